@@ -1,0 +1,36 @@
+package dev.inboxguard.api;
+
+import java.util.List;
+
+/**
+ * One link of the guard's chain: it inspects a message and reports what it finds. A check detects; it never
+ * decides what happens to the message; the {@link Policy} does that from all findings together.
+ *
+ * <p>Implementations must be thread-safe (one instance serves all messages), must not modify the message, and
+ * must bound their own time and memory for any input: the message is hostile until proven otherwise. A check
+ * that throws is reported by the guard as a {@code malformed} finding naming the check.
+ */
+public interface Check {
+
+    /**
+     * @param message   the inbound message
+     * @param recipient what may be read about its recipient
+     * @return the findings; empty if the check finds nothing
+     */
+    List<Finding> inspect(SchedulingMessage message, RecipientContext recipient);
+
+    /** @return a short stable name for logs and explanations; the simple class name by default */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /**
+     * A gate guards the checks after it: when a gate reports any finding, the chain ends there, because later
+     * checks cannot trust the message's structure. Structural checks are gates; most checks are not.
+     *
+     * @return true if this check is a gate
+     */
+    default boolean isGate() {
+        return false;
+    }
+}

@@ -1,0 +1,255 @@
+package dev.inboxguard.ical;
+
+import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
+import dev.inboxguard.api.RequestStatus;
+import dev.inboxguard.api.Severity;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import net.fortuna.ical4j.data.CalendarBuilder;
+import net.fortuna.ical4j.data.CalendarParserFactory;
+import net.fortuna.ical4j.data.ContentHandlerContext;
+import net.fortuna.ical4j.data.ParserException;
+import net.fortuna.ical4j.model.Calendar;
+
+/**
+ * Reads untrusted iCalendar bytes in two passes: a streaming scan that enforces every size limit and the
+ * BEGIN/END structure without building anything, then ical4j, only for input that passed.
+ *
+ * <p>ical4j is given no timezone registry. With one, the builder turns every VTIMEZONE in the message into
+ * zone rules by expanding its observance rules from 1970 with no bound, and one 1 KB VTIMEZONE exhausts the heap
+ * (shared/HAZARDS.md). Without one, nothing from a message is registered anywhere, TZIDs resolve against
+ * ical4j's bundled zone data only, and the message's own VTIMEZONEs stay plain components that the guard
+ * interprets with its own bounded code. Thread-safe: nothing is shared between reads.
+ */
+public final class CalendarReader {
+    /** iTIP status for input over a limit (RFC 5546 §3.6). */
+    static final RequestStatus TOO_LARGE = new RequestStatus("3.10", "Request entity too large");
+    /** iTIP status for input that is not well-formed iCalendar. */
+    static final RequestStatus INVALID = new RequestStatus("3.4", "Invalid calendar component sequence");
+
+    private static final int HEAD_CHARS = 160;
+
+    private final Limits limits;
+
+    /** @param limits the limits to enforce */
+    public CalendarReader(Limits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * @param bytes the iCalendar object (UTF-8, RFC 5545 §3.1.4)
+     * @return the parsed object, or the findings that stopped reading
+     */
+    public CalendarRead read(byte[] bytes) {
+        if (bytes.length > limits.maxBytes()) {
+            return refused(tooLarge(String.format(Locale.ROOT,
+                    "the calendar object is %,d bytes; the limit is %,d", bytes.length, limits.maxBytes()), null));
+        }
+        // Undecodable bytes become U+FFFD: the guard judges content, it does not insist on pristine encoding.
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        Finding problem = scan(text);
+        if (problem != null) {
+            return refused(problem);
+        }
+        try {
+            CalendarBuilder builder = new CalendarBuilder(CalendarParserFactory.getInstance().get(),
+                    new ContentHandlerContext(), null);
+            Calendar calendar = builder.build(new StringReader(text));
+            if (calendar == null) {
+                return refused(malformed("no VCALENDAR object found", null));
+            }
+            return new CalendarRead.Parsed(calendar, bytes);
+        } catch (ParserException e) {
+            return refused(malformed("not valid iCalendar at line " + e.getLineNo() + ": "
+                    + describe(e.getCause() != null ? e.getCause() : e), null));
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            return refused(malformed("not valid iCalendar: " + describe(e), null));
+        }
+    }
+
+    /** One pass over the text: unfolds lines and counts, stopping at the first problem. */
+    private Finding scan(String text) {
+        Scan scan = new Scan();
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            int end = i;
+            while (end < n && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+                end++;
+            }
+            boolean continuation = end > i && (text.charAt(i) == ' ' || text.charAt(i) == '\t');
+            if (continuation && scan.inLine) {
+                scan.append(text, i + 1, end);
+            } else {
+                Finding f = scan.finishLine();
+                if (f != null) {
+                    return f;
+                }
+                if (end > i) {
+                    scan.startLine(text, i, end);
+                }
+            }
+            if (scan.lineLength > limits.maxLineLength()) {
+                return tooLarge(String.format(Locale.ROOT,
+                        "a content line is over %,d characters long after unfolding", limits.maxLineLength()),
+                        scan.name());
+            }
+            // CRLF, LF and lone CR all end a line
+            if (end < n && text.charAt(end) == '\r' && end + 1 < n && text.charAt(end + 1) == '\n') {
+                end++;
+            }
+            i = end + 1;
+        }
+        Finding f = scan.finishLine();
+        if (f != null) {
+            return f;
+        }
+        if (!scan.stack.isEmpty()) {
+            return malformed("BEGIN:" + scan.stack.peek().name + " is never closed by END:" + scan.stack.peek().name,
+                    null);
+        }
+        if (scan.calendars == 0) {
+            return malformed("not iCalendar: there is no BEGIN:VCALENDAR", null);
+        }
+        return null;
+    }
+
+    /** Running state of one scan. */
+    private final class Scan {
+        final Deque<Open> stack = new ArrayDeque<>();
+        final StringBuilder head = new StringBuilder(HEAD_CHARS);
+        boolean inLine;
+        long lineLength;
+        int components;
+        int properties;
+        int calendars;
+
+        void startLine(String text, int from, int to) {
+            inLine = true;
+            lineLength = 0;
+            head.setLength(0);
+            append(text, from, to);
+        }
+
+        void append(String text, int from, int to) {
+            lineLength += to - from;
+            int room = HEAD_CHARS - head.length();
+            if (room > 0) {
+                head.append(text, from, Math.min(to, from + room));
+            }
+        }
+
+        String name() {
+            int stop = 0;
+            while (stop < head.length() && head.charAt(stop) != ':' && head.charAt(stop) != ';') {
+                stop++;
+            }
+            return head.substring(0, stop).strip().toUpperCase(Locale.ROOT);
+        }
+
+        String value() {
+            int colon = head.indexOf(":");
+            return colon < 0 ? "" : head.substring(colon + 1).strip().toUpperCase(Locale.ROOT);
+        }
+
+        Finding finishLine() {
+            if (!inLine) {
+                return null;
+            }
+            inLine = false;
+            String name = name();
+            if (name.equals("BEGIN")) {
+                String component = value();
+                if (stack.isEmpty()) {
+                    if (!component.equals("VCALENDAR")) {
+                        return malformed("not iCalendar: the first component is " + component + ", not VCALENDAR",
+                                "BEGIN");
+                    }
+                    if (++calendars > 1) {
+                        return malformed("more than one VCALENDAR object; an iTIP message is exactly one", "BEGIN");
+                    }
+                }
+                if (++components > limits.maxComponents()) {
+                    return tooLarge(String.format(Locale.ROOT, "more than %,d components",
+                            limits.maxComponents()), component);
+                }
+                if (stack.size() + 1 > limits.maxNestingDepth()) {
+                    return tooLarge(String.format(Locale.ROOT, "components nested more than %d deep",
+                            limits.maxNestingDepth()), component);
+                }
+                stack.push(new Open(component));
+                return null;
+            }
+            if (name.equals("END")) {
+                String component = value();
+                if (stack.isEmpty() || !stack.peek().name.equals(component)) {
+                    return malformed(stack.isEmpty()
+                            ? "END:" + component + " closes nothing"
+                            : "END:" + component + " does not close BEGIN:" + stack.peek().name, "END");
+                }
+                stack.pop();
+                return null;
+            }
+            if (stack.isEmpty()) {
+                return malformed(calendars == 0
+                        ? "not iCalendar: content before BEGIN:VCALENDAR"
+                        : "content after END:VCALENDAR", name.isEmpty() ? null : name);
+            }
+            if (++properties > limits.maxProperties()) {
+                return tooLarge(String.format(Locale.ROOT, "more than %,d properties", limits.maxProperties()),
+                        name);
+            }
+            Open current = stack.peek();
+            if (++current.properties > limits.maxPropertiesPerComponent()) {
+                return tooLarge(String.format(Locale.ROOT, "more than %,d properties in one %s",
+                        limits.maxPropertiesPerComponent(), current.name), name);
+            }
+            if (name.equals("ATTENDEE") && ++current.attendees > limits.maxAttendees()) {
+                return tooLarge(String.format(Locale.ROOT, "more than %,d attendees in one %s",
+                        limits.maxAttendees(), current.name), name);
+            }
+            return null;
+        }
+    }
+
+    /** A component whose END has not been seen yet. */
+    private static final class Open {
+        final String name;
+        int properties;
+        int attendees;
+
+        Open(String name) {
+            this.name = name;
+        }
+    }
+
+    private static CalendarRead refused(Finding finding) {
+        return new CalendarRead.Refused(List.of(finding));
+    }
+
+    static Finding tooLarge(String message, String property) {
+        return Finding.of(FindingCode.LIMITS_SIZE, Severity.HIGH, message).about(property, null)
+                .withRequestStatus(TOO_LARGE);
+    }
+
+    static Finding malformed(String message, String property) {
+        return Finding.of(FindingCode.MALFORMED, Severity.HIGH, message).about(property, null)
+                .withRequestStatus(INVALID);
+    }
+
+    /** A one-line description of a parser failure, without stack traces or unbounded echo of input. */
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        m = m.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return m.length() <= 200 ? m : m.substring(0, 197) + "...";
+    }
+}
