@@ -1,9 +1,10 @@
 package dev.inboxguard.ical;
 
+import static dev.inboxguard.ical.InputFindings.describe;
+import static dev.inboxguard.ical.InputFindings.malformed;
+import static dev.inboxguard.ical.InputFindings.tooLarge;
+
 import dev.inboxguard.api.Finding;
-import dev.inboxguard.api.FindingCode;
-import dev.inboxguard.api.RequestStatus;
-import dev.inboxguard.api.Severity;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -28,11 +29,6 @@ import net.fortuna.ical4j.model.Calendar;
  * interprets with its own bounded code. Thread-safe: nothing is shared between reads.
  */
 public final class CalendarReader {
-    /** iTIP status for input over a limit (RFC 5546 §3.6). */
-    static final RequestStatus TOO_LARGE = new RequestStatus("3.10", "Request entity too large");
-    /** iTIP status for input that is not well-formed iCalendar. */
-    static final RequestStatus INVALID = new RequestStatus("3.4", "Invalid calendar component sequence");
-
     private static final int HEAD_CHARS = 160;
 
     private final Limits limits;
@@ -231,25 +227,5 @@ public final class CalendarReader {
 
     private static CalendarRead refused(Finding finding) {
         return new CalendarRead.Refused(List.of(finding));
-    }
-
-    static Finding tooLarge(String message, String property) {
-        return Finding.of(FindingCode.LIMITS_SIZE, Severity.HIGH, message).about(property, null)
-                .withRequestStatus(TOO_LARGE);
-    }
-
-    static Finding malformed(String message, String property) {
-        return Finding.of(FindingCode.MALFORMED, Severity.HIGH, message).about(property, null)
-                .withRequestStatus(INVALID);
-    }
-
-    /** A one-line description of a parser failure, without stack traces or unbounded echo of input. */
-    static String describe(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        m = m.replaceAll("[\\r\\n\\t]+", " ").strip();
-        return m.length() <= 200 ? m : m.substring(0, 197) + "...";
     }
 }

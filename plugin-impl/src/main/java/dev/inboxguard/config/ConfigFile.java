@@ -1,0 +1,164 @@
+package dev.inboxguard.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.inboxguard.ical.BoundedInput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Reads the configuration: the built-in defaults with the operator's YAML file laid over them. Config is input
+ * too: the file is size-bounded, YAML aliases are capped, unknown keys are errors (a typo must not silently
+ * leave a default in force), and every error is one line that names the problem.
+ */
+public final class ConfigFile {
+    private static final int MAX_CONFIG_BYTES = 1024 * 1024;
+    private static final String DEFAULTS = "default-config.yaml";
+
+    private ConfigFile() {
+    }
+
+    /** @return the built-in configuration */
+    public static GuardConfig defaults() {
+        return bind(defaultTree());
+    }
+
+    /**
+     * @param file the operator's YAML file
+     * @return the defaults with the file laid over them
+     * @throws ConfigException if the file cannot be read or is invalid
+     */
+    public static GuardConfig load(Path file) {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = BoundedInput.read(in, MAX_CONFIG_BYTES)
+                    .orElseThrow(() -> new ConfigException(file + ": larger than 1 MiB"));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        JsonNode overlay;
+        try {
+            overlay = mapper().readTree(new String(bytes, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getOriginalMessage()
+                    + location(e));
+        }
+        if (overlay == null || overlay.isMissingNode() || overlay.isNull()) {
+            return defaults();
+        }
+        if (!overlay.isObject()) {
+            throw new ConfigException(file + ": the top level must be a map of settings");
+        }
+        ObjectNode merged = defaultTree();
+        merge(merged, (ObjectNode) overlay, "");
+        try {
+            return bind(merged);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    private static GuardConfig bind(JsonNode tree) {
+        try {
+            GuardConfig config = mapper().treeToValue(tree, GuardConfig.class);
+            if (config.limits() == null || config.structure() == null || config.imip() == null
+                    || config.checks() == null || config.policy() == null) {
+                throw new ConfigException("a top-level section is empty");
+            }
+            return config;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException("unknown setting '" + e.getPropertyName() + "' at " + path(e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("invalid setting at " + path(e) + ": " + rootMessage(e));
+        } catch (IllegalArgumentException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ConfigException(rootMessage(cause));
+        }
+    }
+
+    /** Objects merge key by key; lists and scalars replace; policy.rules are put before the defaults. */
+    private static void merge(ObjectNode base, ObjectNode overlay, String path) {
+        Iterator<Map.Entry<String, JsonNode>> fields = overlay.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> e = fields.next();
+            String key = e.getKey();
+            String here = path.isEmpty() ? key : path + "." + key;
+            JsonNode existing = base.get(key);
+            JsonNode value = e.getValue();
+            if (here.equals("policy.rules") && existing instanceof ArrayNode defaults && value instanceof ArrayNode mine) {
+                ArrayNode combined = base.arrayNode();
+                combined.addAll(mine);
+                combined.addAll(defaults);
+                base.set(key, combined);
+            } else if (existing instanceof ObjectNode eo && value instanceof ObjectNode vo) {
+                merge(eo, vo, here);
+            } else {
+                base.set(key, value);
+            }
+        }
+    }
+
+    private static ObjectNode defaultTree() {
+        try (InputStream in = ConfigFile.class.getResourceAsStream(DEFAULTS)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + DEFAULTS);
+            }
+            return (ObjectNode) mapper().readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("built-in configuration unreadable", e);
+        }
+    }
+
+    private static ObjectMapper mapper() {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(20);
+        options.setCodePointLimit(MAX_CONFIG_BYTES);
+        options.setAllowDuplicateKeys(false);
+        YAMLFactory yaml = YAMLFactory.builder().loaderOptions(options).build();
+        return new ObjectMapper(yaml)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+    }
+
+    private static String path(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) {
+                    sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    sb.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            return sb.toString();
+        }
+        return "(top level)";
+    }
+
+    private static String location(JsonProcessingException e) {
+        return Optional.ofNullable(e.getLocation()).map(l -> " (line " + l.getLineNr() + ")").orElse("");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t instanceof JsonProcessingException j ? j.getOriginalMessage() : t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m.replaceAll("\\s+", " ");
+    }
+}

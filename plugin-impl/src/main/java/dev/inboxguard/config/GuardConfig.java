@@ -1,0 +1,79 @@
+package dev.inboxguard.config;
+
+import dev.inboxguard.ical.Limits;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration, as read from the built-in defaults and the operator's file.
+ *
+ * @param limits    size limits for everything read
+ * @param structure which RFC 5546 table rows are tolerated
+ * @param imip      iMIP trust settings
+ * @param checks    checks added by the operator
+ * @param policy    the rules that turn findings into actions
+ */
+public record GuardConfig(Limits limits, Structure structure, Imip imip, Checks checks, PolicySettings policy) {
+
+    /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */
+    public record Structure(List<String> tolerate) {
+        /** Copies the list. */
+        public Structure {
+            tolerate = List.copyOf(tolerate);
+        }
+    }
+
+    /** @param trustedAuthservIds authserv-ids whose Authentication-Results headers are believed */
+    public record Imip(List<String> trustedAuthservIds) {
+        /** Copies the list. */
+        public Imip {
+            trustedAuthservIds = List.copyOf(trustedAuthservIds);
+        }
+    }
+
+    /**
+     * @param modules Guice module classes that add checks
+     * @param jars    jar files or class folders to load them from
+     */
+    public record Checks(List<String> modules, List<String> jars) {
+        /** Copies the lists. */
+        public Checks {
+            modules = List.copyOf(modules);
+            jars = List.copyOf(jars);
+        }
+    }
+
+    /**
+     * @param rules    rules in order, first match wins
+     * @param unlisted the action per severity for findings no rule matches
+     */
+    public record PolicySettings(List<PolicyRuleSettings> rules, Map<String, String> unlisted) {
+        /** Copies the collections. */
+        public PolicySettings {
+            rules = List.copyOf(rules);
+            unlisted = Map.copyOf(unlisted);
+        }
+    }
+
+    /**
+     * One policy rule as written in the file; {@link dev.inboxguard.policy.RulePolicy} validates it.
+     *
+     * @param code          finding code, {@code prefix.*} or {@code *}
+     * @param methods       iTIP methods it applies to; empty for all
+     * @param transports    {@code caldav} and/or {@code imip}; empty for both
+     * @param recipients    recipient addresses or {@code @domain}s; empty for all
+     * @param action        deliver, flag, hold or reject
+     * @param approver      recipient or organizer, for hold
+     * @param requestStatus the REQUEST-STATUS for reject, e.g. {@code 3.8;No authority}
+     */
+    public record PolicyRuleSettings(String code, List<String> methods, List<String> transports,
+                                     List<String> recipients, String action, String approver,
+                                     String requestStatus) {
+        /** Treats absent lists as empty. */
+        public PolicyRuleSettings {
+            methods = methods == null ? List.of() : List.copyOf(methods);
+            transports = transports == null ? List.of() : List.copyOf(transports);
+            recipients = recipients == null ? List.of() : List.copyOf(recipients);
+        }
+    }
+}

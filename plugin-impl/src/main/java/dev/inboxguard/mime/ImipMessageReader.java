@@ -1,0 +1,258 @@
+package dev.inboxguard.mime;
+
+import static dev.inboxguard.ical.InputFindings.describe;
+import static dev.inboxguard.ical.InputFindings.malformed;
+import static dev.inboxguard.ical.InputFindings.tooLarge;
+
+import dev.inboxguard.api.AuthenticationResult;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.ical.BoundedInput;
+import dev.inboxguard.ical.Limits;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.james.mime4j.MimeException;
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.dom.address.Address;
+import org.apache.james.mime4j.dom.address.AddressList;
+import org.apache.james.mime4j.dom.address.Mailbox;
+import org.apache.james.mime4j.field.address.LenientAddressParser;
+import org.apache.james.mime4j.io.MaxHeaderLengthLimitException;
+import org.apache.james.mime4j.io.MaxHeaderLimitException;
+import org.apache.james.mime4j.io.MaxLineLimitException;
+import org.apache.james.mime4j.message.DefaultBodyDescriptorBuilder;
+import org.apache.james.mime4j.message.MaximalBodyDescriptor;
+import org.apache.james.mime4j.stream.EntityState;
+import org.apache.james.mime4j.stream.Field;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.apache.james.mime4j.stream.RecursionMode;
+import org.apache.james.mime4j.util.MimeUtil;
+
+/**
+ * Reads an untrusted e-mail as a stream of MIME events (mime4j's pull parser), keeping the top-level header facts
+ * and the body of one calendar part only. Other parts are skipped unread, attached messages are not opened, and
+ * every line, header and part count is bounded.
+ *
+ * <p>Which part: the first {@code text/calendar} part with a {@code method} parameter (RFC 6047 §2.4), else the
+ * first {@code text/calendar} part, else the first {@code application/ics} part.
+ */
+public final class ImipMessageReader {
+    private static final int MAX_HEADERS = 500;
+
+    private final Limits limits;
+    private final Set<String> trustedAuthservIds;
+
+    /**
+     * @param limits             the size limits
+     * @param trustedAuthservIds authserv-ids whose Authentication-Results are believed
+     */
+    public ImipMessageReader(Limits limits, Set<String> trustedAuthservIds) {
+        this.limits = limits;
+        this.trustedAuthservIds = Set.copyOf(trustedAuthservIds);
+    }
+
+    /**
+     * @param in the e-mail; read up to the message size limit
+     * @return the calendar part and facts, or why the e-mail could not be read
+     * @throws IOException if the stream fails
+     */
+    public ImipRead read(InputStream in) throws IOException {
+        Optional<byte[]> bytes = BoundedInput.read(in, limits.maxMessageBytes());
+        if (bytes.isEmpty()) {
+            return refused(tooLarge(String.format(Locale.ROOT, "the e-mail is larger than %,d bytes",
+                    limits.maxMessageBytes()), null));
+        }
+        return read(bytes.get());
+    }
+
+    /**
+     * @param bytes the e-mail
+     * @return the calendar part and facts, or why the e-mail could not be read
+     */
+    public ImipRead read(byte[] bytes) {
+        if (bytes.length > limits.maxMessageBytes()) {
+            return refused(tooLarge(String.format(Locale.ROOT, "the e-mail is %,d bytes; the limit is %,d",
+                    bytes.length, limits.maxMessageBytes()), null));
+        }
+        MimeConfig config = MimeConfig.custom()
+                .setMaxLineLen(limits.maxLineLength())
+                .setMaxHeaderLen(limits.maxHeaderLength())
+                .setMaxHeaderCount(MAX_HEADERS)
+                .setMaxContentLen(limits.maxMessageBytes())
+                .setMalformedHeaderStartsBody(false)
+                .build();
+        MimeTokenStream stream = new MimeTokenStream(config, DecodeMonitor.SILENT, new DefaultBodyDescriptorBuilder());
+        stream.setRecursionMode(RecursionMode.M_NO_RECURSE);
+        stream.parse(new ByteArrayInputStream(bytes));
+        Headers top = new Headers();
+        boolean inTopHeader = false;
+        boolean topHeaderDone = false;
+        int parts = 0;
+        Candidate best = null;
+        try {
+            for (EntityState state = stream.getState(); state != EntityState.T_END_OF_STREAM;
+                 state = stream.next()) {
+                switch (state) {
+                    case T_START_HEADER -> inTopHeader = !topHeaderDone;
+                    case T_FIELD -> {
+                        if (inTopHeader) {
+                            top.add(stream.getField());
+                        }
+                    }
+                    case T_END_HEADER -> {
+                        inTopHeader = false;
+                        topHeaderDone = true;
+                    }
+                    case T_START_BODYPART -> {
+                        if (++parts > limits.maxMimeParts()) {
+                            return refused(tooLarge(String.format(Locale.ROOT,
+                                    "the e-mail has more than %,d parts", limits.maxMimeParts()), null));
+                        }
+                    }
+                    case T_BODY -> {
+                        MaximalBodyDescriptor body = (MaximalBodyDescriptor) stream.getBodyDescriptor();
+                        int rank = rank(body);
+                        if (rank > 0 && (best == null || rank > best.rank)) {
+                            Optional<byte[]> content = BoundedInput.read(stream.getDecodedInputStream(),
+                                    limits.maxBytes());
+                            if (content.isEmpty()) {
+                                return refused(tooLarge(String.format(Locale.ROOT,
+                                        "the calendar part is larger than %,d bytes", limits.maxBytes()),
+                                        body.getMimeType()));
+                            }
+                            best = new Candidate(rank, toUtf8(content.get(), body.getCharset()),
+                                    Optional.ofNullable(body.getContentTypeParameters().get("method")));
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+        } catch (MaxLineLimitException e) {
+            return refused(tooLarge(String.format(Locale.ROOT, "the e-mail has a line over %,d characters",
+                    limits.maxLineLength()), null));
+        } catch (MaxHeaderLengthLimitException e) {
+            return refused(tooLarge(String.format(Locale.ROOT, "the e-mail has a header over %,d characters",
+                    limits.maxHeaderLength()), null));
+        } catch (MaxHeaderLimitException e) {
+            return refused(tooLarge(String.format(Locale.ROOT, "the e-mail has more than %,d header fields",
+                    MAX_HEADERS), null));
+        } catch (MimeException | IOException | RuntimeException e) {
+            return refused(malformed("not a readable MIME message: " + describe(e), null));
+        }
+        if (!topHeaderDone || top.count == 0) {
+            return refused(malformed("not an e-mail: no header fields", null));
+        }
+        if (best == null) {
+            return refused(malformed("the e-mail has no text/calendar part", "Content-Type"));
+        }
+        return new ImipRead.Extracted(new ImipMessage(best.bytes, best.method, top.returnPath, top.from,
+                top.sender, top.replyTo, top.to, top.messageId, top.authenticationResults));
+    }
+
+    /** Higher is better; 0 means "not a calendar part". */
+    private static int rank(MaximalBodyDescriptor body) {
+        String type = body.getMimeType() == null ? "" : body.getMimeType().toLowerCase(Locale.ROOT);
+        if (type.equals("text/calendar")) {
+            return body.getContentTypeParameters().containsKey("method") ? 3 : 2;
+        }
+        return type.equals("application/ics") ? 1 : 0;
+    }
+
+    private static byte[] toUtf8(byte[] content, String charset) {
+        Charset cs = StandardCharsets.UTF_8;
+        if (charset != null) {
+            try {
+                cs = Charset.forName(charset.strip());
+            } catch (RuntimeException e) {
+                // an unknown charset label: iCalendar's default is UTF-8 (RFC 5545 §3.1.4)
+            }
+        }
+        // MIME's default of US-ASCII would mangle real-world calendar parts that omit the parameter
+        if (cs.equals(StandardCharsets.US_ASCII) || cs.equals(StandardCharsets.UTF_8)) {
+            return content;
+        }
+        return new String(content, cs).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ImipRead refused(dev.inboxguard.api.Finding finding) {
+        return new ImipRead.Refused(List.of(finding));
+    }
+
+    private record Candidate(int rank, byte[] bytes, Optional<String> method) {
+    }
+
+    /** The top-level header facts, collected field by field. */
+    private final class Headers {
+        int count;
+        Optional<CalendarUserAddress> returnPath = Optional.empty();
+        Optional<CalendarUserAddress> from = Optional.empty();
+        Optional<CalendarUserAddress> sender = Optional.empty();
+        List<CalendarUserAddress> replyTo = new ArrayList<>();
+        List<CalendarUserAddress> to = new ArrayList<>();
+        Optional<String> messageId = Optional.empty();
+        List<AuthenticationResult> authenticationResults = new ArrayList<>();
+
+        void add(Field field) {
+            count++;
+            String name = field.getName().toLowerCase(Locale.ROOT);
+            String body = MimeUtil.unfold(field.getBody() == null ? "" : field.getBody()).strip();
+            switch (name) {
+                case "return-path" -> {
+                    if (returnPath.isEmpty()) {
+                        returnPath = CalendarUserAddress.parse(body);
+                    }
+                }
+                case "from" -> {
+                    if (from.isEmpty()) {
+                        from = mailboxes(body).stream().findFirst();
+                    }
+                }
+                case "sender" -> {
+                    if (sender.isEmpty()) {
+                        sender = mailboxes(body).stream().findFirst();
+                    }
+                }
+                case "reply-to" -> replyTo.addAll(mailboxes(body));
+                case "to", "cc", "delivered-to", "x-original-to" -> to.addAll(mailboxes(body));
+                case "message-id" -> {
+                    if (messageId.isEmpty() && !body.isEmpty()) {
+                        messageId = Optional.of(body.length() <= 998 ? body : body.substring(0, 998));
+                    }
+                }
+                case "authentication-results" ->
+                        authenticationResults.addAll(AuthenticationResultsHeader.parse(body, trustedAuthservIds));
+                default -> {
+                }
+            }
+        }
+    }
+
+    private static List<CalendarUserAddress> mailboxes(String value) {
+        List<CalendarUserAddress> out = new ArrayList<>();
+        AddressList list;
+        try {
+            list = LenientAddressParser.DEFAULT.parseAddressList(value);
+        } catch (RuntimeException e) {
+            return out;
+        }
+        for (Address a : list) {
+            if (a instanceof Mailbox m) {
+                CalendarUserAddress.parse(m.getAddress()).ifPresent(out::add);
+            } else if (a instanceof org.apache.james.mime4j.dom.address.Group g) {
+                for (Mailbox m : g.getMailboxes()) {
+                    CalendarUserAddress.parse(m.getAddress()).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+}
