@@ -130,8 +130,7 @@ public final class ConfigFile {
         YAMLFactory yaml = YAMLFactory.builder().loaderOptions(options).build();
         return new ObjectMapper(yaml)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     }
 
     private static String path(JsonProcessingException e) {

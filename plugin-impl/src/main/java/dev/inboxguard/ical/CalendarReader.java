@@ -195,7 +195,7 @@ public final class CalendarReader {
             if (stack.isEmpty()) {
                 return malformed(calendars == 0
                         ? "not iCalendar: content before BEGIN:VCALENDAR"
-                        : "content after END:VCALENDAR", name.isEmpty() ? null : name);
+                        : "content after END:VCALENDAR", null);
             }
             if (++properties > limits.maxProperties()) {
                 return tooLarge(String.format(Locale.ROOT, "more than %,d properties", limits.maxProperties()),

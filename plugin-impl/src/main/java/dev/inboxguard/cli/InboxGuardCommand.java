@@ -1,0 +1,70 @@
+package dev.inboxguard.cli;
+
+import dev.inboxguard.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code inboxguard} command: {@code java -jar inboxguard.jar COMMAND ...}. */
+@Command(name = "inboxguard", mixinStandardHelpOptions = true, versionProvider = InboxGuardCommand.Version.class,
+        description = "A guard for CalDAV scheduling inboxes: checks iTIP and iMIP messages before delivery.",
+        subcommands = {CheckCommand.class})
+public final class InboxGuardCommand implements Runnable {
+    /** Exit status for a usage error or an unreadable file (CONTRACT.md). */
+    static final int USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: check");
+    }
+
+    /**
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs a command line with the given output streams, as {@code main} does; for tests.
+     *
+     * @param args the command line
+     * @param out  standard output
+     * @param err  standard error
+     * @return the exit status
+     */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new InboxGuardCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("inboxguard: " + oneLine(e.getMessage()) + " (see --help)");
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof UsageException || e instanceof ConfigException) {
+                err.println("inboxguard: " + oneLine(e.getMessage()));
+                return USAGE;
+            }
+            err.println("inboxguard: internal error: " + oneLine(String.valueOf(e)));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = InboxGuardCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"inboxguard " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

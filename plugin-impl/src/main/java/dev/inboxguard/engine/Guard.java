@@ -1,0 +1,117 @@
+package dev.inboxguard.engine;
+
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.DecisionContext;
+import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.ItipMethod;
+import dev.inboxguard.api.Policy;
+import dev.inboxguard.api.RecipientContext;
+import dev.inboxguard.api.SchedulingMessage;
+import dev.inboxguard.api.Transport;
+import dev.inboxguard.api.TransportFacts;
+import dev.inboxguard.api.Verdict;
+import dev.inboxguard.ical.CalendarRead;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.ical.InputFindings;
+import dev.inboxguard.mime.ImipMessage;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The guard: reads an inbound iTIP message within the limits, runs the check chain over it and lets the policy
+ * decide. Every path into a scheduling inbox ends here, and every outcome is a {@link Verdict}, never an
+ * exception.
+ */
+public final class Guard {
+    private final CalendarReader reader;
+    private final CheckChain chain;
+    private final Policy policy;
+
+    /**
+     * @param reader the bounded iCalendar reader
+     * @param chain  the checks
+     * @param policy the policy
+     */
+    @Inject
+    public Guard(CalendarReader reader, CheckChain chain, Policy policy) {
+        this.reader = reader;
+        this.chain = chain;
+        this.policy = policy;
+    }
+
+    /**
+     * @param icalendar the iTIP object as received
+     * @param facts     how it arrived
+     * @param recipient the inbox owner and what checks may read about them
+     * @return the verdict
+     */
+    public Verdict inspect(byte[] icalendar, TransportFacts facts, RecipientContext recipient) {
+        return inspect(icalendar, facts, recipient, List.of());
+    }
+
+    /**
+     * Inspects the calendar part of an e-mail. Besides the chain, the Content-Type {@code method} parameter must
+     * agree with the object's METHOD (RFC 6047 §2.4), or the message is malformed.
+     *
+     * @param mail      the e-mail's calendar part and facts
+     * @param facts     the iMIP transport facts (envelope sender from the MTA, header addresses, trusted results)
+     * @param recipient the inbox owner
+     * @return the verdict
+     */
+    public Verdict inspectEmail(ImipMessage mail, TransportFacts facts, RecipientContext recipient) {
+        return inspect(mail.calendar(), facts, recipient, List.of(new MimeMethodAgreement(mail.mimeMethod())));
+    }
+
+    /**
+     * @param findings  why the message could not be read
+     * @param transport how it arrived
+     * @param recipient the inbox owner
+     * @return the policy's verdict on those findings alone
+     */
+    public Verdict refuse(List<Finding> findings, Transport transport, CalendarUserAddress recipient) {
+        return policy.decide(new DecisionContext(Optional.empty(), Optional.empty(), transport, recipient), findings);
+    }
+
+    private Verdict inspect(byte[] icalendar, TransportFacts facts, RecipientContext recipient,
+                            List<MimeMethodAgreement> extra) {
+        CalendarRead read = reader.read(icalendar);
+        if (read instanceof CalendarRead.Refused refused) {
+            return refuse(refused.findings(), facts.transport(), recipient.address());
+        }
+        CalendarRead.Parsed parsed = (CalendarRead.Parsed) read;
+        SchedulingMessage message = new SchedulingMessage(parsed.calendar(), parsed.bytes(), recipient.address(),
+                facts);
+        List<Finding> findings = new ArrayList<>();
+        for (MimeMethodAgreement agreement : extra) {
+            agreement.inspect(message).ifPresent(findings::add);
+        }
+        if (findings.isEmpty()) {
+            findings.addAll(chain.run(message, recipient));
+        }
+        DecisionContext context = new DecisionContext(message.method(), message.uid(), facts.transport(),
+                recipient.address());
+        return policy.decide(context, findings);
+    }
+
+    /** RFC 6047 §2.4: the MIME method parameter and the METHOD property must say the same thing. */
+    private record MimeMethodAgreement(Optional<String> mimeMethod) {
+        Optional<Finding> inspect(SchedulingMessage message) {
+            if (mimeMethod.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<ItipMethod> declared = ItipMethod.parse(mimeMethod.get());
+            if (declared.isPresent() && declared.equals(message.method())) {
+                return Optional.empty();
+            }
+            return Optional.of(InputFindings.malformed("the e-mail says method=" + abbreviate(mimeMethod.get())
+                    + " but the calendar says METHOD:" + message.method().map(Enum::name).orElse("(none)")
+                    + " (RFC 6047 §2.4)", "Content-Type"));
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+        }
+    }
+}

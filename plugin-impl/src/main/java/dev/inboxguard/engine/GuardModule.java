@@ -1,0 +1,110 @@
+package dev.inboxguard.engine;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Module;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.Multibinder;
+import dev.inboxguard.api.Policy;
+import dev.inboxguard.checks.ItipRestrictions;
+import dev.inboxguard.checks.ItipStructureCheck;
+import dev.inboxguard.config.ConfigException;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.ical.Limits;
+import dev.inboxguard.mime.ImipMessageReader;
+import dev.inboxguard.policy.RulePolicy;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Wires the guard from a configuration: the readers, the policy, the built-in checks, and the operator's own
+ * check modules named in {@code checks.modules}.
+ */
+public final class GuardModule extends AbstractModule {
+    private final GuardConfig config;
+
+    /** @param config the configuration */
+    public GuardModule(GuardConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    protected void configure() {
+        bind(GuardConfig.class).toInstance(config);
+        bind(Limits.class).toInstance(config.limits());
+        bind(Policy.class).toInstance(RulePolicy.from(config.policy()));
+        Multibinder.newSetBinder(binder(), ChainLink.class);
+        ChainLink.add(binder(), ChainLink.STRUCTURE, ItipStructureCheck.class);
+        for (Module module : operatorModules()) {
+            install(module);
+        }
+    }
+
+    @Provides
+    @Singleton
+    ItipStructureCheck structureCheck() {
+        return new ItipStructureCheck(ItipRestrictions.rfc5546(), new HashSet<>(config.structure().tolerate()));
+    }
+
+    @Provides
+    @Singleton
+    CalendarReader calendarReader(Limits limits) {
+        return new CalendarReader(limits);
+    }
+
+    @Provides
+    @Singleton
+    ImipMessageReader imipMessageReader(Limits limits) {
+        return new ImipMessageReader(limits, new HashSet<>(config.imip().trustedAuthservIds()));
+    }
+
+    private List<Module> operatorModules() {
+        List<Module> modules = new ArrayList<>();
+        if (config.checks().modules().isEmpty()) {
+            return modules;
+        }
+        ClassLoader loader = loaderFor(config.checks().jars());
+        for (String name : config.checks().modules()) {
+            try {
+                Class<?> type = Class.forName(name, true, loader);
+                if (!Module.class.isAssignableFrom(type)) {
+                    throw new ConfigException("checks.modules: " + name + " is not a Guice Module");
+                }
+                modules.add((Module) type.getDeclaredConstructor().newInstance());
+            } catch (ClassNotFoundException e) {
+                throw new ConfigException("checks.modules: class " + name + " not found");
+            } catch (ReflectiveOperationException e) {
+                throw new ConfigException("checks.modules: cannot create " + name
+                        + " (it needs a public no-argument constructor): " + e);
+            }
+        }
+        return modules;
+    }
+
+    private static ClassLoader loaderFor(List<String> jars) {
+        ClassLoader parent = GuardModule.class.getClassLoader();
+        if (jars.isEmpty()) {
+            return parent;
+        }
+        List<URL> urls = new ArrayList<>();
+        for (String jar : jars) {
+            Path path = Path.of(jar);
+            if (!Files.exists(path)) {
+                throw new ConfigException("checks.jars: " + jar + " does not exist");
+            }
+            try {
+                urls.add(path.toUri().toURL());
+            } catch (MalformedURLException e) {
+                throw new ConfigException("checks.jars: " + jar + " is not a usable path");
+            }
+        }
+        return new URLClassLoader(urls.toArray(URL[]::new), parent);
+    }
+}
