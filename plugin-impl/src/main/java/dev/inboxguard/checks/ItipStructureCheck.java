@@ -134,6 +134,9 @@ public final class ItipStructureCheck implements Check {
                 c.getProperty(Property.UID).map(Property::getValue).ifPresent(uids::add);
                 checkValues(c, messageZones, out);
                 for (Component child : children(c)) {
+                    if (child.getName().equals(Component.VALARM)) {
+                        checkProperties(Component.VALARM, child.getProperties(), rows, where, out);
+                    }
                     checkValues(child, messageZones, out);
                 }
             } else if (c.getName().equals(Component.VTIMEZONE)) {
