@@ -136,17 +136,9 @@ public final class ImipMessageReader {
                     }
                 }
             }
-        } catch (MaxLineLimitException e) {
-            return refused(tooLarge(String.format(Locale.ROOT, "the e-mail has a line over %,d characters",
-                    limits.maxLineLength()), null));
-        } catch (MaxHeaderLengthLimitException e) {
-            return refused(tooLarge(String.format(Locale.ROOT, "the e-mail has a header over %,d characters",
-                    limits.maxHeaderLength()), null));
-        } catch (MaxHeaderLimitException e) {
-            return refused(tooLarge(String.format(Locale.ROOT, "the e-mail has more than %,d header fields",
-                    MAX_HEADERS), null));
         } catch (MimeException | IOException | RuntimeException e) {
-            return refused(malformed("not a readable MIME message: " + describe(e), null));
+            return refused(limitExceeded(e).orElseGet(() ->
+                    malformed("not a readable MIME message: " + describe(e), null)));
         }
         if (!topHeaderDone || top.count == 0) {
             return refused(malformed("not an e-mail: no header fields", null));
@@ -156,6 +148,25 @@ public final class ImipMessageReader {
         }
         return new ImipRead.Extracted(new ImipMessage(best.bytes, best.method, top.returnPath, top.from,
                 top.sender, top.replyTo, top.to, top.messageId, top.authenticationResults));
+    }
+
+    /** mime4j reports its limits as exceptions, sometimes wrapped in others. */
+    private Optional<dev.inboxguard.api.Finding> limitExceeded(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MaxLineLimitException) {
+                return Optional.of(tooLarge(String.format(Locale.ROOT,
+                        "the e-mail has a line over %,d characters", limits.maxLineLength()), null));
+            }
+            if (t instanceof MaxHeaderLengthLimitException) {
+                return Optional.of(tooLarge(String.format(Locale.ROOT,
+                        "the e-mail has a header over %,d characters", limits.maxHeaderLength()), null));
+            }
+            if (t instanceof MaxHeaderLimitException) {
+                return Optional.of(tooLarge(String.format(Locale.ROOT,
+                        "the e-mail has more than %,d header fields", MAX_HEADERS), null));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Higher is better; 0 means "not a calendar part". */
