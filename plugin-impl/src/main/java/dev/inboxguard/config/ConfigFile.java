@@ -53,8 +53,8 @@ public final class ConfigFile {
         try {
             overlay = mapper().readTree(new String(bytes, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(file + ": not valid YAML: " + e.getOriginalMessage()
-                    + location(e));
+            throw new ConfigException(file + ": not valid YAML: "
+                    + e.getOriginalMessage().replaceAll("\\s+", " ").strip() + location(e));
         }
         if (overlay == null || overlay.isMissingNode() || overlay.isNull()) {
             return defaults();

@@ -1,0 +1,93 @@
+package dev.inboxguard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigFileTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        Path p = dir.resolve("inboxguard.yaml");
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    @Test
+    void theDefaultsAreComplete() {
+        GuardConfig c = ConfigFile.defaults();
+        assertEquals(1_048_576, c.limits().maxBytes());
+        assertEquals(1000, c.limits().maxAttendees());
+        assertTrue(c.structure().tolerate().contains("VALARM"));
+        assertEquals(List.of(), c.imip().trustedAuthservIds());
+        assertEquals("malformed", c.policy().rules().get(0).code());
+    }
+
+    @Test
+    void anOperatorFileOverridesSomeLimitsAndPutsItsRulesFirst() throws Exception {
+        GuardConfig c = ConfigFile.load(write("""
+                limits:
+                  maxAttendees: 200
+                imip:
+                  trustedAuthservIds: [mx.example.org]
+                policy:
+                  rules:
+                    - {code: sender.unknown, action: flag}
+                """));
+        assertEquals(200, c.limits().maxAttendees());
+        assertEquals(1_048_576, c.limits().maxBytes(), "untouched limits keep their default");
+        assertEquals(List.of("mx.example.org"), c.imip().trustedAuthservIds());
+        assertEquals("sender.unknown", c.policy().rules().get(0).code());
+        assertEquals("flag", c.policy().rules().get(0).action());
+        assertEquals(ConfigFile.defaults().policy().rules().size() + 1, c.policy().rules().size());
+    }
+
+    @Test
+    void anEmptyFileMeansTheDefaults() throws Exception {
+        assertEquals(ConfigFile.defaults(), ConfigFile.load(write("")));
+    }
+
+    @Test
+    void mistakesAreOneLineErrorsThatSayWhere() throws Exception {
+        ConfigException typo = assertThrows(ConfigException.class,
+                () -> ConfigFile.load(write("limits:\n  maxAtendees: 5\n")));
+        assertTrue(typo.getMessage().contains("unknown setting 'maxAtendees'"), typo.getMessage());
+        assertTrue(typo.getMessage().contains("limits"), typo.getMessage());
+        ConfigException negative = assertThrows(ConfigException.class,
+                () -> ConfigFile.load(write("limits:\n  maxBytes: -1\n")));
+        assertTrue(negative.getMessage().contains("maxBytes must be positive"), negative.getMessage());
+        ConfigException notYaml = assertThrows(ConfigException.class,
+                () -> ConfigFile.load(write("limits: [unclosed\n")));
+        assertTrue(notYaml.getMessage().contains("not valid YAML"), notYaml.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigFile.load(write("- just\n- a list\n")));
+        assertThrows(ConfigException.class, () -> ConfigFile.load(dir.resolve("missing.yaml")));
+        for (ConfigException e : List.of(typo, negative, notYaml)) {
+            assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aliasBombsAndHugeFilesAreRefused() throws Exception {
+        StringBuilder bomb = new StringBuilder("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
+        char prev = 'a';
+        for (char c = 'b'; c <= 'k'; c++) {
+            bomb.append(c).append(": &").append(c).append(" [");
+            for (int i = 0; i < 10; i++) {
+                bomb.append(i == 0 ? "" : ",").append('*').append(prev);
+            }
+            bomb.append("]\n");
+            prev = c;
+        }
+        assertThrows(ConfigException.class, () -> ConfigFile.load(write(bomb.toString())));
+        Path huge = dir.resolve("huge.yaml");
+        Files.writeString(huge, "# " + "x".repeat(2 * 1024 * 1024));
+        assertThrows(ConfigException.class, () -> ConfigFile.load(huge));
+    }
+}
