@@ -1,0 +1,203 @@
+package dev.inboxguard.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.inboxguard.Samples;
+import dev.inboxguard.api.Action;
+import dev.inboxguard.api.CaldavSubmission;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.Check;
+import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
+import dev.inboxguard.api.RecipientContext;
+import dev.inboxguard.api.SchedulingMessage;
+import dev.inboxguard.api.Severity;
+import dev.inboxguard.api.Verdict;
+import dev.inboxguard.checks.ItipStructureCheck;
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.config.GuardConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import net.fortuna.ical4j.model.Calendar;
+import org.junit.jupiter.api.Test;
+
+class GuardTest {
+    static final CalendarUserAddress BOB = CalendarUserAddress.of("bob@example.com");
+    static final CaldavSubmission ALICE = new CaldavSubmission("alice",
+            Set.of(CalendarUserAddress.of("alice@example.com")));
+
+    static final RecipientContext RECIPIENT = new RecipientContext() {
+        @Override
+        public CalendarUserAddress address() {
+            return BOB;
+        }
+
+        @Override
+        public Set<CalendarUserAddress> addresses() {
+            return Set.of(BOB);
+        }
+
+        @Override
+        public Optional<Calendar> storedCopy(String uid) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean knowsSender(CalendarUserAddress sender) {
+            return false;
+        }
+
+        @Override
+        public Clock clock() {
+            return Clock.systemUTC();
+        }
+    };
+
+    /** Records the order checks run in. */
+    static final List<String> RAN = new ArrayList<>();
+
+    static final class Recording implements Check {
+        private final String name;
+        private final boolean gate;
+        private final boolean reports;
+
+        Recording(String name, boolean gate, boolean reports) {
+            this.name = name;
+            this.gate = gate;
+            this.reports = reports;
+        }
+
+        @Override
+        public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
+            RAN.add(name);
+            return reports ? List.of(Finding.of(new FindingCode("x-test." + name), Severity.LOW, name)) : List.of();
+        }
+
+        @Override
+        public boolean isGate() {
+            return gate;
+        }
+    }
+
+    private static Guard guard(GuardConfig config, AbstractModule extra) {
+        return Guice.createInjector(new GuardModule(config), extra).getInstance(Guard.class);
+    }
+
+    @Test
+    void aValidMessageIsDelivered() {
+        Guard guard = Guice.createInjector(new GuardModule(ConfigFile.defaults())).getInstance(Guard.class);
+        Verdict v = guard.inspect(Samples.request(), ALICE, RECIPIENT);
+        assertEquals(Action.DELIVER, v.action());
+        assertEquals("meeting-1@example.com", v.uid().orElseThrow());
+    }
+
+    @Test
+    void checksRunByPositionWhateverTheOrderOfRegistration() {
+        RAN.clear();
+        Guard guard = guard(ConfigFile.defaults(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Recording.class).toInstance(new Recording("late", false, true));
+                ChainLink.add(binder(), 900, Recording.class);
+                ChainLink.add(binder(), 150, Early.class);
+            }
+        });
+        Verdict v = guard.inspect(Samples.request(), ALICE, RECIPIENT);
+        assertEquals(List.of("early", "late"), RAN);
+        assertEquals(List.of("x-test.early", "x-test.late"),
+                v.findings().stream().map(f -> f.code().value()).toList());
+        assertEquals(Action.FLAG, v.action(), "low-severity unlisted codes are flagged");
+    }
+
+    static final class Early implements Check {
+        private final Recording delegate = new Recording("early", false, true);
+
+        @Override
+        public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
+            return delegate.inspect(message, recipient);
+        }
+    }
+
+    @Test
+    void aGateThatReportsEndsTheChain() {
+        RAN.clear();
+        Guard guard = guard(ConfigFile.defaults(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                ChainLink.add(binder(), 900, Early.class);
+            }
+        });
+        byte[] broken = new String(Samples.request(), StandardCharsets.UTF_8).replace("DTSTAMP:", "X-DTSTAMP:")
+                .getBytes(StandardCharsets.UTF_8);
+        Verdict v = guard.inspect(broken, ALICE, RECIPIENT);
+        assertEquals(Action.REJECT, v.action());
+        assertEquals(List.of(), RAN, "the structure gate stopped the chain");
+        assertEquals("3.11;Required component or property missing", v.requestStatus().toString());
+    }
+
+    @Test
+    void aFailingCheckMakesTheMessageMalformedInsteadOfFailingTheGuard() {
+        Guard guard = guard(ConfigFile.defaults(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                ChainLink.add(binder(), 900, Exploding.class);
+            }
+        });
+        Verdict v = guard.inspect(Samples.request(), ALICE, RECIPIENT);
+        assertEquals(Action.REJECT, v.action());
+        assertEquals("malformed", v.findings().get(0).code().value());
+        assertTrue(v.findings().get(0).message().contains("Exploding"));
+    }
+
+    static final class Exploding implements Check {
+        @Override
+        public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
+            throw new IllegalStateException("boom");
+        }
+    }
+
+    @Test
+    void unreadableInputIsAVerdictToo() {
+        Guard guard = Guice.createInjector(new GuardModule(ConfigFile.defaults())).getInstance(Guard.class);
+        Verdict v = guard.inspect("garbage".getBytes(StandardCharsets.UTF_8), ALICE, RECIPIENT);
+        assertEquals(Action.REJECT, v.action());
+        assertEquals("malformed", v.findings().get(0).code().value());
+        assertEquals(Optional.empty(), v.method());
+    }
+
+    @Test
+    void anOperatorAddsACheckByNamingItsModuleInTheConfig() {
+        GuardConfig base = ConfigFile.defaults();
+        GuardConfig config = new GuardConfig(base.limits(), base.structure(), base.imip(),
+                new GuardConfig.Checks(List.of(UrgentWireTransferModule.class.getName()), List.of()), base.policy());
+        Injector injector = Guice.createInjector(new GuardModule(config));
+        List<Check> checks = injector.getInstance(CheckChain.class).checks();
+        assertEquals(ItipStructureCheck.class, checks.get(0).getClass());
+        assertEquals(UrgentWireTransferModule.UrgentWireTransferCheck.class, checks.get(1).getClass());
+        byte[] scam = new String(Samples.request(), StandardCharsets.UTF_8)
+                .replace("SUMMARY:Planning", "SUMMARY:Urgent wire transfer needed").getBytes(StandardCharsets.UTF_8);
+        Verdict v = injector.getInstance(Guard.class).inspect(scam, ALICE, RECIPIENT);
+        assertEquals(Action.REJECT, v.action(), "critical unlisted findings are rejected");
+        assertEquals("x-acme.urgent-payment", v.findings().get(0).code().value());
+    }
+
+    @Test
+    void aModuleThatDoesNotExistIsAConfigurationError() {
+        GuardConfig base = ConfigFile.defaults();
+        GuardConfig config = new GuardConfig(base.limits(), base.structure(), base.imip(),
+                new GuardConfig.Checks(List.of("com.example.Missing"), List.of()), base.policy());
+        CreationException e = assertThrows(CreationException.class,
+                () -> Guice.createInjector(new GuardModule(config)));
+        assertTrue(e.getMessage().contains("com.example.Missing"));
+    }
+}
