@@ -110,7 +110,7 @@ public final class ItipStructureCheck implements Check {
             return List.of(finding("RFC 5546 defines no " + method + " for " + kind, NOT_SUPPORTED)
                     .about(Property.METHOD, method.name()));
         }
-        String where = method + " " + kind + " (RFC 5546 §" + ItipRestrictions.section(kind, method) + ")";
+        Where where = new Where(method + " " + kind, kind, "RFC 5546 §" + ItipRestrictions.section(kind, method));
         Map<String, List<Row>> rows = byComponent(table.get(), restrictions.shared());
 
         checkProperties(VCALENDAR, calendar.getProperties(), rows, where, out);
@@ -150,7 +150,7 @@ public final class ItipStructureCheck implements Check {
         return List.copyOf(dedupe(out));
     }
 
-    private void checkTimezone(Component vtimezone, Map<String, List<Row>> rows, String where, List<Finding> out) {
+    private void checkTimezone(Component vtimezone, Map<String, List<Row>> rows, Where where, List<Finding> out) {
         checkProperties(Component.VTIMEZONE, vtimezone.getProperties(), rows, where, out);
         List<Component> observances = children(vtimezone);
         checkChildren(Component.VTIMEZONE, observances, rows, where, out);
@@ -169,7 +169,7 @@ public final class ItipStructureCheck implements Check {
     }
 
     private void checkProperties(String component, List<Property> properties, Map<String, List<Row>> rows,
-                                 String where, List<Finding> out) {
+                                 Where where, List<Finding> out) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (Property p : properties) {
             counts.merge(p.getName().toUpperCase(Locale.ROOT), 1, Integer::sum);
@@ -187,7 +187,7 @@ public final class ItipStructureCheck implements Check {
         }
     }
 
-    private void checkChildren(String parent, List<Component> children, Map<String, List<Row>> rows, String where,
+    private void checkChildren(String parent, List<Component> children, Map<String, List<Row>> rows, Where where,
                                List<Finding> out) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (Component c : children) {
@@ -297,21 +297,26 @@ public final class ItipStructureCheck implements Check {
     }
 
     private static Finding presenceFinding(String component, String item, Presence presence, int count,
-                                           String where) {
+                                           Where where) {
+        // "a REPLY VEVENT must have ATTENDEE", or "... must have TZID in each VTIMEZONE" for other components
+        String in = component.equals(where.kind()) ? "" : (count == 0 ? " in each " : " in one ") + component;
         String message;
         RequestStatus status;
         if (count == 0) {
-            message = "a " + where + " must have " + item + " in " + component;
+            message = "a " + where.subject() + " must have " + item + in;
             status = MISSING;
         } else if (presence == Presence.NEVER) {
-            message = "a " + where + " must not have " + item + " in " + component;
+            message = "a " + where.subject() + " must not have " + item + in.replace(" in one ", " in ");
             status = UNSUPPORTED;
         } else {
-            message = "a " + where + " may have only one " + item + " in " + component + "; this one has "
-                    + count;
+            message = "a " + where.subject() + " may have only one " + item + in + "; this one has " + count;
             status = UNSUPPORTED;
         }
-        return finding(message, status).about(item, null);
+        return finding(message + " (" + where.cite() + ")", status).about(item, null);
+    }
+
+    /** What the message is, for explanations: "REPLY VEVENT", and the RFC section of its table. */
+    private record Where(String subject, String kind, String cite) {
     }
 
     private static Map<String, List<Row>> byComponent(List<Row> table, List<Row> shared) {
