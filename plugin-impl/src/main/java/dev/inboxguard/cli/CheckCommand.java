@@ -111,8 +111,7 @@ final class CheckCommand implements Callable<Integer> {
         if (!trustedAuthservIds.isEmpty()) {
             List<String> ids = new ArrayList<>(cfg.imip().trustedAuthservIds());
             ids.addAll(trustedAuthservIds);
-            cfg = new GuardConfig(cfg.limits(), cfg.structure(), new GuardConfig.Imip(ids), cfg.checks(),
-                    cfg.policy());
+            cfg = cfg.withImip(new GuardConfig.Imip(ids));
         }
         Injector injector = injector(cfg);
         Guard guard = injector.getInstance(Guard.class);

@@ -74,7 +74,8 @@ public final class ConfigFile {
     private static GuardConfig bind(JsonNode tree) {
         try {
             GuardConfig config = mapper().treeToValue(tree, GuardConfig.class);
-            if (config.limits() == null || config.structure() == null || config.imip() == null
+            if (config.limits() == null || config.structure() == null || config.recurrence() == null
+                    || config.imip() == null
                     || config.checks() == null || config.policy() == null) {
                 throw new ConfigException("a top-level section is empty");
             }

@@ -1,5 +1,6 @@
 package dev.inboxguard.config;
 
+import dev.inboxguard.checks.recurrence.RecurrenceLimits;
 import dev.inboxguard.ical.Limits;
 import java.util.List;
 import java.util.Map;
@@ -9,11 +10,29 @@ import java.util.Map;
  *
  * @param limits    size limits for everything read
  * @param structure which RFC 5546 table rows are tolerated
+ * @param recurrence limits of the recurrence analysis
  * @param imip      iMIP trust settings
  * @param checks    checks added by the operator
  * @param policy    the rules that turn findings into actions
  */
-public record GuardConfig(Limits limits, Structure structure, Imip imip, Checks checks, PolicySettings policy) {
+public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Imip imip, Checks checks,
+                          PolicySettings policy) {
+
+    /**
+     * @param replacement new iMIP settings
+     * @return this configuration with them
+     */
+    public GuardConfig withImip(Imip replacement) {
+        return new GuardConfig(limits, structure, recurrence, replacement, checks, policy);
+    }
+
+    /**
+     * @param replacement new check settings
+     * @return this configuration with them
+     */
+    public GuardConfig withChecks(Checks replacement) {
+        return new GuardConfig(limits, structure, recurrence, imip, replacement, policy);
+    }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */
     public record Structure(List<String> tolerate) {

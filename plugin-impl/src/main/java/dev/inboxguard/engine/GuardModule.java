@@ -8,6 +8,7 @@ import com.google.inject.multibindings.Multibinder;
 import dev.inboxguard.api.Policy;
 import dev.inboxguard.checks.ItipRestrictions;
 import dev.inboxguard.checks.ItipStructureCheck;
+import dev.inboxguard.checks.recurrence.RecurrenceCheck;
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.CalendarReader;
@@ -42,6 +43,7 @@ public final class GuardModule extends AbstractModule {
         bind(Policy.class).toInstance(RulePolicy.from(config.policy()));
         Multibinder.newSetBinder(binder(), ChainLink.class);
         ChainLink.add(binder(), ChainLink.STRUCTURE, ItipStructureCheck.class);
+        ChainLink.add(binder(), ChainLink.RECURRENCE, RecurrenceCheck.class);
         for (Module module : operatorModules()) {
             install(module);
         }
@@ -51,6 +53,12 @@ public final class GuardModule extends AbstractModule {
     @Singleton
     ItipStructureCheck structureCheck() {
         return new ItipStructureCheck(ItipRestrictions.rfc5546(), new HashSet<>(config.structure().tolerate()));
+    }
+
+    @Provides
+    @Singleton
+    RecurrenceCheck recurrenceCheck() {
+        return new RecurrenceCheck(config.recurrence());
     }
 
     @Provides

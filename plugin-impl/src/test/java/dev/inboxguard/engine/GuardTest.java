@@ -178,12 +178,12 @@ class GuardTest {
     @Test
     void anOperatorAddsACheckByNamingItsModuleInTheConfig() {
         GuardConfig base = ConfigFile.defaults();
-        GuardConfig config = new GuardConfig(base.limits(), base.structure(), base.imip(),
-                new GuardConfig.Checks(List.of(UrgentWireTransferModule.class.getName()), List.of()), base.policy());
+        GuardConfig config = base.withChecks(
+                new GuardConfig.Checks(List.of(UrgentWireTransferModule.class.getName()), List.of()));
         Injector injector = Guice.createInjector(new GuardModule(config));
         List<Check> checks = injector.getInstance(CheckChain.class).checks();
         assertEquals(ItipStructureCheck.class, checks.get(0).getClass());
-        assertEquals(UrgentWireTransferModule.UrgentWireTransferCheck.class, checks.get(1).getClass());
+        assertEquals(UrgentWireTransferModule.UrgentWireTransferCheck.class, checks.get(checks.size() - 1).getClass());
         byte[] scam = new String(Samples.request(), StandardCharsets.UTF_8)
                 .replace("SUMMARY:Planning", "SUMMARY:Urgent wire transfer needed").getBytes(StandardCharsets.UTF_8);
         Verdict v = injector.getInstance(Guard.class).inspect(scam, ALICE, RECIPIENT);
@@ -194,8 +194,7 @@ class GuardTest {
     @Test
     void aModuleThatDoesNotExistIsAConfigurationError() {
         GuardConfig base = ConfigFile.defaults();
-        GuardConfig config = new GuardConfig(base.limits(), base.structure(), base.imip(),
-                new GuardConfig.Checks(List.of("com.example.Missing"), List.of()), base.policy());
+        GuardConfig config = base.withChecks(new GuardConfig.Checks(List.of("com.example.Missing"), List.of()));
         CreationException e = assertThrows(CreationException.class,
                 () -> Guice.createInjector(new GuardModule(config)));
         assertTrue(e.getMessage().contains("com.example.Missing"));

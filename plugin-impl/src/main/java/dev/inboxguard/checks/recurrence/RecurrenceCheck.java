@@ -1,0 +1,397 @@
+package dev.inboxguard.checks.recurrence;
+
+import dev.inboxguard.api.Check;
+import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
+import dev.inboxguard.api.RecipientContext;
+import dev.inboxguard.api.RequestStatus;
+import dev.inboxguard.api.SchedulingMessage;
+import dev.inboxguard.api.Severity;
+import dev.inboxguard.checks.recurrence.SeriesExpansion.Instance;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import net.fortuna.ical4j.model.Component;
+import net.fortuna.ical4j.model.ComponentContainer;
+import net.fortuna.ical4j.model.Parameter;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.component.CalendarComponent;
+
+/**
+ * Measures what a recurring series would do to a calendar, within bounded time and memory, and what the message's
+ * own VTIMEZONEs would do to the server.
+ *
+ * <p>First the shape of each rule, read without expanding it: a high-frequency rule with no end, a COUNT, RDATEs
+ * and overrides over their limits, and BYxxx lists whose product would make one period expensive. Only a rule that
+ * passes is expanded, lazily, in wall-clock time, over a window of {@code horizonDays}, stopping one instance past
+ * {@code maxInstances} or when the time budget runs out. From the instances: the busiest day, self-overlap, and how
+ * far ahead the series starts.
+ */
+public final class RecurrenceCheck implements Check {
+    static final RequestStatus INVALID_RULE = new RequestStatus("3.6", "Invalid rule");
+    static final RequestStatus TOO_LARGE = new RequestStatus("3.10", "Request entity too large");
+    private static final int LOOKBACK_DAYS = 365;
+    private static final Set<String> KINDS = Set.of(Component.VEVENT, Component.VTODO, Component.VJOURNAL);
+
+    private final RecurrenceLimits limits;
+
+    /** @param limits the limits */
+    public RecurrenceCheck(RecurrenceLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
+        List<Finding> out = new ArrayList<>();
+        LocalDateTime now = LocalDateTime.ofInstant(recipient.clock().instant(), ZoneOffset.UTC);
+        for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
+            if (c.getName().equals(Component.VTIMEZONE)) {
+                inspectTimezone(c, out);
+            }
+        }
+        try (EvaluationBudget budget = new EvaluationBudget(limits.timeBudget())) {
+            for (Series series : series(message)) {
+                inspectSeries(series, now, budget, out);
+            }
+        }
+        return out;
+    }
+
+    /** A master component and the overrides of its instances, grouped by UID. */
+    private record Series(String uid, Optional<Component> master, List<Component> overrides) {
+    }
+
+    private static List<Series> series(SchedulingMessage message) {
+        Map<String, Component> masters = new LinkedHashMap<>();
+        Map<String, List<Component>> overrides = new LinkedHashMap<>();
+        for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
+            if (!KINDS.contains(c.getName())) {
+                continue;
+            }
+            String uid = value(c, Property.UID).orElse("");
+            if (c.getProperty(Property.RECURRENCE_ID).isPresent()) {
+                overrides.computeIfAbsent(uid, k -> new ArrayList<>()).add(c);
+            } else {
+                masters.putIfAbsent(uid, c);
+            }
+        }
+        List<Series> out = new ArrayList<>();
+        Set<String> uids = new HashSet<>(masters.keySet());
+        uids.addAll(overrides.keySet());
+        for (String uid : uids) {
+            out.add(new Series(uid, Optional.ofNullable(masters.get(uid)), overrides.getOrDefault(uid, List.of())));
+        }
+        return out;
+    }
+
+    private void inspectSeries(Series series, LocalDateTime now, EvaluationBudget budget, List<Finding> out) {
+        if (series.overrides().size() > limits.maxOverrides()) {
+            out.add(finding(FindingCode.RECURRENCE_TOO_MANY, Severity.HIGH, String.format(Locale.ROOT,
+                    "%,d changed instances (RECURRENCE-ID); the limit is %,d", series.overrides().size(),
+                    limits.maxOverrides()), TOO_LARGE).about(Property.RECURRENCE_ID, null));
+            return;
+        }
+        if (series.master().isEmpty()) {
+            return; // only single instances: nothing recurs here
+        }
+        Component master = series.master().get();
+        Optional<LocalMoment> start = value(master, Property.DTSTART).flatMap(LocalMoment::parse);
+        if (start.isEmpty()) {
+            return; // VTODO and VJOURNAL may lack DTSTART; without it nothing recurs
+        }
+        Duration duration = duration(master, start.get());
+        List<RuleShape> rules = new ArrayList<>();
+        for (Property rrule : master.<Property>getProperties(Property.RRULE)) {
+            Optional<RuleShape> shape = RuleShape.parse(rrule.getValue());
+            if (shape.isEmpty()) {
+                out.add(finding(FindingCode.RECURRENCE_TOO_COSTLY, Severity.HIGH,
+                        "the rule cannot be read", INVALID_RULE).about(Property.RRULE, rrule.getValue()));
+                return;
+            }
+            if (!shapeAcceptable(shape.get(), duration, out)) {
+                return;
+            }
+            rules.add(shape.get());
+        }
+        List<Instance> rdates = rdates(master, duration);
+        if (rdates.size() > limits.maxRdates()) {
+            out.add(finding(FindingCode.RECURRENCE_TOO_MANY, Severity.HIGH, String.format(Locale.ROOT,
+                    "%,d extra dates (RDATE); the limit is %,d", rdates.size(), limits.maxRdates()), TOO_LARGE)
+                    .about(Property.RDATE, null));
+            return;
+        }
+        if (rules.isEmpty() && rdates.isEmpty() && series.overrides().isEmpty()) {
+            checkFarFuture(List.of(new Instance(start.get().time(), duration)), now, out);
+            return;
+        }
+        Set<LocalDateTime> exdates = dates(master, Property.EXDATE);
+        TreeMap<LocalDateTime, Instance> overrides = new TreeMap<>();
+        for (Component o : series.overrides()) {
+            Optional<LocalMoment> id = value(o, Property.RECURRENCE_ID).flatMap(LocalMoment::parse);
+            Optional<LocalMoment> moved = value(o, Property.DTSTART).flatMap(LocalMoment::parse);
+            if (id.isPresent()) {
+                LocalMoment at = moved.orElse(id.get());
+                overrides.put(id.get().time(), new Instance(at.time(), duration(o, at)));
+            }
+        }
+        LocalDateTime windowStart = max(start.get().time(), now.minusDays(LOOKBACK_DAYS));
+        LocalDateTime windowEnd = max(windowStart, now).plusDays(limits.horizonDays());
+        SeriesExpansion.Result result = SeriesExpansion.expand(start.get(), duration, rules, rdates, exdates,
+                overrides, windowStart, windowEnd, limits.maxInstances(), budget);
+        String description = rules.isEmpty() ? "this series" : describe(rules.get(0), duration);
+        if (result.costly().isPresent()) {
+            out.add(finding(FindingCode.RECURRENCE_TOO_COSTLY, Severity.HIGH,
+                    description + ": " + result.costly().get(), INVALID_RULE)
+                    .about(Property.RRULE, rules.isEmpty() ? null : rules.get(0).text()));
+        }
+        if (result.truncated()) {
+            out.add(finding(FindingCode.RECURRENCE_TOO_MANY, Severity.HIGH, String.format(Locale.ROOT,
+                    "more than %,d instances within %,d days: %s", limits.maxInstances(), limits.horizonDays(),
+                    description), INVALID_RULE).about(Property.RRULE, rules.isEmpty() ? null : rules.get(0).text()));
+        }
+        checkDensity(result.instances(), description, rules, out);
+        checkOverlap(result.instances(), description, rules, out);
+        checkFarFuture(result.instances(), now, out);
+    }
+
+    /** Findings from the rule's face; answers false if the rule must not be expanded. */
+    private boolean shapeAcceptable(RuleShape shape, Duration duration, List<Finding> out) {
+        boolean expand = true;
+        if (shape.frequency().isHigh() && shape.isForever()) {
+            out.add(finding(FindingCode.RECURRENCE_UNBOUNDED, Severity.HIGH, describe(shape, duration),
+                    INVALID_RULE).about(Property.RRULE, shape.text()));
+        }
+        if (shape.count().isPresent() && shape.count().get() > limits.maxCount()) {
+            out.add(finding(FindingCode.RECURRENCE_TOO_MANY, Severity.HIGH, describe(shape, duration)
+                    + String.format(Locale.ROOT, "; the limit is %,d", limits.maxCount()), INVALID_RULE)
+                    .about(Property.RRULE, shape.text()));
+            expand = false;
+        }
+        long candidates = shape.candidatesPerPeriod();
+        if (candidates > limits.maxCandidatesPerPeriod()) {
+            out.add(finding(FindingCode.RECURRENCE_TOO_COSTLY, Severity.HIGH, String.format(Locale.ROOT,
+                    "each %s of this rule has up to %,d candidate instances to build (BYxxx lists multiply); "
+                            + "the limit is %,d", shape.frequency().noun, candidates,
+                    limits.maxCandidatesPerPeriod()), INVALID_RULE).about(Property.RRULE, shape.text()));
+            expand = false;
+        }
+        return expand;
+    }
+
+    private void checkDensity(List<Instance> instances, String description, List<RuleShape> rules,
+                              List<Finding> out) {
+        Map<LocalDate, Integer> perDay = new HashMap<>();
+        LocalDate busiest = null;
+        int most = 0;
+        for (Instance i : instances) {
+            int n = perDay.merge(i.start().toLocalDate(), 1, Integer::sum);
+            if (n > most) {
+                most = n;
+                busiest = i.start().toLocalDate();
+            }
+        }
+        if (most > limits.maxInstancesPerDay()) {
+            int week = busiestWeek(instances);
+            out.add(finding(FindingCode.RECURRENCE_TOO_DENSE, Severity.HIGH, String.format(Locale.ROOT,
+                    "%s: %,d%s instances on %s and %,d%s in its busiest week; the limit is %,d a day", description,
+                    most, instances.size() > limits.maxInstances() ? "+" : "", busiest, week,
+                    instances.size() > limits.maxInstances() ? "+" : "", limits.maxInstancesPerDay()), INVALID_RULE)
+                    .about(Property.RRULE, rules.isEmpty() ? null : rules.get(0).text()));
+        }
+    }
+
+    private static int busiestWeek(List<Instance> instances) {
+        int best = 0;
+        int from = 0;
+        for (int to = 0; to < instances.size(); to++) {
+            LocalDateTime limit = instances.get(to).start().minusDays(7);
+            while (!instances.get(from).start().isAfter(limit)) {
+                from++;
+            }
+            best = Math.max(best, to - from + 1);
+        }
+        return best;
+    }
+
+    private void checkOverlap(List<Instance> instances, String description, List<RuleShape> rules,
+                              List<Finding> out) {
+        int overlaps = 0;
+        Duration smallestGap = null;
+        for (int i = 0; i + 1 < instances.size(); i++) {
+            Instance a = instances.get(i);
+            Instance b = instances.get(i + 1);
+            if (a.end().isAfter(b.start())) {
+                overlaps++;
+                Duration gap = Duration.between(a.start(), b.start());
+                smallestGap = smallestGap == null || gap.compareTo(smallestGap) < 0 ? gap : smallestGap;
+            }
+        }
+        if (overlaps > limits.maxOverlaps()) {
+            out.add(finding(FindingCode.RECURRENCE_OVERLAPPING, Severity.MEDIUM, String.format(Locale.ROOT,
+                    "%s: %,d%s instances overlap the next one (starts as little as %s apart)", description,
+                    overlaps, instances.size() > limits.maxInstances() ? "+" : "", words(smallestGap)),
+                    INVALID_RULE).about(Property.RRULE, rules.isEmpty() ? null : rules.get(0).text()));
+        }
+    }
+
+    private void checkFarFuture(List<Instance> instances, LocalDateTime now, List<Finding> out) {
+        if (instances.isEmpty()) {
+            return;
+        }
+        LocalDateTime first = instances.get(0).start();
+        long days = ChronoUnit.DAYS.between(now, first);
+        if (days > limits.farFutureDays()) {
+            out.add(Finding.of(FindingCode.RECURRENCE_FAR_FUTURE, Severity.MEDIUM, String.format(Locale.ROOT,
+                    "the first instance is on %s, %,d days from now; anything over %,d days ahead is held as a "
+                            + "possible sleeper", first.toLocalDate(), days, limits.farFutureDays()))
+                    .about(Property.DTSTART, first.toString()));
+        }
+    }
+
+    private void inspectTimezone(Component vtimezone, List<Finding> out) {
+        String tzid = value(vtimezone, Property.TZID).orElse("?");
+        List<Component> observances = children(vtimezone);
+        if (observances.size() > limits.maxTimezoneObservances()) {
+            out.add(abusive(tzid, String.format(Locale.ROOT, "has %,d observances; the limit is %,d",
+                    observances.size(), limits.maxTimezoneObservances()), null));
+            return;
+        }
+        int rdates = 0;
+        for (Component o : observances) {
+            for (Property rdate : o.<Property>getProperties(Property.RDATE)) {
+                rdates += rdate.getValue().split(",").length;
+            }
+            for (Property rrule : o.<Property>getProperties(Property.RRULE)) {
+                Optional<RuleShape> shape = RuleShape.parse(rrule.getValue());
+                if (shape.isEmpty()) {
+                    out.add(abusive(tzid, "has an observance rule that cannot be read", rrule.getValue()));
+                    return;
+                }
+                // real zones change offset on a yearly rule, once per observance per year
+                if (shape.get().frequency() != RuleShape.Frequency.YEARLY) {
+                    out.add(abusive(tzid, "changes its offset " + shape.get().every()
+                            + "; real time zones change at most a few times a year", rrule.getValue()));
+                    return;
+                }
+                if (shape.get().candidatesPerPeriod() > 12) {
+                    out.add(abusive(tzid, String.format(Locale.ROOT, "has an observance rule with up to %,d "
+                            + "changes a year", shape.get().candidatesPerPeriod()), rrule.getValue()));
+                    return;
+                }
+            }
+        }
+        if (rdates > limits.maxTimezoneRdates()) {
+            out.add(abusive(tzid, String.format(Locale.ROOT, "lists %,d transition dates (RDATE); the limit is %,d",
+                    rdates, limits.maxTimezoneRdates()), null));
+        }
+    }
+
+    private static Finding abusive(String tzid, String what, String rule) {
+        return finding(FindingCode.TIMEZONE_ABUSIVE, Severity.HIGH, "the time zone \"" + abbreviate(tzid) + "\" "
+                + what, INVALID_RULE).about(Property.TZID, rule == null ? tzid : rule);
+    }
+
+    private static List<Instance> rdates(Component c, Duration duration) {
+        List<Instance> out = new ArrayList<>();
+        for (Property rdate : c.<Property>getProperties(Property.RDATE)) {
+            for (String v : rdate.getValue().split(",")) {
+                int slash = v.indexOf('/');
+                Optional<LocalMoment> at = LocalMoment.parse(slash < 0 ? v : v.substring(0, slash));
+                if (at.isEmpty()) {
+                    continue;
+                }
+                Duration d = duration;
+                if (slash >= 0) {
+                    String rest = v.substring(slash + 1);
+                    d = LocalMoment.parse(rest).map(end -> Duration.between(at.get().time(), end.time()))
+                            .or(() -> LocalMoment.parseDuration(rest)).orElse(duration);
+                }
+                out.add(new Instance(at.get().time(), d.isNegative() ? Duration.ZERO : d));
+            }
+        }
+        return out;
+    }
+
+    private static Set<LocalDateTime> dates(Component c, String name) {
+        Set<LocalDateTime> out = new HashSet<>();
+        for (Property p : c.<Property>getProperties(name)) {
+            for (String v : p.getValue().split(",")) {
+                LocalMoment.parse(v).ifPresent(m -> out.add(m.time()));
+            }
+        }
+        return out;
+    }
+
+    /** DTEND (DUE) minus DTSTART, else DURATION, else a day for a DATE start and nothing for a DATE-TIME. */
+    private static Duration duration(Component c, LocalMoment start) {
+        String endName = c.getName().equals(Component.VTODO) ? Property.DUE : Property.DTEND;
+        Optional<Duration> d = value(c, endName).flatMap(LocalMoment::parse)
+                .map(end -> Duration.between(start.time(), end.time()))
+                .or(() -> value(c, Property.DURATION).flatMap(LocalMoment::parseDuration));
+        Duration result = d.orElse(start.date() ? Duration.ofDays(1) : Duration.ZERO);
+        return result.isNegative() ? Duration.ZERO : result;
+    }
+
+    /** "a new 5-minute event every minute, forever". */
+    private static String describe(RuleShape shape, Duration duration) {
+        String length = duration.isZero() ? "" : words(duration).replace(' ', '-') + " ";
+        return "a new " + length + "event " + shape.every() + shape.extent();
+    }
+
+    private static String words(Duration d) {
+        if (d == null) {
+            return "?";
+        }
+        long s = d.getSeconds();
+        if (s % 86_400 == 0 && s > 0) {
+            return plural(s / 86_400, "day");
+        }
+        if (s % 3600 == 0 && s > 0) {
+            return plural(s / 3600, "hour");
+        }
+        if (s % 60 == 0) {
+            return plural(s / 60, "minute");
+        }
+        return plural(s, "second");
+    }
+
+    private static String plural(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
+    }
+
+    private static LocalDateTime max(LocalDateTime a, LocalDateTime b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static Optional<String> value(Component c, String name) {
+        return c.<Property>getProperty(name).map(Property::getValue);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Component> children(Component c) {
+        if (c instanceof ComponentContainer<?> container) {
+            return (List<Component>) (List<?>) container.getComponentList().getAll();
+        }
+        return List.of();
+    }
+
+    private static Finding finding(FindingCode code, Severity severity, String message, RequestStatus status) {
+        return Finding.of(code, severity, message).withRequestStatus(status);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+}
