@@ -1,0 +1,182 @@
+package dev.inboxguard.checks.recurrence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.inject.Guice;
+import dev.inboxguard.api.Action;
+import dev.inboxguard.api.CaldavSubmission;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.RecipientContext;
+import dev.inboxguard.api.Verdict;
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.engine.Guard;
+import dev.inboxguard.engine.GuardModule;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import net.fortuna.ical4j.model.Calendar;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+class RecurrenceCheckTest {
+    static final Guard GUARD = Guice.createInjector(new GuardModule(ConfigFile.defaults())).getInstance(Guard.class);
+    static final CaldavSubmission ALICE = new CaldavSubmission("alice",
+            Set.of(CalendarUserAddress.of("alice@example.com")));
+    static final RecipientContext BOB = recipient(Clock.fixed(Instant.parse(RecurrenceCorpus.NOW), ZoneOffset.UTC));
+
+    static RecipientContext recipient(Clock clock) {
+        return new RecipientContext() {
+            @Override
+            public CalendarUserAddress address() {
+                return CalendarUserAddress.of("bob@example.com");
+            }
+
+            @Override
+            public Set<CalendarUserAddress> addresses() {
+                return Set.of(address());
+            }
+
+            @Override
+            public Optional<Calendar> storedCopy(String uid) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean knowsSender(CalendarUserAddress sender) {
+                return true;
+            }
+
+            @Override
+            public Clock clock() {
+                return clock;
+            }
+        };
+    }
+
+    static Verdict verdict(byte[] ics) {
+        return GUARD.inspect(ics, ALICE, BOB);
+    }
+
+    private static Set<String> codes(Verdict v) {
+        return v.findings().stream().map(f -> f.code().value()).collect(Collectors.toSet());
+    }
+
+    @Test
+    void theCorpusHasThirtyOfEach() {
+        List<RecurrenceCorpus.Case> all = RecurrenceCorpus.all();
+        assertTrue(all.stream().filter(RecurrenceCorpus.Case::legitimate).count() >= 30);
+        assertTrue(all.stream().filter(c -> !c.legitimate()).count() >= 30);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> noLegitimateSeriesGetsARecurrenceFinding() {
+        return RecurrenceCorpus.all().stream().filter(RecurrenceCorpus.Case::legitimate)
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+                    Verdict v = verdict(c.ics());
+                    assertEquals(List.of(), v.findings(), c.name());
+                    assertEquals(Action.DELIVER, v.action());
+                }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> noAbusiveSeriesIsDelivered() {
+        return RecurrenceCorpus.all().stream().filter(c -> !c.legitimate())
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+                    Verdict v = verdict(c.ics());
+                    assertTrue(codes(v).containsAll(c.expected()), c.name() + ": expected " + c.expected()
+                            + ", got " + v.findings());
+                    assertTrue(v.action() == Action.HOLD || v.action() == Action.REJECT, c.name() + ": "
+                            + v.action());
+                    for (Finding f : v.findings()) {
+                        assertFalse(f.message().isBlank());
+                    }
+                }));
+    }
+
+    @Test
+    void messagesSayWhatTheSeriesDoes() {
+        Verdict v = verdict(RecurrenceCorpus.all().stream()
+                .filter(c -> c.name().equals("a 5-minute event every minute, forever")).findFirst().orElseThrow()
+                .ics());
+        Finding unbounded = v.findings().stream().filter(f -> f.code().value().equals("recurrence.unbounded"))
+                .findFirst().orElseThrow();
+        assertEquals("a new 5-minute event every minute, forever", unbounded.message());
+        assertEquals("3.6;Invalid rule", v.requestStatus().toString());
+        Verdict sleeper = verdict(RecurrenceCorpus.all().stream()
+                .filter(c -> c.name().equals("a single sleeper ten years ahead")).findFirst().orElseThrow().ics());
+        assertEquals(Action.HOLD, sleeper.action());
+        assertTrue(sleeper.findings().get(0).message().contains("2036-11-20"), sleeper.findings().toString());
+    }
+
+    @Test
+    void instancesAreCountedInWallClockTimeWithoutResolvingZones() {
+        assertEquals(Optional.of(new LocalMoment(LocalDateTime.of(2026, 11, 23, 10, 0), false)),
+                LocalMoment.parse("20261123T100000Z"));
+        assertEquals(Optional.of(new LocalMoment(LocalDateTime.of(2026, 11, 23, 0, 0), true)),
+                LocalMoment.parse("20261123"));
+        assertEquals(Optional.empty(), LocalMoment.parse("2026-11-23"));
+        assertEquals(Optional.empty(), LocalMoment.parse("20261399"));
+        assertEquals(Optional.of(Duration.ofMinutes(90)), LocalMoment.parseDuration("PT1H30M"));
+        assertEquals(Optional.of(Duration.ofDays(15)), LocalMoment.parseDuration("P2W1D"));
+        assertEquals(Optional.of(Duration.ofMinutes(-15)), LocalMoment.parseDuration("-PT15M"));
+        assertEquals(Optional.empty(), LocalMoment.parseDuration("P"));
+        assertEquals(Optional.empty(), LocalMoment.parseDuration("1 hour"));
+    }
+
+    @Test
+    void ruleShapesBoundTheWorkOfOnePeriod() {
+        assertEquals(1, shape("FREQ=WEEKLY").candidatesPerPeriod());
+        assertEquals(5, shape("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR").candidatesPerPeriod());
+        assertEquals(5, shape("FREQ=MONTHLY;BYDAY=-1FR").candidatesPerPeriod());
+        assertEquals(3, shape("FREQ=DAILY;BYHOUR=8,14,20").candidatesPerPeriod());
+        assertEquals(1, shape("FREQ=HOURLY;BYHOUR=8,14,20").candidatesPerPeriod(), "BYHOUR limits HOURLY");
+        assertEquals(12 * 28 * 24 * 12, shape("FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY="
+                + "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28;BYHOUR=0,1,2,3,4,5,6,7,"
+                + "8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,5,10,15,20,25,30,35,40,45,50,55")
+                .candidatesPerPeriod());
+        assertTrue(shape("FREQ=MINUTELY").isForever());
+        assertFalse(shape("FREQ=MINUTELY;COUNT=3").isForever());
+        assertEquals(Optional.empty(), RuleShape.parse("INTERVAL=2"));
+        assertEquals(Optional.empty(), RuleShape.parse("FREQ=FORTNIGHTLY"));
+        assertEquals(Optional.empty(), RuleShape.parse("FREQ=DAILY;INTERVAL=0"));
+    }
+
+    private static RuleShape shape(String rule) {
+        return RuleShape.parse(rule).orElseThrow();
+    }
+
+    @Test
+    void theBudgetInterruptsAndThenClearsOnlyItsOwnInterrupt() throws Exception {
+        try (EvaluationBudget budget = new EvaluationBudget(Duration.ofMillis(20))) {
+            long until = System.nanoTime() + 2_000_000_000L;
+            while (!Thread.currentThread().isInterrupted() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            assertTrue(Thread.currentThread().isInterrupted(), "the watchdog interrupted the thread");
+            assertTrue(budget.exhausted());
+        }
+        assertFalse(Thread.interrupted(), "closing cleared the watchdog's interrupt");
+        try (EvaluationBudget budget = new EvaluationBudget(Duration.ofSeconds(10))) {
+            assertFalse(budget.exhausted());
+        }
+        Thread.sleep(1);
+    }
+
+    @Test
+    void oneBudgetCoversAllSeriesOfAMessage() {
+        String many = new String(RecurrenceCorpus.all().get(0).ics(), StandardCharsets.UTF_8);
+        assertTrue(verdict(many.getBytes(StandardCharsets.UTF_8)).findings().isEmpty());
+    }
+}
