@@ -30,6 +30,7 @@ import net.fortuna.ical4j.model.Property;
 import net.fortuna.ical4j.model.TimeZoneRegistry;
 import net.fortuna.ical4j.model.property.DateListProperty;
 import net.fortuna.ical4j.model.property.DateProperty;
+import net.fortuna.ical4j.model.property.RDate;
 
 /**
  * Holds a message to the iTIP structure rules: the restriction tables of RFC 5546 §3 for its method and component
@@ -277,6 +278,8 @@ public final class ItipStructureCheck implements Check {
             try {
                 if (p instanceof DateProperty<?> dp) {
                     dp.getDate();
+                } else if (p instanceof RDate<?> rdate && rdate.getPeriods().isPresent()) {
+                    rdate.getPeriods().get().forEach(period -> period.getStart());
                 } else {
                     ((DateListProperty<?>) p).getDates();
                 }

@@ -43,6 +43,7 @@ public final class RecurrenceCheck implements Check {
     static final RequestStatus INVALID_RULE = new RequestStatus("3.6", "Invalid rule");
     static final RequestStatus TOO_LARGE = new RequestStatus("3.10", "Request entity too large");
     private static final int LOOKBACK_DAYS = 365;
+    private static final int MAX_CHANGES_PER_YEAR = 4;
     private static final Set<String> KINDS = Set.of(Component.VEVENT, Component.VTODO, Component.VJOURNAL);
 
     private final RecurrenceLimits limits;
@@ -112,12 +113,13 @@ public final class RecurrenceCheck implements Check {
             return; // VTODO and VJOURNAL may lack DTSTART; without it nothing recurs
         }
         Duration duration = duration(master, start.get());
-        List<RuleShape> rules = new ArrayList<>();
+        List<RecurrenceRule> rules = new ArrayList<>();
         for (Property rrule : master.<Property>getProperties(Property.RRULE)) {
-            Optional<RuleShape> shape = RuleShape.parse(rrule.getValue());
+            Optional<RecurrenceRule> shape = RecurrenceRule.parse(rrule.getValue());
             if (shape.isEmpty()) {
-                out.add(finding(FindingCode.RECURRENCE_TOO_COSTLY, Severity.HIGH,
-                        "the rule cannot be read", INVALID_RULE).about(Property.RRULE, rrule.getValue()));
+                out.add(finding(FindingCode.MALFORMED, Severity.HIGH,
+                        "the RRULE is not valid (RFC 5545 §3.3.10)", INVALID_RULE)
+                        .about(Property.RRULE, rrule.getValue()));
                 return;
             }
             if (!shapeAcceptable(shape.get(), duration, out)) {
@@ -167,7 +169,7 @@ public final class RecurrenceCheck implements Check {
     }
 
     /** Findings from the rule's face; answers false if the rule must not be expanded. */
-    private boolean shapeAcceptable(RuleShape shape, Duration duration, List<Finding> out) {
+    private boolean shapeAcceptable(RecurrenceRule shape, Duration duration, List<Finding> out) {
         boolean expand = true;
         if (shape.frequency().isHigh() && shape.isForever()) {
             out.add(finding(FindingCode.RECURRENCE_UNBOUNDED, Severity.HIGH, describe(shape, duration),
@@ -190,7 +192,7 @@ public final class RecurrenceCheck implements Check {
         return expand;
     }
 
-    private void checkDensity(List<Instance> instances, String description, List<RuleShape> rules,
+    private void checkDensity(List<Instance> instances, String description, List<RecurrenceRule> rules,
                               List<Finding> out) {
         Map<LocalDate, Integer> perDay = new HashMap<>();
         LocalDate busiest = null;
@@ -225,7 +227,7 @@ public final class RecurrenceCheck implements Check {
         return best;
     }
 
-    private void checkOverlap(List<Instance> instances, String description, List<RuleShape> rules,
+    private void checkOverlap(List<Instance> instances, String description, List<RecurrenceRule> rules,
                               List<Finding> out) {
         int overlaps = 0;
         Duration smallestGap = null;
@@ -274,20 +276,23 @@ public final class RecurrenceCheck implements Check {
                 rdates += rdate.getValue().split(",").length;
             }
             for (Property rrule : o.<Property>getProperties(Property.RRULE)) {
-                Optional<RuleShape> shape = RuleShape.parse(rrule.getValue());
+                Optional<RecurrenceRule> shape = RecurrenceRule.parse(rrule.getValue());
                 if (shape.isEmpty()) {
                     out.add(abusive(tzid, "has an observance rule that cannot be read", rrule.getValue()));
                     return;
                 }
                 // real zones change offset on a yearly rule, once per observance per year
-                if (shape.get().frequency() != RuleShape.Frequency.YEARLY) {
+                if (shape.get().frequency() != RecurrenceRule.Frequency.YEARLY) {
                     out.add(abusive(tzid, "changes its offset " + shape.get().every()
                             + "; real time zones change at most a few times a year", rrule.getValue()));
                     return;
                 }
-                if (shape.get().candidatesPerPeriod() > 12) {
-                    out.add(abusive(tzid, String.format(Locale.ROOT, "has an observance rule with up to %,d "
-                            + "changes a year", shape.get().candidatesPerPeriod()), rrule.getValue()));
+                int changes = changesInOneYear(shape.get(), value(o, Property.DTSTART));
+                if (changes > MAX_CHANGES_PER_YEAR) {
+                    out.add(abusive(tzid, String.format(Locale.ROOT, "has an observance rule with %s changes a "
+                            + "year; real time zones change at most a few times a year",
+                            changes == Integer.MAX_VALUE ? "thousands of" : String.format(Locale.ROOT, "%,d", changes)),
+                            rrule.getValue()));
                     return;
                 }
             }
@@ -296,6 +301,23 @@ public final class RecurrenceCheck implements Check {
             out.add(abusive(tzid, String.format(Locale.ROOT, "lists %,d transition dates (RDATE); the limit is %,d",
                     rdates, limits.maxTimezoneRdates()), null));
         }
+    }
+
+    /** Counts one year of a yearly observance rule, with the same bounded iterator as events. */
+    private int changesInOneYear(RecurrenceRule rule, Optional<String> dtstart) {
+        if (rule.candidatesPerPeriod() > limits.maxCandidatesPerPeriod()) {
+            return Integer.MAX_VALUE;
+        }
+        LocalDateTime seed = dtstart.flatMap(LocalMoment::parse).map(LocalMoment::time)
+                .orElse(LocalDateTime.of(1970, 1, 1, 0, 0));
+        LocalDateTime from = max(seed, LocalDateTime.of(2000, 1, 1, 0, 0));
+        RuleIterator year = new RuleIterator(rule, seed, false, from, from.plusYears(1).minusSeconds(1));
+        int n = 0;
+        while (year.hasNext() && n <= MAX_CHANGES_PER_YEAR) {
+            year.next();
+            n++;
+        }
+        return n;
     }
 
     private static Finding abusive(String tzid, String what, String rule) {
@@ -345,9 +367,15 @@ public final class RecurrenceCheck implements Check {
     }
 
     /** "a new 5-minute event every minute, forever". */
-    private static String describe(RuleShape shape, Duration duration) {
-        String length = duration.isZero() ? "" : words(duration).replace(' ', '-') + " ";
+    private static String describe(RecurrenceRule shape, Duration duration) {
+        String length = duration.isZero() ? "" : adjective(duration) + " ";
         return "a new " + length + "event " + shape.every() + shape.extent();
+    }
+
+    /** "5-minute", "2-hour": a length used before a noun. */
+    private static String adjective(Duration d) {
+        String w = words(d);
+        return w.substring(0, w.length() - (w.endsWith("s") && !w.startsWith("1 ") ? 1 : 0)).replace(' ', '-');
     }
 
     private static String words(Duration d) {
