@@ -122,6 +122,12 @@ public final class RecurrenceCheck implements Check {
                         .about(Property.RRULE, rrule.getValue()));
                 return;
             }
+            if (start.get().date() && shape.get().frequency().isHigh()) {
+                // RFC 5545 §3.3.10 gives an all-day (DATE) start no times of day to repeat by
+                out.add(finding(FindingCode.MALFORMED, Severity.HIGH, "an all-day series cannot repeat "
+                        + shape.get().every(), INVALID_RULE).about(Property.RRULE, rrule.getValue()));
+                return;
+            }
             if (!shapeAcceptable(shape.get(), duration, out)) {
                 return;
             }

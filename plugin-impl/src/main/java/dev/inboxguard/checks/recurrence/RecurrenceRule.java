@@ -142,6 +142,7 @@ record RecurrenceRule(Frequency frequency, int interval, Optional<Long> count, O
                 out.add(n);
             }
         }
+        out.sort(null); // the expansion relies on ascending values
         return List.copyOf(out);
     }
 

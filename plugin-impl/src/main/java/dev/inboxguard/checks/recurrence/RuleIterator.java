@@ -171,6 +171,11 @@ final class RuleIterator implements Iterator<LocalDateTime> {
         } else if (rule.frequency() == Frequency.SECONDLY && !rule.byMinute().isEmpty()
                 && !rule.byMinute().contains(start.getMinute())) {
             target = start.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
+        } else if (rule.frequency() == Frequency.SECONDLY && !rule.bySecond().isEmpty()) {
+            int second = start.getSecond();
+            int nextAllowed = rule.bySecond().stream().filter(x -> x > second).findFirst().orElse(-1);
+            target = nextAllowed < 0 ? start.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1)
+                    : start.withSecond(Math.min(59, nextAllowed));
         }
         long units = rule.frequency().unit.between(anchor, target);
         long p = (units + rule.interval() - 1) / rule.interval();
@@ -187,17 +192,20 @@ final class RuleIterator implements Iterator<LocalDateTime> {
         if (times.isEmpty()) {
             return;
         }
-        TreeSet<LocalDateTime> sorted = new TreeSet<>();
+        if (days.size() > 1) {
+            days = new ArrayList<>(new TreeSet<>(days));
+        }
+        // days ascending and times ascending (the BY lists are sorted), so the product is ascending
+        List<LocalDateTime> all = new ArrayList<>(days.size() * times.size());
         for (LocalDate d : days) {
             for (LocalTime t : times) {
-                sorted.add(d.atTime(t));
+                all.add(d.atTime(t));
             }
         }
         if (rule.bySetPos().isEmpty()) {
-            out.addAll(sorted);
+            out.addAll(all);
             return;
         }
-        List<LocalDateTime> all = new ArrayList<>(sorted);
         TreeSet<LocalDateTime> chosen = new TreeSet<>();
         for (int pos : rule.bySetPos()) {
             int index = pos > 0 ? pos - 1 : all.size() + pos;
