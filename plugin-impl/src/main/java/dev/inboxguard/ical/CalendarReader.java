@@ -12,21 +12,21 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import net.fortuna.ical4j.data.CalendarBuilder;
 import net.fortuna.ical4j.data.CalendarParserFactory;
 import net.fortuna.ical4j.data.ContentHandlerContext;
 import net.fortuna.ical4j.data.ParserException;
+import net.fortuna.ical4j.data.UnfoldingReader;
 import net.fortuna.ical4j.model.Calendar;
 
 /**
  * Reads untrusted iCalendar bytes in two passes: a streaming scan that enforces every size limit and the
  * BEGIN/END structure without building anything, then ical4j, only for input that passed.
  *
- * <p>ical4j is given no timezone registry. With one, the builder turns every VTIMEZONE in the message into
- * zone rules by expanding its observance rules from 1970 with no bound, and one 1 KB VTIMEZONE exhausts the heap
- * (shared/HAZARDS.md). Without one, nothing from a message is registered anywhere, TZIDs resolve against
- * ical4j's bundled zone data only, and the message's own VTIMEZONEs stay plain components that the guard
- * interprets with its own bounded code. Thread-safe: nothing is shared between reads.
+ * <p>ical4j registers no VTIMEZONE from the message ({@link ZoneSafeContentHandler}). With a registry, the builder
+ * turns every VTIMEZONE into zone rules by expanding its observance rules from 1970 with no bound, and one 1 KB
+ * VTIMEZONE exhausts the heap (shared/HAZARDS.md). Here nothing from a message is registered anywhere, TZIDs
+ * resolve against ical4j's bundled zone data only ({@link KnownZones}), and the message's own VTIMEZONEs stay plain
+ * components that the guard judges with its own bounded code. Thread-safe: nothing is shared between reads.
  */
 public final class CalendarReader {
     private static final int HEAD_CHARS = 160;
@@ -54,9 +54,10 @@ public final class CalendarReader {
             return refused(problem);
         }
         try {
-            CalendarBuilder builder = new CalendarBuilder(CalendarParserFactory.getInstance().get(),
-                    new ContentHandlerContext(), null);
-            Calendar calendar = builder.build(new StringReader(text));
+            Calendar[] built = new Calendar[1];
+            CalendarParserFactory.getInstance().get().parse(new UnfoldingReader(new StringReader(text)),
+                    new ZoneSafeContentHandler(c -> built[0] = c, new ContentHandlerContext()));
+            Calendar calendar = built[0];
             if (calendar == null) {
                 return refused(malformed("no VCALENDAR object found", null));
             }

@@ -16,13 +16,20 @@ final class EvaluationBudget implements AutoCloseable {
 
     private final Thread thread = Thread.currentThread();
     private final long deadline;
-    private final ScheduledFuture<?> alarm;
+    private ScheduledFuture<?> alarm;
     private boolean closed;
     private boolean fired;
 
+    /** Starts the clock; the watchdog is armed only when work that needs it begins ({@link #arm()}). */
     EvaluationBudget(Duration budget) {
         this.deadline = System.nanoTime() + budget.toNanos();
-        this.alarm = WATCHDOG.schedule(this::expire, budget.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Arms the watchdog for the rest of the budget, once; messages that expand nothing never pay for it. */
+    void arm() {
+        if (alarm == null) {
+            alarm = WATCHDOG.schedule(this::expire, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
     }
 
     private synchronized void expire() {
@@ -48,7 +55,9 @@ final class EvaluationBudget implements AutoCloseable {
             closed = true;
             clear = fired;
         }
-        alarm.cancel(false);
+        if (alarm != null) {
+            alarm.cancel(false);
+        }
         if (clear) {
             Thread.interrupted();
         }

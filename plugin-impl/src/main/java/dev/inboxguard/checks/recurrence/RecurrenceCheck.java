@@ -14,7 +14,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,6 +155,12 @@ public final class RecurrenceCheck implements Check {
         }
         LocalDateTime windowStart = max(start.get().time(), now.minusDays(LOOKBACK_DAYS));
         LocalDateTime windowEnd = max(windowStart, now).plusDays(limits.horizonDays());
+        if (rdates.isEmpty() && overrides.isEmpty() && rules.size() == 1
+                && cannotBreakALimit(rules.get(0), start.get(), duration, windowStart, windowEnd)) {
+            firstInstance(rules.get(0), start.get(), duration, exdates, windowEnd)
+                    .ifPresent(first -> checkFarFuture(List.of(first), now, out));
+            return;
+        }
         SeriesExpansion.Result result = SeriesExpansion.expand(start.get(), duration, rules, rdates, exdates,
                 overrides, windowStart, windowEnd, limits.maxInstances(), budget);
         String description = rules.isEmpty() ? "this series" : describe(rules.get(0), duration);
@@ -172,6 +177,36 @@ public final class RecurrenceCheck implements Check {
         checkDensity(result.instances(), description, rules, out);
         checkOverlap(result.instances(), description, rules, out);
         checkFarFuture(result.instances(), now, out);
+    }
+
+    /**
+     * Most real series are this kind: at most one instance a day, none longer than a day. Such a rule cannot be too
+     * dense, cannot overlap itself (its instances start at least a day apart), and within the window cannot produce
+     * more instances than the window has days. When that bound is within the limits, nothing needs expanding.
+     */
+    private boolean cannotBreakALimit(RecurrenceRule rule, LocalMoment start, Duration duration,
+                                      LocalDateTime windowStart, LocalDateTime windowEnd) {
+        boolean oncePerDay = start.date() || (rule.byHour().size() <= 1 && rule.byMinute().size() <= 1
+                && rule.bySecond().size() <= 1);
+        return rule.frequency().compareTo(RecurrenceRule.Frequency.DAILY) >= 0 && oncePerDay
+                && duration.compareTo(Duration.ofDays(1)) <= 0
+                && ChronoUnit.DAYS.between(windowStart, windowEnd) + 1 <= limits.maxInstances();
+    }
+
+    /** DTSTART is the first instance (RFC 5545 §3.8.5.3) unless excluded; then the rule's first one left. */
+    private static Optional<Instance> firstInstance(RecurrenceRule rule, LocalMoment start, Duration duration,
+                                                   Set<LocalDateTime> exdates, LocalDateTime windowEnd) {
+        if (!exdates.contains(start.time())) {
+            return Optional.of(new Instance(start.time(), duration));
+        }
+        RuleIterator it = new RuleIterator(rule, start.time(), start.date(), start.time(), windowEnd);
+        for (int i = 0; i <= exdates.size() && it.hasNext(); i++) {
+            LocalDateTime t = it.next();
+            if (!exdates.contains(t)) {
+                return Optional.of(new Instance(t, duration));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Findings from the rule's face; answers false if the rule must not be expanded. */
@@ -200,22 +235,26 @@ public final class RecurrenceCheck implements Check {
 
     private void checkDensity(List<Instance> instances, String description, List<RecurrenceRule> rules,
                               List<Finding> out) {
-        Map<LocalDate, Integer> perDay = new HashMap<>();
+        // instances are in start order, so each day's instances are one run
         LocalDate busiest = null;
         int most = 0;
+        LocalDate day = null;
+        int run = 0;
         for (Instance i : instances) {
-            int n = perDay.merge(i.start().toLocalDate(), 1, Integer::sum);
-            if (n > most) {
-                most = n;
-                busiest = i.start().toLocalDate();
+            LocalDate d = i.start().toLocalDate();
+            run = d.equals(day) ? run + 1 : 1;
+            day = d;
+            if (run > most) {
+                most = run;
+                busiest = d;
             }
         }
         if (most > limits.maxInstancesPerDay()) {
             int week = busiestWeek(instances);
+            String more = instances.size() > limits.maxInstances() ? "+" : "";
             out.add(finding(FindingCode.RECURRENCE_TOO_DENSE, Severity.HIGH, String.format(Locale.ROOT,
                     "%s: %,d%s instances on %s and %,d%s in its busiest week; the limit is %,d a day", description,
-                    most, instances.size() > limits.maxInstances() ? "+" : "", busiest, week,
-                    instances.size() > limits.maxInstances() ? "+" : "", limits.maxInstancesPerDay()), INVALID_RULE)
+                    most, more, busiest, week, more, limits.maxInstancesPerDay()), INVALID_RULE)
                     .about(Property.RRULE, rules.isEmpty() ? null : rules.get(0).text()));
         }
     }

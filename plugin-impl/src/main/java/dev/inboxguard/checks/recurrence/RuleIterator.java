@@ -43,6 +43,9 @@ final class RuleIterator implements Iterator<LocalDateTime> {
     private final List<LocalDateTime> pending = new ArrayList<>();
     private int pendingIndex;
     private LocalDateTime next;
+    private final boolean[] monthAllowed;
+    private final boolean[] weekdayListed;
+    private final List<LocalTime> dailyTimes;
 
     /**
      * @param rule        the rule
@@ -59,6 +62,11 @@ final class RuleIterator implements Iterator<LocalDateTime> {
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;
         this.anchor = anchor(seed);
+        this.monthAllowed = flags(rule.byMonth(), 13);
+        this.weekdayListed = new boolean[8];
+        rule.byDay().forEach(w -> weekdayListed[w.day().getValue()] = true);
+        // for DAILY and coarser rules the times of day are the same in every period
+        this.dailyTimes = rule.frequency().compareTo(Frequency.HOURLY) > 0 ? times(seed) : null;
         if (rule.count().isEmpty() && windowStart.isAfter(seed)) {
             // COUNT must be counted from the seed; anything else may start just before the window
             long units = rule.frequency().unit.between(anchor, anchor(windowStart));
@@ -188,7 +196,8 @@ final class RuleIterator implements Iterator<LocalDateTime> {
         if (days.isEmpty()) {
             return;
         }
-        List<LocalTime> times = dateOnly ? List.of(LocalTime.MIDNIGHT) : times(start);
+        List<LocalTime> times = dateOnly ? List.of(LocalTime.MIDNIGHT)
+                : dailyTimes != null ? dailyTimes : times(start);
         if (times.isEmpty()) {
             return;
         }
@@ -237,13 +246,16 @@ final class RuleIterator implements Iterator<LocalDateTime> {
                 } else {
                     for (int i = 0; i < 7; i++) {
                         LocalDate d = day.plusDays(i);
-                        if (rule.byDay().stream().anyMatch(w -> w.day() == d.getDayOfWeek())) {
+                        if (weekdayListed[d.getDayOfWeek().getValue()]) {
                             candidates.add(d);
                         }
                     }
                 }
             }
             default -> candidates.add(day);
+        }
+        if (candidates.size() == 1) {
+            return dayAllowed(candidates.get(0)) ? candidates : List.of();
         }
         candidates.removeIf(d -> !dayAllowed(d));
         return candidates;
@@ -263,8 +275,7 @@ final class RuleIterator implements Iterator<LocalDateTime> {
                 LocalDate first = week1.plusWeeks(n - 1L);
                 for (int i = 0; i < 7; i++) {
                     LocalDate d = first.plusDays(i);
-                    if (d.getYear() == year && (rule.byDay().isEmpty()
-                            || rule.byDay().stream().anyMatch(x -> x.day() == d.getDayOfWeek()))) {
+                    if (d.getYear() == year && (rule.byDay().isEmpty() || weekdayListed[d.getDayOfWeek().getValue()])) {
                         out.add(d);
                     }
                 }
@@ -341,7 +352,7 @@ final class RuleIterator implements Iterator<LocalDateTime> {
 
     /** The limiting parts that apply to a single day, whatever the frequency. */
     private boolean dayAllowed(LocalDate d) {
-        if (!rule.byMonth().isEmpty() && !rule.byMonth().contains(d.getMonthValue())) {
+        if (monthAllowed != null && !monthAllowed[d.getMonthValue()]) {
             return false;
         }
         Frequency f = rule.frequency();
@@ -360,11 +371,8 @@ final class RuleIterator implements Iterator<LocalDateTime> {
         boolean byDayExpands = (f == Frequency.WEEKLY) || (f == Frequency.MONTHLY && rule.byMonthDay().isEmpty())
                 || (f == Frequency.YEARLY && rule.byMonthDay().isEmpty() && rule.byYearDay().isEmpty()
                 && rule.byWeekNo().isEmpty());
-        if (!rule.byDay().isEmpty() && !byDayExpands) {
-            DayOfWeek dow = d.getDayOfWeek();
-            if (rule.byDay().stream().noneMatch(w -> w.day() == dow)) {
-                return false;
-            }
+        if (!rule.byDay().isEmpty() && !byDayExpands && !weekdayListed[d.getDayOfWeek().getValue()]) {
+            return false;
         }
         if (!rule.byWeekNo().isEmpty() && f != Frequency.YEARLY) {
             int week = d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
@@ -391,6 +399,15 @@ final class RuleIterator implements Iterator<LocalDateTime> {
                 }
             }
         }
+        return out;
+    }
+
+    private static boolean[] flags(List<Integer> values, int size) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        boolean[] out = new boolean[size];
+        values.forEach(v -> out[v] = true);
         return out;
     }
 

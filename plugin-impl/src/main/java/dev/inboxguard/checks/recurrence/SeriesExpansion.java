@@ -57,10 +57,12 @@ final class SeriesExpansion {
             put(found, rdate, exdates, overrides);
         }
         for (RecurrenceRule rule : rules) {
+            budget.arm();
             try {
                 RuleIterator dates = new RuleIterator(rule, start.time(), start.date(), windowStart, windowEnd);
+                int steps = 0;
                 while (dates.hasNext()) {
-                    if (budget.exhausted()) {
+                    if ((++steps & 63) == 0 && budget.exhausted()) {
                         return new Result(List.copyOf(found.values()), false, Optional.of(OUT_OF_TIME));
                     }
                     put(found, new Instance(dates.next(), duration), exdates, overrides);

@@ -164,6 +164,7 @@ class RecurrenceCheckTest {
     @Test
     void theBudgetInterruptsAndThenClearsOnlyItsOwnInterrupt() throws Exception {
         try (EvaluationBudget budget = new EvaluationBudget(Duration.ofMillis(20))) {
+            budget.arm();
             long until = System.nanoTime() + 2_000_000_000L;
             while (!Thread.currentThread().isInterrupted() && System.nanoTime() < until) {
                 Thread.onSpinWait();
@@ -173,8 +174,10 @@ class RecurrenceCheckTest {
         }
         assertFalse(Thread.interrupted(), "closing cleared the watchdog's interrupt");
         try (EvaluationBudget budget = new EvaluationBudget(Duration.ofSeconds(10))) {
+            budget.arm();
             assertFalse(budget.exhausted());
         }
+        assertFalse(Thread.interrupted(), "an unexpired budget leaves the thread alone");
         Thread.sleep(1);
     }
 
