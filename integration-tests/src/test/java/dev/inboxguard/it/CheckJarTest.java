@@ -108,6 +108,22 @@ class CheckJarTest {
     }
 
     @Test
+    void recurrenceAbuseIsCaughtWithABoundedHeap() throws Exception {
+        Result flood = run(null, "check", "--now", "2026-11-21T00:00:00Z", sample("every-minute-forever.ics").toString());
+        assertEquals("reject", flood.json().get("action").asText(), flood.out());
+        assertEquals("3.6;Invalid rule", flood.json().get("requestStatus").asText());
+        assertTrue(flood.out().contains("a new 5-minute event every minute, forever"), flood.out());
+        // shared/HAZARDS.md: this message exhausts a 1 GiB heap inside ical4j's CalendarBuilder.build
+        Result bomb = run(null, "check", "--now", "2026-11-21T00:00:00Z", sample("vtimezone-bomb.ics").toString());
+        assertEquals("reject", bomb.json().get("action").asText(), bomb.out());
+        assertEquals("timezone.abusive", bomb.firstCode());
+        Result sleeper = run(null, "check", "--now", "2026-11-21T00:00:00Z", sample("sleeper.ics").toString());
+        assertEquals("hold", sleeper.json().get("action").asText(), sleeper.out());
+        assertEquals("recipient", sleeper.json().get("approver").asText());
+        assertEquals("recurrence.far-future", sleeper.firstCode());
+    }
+
+    @Test
     void standardInputWorks() throws Exception {
         Result r = run(sample("outlook-request.ics"), "check", "-");
         assertEquals(0, r.status(), r.err());

@@ -13,6 +13,7 @@ import dev.inboxguard.checks.ItipRestrictions.Presence;
 import dev.inboxguard.checks.ItipRestrictions.Row;
 import java.time.DateTimeException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,8 +57,9 @@ public final class ItipStructureCheck implements Check {
     private static final String VCALENDAR = "VCALENDAR";
     private static final Set<String> ADDRESS_PROPERTIES = Set.of(Property.ORGANIZER, Property.ATTENDEE);
 
-    private final ItipRestrictions restrictions;
     private final Set<String> tolerated;
+    /** The rows that apply to each kind and method, by component; built once, read by every message. */
+    private final Map<String, Map<String, List<Row>>> rowsByTable = new HashMap<>();
 
     /**
      * @param restrictions the RFC 5546 tables
@@ -65,9 +67,14 @@ public final class ItipStructureCheck implements Check {
      *                     {@code COMPONENT} (a forbidden sub-component)
      */
     public ItipStructureCheck(ItipRestrictions restrictions, Set<String> tolerated) {
-        this.restrictions = restrictions;
         this.tolerated = tolerated.stream().map(s -> s.strip().toUpperCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
+        for (String kind : KINDS) {
+            for (ItipMethod method : ItipMethod.values()) {
+                restrictions.table(kind, method).ifPresent(rows -> rowsByTable.put(kind + " " + method,
+                        byComponent(rows, restrictions.shared())));
+            }
+        }
     }
 
     @Override
@@ -106,13 +113,12 @@ public final class ItipStructureCheck implements Check {
                     + "; an iTIP message carries one kind of component (RFC 5546 §1.4)", UNSUPPORTED));
         }
         String kind = kinds.iterator().next();
-        Optional<List<Row>> table = restrictions.table(kind, method);
-        if (table.isEmpty()) {
+        Map<String, List<Row>> rows = rowsByTable.get(kind + " " + method);
+        if (rows == null) {
             return List.of(finding("RFC 5546 defines no " + method + " for " + kind, NOT_SUPPORTED)
                     .about(Property.METHOD, method.name()));
         }
         Where where = new Where(method + " " + kind, kind, "RFC 5546 §" + ItipRestrictions.section(kind, method));
-        Map<String, List<Row>> rows = byComponent(table.get(), restrictions.shared());
 
         checkProperties(VCALENDAR, calendar.getProperties(), rows, where, out);
         calendar.getProperty(Property.VERSION).map(Property::getValue).filter(v -> !v.strip().equals("2.0"))
@@ -330,7 +336,9 @@ public final class ItipStructureCheck implements Check {
         for (Row r : table) {
             map.computeIfAbsent(r.component(), k -> new ArrayList<>()).add(r);
         }
-        return map;
+        Map<String, List<Row>> frozen = new LinkedHashMap<>();
+        map.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
+        return java.util.Collections.unmodifiableMap(frozen);
     }
 
     private static List<Component> topLevel(Calendar calendar) {

@@ -1,6 +1,7 @@
 package dev.inboxguard.bench;
 
 import com.google.inject.Guice;
+import dev.inboxguard.TestRecipient;
 import dev.inboxguard.api.CaldavSubmission;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.Verdict;
@@ -41,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgs = {"-Xmx1g"})
-@Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
+@Warmup(iterations = 5, time = 2, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
 public class GuardOverheadBenchmark {
 
@@ -52,7 +53,7 @@ public class GuardOverheadBenchmark {
     private byte[] bytes;
     private Guard guard;
     private CalendarReader reader;
-    private RecurrenceBenchmark.FixedRecipient recipient;
+    private TestRecipient recipient;
     private CaldavSubmission sender;
 
     @Setup
@@ -66,7 +67,7 @@ public class GuardOverheadBenchmark {
         }
         guard = Guice.createInjector(new GuardModule(ConfigFile.defaults())).getInstance(Guard.class);
         reader = new CalendarReader(ConfigFile.defaults().limits());
-        recipient = new RecurrenceBenchmark.FixedRecipient(Clock.fixed(Instant.parse(RecurrenceCorpus.NOW),
+        recipient = TestRecipient.of("bob@example.com", Clock.fixed(Instant.parse(RecurrenceCorpus.NOW),
                 ZoneOffset.UTC));
         sender = new CaldavSubmission("alice", Set.of(CalendarUserAddress.of("alice@example.com")));
     }

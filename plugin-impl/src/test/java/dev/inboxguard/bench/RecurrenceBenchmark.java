@@ -1,5 +1,6 @@
 package dev.inboxguard.bench;
 
+import dev.inboxguard.TestRecipient;
 import dev.inboxguard.api.CaldavSubmission;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.Finding;
@@ -73,7 +74,7 @@ public class RecurrenceBenchmark {
         message = new SchedulingMessage(parsed.calendar(), bytes, CalendarUserAddress.of("bob@example.com"),
                 new CaldavSubmission("alice", Set.of(CalendarUserAddress.of("alice@example.com"))));
         Clock clock = Clock.fixed(Instant.parse(RecurrenceCorpus.NOW), ZoneOffset.UTC);
-        recipient = new FixedRecipient(clock);
+        recipient = TestRecipient.of("bob@example.com", clock);
         ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
         horizon = new Period<>(now.minusDays(365), now.plusDays(730));
     }
@@ -101,38 +102,5 @@ public class RecurrenceBenchmark {
     @Benchmark
     public Calendar naiveIcal4jParseOnly() throws Exception {
         return new CalendarBuilder().build(new ByteArrayInputStream(bytes));
-    }
-
-    static final class FixedRecipient implements RecipientContext {
-        private final Clock clock;
-
-        FixedRecipient(Clock clock) {
-            this.clock = clock;
-        }
-
-        @Override
-        public CalendarUserAddress address() {
-            return CalendarUserAddress.of("bob@example.com");
-        }
-
-        @Override
-        public Set<CalendarUserAddress> addresses() {
-            return Set.of(address());
-        }
-
-        @Override
-        public Optional<Calendar> storedCopy(String uid) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean knowsSender(CalendarUserAddress sender) {
-            return true;
-        }
-
-        @Override
-        public Clock clock() {
-            return clock;
-        }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inboxguard.Samples;
+import dev.inboxguard.TestRecipient;
 import dev.inboxguard.api.CaldavSubmission;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.Finding;
@@ -197,32 +198,7 @@ class ItipStructureCheckTest {
                 new CaldavSubmission("alice", Set.of(CalendarUserAddress.of("alice@example.com"))));
     }
 
-    static final RecipientContext NO_RECIPIENT = new RecipientContext() {
-        @Override
-        public CalendarUserAddress address() {
-            return CalendarUserAddress.of("bob@example.com");
-        }
-
-        @Override
-        public Set<CalendarUserAddress> addresses() {
-            return Set.of(address());
-        }
-
-        @Override
-        public Optional<Calendar> storedCopy(String uid) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean knowsSender(CalendarUserAddress sender) {
-            return false;
-        }
-
-        @Override
-        public Clock clock() {
-            return Clock.systemUTC();
-        }
-    };
+    static final RecipientContext NO_RECIPIENT = TestRecipient.of("bob@example.com", Clock.systemUTC());
 
     private static Stream<Map.Entry<String, ItipMethod>> tables() {
         List<Map.Entry<String, ItipMethod>> out = new ArrayList<>();

@@ -9,6 +9,7 @@ import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.inboxguard.Samples;
+import dev.inboxguard.TestRecipient;
 import dev.inboxguard.api.Action;
 import dev.inboxguard.api.CaldavSubmission;
 import dev.inboxguard.api.CalendarUserAddress;
@@ -36,32 +37,7 @@ class GuardTest {
     static final CaldavSubmission ALICE = new CaldavSubmission("alice",
             Set.of(CalendarUserAddress.of("alice@example.com")));
 
-    static final RecipientContext RECIPIENT = new RecipientContext() {
-        @Override
-        public CalendarUserAddress address() {
-            return BOB;
-        }
-
-        @Override
-        public Set<CalendarUserAddress> addresses() {
-            return Set.of(BOB);
-        }
-
-        @Override
-        public Optional<Calendar> storedCopy(String uid) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean knowsSender(CalendarUserAddress sender) {
-            return false;
-        }
-
-        @Override
-        public Clock clock() {
-            return Clock.systemUTC();
-        }
-    };
+    static final RecipientContext RECIPIENT = new TestRecipient(BOB, java.util.Map.of(), false, Clock.systemUTC());
 
     /** Records the order checks run in. */
     static final List<String> RAN = new ArrayList<>();

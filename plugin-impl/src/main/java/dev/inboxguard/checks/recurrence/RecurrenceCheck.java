@@ -132,13 +132,17 @@ public final class RecurrenceCheck implements Check {
             }
             rules.add(shape.get());
         }
-        List<Instance> rdates = rdates(master, duration);
-        if (rdates.size() > limits.maxRdates()) {
+        int rdateCount = 0;
+        for (Property rdate : master.<Property>getProperties(Property.RDATE)) {
+            rdateCount += rdate.getValue().split(",").length;
+        }
+        if (rdateCount > limits.maxRdates()) {
             out.add(finding(FindingCode.RECURRENCE_TOO_MANY, Severity.HIGH, String.format(Locale.ROOT,
-                    "%,d extra dates (RDATE); the limit is %,d", rdates.size(), limits.maxRdates()), TOO_LARGE)
+                    "%,d extra dates (RDATE); the limit is %,d", rdateCount, limits.maxRdates()), TOO_LARGE)
                     .about(Property.RDATE, null));
             return;
         }
+        List<Instance> rdates = rdates(master, duration);
         if (rules.isEmpty() && rdates.isEmpty() && series.overrides().isEmpty()) {
             checkFarFuture(List.of(new Instance(start.get().time(), duration)), now, out);
             return;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.Guice;
+import dev.inboxguard.TestRecipient;
 import dev.inboxguard.api.Action;
 import dev.inboxguard.api.CaldavSubmission;
 import dev.inboxguard.api.CalendarUserAddress;
@@ -41,32 +42,7 @@ class RecurrenceCheckTest {
     static final RecipientContext BOB = recipient(Clock.fixed(Instant.parse(RecurrenceCorpus.NOW), ZoneOffset.UTC));
 
     static RecipientContext recipient(Clock clock) {
-        return new RecipientContext() {
-            @Override
-            public CalendarUserAddress address() {
-                return CalendarUserAddress.of("bob@example.com");
-            }
-
-            @Override
-            public Set<CalendarUserAddress> addresses() {
-                return Set.of(address());
-            }
-
-            @Override
-            public Optional<Calendar> storedCopy(String uid) {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean knowsSender(CalendarUserAddress sender) {
-                return true;
-            }
-
-            @Override
-            public Clock clock() {
-                return clock;
-            }
-        };
+        return TestRecipient.of("bob@example.com", clock);
     }
 
     static Verdict verdict(byte[] ics) {
