@@ -1,6 +1,17 @@
 package dev.inboxguard.checks.recurrence;
 
 import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.List;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.property.DateListProperty;
+import net.fortuna.ical4j.model.property.DateProperty;
+import net.fortuna.ical4j.model.property.RDate;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -49,6 +60,69 @@ record LocalMoment(LocalDateTime time, boolean date) implements Comparable<Local
             }
         } catch (DateTimeException | NumberFormatException e) {
             return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Reads a date property's value without formatting it back to text. ical4j has parsed the value already (and
+     * resolved a known TZID); for a zone only the message defines, the text as written is read instead.
+     *
+     * @param property a DATE or DATE-TIME property
+     * @return the moment, or empty if the value is neither
+     */
+    static Optional<LocalMoment> of(Property property) {
+        if (property instanceof DateProperty<?> date) {
+            try {
+                Optional<LocalMoment> moment = of(date.getDate());
+                if (moment.isPresent()) {
+                    return moment;
+                }
+            } catch (DateTimeException | IllegalArgumentException e) {
+                // a TZID that only the message defines: fall back to the text
+            }
+        }
+        return parse(property.getValue());
+    }
+
+    /**
+     * @param property an EXDATE or RDATE (DATE or DATE-TIME values)
+     * @return its moments; unreadable values are skipped
+     */
+    static List<LocalMoment> all(Property property) {
+        List<LocalMoment> out = new ArrayList<>();
+        if (property instanceof DateListProperty<?> list && !(property instanceof RDate<?> r
+                && r.getPeriods().isPresent())) {
+            try {
+                for (Temporal t : list.getDates()) {
+                    of(t).ifPresent(out::add);
+                }
+                return out;
+            } catch (DateTimeException | IllegalArgumentException | NullPointerException e) {
+                out.clear(); // a TZID that only the message defines, or PERIOD values: read the text
+            }
+        }
+        for (String v : property.getValue().split(",")) {
+            parse(v).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private static Optional<LocalMoment> of(Temporal t) {
+        if (t instanceof LocalDate d) {
+            return Optional.of(new LocalMoment(d.atStartOfDay(), true));
+        }
+        if (t instanceof LocalDateTime ldt) {
+            return Optional.of(new LocalMoment(ldt, false));
+        }
+        if (t instanceof ZonedDateTime z) {
+            return Optional.of(new LocalMoment(z.toLocalDateTime(), false));
+        }
+        if (t instanceof OffsetDateTime o) {
+            return Optional.of(new LocalMoment(o.toLocalDateTime(), false));
+        }
+        if (t instanceof Instant i) {
+            return Optional.of(new LocalMoment(LocalDateTime.ofInstant(i, ZoneOffset.UTC), false));
         }
         return Optional.empty();
     }

@@ -107,7 +107,7 @@ public final class RecurrenceCheck implements Check {
             return; // only single instances: nothing recurs here
         }
         Component master = series.master().get();
-        Optional<LocalMoment> start = value(master, Property.DTSTART).flatMap(LocalMoment::parse);
+        Optional<LocalMoment> start = moment(master, Property.DTSTART);
         if (start.isEmpty()) {
             return; // VTODO and VJOURNAL may lack DTSTART; without it nothing recurs
         }
@@ -150,8 +150,8 @@ public final class RecurrenceCheck implements Check {
         Set<LocalDateTime> exdates = dates(master, Property.EXDATE);
         TreeMap<LocalDateTime, Instance> overrides = new TreeMap<>();
         for (Component o : series.overrides()) {
-            Optional<LocalMoment> id = value(o, Property.RECURRENCE_ID).flatMap(LocalMoment::parse);
-            Optional<LocalMoment> moved = value(o, Property.DTSTART).flatMap(LocalMoment::parse);
+            Optional<LocalMoment> id = moment(o, Property.RECURRENCE_ID);
+            Optional<LocalMoment> moved = moment(o, Property.DTSTART);
             if (id.isPresent()) {
                 LocalMoment at = moved.orElse(id.get());
                 overrides.put(id.get().time(), new Instance(at.time(), duration(o, at)));
@@ -398,17 +398,19 @@ public final class RecurrenceCheck implements Check {
     private static Set<LocalDateTime> dates(Component c, String name) {
         Set<LocalDateTime> out = new HashSet<>();
         for (Property p : c.<Property>getProperties(name)) {
-            for (String v : p.getValue().split(",")) {
-                LocalMoment.parse(v).ifPresent(m -> out.add(m.time()));
-            }
+            LocalMoment.all(p).forEach(m -> out.add(m.time()));
         }
         return out;
+    }
+
+    private static Optional<LocalMoment> moment(Component c, String name) {
+        return c.<Property>getProperty(name).flatMap(LocalMoment::of);
     }
 
     /** DTEND (DUE) minus DTSTART, else DURATION, else a day for a DATE start and nothing for a DATE-TIME. */
     private static Duration duration(Component c, LocalMoment start) {
         String endName = c.getName().equals(Component.VTODO) ? Property.DUE : Property.DTEND;
-        Optional<Duration> d = value(c, endName).flatMap(LocalMoment::parse)
+        Optional<Duration> d = moment(c, endName)
                 .map(end -> Duration.between(start.time(), end.time()))
                 .or(() -> value(c, Property.DURATION).flatMap(LocalMoment::parseDuration));
         Duration result = d.orElse(start.date() ? Duration.ofDays(1) : Duration.ZERO);
