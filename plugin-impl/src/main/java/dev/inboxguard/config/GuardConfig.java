@@ -11,19 +11,21 @@ import java.util.Map;
  * @param limits    size limits for everything read
  * @param structure which RFC 5546 table rows are tolerated
  * @param recurrence limits of the recurrence analysis
+ * @param identity  who is who: aliases and proxies
+ * @param replies   the sent-by reply routing policy
  * @param imip      iMIP trust settings
  * @param checks    checks added by the operator
  * @param policy    the rules that turn findings into actions
  */
-public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Imip imip, Checks checks,
-                          PolicySettings policy) {
+public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
+                          Replies replies, Imip imip, Checks checks, PolicySettings policy) {
 
     /**
      * @param replacement new iMIP settings
      * @return this configuration with them
      */
     public GuardConfig withImip(Imip replacement) {
-        return new GuardConfig(limits, structure, recurrence, replacement, checks, policy);
+        return new GuardConfig(limits, structure, recurrence, identity, replies, replacement, checks, policy);
     }
 
     /**
@@ -31,7 +33,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @return this configuration with them
      */
     public GuardConfig withChecks(Checks replacement) {
-        return new GuardConfig(limits, structure, recurrence, imip, replacement, policy);
+        return new GuardConfig(limits, structure, recurrence, identity, replies, imip, replacement, policy);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */
@@ -39,6 +41,46 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
         /** Copies the list. */
         public Structure {
             tolerate = List.copyOf(tolerate);
+        }
+    }
+
+    /**
+     * @param users              alias sets: each entry is the addresses of one calendar user
+     * @param proxies            who may act for whom (CalDAV proxies, trusted SENT-BY pairs)
+     * @param maxDelegationDepth how long a chain of delegations may be
+     */
+    public record Identity(List<List<String>> users, List<Proxy> proxies, int maxDelegationDepth) {
+        /** Copies the lists. */
+        public Identity {
+            users = users == null ? List.of() : users.stream().map(List::copyOf).toList();
+            proxies = proxies == null ? List.of() : List.copyOf(proxies);
+            if (maxDelegationDepth <= 0) {
+                throw new IllegalArgumentException("identity.maxDelegationDepth must be positive");
+            }
+        }
+    }
+
+    /**
+     * @param delegate who acts, e.g. an assistant
+     * @param actsFor  for whom: addresses, or {@code @domain}s
+     */
+    public record Proxy(String delegate, List<String> actsFor) {
+        /** Copies the list. */
+        public Proxy {
+            actsFor = actsFor == null ? List.of() : List.copyOf(actsFor);
+        }
+    }
+
+    /**
+     * @param sentBy  where replies go when the ORGANIZER has a SENT-BY: organizer, sent-by or both
+     * @param domains the same setting per organizer domain
+     * @param users   the same setting per organizer address
+     */
+    public record Replies(String sentBy, Map<String, String> domains, Map<String, String> users) {
+        /** Copies the maps. */
+        public Replies {
+            domains = domains == null ? Map.of() : Map.copyOf(domains);
+            users = users == null ? Map.of() : Map.copyOf(users);
         }
     }
 

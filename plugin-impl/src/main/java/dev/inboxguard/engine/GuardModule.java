@@ -6,9 +6,16 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 import dev.inboxguard.api.Policy;
+import dev.inboxguard.api.ReplyRouter;
 import dev.inboxguard.checks.ItipRestrictions;
 import dev.inboxguard.checks.ItipStructureCheck;
+import dev.inboxguard.checks.identity.DelegationCheck;
+import dev.inboxguard.checks.identity.PartyCrashCheck;
+import dev.inboxguard.checks.identity.SenderCheck;
+import dev.inboxguard.checks.identity.StoredCopyCheck;
 import dev.inboxguard.checks.recurrence.RecurrenceCheck;
+import dev.inboxguard.identity.CalendarUserDirectory;
+import dev.inboxguard.routing.SentByReplyRouter;
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.CalendarReader;
@@ -44,6 +51,10 @@ public final class GuardModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), ChainLink.class);
         ChainLink.add(binder(), ChainLink.STRUCTURE, ItipStructureCheck.class);
         ChainLink.add(binder(), ChainLink.RECURRENCE, RecurrenceCheck.class);
+        ChainLink.add(binder(), ChainLink.IDENTITY, StoredCopyCheck.class);
+        ChainLink.add(binder(), ChainLink.IDENTITY + 10, PartyCrashCheck.class);
+        ChainLink.add(binder(), ChainLink.IDENTITY + 20, DelegationCheck.class);
+        ChainLink.add(binder(), ChainLink.IDENTITY + 30, SenderCheck.class);
         for (Module module : operatorModules()) {
             install(module);
         }
@@ -59,6 +70,24 @@ public final class GuardModule extends AbstractModule {
     @Singleton
     RecurrenceCheck recurrenceCheck() {
         return new RecurrenceCheck(config.recurrence());
+    }
+
+    @Provides
+    @Singleton
+    CalendarUserDirectory directory() {
+        return new CalendarUserDirectory(config.identity().users(), config.identity().proxies());
+    }
+
+    @Provides
+    @Singleton
+    DelegationCheck delegationCheck(CalendarUserDirectory directory) {
+        return new DelegationCheck(directory, config.identity().maxDelegationDepth());
+    }
+
+    @Provides
+    @Singleton
+    ReplyRouter replyRouter() {
+        return new SentByReplyRouter(config.replies());
     }
 
     @Provides

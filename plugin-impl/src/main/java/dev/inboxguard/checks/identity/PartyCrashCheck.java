@@ -1,0 +1,70 @@
+package dev.inboxguard.checks.identity;
+
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.Check;
+import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
+import dev.inboxguard.api.ItipMethod;
+import dev.inboxguard.api.RecipientContext;
+import dev.inboxguard.api.RequestStatus;
+import dev.inboxguard.api.SchedulingMessage;
+import dev.inboxguard.api.Severity;
+import dev.inboxguard.identity.CalendarUserDirectory;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.fortuna.ical4j.model.Component;
+import net.fortuna.ical4j.model.Property;
+
+/**
+ * Answers from people who were not invited. A REPLY or COUNTER from an attendee who is not in the organizer's copy
+ * and does not claim to be a delegate of an invited attendee is a party crash: RFC 5546 §3.2.3 leaves the decision
+ * to the organizer, so the default policy holds it for them. A REFRESH from someone not invited would leak the event
+ * ({@code refresh.not-attendee}).
+ */
+public final class PartyCrashCheck implements Check {
+    private final CalendarUserDirectory directory;
+
+    /** @param directory who is who */
+    @Inject
+    public PartyCrashCheck(CalendarUserDirectory directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
+        Optional<ItipMethod> method = message.method();
+        if (method.isEmpty() || !(method.get() == ItipMethod.REPLY || method.get() == ItipMethod.COUNTER
+                || method.get() == ItipMethod.REFRESH)) {
+            return List.of();
+        }
+        Optional<StoredEvent> stored = StoredEvent.of(message, recipient);
+        if (stored.isEmpty()) {
+            return List.of(); // event.unknown says so
+        }
+        List<CalendarUserAddress> invited = stored.get().attendees().stream().map(Participant::address).toList();
+        String summary = stored.get().master().<Property>getProperty(Property.SUMMARY).map(Property::getValue)
+                .map(s -> "\"" + (s.length() <= 60 ? s : s.substring(0, 57) + "...") + "\"").orElse("the event");
+        List<Finding> out = new ArrayList<>();
+        for (Component c : message.schedulingComponents()) {
+            for (Participant author : SenderCheck.authors(c, method.get(), message)) {
+                if (directory.isAmong(author.address(), invited)) {
+                    continue;
+                }
+                if (method.get() == ItipMethod.REFRESH) {
+                    out.add(Finding.of(FindingCode.REFRESH_NOT_ATTENDEE, Severity.HIGH, author.address()
+                            + " asked for the latest version of " + summary + " but is not invited; answering would"
+                            + " disclose the event").about(Property.ATTENDEE, author.address().uri())
+                            .withRequestStatus(RequestStatus.NO_AUTHORITY));
+                } else if (author.delegatedFrom().stream().noneMatch(d -> directory.isAmong(d, invited))) {
+                    out.add(Finding.of(FindingCode.PARTY_CRASH, Severity.MEDIUM, author.address() + " answered "
+                            + summary + " (" + (author.partstat().isEmpty() ? method.get().name()
+                            : author.partstat()) + ") but was not invited; the organizer decides whether to add them")
+                            .about(Property.ATTENDEE, author.address().uri()));
+                }
+            }
+        }
+        return out.stream().distinct().toList();
+    }
+}

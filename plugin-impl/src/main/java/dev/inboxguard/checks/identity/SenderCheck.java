@@ -1,0 +1,176 @@
+package dev.inboxguard.checks.identity;
+
+import dev.inboxguard.api.CaldavSubmission;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.Check;
+import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
+import dev.inboxguard.api.ImipDelivery;
+import dev.inboxguard.api.ItipMethod;
+import dev.inboxguard.api.RecipientContext;
+import dev.inboxguard.api.RequestStatus;
+import dev.inboxguard.api.SchedulingMessage;
+import dev.inboxguard.api.Severity;
+import dev.inboxguard.identity.CalendarUserDirectory;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import net.fortuna.ical4j.model.Component;
+import net.fortuna.ical4j.model.Property;
+
+/**
+ * Holds who a message says it is from against who the transport says sent it.
+ *
+ * <p>The author is the ORGANIZER for the organizer's methods and the replying ATTENDEE for REPLY, COUNTER and
+ * REFRESH. Over CalDAV, the authenticated principal must own the author's address, or be a configured proxy for it
+ * and say so in SENT-BY. Over iMIP, the envelope sender or the From address must be the author, or be the author's
+ * SENT-BY where the operator trusts that pair; and the address that matched must be in a domain that passed DKIM,
+ * SPF or DMARC according to trusted results.
+ */
+public final class SenderCheck implements Check {
+    private static final Set<ItipMethod> FROM_ORGANIZER = EnumSet.of(ItipMethod.PUBLISH, ItipMethod.REQUEST,
+            ItipMethod.ADD, ItipMethod.CANCEL, ItipMethod.DECLINECOUNTER);
+
+    private final CalendarUserDirectory directory;
+
+    /** @param directory who is who, and who may act for whom */
+    @Inject
+    public SenderCheck(CalendarUserDirectory directory) {
+        this.directory = directory;
+    }
+
+    /**
+     * @param c       a component of the message
+     * @param method  its method
+     * @param message the message, for the transport sender
+     * @return the participants the component speaks for
+     */
+    static List<Participant> authors(Component c, ItipMethod method, SchedulingMessage message) {
+        if (FROM_ORGANIZER.contains(method)) {
+            return Participant.organizer(c).map(List::of).orElse(List.of());
+        }
+        List<Participant> attendees = Participant.attendees(c);
+        if (method == ItipMethod.COUNTER && attendees.size() > 1) {
+            // a COUNTER may propose other attendees; its author is the one who sent it
+            List<CalendarUserAddress> senders = transportSenders(message);
+            List<Participant> sending = attendees.stream().filter(a -> senders.contains(a.address())).toList();
+            return sending.isEmpty() ? attendees.subList(0, 1) : sending;
+        }
+        return attendees;
+    }
+
+    private static List<CalendarUserAddress> transportSenders(SchedulingMessage message) {
+        Set<CalendarUserAddress> out = new LinkedHashSet<>();
+        if (message.transport() instanceof ImipDelivery imip) {
+            imip.envelopeSender().ifPresent(out::add);
+            imip.from().ifPresent(out::add);
+        } else if (message.transport() instanceof CaldavSubmission caldav) {
+            out.addAll(caldav.principalAddresses());
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
+        Optional<ItipMethod> method = message.method();
+        if (method.isEmpty()) {
+            return List.of();
+        }
+        List<Finding> out = new ArrayList<>();
+        for (Component c : message.schedulingComponents()) {
+            for (Participant author : authors(c, method.get(), message)) {
+                if (message.transport() instanceof CaldavSubmission caldav) {
+                    caldav(caldav, author, method.get()).ifPresent(out::add);
+                } else if (message.transport() instanceof ImipDelivery imip) {
+                    out.addAll(imip(imip, author, method.get()));
+                }
+            }
+        }
+        return out.stream().distinct().toList();
+    }
+
+    private Optional<Finding> caldav(CaldavSubmission caldav, Participant author, ItipMethod method) {
+        Set<CalendarUserAddress> principal = caldav.principalAddresses();
+        if (principal.isEmpty() || directory.isAmong(author.address(), principal)) {
+            return Optional.empty(); // nothing known to compare with, or the principal is the author
+        }
+        boolean proxy = principal.stream().anyMatch(p -> directory.mayActFor(p, author.address()));
+        if (!proxy) {
+            return Optional.of(notTheAuthor(method, author, "the signed-in user " + caldav.principal()));
+        }
+        if (author.sentBy().isEmpty() || !directory.isAmong(author.sentBy().get(), principal)) {
+            return Optional.of(Finding.of(FindingCode.SENDER_SENT_BY_UNAUTHORIZED, Severity.HIGH, caldav.principal()
+                    + " may act for " + author.address() + ", but as a proxy must name itself in SENT-BY")
+                    .about(role(method), author.sentBy().map(CalendarUserAddress::uri).orElse(null))
+                    .withRequestStatus(RequestStatus.NO_AUTHORITY));
+        }
+        return Optional.empty();
+    }
+
+    private List<Finding> imip(ImipDelivery imip, Participant author, ItipMethod method) {
+        List<CalendarUserAddress> senders = new ArrayList<>();
+        imip.envelopeSender().ifPresent(senders::add);
+        imip.from().filter(f -> !senders.contains(f)).ifPresent(senders::add);
+        String described = describe(imip);
+        Optional<CalendarUserAddress> actor = senders.stream().filter(s -> directory.same(s, author.address()))
+                .findFirst();
+        if (actor.isEmpty() && author.sentBy().isPresent()) {
+            CalendarUserAddress sentBy = author.sentBy().get();
+            Optional<CalendarUserAddress> viaSentBy = senders.stream().filter(s -> directory.same(s, sentBy)).findFirst();
+            if (viaSentBy.isPresent()) {
+                if (!directory.mayActFor(sentBy, author.address())) {
+                    return List.of(Finding.of(FindingCode.SENDER_SENT_BY_UNAUTHORIZED, Severity.HIGH, "SENT-BY "
+                            + sentBy + " is not allowed to act for " + author.address())
+                            .about(role(method), sentBy.uri()).withRequestStatus(RequestStatus.NO_AUTHORITY));
+                }
+                actor = viaSentBy;
+            }
+        }
+        if (actor.isEmpty()) {
+            return List.of(notTheAuthor(method, author, described));
+        }
+        if (!authenticated(actor.get(), imip.authenticatedDomains())) {
+            return List.of(Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.MEDIUM, "nothing trusted "
+                    + "authenticates " + actor.get().domain().orElse(actor.get().uri()) + " (no aligned DKIM, SPF or"
+                    + " DMARC pass), so the sender may be forged").about(role(method), actor.get().uri()));
+        }
+        return List.of();
+    }
+
+    /** Relaxed alignment: the same domain, or one a subdomain of the other (an approximation of DMARC's). */
+    private static boolean authenticated(CalendarUserAddress actor, Set<String> domains) {
+        Optional<String> domain = actor.domain();
+        if (domain.isEmpty()) {
+            return false;
+        }
+        for (String d : domains) {
+            if (domain.get().equals(d) || domain.get().endsWith("." + d) || d.endsWith("." + domain.get())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Finding notTheAuthor(ItipMethod method, Participant author, String sender) {
+        boolean organizer = FROM_ORGANIZER.contains(method);
+        FindingCode code = organizer ? FindingCode.SENDER_NOT_ORGANIZER : FindingCode.SENDER_NOT_ATTENDEE;
+        String who = organizer ? "the organizer" : "the attendee";
+        return Finding.of(code, Severity.HIGH, "a " + method + " in the name of " + who + " " + author.address()
+                + ", sent by " + sender + (organizer ? ": forwarded or forged" : ": forged or sent for someone else"))
+                .about(role(method), author.address().uri()).withRequestStatus(RequestStatus.NO_AUTHORITY);
+    }
+
+    private static String describe(ImipDelivery imip) {
+        String envelope = imip.envelopeSender().map(CalendarUserAddress::uri).orElse("(none)");
+        String from = imip.from().map(CalendarUserAddress::uri).orElse("(none)");
+        return envelope.equals(from) ? from : "envelope " + envelope + ", From " + from;
+    }
+
+    private static String role(ItipMethod method) {
+        return FROM_ORGANIZER.contains(method) ? Property.ORGANIZER : Property.ATTENDEE;
+    }
+}
