@@ -77,11 +77,27 @@ class CheckJarTest {
 
     @Test
     void realWorldMessagesAreDelivered() throws Exception {
-        for (String name : List.of("outlook-request.ics", "reply-accepted.ics")) {
-            Result r = run(null, "check", sample(name).toString());
-            assertEquals(0, r.status(), r.err());
-            assertEquals("deliver", r.json().get("action").asText(), name + ": " + r.out());
-        }
+        Result request = run(null, "check", sample("outlook-request.ics").toString());
+        assertEquals(0, request.status(), request.err());
+        assertEquals("deliver", request.json().get("action").asText(), request.out());
+        // a reply is judged against the organizer's copy
+        Result reply = run(null, "check", "--stored", sample("roadmap-stored.ics").toString(),
+                sample("reply-accepted.ics").toString());
+        assertEquals("deliver", reply.json().get("action").asText(), reply.out());
+        Result unknown = run(null, "check", sample("reply-accepted.ics").toString());
+        assertEquals("event.unknown", unknown.firstCode(), unknown.out());
+    }
+
+    @Test
+    void aForgedCancelByMailIsRejectedAndRoutesFollowThePolicy() throws Exception {
+        Result cancel = run(null, "check", "--recipient", "bob@example.org", "--stored",
+                sample("roadmap-stored.ics").toString(), "--transport", "imip", "--sender", "mallory@example.net",
+                "--from", "mallory@example.net", "--authenticated", "example.net", sample("cancel-forged.ics").toString());
+        assertEquals("reject", cancel.json().get("action").asText(), cancel.out());
+        assertEquals("sender.not-organizer", cancel.firstCode());
+        Result route = run(null, "route", sample("reply-accepted.ics").toString());
+        assertEquals(0, route.status(), route.err());
+        assertEquals("mailto:alice@example.com", route.json().get("deliverTo").get(0).asText());
     }
 
     @Test

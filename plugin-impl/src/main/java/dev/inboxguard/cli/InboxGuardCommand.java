@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code inboxguard} command: {@code java -jar inboxguard.jar COMMAND ...}. */
 @Command(name = "inboxguard", mixinStandardHelpOptions = true, versionProvider = InboxGuardCommand.Version.class,
         description = "A guard for CalDAV scheduling inboxes: checks iTIP and iMIP messages before delivery.",
-        subcommands = {CheckCommand.class})
+        subcommands = {CheckCommand.class, RouteCommand.class})
 public final class InboxGuardCommand implements Runnable {
     /** Exit status for a usage error or an unreadable file (CONTRACT.md). */
     static final int USAGE = 2;
@@ -18,7 +18,7 @@ public final class InboxGuardCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: check");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: check or route");
     }
 
     /**

@@ -83,6 +83,9 @@ public final class SenderCheck implements Check {
         List<Finding> out = new ArrayList<>();
         for (Component c : message.schedulingComponents()) {
             for (Participant author : authors(c, method.get(), message)) {
+                if (method.get() == ItipMethod.REQUEST && isDelegationForward(c, message, recipient)) {
+                    author = delegator(c, message, recipient).orElse(author);
+                }
                 if (message.transport() instanceof CaldavSubmission caldav) {
                     caldav(caldav, author, method.get()).ifPresent(out::add);
                 } else if (message.transport() instanceof ImipDelivery imip) {
@@ -91,6 +94,22 @@ public final class SenderCheck implements Check {
             }
         }
         return out.stream().distinct().toList();
+    }
+
+    /**
+     * RFC 5546 §4.2.4: an attendee who delegates forwards the REQUEST to the delegate. It comes from that attendee,
+     * not the organizer, and names the recipient in the attendee's DELEGATED-TO.
+     */
+    private boolean isDelegationForward(Component c, SchedulingMessage message, RecipientContext recipient) {
+        return delegator(c, message, recipient).isPresent();
+    }
+
+    private Optional<Participant> delegator(Component c, SchedulingMessage message, RecipientContext recipient) {
+        List<CalendarUserAddress> senders = transportSenders(message);
+        return Participant.attendees(c).stream()
+                .filter(a -> directory.isAmong(a.address(), senders))
+                .filter(a -> a.delegatedTo().stream().anyMatch(to -> directory.isAmong(to, recipient.addresses())))
+                .findFirst();
     }
 
     private Optional<Finding> caldav(CaldavSubmission caldav, Participant author, ItipMethod method) {

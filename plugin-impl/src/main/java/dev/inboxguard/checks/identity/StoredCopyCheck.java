@@ -60,7 +60,9 @@ public final class StoredCopyCheck implements Check {
             Component mine = stored.get().matching(c);
             int incoming = sequence(c);
             int current = sequence(mine);
-            if (incoming < current) {
+            // a REFRESH asks for the current version and carries no version of its own
+            boolean versioned = method.get() != ItipMethod.REFRESH;
+            if (versioned && incoming < current) {
                 out.add(Finding.of(FindingCode.EVENT_STALE, Severity.MEDIUM, "SEQUENCE " + incoming
                         + " is older than the recipient's copy (SEQUENCE " + current + ")")
                         .about(Property.SEQUENCE, String.valueOf(incoming)).withRequestStatus(INVALID_VALUE));

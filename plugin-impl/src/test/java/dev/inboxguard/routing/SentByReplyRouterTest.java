@@ -1,0 +1,64 @@
+package dev.inboxguard.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.ReplyRoute;
+import dev.inboxguard.config.ConfigException;
+import dev.inboxguard.config.GuardConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SentByReplyRouterTest {
+    static final CalendarUserAddress BOSS = CalendarUserAddress.of("boss@example.com");
+    static final CalendarUserAddress ASSISTANT = CalendarUserAddress.of("assistant@example.com");
+
+    private static List<CalendarUserAddress> route(GuardConfig.Replies settings, CalendarUserAddress organizer,
+                                                   CalendarUserAddress sentBy) {
+        return new SentByReplyRouter(settings).route(organizer, Optional.ofNullable(sentBy)).deliverTo();
+    }
+
+    @Test
+    void theDefaultIsTheOrganizerAsRfc5546Says() {
+        GuardConfig.Replies defaults = new GuardConfig.Replies("organizer", Map.of(), Map.of());
+        assertEquals(List.of(BOSS), route(defaults, BOSS, ASSISTANT));
+        assertEquals(List.of(BOSS), route(defaults, BOSS, null));
+    }
+
+    @Test
+    void eachSettingRoutesAsNamed() {
+        assertEquals(List.of(ASSISTANT), route(new GuardConfig.Replies("sent-by", Map.of(), Map.of()), BOSS,
+                ASSISTANT));
+        assertEquals(List.of(BOSS, ASSISTANT), route(new GuardConfig.Replies("both", Map.of(), Map.of()), BOSS,
+                ASSISTANT));
+        assertEquals(List.of(BOSS), route(new GuardConfig.Replies("sent-by", Map.of(), Map.of()), BOSS, BOSS),
+                "a SENT-BY that is the organizer itself changes nothing");
+    }
+
+    @Test
+    void aUserSettingBeatsItsDomainWhichBeatsTheDefault() {
+        GuardConfig.Replies settings = new GuardConfig.Replies("organizer", Map.of("example.com", "both"),
+                Map.of("MAILTO:boss@EXAMPLE.com", "sent-by"));
+        assertEquals(List.of(ASSISTANT), route(settings, BOSS, ASSISTANT));
+        CalendarUserAddress other = CalendarUserAddress.of("cfo@example.com");
+        assertEquals(List.of(other, ASSISTANT), route(settings, other, ASSISTANT));
+        CalendarUserAddress elsewhere = CalendarUserAddress.of("ceo@example.org");
+        assertEquals(List.of(elsewhere), route(settings, elsewhere, ASSISTANT));
+        ReplyRoute why = new SentByReplyRouter(settings).route(BOSS, Optional.of(ASSISTANT));
+        assertTrue(why.reason().contains("replies.users"), why.reason());
+    }
+
+    @Test
+    void badSettingsAreConfigurationErrors() {
+        assertThrows(ConfigException.class, () -> new SentByReplyRouter(new GuardConfig.Replies("assistant",
+                Map.of(), Map.of())));
+        assertThrows(ConfigException.class, () -> new SentByReplyRouter(new GuardConfig.Replies("organizer",
+                Map.of("example.com", "everyone"), Map.of())));
+        assertThrows(ConfigException.class, () -> new SentByReplyRouter(new GuardConfig.Replies("organizer",
+                Map.of(), Map.of("not an address", "both"))));
+    }
+}
