@@ -111,7 +111,7 @@ final class CheckCommand implements Callable<Integer> {
         if (!trustedAuthservIds.isEmpty()) {
             List<String> ids = new ArrayList<>(cfg.imip().trustedAuthservIds());
             ids.addAll(trustedAuthservIds);
-            cfg = cfg.withImip(new GuardConfig.Imip(ids));
+            cfg = cfg.withImip(cfg.imip().withTrustedAuthservIds(ids));
         }
         Injector injector = injector(cfg);
         Guard guard = injector.getInstance(Guard.class);
@@ -138,14 +138,15 @@ final class CheckCommand implements Callable<Integer> {
                 verdict = guard.refuse(refused.findings(), t, recipientOption.orElse(UNKNOWN_RECIPIENT));
             } else {
                 ImipMessage mail = ((ImipRead.Extracted) read).message();
+                List<AuthenticationResult> results = new ArrayList<>(mail.authenticationResults());
+                injector.getInstance(GuardModule.DKIM).ifPresent(dkim -> results.addAll(dkim.verify(input.bytes)));
                 CalendarUserAddress to = recipientOption
                         .or(() -> mail.to().stream().findFirst())
                         .or(() -> inferRecipient(reader, mail.calendar()))
                         .orElse(UNKNOWN_RECIPIENT);
                 TransportFacts facts = t == Transport.IMIP
                         ? new ImipDelivery(senderOption.or(mail::returnPath), mail.from(), mail.sender(),
-                        mail.replyTo(), mail.messageId(), authenticatedDomains(mail.authenticationResults()),
-                        mail.authenticationResults())
+                        mail.replyTo(), mail.messageId(), authenticatedDomains(results), results)
                         : caldav(senderOption);
                 verdict = guard.inspectEmail(mail, facts, new OfflineRecipient(to, storedCopies, knownSenders, clock));
             }

@@ -84,11 +84,31 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
         }
     }
 
-    /** @param trustedAuthservIds authserv-ids whose Authentication-Results headers are believed */
-    public record Imip(List<String> trustedAuthservIds) {
-        /** Copies the list. */
+    /**
+     * @param trustedAuthservIds authserv-ids whose Authentication-Results headers are believed
+     * @param dkim               the guard's own DKIM verification: {@code off}, {@code dns} or {@code keys}
+     * @param dkimKeys           with {@code keys}: TXT records by name ({@code selector._domainkey.domain})
+     */
+    public record Imip(List<String> trustedAuthservIds, String dkim, Map<String, String> dkimKeys) {
+        /** Copies the collections and checks the mode. */
         public Imip {
             trustedAuthservIds = List.copyOf(trustedAuthservIds);
+            dkim = dkim == null ? "off" : dkim.strip().toLowerCase(java.util.Locale.ROOT);
+            if (dkim.equals("false")) {
+                dkim = "off"; // YAML 1.1 reads an unquoted off as false
+            }
+            if (!List.of("off", "dns", "keys").contains(dkim)) {
+                throw new IllegalArgumentException("imip.dkim must be off, dns or keys, got " + dkim);
+            }
+            dkimKeys = dkimKeys == null ? Map.of() : Map.copyOf(dkimKeys);
+        }
+
+        /**
+         * @param ids the trusted authserv-ids
+         * @return these settings with other ids
+         */
+        public Imip withTrustedAuthservIds(List<String> ids) {
+            return new Imip(ids, dkim, dkimKeys);
         }
     }
 

@@ -20,6 +20,7 @@ import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.ical.Limits;
+import dev.inboxguard.mime.DkimVerification;
 import dev.inboxguard.mime.ImipMessageReader;
 import dev.inboxguard.policy.RulePolicy;
 import java.net.MalformedURLException;
@@ -29,13 +30,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Wires the guard from a configuration: the readers, the policy, the built-in checks, and the operator's own
  * check modules named in {@code checks.modules}.
  */
 public final class GuardModule extends AbstractModule {
+    /** The guard's own DKIM verification, empty when {@code imip.dkim} is off. */
+    public static final com.google.inject.Key<Optional<DkimVerification>> DKIM =
+            new com.google.inject.Key<Optional<DkimVerification>>() { };
+
     private final GuardConfig config;
 
     /** @param config the configuration */
@@ -88,6 +95,16 @@ public final class GuardModule extends AbstractModule {
     @Singleton
     ReplyRouter replyRouter() {
         return new SentByReplyRouter(config.replies());
+    }
+
+    @Provides
+    @Singleton
+    Optional<DkimVerification> dkimVerification() {
+        return switch (config.imip().dkim()) {
+            case "dns" -> Optional.of(DkimVerification.withDns(Duration.ofSeconds(3)));
+            case "keys" -> Optional.of(DkimVerification.withKeys(config.imip().dkimKeys()));
+            default -> Optional.empty();
+        };
     }
 
     @Provides

@@ -230,4 +230,37 @@ class IdentityScenariosTest {
         assertEquals("reject", v.get("action").asText(), v.toString());
         assertEquals(Set.of("sender.sent-by-unauthorized"), codes(v));
     }
+
+    @Test
+    void theGuardsOwnDkimVerificationAuthenticatesTheOrganizer() throws Exception {
+        dev.inboxguard.mime.DkimVerificationTest.TestKey key = dev.inboxguard.mime.DkimVerificationTest.key(
+                "example.com");
+        String ics = Files.readString(Path.of(fixture("update-from-alice.ics")));
+        String mail = "From: Alice <alice@example.com>\r\nTo: bob@example.com\r\nSubject: Budget review\r\n"
+                + "Date: Sat, 21 Nov 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/calendar; method=REQUEST; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(ics.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "\r\n";
+        String signed = key.sign(mail);
+        Path config = dir.resolve("dkim.yaml");
+        Files.writeString(config, "imip:\n  dkim: keys\n  dkimKeys:\n    " + key.name() + ": \"" + key.record()
+                + "\"\n");
+        Path good = dir.resolve("signed.eml");
+        Files.writeString(good, "Return-Path: <alice@example.com>\r\n" + signed);
+        Path bad = dir.resolve("tampered.eml");
+        Files.writeString(bad, "Return-Path: <alice@example.com>\r\n" + signed.replace("Subject: Budget review",
+                "Subject: Budget review (updated)"));
+        for (Path p : List.of(good, bad)) {
+            CheckCommandTest.Run r = CheckCommandTest.run("check", "--config", config.toString(), "--stored",
+                    fixture("bob-stored.ics"), p.toString());
+            assertEquals(0, r.status(), r.err());
+            JsonNode v = r.json();
+            if (p == good) {
+                assertEquals("deliver", v.get("action").asText(), v.toString());
+            } else {
+                assertEquals(Set.of("sender.unauthenticated"), codes(v), v.toString());
+            }
+        }
+    }
 }
