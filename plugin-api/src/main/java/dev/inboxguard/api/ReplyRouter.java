@@ -16,4 +16,17 @@ public interface ReplyRouter {
      * @return who the reply is delivered to, and why
      */
     ReplyRoute route(CalendarUserAddress organizer, Optional<CalendarUserAddress> sentBy);
+
+    /**
+     * Where an inbound REPLY goes. A reply addressed to the organizer's SENT-BY, when that sender is trusted to act
+     * for the organizer, belongs to the organizer as well: it is routed as {@link #route} says. Anything else is
+     * delivered as addressed.
+     *
+     * @param addressedTo the calendar user the reply was sent to
+     * @param organizer   the ORGANIZER of the event
+     * @param sentBy      its SENT-BY, if any
+     * @return who the reply is delivered to, and why
+     */
+    ReplyRoute routeInbound(CalendarUserAddress addressedTo, CalendarUserAddress organizer,
+                            Optional<CalendarUserAddress> sentBy);
 }

@@ -11,6 +11,7 @@ import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.BoundedInput;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.identity.CalendarUserDirectory;
 import dev.inboxguard.routing.SentByReplyRouter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +67,8 @@ final class RouteCommand implements Callable<Integer> {
                 .orElseThrow(() -> new UsageException(file + ": the ORGANIZER is not a calendar user address"));
         Optional<CalendarUserAddress> sentBy = organizer.getParameter(Parameter.SENT_BY).map(Parameter::getValue)
                 .flatMap(CalendarUserAddress::parse);
-        ReplyRoute route = new SentByReplyRouter(cfg.replies()).route(to, sentBy);
+        ReplyRoute route = new SentByReplyRouter(cfg.replies(), new CalendarUserDirectory(cfg.identity().users(),
+                cfg.identity().proxies())).route(to, sentBy);
         ObjectNode out = JSON.createObjectNode();
         route.deliverTo().forEach(a -> out.withArray("deliverTo").add(a.uri()));
         out.put("reason", route.reason());

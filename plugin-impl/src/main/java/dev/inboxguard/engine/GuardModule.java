@@ -93,8 +93,8 @@ public final class GuardModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReplyRouter replyRouter() {
-        return new SentByReplyRouter(config.replies());
+    ReplyRouter replyRouter(CalendarUserDirectory directory) {
+        return new SentByReplyRouter(config.replies(), directory);
     }
 
     @Provides

@@ -5,6 +5,7 @@ import dev.inboxguard.api.ReplyRoute;
 import dev.inboxguard.api.ReplyRouter;
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.identity.CalendarUserDirectory;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,12 +44,17 @@ public final class SentByReplyRouter implements ReplyRouter {
         }
     }
 
+    private final CalendarUserDirectory directory;
     private final Target fallback;
     private final Map<String, Target> byDomain = new HashMap<>();
     private final Map<CalendarUserAddress, Target> byUser = new HashMap<>();
 
-    /** @param settings the {@code replies} section of the configuration */
-    public SentByReplyRouter(GuardConfig.Replies settings) {
+    /**
+     * @param settings  the {@code replies} section of the configuration
+     * @param directory who is who, and whose SENT-BY is trusted
+     */
+    public SentByReplyRouter(GuardConfig.Replies settings, CalendarUserDirectory directory) {
+        this.directory = directory;
         this.fallback = Target.parse("replies.sentBy", settings.sentBy());
         settings.domains().forEach((domain, target) -> byDomain.put(domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""),
                 Target.parse("replies.domains." + domain, target)));
@@ -59,6 +65,22 @@ public final class SentByReplyRouter implements ReplyRouter {
                 throw new ConfigException("replies.users: not a calendar user address: " + user);
             }
         });
+    }
+
+    @Override
+    public ReplyRoute routeInbound(CalendarUserAddress addressedTo, CalendarUserAddress organizer,
+                                   Optional<CalendarUserAddress> sentBy) {
+        if (directory.same(addressedTo, organizer)) {
+            return route(organizer, sentBy);
+        }
+        if (sentBy.isPresent() && directory.same(addressedTo, sentBy.get())
+                && directory.mayActFor(sentBy.get(), organizer)) {
+            ReplyRoute routed = route(organizer, sentBy);
+            return new ReplyRoute(routed.deliverTo(), "addressed to " + addressedTo + ", trusted to act for "
+                    + organizer + "; " + routed.reason());
+        }
+        return new ReplyRoute(List.of(addressedTo), "addressed to " + addressedTo
+                + ", who is neither the organizer nor a SENT-BY trusted for them: delivered as addressed");
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.ReplyRoute;
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.identity.CalendarUserDirectory;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +20,7 @@ class SentByReplyRouterTest {
 
     private static List<CalendarUserAddress> route(GuardConfig.Replies settings, CalendarUserAddress organizer,
                                                    CalendarUserAddress sentBy) {
-        return new SentByReplyRouter(settings).route(organizer, Optional.ofNullable(sentBy)).deliverTo();
+        return new SentByReplyRouter(settings, CalendarUserDirectory.empty()).route(organizer, Optional.ofNullable(sentBy)).deliverTo();
     }
 
     @Test
@@ -48,17 +49,33 @@ class SentByReplyRouterTest {
         assertEquals(List.of(other, ASSISTANT), route(settings, other, ASSISTANT));
         CalendarUserAddress elsewhere = CalendarUserAddress.of("ceo@example.org");
         assertEquals(List.of(elsewhere), route(settings, elsewhere, ASSISTANT));
-        ReplyRoute why = new SentByReplyRouter(settings).route(BOSS, Optional.of(ASSISTANT));
+        ReplyRoute why = new SentByReplyRouter(settings, CalendarUserDirectory.empty()).route(BOSS, Optional.of(ASSISTANT));
         assertTrue(why.reason().contains("replies.users"), why.reason());
     }
 
     @Test
     void badSettingsAreConfigurationErrors() {
-        assertThrows(ConfigException.class, () -> new SentByReplyRouter(new GuardConfig.Replies("assistant",
-                Map.of(), Map.of())));
-        assertThrows(ConfigException.class, () -> new SentByReplyRouter(new GuardConfig.Replies("organizer",
-                Map.of("example.com", "everyone"), Map.of())));
-        assertThrows(ConfigException.class, () -> new SentByReplyRouter(new GuardConfig.Replies("organizer",
-                Map.of(), Map.of("not an address", "both"))));
+        for (GuardConfig.Replies bad : List.of(new GuardConfig.Replies("assistant", Map.of(), Map.of()),
+                new GuardConfig.Replies("organizer", Map.of("example.com", "everyone"), Map.of()),
+                new GuardConfig.Replies("organizer", Map.of(), Map.of("not an address", "both")))) {
+            assertThrows(ConfigException.class, () -> new SentByReplyRouter(bad, CalendarUserDirectory.empty()));
+        }
+    }
+
+    @Test
+    void anInboundReplyToATrustedSentByReachesTheOrganizer() {
+        CalendarUserDirectory trusting = new CalendarUserDirectory(List.of(),
+                List.of(new GuardConfig.Proxy("assistant@example.com", List.of("boss@example.com"))));
+        SentByReplyRouter router = new SentByReplyRouter(new GuardConfig.Replies("organizer", Map.of(), Map.of()),
+                trusting);
+        assertEquals(List.of(BOSS), router.routeInbound(ASSISTANT, BOSS, Optional.of(ASSISTANT)).deliverTo());
+        SentByReplyRouter both = new SentByReplyRouter(new GuardConfig.Replies("both", Map.of(), Map.of()), trusting);
+        assertEquals(List.of(BOSS, ASSISTANT), both.routeInbound(ASSISTANT, BOSS, Optional.of(ASSISTANT))
+                .deliverTo());
+        SentByReplyRouter untrusting = new SentByReplyRouter(new GuardConfig.Replies("organizer", Map.of(),
+                Map.of()), CalendarUserDirectory.empty());
+        assertEquals(List.of(ASSISTANT), untrusting.routeInbound(ASSISTANT, BOSS, Optional.of(ASSISTANT))
+                .deliverTo());
+        assertEquals(List.of(BOSS), untrusting.routeInbound(BOSS, BOSS, Optional.of(ASSISTANT)).deliverTo());
     }
 }
