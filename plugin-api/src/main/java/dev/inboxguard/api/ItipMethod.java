@@ -23,6 +23,14 @@ public enum ItipMethod {
     DECLINECOUNTER;
 
     /**
+     * @return true for the methods the organizer sends (PUBLISH, REQUEST, ADD, CANCEL, DECLINECOUNTER); false for
+     * the attendee's (REPLY, COUNTER, REFRESH)
+     */
+    public boolean fromOrganizer() {
+        return this != REPLY && this != COUNTER && this != REFRESH;
+    }
+
+    /**
      * @param value a METHOD property value, in any case
      * @return the method, or empty if the value names none of RFC 5546's methods
      */

@@ -14,7 +14,6 @@ import dev.inboxguard.api.Severity;
 import dev.inboxguard.identity.CalendarUserDirectory;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -32,8 +31,6 @@ import net.fortuna.ical4j.model.Property;
  * SPF or DMARC according to trusted results.
  */
 public final class SenderCheck implements Check {
-    private static final Set<ItipMethod> FROM_ORGANIZER = EnumSet.of(ItipMethod.PUBLISH, ItipMethod.REQUEST,
-            ItipMethod.ADD, ItipMethod.CANCEL, ItipMethod.DECLINECOUNTER);
 
     private final CalendarUserDirectory directory;
 
@@ -50,7 +47,7 @@ public final class SenderCheck implements Check {
      * @return the participants the component speaks for
      */
     static List<Participant> authors(Component c, ItipMethod method, SchedulingMessage message) {
-        if (FROM_ORGANIZER.contains(method)) {
+        if (method.fromOrganizer()) {
             return Participant.organizer(c).map(List::of).orElse(List.of());
         }
         List<Participant> attendees = Participant.attendees(c);
@@ -175,7 +172,7 @@ public final class SenderCheck implements Check {
     }
 
     private static Finding notTheAuthor(ItipMethod method, Participant author, String sender) {
-        boolean organizer = FROM_ORGANIZER.contains(method);
+        boolean organizer = method.fromOrganizer();
         FindingCode code = organizer ? FindingCode.SENDER_NOT_ORGANIZER : FindingCode.SENDER_NOT_ATTENDEE;
         String who = organizer ? "the organizer" : "the attendee";
         return Finding.of(code, Severity.HIGH, "a " + method + " in the name of " + who + " " + author.address()
@@ -190,6 +187,6 @@ public final class SenderCheck implements Check {
     }
 
     private static String role(ItipMethod method) {
-        return FROM_ORGANIZER.contains(method) ? Property.ORGANIZER : Property.ATTENDEE;
+        return method.fromOrganizer() ? Property.ORGANIZER : Property.ATTENDEE;
     }
 }

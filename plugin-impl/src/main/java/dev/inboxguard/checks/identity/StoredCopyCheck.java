@@ -28,8 +28,6 @@ public final class StoredCopyCheck implements Check {
     /** Methods that only make sense for an event the recipient already holds. */
     private static final Set<ItipMethod> NEED_STORED = EnumSet.of(ItipMethod.REPLY, ItipMethod.COUNTER,
             ItipMethod.REFRESH, ItipMethod.CANCEL, ItipMethod.ADD, ItipMethod.DECLINECOUNTER);
-    private static final Set<ItipMethod> FROM_ORGANIZER = EnumSet.of(ItipMethod.PUBLISH, ItipMethod.REQUEST,
-            ItipMethod.ADD, ItipMethod.CANCEL, ItipMethod.DECLINECOUNTER);
 
     private final CalendarUserDirectory directory;
 
@@ -66,7 +64,7 @@ public final class StoredCopyCheck implements Check {
                 out.add(Finding.of(FindingCode.EVENT_STALE, Severity.MEDIUM, "SEQUENCE " + incoming
                         + " is older than the recipient's copy (SEQUENCE " + current + ")")
                         .about(Property.SEQUENCE, String.valueOf(incoming)).withRequestStatus(INVALID_VALUE));
-            } else if (incoming == current && FROM_ORGANIZER.contains(method.get())) {
+            } else if (incoming == current && method.get().fromOrganizer()) {
                 Optional<String> stamp = value(c, Property.DTSTAMP);
                 Optional<String> storedStamp = value(mine, Property.DTSTAMP);
                 // DTSTAMP values are UTC and written alike, so they order as text
