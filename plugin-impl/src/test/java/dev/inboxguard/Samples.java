@@ -9,6 +9,15 @@ public final class Samples {
     private Samples() {
     }
 
+    /**
+     * @return the built-in configuration, with rate limits too high to matter, for tests that send many messages
+     * from one sender at one instant
+     */
+    public static dev.inboxguard.config.GuardConfig unlimited() {
+        var rate = new dev.inboxguard.config.GuardConfig.Rate(1_000_000, 1_000_000);
+        return ConfigFile.defaults().withRates(new dev.inboxguard.config.GuardConfig.Rates(rate, rate, rate, rate));
+    }
+
     /** @return the built-in limits */
     public static Limits limits() {
         return ConfigFile.defaults().limits();

@@ -77,7 +77,7 @@ class CheckJarTest {
 
     @Test
     void realWorldMessagesAreDelivered() throws Exception {
-        Result request = run(null, "check", sample("outlook-request.ics").toString());
+        Result request = run(null, "check", "--known", "alice@example.com", sample("outlook-request.ics").toString());
         assertEquals(0, request.status(), request.err());
         assertEquals("deliver", request.json().get("action").asText(), request.out());
         // a reply is judged against the organizer's copy
@@ -102,7 +102,8 @@ class CheckJarTest {
 
     @Test
     void anInvitationEmailIsReadWithItsTrustedAuthenticationResults() throws Exception {
-        Result r = run(null, "check", "--trust-authserv-id", "mx.example.org", sample("invitation.eml").toString());
+        Result r = run(null, "check", "--trust-authserv-id", "mx.example.org", "--known", "alice@example.com",
+                sample("invitation.eml").toString());
         assertEquals(0, r.status(), r.err());
         JsonNode v = r.json();
         assertEquals("deliver", v.get("action").asText(), r.out());
@@ -141,7 +142,7 @@ class CheckJarTest {
 
     @Test
     void standardInputWorks() throws Exception {
-        Result r = run(sample("outlook-request.ics"), "check", "-");
+        Result r = run(sample("outlook-request.ics"), "check", "--known", "alice@example.com", "-");
         assertEquals(0, r.status(), r.err());
         assertEquals("deliver", r.json().get("action").asText());
     }
@@ -215,7 +216,8 @@ class CheckJarTest {
                 "SUMMARY:Roadmap review on Saturday");
         Path weekend = dir.resolve("weekend.ics");
         Files.writeString(weekend, ics);
-        Result r = run(null, "check", "--config", config.toString(), weekend.toString());
+        Result r = run(null, "check", "--config", config.toString(), "--known", "alice@example.com",
+                weekend.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals("flag", r.json().get("action").asText(), r.out());
         assertEquals("x-example.weekend", r.firstCode());

@@ -75,7 +75,8 @@ public final class ConfigFile {
         try {
             GuardConfig config = mapper().treeToValue(tree, GuardConfig.class);
             if (config.limits() == null || config.structure() == null || config.recurrence() == null
-                    || config.identity() == null || config.replies() == null || config.imip() == null
+                    || config.identity() == null || config.replies() == null || config.content() == null
+                    || config.senders() == null || config.rates() == null || config.imip() == null
                     || config.checks() == null || config.policy() == null) {
                 throw new ConfigException("a top-level section is empty");
             }

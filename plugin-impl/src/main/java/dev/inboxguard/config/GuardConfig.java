@@ -13,19 +13,24 @@ import java.util.Map;
  * @param recurrence limits of the recurrence analysis
  * @param identity  who is who: aliases and proxies
  * @param replies   the sent-by reply routing policy
+ * @param content   links and alarms
+ * @param senders   the unknown-sender setting per recipient
+ * @param rates     rate limits
  * @param imip      iMIP trust settings
  * @param checks    checks added by the operator
  * @param policy    the rules that turn findings into actions
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
-                          Replies replies, Imip imip, Checks checks, PolicySettings policy) {
+                          Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
+                          PolicySettings policy) {
 
     /**
      * @param replacement new iMIP settings
      * @return this configuration with them
      */
     public GuardConfig withImip(Imip replacement) {
-        return new GuardConfig(limits, structure, recurrence, identity, replies, replacement, checks, policy);
+        return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
+                checks, policy);
     }
 
     /**
@@ -33,7 +38,17 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @return this configuration with them
      */
     public GuardConfig withChecks(Checks replacement) {
-        return new GuardConfig(limits, structure, recurrence, identity, replies, imip, replacement, policy);
+        return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
+                replacement, policy);
+    }
+
+    /**
+     * @param replacement new rate limits
+     * @return this configuration with them
+     */
+    public GuardConfig withRates(Rates replacement) {
+        return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
+                checks, policy);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */
@@ -41,6 +56,66 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
         /** Copies the list. */
         public Structure {
             tolerate = List.copyOf(tolerate);
+        }
+    }
+
+    /**
+     * @param riskySchemes  URL schemes never safe in an invitation
+     * @param blocklist     blocked domains (a domain blocks its subdomains)
+     * @param blocklistFile a file of blocked domains, one a line, or empty
+     * @param alarms        incoming VALARMs: strip (all), keep-display (strip AUDIO, EMAIL, PROCEDURE), keep
+     */
+    public record Content(List<String> riskySchemes, List<String> blocklist, String blocklistFile, String alarms) {
+        /** Copies the lists and checks the alarm setting. */
+        public Content {
+            riskySchemes = riskySchemes == null ? List.of() : List.copyOf(riskySchemes);
+            blocklist = blocklist == null ? List.of() : List.copyOf(blocklist);
+            blocklistFile = blocklistFile == null ? "" : blocklistFile;
+            alarms = alarms == null ? "strip" : alarms.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("strip", "keep-display", "keep").contains(alarms)) {
+                throw new IllegalArgumentException("content.alarms must be strip, keep-display or keep, got "
+                        + alarms);
+            }
+        }
+    }
+
+    /**
+     * @param policy     for invitations: everyone, known (senders only) or never (add automatically)
+     * @param recipients the same setting per recipient address
+     * @param domains    the same setting per recipient domain
+     * @param allow      senders known to everyone: addresses or {@code @domain}s
+     */
+    public record Senders(String policy, Map<String, String> recipients, Map<String, String> domains,
+                          List<String> allow) {
+        /** Copies the collections. */
+        public Senders {
+            recipients = recipients == null ? Map.of() : Map.copyOf(recipients);
+            domains = domains == null ? Map.of() : Map.copyOf(domains);
+            allow = allow == null ? List.of() : List.copyOf(allow);
+        }
+    }
+
+    /**
+     * @param perSender       per sender address
+     * @param perSenderDomain per sender domain
+     * @param perRecipient    per recipient
+     * @param perPair         per sender and recipient
+     */
+    public record Rates(Rate perSender, Rate perSenderDomain, Rate perRecipient, Rate perPair) {
+    }
+
+    /**
+     * A token bucket: up to {@code burst} messages at once, refilled at {@code perHour}.
+     *
+     * @param burst   the bucket's size
+     * @param perHour the refill rate
+     */
+    public record Rate(int burst, int perHour) {
+        /** Both must be positive. */
+        public Rate {
+            if (burst <= 0 || perHour <= 0) {
+                throw new IllegalArgumentException("a rate needs a positive burst and perHour");
+            }
         }
     }
 

@@ -9,23 +9,23 @@ import java.util.Objects;
 
 /**
  * A check and its position in the chain. Positions make the order explicit whatever order Guice modules are
- * installed in; lower runs first. The built-in checks use {@link #STRUCTURE}, {@link #RECURRENCE},
- * {@link #IDENTITY}, {@link #CONTENT} and {@link #RATE}; a third-party check picks a position between them.
+ * installed in; lower runs first. The built-in checks use {@link #RATE}, {@link #STRUCTURE}, {@link #RECURRENCE},
+ * {@link #IDENTITY} and {@link #CONTENT}; a third-party check picks a position between them.
  *
  * @param position where in the chain
  * @param check    the check
  */
 public record ChainLink(int position, Check check) {
+    /** Floods: counted first, so a flood is shed before anything costly runs. */
+    public static final int RATE = 50;
     /** Structure and size: gates that every other check relies on. */
     public static final int STRUCTURE = 100;
     /** Recurrence and time-zone abuse. */
     public static final int RECURRENCE = 200;
-    /** Who sent it: organizer, attendees, delegation, SENT-BY, authentication. */
+    /** Who sent it: organizer, attendees, delegation, SENT-BY, authentication, unknown senders. */
     public static final int IDENTITY = 300;
     /** What it carries: links, alarms. */
     public static final int CONTENT = 400;
-    /** Floods and unknown senders. */
-    public static final int RATE = 500;
 
     /** Rejects a null check. */
     public ChainLink {

@@ -1,5 +1,6 @@
 package dev.inboxguard.engine;
 
+import dev.inboxguard.api.Action;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.DecisionContext;
 import dev.inboxguard.api.Finding;
@@ -10,6 +11,7 @@ import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Transport;
 import dev.inboxguard.api.TransportFacts;
 import dev.inboxguard.api.Verdict;
+import dev.inboxguard.checks.content.AlarmRemoval;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.ical.InputFindings;
@@ -28,17 +30,53 @@ public final class Guard {
     private final CalendarReader reader;
     private final CheckChain chain;
     private final Policy policy;
+    private final AlarmRemoval alarms;
 
     /**
      * @param reader the bounded iCalendar reader
      * @param chain  the checks
      * @param policy the policy
+     * @param alarms which incoming alarms the delivered copy loses
      */
     @Inject
-    public Guard(CalendarReader reader, CheckChain chain, Policy policy) {
+    public Guard(CalendarReader reader, CheckChain chain, Policy policy, AlarmRemoval alarms) {
         this.reader = reader;
         this.chain = chain;
         this.policy = policy;
+        this.alarms = alarms;
+    }
+
+    /**
+     * A verdict and what to put in the inbox: the sanitised copy ({@link InboxCopy}) for a message that is
+     * delivered, flagged or held, nothing for one that is rejected.
+     *
+     * @param verdict   the verdict
+     * @param inboxCopy the iCalendar text to deliver, or store until approval
+     */
+    public record Screening(Verdict verdict, Optional<byte[]> inboxCopy) {
+    }
+
+    /**
+     * Like {@link #inspect(byte[], TransportFacts, RecipientContext)}, and also writes the copy to deliver.
+     *
+     * @param icalendar the iTIP object as received
+     * @param facts     how it arrived
+     * @param recipient the inbox owner
+     * @return the verdict and the copy to deliver
+     */
+    public Screening screen(byte[] icalendar, TransportFacts facts, RecipientContext recipient) {
+        return screen(icalendar, facts, recipient, List.of(), true);
+    }
+
+    /**
+     * @param mail      the e-mail's calendar part and facts
+     * @param facts     the iMIP transport facts
+     * @param recipient the inbox owner
+     * @return the verdict and the copy to deliver
+     */
+    public Screening screenEmail(ImipMessage mail, TransportFacts facts, RecipientContext recipient) {
+        return screen(mail.calendar(), facts, recipient, List.of(new MimeMethodAgreement(mail.mimeMethod())),
+                true);
     }
 
     /**
@@ -48,7 +86,7 @@ public final class Guard {
      * @return the verdict
      */
     public Verdict inspect(byte[] icalendar, TransportFacts facts, RecipientContext recipient) {
-        return inspect(icalendar, facts, recipient, List.of());
+        return screen(icalendar, facts, recipient, List.of(), false).verdict();
     }
 
     /**
@@ -61,7 +99,8 @@ public final class Guard {
      * @return the verdict
      */
     public Verdict inspectEmail(ImipMessage mail, TransportFacts facts, RecipientContext recipient) {
-        return inspect(mail.calendar(), facts, recipient, List.of(new MimeMethodAgreement(mail.mimeMethod())));
+        return screen(mail.calendar(), facts, recipient, List.of(new MimeMethodAgreement(mail.mimeMethod())),
+                false).verdict();
     }
 
     /**
@@ -74,11 +113,12 @@ public final class Guard {
         return policy.decide(new DecisionContext(Optional.empty(), Optional.empty(), transport, recipient), findings);
     }
 
-    private Verdict inspect(byte[] icalendar, TransportFacts facts, RecipientContext recipient,
-                            List<MimeMethodAgreement> extra) {
+    private Screening screen(byte[] icalendar, TransportFacts facts, RecipientContext recipient,
+                             List<MimeMethodAgreement> extra, boolean writeCopy) {
         CalendarRead read = reader.read(icalendar);
         if (read instanceof CalendarRead.Refused refused) {
-            return refuse(refused.findings(), facts.transport(), recipient.address());
+            return new Screening(refuse(refused.findings(), facts.transport(), recipient.address()),
+                    Optional.empty());
         }
         CalendarRead.Parsed parsed = (CalendarRead.Parsed) read;
         SchedulingMessage message = new SchedulingMessage(parsed.calendar(), parsed.bytes(), recipient.address(),
@@ -92,7 +132,12 @@ public final class Guard {
         }
         DecisionContext context = new DecisionContext(message.method(), message.uid(), facts.transport(),
                 recipient.address());
-        return policy.decide(context, findings);
+        Verdict verdict = policy.decide(context, findings);
+        if (verdict.action() == Action.REJECT || !writeCopy) {
+            return new Screening(verdict, Optional.empty());
+        }
+        // the checks are done with the parsed object, which belongs to this message alone
+        return new Screening(verdict, Optional.of(InboxCopy.of(parsed.calendar(), verdict, alarms)));
     }
 
     /** RFC 6047 §2.4: the MIME method parameter and the METHOD property must say the same thing. */

@@ -9,7 +9,14 @@ import dev.inboxguard.api.Policy;
 import dev.inboxguard.api.ReplyRouter;
 import dev.inboxguard.checks.ItipRestrictions;
 import dev.inboxguard.checks.ItipStructureCheck;
+import dev.inboxguard.checks.content.AlarmCheck;
+import dev.inboxguard.checks.content.AlarmRemoval;
+import dev.inboxguard.checks.content.SuspiciousLinkCheck;
+import dev.inboxguard.checks.content.UnknownSenderCheck;
 import dev.inboxguard.checks.identity.DelegationCheck;
+import dev.inboxguard.checks.rate.RateLimitCheck;
+import dev.inboxguard.ratelimit.RateLimiter;
+import dev.inboxguard.ratelimit.TokenBuckets;
 import dev.inboxguard.checks.identity.PartyCrashCheck;
 import dev.inboxguard.checks.identity.SenderCheck;
 import dev.inboxguard.checks.identity.StoredCopyCheck;
@@ -32,7 +39,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Wires the guard from a configuration: the readers, the policy, the built-in checks, and the operator's own
@@ -62,6 +71,10 @@ public final class GuardModule extends AbstractModule {
         ChainLink.add(binder(), ChainLink.IDENTITY + 10, PartyCrashCheck.class);
         ChainLink.add(binder(), ChainLink.IDENTITY + 20, DelegationCheck.class);
         ChainLink.add(binder(), ChainLink.IDENTITY + 30, SenderCheck.class);
+        ChainLink.add(binder(), ChainLink.IDENTITY + 40, UnknownSenderCheck.class);
+        ChainLink.add(binder(), ChainLink.CONTENT, SuspiciousLinkCheck.class);
+        ChainLink.add(binder(), ChainLink.CONTENT + 10, AlarmCheck.class);
+        ChainLink.add(binder(), ChainLink.RATE, RateLimitCheck.class);
         for (Module module : operatorModules()) {
             install(module);
         }
@@ -77,6 +90,71 @@ public final class GuardModule extends AbstractModule {
     @Singleton
     RecurrenceCheck recurrenceCheck() {
         return new RecurrenceCheck(config.recurrence());
+    }
+
+    @Provides
+    @Singleton
+    UnknownSenderCheck unknownSenderCheck() {
+        return new UnknownSenderCheck(config.senders());
+    }
+
+    @Provides
+    @Singleton
+    SuspiciousLinkCheck suspiciousLinkCheck() {
+        Set<String> blocked = new HashSet<>();
+        config.content().blocklist().forEach(d -> blocked.add(domain(d)));
+        if (!config.content().blocklistFile().isBlank()) {
+            blocked.addAll(blocklistFile(Path.of(config.content().blocklistFile())));
+        }
+        Set<String> schemes = new HashSet<>();
+        config.content().riskySchemes().forEach(x -> schemes.add(x.strip().toLowerCase(Locale.ROOT)));
+        return new SuspiciousLinkCheck(schemes, blocked);
+    }
+
+    @Provides
+    @Singleton
+    AlarmRemoval alarmRemoval() {
+        return AlarmRemoval.of(config.content().alarms());
+    }
+
+    @Provides
+    @Singleton
+    AlarmCheck alarmCheck(AlarmRemoval removal) {
+        return new AlarmCheck(removal);
+    }
+
+    @Provides
+    @Singleton
+    RateLimiter rateLimiter() {
+        return new TokenBuckets(100_000);
+    }
+
+    @Provides
+    @Singleton
+    RateLimitCheck rateLimitCheck(RateLimiter limiter) {
+        return new RateLimitCheck(limiter, config.rates());
+    }
+
+    private static String domain(String d) {
+        return d.strip().toLowerCase(Locale.ROOT).replaceFirst("^@", "").replaceFirst("\\.$", "");
+    }
+
+    /** Reads the operator's blocklist: one domain a line, # comments, at most 10 MB. */
+    private static Set<String> blocklistFile(Path file) {
+        Set<String> out = new HashSet<>();
+        try (var in = Files.newInputStream(file)) {
+            byte[] bytes = dev.inboxguard.ical.BoundedInput.read(in, 10 * 1024 * 1024)
+                    .orElseThrow(() -> new ConfigException("content.blocklistFile: " + file + " is over 10 MB"));
+            for (String line : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\\R")) {
+                String d = line.replaceFirst("#.*", "").strip();
+                if (!d.isEmpty()) {
+                    out.add(domain(d));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new ConfigException("content.blocklistFile: cannot read " + file + ": " + e.getMessage());
+        }
+        return out;
     }
 
     @Provides

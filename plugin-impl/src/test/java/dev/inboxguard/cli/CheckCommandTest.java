@@ -86,7 +86,7 @@ class CheckCommandTest {
                 + "Content-Transfer-Encoding: base64\r\n\r\n"
                 + Base64.getMimeEncoder().encodeToString(Samples.request()) + "\r\n";
         Run r = run("check", file("invite.eml", mail.getBytes(StandardCharsets.UTF_8)).toString(),
-                "--trust-authserv-id", "mx.example.org");
+                "--trust-authserv-id", "mx.example.org", "--known", "alice@example.com");
         assertEquals(0, r.status(), r.err());
         assertEquals("deliver", r.json().get("action").asText());
         String mismatch = mail.replace("method=REQUEST", "method=CANCEL");

@@ -158,8 +158,12 @@ class GuardTest {
                 new GuardConfig.Checks(List.of(UrgentWireTransferModule.class.getName()), List.of()));
         Injector injector = Guice.createInjector(new GuardModule(config));
         List<Check> checks = injector.getInstance(CheckChain.class).checks();
-        assertEquals(ItipStructureCheck.class, checks.get(0).getClass());
-        assertEquals(UrgentWireTransferModule.UrgentWireTransferCheck.class, checks.get(checks.size() - 1).getClass());
+        List<Class<?>> order = checks.stream().<Class<?>>map(Object::getClass).toList();
+        // the module placed its check at 350: after the structure (100) and identity (300) checks, before content
+        assertTrue(order.indexOf(ItipStructureCheck.class) < order.indexOf(
+                UrgentWireTransferModule.UrgentWireTransferCheck.class), order.toString());
+        assertTrue(order.indexOf(UrgentWireTransferModule.UrgentWireTransferCheck.class) < order.indexOf(
+                dev.inboxguard.checks.content.SuspiciousLinkCheck.class), order.toString());
         byte[] scam = new String(Samples.request(), StandardCharsets.UTF_8)
                 .replace("SUMMARY:Planning", "SUMMARY:Urgent wire transfer needed").getBytes(StandardCharsets.UTF_8);
         Verdict v = injector.getInstance(Guard.class).inspect(scam, ALICE, RECIPIENT);

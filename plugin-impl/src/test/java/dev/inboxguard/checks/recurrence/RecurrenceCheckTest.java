@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 class RecurrenceCheckTest {
-    static final Guard GUARD = Guice.createInjector(new GuardModule(ConfigFile.defaults())).getInstance(Guard.class);
+    static final Guard GUARD = Guice.createInjector(new GuardModule(dev.inboxguard.Samples.unlimited()))
+            .getInstance(Guard.class);
     static final CaldavSubmission ALICE = new CaldavSubmission("alice",
             Set.of(CalendarUserAddress.of("alice@example.com")));
     static final RecipientContext BOB = recipient(Clock.fixed(Instant.parse(RecurrenceCorpus.NOW), ZoneOffset.UTC));
