@@ -26,7 +26,8 @@ public interface Check {
 
     /**
      * A gate guards the checks after it: when a gate reports any finding, the chain ends there, because later
-     * checks cannot trust the message's structure. Structural checks are gates; most checks are not.
+     * checks cannot trust the message's structure, or because the message is refused whatever they find (a rate
+     * limit). Structural checks are gates; most checks are not.
      *
      * @return true if this check is a gate
      */

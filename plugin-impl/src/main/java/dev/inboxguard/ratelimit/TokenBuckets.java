@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * In-memory token buckets, one per key. Memory is bounded: past {@code maxKeys} buckets, those that have refilled
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TokenBuckets implements RateLimiter {
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final int maxKeys;
-    private final AtomicInteger sinceSweep = new AtomicInteger();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
 
     /** @param maxKeys how many buckets to keep at most */
     public TokenBuckets(int maxKeys) {
@@ -26,8 +26,12 @@ public final class TokenBuckets implements RateLimiter {
         long nowMillis = now.toEpochMilli();
         Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, nowMillis));
         boolean taken = bucket.take(burst, perHour, nowMillis);
-        if (buckets.size() > maxKeys && sinceSweep.incrementAndGet() % 64 == 0) {
-            sweep(nowMillis);
+        if (buckets.size() > maxKeys && sweeping.compareAndSet(false, true)) {
+            try {
+                sweep(nowMillis);
+            } finally {
+                sweeping.set(false);
+            }
         }
         return taken;
     }
@@ -37,10 +41,12 @@ public final class TokenBuckets implements RateLimiter {
         return buckets.size();
     }
 
+    /** Frees a tenth of the table at once, so a sweep's cost is spread over many insertions. */
     private void sweep(long nowMillis) {
+        int target = maxKeys - maxKeys / 10;
         buckets.values().removeIf(b -> b.isFull(nowMillis));
         Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator();
-        while (buckets.size() > maxKeys && it.hasNext()) {
+        while (buckets.size() > target && it.hasNext()) {
             it.next();
             it.remove();
         }

@@ -37,6 +37,12 @@ public final class RateLimitCheck implements Check {
         this.rates = rates;
     }
 
+    /** A message over a limit is refused whatever else it holds, so nothing after this check needs to run. */
+    @Override
+    public boolean isGate() {
+        return true;
+    }
+
     @Override
     public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
         Instant now = recipient.clock().instant();
