@@ -141,6 +141,22 @@ class CheckJarTest {
     }
 
     @Test
+    void phishingLinksAreFlaggedAndAlarmsReported() throws Exception {
+        Result r = run(null, "check", "--recipient", "bob@example.com", "--sender", "alice@example.com",
+                sample("phishing.ics").toString());
+        assertEquals(0, r.status(), r.err());
+        JsonNode v = r.json();
+        assertEquals("flag", v.get("action").asText(), r.out());
+        List<String> messages = new ArrayList<>();
+        v.get("findings").forEach(f -> messages.add(f.get("code").asText() + ": " + f.get("message").asText()));
+        assertEquals(3, messages.size(), messages.toString());
+        assertTrue(messages.stream().anyMatch(m -> m.contains("bare IP address")), messages.toString());
+        assertTrue(messages.stream().anyMatch(m -> m.contains("shows teams.microsoft.com but leads to evil.example")),
+                messages.toString());
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("content.alarm-removed")), messages.toString());
+    }
+
+    @Test
     void standardInputWorks() throws Exception {
         Result r = run(sample("outlook-request.ics"), "check", "--known", "alice@example.com", "-");
         assertEquals(0, r.status(), r.err());
