@@ -23,10 +23,14 @@ final class LinkRisk {
 
     private final Set<String> riskySchemes;
     private final Set<String> blocklist;
-    private final SpoofChecker spoof = new SpoofChecker.Builder()
-            .setRestrictionLevel(SpoofChecker.RestrictionLevel.HIGHLY_RESTRICTIVE)
-            .setChecks(SpoofChecker.RESTRICTION_LEVEL | SpoofChecker.INVISIBLE | SpoofChecker.MIXED_NUMBERS)
-            .build();
+
+    /** ICU's confusable data loads on first use: messages without non-ASCII hosts never pay for it. */
+    private static final class Spoof {
+        static final SpoofChecker CHECKER = new SpoofChecker.Builder()
+                .setRestrictionLevel(SpoofChecker.RestrictionLevel.HIGHLY_RESTRICTIVE)
+                .setChecks(SpoofChecker.RESTRICTION_LEVEL | SpoofChecker.INVISIBLE | SpoofChecker.MIXED_NUMBERS)
+                .build();
+    }
 
     /**
      * @param riskySchemes schemes that are never safe in an invitation, lower case
@@ -90,10 +94,10 @@ final class LinkRisk {
             if (label.chars().allMatch(c -> c < 128)) {
                 continue;
             }
-            if (!spoof.failsChecks(label) && !looksLikeAscii(label)) {
+            if (!Spoof.CHECKER.failsChecks(label) && !looksLikeAscii(label)) {
                 continue; // a genuine single-script name such as münchen
             }
-            String skeleton = spoof.getSkeleton(label);
+            String skeleton = Spoof.CHECKER.getSkeleton(label);
             return Optional.of("the host " + host + " mixes or imitates scripts (\"" + label + "\" reads like \""
                     + skeleton + "\")");
         }
@@ -102,7 +106,7 @@ final class LinkRisk {
 
     /** A whole label in another script that is confusable with plain ASCII, such as Cyrillic "аррӏе". */
     private boolean looksLikeAscii(String label) {
-        String skeleton = spoof.getSkeleton(label);
+        String skeleton = Spoof.CHECKER.getSkeleton(label);
         return skeleton.chars().allMatch(c -> c < 128) && !skeleton.equals(label);
     }
 
