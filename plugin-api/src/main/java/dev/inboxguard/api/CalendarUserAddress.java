@@ -7,8 +7,9 @@ import java.util.Optional;
 /**
  * A calendar user address (RFC 5545 CAL-ADDRESS), normalised so that two spellings of one address are equal.
  *
- * <p>The URI scheme and, for {@code mailto:} addresses, the domain are compared without regard to case; the local
- * part keeps its case (RFC 5321 leaves it to the receiving domain). A bare e-mail address is read as
+ * <p>The URI scheme and the whole of a {@code mailto:} address are compared without regard to case. RFC 5321 lets a
+ * receiving domain treat local parts as case-sensitive, but no mail system in use does, and calendar clients
+ * write the same person as {@code John.Smith@} and {@code john.smith@}. A bare e-mail address is read as
  * {@code mailto:}. Resolving aliases of one user (the CalDAV calendar-user-address-set) is the job of
  * {@link RecipientContext}, not of this type.
  */
@@ -54,7 +55,7 @@ public final class CalendarUserAddress {
             if (sign <= 0 || sign == rest.length() - 1) {
                 throw new IllegalArgumentException("not an e-mail address: " + abbreviate(text));
             }
-            rest = rest.substring(0, sign) + "@" + rest.substring(sign + 1).toLowerCase(Locale.ROOT);
+            rest = rest.toLowerCase(Locale.ROOT);
         }
         return new CalendarUserAddress(scheme + ":" + rest);
     }

@@ -14,9 +14,12 @@ import java.util.Set;
  * @param sender                the Sender header address
  * @param replyTo               the Reply-To addresses
  * @param messageId             the Message-ID header
- * @param authenticatedDomains  domains that passed DKIM, SPF or DMARC according to trusted sources; the guard
- *                              decides alignment
- * @param authenticationResults the trusted results these domains came from, for explanations
+ * @param authenticatedDomains  domains that a trusted party outside the message asserts are authenticated (an
+ *                              MTA's verdict, or {@code check --authenticated}); they count for the envelope
+ *                              sender and the From address alike
+ * @param authenticationResults trusted per-mechanism results (from Authentication-Results headers with a trusted
+ *                              authserv-id, or the guard's own DKIM verification); the guard ties each to the
+ *                              identity it authenticates
  */
 public record ImipDelivery(Optional<CalendarUserAddress> envelopeSender,
                            Optional<CalendarUserAddress> from,

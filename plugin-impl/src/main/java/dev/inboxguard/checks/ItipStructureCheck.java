@@ -11,6 +11,7 @@ import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
 import dev.inboxguard.checks.ItipRestrictions.Presence;
 import dev.inboxguard.checks.ItipRestrictions.Row;
+import dev.inboxguard.ical.KnownZones;
 import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +29,6 @@ import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.ComponentContainer;
 import net.fortuna.ical4j.model.Parameter;
 import net.fortuna.ical4j.model.Property;
-import net.fortuna.ical4j.model.TimeZoneRegistry;
 import net.fortuna.ical4j.model.property.DateListProperty;
 import net.fortuna.ical4j.model.property.DateProperty;
 import net.fortuna.ical4j.model.property.RDate;
@@ -148,6 +148,20 @@ public final class ItipStructureCheck implements Check {
                 }
             } else if (c.getName().equals(Component.VTIMEZONE)) {
                 checkTimezone(c, rows, where, out);
+            }
+        }
+        Set<String> instances = new HashSet<>();
+        for (Component c : topLevel(calendar)) {
+            if (c.getName().equals(kind)) {
+                String id = c.getProperty(Property.UID).map(Property::getValue).orElse("") + "|"
+                        + c.getProperty(Property.RECURRENCE_ID).map(Property::getValue).orElse("master");
+                if (!instances.add(id)) {
+                    // clients disagree on which of two copies wins; the guard would judge one and deliver both
+                    out.add(finding("two " + kind + "s describe the same " + (id.endsWith("|master")
+                            ? "series" : "instance") + " (same UID and RECURRENCE-ID)", UNSUPPORTED)
+                            .about(Property.UID, id.substring(0, id.indexOf('|'))));
+                    break;
+                }
             }
         }
         if (method != ItipMethod.PUBLISH && uids.size() > 1) {
@@ -297,12 +311,7 @@ public final class ItipStructureCheck implements Check {
     }
 
     private static boolean knownZone(String tzid) {
-        try {
-            TimeZoneRegistry.getGlobalZoneId(tzid);
-            return true;
-        } catch (DateTimeException | IllegalArgumentException e) {
-            return false;
-        }
+        return KnownZones.isKnown(tzid);
     }
 
     private static Finding presenceFinding(String component, String item, Presence presence, int count,

@@ -3,6 +3,7 @@ package dev.inboxguard.cli;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Stage;
 import com.google.inject.spi.Message;
 import dev.inboxguard.api.AuthenticationResult;
 import dev.inboxguard.api.CaldavSubmission;
@@ -146,7 +147,7 @@ final class CheckCommand implements Callable<Integer> {
                         .orElse(UNKNOWN_RECIPIENT);
                 TransportFacts facts = t == Transport.IMIP
                         ? new ImipDelivery(senderOption.or(mail::returnPath), mail.from(), mail.sender(),
-                        mail.replyTo(), mail.messageId(), authenticatedDomains(results), results)
+                        mail.replyTo(), mail.messageId(), authenticatedDomains(), results)
                         : caldav(senderOption);
                 verdict = guard.inspectEmail(mail, facts, new OfflineRecipient(to, storedCopies, knownSenders, clock));
             }
@@ -162,7 +163,7 @@ final class CheckCommand implements Callable<Integer> {
                 TransportFacts facts = t == Transport.IMIP
                         ? new ImipDelivery(senderOption,
                         Optional.ofNullable(from).map(f -> address("--from", f)), Optional.empty(), List.of(),
-                        Optional.empty(), authenticatedDomains(List.of()), List.of())
+                        Optional.empty(), authenticatedDomains(), List.of())
                         : caldav(senderOption);
                 verdict = guard.inspect(input.bytes, facts, new OfflineRecipient(to, storedCopies, knownSenders,
                         clock));
@@ -175,7 +176,8 @@ final class CheckCommand implements Callable<Integer> {
 
     private static Injector injector(GuardConfig cfg) {
         try {
-            return Guice.createInjector(new GuardModule(cfg));
+            // PRODUCTION builds every singleton now, so a configuration mistake surfaces here, as a usage error
+            return Guice.createInjector(Stage.PRODUCTION, new GuardModule(cfg));
         } catch (CreationException e) {
             for (Message m : e.getErrorMessages()) {
                 if (m.getCause() instanceof ConfigException ce) {
@@ -194,18 +196,14 @@ final class CheckCommand implements Callable<Integer> {
                 principal.map(Set::of).orElse(Set.of()));
     }
 
-    private Set<String> authenticatedDomains(List<AuthenticationResult> results) {
+    /** The domains asserted with --authenticated; results from headers and DKIM travel separately. */
+    private Set<String> authenticatedDomains() {
         Set<String> domains = new LinkedHashSet<>();
         for (String d : authenticated) {
             if (!d.matches("[A-Za-z0-9._-]{1,253}")) {
                 throw new UsageException("--authenticated: not a domain: " + d);
             }
             domains.add(d.toLowerCase(Locale.ROOT));
-        }
-        for (AuthenticationResult r : results) {
-            if (r.passed() && (r.method().equals("dkim") || r.method().equals("spf") || r.method().equals("dmarc"))) {
-                domains.add(r.domain());
-            }
         }
         return domains;
     }

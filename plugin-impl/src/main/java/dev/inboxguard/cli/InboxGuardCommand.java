@@ -45,9 +45,11 @@ public final class InboxGuardCommand implements Runnable {
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof UsageException || e instanceof ConfigException) {
-                err.println("inboxguard: " + oneLine(e.getMessage()));
-                return USAGE;
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof UsageException || t instanceof ConfigException) {
+                    err.println("inboxguard: " + oneLine(t.getMessage()));
+                    return USAGE;
+                }
             }
             err.println("inboxguard: internal error: " + oneLine(String.valueOf(e)));
             return 1;

@@ -49,7 +49,9 @@ public final class CheckChain {
             List<Finding> found;
             try {
                 found = check.inspect(message, recipient);
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+                // a plugin's or a library's failure is the message's problem, never the guard's; only the JVM's
+                // own errors (out of memory) pass
                 LOG.warn("check {} failed on message {}: {}", check.name(), message.uid().orElse("?"), e.toString());
                 found = List.of(Finding.of(FindingCode.MALFORMED, Severity.HIGH,
                         "the " + check.name() + " check could not read this message")

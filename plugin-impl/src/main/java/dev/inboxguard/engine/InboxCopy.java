@@ -58,6 +58,16 @@ public final class InboxCopy {
         return bytes.toByteArray();
     }
 
+    /** Removes the guard's own properties from a component and everything inside it. */
+    private static void strip(Component c) {
+        ((PropertyContainer) c).removeIf(p -> p.getName().toUpperCase(Locale.ROOT).startsWith(PREFIX));
+        if (c instanceof ComponentContainer<?> container) {
+            for (Object child : container.getComponentList().getAll()) {
+                strip((Component) child);
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static void rewrite(Component c, Verdict verdict, AlarmRemoval alarms) {
         PropertyContainer props = c;
@@ -75,6 +85,8 @@ public final class InboxCopy {
             for (Component child : new ArrayList<>(children.getComponentList().getAll())) {
                 if (child.getName().equals(Component.VALARM) && alarms.removes(child)) {
                     children.remove(child);
+                } else {
+                    strip(child); // a kept alarm, an observance or a VLOCATION may carry forged annotations too
                 }
             }
         }

@@ -49,6 +49,12 @@ public final class CalendarReader {
         }
         // Undecodable bytes become U+FFFD: the guard judges content, it does not insist on pristine encoding.
         String text = new String(bytes, StandardCharsets.UTF_8);
+        Finding control = controlCharacter(text);
+        if (control != null) {
+            return refused(control);
+        }
+        // one line model for the scan and for ical4j: every line end becomes CRLF
+        text = crlf(text);
         Finding problem = scan(text);
         if (problem != null) {
             return refused(problem);
@@ -68,6 +74,47 @@ public final class CalendarReader {
         } catch (IOException | RuntimeException | StackOverflowError e) {
             return refused(malformed("not valid iCalendar: " + describe(e), null));
         }
+    }
+
+    /**
+     * RFC 5545 §3.1 allows no control character but HTAB in content. ical4j's tokenizer reads the others as
+     * white space, so a line such as {@code \u0001ATTENDEE:...} would be an attendee to ical4j and invisible to the
+     * scan; refusing them keeps both readings the same.
+     */
+    private static Finding controlCharacter(String text) {
+        int line = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                line++;
+            } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+                return malformed(String.format(Locale.ROOT, "a control character (U+%04X) on line %d; iCalendar "
+                        + "allows none but TAB (RFC 5545 §3.1)", (int) c, line), null);
+            }
+        }
+        return null;
+    }
+
+    /** LF and lone CR line ends become CRLF, which ical4j unfolds exactly as the scan does. */
+    private static String crlf(String text) {
+        if (text.indexOf('\r') < 0 && text.indexOf('\n') < 0) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length() + text.length() / 32);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\r') {
+                sb.append("\r\n");
+                if (i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+            } else if (c == '\n') {
+                sb.append("\r\n");
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /** One pass over the text: unfolds lines and counts, stopping at the first problem. */

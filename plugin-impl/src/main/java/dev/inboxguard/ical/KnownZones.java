@@ -19,10 +19,10 @@ import net.fortuna.ical4j.model.TimeZoneRegistry;
  * <p>Why it exists: without a registry, ical4j resolves a TZID by scanning its whole alias table on every date
  * access; with this one, once per zone name per JVM.
  */
-final class KnownZones implements TimeZoneRegistry {
-    static final KnownZones INSTANCE = new KnownZones();
+public final class KnownZones implements TimeZoneRegistry {
+    /** The one instance: it holds nothing from messages. */
+    public static final KnownZones INSTANCE = new KnownZones();
     private static final int MAX_REMEMBERED = 4096;
-    private static final Optional<ZoneId> UNKNOWN = Optional.empty();
     // non-empty, so that ical4j asks this registry before its own global lookup
     private static final Map<String, ZoneRules> MARKER = Map.of("inboxguard-known-zones", ZoneOffset.UTC.getRules());
 
@@ -36,18 +36,32 @@ final class KnownZones implements TimeZoneRegistry {
         Optional<ZoneId> zone = remembered.get(tzId);
         if (zone == null) {
             zone = resolve(tzId);
-            if (remembered.size() < MAX_REMEMBERED) {
+            // only answers found in the bundled data are kept: made-up names cannot fill the memo
+            if (zone.isPresent() && remembered.size() < MAX_REMEMBERED) {
                 remembered.put(tzId, zone);
             }
         }
         return zone.orElseThrow(() -> new DateTimeException("Unknown timezone identifier [" + tzId + "]"));
     }
 
+    /**
+     * @param tzId a TZID
+     * @return true if ical4j's bundled data knows the zone (by name or alias)
+     */
+    public static boolean isKnown(String tzId) {
+        try {
+            INSTANCE.getZoneId(tzId);
+            return true;
+        } catch (DateTimeException e) {
+            return false;
+        }
+    }
+
     private static Optional<ZoneId> resolve(String tzId) {
         try {
             return Optional.of(TimeZoneRegistry.getGlobalZoneId(tzId));
         } catch (DateTimeException | IllegalArgumentException e) {
-            return UNKNOWN;
+            return Optional.empty();
         }
     }
 

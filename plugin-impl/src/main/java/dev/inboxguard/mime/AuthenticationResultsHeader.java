@@ -12,6 +12,8 @@ import java.util.Set;
  */
 public final class AuthenticationResultsHeader {
     private static final int MAX_RESULTS = 64;
+    /** Real headers are a few hundred characters; a longer one is not read at all. */
+    static final int MAX_LENGTH = 8192;
 
     private AuthenticationResultsHeader() {
     }
@@ -22,6 +24,9 @@ public final class AuthenticationResultsHeader {
      * @return the results of this field, or nothing if its authserv-id is not trusted or it cannot be read
      */
     public static List<AuthenticationResult> parse(String value, Set<String> trustedServIds) {
+        if (value.length() > MAX_LENGTH) {
+            return List.of();
+        }
         String text = stripComments(value);
         List<String> parts = splitOutsideQuotes(text, ';');
         if (parts.isEmpty()) {
@@ -139,11 +144,36 @@ public final class AuthenticationResultsHeader {
         return out;
     }
 
-    /** Splits "a=b  c = d" into ["a=b", "c=d"]: whitespace around '=' is allowed by the grammar. */
+    /**
+     * Splits "a=b  c = d" into ["a=b", "c=d"]: white space around '=' is allowed by the grammar. One pass, so its
+     * cost is linear in the input whatever the input is.
+     */
     private static List<String> tokens(String s) {
-        String joined = s.strip().replaceAll("\\s*=\\s*", "=");
+        StringBuilder joined = new StringBuilder(s.length());
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            if (!quoted && Character.isWhitespace(c)) {
+                // drop white space that touches an '=', fold other runs to one space
+                int j = i;
+                while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
+                    j++;
+                }
+                boolean nearEquals = (joined.length() > 0 && joined.charAt(joined.length() - 1) == '=')
+                        || (j < s.length() && s.charAt(j) == '=');
+                if (!nearEquals && joined.length() > 0 && j < s.length()) {
+                    joined.append(' ');
+                }
+                i = j - 1;
+                continue;
+            }
+            joined.append(c);
+        }
         List<String> out = new ArrayList<>();
-        for (String t : splitOutsideQuotes(joined, ' ')) {
+        for (String t : splitOutsideQuotes(joined.toString(), ' ')) {
             if (!t.isBlank()) {
                 out.add(t.strip());
             }

@@ -24,7 +24,8 @@ import org.xbill.DNS.ExtendedResolver;
 public final class DkimVerification {
     /** The authserv-id the guard's own results carry. */
     public static final String AUTHSERV_ID = "inboxguard";
-    private static final int MAX_SIGNATURES = 8;
+    /** Each signature may cost a DNS query and an RSA check; a message gets this many, the first ones. */
+    static final int MAX_SIGNATURES = 3;
 
     private final PublicKeyRecordRetriever keys;
 
@@ -61,6 +62,37 @@ public final class DkimVerification {
         });
     }
 
+    /** Drops every DKIM-Signature field after the first {@link #MAX_SIGNATURES}, with its folded lines. */
+    static byte[] withFirstSignaturesOnly(byte[] message) {
+        String text = new String(message, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int headerEnd = text.indexOf("\r\n\r\n");
+        if (headerEnd < 0) {
+            headerEnd = text.indexOf("\n\n");
+        }
+        if (headerEnd < 0) {
+            return message;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int seen = 0;
+        boolean dropping = false;
+        int i = 0;
+        while (i < headerEnd) {
+            int eol = text.indexOf('\n', i);
+            int next = eol < 0 || eol >= headerEnd ? headerEnd : eol + 1;
+            String line = text.substring(i, next);
+            boolean continuation = !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t');
+            if (!continuation) {
+                dropping = line.regionMatches(true, 0, "DKIM-Signature:", 0, 15) && ++seen > MAX_SIGNATURES;
+            }
+            if (!dropping) {
+                out.append(line);
+            }
+            i = next;
+        }
+        out.append(text, headerEnd, text.length());
+        return out.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /**
      * @param message the whole e-mail as received
      * @return one result per signature (none if unsigned)
@@ -68,7 +100,7 @@ public final class DkimVerification {
     public List<AuthenticationResult> verify(byte[] message) {
         DKIMVerifier verifier = new DKIMVerifier(keys);
         try {
-            verifier.verify(new ByteArrayInputStream(message));
+            verifier.verify(new ByteArrayInputStream(withFirstSignaturesOnly(message)));
         } catch (FailException | IOException | RuntimeException e) {
             // the results below say which signatures failed, and why
         }

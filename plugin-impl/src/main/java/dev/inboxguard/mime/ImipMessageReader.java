@@ -211,6 +211,7 @@ public final class ImipMessageReader {
         List<CalendarUserAddress> to = new ArrayList<>();
         Optional<String> messageId = Optional.empty();
         List<AuthenticationResult> authenticationResults = new ArrayList<>();
+        int received;
 
         void add(Field field) {
             count++;
@@ -239,8 +240,14 @@ public final class ImipMessageReader {
                         messageId = Optional.of(body.length() <= 998 ? body : body.substring(0, 998));
                     }
                 }
-                case "authentication-results" ->
+                case "received" -> received++;
+                case "authentication-results" -> {
+                    // only the receiving hop's own results count: the ones above its Received line, or just below
+                    // it; anything further down came with the message, whatever authserv-id it names
+                    if (received <= 1) {
                         authenticationResults.addAll(AuthenticationResultsHeader.parse(body, trustedAuthservIds));
+                    }
+                }
                 default -> {
                 }
             }

@@ -1,6 +1,7 @@
 package dev.inboxguard.ratelimit;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Counts messages against limits. In memory on one node now ({@link TokenBuckets}); a store shared by several
@@ -9,13 +10,22 @@ import java.time.Instant;
 public interface RateLimiter {
 
     /**
-     * Takes one message from the bucket for this key, if there is one to take.
+     * One limit a message counts against.
      *
      * @param key     what is counted, e.g. {@code sender:mailto:mallory@example.net}
      * @param burst   the bucket's size: messages allowed at once
      * @param perHour how fast the bucket refills
-     * @param now     the time of the message
-     * @return true if the message is within the limit
      */
-    boolean tryTake(String key, int burst, int perHour, Instant now);
+    record Limit(String key, int burst, int perHour) {
+    }
+
+    /**
+     * Takes one message from every bucket, or from none: a message refused by one limit does not use up the
+     * others, so a sender over its own limit cannot also drain a recipient's.
+     *
+     * @param limits the limits the message counts against
+     * @param now    the time of the message
+     * @return the limits it is over; empty if it was counted
+     */
+    List<Limit> tryTakeAll(List<Limit> limits, Instant now);
 }

@@ -1,15 +1,19 @@
 package dev.inboxguard.ratelimit;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * In-memory token buckets, one per key. Memory is bounded: past {@code maxKeys} buckets, those that have refilled
- * completely (their senders have gone quiet, so forgetting them changes nothing) are dropped; if that is not enough,
- * the oldest are. A flood from many addresses therefore cannot grow the table without bound.
+ * In-memory token buckets, one per key. Memory is bounded: past {@code maxKeys} buckets, a sweep frees a tenth of
+ * the table, dropping the fullest buckets first. A full bucket means a sender who has gone quiet, so forgetting it
+ * changes nothing; a drained bucket (someone being limited) is the last to go, so churning through fresh keys
+ * cannot reset a limit that is in force.
  */
 public final class TokenBuckets implements RateLimiter {
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
@@ -22,10 +26,16 @@ public final class TokenBuckets implements RateLimiter {
     }
 
     @Override
-    public boolean tryTake(String key, int burst, int perHour, Instant now) {
+    public List<Limit> tryTakeAll(List<Limit> limits, Instant now) {
         long nowMillis = now.toEpochMilli();
-        Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, nowMillis));
-        boolean taken = bucket.take(burst, perHour, nowMillis);
+        List<Bucket> taken = new ArrayList<>(limits.size());
+        List<Limit> over = new ArrayList<>();
+        // buckets are locked in key order, so two messages never wait on each other in a circle
+        List<Limit> ordered = limits.stream().sorted(Comparator.comparing(Limit::key)).toList();
+        for (Limit l : ordered) {
+            taken.add(buckets.computeIfAbsent(l.key(), k -> new Bucket(l.burst(), nowMillis)));
+        }
+        lockAndTake(taken, ordered, 0, nowMillis, over);
         if (buckets.size() > maxKeys && sweeping.compareAndSet(false, true)) {
             try {
                 sweep(nowMillis);
@@ -33,7 +43,24 @@ public final class TokenBuckets implements RateLimiter {
                 sweeping.set(false);
             }
         }
-        return taken;
+        return over;
+    }
+
+    private static void lockAndTake(List<Bucket> buckets, List<Limit> limits, int i, long now, List<Limit> over) {
+        if (i < buckets.size()) {
+            synchronized (buckets.get(i)) {
+                lockAndTake(buckets, limits, i + 1, now, over);
+            }
+            return;
+        }
+        for (int j = 0; j < buckets.size(); j++) {
+            if (!buckets.get(j).has(limits.get(j).burst(), limits.get(j).perHour(), now)) {
+                over.add(limits.get(j));
+            }
+        }
+        if (over.isEmpty()) {
+            buckets.forEach(Bucket::take);
+        }
     }
 
     /** @return how many buckets are kept */
@@ -41,18 +68,23 @@ public final class TokenBuckets implements RateLimiter {
         return buckets.size();
     }
 
-    /** Frees a tenth of the table at once, so a sweep's cost is spread over many insertions. */
+    /** Frees a tenth of the table at once, fullest buckets first, so a sweep's cost is spread over many insertions. */
     private void sweep(long nowMillis) {
         int target = maxKeys - maxKeys / 10;
-        buckets.values().removeIf(b -> b.isFull(nowMillis));
-        Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator();
+        buckets.values().removeIf(b -> b.fullness(nowMillis) >= 1.0);
+        if (buckets.size() <= target) {
+            return;
+        }
+        List<Map.Entry<String, Bucket>> entries = new ArrayList<>(buckets.entrySet());
+        entries.sort(Comparator.comparingDouble((Map.Entry<String, Bucket> e) -> e.getValue().fullness(nowMillis))
+                .reversed());
+        Iterator<Map.Entry<String, Bucket>> it = entries.iterator();
         while (buckets.size() > target && it.hasNext()) {
-            it.next();
-            it.remove();
+            buckets.remove(it.next().getKey());
         }
     }
 
-    /** One key's tokens; refilled lazily when read. */
+    /** One key's tokens; refilled lazily when read. Guarded by its own monitor. */
     private static final class Bucket {
         private double tokens;
         private long updated;
@@ -65,20 +97,21 @@ public final class TokenBuckets implements RateLimiter {
             this.burst = burst;
         }
 
-        synchronized boolean take(int burst, int perHour, long now) {
+        /** Refills and tells whether one message may be taken. */
+        boolean has(int burst, int perHour, long now) {
             this.burst = burst;
             this.perHour = perHour;
             refill(now);
-            if (tokens >= 1) {
-                tokens -= 1;
-                return true;
-            }
-            return false;
+            return tokens >= 1;
         }
 
-        synchronized boolean isFull(long now) {
+        void take() {
+            tokens -= 1;
+        }
+
+        synchronized double fullness(long now) {
             refill(now);
-            return tokens >= burst;
+            return burst == 0 ? 1.0 : tokens / burst;
         }
 
         private void refill(long now) {

@@ -85,8 +85,13 @@ public final class SentByReplyRouter implements ReplyRouter {
 
     @Override
     public ReplyRoute route(CalendarUserAddress organizer, Optional<CalendarUserAddress> sentBy) {
-        if (sentBy.isEmpty() || sentBy.get().equals(organizer)) {
+        if (sentBy.isEmpty() || directory.same(sentBy.get(), organizer)) {
             return new ReplyRoute(List.of(organizer), "no SENT-BY: to the organizer");
+        }
+        if (!directory.mayActFor(sentBy.get(), organizer)) {
+            // an invitation can name anyone in SENT-BY; replies go there only for a delegate the operator trusts
+            return new ReplyRoute(List.of(organizer), "SENT-BY " + sentBy.get() + " is not configured to act for "
+                    + organizer + " (identity.proxies): to the organizer only");
         }
         Target target;
         String why;

@@ -71,6 +71,7 @@ public class RateLimitBenchmark {
     /** A spread flood: a new key every time, so buckets are made and swept. */
     @Benchmark
     public boolean bucketPerNewSender() {
-        return buckets.tryTake("sender:bot" + counter.incrementAndGet(), 30, 120, java.time.Instant.now());
+        return buckets.tryTakeAll(List.of(new dev.inboxguard.ratelimit.RateLimiter.Limit(
+                "sender:bot" + counter.incrementAndGet(), 30, 120)), java.time.Instant.now()).isEmpty();
     }
 }

@@ -39,18 +39,24 @@ class RouteCommandTest {
                 new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
     }
 
+    private static final String TRUST = "identity:\n  proxies:\n    - {delegate: mailto:assistant@example.com, "
+            + "actsFor: [mailto:boss@example.com]}\n";
+
     @Test
     void routesUnderEachPolicySetting() throws Exception {
         assertEquals(List.of("mailto:boss@example.com"), deliverTo(CheckCommandTest.run("route", reply())));
+        assertEquals(List.of("mailto:boss@example.com"), deliverTo(CheckCommandTest.run("route", "--config",
+                config("replies:\n  sentBy: both\n"), reply())), "an assistant nobody trusts gets no replies");
         assertEquals(List.of("mailto:assistant@example.com"), deliverTo(CheckCommandTest.run("route", "--config",
-                config("replies:\n  sentBy: sent-by\n"), reply())));
+                config(TRUST + "replies:\n  sentBy: sent-by\n"), reply())));
         assertEquals(List.of("mailto:boss@example.com", "mailto:assistant@example.com"),
-                deliverTo(CheckCommandTest.run("route", "--config", config("replies:\n  sentBy: both\n"), reply())));
+                deliverTo(CheckCommandTest.run("route", "--config", config(TRUST + "replies:\n  sentBy: both\n"),
+                        reply())));
         assertEquals(List.of("mailto:assistant@example.com"), deliverTo(CheckCommandTest.run("route", "--config",
-                config("replies:\n  domains: {example.com: sent-by}\n"), reply())));
+                config(TRUST + "replies:\n  domains: {example.com: sent-by}\n"), reply())));
         assertEquals(List.of("mailto:boss@example.com", "mailto:assistant@example.com"),
                 deliverTo(CheckCommandTest.run("route", "--config",
-                        config("replies:\n  domains: {example.com: sent-by}\n  users: {mailto:boss@example.com: both}\n"),
+                        config(TRUST + "replies:\n  domains: {example.com: sent-by}\n  users: {mailto:boss@example.com: both}\n"),
                         reply())));
     }
 

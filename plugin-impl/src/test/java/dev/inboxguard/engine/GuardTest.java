@@ -142,6 +142,26 @@ class GuardTest {
         }
     }
 
+    static final class MissingClass implements Check {
+        @Override
+        public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
+            throw new NoClassDefFoundError("com/example/Gone");
+        }
+    }
+
+    @Test
+    void aCheckWhoseClassesAreMissingFailsTheMessageNotTheGuard() {
+        Guard guard = guard(ConfigFile.defaults(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                ChainLink.add(binder(), 900, MissingClass.class);
+            }
+        });
+        Verdict v = guard.inspect(Samples.request(), ALICE, RECIPIENT);
+        assertEquals(Action.REJECT, v.action());
+        assertTrue(v.findings().get(0).message().contains("MissingClass"));
+    }
+
     @Test
     void unreadableInputIsAVerdictToo() {
         Guard guard = Guice.createInjector(new GuardModule(ConfigFile.defaults())).getInstance(Guard.class);

@@ -75,4 +75,19 @@ public final class DkimVerificationTest {
         assertEquals(List.of(), noKeys.verify(MAIL.getBytes(StandardCharsets.UTF_8)));
         assertEquals(List.of(), noKeys.verify("garbage".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @org.junit.jupiter.api.Test
+    void onlyTheFirstSignaturesAreVerified() {
+        StringBuilder mail = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            mail.append("DKIM-Signature: v=1; d=d").append(i).append(".example; s=s;\r\n\tb=abc").append(i)
+                    .append("\r\n");
+        }
+        mail.append(MAIL);
+        String kept = new String(DkimVerification.withFirstSignaturesOnly(mail.toString().getBytes(
+                StandardCharsets.ISO_8859_1)), StandardCharsets.ISO_8859_1);
+        assertEquals(DkimVerification.MAX_SIGNATURES, kept.split("DKIM-Signature:", -1).length - 1);
+        assertTrue(kept.contains("b=abc2") && !kept.contains("b=abc3"), kept);
+        assertTrue(kept.endsWith(MAIL));
+    }
 }

@@ -61,26 +61,49 @@ class FloodTest {
                 limited, growth / 1048576.0, buckets.size());
     }
 
+    private static boolean take(TokenBuckets buckets, String key, int burst, int perHour, Instant t) {
+        return buckets.tryTakeAll(List.of(new RateLimiter.Limit(key, burst, perHour)), t).isEmpty();
+    }
+
     @Test
     void bucketsRefillWithTime() {
         TokenBuckets buckets = new TokenBuckets(1000);
         Instant t = Instant.parse("2026-11-21T09:00:00Z");
         for (int i = 0; i < 3; i++) {
-            assertTrue(buckets.tryTake("k", 3, 60, t));
+            assertTrue(take(buckets, "k", 3, 60, t));
         }
-        assertTrue(!buckets.tryTake("k", 3, 60, t));
-        assertTrue(buckets.tryTake("k", 3, 60, t.plus(Duration.ofMinutes(1))), "60 an hour is one a minute");
-        assertTrue(!buckets.tryTake("k", 3, 60, t.plus(Duration.ofMinutes(1))));
+        assertTrue(!take(buckets, "k", 3, 60, t));
+        assertTrue(take(buckets, "k", 3, 60, t.plus(Duration.ofMinutes(1))), "60 an hour is one a minute");
+        assertTrue(!take(buckets, "k", 3, 60, t.plus(Duration.ofMinutes(1))));
     }
 
     @Test
-    void aFloodFromManyAddressesCannotGrowTheTable() {
+    void aMessageOverOneLimitUsesUpNoOther() {
         TokenBuckets buckets = new TokenBuckets(1000);
         Instant t = Instant.parse("2026-11-21T09:00:00Z");
+        List<RateLimiter.Limit> both = List.of(new RateLimiter.Limit("sender:a", 1, 60),
+                new RateLimiter.Limit("recipient:r", 5, 60));
+        assertEquals(List.of(), buckets.tryTakeAll(both, t));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(1, buckets.tryTakeAll(both, t).size(), "the sender is over its limit");
+        }
+        assertTrue(take(buckets, "recipient:r", 5, 60, t), "the refused messages did not drain the recipient");
+    }
+
+    @Test
+    void aFloodFromManyAddressesCannotGrowTheTableNorResetALimitInForce() {
+        TokenBuckets buckets = new TokenBuckets(1000);
+        Instant t = Instant.parse("2026-11-21T09:00:00Z");
+        for (int i = 0; i < 3; i++) {
+            take(buckets, "recipient:victim", 3, 1, t);
+        }
+        assertTrue(!take(buckets, "recipient:victim", 3, 1, t));
         for (int i = 0; i < 200_000; i++) {
-            buckets.tryTake("sender:mailto:bot" + i + "@botnet.example", 5, 60, t.plusMillis(i));
+            take(buckets, "sender:mailto:bot" + i + "@botnet.example", 5, 60, t.plusMillis(i));
         }
         assertTrue(buckets.size() <= 1000, "buckets: " + buckets.size());
+        assertTrue(!take(buckets, "recipient:victim", 3, 1, t.plusMillis(200_000)),
+                "churning keys did not refill the drained bucket");
     }
 
     private static long usedHeap() {

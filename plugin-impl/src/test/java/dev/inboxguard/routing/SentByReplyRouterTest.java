@@ -18,9 +18,13 @@ class SentByReplyRouterTest {
     static final CalendarUserAddress BOSS = CalendarUserAddress.of("boss@example.com");
     static final CalendarUserAddress ASSISTANT = CalendarUserAddress.of("assistant@example.com");
 
+    /** The assistant may act for everyone at example.com. */
+    static final CalendarUserDirectory TRUSTING = new CalendarUserDirectory(List.of(),
+            List.of(new GuardConfig.Proxy("assistant@example.com", List.of("@example.com"))));
+
     private static List<CalendarUserAddress> route(GuardConfig.Replies settings, CalendarUserAddress organizer,
                                                    CalendarUserAddress sentBy) {
-        return new SentByReplyRouter(settings, CalendarUserDirectory.empty()).route(organizer, Optional.ofNullable(sentBy)).deliverTo();
+        return new SentByReplyRouter(settings, TRUSTING).route(organizer, Optional.ofNullable(sentBy)).deliverTo();
     }
 
     @Test
@@ -49,7 +53,10 @@ class SentByReplyRouterTest {
         assertEquals(List.of(other, ASSISTANT), route(settings, other, ASSISTANT));
         CalendarUserAddress elsewhere = CalendarUserAddress.of("ceo@example.org");
         assertEquals(List.of(elsewhere), route(settings, elsewhere, ASSISTANT));
-        ReplyRoute why = new SentByReplyRouter(settings, CalendarUserDirectory.empty()).route(BOSS, Optional.of(ASSISTANT));
+        ReplyRoute untrusted = new SentByReplyRouter(new GuardConfig.Replies("both", Map.of(), Map.of()),
+                CalendarUserDirectory.empty()).route(BOSS, Optional.of(ASSISTANT));
+        assertEquals(List.of(BOSS), untrusted.deliverTo(), "replies go to a SENT-BY only if it is trusted");
+        ReplyRoute why = new SentByReplyRouter(settings, TRUSTING).route(BOSS, Optional.of(ASSISTANT));
         assertTrue(why.reason().contains("replies.users"), why.reason());
     }
 

@@ -143,8 +143,17 @@ final class LinkExtractor {
         StringBuilder out = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            int semi = c == '&' ? s.indexOf(';', i) : -1;
-            if (semi > i && semi - i <= 10) {
+            int semi = -1;
+            if (c == '&') {
+                // entities are short: look no further than ten characters, so the work stays linear
+                for (int j = i + 1; j < Math.min(s.length(), i + 11); j++) {
+                    if (s.charAt(j) == ';') {
+                        semi = j;
+                        break;
+                    }
+                }
+            }
+            if (semi > i) {
                 String entity = s.substring(i + 1, semi).toLowerCase(Locale.ROOT);
                 String decoded = switch (entity) {
                     case "amp" -> "&";

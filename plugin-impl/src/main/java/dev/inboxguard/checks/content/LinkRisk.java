@@ -47,7 +47,7 @@ final class LinkRisk {
      */
     List<String> reasons(Link link) {
         List<String> why = new ArrayList<>();
-        String url = link.url();
+        String url = asBrowsersReadIt(link.url());
         String scheme = SCHEME.matcher(url).lookingAt()
                 ? url.substring(0, url.indexOf(':')).toLowerCase(Locale.ROOT) : (url.toLowerCase(Locale.ROOT)
                 .startsWith("www.") ? "http" : "");
@@ -78,6 +78,29 @@ final class LinkRisk {
             }
         });
         return why;
+    }
+
+    /**
+     * Browsers (the WHATWG URL standard) drop TAB, CR and LF anywhere in a URL and C0 controls and spaces at its
+     * ends, so {@code java\tscript:} runs as {@code javascript:}. Judge what the browser will open.
+     */
+    static String asBrowsersReadIt(String url) {
+        StringBuilder sb = new StringBuilder(url.length());
+        for (int i = 0; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c != '\t' && c != '\r' && c != '\n') {
+                sb.append(c);
+            }
+        }
+        int start = 0;
+        int end = sb.length();
+        while (start < end && sb.charAt(start) <= ' ') {
+            start++;
+        }
+        while (end > start && sb.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        return sb.substring(start, end);
     }
 
     /** The host as a person would read it; a host that is not valid IDN stays as written. */

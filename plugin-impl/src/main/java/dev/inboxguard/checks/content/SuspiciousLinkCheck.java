@@ -50,7 +50,8 @@ public final class SuspiciousLinkCheck implements Check {
 
     private static void collect(Component c, List<Link> links) {
         for (Property p : c.getProperties()) {
-            String name = p.getName();
+            // ical4j keeps an X-property's name as written: x-alt-desc is X-ALT-DESC
+            String name = p.getName().toUpperCase(java.util.Locale.ROOT);
             if (LinkExtractor.URI_PROPERTIES.contains(name) || LinkExtractor.TEXT_PROPERTIES.contains(name)
                     || name.equals("X-ALT-DESC") || name.equals("STYLED-DESCRIPTION")) {
                 LinkExtractor.extract(name, p.getValue(), links);

@@ -1,5 +1,6 @@
 package dev.inboxguard.checks.identity;
 
+import dev.inboxguard.api.AuthenticationResult;
 import dev.inboxguard.api.CaldavSubmission;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.Check;
@@ -27,8 +28,8 @@ import net.fortuna.ical4j.model.Property;
  * <p>The author is the ORGANIZER for the organizer's methods and the replying ATTENDEE for REPLY, COUNTER and
  * REFRESH. Over CalDAV, the authenticated principal must own the author's address, or be a configured proxy for it
  * and say so in SENT-BY. Over iMIP, the envelope sender or the From address must be the author, or be the author's
- * SENT-BY where the operator trusts that pair; and the address that matched must be in a domain that passed DKIM,
- * SPF or DMARC according to trusted results.
+ * SENT-BY where the operator trusts that pair; and the address that matched must be authenticated by its own
+ * mechanism: SPF for the envelope sender, DMARC or aligned DKIM for the From address.
  */
 public final class SenderCheck implements Check {
 
@@ -80,9 +81,6 @@ public final class SenderCheck implements Check {
         List<Finding> out = new ArrayList<>();
         for (Component c : message.schedulingComponents()) {
             for (Participant author : authors(c, method.get(), message)) {
-                if (method.get() == ItipMethod.REQUEST && isDelegationForward(c, message, recipient)) {
-                    author = delegator(c, message, recipient).orElse(author);
-                }
                 if (message.transport() instanceof CaldavSubmission caldav) {
                     caldav(caldav, author, method.get()).ifPresent(out::add);
                 } else if (message.transport() instanceof ImipDelivery imip) {
@@ -91,22 +89,6 @@ public final class SenderCheck implements Check {
             }
         }
         return out.stream().distinct().toList();
-    }
-
-    /**
-     * RFC 5546 §4.2.4: an attendee who delegates forwards the REQUEST to the delegate. It comes from that attendee,
-     * not the organizer, and names the recipient in the attendee's DELEGATED-TO.
-     */
-    private boolean isDelegationForward(Component c, SchedulingMessage message, RecipientContext recipient) {
-        return delegator(c, message, recipient).isPresent();
-    }
-
-    private Optional<Participant> delegator(Component c, SchedulingMessage message, RecipientContext recipient) {
-        List<CalendarUserAddress> senders = transportSenders(message);
-        return Participant.attendees(c).stream()
-                .filter(a -> directory.isAmong(a.address(), senders))
-                .filter(a -> a.delegatedTo().stream().anyMatch(to -> directory.isAmong(to, recipient.addresses())))
-                .findFirst();
     }
 
     private Optional<Finding> caldav(CaldavSubmission caldav, Participant author, ItipMethod method) {
@@ -149,26 +131,46 @@ public final class SenderCheck implements Check {
         if (actor.isEmpty()) {
             return List.of(notTheAuthor(method, author, described));
         }
-        if (!authenticated(actor.get(), imip.authenticatedDomains())) {
+        if (!authenticated(actor.get(), imip)) {
             return List.of(Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.MEDIUM, "nothing trusted "
-                    + "authenticates " + actor.get().domain().orElse(actor.get().uri()) + " (no aligned DKIM, SPF or"
-                    + " DMARC pass), so the sender may be forged").about(role(method), actor.get().uri()));
+                    + "authenticates " + actor.get() + " as the " + (actor.get().equals(imip.from().orElse(null))
+                    ? "From address (no aligned DKIM or DMARC pass)" : "envelope sender (no SPF pass)")
+                    + ", so the sender may be forged").about(role(method), actor.get().uri()));
         }
         return List.of();
     }
 
-    /** Relaxed alignment: the same domain, or one a subdomain of the other (an approximation of DMARC's). */
-    private static boolean authenticated(CalendarUserAddress actor, Set<String> domains) {
+    /**
+     * Each identity is authenticated by its own mechanism (RFC 7208, RFC 6376, RFC 7489): the envelope sender by
+     * an SPF pass for its domain, the From address by a DMARC pass for its domain or a DKIM pass whose signing
+     * domain aligns with it. An explicit failure for the identity counts against it. A domain the operator or the
+     * MTA asserts as authenticated ({@link ImipDelivery#authenticatedDomains()}) counts for both.
+     */
+    private static boolean authenticated(CalendarUserAddress actor, ImipDelivery imip) {
         Optional<String> domain = actor.domain();
         if (domain.isEmpty()) {
             return false;
         }
-        for (String d : domains) {
-            if (domain.get().equals(d) || domain.get().endsWith("." + d) || d.endsWith("." + domain.get())) {
-                return true;
+        boolean asFrom = imip.from().map(actor::equals).orElse(false);
+        boolean asEnvelope = imip.envelopeSender().map(actor::equals).orElse(false);
+        boolean pass = false;
+        for (AuthenticationResult r : imip.authenticationResults()) {
+            boolean spfForEnvelope = asEnvelope && r.method().equals("spf") && r.domain().equals(domain.get());
+            boolean dmarcForFrom = asFrom && r.method().equals("dmarc") && r.domain().equals(domain.get());
+            boolean dkimForFrom = asFrom && r.method().equals("dkim") && aligned(r.domain(), domain.get());
+            if (spfForEnvelope || dmarcForFrom || dkimForFrom) {
+                if (r.result().equals("fail")) {
+                    return false;
+                }
+                pass |= r.passed();
             }
         }
-        return false;
+        return pass || imip.authenticatedDomains().stream().anyMatch(d -> aligned(d, domain.get()));
+    }
+
+    /** Relaxed alignment: the same domain, or one a subdomain of the other (an approximation of DMARC's). */
+    private static boolean aligned(String a, String b) {
+        return !a.isEmpty() && (a.equals(b) || a.endsWith("." + b) || b.endsWith("." + a));
     }
 
     private static Finding notTheAuthor(ItipMethod method, Participant author, String sender) {

@@ -43,18 +43,20 @@ public final class StoredCopyCheck implements Check {
         if (method.isEmpty()) {
             return List.of();
         }
-        Optional<StoredEvent> stored = StoredEvent.of(message, recipient);
-        if (stored.isEmpty()) {
-            if (NEED_STORED.contains(method.get())) {
-                return List.of(Finding.of(FindingCode.EVENT_UNKNOWN, Severity.MEDIUM, "a " + method.get()
-                        + " for an event the recipient does not hold (UID " + message.uid().orElse("?") + ")")
-                        .about(Property.UID, message.uid().orElse(null)).withRequestStatus(INVALID_VALUE));
-            }
-            return List.of();
-        }
         List<Finding> out = new ArrayList<>();
-        Optional<Participant> storedOrganizer = Participant.organizer(stored.get().master());
         for (Component c : message.schedulingComponents()) {
+            // looked up per component: a PUBLISH may carry several UIDs
+            Optional<StoredEvent> stored = StoredEvent.of(c, recipient);
+            if (stored.isEmpty()) {
+                if (NEED_STORED.contains(method.get())) {
+                    String uid = c.<Property>getProperty(Property.UID).map(Property::getValue).orElse("?");
+                    out.add(Finding.of(FindingCode.EVENT_UNKNOWN, Severity.MEDIUM, "a " + method.get()
+                            + " for an event the recipient does not hold (UID " + uid + ")")
+                            .about(Property.UID, uid).withRequestStatus(INVALID_VALUE));
+                }
+                continue;
+            }
+            Optional<Participant> storedOrganizer = Participant.organizer(stored.get().master());
             Component mine = stored.get().matching(c);
             int incoming = sequence(c);
             int current = sequence(mine);

@@ -19,7 +19,19 @@ record StoredEvent(List<Component> components) {
      * @return the stored copy with the message's UID, if the recipient holds one
      */
     static Optional<StoredEvent> of(SchedulingMessage message, RecipientContext recipient) {
-        Optional<String> uid = message.uid();
+        return of(message.uid(), recipient);
+    }
+
+    /**
+     * @param component a component of the message
+     * @param recipient the recipient
+     * @return the stored copy with that component's UID (a PUBLISH may carry several UIDs)
+     */
+    static Optional<StoredEvent> of(Component component, RecipientContext recipient) {
+        return of(component.<Property>getProperty(Property.UID).map(Property::getValue), recipient);
+    }
+
+    private static Optional<StoredEvent> of(Optional<String> uid, RecipientContext recipient) {
         if (uid.isEmpty()) {
             return Optional.empty();
         }

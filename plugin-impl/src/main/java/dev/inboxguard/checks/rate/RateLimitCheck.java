@@ -46,34 +46,55 @@ public final class RateLimitCheck implements Check {
     @Override
     public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
         Instant now = recipient.clock().instant();
-        Optional<CalendarUserAddress> sender = sender(message);
+        List<RateLimiter.Limit> limits = new ArrayList<>();
+        Optional<Sender> sender = sender(message);
+        sender.ifPresent(s -> {
+            // a forged address must not use up the real sender's allowance: unauthenticated senders have their own
+            String prefix = s.authenticated() ? "" : "unauthenticated-";
+            limits.add(limit(prefix + "sender:" + s.address(), rates.perSender()));
+            s.address().domain().ifPresent(d -> limits.add(limit(prefix + "domain:" + d, rates.perSenderDomain())));
+            limits.add(limit(prefix + "pair:" + s.address() + ">" + recipient.address(), rates.perPair()));
+        });
+        limits.add(limit("recipient:" + recipient.address(), rates.perRecipient()));
         List<Finding> out = new ArrayList<>();
-        if (sender.isPresent()) {
-            take("sender:" + sender.get(), rates.perSender(), now, "sender " + sender.get(), out);
-            sender.get().domain().ifPresent(d -> take("domain:" + d, rates.perSenderDomain(), now,
-                    "sender domain " + d, out));
-            take("pair:" + sender.get() + ">" + recipient.address(), rates.perPair(), now,
-                    "messages from " + sender.get() + " to " + recipient.address(), out);
+        for (RateLimiter.Limit over : limiter.tryTakeAll(limits, now)) {
+            out.add(Finding.of(FindingCode.RATE_LIMITED, Severity.MEDIUM, "over the limit for " + describe(over.key())
+                    + ": " + over.burst() + " at once, " + over.perHour() + " an hour; try again later")
+                    .about(null, over.key()).withRequestStatus(TRY_LATER));
         }
-        take("recipient:" + recipient.address(), rates.perRecipient(), now, "recipient " + recipient.address(), out);
         return out;
     }
 
-    private void take(String key, GuardConfig.Rate rate, Instant now, String what, List<Finding> out) {
-        if (!limiter.tryTake(key, rate.burst(), rate.perHour(), now)) {
-            out.add(Finding.of(FindingCode.RATE_LIMITED, Severity.MEDIUM, "over the limit for " + what + ": "
-                    + rate.burst() + " at once, " + rate.perHour() + " an hour; try again later")
-                    .about(null, key).withRequestStatus(TRY_LATER));
-        }
+    private static RateLimiter.Limit limit(String key, GuardConfig.Rate rate) {
+        return new RateLimiter.Limit(key, rate.burst(), rate.perHour());
     }
 
-    /** Who sent it, as the transport says: the envelope sender or From for mail, the principal for CalDAV. */
-    private static Optional<CalendarUserAddress> sender(SchedulingMessage message) {
+    private static String describe(String key) {
+        String what = key.substring(key.indexOf(':') + 1);
+        String kind = key.substring(0, key.indexOf(':'));
+        return switch (kind.replace("unauthenticated-", "")) {
+            case "sender" -> "sender " + what;
+            case "domain" -> "sender domain " + what;
+            case "pair" -> "messages " + what.replace(">", " to ");
+            default -> "recipient " + what;
+        } + (kind.startsWith("unauthenticated-") ? " (unauthenticated)" : "");
+    }
+
+    /** Who sent it, as the transport says, and whether anything authenticates that. */
+    private record Sender(CalendarUserAddress address, boolean authenticated) {
+    }
+
+    private static Optional<Sender> sender(SchedulingMessage message) {
         if (message.transport() instanceof ImipDelivery imip) {
-            return imip.envelopeSender().or(imip::from);
+            Optional<CalendarUserAddress> a = imip.envelopeSender().or(imip::from);
+            return a.map(x -> new Sender(x, x.domain().map(d -> imip.authenticatedDomains().contains(d)
+                    || imip.authenticationResults().stream().anyMatch(r -> r.passed() && r.domain().equals(d)))
+                    .orElse(false)));
         }
         if (message.transport() instanceof CaldavSubmission caldav) {
-            return caldav.principalAddresses().stream().sorted((a, b) -> a.uri().compareTo(b.uri())).findFirst();
+            // the server authenticated the principal
+            return caldav.principalAddresses().stream().sorted((a, b) -> a.uri().compareTo(b.uri())).findFirst()
+                    .map(a -> new Sender(a, true));
         }
         return Optional.empty();
     }

@@ -17,6 +17,7 @@ final class EvaluationBudget implements AutoCloseable {
     private final Thread thread = Thread.currentThread();
     private final long deadline;
     private ScheduledFuture<?> alarm;
+    private final boolean interruptedBefore = Thread.currentThread().isInterrupted();
     private boolean closed;
     private boolean fired;
 
@@ -60,6 +61,9 @@ final class EvaluationBudget implements AutoCloseable {
         }
         if (clear) {
             Thread.interrupted();
+            if (interruptedBefore) {
+                thread.interrupt(); // someone else's interrupt stays
+            }
         }
     }
 

@@ -56,12 +56,12 @@ public final class RecurrenceCheck implements Check {
     public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
         List<Finding> out = new ArrayList<>();
         LocalDateTime now = LocalDateTime.ofInstant(recipient.clock().instant(), ZoneOffset.UTC);
-        for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
-            if (c.getName().equals(Component.VTIMEZONE)) {
-                inspectTimezone(c, out);
-            }
-        }
         try (EvaluationBudget budget = new EvaluationBudget(limits.timeBudget())) {
+            for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
+                if (c.getName().equals(Component.VTIMEZONE)) {
+                    inspectTimezone(c, budget, out);
+                }
+            }
             for (Series series : series(message)) {
                 inspectSeries(series, now, budget, out);
             }
@@ -91,7 +91,15 @@ public final class RecurrenceCheck implements Check {
         Set<String> uids = new HashSet<>(masters.keySet());
         uids.addAll(overrides.keySet());
         for (String uid : uids) {
-            out.add(new Series(uid, Optional.ofNullable(masters.get(uid)), overrides.getOrDefault(uid, List.of())));
+            List<Component> changed = overrides.getOrDefault(uid, List.of());
+            out.add(new Series(uid, Optional.ofNullable(masters.get(uid)), changed));
+            // a changed instance that recurs itself is judged as a series of its own: clients differ in what they
+            // make of it, and some expand it
+            for (Component o : changed) {
+                if (o.getProperty(Property.RRULE).isPresent() || o.getProperty(Property.RDATE).isPresent()) {
+                    out.add(new Series(uid, Optional.of(o), List.of()));
+                }
+            }
         }
         return out;
     }
@@ -147,16 +155,38 @@ public final class RecurrenceCheck implements Check {
             checkFarFuture(List.of(new Instance(start.get().time(), duration)), now, out);
             return;
         }
-        Set<LocalDateTime> exdates = dates(master, Property.EXDATE);
+        String startForm = form(master.<Property>getProperty(Property.DTSTART).orElseThrow());
+        int exdateCount = 0;
+        for (Property exdate : master.<Property>getProperties(Property.EXDATE)) {
+            exdateCount += exdate.getValue().split(",").length;
+        }
+        if (exdateCount > limits.maxRdates()) {
+            out.add(finding(FindingCode.RECURRENCE_TOO_MANY, Severity.HIGH, String.format(Locale.ROOT,
+                    "%,d excluded dates (EXDATE); the limit is %,d", exdateCount, limits.maxRdates()), TOO_LARGE)
+                    .about(Property.EXDATE, null));
+            return;
+        }
+        Set<LocalDateTime> exdates = dates(master, Property.EXDATE, startForm);
         TreeMap<LocalDateTime, Instance> overrides = new TreeMap<>();
+        List<Instance> extra = new ArrayList<>();
         for (Component o : series.overrides()) {
-            Optional<LocalMoment> id = moment(o, Property.RECURRENCE_ID);
+            Optional<Property> idProperty = o.getProperty(Property.RECURRENCE_ID);
+            Optional<LocalMoment> id = idProperty.flatMap(LocalMoment::of);
             Optional<LocalMoment> moved = moment(o, Property.DTSTART);
             if (id.isPresent()) {
                 LocalMoment at = moved.orElse(id.get());
-                overrides.put(id.get().time(), new Instance(at.time(), duration(o, at)));
+                Instance instance = new Instance(at.time(), duration(o, at));
+                // a RECURRENCE-ID replaces an instance only if it is written as DTSTART is: wall-clock digits in
+                // another zone name another moment, and the replaced instance would still be there
+                if (form(idProperty.get()).equals(startForm)) {
+                    overrides.put(id.get().time(), instance);
+                } else {
+                    extra.add(instance);
+                }
             }
         }
+        rdates = new ArrayList<>(rdates);
+        rdates.addAll(extra);
         LocalDateTime windowStart = max(start.get().time(), now.minusDays(LOOKBACK_DAYS));
         LocalDateTime windowEnd = max(windowStart, now).plusDays(limits.horizonDays());
         if (rdates.isEmpty() && overrides.isEmpty() && rules.size() == 1
@@ -311,7 +341,7 @@ public final class RecurrenceCheck implements Check {
         }
     }
 
-    private void inspectTimezone(Component vtimezone, List<Finding> out) {
+    private void inspectTimezone(Component vtimezone, EvaluationBudget budget, List<Finding> out) {
         String tzid = value(vtimezone, Property.TZID).orElse("?");
         List<Component> observances = children(vtimezone);
         if (observances.size() > limits.maxTimezoneObservances()) {
@@ -336,12 +366,17 @@ public final class RecurrenceCheck implements Check {
                             + "; real time zones change at most a few times a year", rrule.getValue()));
                     return;
                 }
-                int changes = changesInOneYear(shape.get(), value(o, Property.DTSTART));
+                int changes;
+                try {
+                    changes = changesInOneYear(shape.get(), value(o, Property.DTSTART), budget);
+                } catch (IllegalStateException e) {
+                    changes = Integer.MAX_VALUE; // the watchdog: a zone that costs that much is abusive
+                }
                 if (changes > MAX_CHANGES_PER_YEAR) {
-                    out.add(abusive(tzid, String.format(Locale.ROOT, "has an observance rule with %s changes a "
-                            + "year; real time zones change at most a few times a year",
-                            changes == Integer.MAX_VALUE ? "thousands of" : String.format(Locale.ROOT, "%,d", changes)),
-                            rrule.getValue()));
+                    out.add(abusive(tzid, changes == Integer.MAX_VALUE
+                            ? "has an observance rule too costly to evaluate; real zones change a few times a year"
+                            : String.format(Locale.ROOT, "has an observance rule with %,d changes a year; real time "
+                            + "zones change at most a few times a year", changes), rrule.getValue()));
                     return;
                 }
             }
@@ -352,15 +387,21 @@ public final class RecurrenceCheck implements Check {
         }
     }
 
-    /** Counts one year of a yearly observance rule, with the same bounded iterator as events. */
-    private int changesInOneYear(RecurrenceRule rule, Optional<String> dtstart) {
-        if (rule.candidatesPerPeriod() > limits.maxCandidatesPerPeriod()) {
+    /**
+     * Counts one year of a yearly observance rule, with the same bounded iterator as events and within the
+     * message's time budget. COUNT is set aside, so the iterator jumps straight to the year counted; it only ends
+     * the rule, and a year's changes are the question.
+     */
+    private int changesInOneYear(RecurrenceRule rule, Optional<String> dtstart, EvaluationBudget budget) {
+        if (rule.candidatesPerPeriod() > limits.maxCandidatesPerPeriod() || budget.exhausted()) {
             return Integer.MAX_VALUE;
         }
+        budget.arm();
         LocalDateTime seed = dtstart.flatMap(LocalMoment::parse).map(LocalMoment::time)
                 .orElse(LocalDateTime.of(1970, 1, 1, 0, 0));
         LocalDateTime from = max(seed, LocalDateTime.of(2000, 1, 1, 0, 0));
-        RuleIterator year = new RuleIterator(rule, seed, false, from, from.plusYears(1).minusSeconds(1));
+        RuleIterator year = new RuleIterator(rule.withoutCount(), seed, false, from,
+                from.plusYears(1).minusSeconds(1));
         int n = 0;
         while (year.hasNext() && n <= MAX_CHANGES_PER_YEAR) {
             year.next();
@@ -395,12 +436,33 @@ public final class RecurrenceCheck implements Check {
         return out;
     }
 
-    private static Set<LocalDateTime> dates(Component c, String name) {
+    /**
+     * EXDATE values that exclude something: only those written as DTSTART is (the same TZID, or both UTC, or both
+     * floating, or both dates). The check counts in wall-clock time, and an EXDATE in another zone with the same
+     * digits names another moment: clients would still show the instance.
+     */
+    private static Set<LocalDateTime> dates(Component c, String name, String startForm) {
         Set<LocalDateTime> out = new HashSet<>();
         for (Property p : c.<Property>getProperties(name)) {
-            LocalMoment.all(p).forEach(m -> out.add(m.time()));
+            if (form(p).equals(startForm)) {
+                LocalMoment.all(p).forEach(m -> out.add(m.time()));
+            }
         }
         return out;
+    }
+
+    /** How a date property is written: with a TZID, in UTC, floating, or as a DATE. */
+    private static String form(Property p) {
+        Optional<String> tzid = p.getParameter(Parameter.TZID).map(Parameter::getValue);
+        if (tzid.isPresent()) {
+            return "TZID=" + tzid.get();
+        }
+        String first = p.getValue().split(",", 2)[0].strip();
+        if (p.getParameter(Parameter.VALUE).map(Parameter::getValue).filter("DATE"::equalsIgnoreCase).isPresent()
+                || first.length() == 8) {
+            return "DATE";
+        }
+        return first.endsWith("Z") ? "UTC" : "FLOATING";
     }
 
     private static Optional<LocalMoment> moment(Component c, String name) {

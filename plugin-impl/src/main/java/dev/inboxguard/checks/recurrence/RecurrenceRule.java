@@ -185,6 +185,12 @@ record RecurrenceRule(Frequency frequency, int interval, Optional<Long> count, O
         };
     }
 
+    /** @return the same rule without COUNT: for questions about a rule's pattern, not its end */
+    RecurrenceRule withoutCount() {
+        return new RecurrenceRule(frequency, interval, Optional.empty(), until, bySecond, byMinute, byHour, byDay,
+                byMonthDay, byYearDay, byWeekNo, byMonth, bySetPos, weekStart, text);
+    }
+
     /** @return true if the rule neither counts nor ends */
     boolean isForever() {
         return count.isEmpty() && until.isEmpty();

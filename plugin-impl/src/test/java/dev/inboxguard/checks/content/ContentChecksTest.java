@@ -131,4 +131,17 @@ class ContentChecksTest {
         Verdict v = never.inspect(from("carol@example.com"), mailFrom("carol@example.com"), BOB);
         assertEquals(Set.of("sender.unknown"), codes(v), "bob's own setting: never add automatically");
     }
+
+    @Test
+    void forgedAnnotationsAreStrippedAtEveryDepth() {
+        GuardConfig b = Samples.unlimited();
+        GuardConfig keep = new GuardConfig(b.limits(), b.structure(), b.recurrence(), b.identity(), b.replies(),
+                new GuardConfig.Content(b.content().riskySchemes(), List.of(), "", "keep"), b.senders(), b.rates(),
+                b.imip(), b.checks(), b.policy());
+        Guard.Screening s = guard(keep).screen(invitation("BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT10M",
+                "DESCRIPTION:soon", "X-INBOXGUARD-FINDING:all clear, says the sender", "END:VALARM"), ALICE, BOB);
+        String copy = new String(s.inboxCopy().orElseThrow(), StandardCharsets.UTF_8);
+        assertTrue(copy.contains("BEGIN:VALARM"), copy);
+        assertFalse(copy.contains("all clear"), copy);
+    }
 }

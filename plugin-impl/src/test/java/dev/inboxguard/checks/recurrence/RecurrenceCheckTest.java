@@ -155,6 +155,14 @@ class RecurrenceCheckTest {
             assertFalse(budget.exhausted());
         }
         assertFalse(Thread.interrupted(), "an unexpired budget leaves the thread alone");
+        Thread.currentThread().interrupt(); // someone else's interrupt, e.g. a shutdown
+        try (EvaluationBudget budget = new EvaluationBudget(Duration.ofMillis(1))) {
+            budget.arm();
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assertTrue(Thread.interrupted(), "the budget keeps an interrupt that was not its own");
         Thread.sleep(1);
     }
 
