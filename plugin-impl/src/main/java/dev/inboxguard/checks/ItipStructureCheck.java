@@ -199,8 +199,7 @@ public final class ItipStructureCheck implements Check {
             if (row.isComponent()) {
                 continue;
             }
-            Presence presence = tolerated.contains(component + "." + row.item())
-                    ? row.presence().optional() : row.presence();
+            Presence presence = row.presence();
             int count = counts.getOrDefault(row.item(), 0);
             if (!presence.allows(count)) {
                 out.add(presenceFinding(component, row.item(), presence, count, where));
@@ -224,9 +223,6 @@ public final class ItipStructureCheck implements Check {
                     continue;
                 }
                 Presence presence = row.presence();
-                if (tolerated.contains(child)) {
-                    presence = Presence.ANY;
-                }
                 // RFC 5545 needs one VTIMEZONE per TZID used; a few tables say "0 or 1", which would forbid an
                 // event that starts and ends in different zones. Read those as "0+".
                 if (child.equals(Component.VTIMEZONE) && presence == Presence.AT_MOST_ONE) {
@@ -337,17 +333,26 @@ public final class ItipStructureCheck implements Check {
     private record Where(String subject, String kind, String cite) {
     }
 
-    private static Map<String, List<Row>> byComponent(List<Row> table, List<Row> shared) {
+    private Map<String, List<Row>> byComponent(List<Row> table, List<Row> shared) {
         Map<String, List<Row>> map = new LinkedHashMap<>();
         for (Row r : shared) {
-            map.computeIfAbsent(r.component(), k -> new ArrayList<>()).add(r);
+            map.computeIfAbsent(r.component(), k -> new ArrayList<>()).add(tolerant(r));
         }
         for (Row r : table) {
-            map.computeIfAbsent(r.component(), k -> new ArrayList<>()).add(r);
+            map.computeIfAbsent(r.component(), k -> new ArrayList<>()).add(tolerant(r));
         }
         Map<String, List<Row>> frozen = new LinkedHashMap<>();
         map.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
         return java.util.Collections.unmodifiableMap(frozen);
+    }
+
+    /** The row as enforced: tolerance is applied once here rather than looked up for every message. */
+    private Row tolerant(Row r) {
+        if (r.isComponent()) {
+            return tolerated.contains(r.component()) ? new Row(r.component(), r.item(), Presence.ANY) : r;
+        }
+        return tolerated.contains(r.component() + "." + r.item())
+                ? new Row(r.component(), r.item(), r.presence().optional()) : r;
     }
 
     private static List<Component> topLevel(Calendar calendar) {

@@ -16,16 +16,19 @@ import net.fortuna.ical4j.model.PropertyFactory;
  */
 final class ZoneSafeContentHandler extends DefaultContentHandler {
     private final ContentHandlerContext context;
+    // the supplier builds a fresh list of some fifty factories on every call; one list per message is enough
+    private final List<PropertyFactory<? extends Property>> factories;
 
     ZoneSafeContentHandler(Consumer<Calendar> consumer, ContentHandlerContext context) {
         super(consumer, null, context);
         this.context = context;
+        this.factories = factories(context);
     }
 
     @Override
     public void startProperty(String name) {
         if (!context.getIgnoredPropertyNames().contains(name.toUpperCase(Locale.ROOT))) {
-            propertyBuilder = new PropertyBuilder(factories()).name(name).timeZoneRegistry(KnownZones.INSTANCE);
+            propertyBuilder = new PropertyBuilder(factories).name(name).timeZoneRegistry(KnownZones.INSTANCE);
         } else {
             propertyBuilder = null;
         }
@@ -33,7 +36,7 @@ final class ZoneSafeContentHandler extends DefaultContentHandler {
 
     // ical4j's supplier and builder disagree on the wildcard; the list is the same
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private List<PropertyFactory<? extends Property>> factories() {
-        return (List) context.getPropertyFactorySupplier().get();
+    private static List<PropertyFactory<? extends Property>> factories(ContentHandlerContext context) {
+        return List.copyOf((List) context.getPropertyFactorySupplier().get());
     }
 }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.ComponentContainer;
 import net.fortuna.ical4j.model.Parameter;
@@ -45,7 +46,9 @@ public final class RecurrenceCheck implements Check {
     private static final int MAX_CHANGES_PER_YEAR = 4;
     private static final Set<String> KINDS = Set.of(Component.VEVENT, Component.VTODO, Component.VJOURNAL);
 
+    private static final int SOUND_ZONE_RULES = 4096;
     private final RecurrenceLimits limits;
+    private final Set<String> soundZoneRules = ConcurrentHashMap.newKeySet();
 
     /** @param limits the limits */
     public RecurrenceCheck(RecurrenceLimits limits) {
@@ -355,6 +358,11 @@ public final class RecurrenceCheck implements Check {
                 rdates += rdate.getValue().split(",").length;
             }
             for (Property rrule : o.<Property>getProperties(Property.RRULE)) {
+                Optional<String> dtstart = value(o, Property.DTSTART);
+                String key = rrule.getValue() + '\n' + dtstart.orElse("");
+                if (soundZoneRules.contains(key)) {
+                    continue;
+                }
                 Optional<RecurrenceRule> shape = RecurrenceRule.parse(rrule.getValue());
                 if (shape.isEmpty()) {
                     out.add(abusive(tzid, "has an observance rule that cannot be read", rrule.getValue()));
@@ -368,7 +376,10 @@ public final class RecurrenceCheck implements Check {
                 }
                 int changes;
                 try {
-                    changes = changesInOneYear(shape.get(), value(o, Property.DTSTART), budget);
+                    changes = changesInOneYear(shape.get(), dtstart, budget);
+                    if (changes <= MAX_CHANGES_PER_YEAR) {
+                        remember(key);
+                    }
                 } catch (IllegalStateException e) {
                     changes = Integer.MAX_VALUE; // the watchdog: a zone that costs that much is abusive
                 }
@@ -392,6 +403,16 @@ public final class RecurrenceCheck implements Check {
      * message's time budget. COUNT is set aside, so the iterator jumps straight to the year counted; it only ends
      * the rule, and a year's changes are the question.
      */
+    // Clients send the same few zones with every message; a rule already found sound need not be expanded again.
+    // Only sound rules are kept, so an exhausted budget never leaves a wrong answer behind, and the map is emptied
+    // when full, so hostile zones cannot grow it.
+    private void remember(String key) {
+        if (soundZoneRules.size() >= SOUND_ZONE_RULES) {
+            soundZoneRules.clear();
+        }
+        soundZoneRules.add(key);
+    }
+
     private int changesInOneYear(RecurrenceRule rule, Optional<String> dtstart, EvaluationBudget budget) {
         if (rule.candidatesPerPeriod() > limits.maxCandidatesPerPeriod() || budget.exhausted()) {
             return Integer.MAX_VALUE;
