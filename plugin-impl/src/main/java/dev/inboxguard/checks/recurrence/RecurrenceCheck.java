@@ -8,6 +8,8 @@ import dev.inboxguard.api.RequestStatus;
 import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
 import dev.inboxguard.checks.recurrence.SeriesExpansion.Instance;
+import dev.inboxguard.ical.KnownZones;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -59,17 +61,37 @@ public final class RecurrenceCheck implements Check {
     public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
         List<Finding> out = new ArrayList<>();
         LocalDateTime now = LocalDateTime.ofInstant(recipient.clock().instant(), ZoneOffset.UTC);
-        try (EvaluationBudget budget = new EvaluationBudget(limits.timeBudget())) {
-            for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
-                if (c.getName().equals(Component.VTIMEZONE)) {
-                    inspectTimezone(c, budget, out);
-                }
-            }
-            for (Series series : series(message)) {
-                inspectSeries(series, now, budget, out);
+        loadZones(message);
+        EvaluationBudget budget = new EvaluationBudget(limits.timeBudget());
+        for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
+            if (c.getName().equals(Component.VTIMEZONE)) {
+                inspectTimezone(c, budget, out);
             }
         }
+        for (Series series : series(message)) {
+            inspectSeries(series, now, budget, out);
+        }
         return out;
+    }
+
+    /**
+     * Loads the rules of the zones the message names before the clock starts. ical4j reads a zone's rules from
+     * its bundled data the first time any message uses it; on a cold, busy machine that alone can take longer than
+     * the budget, and a sound message must not be judged by it. Only zones in the bundled data load, once each.
+     */
+    private static void loadZones(SchedulingMessage message) {
+        Set<String> seen = new HashSet<>();
+        for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
+            for (Property p : c.getProperties()) {
+                p.getParameter(Parameter.TZID).map(Parameter::getValue).filter(seen::add).ifPresent(tzid -> {
+                    try {
+                        KnownZones.INSTANCE.getZoneId(tzid).getRules();
+                    } catch (DateTimeException e) {
+                        // not a zone ical4j knows: the structure check has already said so
+                    }
+                });
+            }
+        }
     }
 
     /** A master component and the overrides of its instances, grouped by UID. */
@@ -194,8 +216,14 @@ public final class RecurrenceCheck implements Check {
         LocalDateTime windowEnd = max(windowStart, now).plusDays(limits.horizonDays());
         if (rdates.isEmpty() && overrides.isEmpty() && rules.size() == 1
                 && cannotBreakALimit(rules.get(0), start.get(), duration, windowStart, windowEnd)) {
-            firstInstance(rules.get(0), start.get(), duration, exdates, windowEnd)
-                    .ifPresent(first -> checkFarFuture(List.of(first), now, out));
+            try {
+                firstInstance(rules.get(0), start.get(), duration, exdates, windowEnd, budget)
+                        .ifPresent(first -> checkFarFuture(List.of(first), now, out));
+            } catch (IllegalStateException e) {
+                out.add(finding(FindingCode.RECURRENCE_TOO_COSTLY, Severity.HIGH,
+                        describe(rules.get(0), duration) + ": finding its first instance took longer than the time "
+                        + "budget", INVALID_RULE).about(Property.RRULE, rules.get(0).text()));
+            }
             return;
         }
         SeriesExpansion.Result result = SeriesExpansion.expand(start.get(), duration, rules, rdates, exdates,
@@ -232,11 +260,12 @@ public final class RecurrenceCheck implements Check {
 
     /** DTSTART is the first instance (RFC 5545 §3.8.5.3) unless excluded; then the rule's first one left. */
     private static Optional<Instance> firstInstance(RecurrenceRule rule, LocalMoment start, Duration duration,
-                                                   Set<LocalDateTime> exdates, LocalDateTime windowEnd) {
+                                                   Set<LocalDateTime> exdates, LocalDateTime windowEnd,
+                                                   EvaluationBudget budget) {
         if (!exdates.contains(start.time())) {
             return Optional.of(new Instance(start.time(), duration));
         }
-        RuleIterator it = new RuleIterator(rule, start.time(), start.date(), start.time(), windowEnd);
+        RuleIterator it = new RuleIterator(rule, start.time(), start.date(), start.time(), windowEnd, budget);
         for (int i = 0; i <= exdates.size() && it.hasNext(); i++) {
             LocalDateTime t = it.next();
             if (!exdates.contains(t)) {
@@ -381,7 +410,7 @@ public final class RecurrenceCheck implements Check {
                         remember(key);
                     }
                 } catch (IllegalStateException e) {
-                    changes = Integer.MAX_VALUE; // the watchdog: a zone that costs that much is abusive
+                    changes = Integer.MAX_VALUE; // out of time: a zone that costs that much is abusive
                 }
                 if (changes > MAX_CHANGES_PER_YEAR) {
                     out.add(abusive(tzid, changes == Integer.MAX_VALUE
@@ -417,12 +446,11 @@ public final class RecurrenceCheck implements Check {
         if (rule.candidatesPerPeriod() > limits.maxCandidatesPerPeriod() || budget.exhausted()) {
             return Integer.MAX_VALUE;
         }
-        budget.arm();
         LocalDateTime seed = dtstart.flatMap(LocalMoment::parse).map(LocalMoment::time)
                 .orElse(LocalDateTime.of(1970, 1, 1, 0, 0));
         LocalDateTime from = max(seed, LocalDateTime.of(2000, 1, 1, 0, 0));
         RuleIterator year = new RuleIterator(rule.withoutCount(), seed, false, from,
-                from.plusYears(1).minusSeconds(1));
+                from.plusYears(1).minusSeconds(1), budget);
         int n = 0;
         while (year.hasNext() && n <= MAX_CHANGES_PER_YEAR) {
             year.next();

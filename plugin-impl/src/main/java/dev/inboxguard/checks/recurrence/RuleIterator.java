@@ -26,12 +26,13 @@ import java.util.TreeSet;
  * high-frequency rules jump over whole days, hours and minutes that their BYxxx limits exclude; and the search for
  * the next instance gives up after {@link #MAX_EMPTY_PERIODS} empty periods, treating the rule as ended, as RFC 5545
  * implementations commonly do. Time is the caller's to bound, between calls to {@link #next()}, with
- * {@link EvaluationBudget}, whose interrupt this iterator also honours.
+ * {@link EvaluationBudget}, which this iterator also checks once per period.
  */
 final class RuleIterator implements Iterator<LocalDateTime> {
     static final int MAX_EMPTY_PERIODS = 50_000;
 
     private final RecurrenceRule rule;
+    private final EvaluationBudget budget;
     private final LocalDateTime seed;
     private final boolean dateOnly;
     private final LocalDateTime windowStart;
@@ -56,6 +57,15 @@ final class RuleIterator implements Iterator<LocalDateTime> {
      */
     RuleIterator(RecurrenceRule rule, LocalDateTime seed, boolean dateOnly, LocalDateTime windowStart,
                  LocalDateTime windowEnd) {
+        this(rule, seed, dateOnly, windowStart, windowEnd, EvaluationBudget.unlimited());
+    }
+
+    /**
+     * @param budget checked once per period; {@link #next()} throws {@link IllegalStateException} once it is spent
+     */
+    RuleIterator(RecurrenceRule rule, LocalDateTime seed, boolean dateOnly, LocalDateTime windowStart,
+                 LocalDateTime windowEnd, EvaluationBudget budget) {
+        this.budget = budget;
         this.rule = rule;
         this.seed = seed;
         this.dateOnly = dateOnly;
@@ -117,8 +127,8 @@ final class RuleIterator implements Iterator<LocalDateTime> {
                     return candidate;
                 }
             }
-            if (Thread.currentThread().isInterrupted()) {
-                throw new IllegalStateException("interrupted: the time budget ran out");
+            if (budget.exhausted()) {
+                throw new IllegalStateException("the time budget ran out");
             }
             LocalDateTime start = periodStart(period);
             // a period starts at or before its candidates, so once it starts past the end, nothing follows

@@ -57,9 +57,9 @@ final class SeriesExpansion {
             put(found, rdate, exdates, overrides);
         }
         for (RecurrenceRule rule : rules) {
-            budget.arm();
             try {
-                RuleIterator dates = new RuleIterator(rule, start.time(), start.date(), windowStart, windowEnd);
+                RuleIterator dates = new RuleIterator(rule, start.time(), start.date(), windowStart, windowEnd,
+                        budget);
                 int steps = 0;
                 while (dates.hasNext()) {
                     if ((++steps & 63) == 0 && budget.exhausted()) {
@@ -71,7 +71,7 @@ final class SeriesExpansion {
                     }
                 }
             } catch (IllegalStateException e) {
-                // the watchdog's interrupt, seen inside one step of the iterator
+                // the budget ran out inside one step of the iterator
                 return new Result(List.copyOf(found.values()), false, Optional.of(OUT_OF_TIME));
             }
         }
