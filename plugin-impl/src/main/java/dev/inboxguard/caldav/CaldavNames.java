@@ -1,0 +1,23 @@
+package dev.inboxguard.caldav;
+
+import org.apache.jackrabbit.webdav.DavConstants;
+import org.apache.jackrabbit.webdav.property.DavPropertyName;
+import org.apache.jackrabbit.webdav.property.ResourceType;
+import org.apache.jackrabbit.webdav.xml.Namespace;
+
+/** The WebDAV, CalDAV (RFC 4791, RFC 6638) and CalendarServer names the server speaks. */
+final class CaldavNames {
+    static final Namespace DAV = DavConstants.NAMESPACE;
+    static final Namespace CALDAV = Namespace.getNamespace("C", "urn:ietf:params:xml:ns:caldav");
+
+    static final DavPropertyName CURRENT_USER_PRINCIPAL = DavPropertyName.create("current-user-principal", DAV);
+    static final DavPropertyName PRINCIPAL_URL = DavPropertyName.create("principal-URL", DAV);
+    static final DavPropertyName CALENDAR_HOME_SET = DavPropertyName.create("calendar-home-set", CALDAV);
+    static final DavPropertyName CALENDAR_USER_ADDRESS_SET =
+            DavPropertyName.create("calendar-user-address-set", CALDAV);
+
+    static final int PRINCIPAL = ResourceType.registerResourceType("principal", DAV);
+
+    private CaldavNames() {
+    }
+}

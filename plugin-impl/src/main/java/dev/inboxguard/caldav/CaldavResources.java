@@ -1,0 +1,89 @@
+package dev.inboxguard.caldav;
+
+import dev.inboxguard.server.Account;
+import dev.inboxguard.server.Accounts;
+import org.apache.jackrabbit.webdav.DavException;
+import org.apache.jackrabbit.webdav.DavLocatorFactory;
+import org.apache.jackrabbit.webdav.DavResource;
+import org.apache.jackrabbit.webdav.DavResourceFactory;
+import org.apache.jackrabbit.webdav.DavResourceLocator;
+import org.apache.jackrabbit.webdav.DavServletRequest;
+import org.apache.jackrabbit.webdav.DavServletResponse;
+import org.apache.jackrabbit.webdav.DavSession;
+
+/**
+ * Finds the resource a URL names. A user reaches only their own principal and home: anyone else's answers 404,
+ * exactly like a user who does not exist, so that probing reveals nothing.
+ */
+final class CaldavResources implements DavResourceFactory {
+    private final String prefix;
+    private final DavLocatorFactory locators;
+    private final Accounts accounts;
+    private final long startedAt = System.currentTimeMillis();
+
+    CaldavResources(String prefix, DavLocatorFactory locators, Accounts accounts) {
+        this.prefix = prefix;
+        this.locators = locators;
+        this.accounts = accounts;
+    }
+
+    long startedAt() {
+        return startedAt;
+    }
+
+    String principalHref(String user) {
+        return prefix + DavPaths.PRINCIPALS + "/" + user + "/";
+    }
+
+    String homeHref(String user) {
+        return prefix + DavPaths.CALENDARS + "/" + user + "/";
+    }
+
+    @Override
+    public DavResource createResource(DavResourceLocator locator, DavServletRequest request,
+                                      DavServletResponse response) throws DavException {
+        return createResource(locator, request.getDavSession());
+    }
+
+    @Override
+    public DavResource createResource(DavResourceLocator locator, DavSession session) throws DavException {
+        if (!(session instanceof UserSession user)) {
+            throw new DavException(DavServletResponse.SC_UNAUTHORIZED);
+        }
+        String path = locator.getResourcePath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            return new DavRoot(locator, this, user);
+        }
+        String[] segments = path.substring(1).split("/", -1);
+        if (segments.length == 2 && segments[0].equals(DavPaths.PRINCIPALS.substring(1))) {
+            return new PrincipalResource(locator, this, user, own(segments[1], user));
+        }
+        if (segments.length == 2 && segments[0].equals(DavPaths.CALENDARS.substring(1))) {
+            return new CalendarHome(locator, this, user, own(segments[1], user));
+        }
+        throw notFound();
+    }
+
+    PrincipalResource principal(String name, UserSession user) throws DavException {
+        return new PrincipalResource(locator(DavPaths.PRINCIPALS, name), this, user, own(name, user));
+    }
+
+    CalendarHome home(String name, UserSession user) throws DavException {
+        return new CalendarHome(locator(DavPaths.CALENDARS, name), this, user, own(name, user));
+    }
+
+    private DavResourceLocator locator(String collection, String name) {
+        return locators.createResourceLocator(prefix, collection, collection + "/" + name);
+    }
+
+    private Account own(String name, UserSession user) throws DavException {
+        if (!name.equals(user.account().name())) {
+            throw notFound();
+        }
+        return accounts.find(name).orElseThrow(CaldavResources::notFound);
+    }
+
+    private static DavException notFound() {
+        return new DavException(DavServletResponse.SC_NOT_FOUND, "Not found");
+    }
+}

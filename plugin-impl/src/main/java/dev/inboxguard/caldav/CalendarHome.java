@@ -1,0 +1,33 @@
+package dev.inboxguard.caldav;
+
+import dev.inboxguard.server.Account;
+import java.util.List;
+import org.apache.jackrabbit.webdav.DavResource;
+import org.apache.jackrabbit.webdav.DavResourceLocator;
+import org.apache.jackrabbit.webdav.property.DavPropertyName;
+import org.apache.jackrabbit.webdav.property.DavPropertySet;
+import org.apache.jackrabbit.webdav.property.DefaultDavProperty;
+import org.apache.jackrabbit.webdav.property.ResourceType;
+
+/** A user's calendar home (RFC 4791 §6.2.1): the collection that holds their calendars. */
+final class CalendarHome extends ServerCollection {
+    private final Account account;
+
+    CalendarHome(DavResourceLocator locator, CaldavResources factory, UserSession session, Account account) {
+        super(locator, factory, session);
+        this.account = account;
+    }
+
+    @Override
+    DavPropertySet ownProperties() {
+        DavPropertySet set = new DavPropertySet();
+        set.add(new ResourceType(ResourceType.COLLECTION));
+        set.add(new DefaultDavProperty<>(DavPropertyName.DISPLAYNAME, account.displayName(), false));
+        return set;
+    }
+
+    @Override
+    List<DavResource> members() {
+        return List.of();
+    }
+}

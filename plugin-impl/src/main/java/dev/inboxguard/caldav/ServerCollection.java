@@ -1,0 +1,225 @@
+package dev.inboxguard.caldav;
+
+import java.io.IOException;
+import java.util.List;
+import org.apache.jackrabbit.webdav.DavException;
+import org.apache.jackrabbit.webdav.DavResource;
+import org.apache.jackrabbit.webdav.DavResourceFactory;
+import org.apache.jackrabbit.webdav.DavResourceIterator;
+import org.apache.jackrabbit.webdav.DavResourceIteratorImpl;
+import org.apache.jackrabbit.webdav.DavResourceLocator;
+import org.apache.jackrabbit.webdav.DavServletResponse;
+import org.apache.jackrabbit.webdav.DavSession;
+import org.apache.jackrabbit.webdav.MultiStatusResponse;
+import org.apache.jackrabbit.webdav.io.InputContext;
+import org.apache.jackrabbit.webdav.io.OutputContext;
+import org.apache.jackrabbit.webdav.lock.ActiveLock;
+import org.apache.jackrabbit.webdav.lock.LockInfo;
+import org.apache.jackrabbit.webdav.lock.LockManager;
+import org.apache.jackrabbit.webdav.lock.Scope;
+import org.apache.jackrabbit.webdav.lock.Type;
+import org.apache.jackrabbit.webdav.property.DavProperty;
+import org.apache.jackrabbit.webdav.property.DavPropertyName;
+import org.apache.jackrabbit.webdav.property.DavPropertySet;
+import org.apache.jackrabbit.webdav.property.HrefProperty;
+import org.apache.jackrabbit.webdav.property.PropEntry;
+
+/**
+ * A collection the server makes up from its configuration (the root, a principal, a calendar home) rather than
+ * from storage. Read-only: properties cannot be changed, members cannot be added here, and nothing can be locked.
+ */
+abstract class ServerCollection implements DavResource {
+    private static final String METHODS = "OPTIONS, GET, HEAD, PROPFIND, REPORT";
+
+    private final DavResourceLocator locator;
+    private final CaldavResources factory;
+    private final UserSession session;
+
+    ServerCollection(DavResourceLocator locator, CaldavResources factory, UserSession session) {
+        this.locator = locator;
+        this.factory = factory;
+        this.session = session;
+    }
+
+    /** @return the properties of this collection, besides those every resource has */
+    abstract DavPropertySet ownProperties();
+
+    /** @return the members listed by a PROPFIND of depth 1 */
+    abstract List<DavResource> members() throws DavException;
+
+    UserSession user() {
+        return session;
+    }
+
+    CaldavResources resources() {
+        return factory;
+    }
+
+    @Override
+    public String getComplianceClass() {
+        return "1, 3, calendar-access, calendar-schedule";
+    }
+
+    @Override
+    public String getSupportedMethods() {
+        return METHODS;
+    }
+
+    @Override
+    public boolean exists() {
+        return true;
+    }
+
+    @Override
+    public boolean isCollection() {
+        return true;
+    }
+
+    @Override
+    public String getDisplayName() {
+        String path = locator.getResourcePath();
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    @Override
+    public DavResourceLocator getLocator() {
+        return locator;
+    }
+
+    @Override
+    public String getResourcePath() {
+        return locator.getResourcePath();
+    }
+
+    @Override
+    public String getHref() {
+        return locator.getHref(true);
+    }
+
+    @Override
+    public long getModificationTime() {
+        return factory.startedAt();
+    }
+
+    @Override
+    public void spool(OutputContext context) throws IOException {
+        // a GET of a collection has no body worth sending; HEAD and GET answer with headers only
+        context.setContentLength(0);
+    }
+
+    @Override
+    public DavPropertyName[] getPropertyNames() {
+        return getProperties().getPropertyNames();
+    }
+
+    @Override
+    public DavProperty<?> getProperty(DavPropertyName name) {
+        return getProperties().get(name);
+    }
+
+    @Override
+    public DavPropertySet getProperties() {
+        DavPropertySet set = ownProperties();
+        set.add(new HrefProperty(CaldavNames.CURRENT_USER_PRINCIPAL,
+                factory.principalHref(session.account().name()), true));
+        return set;
+    }
+
+    @Override
+    public void setProperty(DavProperty<?> property) throws DavException {
+        throw new DavException(DavServletResponse.SC_FORBIDDEN, "this collection's properties cannot be changed");
+    }
+
+    @Override
+    public void removeProperty(DavPropertyName name) throws DavException {
+        throw new DavException(DavServletResponse.SC_FORBIDDEN, "this collection's properties cannot be changed");
+    }
+
+    @Override
+    public MultiStatusResponse alterProperties(List<? extends PropEntry> changes) throws DavException {
+        throw new DavException(DavServletResponse.SC_FORBIDDEN, "this collection's properties cannot be changed");
+    }
+
+    @Override
+    public DavResource getCollection() {
+        return null;
+    }
+
+    @Override
+    public void addMember(DavResource resource, InputContext input) throws DavException {
+        throw new DavException(DavServletResponse.SC_FORBIDDEN, "nothing can be created here");
+    }
+
+    @Override
+    public DavResourceIterator getMembers() {
+        try {
+            return new DavResourceIteratorImpl(members());
+        } catch (DavException e) {
+            return new DavResourceIteratorImpl(List.of());
+        }
+    }
+
+    @Override
+    public void removeMember(DavResource member) throws DavException {
+        throw new DavException(DavServletResponse.SC_FORBIDDEN, "nothing can be deleted here");
+    }
+
+    @Override
+    public void move(DavResource destination) throws DavException {
+        throw new DavException(DavServletResponse.SC_FORBIDDEN, "this collection cannot be moved");
+    }
+
+    @Override
+    public void copy(DavResource destination, boolean shallow) throws DavException {
+        throw new DavException(DavServletResponse.SC_FORBIDDEN, "this collection cannot be copied");
+    }
+
+    @Override
+    public boolean isLockable(Type type, Scope scope) {
+        return false;
+    }
+
+    @Override
+    public boolean hasLock(Type type, Scope scope) {
+        return false;
+    }
+
+    @Override
+    public ActiveLock getLock(Type type, Scope scope) {
+        return null;
+    }
+
+    @Override
+    public ActiveLock[] getLocks() {
+        return new ActiveLock[0];
+    }
+
+    @Override
+    public ActiveLock lock(LockInfo info) throws DavException {
+        throw new DavException(DavServletResponse.SC_PRECONDITION_FAILED, "locking is not supported");
+    }
+
+    @Override
+    public ActiveLock refreshLock(LockInfo info, String token) throws DavException {
+        throw new DavException(DavServletResponse.SC_PRECONDITION_FAILED, "locking is not supported");
+    }
+
+    @Override
+    public void unlock(String token) throws DavException {
+        throw new DavException(DavServletResponse.SC_PRECONDITION_FAILED, "locking is not supported");
+    }
+
+    @Override
+    public void addLockManager(LockManager manager) {
+    }
+
+    @Override
+    public DavResourceFactory getFactory() {
+        return factory;
+    }
+
+    @Override
+    public DavSession getSession() {
+        return session;
+    }
+}
