@@ -79,10 +79,16 @@ class CaldavServerTest {
     }
 
     @Test
-    void wellKnownLeadsToTheDavRoot() throws Exception {
-        HttpResponse<String> r = send("PROPFIND", "/.well-known/caldav", null, null, "0", PROPFIND_DISCOVERY);
-        assertEquals(301, r.statusCode());
-        assertEquals("/dav/", r.headers().firstValue("Location").orElseThrow());
+    void wellKnownAndTheBareServerUrlLeadToTheDavRoot() throws Exception {
+        // 308 for PROPFIND, so that a client repeats it with its body; 301 for GET
+        for (String path : List.of("/.well-known/caldav", "/.well-known/caldav/", "/")) {
+            HttpResponse<String> propfind = send("PROPFIND", path, null, null, "0", PROPFIND_DISCOVERY);
+            assertEquals(308, propfind.statusCode(), path);
+            assertEquals("/dav/", propfind.headers().firstValue("Location").orElseThrow());
+            HttpResponse<String> get = send("GET", path, null, null, null, null);
+            assertEquals(301, get.statusCode(), path);
+            assertEquals("/dav/", get.headers().firstValue("Location").orElseThrow());
+        }
     }
 
     @Test
@@ -147,7 +153,49 @@ class CaldavServerTest {
     void optionsAdvertisesCalendarAccess() throws Exception {
         HttpResponse<String> r = send("OPTIONS", "/dav/calendars/alice/", "alice", "alice", null, null);
         assertEquals(200, r.statusCode());
-        assertTrue(r.headers().firstValue("DAV").orElseThrow().contains("calendar-access"));
+        String dav = r.headers().firstValue("DAV").orElseThrow();
+        assertTrue(dav.contains("calendar-access"), dav);
+        // scheduling is not advertised before the inboxes exist
+        assertFalse(dav.contains("schedule"), dav);
+        assertFalse(r.headers().firstValue("Allow").orElse("").contains("REPORT"));
+    }
+
+    @Test
+    void traceDoesNotEchoCredentials() throws Exception {
+        HttpResponse<String> r = send("TRACE", "/dav/", "alice", "alice", null, null);
+        assertEquals(405, r.statusCode());
+        assertFalse(r.body().contains("Basic "), r.body());
+    }
+
+    @Test
+    void aCompressedBodyIsRefusedBeforeItIsInflated() throws Exception {
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+            gz.write(("<d:propfind xmlns:d=\"DAV:\"><!--" + "x".repeat(50_000_000) + "--></d:propfind>")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/dav/principals/alice/"))
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray()))
+                .header("Content-Encoding", "gzip").header("Depth", "0")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "alice:alice".getBytes(StandardCharsets.UTF_8))).build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, r.statusCode());
+        assertEquals(207, propfind("alice", "/dav/principals/alice/", "0", PROPFIND_DISCOVERY).statusCode());
+    }
+
+    @Test
+    void anOversizedChunkedBodyIsRefusedWith413() throws Exception {
+        byte[] big = ("<d:propfind xmlns:d=\"DAV:\"><!--" + "x".repeat(3 * 1024 * 1024) + "--></d:propfind>")
+                .getBytes(StandardCharsets.UTF_8);
+        // a stream publisher has no length, so the body goes chunked and the cap is found while reading
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/dav/principals/alice/"))
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                .header("Depth", "0")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "alice:alice".getBytes(StandardCharsets.UTF_8))).build();
+        assertEquals(413, http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(207, propfind("alice", "/dav/principals/alice/", "0", PROPFIND_DISCOVERY).statusCode());
     }
 
     @Test

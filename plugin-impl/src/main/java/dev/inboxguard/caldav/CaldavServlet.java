@@ -3,7 +3,17 @@ package dev.inboxguard.caldav;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.BasicAuthentication;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import javax.servlet.ReadListener;
+import javax.servlet.ServletInputStream;
+import javax.servlet.http.HttpServletRequestWrapper;
+import org.eclipse.jetty.http.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -22,16 +32,21 @@ import org.apache.jackrabbit.webdav.server.AbstractWebdavServlet;
  */
 public final class CaldavServlet extends AbstractWebdavServlet {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CaldavServlet.class);
 
     private transient DavLocatorFactory locators;
     private transient DavResourceFactory resources;
     private transient DavSessionProvider sessions;
 
+    private final long maxBody;
+
     /**
      * @param prefix   the path the servlet is mounted at, such as {@code /dav}
      * @param accounts the users
+     * @param maxBody  the largest request body, in bytes
      */
-    public CaldavServlet(String prefix, Accounts accounts) {
+    public CaldavServlet(String prefix, Accounts accounts, long maxBody) {
+        this.maxBody = maxBody;
         this.locators = new DavPaths(prefix);
         this.resources = new CaldavResources(prefix, locators, accounts);
         this.sessions = new DavSessionProvider() {
@@ -55,14 +70,55 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
+        String encoding = request.getHeader("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+            // Jackrabbit would inflate gzip and deflate bodies, layer upon layer, past the body cap
+            response.setHeader("Accept-Encoding", "identity");
+            response.sendError(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, "Compressed request bodies are "
+                    + "not accepted");
+            return;
+        }
+        if (request.getMethod().equals("TRACE")) {
+            // the servlet default echoes every header, credentials included
+            response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "TRACE is not supported");
+            return;
+        }
+        HttpServletRequest bounded = request;
+        if (request.getContentLengthLong() < 0 && request.getHeader("Transfer-Encoding") != null) {
+            // Jetty's cap fails a chunked read midway, and Jackrabbit reports any read failure as 400; reading the
+            // body here, up to the cap, gives the client the 413 it should see
+            byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+            if (body.length > maxBody) {
+                response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "Request body too large");
+                return;
+            }
+            bounded = new BufferedBody(request, body);
+        }
         try {
-            super.service(request, response);
+            super.service(bounded, response);
         } catch (RuntimeException e) {
-            // Jackrabbit throws unchecked exceptions for some malformed bodies; they are the client's fault
+            HttpException refusal = jettyRefusal(e);
+            if (refusal != null) {
+                // Jetty's own refusals, such as a chunked body over the cap (413), keep their status
+                if (!response.isCommitted()) {
+                    response.sendError(refusal.getCode(), refusal.getReason());
+                }
+                return;
+            }
+            LOG.warn("{} {} failed: {}", request.getMethod(), request.getRequestURI(), e.toString());
             if (!response.isCommitted()) {
-                response.sendError(HttpServletResponse.SC_BAD_REQUEST, "Malformed request");
+                response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Internal error");
             }
         }
+    }
+
+    private static HttpException jettyRefusal(Throwable e) {
+        for (int depth = 0; e != null && depth < 8; e = e.getCause(), depth++) {
+            if (e instanceof HttpException h) {
+                return h;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -103,5 +159,61 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     @Override
     public void setResourceFactory(DavResourceFactory factory) {
         this.resources = factory;
+    }
+
+    /** A request whose chunked body has already been read, within the cap. */
+    private static final class BufferedBody extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        BufferedBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new IllegalStateException("the body has already been read");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
     }
 }

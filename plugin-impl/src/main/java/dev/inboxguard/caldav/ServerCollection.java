@@ -29,7 +29,7 @@ import org.apache.jackrabbit.webdav.property.PropEntry;
  * from storage. Read-only: properties cannot be changed, members cannot be added here, and nothing can be locked.
  */
 abstract class ServerCollection implements DavResource {
-    private static final String METHODS = "OPTIONS, GET, HEAD, PROPFIND, REPORT";
+    private static final String METHODS = "OPTIONS, GET, HEAD, PROPFIND";
 
     private final DavResourceLocator locator;
     private final CaldavResources factory;
@@ -57,7 +57,8 @@ abstract class ServerCollection implements DavResource {
 
     @Override
     public String getComplianceClass() {
-        return "1, 3, calendar-access, calendar-schedule";
+        // scheduling (calendar-auto-schedule, RFC 6638) is advertised once the inboxes exist
+        return "1, 3, calendar-access";
     }
 
     @Override

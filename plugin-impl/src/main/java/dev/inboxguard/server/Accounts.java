@@ -2,8 +2,9 @@ package dev.inboxguard.server;
 
 import dev.inboxguard.api.CalendarUserAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,11 +13,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The server's users, and the check of their passwords. A deliberately slow hash on every request would make each
- * CalDAV round trip cost a third of a second, so a password that verified is remembered for a few minutes, as a
- * SHA-256 digest keyed by user; a wrong password is never remembered and always pays the full cost.
+ * CalDAV round trip cost a third of a second, so a password that verified is remembered for a few minutes, as an
+ * HMAC under a key made at start-up (a heap dump reveals no crackable digest); a wrong password is never
+ * remembered. Slow checks run at most one per core at a time, so made-up credentials cannot take every request
+ * thread: when none is free within a second the login is refused as {@link Busy}.
  */
 public final class Accounts {
     private static final Duration REMEMBER = Duration.ofMinutes(5);
@@ -27,7 +35,19 @@ public final class Accounts {
     private final Map<String, Remembered> verified = new ConcurrentHashMap<>();
     private final PasswordHash dummy;
 
+    private final Semaphore slowChecks = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    private final byte[] rememberKey = new byte[32];
+
     private record Remembered(byte[] digest, Instant until) {
+    }
+
+    /** Every slow check is in use: the caller should answer 503 and let the client retry. */
+    public static final class Busy extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Busy() {
+            super("too many logins are being checked", null, false, false);
+        }
     }
 
     /**
@@ -43,8 +63,10 @@ public final class Accounts {
         }
         this.byName = Map.copyOf(map);
         this.clock = clock;
-        this.dummy = PasswordHash.of("no such user", accounts.isEmpty() ? PasswordHash.ITERATIONS
-                : accounts.get(0).password().iterations());
+        // the costliest stored hash, so that an unknown name never answers faster than a real one
+        this.dummy = PasswordHash.of("no such user", accounts.stream().mapToInt(a -> a.password().iterations())
+                .max().orElse(PasswordHash.ITERATIONS));
+        new SecureRandom().nextBytes(rememberKey);
     }
 
     /**
@@ -78,21 +100,24 @@ public final class Accounts {
      * @param name     the login name
      * @param password the password the client sent
      * @return the account, if the name and password are right
+     * @throws Busy if no slow check became free within a second
      */
     public Optional<Account> authenticate(String name, String password) {
         Account account = byName.get(name);
-        if (account == null) {
-            // spend the same time as a real check, so that timing does not tell which users exist
-            dummy.matches(password);
-            return Optional.empty();
-        }
-        byte[] digest = sha256(name + '\0' + password);
+        byte[] digest = hmac(name + '\0' + password);
         Instant now = clock.instant();
-        Remembered r = verified.get(name);
+        Remembered r = account == null ? null : verified.get(name);
         if (r != null && now.isBefore(r.until()) && MessageDigest.isEqual(r.digest(), digest)) {
             return Optional.of(account);
         }
-        if (!account.password().matches(password)) {
+        boolean matches = slowly(() -> {
+            if (account == null) {
+                dummy.matches(password); // the same time as a real check: timing does not tell who exists
+                return false;
+            }
+            return account.password().matches(password);
+        });
+        if (!matches) {
             return Optional.empty();
         }
         if (verified.size() >= MAX_REMEMBERED) {
@@ -102,11 +127,31 @@ public final class Accounts {
         return Optional.of(account);
     }
 
-    private static byte[] sha256(String s) {
+    private boolean slowly(BooleanSupplier check) {
+        boolean acquired;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            acquired = slowChecks.tryAcquire(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Busy();
+        }
+        if (!acquired) {
+            throw new Busy();
+        }
+        try {
+            return check.getAsBoolean();
+        } finally {
+            slowChecks.release();
+        }
+    }
+
+    private byte[] hmac(String s) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(rememberKey, "HmacSHA256"));
+            return mac.doFinal(s.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK has no HmacSHA256", e);
         }
     }
 

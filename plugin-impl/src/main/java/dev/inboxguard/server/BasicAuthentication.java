@@ -34,8 +34,14 @@ public final class BasicAuthentication implements Filter {
             throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        Optional<Account> account = credentials(request.getHeader("Authorization"))
-                .flatMap(c -> accounts.authenticate(c[0], c[1]));
+        Optional<Account> account;
+        try {
+            account = credentials(request.getHeader("Authorization")).flatMap(c -> accounts.authenticate(c[0], c[1]));
+        } catch (Accounts.Busy e) {
+            response.setHeader("Retry-After", "1");
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Too many logins at once; try again");
+            return;
+        }
         if (account.isEmpty()) {
             response.setHeader("WWW-Authenticate", "Basic realm=\"InboxGuard\", charset=\"UTF-8\"");
             response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Authentication required");

@@ -8,6 +8,7 @@ import javax.servlet.DispatcherType;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.ee8.nested.ErrorHandler;
 import org.eclipse.jetty.ee8.servlet.FilterHolder;
 import org.eclipse.jetty.ee8.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee8.servlet.ServletHolder;
@@ -21,7 +22,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * The HTTP side of {@code serve}: Jetty with the CalDAV servlet under {@value #DAV}, RFC 6764 discovery at
  * {@code /.well-known/caldav}, and {@code /health}. Everything under {@value #DAV} needs HTTP Basic
- * authentication; request bodies are capped, so an oversized upload is refused with 413 before it is read.
+ * authentication; request bodies are capped, so an oversized upload is refused with 413 (before it is read when
+ * it declares its length), and compressed bodies are refused.
  */
 public final class CaldavServer implements AutoCloseable {
     /** Where the CalDAV tree is mounted. */
@@ -52,8 +54,15 @@ public final class CaldavServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addServlet(new ServletHolder("health", new Health()), "/health");
-        context.addServlet(new ServletHolder("well-known", new WellKnown()), "/.well-known/caldav");
-        ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts));
+        context.addServlet(new ServletHolder("well-known", new ToDavRoot()), "/.well-known/caldav");
+        context.addServlet(new ServletHolder("well-known-slash", new ToDavRoot()), "/.well-known/caldav/");
+        // a client given the bare server URL starts there; "" maps exactly the root
+        context.addServlet(new ServletHolder("root", new ToDavRoot()), "");
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowServlet(false);
+        context.setErrorHandler(errors);
+        ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody));
         context.addServlet(dav, DAV + "/*");
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",
                 EnumSet.of(DispatcherType.REQUEST));
@@ -99,11 +108,15 @@ public final class CaldavServer implements AutoCloseable {
         }
     }
 
-    /** RFC 6764 §5: the well-known URI redirects to the context path where clients start discovery. */
-    private static final class WellKnown extends HttpServlet {
+    /**
+     * RFC 6764 §5: the well-known URI (and the bare server URL) redirect to where discovery starts. GET and HEAD get
+     * 301; other methods get 308, so that a PROPFIND is repeated with its body rather than as an empty one.
+     */
+    private static final class ToDavRoot extends HttpServlet {
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse resp) {
-            resp.setStatus(HttpServletResponse.SC_MOVED_PERMANENTLY);
+            boolean plain = req.getMethod().equals("GET") || req.getMethod().equals("HEAD");
+            resp.setStatus(plain ? HttpServletResponse.SC_MOVED_PERMANENTLY : 308);
             resp.setHeader("Location", DAV + "/");
         }
     }
