@@ -1,0 +1,64 @@
+package dev.inboxguard.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where calendars and their objects live. Every write is one transaction and is durable when the method returns:
+ * an acknowledged PUT survives the process being killed. Implementations: {@link H2CalendarStore} (embedded, the
+ * default); PostgreSQL later, with the same SQL.
+ *
+ * <p>Every call names the owner, and a store never returns another owner's data: access control is enforced here
+ * as well as in the HTTP layer.
+ */
+public interface CalendarStore extends AutoCloseable {
+    /** @return the owner's calendars, by name */
+    List<StoredCalendar> calendars(String owner);
+
+    /** @return the calendar, if the owner has one by that name */
+    Optional<StoredCalendar> calendar(String owner, String name);
+
+    /**
+     * @param calendar the new calendar (its revision is ignored)
+     * @return the stored calendar
+     * @throws StoreConflict if the owner already has a calendar by that name
+     */
+    StoredCalendar createCalendar(StoredCalendar calendar);
+
+    /**
+     * Deletes a calendar and every object in it.
+     *
+     * @return true if it existed
+     */
+    boolean deleteCalendar(String owner, String name);
+
+    /** @return the objects of a calendar, by resource name */
+    List<StoredObject> objects(String owner, String calendar);
+
+    /** @return the object, if there is one */
+    Optional<StoredObject> object(String owner, String calendar, String name);
+
+    /**
+     * Creates or replaces an object, checking the client's preconditions inside the same transaction.
+     *
+     * @param owner    the owner
+     * @param calendar the calendar's name
+     * @param name     the resource name
+     * @param uid      the iCalendar UID (unique within the calendar, RFC 4791 §5.3.2.1)
+     * @param data     the iCalendar text
+     * @param expected what the client expects to be there now
+     * @return the stored object, with its new ETag
+     * @throws StoreConflict if the calendar is missing, the precondition fails or the UID is taken
+     */
+    StoredObject put(String owner, String calendar, String name, String uid, byte[] data, Expectation expected);
+
+    /**
+     * @param ifMatch the ETag the client expects, if it sent one
+     * @return true if the object existed and was deleted
+     * @throws StoreConflict if the ETag does not match
+     */
+    boolean delete(String owner, String calendar, String name, Optional<String> ifMatch);
+
+    @Override
+    void close();
+}

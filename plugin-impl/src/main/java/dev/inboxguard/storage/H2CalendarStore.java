@@ -1,0 +1,285 @@
+package dev.inboxguard.storage;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+/**
+ * The embedded store: H2 in one file under the data directory. H2 rather than SQLite or plain files because it is
+ * pure Java (nothing native to install), transactional, and speaks the SQL the PostgreSQL store will share.
+ * {@code WRITE_DELAY=0} makes every commit reach the file before the call returns; H2's default delays writes by
+ * up to half a second, and a PUT acknowledged in that window would not survive kill -9.
+ */
+public final class H2CalendarStore implements CalendarStore {
+    private static final String SCHEMA = """
+            CREATE TABLE IF NOT EXISTS calendars (
+              owner VARCHAR(64) NOT NULL,
+              name VARCHAR(255) NOT NULL,
+              display_name VARCHAR(1024) NOT NULL,
+              components VARCHAR(255) NOT NULL,
+              revision BIGINT NOT NULL,
+              PRIMARY KEY (owner, name));
+            CREATE TABLE IF NOT EXISTS objects (
+              owner VARCHAR(64) NOT NULL,
+              calendar VARCHAR(255) NOT NULL,
+              name VARCHAR(255) NOT NULL,
+              uid VARCHAR(1024) NOT NULL,
+              etag VARCHAR(80) NOT NULL,
+              data BINARY LARGE OBJECT NOT NULL,
+              modified BIGINT NOT NULL,
+              PRIMARY KEY (owner, calendar, name),
+              CONSTRAINT objects_uid UNIQUE (owner, calendar, uid),
+              FOREIGN KEY (owner, calendar) REFERENCES calendars (owner, name) ON DELETE CASCADE);
+            """;
+
+    private final JdbcConnectionPool pool;
+
+    /**
+     * Opens the store, creating it if needed.
+     *
+     * @param directory the data directory
+     * @return the store
+     */
+    public static H2CalendarStore open(Path directory) {
+        String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("inboxguard")
+                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        return new H2CalendarStore(JdbcConnectionPool.create(url, "inboxguard", ""));
+    }
+
+    private H2CalendarStore(JdbcConnectionPool pool) {
+        this.pool = pool;
+        pool.setMaxConnections(16);
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            for (String ddl : SCHEMA.split(";")) {
+                if (!ddl.isBlank()) {
+                    s.execute(ddl);
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreFailure("cannot create the schema", e);
+        }
+    }
+
+    @Override
+    public List<StoredCalendar> calendars(String owner) {
+        return query("SELECT owner, name, display_name, components, revision FROM calendars WHERE owner = ? "
+                + "ORDER BY name", List.of(owner), H2CalendarStore::calendar);
+    }
+
+    @Override
+    public Optional<StoredCalendar> calendar(String owner, String name) {
+        return query("SELECT owner, name, display_name, components, revision FROM calendars WHERE owner = ? "
+                + "AND name = ?", List.of(owner, name), H2CalendarStore::calendar).stream().findFirst();
+    }
+
+    @Override
+    public StoredCalendar createCalendar(StoredCalendar calendar) {
+        return transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO calendars (owner, name, display_name, "
+                    + "components, revision) VALUES (?, ?, ?, ?, 1)")) {
+                p.setString(1, calendar.owner());
+                p.setString(2, calendar.name());
+                p.setString(3, calendar.displayName());
+                p.setString(4, String.join(",", calendar.components()));
+                p.executeUpdate();
+            } catch (SQLException e) {
+                if (isDuplicate(e)) {
+                    throw new StoreConflict(StoreConflict.Kind.CALENDAR_EXISTS, "a calendar by that name exists");
+                }
+                throw e;
+            }
+            return new StoredCalendar(calendar.owner(), calendar.name(), calendar.displayName(),
+                    calendar.components(), 1);
+        });
+    }
+
+    @Override
+    public boolean deleteCalendar(String owner, String name) {
+        return transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM calendars WHERE owner = ? AND name = ?")) {
+                p.setString(1, owner);
+                p.setString(2, name);
+                return p.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public List<StoredObject> objects(String owner, String calendar) {
+        return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? "
+                + "ORDER BY name", List.of(owner, calendar), H2CalendarStore::object);
+    }
+
+    @Override
+    public Optional<StoredObject> object(String owner, String calendar, String name) {
+        return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? "
+                + "AND name = ?", List.of(owner, calendar, name), H2CalendarStore::object).stream().findFirst();
+    }
+
+    @Override
+    public StoredObject put(String owner, String calendar, String name, String uid, byte[] data,
+                            Expectation expected) {
+        return transaction(c -> {
+            long revision = bump(c, owner, calendar);
+            Optional<String> current = currentEtag(c, owner, calendar, name);
+            if (expected.mustNotExist() && current.isPresent()) {
+                throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource exists (If-None-Match)");
+            }
+            if (expected.ifMatch().isPresent() && (current.isEmpty()
+                    || !(expected.ifMatch().get().equals("*") || expected.ifMatch().get().equals(current.get())))) {
+                throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource is not the version the "
+                        + "client has (If-Match)");
+            }
+            String etag = "\"" + Long.toString(revision, 36) + "-" + Integer.toHexString(Arrays.hashCode(data))
+                    + "\"";
+            long now = System.currentTimeMillis();
+            String sql = current.isPresent()
+                    ? "UPDATE objects SET uid = ?, etag = ?, data = ?, modified = ? WHERE owner = ? AND "
+                            + "calendar = ? AND name = ?"
+                    : "INSERT INTO objects (uid, etag, data, modified, owner, calendar, name) VALUES (?, ?, ?, ?, "
+                            + "?, ?, ?)";
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, uid);
+                p.setString(2, etag);
+                p.setBytes(3, data);
+                p.setLong(4, now);
+                p.setString(5, owner);
+                p.setString(6, calendar);
+                p.setString(7, name);
+                p.executeUpdate();
+            } catch (SQLException e) {
+                if (isDuplicate(e)) {
+                    throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "another resource in this calendar has "
+                            + "the same UID");
+                }
+                throw e;
+            }
+            return new StoredObject(name, uid, etag, data, now);
+        });
+    }
+
+    @Override
+    public boolean delete(String owner, String calendar, String name, Optional<String> ifMatch) {
+        return transaction(c -> {
+            Optional<String> current = currentEtag(c, owner, calendar, name);
+            if (current.isEmpty()) {
+                return false;
+            }
+            if (ifMatch.isPresent() && !ifMatch.get().equals("*") && !ifMatch.get().equals(current.get())) {
+                throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource is not the version the "
+                        + "client has (If-Match)");
+            }
+            bump(c, owner, calendar);
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM objects WHERE owner = ? AND calendar = ? "
+                    + "AND name = ?")) {
+                p.setString(1, owner);
+                p.setString(2, calendar);
+                p.setString(3, name);
+                return p.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        pool.dispose();
+    }
+
+    /** Raises the calendar's revision, locking its row for the rest of the transaction. */
+    private static long bump(Connection c, String owner, String calendar) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE calendars SET revision = revision + 1 WHERE owner = ? "
+                + "AND name = ?")) {
+            p.setString(1, owner);
+            p.setString(2, calendar);
+            if (p.executeUpdate() == 0) {
+                throw new StoreConflict(StoreConflict.Kind.NO_CALENDAR, "there is no such calendar");
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT revision FROM calendars WHERE owner = ? AND name = ?")) {
+            p.setString(1, owner);
+            p.setString(2, calendar);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    private static Optional<String> currentEtag(Connection c, String owner, String calendar, String name)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT etag FROM objects WHERE owner = ? AND calendar = ? "
+                + "AND name = ? FOR UPDATE")) {
+            p.setString(1, owner);
+            p.setString(2, calendar);
+            p.setString(3, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static boolean isDuplicate(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    private static StoredCalendar calendar(ResultSet r) throws SQLException {
+        Set<String> components = new LinkedHashSet<>(List.of(r.getString(4).split(",")));
+        components.remove("");
+        return new StoredCalendar(r.getString(1), r.getString(2), r.getString(3), components, r.getLong(5));
+    }
+
+    private static StoredObject object(ResultSet r) throws SQLException {
+        return new StoredObject(r.getString(1), r.getString(2), r.getString(3), r.getBytes(4), r.getLong(5));
+    }
+
+    private interface Row<T> {
+        T read(ResultSet r) throws SQLException;
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, List<String> args, Row<T> row) {
+        try (Connection c = pool.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+                p.setString(i + 1, args.get(i));
+            }
+            List<T> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(row.read(r));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreFailure("a read failed", e);
+        }
+    }
+
+    private <T> T transaction(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreFailure("a write failed", e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.inboxguard.storage;
+
+/** A write the store refused because of what is already stored; the HTTP layer maps {@link Kind} to a status. */
+public final class StoreConflict extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why the write was refused. */
+    public enum Kind {
+        /** the calendar to write into does not exist (409) */
+        NO_CALENDAR,
+        /** a calendar by that name exists already (405 for MKCALENDAR) */
+        CALENDAR_EXISTS,
+        /** If-Match or If-None-Match failed (412) */
+        PRECONDITION,
+        /** another resource in the calendar has the same UID (403, CALDAV:no-uid-conflict) */
+        UID_TAKEN
+    }
+
+    private final Kind kind;
+
+    /**
+     * @param kind   why
+     * @param detail for the client
+     */
+    public StoreConflict(Kind kind, String detail) {
+        super(detail, null, false, false);
+        this.kind = kind;
+    }
+
+    /** @return why */
+    public Kind kind() {
+        return kind;
+    }
+}

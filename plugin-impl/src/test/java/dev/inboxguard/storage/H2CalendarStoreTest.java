@@ -1,0 +1,120 @@
+package dev.inboxguard.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class H2CalendarStoreTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] ics(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static StoreConflict.Kind conflict(Runnable r) {
+        return assertThrows(StoreConflict.class, r::run).kind();
+    }
+
+    @Test
+    void calendarsAndObjectsWithPreconditions() {
+        try (CalendarStore store = H2CalendarStore.open(dir)) {
+            StoredCalendar work = store.createCalendar(new StoredCalendar("alice", "work", "Work",
+                    Set.of("VEVENT", "VTODO"), 0));
+            assertEquals(Set.of("VEVENT", "VTODO"), work.components());
+            assertEquals(StoreConflict.Kind.CALENDAR_EXISTS, conflict(() -> store.createCalendar(work)));
+
+            StoredObject a = store.put("alice", "work", "a.ics", "uid-a", ics("A1"),
+                    new Expectation(true, Optional.empty()));
+            assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "a.ics",
+                    "uid-a", ics("A2"), new Expectation(true, Optional.empty()))));
+            assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "a.ics",
+                    "uid-a", ics("A2"), new Expectation(false, Optional.of("\"stale\"")))));
+            StoredObject a2 = store.put("alice", "work", "a.ics", "uid-a", ics("A2"),
+                    new Expectation(false, Optional.of(a.etag())));
+            assertNotEquals(a.etag(), a2.etag());
+            assertEquals("A2", new String(store.object("alice", "work", "a.ics").orElseThrow().data(),
+                    StandardCharsets.UTF_8));
+            // If-Match on a resource that does not exist fails too
+            assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "new.ics",
+                    "uid-new", ics("N"), new Expectation(false, Optional.of("*")))));
+
+            assertEquals(StoreConflict.Kind.UID_TAKEN, conflict(() -> store.put("alice", "work", "other.ics",
+                    "uid-a", ics("dup"), Expectation.NONE)));
+            assertEquals(StoreConflict.Kind.NO_CALENDAR, conflict(() -> store.put("alice", "nope", "x.ics", "u",
+                    ics("x"), Expectation.NONE)));
+
+            long before = store.calendar("alice", "work").orElseThrow().revision();
+            assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.delete("alice", "work", "a.ics",
+                    Optional.of(a.etag()))));
+            assertEquals(before, store.calendar("alice", "work").orElseThrow().revision(),
+                    "a refused write changes nothing");
+            assertTrue(store.delete("alice", "work", "a.ics", Optional.of(a2.etag())));
+            assertFalse(store.delete("alice", "work", "a.ics", Optional.empty()));
+            assertTrue(store.calendar("alice", "work").orElseThrow().revision() > before);
+        }
+    }
+
+    @Test
+    void ownersSeeOnlyTheirOwnData() {
+        try (CalendarStore store = H2CalendarStore.open(dir)) {
+            store.createCalendar(new StoredCalendar("alice", "work", null, Set.of("VEVENT"), 0));
+            store.put("alice", "work", "a.ics", "uid-a", ics("A"), Expectation.NONE);
+            assertEquals(List.of(), store.calendars("bob"));
+            assertTrue(store.calendar("bob", "work").isEmpty());
+            assertTrue(store.object("bob", "work", "a.ics").isEmpty());
+            assertEquals(StoreConflict.Kind.NO_CALENDAR, conflict(() -> store.put("bob", "work", "a.ics", "u",
+                    ics("x"), Expectation.NONE)));
+            assertFalse(store.delete("bob", "work", "a.ics", Optional.empty()));
+            // the same names for another owner are a different calendar
+            store.createCalendar(new StoredCalendar("bob", "work", null, Set.of("VEVENT"), 0));
+            store.put("bob", "work", "a.ics", "uid-a", ics("B"), Expectation.NONE);
+            assertEquals("A", new String(store.object("alice", "work", "a.ics").orElseThrow().data(),
+                    StandardCharsets.UTF_8));
+            assertTrue(store.deleteCalendar("bob", "work"));
+            assertTrue(store.object("bob", "work", "a.ics").isEmpty());
+            assertEquals(1, store.objects("alice", "work").size());
+        }
+    }
+
+    @Test
+    void everyAcknowledgedWriteSurvivesKillDashNine() throws Exception {
+        Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        int acknowledged = -1;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("ack ")) {
+                    acknowledged = Integer.parseInt(line.substring(4));
+                    if (acknowledged >= 200) {
+                        writer.destroyForcibly(); // SIGKILL: no shutdown hooks, no H2 close
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(acknowledged >= 200, "the writer acknowledged " + acknowledged);
+        try (CalendarStore store = H2CalendarStore.open(dir)) {
+            for (int i = 0; i <= acknowledged; i++) {
+                assertTrue(store.object("alice", "work", i + ".ics").isPresent(), "acknowledged write " + i
+                        + " was lost");
+            }
+        }
+    }
+}
