@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.H2CalendarStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,13 +16,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real Jetty server on a free port, driven over HTTP: discovery, authentication, isolation, hostile bodies. */
 class CaldavServerTest {
@@ -35,10 +41,15 @@ class CaldavServerTest {
     private static HttpClient http;
     private static String base;
 
+    @TempDir
+    static Path data;
+    private static CalendarStore store;
+
     @BeforeAll
     static void start() throws Exception {
+        store = H2CalendarStore.open(data);
         server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), Accounts.demo(Clock.systemUTC()),
-                1024 * 1024).start();
+                1024 * 1024, store, ConfigFile.defaults().limits()).start();
         base = "http://127.0.0.1:" + server.port();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -46,10 +57,17 @@ class CaldavServerTest {
     @AfterAll
     static void stop() throws Exception {
         server.close();
+        store.close();
     }
 
     private static HttpResponse<String> send(String method, String path, String user, String password,
                                              String depth, String body) throws IOException, InterruptedException {
+        return send(method, path, user, password, depth, body, Map.of());
+    }
+
+    private static HttpResponse<String> send(String method, String path, String user, String password,
+                                             String depth, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -60,10 +78,21 @@ class CaldavServerTest {
         if (depth != null) {
             b.header("Depth", depth);
         }
-        if (body != null) {
+        if (body != null && !headers.containsKey("Content-Type")) {
             b.header("Content-Type", "application/xml; charset=utf-8");
         }
+        headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** After a refusal that closed the connection: a new client, so that no pooled connection is reused. */
+    private static void assertStillServing() throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/dav/principals/alice/"))
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(PROPFIND_DISCOVERY)).header("Depth", "0")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "alice:alice".getBytes(StandardCharsets.UTF_8))).build();
+        assertEquals(207, HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString())
+                .statusCode());
     }
 
     private static HttpResponse<String> propfind(String user, String path, String depth, String body)
@@ -181,7 +210,7 @@ class CaldavServerTest {
                         "alice:alice".getBytes(StandardCharsets.UTF_8))).build();
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertEquals(415, r.statusCode());
-        assertEquals(207, propfind("alice", "/dav/principals/alice/", "0", PROPFIND_DISCOVERY).statusCode());
+        assertStillServing();
     }
 
     @Test
@@ -195,7 +224,7 @@ class CaldavServerTest {
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         "alice:alice".getBytes(StandardCharsets.UTF_8))).build();
         assertEquals(413, http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
-        assertEquals(207, propfind("alice", "/dav/principals/alice/", "0", PROPFIND_DISCOVERY).statusCode());
+        assertStillServing();
     }
 
     @Test
@@ -213,7 +242,7 @@ class CaldavServerTest {
                 <d:propfind xmlns:d="DAV:"><d:prop><d:displayname>&f;</d:displayname></d:prop></d:propfind>""";
         HttpResponse<String> r = propfind("alice", "/dav/principals/alice/", "0", bomb);
         assertEquals(400, r.statusCode(), r.body());
-        assertEquals(207, propfind("alice", "/dav/principals/alice/", "0", PROPFIND_DISCOVERY).statusCode());
+        assertStillServing();
     }
 
     @Test
@@ -246,6 +275,152 @@ class CaldavServerTest {
         String big = "<d:propfind xmlns:d=\"DAV:\"><!--" + "x".repeat(2 * 1024 * 1024) + "--></d:propfind>";
         HttpResponse<String> r = propfind("alice", "/dav/principals/alice/", "0", big);
         assertEquals(413, r.statusCode());
-        assertEquals(207, propfind("alice", "/dav/principals/alice/", "0", PROPFIND_DISCOVERY).statusCode());
+        assertStillServing();
+    }
+
+    private static final String MKCALENDAR = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>
+              <D:displayname>%s</D:displayname>
+              <C:supported-calendar-component-set><C:comp name="VEVENT"/></C:supported-calendar-component-set>
+            </D:prop></D:set></C:mkcalendar>""";
+
+    private static String event(String uid, String summary, String extra) {
+        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + extra + "BEGIN:VEVENT\r\nUID:" + uid
+                + "\r\nDTSTAMP:20261121T080000Z\r\nDTSTART:20261201T090000Z\r\nDURATION:PT1H\r\nSUMMARY:"
+                + summary + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    }
+
+    private static HttpResponse<String> put(String user, String path, String ics, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        Map<String, String> h = new java.util.HashMap<>(headers);
+        h.put("Content-Type", "text/calendar; charset=utf-8");
+        return send("PUT", path, user, user, null, ics, h);
+    }
+
+    @Test
+    void calendarsAndEventsWithEtagsAndPreconditions() throws Exception {
+        String cal = "/dav/calendars/carol/work/";
+        assertEquals(201, send("MKCALENDAR", cal, "carol", "carol", null, MKCALENDAR.formatted("Work")).statusCode());
+        assertEquals(405, send("MKCALENDAR", cal, "carol", "carol", null, MKCALENDAR.formatted("Again"))
+                .statusCode());
+
+        HttpResponse<String> home = propfind("carol", "/dav/calendars/carol/", "1", """
+                <d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">
+                <d:prop><d:resourcetype/><d:displayname/><c:supported-calendar-component-set/><cs:getctag/></d:prop>
+                </d:propfind>""");
+        assertEquals(207, home.statusCode(), home.body());
+        assertTrue(home.body().contains(cal), home.body());
+        assertTrue(home.body().contains("Work"), home.body());
+        assertTrue(home.body().contains("<C:calendar "), home.body());
+        assertTrue(home.body().contains("name=\"VEVENT\""), home.body());
+        String ctag0 = between(propfind("carol", cal, "0", "<d:propfind xmlns:d=\"DAV:\"><d:prop><cs:getctag "
+                + "xmlns:cs=\"http://calendarserver.org/ns/\"/></d:prop></d:propfind>").body(), "getctag");
+
+        String object = cal + "meeting.ics";
+        HttpResponse<String> created = put("carol", object, event("m-1", "Planning", ""), Map.of("If-None-Match", "*"));
+        assertEquals(201, created.statusCode(), created.body());
+        String etag = created.headers().firstValue("ETag").orElseThrow();
+        assertEquals(412, put("carol", object, event("m-1", "Planning", ""), Map.of("If-None-Match", "*"))
+                .statusCode());
+
+        HttpResponse<String> got = send("GET", object, "carol", "carol", null, null);
+        assertEquals(200, got.statusCode());
+        assertEquals(etag, got.headers().firstValue("ETag").orElseThrow());
+        assertTrue(got.body().contains("SUMMARY:Planning"));
+        assertTrue(got.headers().firstValue("Content-Type").orElseThrow().startsWith("text/calendar"));
+        assertEquals(304, send("GET", object, "carol", "carol", null, null, Map.of("If-None-Match", etag))
+                .statusCode());
+
+        assertEquals(412, put("carol", object, event("m-1", "Moved", ""), Map.of("If-Match", "\"stale\""))
+                .statusCode());
+        HttpResponse<String> updated = put("carol", object, event("m-1", "Moved", ""), Map.of("If-Match", etag));
+        assertEquals(204, updated.statusCode());
+        String etag2 = updated.headers().firstValue("ETag").orElseThrow();
+        assertFalse(etag2.equals(etag));
+        String ctag1 = between(propfind("carol", cal, "0", "<d:propfind xmlns:d=\"DAV:\"><d:prop><cs:getctag "
+                + "xmlns:cs=\"http://calendarserver.org/ns/\"/></d:prop></d:propfind>").body(), "getctag");
+        assertFalse(ctag0.isEmpty());
+        assertFalse(ctag1.equals(ctag0), "the CTag moves with every write");
+
+        HttpResponse<String> listing = propfind("carol", cal, "1", "<d:propfind xmlns:d=\"DAV:\"><d:prop>"
+                + "<d:getetag/></d:prop></d:propfind>");
+        assertTrue(listing.body().contains(object) && listing.body().contains(etag2.replace("\"", "")),
+                listing.body());
+
+        assertEquals(412, send("DELETE", object, "carol", "carol", null, null, Map.of("If-Match", etag))
+                .statusCode());
+        assertEquals(204, send("DELETE", object, "carol", "carol", null, null, Map.of("If-Match", etag2))
+                .statusCode());
+        assertEquals(404, send("GET", object, "carol", "carol", null, null).statusCode());
+        assertEquals(404, send("DELETE", object, "carol", "carol", null, null).statusCode());
+    }
+
+    @Test
+    void putBodiesAreHeldToRfc4791() throws Exception {
+        String cal = "/dav/calendars/dave/rules/";
+        assertEquals(201, send("MKCALENDAR", cal, "dave", "dave", null, MKCALENDAR.formatted("Rules")).statusCode());
+        assertEquals(201, put("dave", cal + "a.ics", event("same", "A", ""), Map.of()).statusCode());
+
+        HttpResponse<String> sameUid = put("dave", cal + "b.ics", event("same", "B", ""), Map.of());
+        assertEquals(403, sameUid.statusCode());
+        assertTrue(sameUid.body().contains("no-uid-conflict"), sameUid.body());
+
+        HttpResponse<String> method = put("dave", cal + "c.ics", event("c", "C", "METHOD:REQUEST\r\n"), Map.of());
+        assertEquals(403, method.statusCode());
+        assertTrue(method.body().contains("valid-calendar-object-resource"), method.body());
+
+        String todo = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VTODO\r\nUID:t\r\n"
+                + "DTSTAMP:20261121T080000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+        HttpResponse<String> kind = put("dave", cal + "t.ics", todo, Map.of());
+        assertEquals(403, kind.statusCode());
+        assertTrue(kind.body().contains("supported-calendar-component"), kind.body());
+
+        HttpResponse<String> garbage = put("dave", cal + "g.ics", "BEGIN:VCALENDAR\r\nnot ical", Map.of());
+        assertEquals(403, garbage.statusCode());
+        assertTrue(garbage.body().contains("valid-calendar-data"), garbage.body());
+
+        HttpResponse<String> wrongType = send("PUT", cal + "x.ics", "dave", "dave", null, event("x", "X", ""),
+                Map.of("Content-Type", "text/plain"));
+        assertEquals(403, wrongType.statusCode());
+        assertTrue(wrongType.body().contains("supported-calendar-data"), wrongType.body());
+
+        assertEquals(409, put("dave", "/dav/calendars/dave/missing/a.ics", event("z", "Z", ""), Map.of())
+                .statusCode());
+        // an encoded slash is refused by Jetty (400) or names nothing (404); never stored
+        int escape = put("dave", cal + "..%2fescape.ics", event("e", "E", ""), Map.of()).statusCode();
+        assertTrue(escape == 400 || escape == 404, "status " + escape);
+        // nothing refused was stored
+        assertEquals(1, store.objects("dave", "rules").size());
+    }
+
+    @Test
+    void nobodyReachesAnotherUsersCalendars() throws Exception {
+        String cal = "/dav/calendars/alice/private/";
+        assertEquals(201, send("MKCALENDAR", cal, "alice", "alice", null, MKCALENDAR.formatted("Private"))
+                .statusCode());
+        assertEquals(201, put("alice", cal + "secret.ics", event("s", "Secret", ""), Map.of()).statusCode());
+        for (String other : List.of("bob", "carol", "dave")) {
+            assertEquals(404, send("GET", cal + "secret.ics", other, other, null, null).statusCode());
+            assertEquals(404, put(other, cal + "secret.ics", event("s", "Mine now", ""), Map.of()).statusCode());
+            assertEquals(404, put(other, cal + "new.ics", event("n", "New", ""), Map.of()).statusCode());
+            assertEquals(404, send("DELETE", cal + "secret.ics", other, other, null, null).statusCode());
+            assertEquals(404, send("DELETE", cal, other, other, null, null).statusCode());
+            assertEquals(404, propfind(other, cal, "1", PROPFIND_DISCOVERY).statusCode());
+            assertEquals(404, send("MKCALENDAR", "/dav/calendars/alice/theirs/", other, other, null, null)
+                    .statusCode());
+        }
+        assertTrue(send("GET", cal + "secret.ics", "alice", "alice", null, null).body().contains("Secret"));
+        assertEquals(1, store.calendars("alice").size());
+    }
+
+    private static String between(String xml, String element) {
+        int start = xml.indexOf(":" + element);
+        int open = start < 0 ? -1 : xml.indexOf('>', start);
+        int close = open < 0 ? -1 : xml.indexOf("</", open);
+        if (close < 0) {
+            throw new AssertionError("no " + element + " in " + xml);
+        }
+        return xml.substring(open + 1, close);
     }
 }

@@ -16,7 +16,13 @@ final class CaldavNames {
     static final DavPropertyName CALENDAR_USER_ADDRESS_SET =
             DavPropertyName.create("calendar-user-address-set", CALDAV);
 
+    static final Namespace CALENDARSERVER = Namespace.getNamespace("CS", "http://calendarserver.org/ns/");
+    static final DavPropertyName SUPPORTED_COMPONENTS =
+            DavPropertyName.create("supported-calendar-component-set", CALDAV);
+    static final DavPropertyName GETCTAG = DavPropertyName.create("getctag", CALENDARSERVER);
+
     static final int PRINCIPAL = ResourceType.registerResourceType("principal", DAV);
+    static final int CALENDAR = ResourceType.registerResourceType("calendar", CALDAV);
 
     private CaldavNames() {
     }

@@ -2,6 +2,11 @@ package dev.inboxguard.caldav;
 
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.StoredCalendar;
+import dev.inboxguard.storage.StoredObject;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.jackrabbit.webdav.DavException;
 import org.apache.jackrabbit.webdav.DavLocatorFactory;
 import org.apache.jackrabbit.webdav.DavResource;
@@ -19,12 +24,14 @@ final class CaldavResources implements DavResourceFactory {
     private final String prefix;
     private final DavLocatorFactory locators;
     private final Accounts accounts;
+    private final CalendarStore store;
     private final long startedAt = System.currentTimeMillis();
 
-    CaldavResources(String prefix, DavLocatorFactory locators, Accounts accounts) {
+    CaldavResources(String prefix, DavLocatorFactory locators, Accounts accounts, CalendarStore store) {
         this.prefix = prefix;
         this.locators = locators;
         this.accounts = accounts;
+        this.store = store;
     }
 
     long startedAt() {
@@ -58,8 +65,17 @@ final class CaldavResources implements DavResourceFactory {
         if (segments.length == 2 && segments[0].equals(DavPaths.PRINCIPALS.substring(1))) {
             return new PrincipalResource(locator, this, user, own(segments[1], user));
         }
-        if (segments.length == 2 && segments[0].equals(DavPaths.CALENDARS.substring(1))) {
-            return new CalendarHome(locator, this, user, own(segments[1], user));
+        if (segments.length >= 2 && segments.length <= 4 && segments[0].equals(DavPaths.CALENDARS.substring(1))) {
+            Account owner = own(segments[1], user);
+            if (segments.length == 2) {
+                return new CalendarHome(locator, this, user, owner);
+            }
+            StoredCalendar calendar = store.calendar(owner.name(), segments[2]).orElseThrow(CaldavResources::notFound);
+            if (segments.length == 3) {
+                return new CalendarCollection(locator, this, user, calendar);
+            }
+            return new CalendarObjectResource(locator, this, user, store.object(owner.name(), calendar.name(),
+                    segments[3]).orElseThrow(CaldavResources::notFound));
         }
         throw notFound();
     }
@@ -70,6 +86,23 @@ final class CaldavResources implements DavResourceFactory {
 
     CalendarHome home(String name, UserSession user) throws DavException {
         return new CalendarHome(locator(DavPaths.CALENDARS, name), this, user, own(name, user));
+    }
+
+    List<DavResource> calendars(Account owner, UserSession user) {
+        List<DavResource> out = new ArrayList<>();
+        for (StoredCalendar c : store.calendars(owner.name())) {
+            out.add(new CalendarCollection(locator(DavPaths.CALENDARS, owner.name() + "/" + c.name()), this, user, c));
+        }
+        return out;
+    }
+
+    List<DavResource> objects(StoredCalendar calendar, UserSession user) {
+        List<DavResource> out = new ArrayList<>();
+        for (StoredObject o : store.objects(calendar.owner(), calendar.name())) {
+            out.add(new CalendarObjectResource(locator(DavPaths.CALENDARS, calendar.owner() + "/" + calendar.name()
+                    + "/" + o.name()), this, user, o));
+        }
+        return out;
     }
 
     private DavResourceLocator locator(String collection, String name) {

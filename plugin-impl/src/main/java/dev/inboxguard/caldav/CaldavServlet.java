@@ -1,8 +1,11 @@
 package dev.inboxguard.caldav;
 
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.ical.Limits;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.BasicAuthentication;
+import dev.inboxguard.storage.CalendarStore;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -39,16 +42,21 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     private transient DavSessionProvider sessions;
 
     private final long maxBody;
+    private final transient CalendarRequests calendars;
 
     /**
      * @param prefix   the path the servlet is mounted at, such as {@code /dav}
      * @param accounts the users
      * @param maxBody  the largest request body, in bytes
+     * @param store    the calendars
+     * @param limits   the bounds for reading calendar objects that clients PUT
      */
-    public CaldavServlet(String prefix, Accounts accounts, long maxBody) {
+    public CaldavServlet(String prefix, Accounts accounts, long maxBody, CalendarStore store, Limits limits) {
         this.maxBody = maxBody;
+        this.calendars = new CalendarRequests(store, new CalendarObjectPut(new CalendarReader(limits)),
+                limits.maxBytes());
         this.locators = new DavPaths(prefix);
-        this.resources = new CaldavResources(prefix, locators, accounts);
+        this.resources = new CaldavResources(prefix, locators, accounts, store);
         this.sessions = new DavSessionProvider() {
             @Override
             public boolean attachSession(WebdavRequest request) throws DavException {
@@ -95,6 +103,10 @@ public final class CaldavServlet extends AbstractWebdavServlet {
             bounded = new BufferedBody(request, body);
         }
         try {
+            Object account = request.getAttribute(BasicAuthentication.ACCOUNT);
+            if (account instanceof Account a && calendars.handle(bounded, response, a)) {
+                return;
+            }
             super.service(bounded, response);
         } catch (RuntimeException e) {
             HttpException refusal = jettyRefusal(e);

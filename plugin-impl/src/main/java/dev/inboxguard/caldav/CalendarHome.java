@@ -10,7 +10,7 @@ import org.apache.jackrabbit.webdav.property.DefaultDavProperty;
 import org.apache.jackrabbit.webdav.property.ResourceType;
 
 /** A user's calendar home (RFC 4791 §6.2.1): the collection that holds their calendars. */
-final class CalendarHome extends ServerCollection {
+final class CalendarHome extends ServerResource {
     private final Account account;
 
     CalendarHome(DavResourceLocator locator, CaldavResources factory, UserSession session, Account account) {
@@ -28,6 +28,6 @@ final class CalendarHome extends ServerCollection {
 
     @Override
     List<DavResource> members() {
-        return List.of();
+        return resources().calendars(account, user());
     }
 }

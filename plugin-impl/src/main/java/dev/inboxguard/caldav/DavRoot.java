@@ -8,7 +8,7 @@ import org.apache.jackrabbit.webdav.property.DavPropertySet;
 import org.apache.jackrabbit.webdav.property.ResourceType;
 
 /** The root of the DAV tree, where {@code /.well-known/caldav} leads; it lists the asking user's principal only. */
-final class DavRoot extends ServerCollection {
+final class DavRoot extends ServerResource {
     DavRoot(DavResourceLocator locator, CaldavResources factory, UserSession session) {
         super(locator, factory, session);
     }

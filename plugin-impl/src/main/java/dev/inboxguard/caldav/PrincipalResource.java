@@ -12,7 +12,7 @@ import org.apache.jackrabbit.webdav.property.HrefProperty;
 import org.apache.jackrabbit.webdav.property.ResourceType;
 
 /** A user's principal (RFC 3744 §2, RFC 4791 §6.2.1): where a client finds the user's calendar home and addresses. */
-final class PrincipalResource extends ServerCollection {
+final class PrincipalResource extends ServerResource {
     private final Account account;
 
     PrincipalResource(DavResourceLocator locator, CaldavResources factory, UserSession session, Account account) {

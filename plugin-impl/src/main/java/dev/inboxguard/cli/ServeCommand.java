@@ -4,8 +4,12 @@ import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.H2CalendarStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -36,6 +40,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "demo users, loopback only")
     boolean demo;
 
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "inboxguard-data",
+            description = "where the embedded store keeps its file (default: ${DEFAULT-VALUE})")
+    Path data;
+
     @Override
     public Integer call() throws Exception {
         GuardConfig cfg = config == null ? ConfigFile.defaults() : ConfigFile.load(config);
@@ -48,14 +56,22 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageException("serve needs --demo: user accounts cannot be configured yet");
         }
         Accounts accounts = Accounts.demo(Clock.systemUTC());
+        try {
+            Files.createDirectories(data);
+        } catch (IOException e) {
+            throw new UsageException("--data " + data + ": cannot create the directory (" + e.getMessage() + ")");
+        }
+        CalendarStore store = H2CalendarStore.open(data);
         CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", httpPort), accounts,
-                Math.max(MIN_BODY, cfg.limits().maxBytes()));
+                Math.max(MIN_BODY, cfg.limits().maxBytes()), store, cfg.limits());
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();
             } catch (Exception e) {
                 // the JVM is exiting; nothing is left to tell
+            } finally {
+                store.close();
             }
         }, "shutdown"));
         PrintWriter out = spec.commandLine().getOut();

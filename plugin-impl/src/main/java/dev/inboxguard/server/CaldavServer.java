@@ -1,6 +1,8 @@
 package dev.inboxguard.server;
 
 import dev.inboxguard.caldav.CaldavServlet;
+import dev.inboxguard.ical.Limits;
+import dev.inboxguard.storage.CalendarStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
@@ -36,8 +38,10 @@ public final class CaldavServer implements AutoCloseable {
      * @param bind     the address to listen on (port 0 picks a free port)
      * @param accounts the users
      * @param maxBody  the largest request body accepted, in bytes
+     * @param store    the calendars
+     * @param limits   the bounds for reading calendar objects
      */
-    public CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody) {
+    public CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, CalendarStore store, Limits limits) {
         HardenedXml.install();
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("http");
@@ -62,7 +66,7 @@ public final class CaldavServer implements AutoCloseable {
         errors.setShowStacks(false);
         errors.setShowServlet(false);
         context.setErrorHandler(errors);
-        ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody));
+        ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, store, limits));
         context.addServlet(dav, DAV + "/*");
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",
                 EnumSet.of(DispatcherType.REQUEST));

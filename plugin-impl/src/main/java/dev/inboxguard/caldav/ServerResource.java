@@ -25,17 +25,18 @@ import org.apache.jackrabbit.webdav.property.HrefProperty;
 import org.apache.jackrabbit.webdav.property.PropEntry;
 
 /**
- * A collection the server makes up from its configuration (the root, a principal, a calendar home) rather than
- * from storage. Read-only: properties cannot be changed, members cannot be added here, and nothing can be locked.
+ * The common ground of the server's WebDAV resources: the root, principals, homes, calendars and calendar objects.
+ * Properties cannot be changed through WebDAV, members are added by the calendar methods
+ * ({@link CalendarRequests}) rather than by Jackrabbit, and nothing can be locked.
  */
-abstract class ServerCollection implements DavResource {
+abstract class ServerResource implements DavResource {
     private static final String METHODS = "OPTIONS, GET, HEAD, PROPFIND";
 
     private final DavResourceLocator locator;
     private final CaldavResources factory;
     private final UserSession session;
 
-    ServerCollection(DavResourceLocator locator, CaldavResources factory, UserSession session) {
+    ServerResource(DavResourceLocator locator, CaldavResources factory, UserSession session) {
         this.locator = locator;
         this.factory = factory;
         this.session = session;

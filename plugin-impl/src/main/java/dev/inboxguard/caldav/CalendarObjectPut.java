@@ -1,0 +1,72 @@
+package dev.inboxguard.caldav;
+
+import dev.inboxguard.ical.CalendarRead;
+import dev.inboxguard.ical.CalendarReader;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import net.fortuna.ical4j.model.Calendar;
+import net.fortuna.ical4j.model.Component;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.component.CalendarComponent;
+
+/**
+ * The RFC 4791 §4.1 rules for a calendar object resource a client PUTs: valid iCalendar (read within the guard's
+ * limits), no METHOD, one kind of component, one UID, and a kind the calendar supports.
+ */
+final class CalendarObjectPut {
+    /** A PUT body that breaks a rule: the CALDAV precondition element and a reason. */
+    record Refusal(String precondition, String reason) {
+    }
+
+    /** A body that follows the rules. */
+    record Accepted(String uid, String kind) {
+    }
+
+    private final CalendarReader reader;
+
+    CalendarObjectPut(CalendarReader reader) {
+        this.reader = reader;
+    }
+
+    /** @return the UID and kind, or why the body is refused */
+    Object judge(byte[] body, Set<String> supported) {
+        CalendarRead read = reader.read(body);
+        if (read instanceof CalendarRead.Refused refused) {
+            return new Refusal("valid-calendar-data", refused.findings().get(0).message());
+        }
+        Calendar calendar = ((CalendarRead.Parsed) read).calendar();
+        if (calendar.getProperty(Property.METHOD).isPresent()) {
+            return new Refusal("valid-calendar-object-resource",
+                    "a stored calendar object must not have a METHOD (RFC 4791 §4.1)");
+        }
+        Set<String> kinds = new LinkedHashSet<>();
+        Set<String> uids = new LinkedHashSet<>();
+        for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
+            if (c.getName().equals(Component.VTIMEZONE)) {
+                continue;
+            }
+            kinds.add(c.getName());
+            Optional<Property> uid = c.getProperty(Property.UID);
+            if (uid.isEmpty() || uid.get().getValue().isBlank()) {
+                return new Refusal("valid-calendar-object-resource", "every " + c.getName() + " needs a UID");
+            }
+            uids.add(uid.get().getValue());
+        }
+        if (kinds.isEmpty()) {
+            return new Refusal("valid-calendar-object-resource", "the object holds no VEVENT, VTODO or VJOURNAL");
+        }
+        if (kinds.size() > 1) {
+            return new Refusal("valid-calendar-object-resource", "one resource holds one kind of component, not "
+                    + String.join(" and ", kinds));
+        }
+        if (uids.size() > 1) {
+            return new Refusal("valid-calendar-object-resource", "one resource holds one UID (RFC 4791 §4.1)");
+        }
+        String kind = kinds.iterator().next();
+        if (!supported.contains(kind)) {
+            return new Refusal("supported-calendar-component", "this calendar does not take " + kind);
+        }
+        return new Accepted(uids.iterator().next(), kind);
+    }
+}
