@@ -19,58 +19,98 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code inboxguard serve --demo} from the built jar: it comes up, announces its port and serves discovery. */
+/** {@code inboxguard serve --demo} from the built jar: it comes up, serves discovery, and keeps what it acknowledged. */
 class ServeJarTest {
     private static final Pattern ANNOUNCED = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/\\.well-known/caldav");
+    private static final Path JAR = Path.of(System.getProperty("inboxguard.jar",
+            "../plugin-impl/target/inboxguard.jar"));
+
+    @TempDir
+    Path data;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private record Server(Process process, String base) {
+    }
+
+    private Server start() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), "build plugin-impl first");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0", "--data", data.toString())
+                .redirectErrorStream(true).start();
+        long start = System.nanoTime();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = out.readLine()) != null; ) {
+            Matcher m = ANNOUNCED.matcher(line);
+            if (m.find()) {
+                System.out.printf("[serve --demo] ready in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+                return new Server(p, "http://127.0.0.1:" + m.group(1));
+            }
+        }
+        p.destroyForcibly();
+        throw new AssertionError("serve did not announce its port");
+    }
+
+    private HttpResponse<String> send(Server s, String method, String path, String body, String type)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.base() + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "carol:carol".getBytes(StandardCharsets.UTF_8)));
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void stop(Process p, boolean kill) throws InterruptedException {
+        if (kill) {
+            p.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        } else {
+            p.destroy();
+        }
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
 
     @Test
-    void theDemoServerStartsAndAnswers() throws Exception {
-        Path jar = Path.of(System.getProperty("inboxguard.jar", "../plugin-impl/target/inboxguard.jar"));
-        assertTrue(Files.isRegularFile(jar), "build plugin-impl first");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString(), "serve", "--demo", "--http-port", "0")
-                .redirectErrorStream(true).start();
+    void theDemoServerStartsAnswersAndKeepsAnAcknowledgedPutThroughKillDashNine() throws Exception {
+        Server first = start();
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:kept\r\n"
+                + "DTSTAMP:20261121T080000Z\r\nDTSTART:20261201T090000Z\r\nSUMMARY:Survives\r\nEND:VEVENT\r\n"
+                + "END:VCALENDAR\r\n";
         try {
-            long start = System.nanoTime();
-            int port = -1;
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            for (String line; (line = out.readLine()) != null; ) {
-                Matcher m = ANNOUNCED.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                    break;
-                }
-            }
-            assertTrue(port > 0, "serve did not announce its port");
-            System.out.printf("[serve --demo] ready in %d ms%n", (System.nanoTime() - start) / 1_000_000);
-
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            String base = "http://127.0.0.1:" + port;
-            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(first.base() + "/health")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode());
-            HttpResponse<String> discovery = http.send(HttpRequest.newBuilder(URI.create(base + "/dav/"))
-                    .method("PROPFIND", HttpRequest.BodyPublishers.ofString("<d:propfind xmlns:d=\"DAV:\"><d:prop>"
-                            + "<d:current-user-principal/></d:prop></d:propfind>"))
-                    .header("Depth", "0")
-                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                            "carol:carol".getBytes(StandardCharsets.UTF_8))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> discovery = send(first, "PROPFIND", "/dav/", "<d:propfind xmlns:d=\"DAV:\">"
+                    + "<d:prop><d:current-user-principal/></d:prop></d:propfind>", "application/xml");
             assertEquals(207, discovery.statusCode());
             assertTrue(discovery.body().contains("/dav/principals/carol/"), discovery.body());
+            assertEquals(201, send(first, "MKCALENDAR", "/dav/calendars/carol/home/", null, null).statusCode());
+            assertEquals(201, send(first, "PUT", "/dav/calendars/carol/home/kept.ics", ics, "text/calendar")
+                    .statusCode());
         } finally {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            stop(first.process(), true);
+        }
+        Server second = start();
+        try {
+            HttpResponse<String> got = send(second, "GET", "/dav/calendars/carol/home/kept.ics", null, null);
+            assertEquals(200, got.statusCode());
+            assertEquals(ics, got.body());
+        } finally {
+            stop(second.process(), false);
         }
     }
 
     @Test
     void withoutDemoItSaysWhatIsMissing() throws Exception {
-        Path jar = Path.of(System.getProperty("inboxguard.jar", "../plugin-impl/target/inboxguard.jar"));
         Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "serve", "--http-port", "0")).redirectErrorStream(true).start();
+                "-jar", JAR.toString(), "serve", "--http-port", "0", "--data", data.toString()))
+                .redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(2, p.exitValue(), out);
