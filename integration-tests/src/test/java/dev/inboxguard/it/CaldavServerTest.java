@@ -85,6 +85,14 @@ class CaldavServerTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * A request the server answers by closing the connection (a refused body): sent on a client of its own, so
+     * that the shared client's pool never holds a connection the server has closed.
+     */
+    private static HttpResponse<String> alone(HttpRequest request) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     /** After a refusal that closed the connection: a new client, so that no pooled connection is reused. */
     private static void assertStillServing() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/dav/principals/alice/"))
@@ -208,7 +216,7 @@ class CaldavServerTest {
                 .header("Content-Encoding", "gzip").header("Depth", "0")
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         "alice:alice".getBytes(StandardCharsets.UTF_8))).build();
-        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = alone(request);
         assertEquals(415, r.statusCode());
         assertStillServing();
     }
@@ -223,7 +231,7 @@ class CaldavServerTest {
                 .header("Depth", "0")
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         "alice:alice".getBytes(StandardCharsets.UTF_8))).build();
-        assertEquals(413, http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(413, alone(request).statusCode());
         assertStillServing();
     }
 
@@ -273,7 +281,10 @@ class CaldavServerTest {
     @Test
     void anOversizedBodyIsRefusedBeforeItIsRead() throws Exception {
         String big = "<d:propfind xmlns:d=\"DAV:\"><!--" + "x".repeat(2 * 1024 * 1024) + "--></d:propfind>";
-        HttpResponse<String> r = propfind("alice", "/dav/principals/alice/", "0", big);
+        HttpResponse<String> r = alone(HttpRequest.newBuilder(URI.create(base + "/dav/principals/alice/"))
+                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(big)).header("Depth", "0")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "alice:alice".getBytes(StandardCharsets.UTF_8))).build());
         assertEquals(413, r.statusCode());
         assertStillServing();
     }
@@ -422,5 +433,72 @@ class CaldavServerTest {
             throw new AssertionError("no " + element + " in " + xml);
         }
         return xml.substring(open + 1, close);
+    }
+
+    private static String query(String range) {
+        return "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>"
+                + "</D:prop><C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">" + range
+                + "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>";
+    }
+
+    @Test
+    void reportsFindEventsByTimeRangeAndByHref() throws Exception {
+        String cal = "/dav/calendars/bob/reports/";
+        assertEquals(201, send("MKCALENDAR", cal, "bob", "bob", null, MKCALENDAR.formatted("Reports")).statusCode());
+        String december = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:dec\r\n"
+                + "DTSTAMP:20261121T080000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\n"
+                + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+        String allDay = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:jan\r\n"
+                + "DTSTAMP:20261121T080000Z\r\nDTSTART;VALUE=DATE:20270115\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        String weekly = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:weekly\r\n"
+                + "DTSTAMP:20261121T080000Z\r\nDTSTART:20261102T080000Z\r\nDURATION:PT30M\r\n"
+                + "RRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        String future = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:later\r\n"
+                + "DTSTAMP:20261121T080000Z\r\nDTSTART:20280101T080000Z\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
+                + "END:VCALENDAR\r\n";
+        for (String[] o : new String[][] {{"dec.ics", december}, {"jan.ics", allDay}, {"weekly.ics", weekly},
+                {"later.ics", future}}) {
+            assertEquals(201, put("bob", cal + o[0], o[1], Map.of()).statusCode());
+        }
+
+        HttpResponse<String> dec1 = send("REPORT", cal, "bob", "bob", "1",
+                query("<C:time-range start=\"20261201T000000Z\" end=\"20261202T000000Z\"/>"));
+        assertEquals(207, dec1.statusCode(), dec1.body());
+        assertTrue(dec1.body().contains(cal + "dec.ics"), dec1.body());
+        assertTrue(dec1.body().contains(cal + "weekly.ics"), dec1.body());
+        assertFalse(dec1.body().contains("jan.ics"), dec1.body());
+        assertFalse(dec1.body().contains("later.ics"), "a series that starts after the range is not in it");
+
+        HttpResponse<String> jan15 = send("REPORT", cal, "bob", "bob", "1",
+                query("<C:time-range start=\"20270115T120000Z\" end=\"20270115T130000Z\"/>"));
+        assertTrue(jan15.body().contains(cal + "jan.ics"), "an all-day event lasts its day: " + jan15.body());
+        assertFalse(jan15.body().contains("dec.ics"), jan15.body());
+
+        HttpResponse<String> everything = send("REPORT", cal, "bob", "bob", "1", query(""));
+        for (String name : List.of("dec.ics", "jan.ics", "weekly.ics", "later.ics")) {
+            assertTrue(everything.body().contains(cal + name), everything.body());
+        }
+
+        HttpResponse<String> multiget = send("REPORT", cal, "bob", "bob", "1", "<C:calendar-multiget xmlns:D=\"DAV:\" "
+                + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/><C:calendar-data/></D:prop>"
+                + "<D:href>" + cal + "dec.ics</D:href><D:href>" + cal + "missing.ics</D:href>"
+                + "<D:href>/dav/calendars/alice/private/secret.ics</D:href></C:calendar-multiget>");
+        assertEquals(207, multiget.statusCode(), multiget.body());
+        assertTrue(multiget.body().contains("UID:dec"), multiget.body());
+        assertTrue(multiget.body().contains("404 Not Found"), multiget.body());
+        assertFalse(multiget.body().contains("Secret"), "another user's href never answers with data");
+
+        HttpResponse<String> sync = send("REPORT", cal, "bob", "bob", null, "<D:sync-collection xmlns:D=\"DAV:\">"
+                + "<D:sync-token/><D:prop><D:getetag/></D:prop></D:sync-collection>");
+        assertEquals(403, sync.statusCode());
+        assertTrue(sync.body().contains("supported-report"), sync.body());
+
+        HttpResponse<String> badFilter = send("REPORT", cal, "bob", "bob", "1", "<C:calendar-query xmlns:D=\"DAV:\" "
+                + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><C:filter><C:comp-filter name=\"VTIMEZONE\"/>"
+                + "</C:filter></C:calendar-query>");
+        assertEquals(403, badFilter.statusCode());
+        assertTrue(badFilter.body().contains("valid-filter"), badFilter.body());
+
+        assertEquals(404, send("REPORT", cal, "alice", "alice", "1", query("")).statusCode());
     }
 }

@@ -53,7 +53,8 @@ public final class CaldavServlet extends AbstractWebdavServlet {
      */
     public CaldavServlet(String prefix, Accounts accounts, long maxBody, CalendarStore store, Limits limits) {
         this.maxBody = maxBody;
-        this.calendars = new CalendarRequests(store, new CalendarObjectPut(new CalendarReader(limits)),
+        CalendarReader reader = new CalendarReader(limits);
+        this.calendars = new CalendarRequests(store, new CalendarObjectPut(reader), new CalendarReports(store, reader),
                 limits.maxBytes());
         this.locators = new DavPaths(prefix);
         this.resources = new CaldavResources(prefix, locators, accounts, store);

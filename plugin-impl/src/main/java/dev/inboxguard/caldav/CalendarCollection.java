@@ -20,6 +20,11 @@ final class CalendarCollection extends ServerResource {
     }
 
     @Override
+    public String getSupportedMethods() {
+        return "OPTIONS, GET, HEAD, PROPFIND, REPORT, DELETE";
+    }
+
+    @Override
     public String getDisplayName() {
         return calendar.displayName();
     }

@@ -38,9 +38,11 @@ final class CalendarRequests {
     private final CalendarStore store;
     private final CalendarObjectPut rules;
     private final int maxObjectBytes;
+    private final CalendarReports reports;
 
-    CalendarRequests(CalendarStore store, CalendarObjectPut rules, int maxObjectBytes) {
+    CalendarRequests(CalendarStore store, CalendarObjectPut rules, CalendarReports reports, int maxObjectBytes) {
         this.store = store;
+        this.reports = reports;
         this.rules = rules;
         this.maxObjectBytes = maxObjectBytes;
     }
@@ -71,7 +73,7 @@ final class CalendarRequests {
      */
     boolean handle(HttpServletRequest req, HttpServletResponse resp, Account account) throws IOException {
         String method = req.getMethod();
-        if (!Set.of("MKCALENDAR", "PUT", "GET", "HEAD", "DELETE").contains(method)) {
+        if (!Set.of("MKCALENDAR", "PUT", "GET", "HEAD", "DELETE", "REPORT").contains(method)) {
             return false;
         }
         Optional<Target> target = Target.of(req.getPathInfo());
@@ -97,6 +99,7 @@ final class CalendarRequests {
                 return switch (method) {
                     case "MKCALENDAR" -> mkcalendar(req, resp, t);
                     case "DELETE" -> deleteCalendar(resp, t);
+                    case "REPORT" -> report(req, resp, t);
                     default -> false; // GET and HEAD of a collection: Jackrabbit's answer is fine
                 };
             }
@@ -104,6 +107,7 @@ final class CalendarRequests {
                 case "PUT" -> put(req, resp, t);
                 case "GET", "HEAD" -> get(req, resp, t, method.equals("HEAD"));
                 case "DELETE" -> delete(req, resp, t);
+                case "REPORT" -> resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Reports run on a calendar");
                 default -> resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED,
                         "MKCALENDAR makes a calendar, not an object");
             }
@@ -161,6 +165,17 @@ final class CalendarRequests {
         store.createCalendar(new StoredCalendar(t.owner(), t.calendar(), displayName, components, 0));
         resp.setStatus(HttpServletResponse.SC_CREATED);
         resp.setContentLength(0);
+        return true;
+    }
+
+    private boolean report(HttpServletRequest req, HttpServletResponse resp, Target t) throws IOException {
+        if (store.calendar(t.owner(), t.calendar()).isEmpty()) {
+            resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
+            return true;
+        }
+        reports.report(req.getInputStream().readAllBytes(), resp, t.owner(), t.calendar(),
+                req.getContextPath() + req.getServletPath() + DavPaths.CALENDARS + "/" + t.owner() + "/"
+                        + t.calendar() + "/");
         return true;
     }
 

@@ -1,0 +1,320 @@
+package dev.inboxguard.caldav;
+
+import dev.inboxguard.ical.CalendarRead;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.StoredObject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.servlet.http.HttpServletResponse;
+import net.fortuna.ical4j.model.Calendar;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.component.CalendarComponent;
+import net.fortuna.ical4j.model.property.DateProperty;
+import net.fortuna.ical4j.model.property.Duration;
+import org.apache.jackrabbit.webdav.xml.DomUtil;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * The CalDAV REPORTs on a calendar: calendar-multiget (RFC 4791 §7.9) and calendar-query (§7.8) with a component
+ * filter and an optional time range. Other reports get 403 with DAV:supported-report.
+ *
+ * <p>A recurring object is matched against a time range by its first instance and the end of its rule, without
+ * expanding it: it is included when it starts before the range ends and its rule has no end before the range
+ * starts. That can include a series with no instance in the range (clients filter what they get), never leaves
+ * one out, and costs the same for a hostile rule as for a sound one.
+ */
+final class CalendarReports {
+    private static final int MAX_HREFS = 1000;
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final CalendarStore store;
+    private final CalendarReader reader;
+
+    CalendarReports(CalendarStore store, CalendarReader reader) {
+        this.store = store;
+        this.reader = reader;
+    }
+
+    void report(byte[] body, HttpServletResponse resp, String owner, String calendar, String collectionHref)
+            throws IOException {
+        Document doc;
+        try {
+            doc = DomUtil.parseDocument(new ByteArrayInputStream(body));
+        } catch (Exception e) {
+            resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "The REPORT body is not well-formed XML");
+            return;
+        }
+        Element root = doc.getDocumentElement();
+        boolean caldav = CaldavNames.CALDAV.getURI().equals(root.getNamespaceURI());
+        List<String> props = requestedProperties(root);
+        if (caldav && "calendar-multiget".equals(root.getLocalName())) {
+            Map<String, Optional<StoredObject>> found = new LinkedHashMap<>();
+            NodeList hrefs = root.getElementsByTagNameNS(CaldavNames.DAV.getURI(), "href");
+            if (hrefs.getLength() > MAX_HREFS) {
+                resp.sendError(HttpServletResponse.SC_FORBIDDEN, "At most " + MAX_HREFS + " hrefs per multiget");
+                return;
+            }
+            for (int i = 0; i < hrefs.getLength(); i++) {
+                String href = hrefs.item(i).getTextContent().strip();
+                String name = href.startsWith(collectionHref) ? href.substring(collectionHref.length()) : "";
+                found.put(href, name.isEmpty() || name.contains("/") ? Optional.empty()
+                        : store.object(owner, calendar, name));
+            }
+            multistatus(resp, found, props);
+        } else if (caldav && "calendar-query".equals(root.getLocalName())) {
+            Filter filter = Filter.of(root);
+            if (filter == null) {
+                CalendarRequests.error(resp, HttpServletResponse.SC_FORBIDDEN, "valid-filter",
+                        "the filter must be a VCALENDAR comp-filter, with an optional VEVENT, VTODO or VJOURNAL "
+                                + "comp-filter and time-range in UTC");
+                return;
+            }
+            Map<String, Optional<StoredObject>> found = new LinkedHashMap<>();
+            for (StoredObject o : store.objects(owner, calendar)) {
+                if (filter.matches(o, reader)) {
+                    found.put(collectionHref + o.name(), Optional.of(o));
+                }
+            }
+            multistatus(resp, found, props);
+        } else {
+            resp.setStatus(HttpServletResponse.SC_FORBIDDEN);
+            resp.setContentType("application/xml; charset=utf-8");
+            byte[] xml = ("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error xmlns:D=\"DAV:\"><D:supported-report/>"
+                    + "</D:error>\n").getBytes(StandardCharsets.UTF_8);
+            resp.setContentLength(xml.length);
+            resp.getOutputStream().write(xml);
+        }
+    }
+
+    private static List<String> requestedProperties(Element root) {
+        List<String> out = new ArrayList<>();
+        Element prop = DomUtil.getChildElement(root, "prop", CaldavNames.DAV);
+        if (prop == null) {
+            out.add("D:getetag");
+            return out;
+        }
+        for (Node n = prop.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e) {
+                String ns = e.getNamespaceURI();
+                String local = e.getLocalName();
+                if (CaldavNames.DAV.getURI().equals(ns) && local.equals("getetag")) {
+                    out.add("D:getetag");
+                } else if (CaldavNames.CALDAV.getURI().equals(ns) && local.equals("calendar-data")) {
+                    out.add("C:calendar-data");
+                } else if (CaldavNames.DAV.getURI().equals(ns) && local.equals("getcontenttype")) {
+                    out.add("D:getcontenttype");
+                } else if (out.size() < 64) {
+                    out.add("?" + (ns == null ? "" : ns) + " " + local);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void multistatus(HttpServletResponse resp, Map<String, Optional<StoredObject>> found,
+                                     List<String> props) throws IOException {
+        StringBuilder x = new StringBuilder(4096);
+        x.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\" "
+                + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\">");
+        for (Map.Entry<String, Optional<StoredObject>> e : found.entrySet()) {
+            x.append("<D:response><D:href>").append(escape(e.getKey())).append("</D:href>");
+            if (e.getValue().isEmpty()) {
+                x.append("<D:status>HTTP/1.1 404 Not Found</D:status></D:response>");
+                continue;
+            }
+            StoredObject o = e.getValue().get();
+            StringBuilder ok = new StringBuilder();
+            StringBuilder missing = new StringBuilder();
+            for (String p : props) {
+                switch (p) {
+                    case "D:getetag" -> ok.append("<D:getetag>").append(escape(o.etag())).append("</D:getetag>");
+                    case "D:getcontenttype" -> ok.append("<D:getcontenttype>text/calendar; charset=utf-8"
+                            + "</D:getcontenttype>");
+                    case "C:calendar-data" -> ok.append("<C:calendar-data>")
+                            .append(escape(new String(o.data(), StandardCharsets.UTF_8))).append("</C:calendar-data>");
+                    default -> {
+                        int space = p.indexOf(' ');
+                        missing.append("<X:").append(p.substring(space + 1)).append(" xmlns:X=\"")
+                                .append(escape(p.substring(1, space))).append("\"/>");
+                    }
+                }
+            }
+            x.append("<D:propstat><D:prop>").append(ok).append("</D:prop><D:status>HTTP/1.1 200 OK</D:status>"
+                    + "</D:propstat>");
+            if (missing.length() > 0) {
+                x.append("<D:propstat><D:prop>").append(missing).append("</D:prop><D:status>HTTP/1.1 404 Not Found"
+                        + "</D:status></D:propstat>");
+            }
+            x.append("</D:response>");
+        }
+        x.append("</D:multistatus>\n");
+        byte[] bytes = x.toString().getBytes(StandardCharsets.UTF_8);
+        resp.setStatus(207);
+        resp.setContentType("application/xml; charset=utf-8");
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
+    }
+
+    private static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\r' -> b.append("&#13;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The supported calendar-query filter: a component kind and, optionally, a UTC time range. */
+    private record Filter(Optional<String> kind, Optional<Instant> start, Optional<Instant> end) {
+        static Filter of(Element query) {
+            Element filter = DomUtil.getChildElement(query, "filter", CaldavNames.CALDAV);
+            if (filter == null) {
+                return null;
+            }
+            Element calendar = DomUtil.getChildElement(filter, "comp-filter", CaldavNames.CALDAV);
+            if (calendar == null || !"VCALENDAR".equals(calendar.getAttribute("name"))) {
+                return null;
+            }
+            Element component = DomUtil.getChildElement(calendar, "comp-filter", CaldavNames.CALDAV);
+            if (component == null) {
+                return new Filter(Optional.empty(), Optional.empty(), Optional.empty());
+            }
+            String kind = component.getAttribute("name");
+            if (!List.of("VEVENT", "VTODO", "VJOURNAL").contains(kind)) {
+                return null;
+            }
+            Element range = DomUtil.getChildElement(component, "time-range", CaldavNames.CALDAV);
+            if (range == null) {
+                return new Filter(Optional.of(kind), Optional.empty(), Optional.empty());
+            }
+            try {
+                Optional<Instant> start = utc(range.getAttribute("start"));
+                Optional<Instant> end = utc(range.getAttribute("end"));
+                if (start.isEmpty() && end.isEmpty()) {
+                    return null;
+                }
+                return new Filter(Optional.of(kind), start, end);
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+
+        private static Optional<Instant> utc(String value) {
+            return value == null || value.isEmpty() ? Optional.empty() : Optional.of(Instant.from(UTC.parse(value)));
+        }
+
+        boolean matches(StoredObject o, CalendarReader reader) {
+            if (kind.isEmpty()) {
+                return true;
+            }
+            CalendarRead read = reader.read(o.data());
+            if (!(read instanceof CalendarRead.Parsed parsed)) {
+                return false;
+            }
+            Calendar calendar = parsed.calendar();
+            for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
+                if (c.getName().equals(kind.get()) && overlaps(c)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean overlaps(CalendarComponent c) {
+            if (start.isEmpty() && end.isEmpty()) {
+                return true;
+            }
+            Optional<Instant> from = instant(c, Property.DTSTART);
+            if (from.isEmpty()) {
+                // a VTODO or VJOURNAL without a start matches any range (RFC 4791 §9.9 is more detailed)
+                return true;
+            }
+            boolean recurs = c.getProperty(Property.RRULE).isPresent() || c.getProperty(Property.RDATE).isPresent();
+            Instant to = instant(c, Property.DTEND).or(() -> instant(c, Property.DUE))
+                    .orElseGet(() -> from.get().plus(duration(c)));
+            if (recurs) {
+                // no expansion here: a series counts from its first start, and (without reading the rule's
+                // end) runs on; see the class comment
+                return end.map(e -> from.get().isBefore(e)).orElse(true);
+            }
+            boolean startsBeforeEnd = end.map(e -> from.get().isBefore(e)).orElse(true);
+            boolean endsAfterStart = start.map(s -> to.isAfter(s) || (!to.isAfter(from.get())
+                    && !from.get().isBefore(s))).orElse(true);
+            return startsBeforeEnd && endsAfterStart;
+        }
+
+        private static java.time.Duration duration(CalendarComponent c) {
+            Optional<Property> d = c.getProperty(Property.DURATION);
+            if (d.isPresent() && d.get() instanceof Duration duration
+                    && duration.getDuration() instanceof java.time.Duration exact) {
+                return exact;
+            }
+            if (d.isPresent() && d.get() instanceof Duration duration
+                    && duration.getDuration() instanceof java.time.Period period) {
+                // a nominal duration; months and years are read at their longest, so nothing is left out
+                return java.time.Duration.ofDays(period.getDays() + period.getMonths() * 31L
+                        + period.getYears() * 366L);
+            }
+            // an all-day start lasts the day; a timed start without an end is an instant
+            Optional<Property> start = c.getProperty(Property.DTSTART);
+            boolean date = start.isPresent() && start.get() instanceof DateProperty<?> p
+                    && p.getDate() instanceof LocalDate;
+            return date ? java.time.Duration.ofDays(1) : java.time.Duration.ZERO;
+        }
+
+        private static Optional<Instant> instant(CalendarComponent c, String name) {
+            Optional<Property> p = c.getProperty(name);
+            if (p.isEmpty() || !(p.get() instanceof DateProperty<?> date)) {
+                return Optional.empty();
+            }
+            try {
+                Temporal t = date.getDate();
+                if (t instanceof ZonedDateTime z) {
+                    return Optional.of(z.toInstant());
+                }
+                if (t instanceof OffsetDateTime z) {
+                    return Optional.of(z.toInstant());
+                }
+                if (t instanceof Instant i) {
+                    return Optional.of(i);
+                }
+                if (t instanceof LocalDateTime l) {
+                    return Optional.of(l.toInstant(ZoneOffset.UTC)); // floating: read as UTC
+                }
+                if (t instanceof LocalDate d) {
+                    return Optional.of(d.atStartOfDay().toInstant(ZoneOffset.UTC));
+                }
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+            return Optional.empty();
+        }
+    }
+}
