@@ -2,6 +2,7 @@ package dev.inboxguard.caldav;
 
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.storage.TimeSpan;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -19,8 +20,8 @@ final class CalendarObjectPut {
     record Refusal(String precondition, String reason) {
     }
 
-    /** A body that follows the rules. */
-    record Accepted(String uid, String kind) {
+    /** A body that follows the rules, with when it happens. */
+    record Accepted(String uid, String kind, TimeSpan span) {
     }
 
     private final CalendarReader reader;
@@ -67,6 +68,6 @@ final class CalendarObjectPut {
         if (!supported.contains(kind)) {
             return new Refusal("supported-calendar-component", "this calendar does not take " + kind);
         }
-        return new Accepted(uids.iterator().next(), kind);
+        return new Accepted(uids.iterator().next(), kind, ObjectSpan.of(calendar, kind));
     }
 }

@@ -1,32 +1,20 @@
 package dev.inboxguard.caldav;
 
-import dev.inboxguard.ical.CalendarRead;
-import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.StoredObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.servlet.http.HttpServletResponse;
-import net.fortuna.ical4j.model.Calendar;
-import net.fortuna.ical4j.model.Property;
-import net.fortuna.ical4j.model.component.CalendarComponent;
-import net.fortuna.ical4j.model.property.DateProperty;
-import net.fortuna.ical4j.model.property.Duration;
 import org.apache.jackrabbit.webdav.xml.DomUtil;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -35,12 +23,8 @@ import org.w3c.dom.NodeList;
 
 /**
  * The CalDAV REPORTs on a calendar: calendar-multiget (RFC 4791 §7.9) and calendar-query (§7.8) with a component
- * filter and an optional time range. Other reports get 403 with DAV:supported-report.
- *
- * <p>A recurring object is matched against a time range by its first instance and the end of its rule, without
- * expanding it: it is included when it starts before the range ends and its rule has no end before the range
- * starts. That can include a series with no instance in the range (clients filter what they get), never leaves
- * one out, and costs the same for a hostile rule as for a sound one.
+ * filter and an optional time range, answered from the spans stored with each object ({@link ObjectSpan}), so a
+ * query reads only the objects that can match. Other reports get 403 with DAV:supported-report.
  */
 final class CalendarReports {
     private static final int MAX_HREFS = 1000;
@@ -48,11 +32,9 @@ final class CalendarReports {
             .withZone(ZoneOffset.UTC);
 
     private final CalendarStore store;
-    private final CalendarReader reader;
 
-    CalendarReports(CalendarStore store, CalendarReader reader) {
+    CalendarReports(CalendarStore store) {
         this.store = store;
-        this.reader = reader;
     }
 
     void report(byte[] body, HttpServletResponse resp, String owner, String calendar, String collectionHref)
@@ -90,10 +72,9 @@ final class CalendarReports {
                 return;
             }
             Map<String, Optional<StoredObject>> found = new LinkedHashMap<>();
-            for (StoredObject o : store.objects(owner, calendar)) {
-                if (filter.matches(o, reader)) {
-                    found.put(collectionHref + o.name(), Optional.of(o));
-                }
+            for (StoredObject o : filter.kind().isEmpty() ? store.objects(owner, calendar)
+                    : store.objectsIn(owner, calendar, filter.kind().get(), filter.from(), filter.to())) {
+                found.put(collectionHref + o.name(), Optional.of(o));
             }
             multistatus(resp, found, props);
         } else {
@@ -230,91 +211,12 @@ final class CalendarReports {
             return value == null || value.isEmpty() ? Optional.empty() : Optional.of(Instant.from(UTC.parse(value)));
         }
 
-        boolean matches(StoredObject o, CalendarReader reader) {
-            if (kind.isEmpty()) {
-                return true;
-            }
-            CalendarRead read = reader.read(o.data());
-            if (!(read instanceof CalendarRead.Parsed parsed)) {
-                return false;
-            }
-            Calendar calendar = parsed.calendar();
-            for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
-                if (c.getName().equals(kind.get()) && overlaps(c)) {
-                    return true;
-                }
-            }
-            return false;
+        long from() {
+            return start.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
         }
 
-        private boolean overlaps(CalendarComponent c) {
-            if (start.isEmpty() && end.isEmpty()) {
-                return true;
-            }
-            Optional<Instant> from = instant(c, Property.DTSTART);
-            if (from.isEmpty()) {
-                // a VTODO or VJOURNAL without a start matches any range (RFC 4791 §9.9 is more detailed)
-                return true;
-            }
-            boolean recurs = c.getProperty(Property.RRULE).isPresent() || c.getProperty(Property.RDATE).isPresent();
-            Instant to = instant(c, Property.DTEND).or(() -> instant(c, Property.DUE))
-                    .orElseGet(() -> from.get().plus(duration(c)));
-            if (recurs) {
-                // no expansion here: a series counts from its first start, and (without reading the rule's
-                // end) runs on; see the class comment
-                return end.map(e -> from.get().isBefore(e)).orElse(true);
-            }
-            boolean startsBeforeEnd = end.map(e -> from.get().isBefore(e)).orElse(true);
-            boolean endsAfterStart = start.map(s -> to.isAfter(s) || (!to.isAfter(from.get())
-                    && !from.get().isBefore(s))).orElse(true);
-            return startsBeforeEnd && endsAfterStart;
-        }
-
-        private static java.time.Duration duration(CalendarComponent c) {
-            Optional<Property> d = c.getProperty(Property.DURATION);
-            if (d.isPresent() && d.get() instanceof Duration duration
-                    && duration.getDuration() instanceof java.time.Duration exact) {
-                return exact;
-            }
-            if (d.isPresent() && d.get() instanceof Duration duration
-                    && duration.getDuration() instanceof java.time.Period period) {
-                // a nominal duration; months and years are read at their longest, so nothing is left out
-                return java.time.Duration.ofDays(period.getDays() + period.getMonths() * 31L
-                        + period.getYears() * 366L);
-            }
-            // an all-day start lasts the day; a timed start without an end is an instant
-            Optional<Property> start = c.getProperty(Property.DTSTART);
-            boolean date = start.isPresent() && start.get() instanceof DateProperty<?> p
-                    && p.getDate() instanceof LocalDate;
-            return date ? java.time.Duration.ofDays(1) : java.time.Duration.ZERO;
-        }
-
-        private static Optional<Instant> instant(CalendarComponent c, String name) {
-            Optional<Property> p = c.getProperty(name);
-            if (p.isEmpty() || !(p.get() instanceof DateProperty<?> date)) {
-                return Optional.empty();
-            }
-            try {
-                Temporal t = date.getDate();
-                if (t instanceof ZonedDateTime z) {
-                    return Optional.of(z.toInstant());
-                }
-                if (t instanceof OffsetDateTime z) {
-                    return Optional.of(z.toInstant());
-                }
-                if (t instanceof Instant i) {
-                    return Optional.of(i);
-                }
-                if (t instanceof LocalDateTime l) {
-                    return Optional.of(l.toInstant(ZoneOffset.UTC)); // floating: read as UTC
-                }
-                if (t instanceof LocalDate d) {
-                    return Optional.of(d.atStartOfDay().toInstant(ZoneOffset.UTC));
-                }
-            } catch (RuntimeException e) {
-                return Optional.empty();
-            }
-            return Optional.empty();
+        long to() {
+            return end.map(Instant::toEpochMilli).orElse(Long.MAX_VALUE);
         }
     }
 }

@@ -211,12 +211,12 @@ final class CalendarRequests {
             error(resp, HttpServletResponse.SC_FORBIDDEN, refusal.precondition(), refusal.reason());
             return;
         }
-        String uid = ((CalendarObjectPut.Accepted) verdict).uid();
+        CalendarObjectPut.Accepted accepted = (CalendarObjectPut.Accepted) verdict;
         boolean mustNotExist = "*".equals(strip(req.getHeader("If-None-Match")));
         Optional<String> ifMatch = Optional.ofNullable(strip(req.getHeader("If-Match")));
         boolean existed = store.object(t.owner(), t.calendar(), t.object().get()).isPresent();
-        StoredObject stored = store.put(t.owner(), t.calendar(), t.object().get(), uid, body,
-                new Expectation(mustNotExist, ifMatch));
+        StoredObject stored = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
+                accepted.span(), new Expectation(mustNotExist, ifMatch));
         resp.setHeader("ETag", stored.etag());
         resp.setStatus(existed ? HttpServletResponse.SC_NO_CONTENT : HttpServletResponse.SC_CREATED);
         resp.setContentLength(0);

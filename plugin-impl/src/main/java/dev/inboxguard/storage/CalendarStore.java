@@ -46,11 +46,22 @@ public interface CalendarStore extends AutoCloseable {
      * @param name     the resource name
      * @param uid      the iCalendar UID (unique within the calendar, RFC 4791 §5.3.2.1)
      * @param data     the iCalendar text
+     * @param span     when it happens, for time-range queries
      * @param expected what the client expects to be there now
      * @return the stored object, with its new ETag
      * @throws StoreConflict if the calendar is missing, the precondition fails or the UID is taken
      */
-    StoredObject put(String owner, String calendar, String name, String uid, byte[] data, Expectation expected);
+    StoredObject put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
+                     Expectation expected);
+
+    /**
+     * The objects of one kind whose span overlaps a time range (RFC 4791 §9.9), without reading any other.
+     *
+     * @param from the range start in epoch milliseconds, inclusive ({@link Long#MIN_VALUE}: open)
+     * @param to   the range end, exclusive ({@link Long#MAX_VALUE}: open)
+     * @return the matching objects, by name
+     */
+    List<StoredObject> objectsIn(String owner, String calendar, String kind, long from, long to);
 
     /**
      * @param ifMatch the ETag the client expects, if it sent one

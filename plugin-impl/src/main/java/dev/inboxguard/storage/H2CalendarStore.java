@@ -37,9 +37,13 @@ public final class H2CalendarStore implements CalendarStore {
               etag VARCHAR(80) NOT NULL,
               data BINARY LARGE OBJECT NOT NULL,
               modified BIGINT NOT NULL,
+              kind VARCHAR(16) NOT NULL,
+              span_start BIGINT NOT NULL,
+              span_end BIGINT NOT NULL,
               PRIMARY KEY (owner, calendar, name),
               CONSTRAINT objects_uid UNIQUE (owner, calendar, uid),
               FOREIGN KEY (owner, calendar) REFERENCES calendars (owner, name) ON DELETE CASCADE);
+            CREATE INDEX IF NOT EXISTS objects_span ON objects (owner, calendar, kind, span_start);
             """;
 
     private final JdbcConnectionPool pool;
@@ -127,7 +131,15 @@ public final class H2CalendarStore implements CalendarStore {
     }
 
     @Override
-    public StoredObject put(String owner, String calendar, String name, String uid, byte[] data,
+    public List<StoredObject> objectsIn(String owner, String calendar, String kind, long from, long to) {
+        // the overlap test of TimeSpan.overlaps, in SQL
+        return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? AND kind = ? "
+                + "AND span_start < ? AND (span_end > ? OR (span_end = span_start AND span_start >= ?)) ORDER BY name",
+                List.of(owner, calendar, kind, to, from, from), H2CalendarStore::object);
+    }
+
+    @Override
+    public StoredObject put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
                             Expectation expected) {
         return transaction(c -> {
             long revision = bump(c, owner, calendar);
@@ -144,18 +156,21 @@ public final class H2CalendarStore implements CalendarStore {
                     + "\"";
             long now = System.currentTimeMillis();
             String sql = current.isPresent()
-                    ? "UPDATE objects SET uid = ?, etag = ?, data = ?, modified = ? WHERE owner = ? AND "
-                            + "calendar = ? AND name = ?"
-                    : "INSERT INTO objects (uid, etag, data, modified, owner, calendar, name) VALUES (?, ?, ?, ?, "
-                            + "?, ?, ?)";
+                    ? "UPDATE objects SET uid = ?, etag = ?, data = ?, modified = ?, kind = ?, span_start = ?, "
+                            + "span_end = ? WHERE owner = ? AND calendar = ? AND name = ?"
+                    : "INSERT INTO objects (uid, etag, data, modified, kind, span_start, span_end, owner, calendar, "
+                            + "name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 p.setString(1, uid);
                 p.setString(2, etag);
                 p.setBytes(3, data);
                 p.setLong(4, now);
-                p.setString(5, owner);
-                p.setString(6, calendar);
-                p.setString(7, name);
+                p.setString(5, span.kind());
+                p.setLong(6, span.start());
+                p.setLong(7, span.end());
+                p.setString(8, owner);
+                p.setString(9, calendar);
+                p.setString(10, name);
                 p.executeUpdate();
             } catch (SQLException e) {
                 if (isDuplicate(e)) {
@@ -250,10 +265,10 @@ public final class H2CalendarStore implements CalendarStore {
         T run(Connection c) throws SQLException;
     }
 
-    private <T> List<T> query(String sql, List<String> args, Row<T> row) {
+    private <T> List<T> query(String sql, List<?> args, Row<T> row) {
         try (Connection c = pool.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
-                p.setString(i + 1, args.get(i));
+                p.setObject(i + 1, args.get(i));
             }
             List<T> out = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {

@@ -14,7 +14,7 @@ public final class CrashWriter {
         store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
         for (int i = 0; ; i++) {
             store.put("alice", "work", i + ".ics", "uid-" + i, ("BEGIN:VCALENDAR\r\n" + i + "\r\n")
-                    .getBytes(StandardCharsets.UTF_8), Expectation.NONE);
+                    .getBytes(StandardCharsets.UTF_8), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
             System.out.println("ack " + i);
             System.out.flush();
         }

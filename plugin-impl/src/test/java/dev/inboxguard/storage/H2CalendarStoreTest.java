@@ -21,6 +21,8 @@ class H2CalendarStoreTest {
     @TempDir
     Path dir;
 
+    private static final TimeSpan ANY = new TimeSpan("VEVENT", Long.MIN_VALUE, Long.MAX_VALUE);
+
     private static byte[] ics(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -38,24 +40,24 @@ class H2CalendarStoreTest {
             assertEquals(StoreConflict.Kind.CALENDAR_EXISTS, conflict(() -> store.createCalendar(work)));
 
             StoredObject a = store.put("alice", "work", "a.ics", "uid-a", ics("A1"),
-                    new Expectation(true, Optional.empty()));
+                    ANY, new Expectation(true, Optional.empty()));
             assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "a.ics",
-                    "uid-a", ics("A2"), new Expectation(true, Optional.empty()))));
+                    "uid-a", ics("A2"), ANY, new Expectation(true, Optional.empty()))));
             assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "a.ics",
-                    "uid-a", ics("A2"), new Expectation(false, Optional.of("\"stale\"")))));
+                    "uid-a", ics("A2"), ANY, new Expectation(false, Optional.of("\"stale\"")))));
             StoredObject a2 = store.put("alice", "work", "a.ics", "uid-a", ics("A2"),
-                    new Expectation(false, Optional.of(a.etag())));
+                    ANY, new Expectation(false, Optional.of(a.etag())));
             assertNotEquals(a.etag(), a2.etag());
             assertEquals("A2", new String(store.object("alice", "work", "a.ics").orElseThrow().data(),
                     StandardCharsets.UTF_8));
             // If-Match on a resource that does not exist fails too
             assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "new.ics",
-                    "uid-new", ics("N"), new Expectation(false, Optional.of("*")))));
+                    "uid-new", ics("N"), ANY, new Expectation(false, Optional.of("*")))));
 
             assertEquals(StoreConflict.Kind.UID_TAKEN, conflict(() -> store.put("alice", "work", "other.ics",
-                    "uid-a", ics("dup"), Expectation.NONE)));
+                    "uid-a", ics("dup"), ANY, Expectation.NONE)));
             assertEquals(StoreConflict.Kind.NO_CALENDAR, conflict(() -> store.put("alice", "nope", "x.ics", "u",
-                    ics("x"), Expectation.NONE)));
+                    ics("x"), ANY, Expectation.NONE)));
 
             long before = store.calendar("alice", "work").orElseThrow().revision();
             assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.delete("alice", "work", "a.ics",
@@ -69,19 +71,46 @@ class H2CalendarStoreTest {
     }
 
     @Test
+    void timeRangeQueriesReadOnlyOverlappingSpans() {
+        try (CalendarStore store = H2CalendarStore.open(dir)) {
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT", "VTODO"), 0));
+            store.put("alice", "c", "a.ics", "a", ics("A"), new TimeSpan("VEVENT", 100, 200), Expectation.NONE);
+            store.put("alice", "c", "point.ics", "p", ics("P"), new TimeSpan("VEVENT", 300, 300), Expectation.NONE);
+            store.put("alice", "c", "series.ics", "s", ics("S"), new TimeSpan("VEVENT", 150, Long.MAX_VALUE),
+                    Expectation.NONE);
+            store.put("alice", "c", "todo.ics", "t", ics("T"), new TimeSpan("VTODO", Long.MIN_VALUE, Long.MAX_VALUE),
+                    Expectation.NONE);
+            assertEquals(List.of("a.ics"), names(store.objectsIn("alice", "c", "VEVENT", 0, 150)));
+            assertEquals(List.of("a.ics", "series.ics"), names(store.objectsIn("alice", "c", "VEVENT", 199, 200)));
+            assertEquals(List.of("series.ics"), names(store.objectsIn("alice", "c", "VEVENT", 200, 300)));
+            assertEquals(List.of("point.ics", "series.ics"), names(store.objectsIn("alice", "c", "VEVENT", 300, 301)));
+            assertEquals(List.of("todo.ics"), names(store.objectsIn("alice", "c", "VTODO", 0, 1)));
+            assertEquals(List.of(), names(store.objectsIn("bob", "c", "VEVENT", Long.MIN_VALUE, Long.MAX_VALUE)));
+            // the SQL and TimeSpan.overlaps agree
+            TimeSpan point = new TimeSpan("VEVENT", 300, 300);
+            assertTrue(point.overlaps(300, 301));
+            assertFalse(point.overlaps(200, 300));
+        }
+    }
+
+    private static List<String> names(List<StoredObject> objects) {
+        return objects.stream().map(StoredObject::name).toList();
+    }
+
+    @Test
     void ownersSeeOnlyTheirOwnData() {
         try (CalendarStore store = H2CalendarStore.open(dir)) {
             store.createCalendar(new StoredCalendar("alice", "work", null, Set.of("VEVENT"), 0));
-            store.put("alice", "work", "a.ics", "uid-a", ics("A"), Expectation.NONE);
+            store.put("alice", "work", "a.ics", "uid-a", ics("A"), ANY, Expectation.NONE);
             assertEquals(List.of(), store.calendars("bob"));
             assertTrue(store.calendar("bob", "work").isEmpty());
             assertTrue(store.object("bob", "work", "a.ics").isEmpty());
             assertEquals(StoreConflict.Kind.NO_CALENDAR, conflict(() -> store.put("bob", "work", "a.ics", "u",
-                    ics("x"), Expectation.NONE)));
+                    ics("x"), ANY, Expectation.NONE)));
             assertFalse(store.delete("bob", "work", "a.ics", Optional.empty()));
             // the same names for another owner are a different calendar
             store.createCalendar(new StoredCalendar("bob", "work", null, Set.of("VEVENT"), 0));
-            store.put("bob", "work", "a.ics", "uid-a", ics("B"), Expectation.NONE);
+            store.put("bob", "work", "a.ics", "uid-a", ics("B"), ANY, Expectation.NONE);
             assertEquals("A", new String(store.object("alice", "work", "a.ics").orElseThrow().data(),
                     StandardCharsets.UTF_8));
             assertTrue(store.deleteCalendar("bob", "work"));

@@ -1,0 +1,95 @@
+package dev.inboxguard.caldav;
+
+import dev.inboxguard.storage.TimeSpan;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.Temporal;
+import java.util.Optional;
+import net.fortuna.ical4j.model.Calendar;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.component.CalendarComponent;
+import net.fortuna.ical4j.model.property.DateProperty;
+import net.fortuna.ical4j.model.property.Duration;
+
+/**
+ * Works out a calendar object's {@link TimeSpan} when it is stored (RFC 4791 §9.9, simplified). A recurring
+ * component is not expanded: its span runs from its first start on without end. A time-range query may then return
+ * a series with no instance in the range (clients filter what they get), but never leaves one out, and a hostile
+ * rule costs nothing here.
+ */
+final class ObjectSpan {
+    private ObjectSpan() {
+    }
+
+    static TimeSpan of(Calendar calendar, String kind) {
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
+            if (!c.getName().equals(kind)) {
+                continue;
+            }
+            Optional<Instant> from = instant(c, Property.DTSTART);
+            if (from.isEmpty()) {
+                // a VTODO or VJOURNAL without a start matches every range
+                return new TimeSpan(kind, Long.MIN_VALUE, Long.MAX_VALUE);
+            }
+            boolean recurs = c.getProperty(Property.RRULE).isPresent() || c.getProperty(Property.RDATE).isPresent();
+            Instant to = instant(c, Property.DTEND).or(() -> instant(c, Property.DUE))
+                    .orElseGet(() -> from.get().plus(duration(c)));
+            start = Math.min(start, from.get().toEpochMilli());
+            end = Math.max(end, recurs ? Long.MAX_VALUE : Math.max(to.toEpochMilli(), from.get().toEpochMilli()));
+        }
+        return start == Long.MAX_VALUE ? new TimeSpan(kind, Long.MIN_VALUE, Long.MAX_VALUE)
+                : new TimeSpan(kind, start, end);
+    }
+
+    private static java.time.Duration duration(CalendarComponent c) {
+        Optional<Property> d = c.getProperty(Property.DURATION);
+        if (d.isPresent() && d.get() instanceof Duration duration) {
+            if (duration.getDuration() instanceof java.time.Duration exact) {
+                return exact.isNegative() ? java.time.Duration.ZERO : exact;
+            }
+            if (duration.getDuration() instanceof Period p) {
+                // months and years at their longest, so that nothing is left out
+                return java.time.Duration.ofDays(Math.max(0, p.getDays() + p.getMonths() * 31L + p.getYears() * 366L));
+            }
+        }
+        // an all-day start lasts the day; a timed start without an end is an instant
+        Optional<Property> start = c.getProperty(Property.DTSTART);
+        boolean date = start.isPresent() && start.get() instanceof DateProperty<?> p && p.getDate() instanceof LocalDate;
+        return date ? java.time.Duration.ofDays(1) : java.time.Duration.ZERO;
+    }
+
+    private static Optional<Instant> instant(CalendarComponent c, String name) {
+        Optional<Property> p = c.getProperty(name);
+        if (p.isEmpty() || !(p.get() instanceof DateProperty<?> date)) {
+            return Optional.empty();
+        }
+        try {
+            Temporal t = date.getDate();
+            if (t instanceof ZonedDateTime z) {
+                return Optional.of(z.toInstant());
+            }
+            if (t instanceof OffsetDateTime z) {
+                return Optional.of(z.toInstant());
+            }
+            if (t instanceof Instant i) {
+                return Optional.of(i);
+            }
+            if (t instanceof LocalDateTime l) {
+                return Optional.of(l.toInstant(ZoneOffset.UTC)); // floating time, read as UTC
+            }
+            if (t instanceof LocalDate d) {
+                return Optional.of(d.atStartOfDay().toInstant(ZoneOffset.UTC));
+            }
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+}
