@@ -488,10 +488,9 @@ class CaldavServerTest {
         assertTrue(multiget.body().contains("404 Not Found"), multiget.body());
         assertFalse(multiget.body().contains("Secret"), "another user's href never answers with data");
 
-        HttpResponse<String> sync = send("REPORT", cal, "bob", "bob", null, "<D:sync-collection xmlns:D=\"DAV:\">"
-                + "<D:sync-token/><D:prop><D:getetag/></D:prop></D:sync-collection>");
-        assertEquals(403, sync.statusCode());
-        assertTrue(sync.body().contains("supported-report"), sync.body());
+        HttpResponse<String> unknown = send("REPORT", cal, "bob", "bob", null, "<D:expand-property xmlns:D=\"DAV:\"/>");
+        assertEquals(403, unknown.statusCode());
+        assertTrue(unknown.body().contains("supported-report"), unknown.body());
 
         HttpResponse<String> badFilter = send("REPORT", cal, "bob", "bob", "1", "<C:calendar-query xmlns:D=\"DAV:\" "
                 + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><C:filter><C:comp-filter name=\"VTIMEZONE\"/>"
@@ -500,5 +499,57 @@ class CaldavServerTest {
         assertTrue(badFilter.body().contains("valid-filter"), badFilter.body());
 
         assertEquals(404, send("REPORT", cal, "alice", "alice", "1", query("")).statusCode());
+    }
+
+    private static String sync(String token) {
+        return "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>" + token + "</D:sync-token><D:sync-level>1"
+                + "</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>";
+    }
+
+    @Test
+    void syncCollectionReportsWhatChangedSinceAToken() throws Exception {
+        String cal = "/dav/calendars/bob/sync/";
+        assertEquals(201, send("MKCALENDAR", cal, "bob", "bob", null, MKCALENDAR.formatted("Sync")).statusCode());
+        assertEquals(201, put("bob", cal + "a.ics", event("sa", "A", ""), Map.of()).statusCode());
+        assertEquals(201, put("bob", cal + "b.ics", event("sb", "B", ""), Map.of()).statusCode());
+        assertEquals(201, put("bob", cal + "gone.ics", event("sg", "G", ""), Map.of()).statusCode());
+        assertEquals(204, send("DELETE", cal + "gone.ics", "bob", "bob", null, null).statusCode());
+
+        HttpResponse<String> first = send("REPORT", cal, "bob", "bob", null, sync(""));
+        assertEquals(207, first.statusCode(), first.body());
+        assertTrue(first.body().contains(cal + "a.ics") && first.body().contains(cal + "b.ics"), first.body());
+        assertFalse(first.body().contains("gone.ics"), "a first sync lists only what exists: " + first.body());
+        String token1 = between(first.body(), "sync-token");
+        assertTrue(token1.startsWith("urn:inboxguard:sync:"), token1);
+
+        assertEquals(201, put("bob", cal + "c.ics", event("sc", "C", ""), Map.of()).statusCode());
+        assertEquals(204, put("bob", cal + "b.ics", event("sb", "B2", ""), Map.of()).statusCode());
+        assertEquals(204, send("DELETE", cal + "a.ics", "bob", "bob", null, null).statusCode());
+
+        HttpResponse<String> second = send("REPORT", cal, "bob", "bob", null, sync(token1));
+        assertEquals(207, second.statusCode(), second.body());
+        assertTrue(second.body().contains(cal + "b.ics") && second.body().contains(cal + "c.ics"), second.body());
+        assertTrue(second.body().contains("<D:href>" + cal + "a.ics</D:href><D:status>HTTP/1.1 404"),
+                second.body());
+        String token2 = between(second.body(), "sync-token");
+        assertFalse(token2.equals(token1));
+
+        HttpResponse<String> third = send("REPORT", cal, "bob", "bob", null, sync(token2));
+        assertFalse(third.body().contains("<D:response>"), "nothing changed: " + third.body());
+        assertEquals(token2, between(third.body(), "sync-token"));
+
+        // the calendar's sync-token property is the same token
+        assertEquals(token2, between(propfind("bob", cal, "0", "<d:propfind xmlns:d=\"DAV:\"><d:prop><d:sync-token/>"
+                + "</d:prop></d:propfind>").body(), "sync-token"));
+
+        String reports = propfind("bob", cal, "0", "<d:propfind xmlns:d=\"DAV:\"><d:prop><d:supported-report-set/>"
+                + "</d:prop></d:propfind>").body();
+        assertTrue(reports.contains("sync-collection") && reports.contains("calendar-multiget"), reports);
+
+        for (String bad : List.of("urn:inboxguard:sync:999999", "http://elsewhere/1", "urn:inboxguard:sync:x")) {
+            HttpResponse<String> refused = send("REPORT", cal, "bob", "bob", null, sync(bad));
+            assertEquals(403, refused.statusCode(), bad);
+            assertTrue(refused.body().contains("valid-sync-token"), refused.body());
+        }
     }
 }

@@ -19,6 +19,7 @@ final class CaldavNames {
     static final Namespace CALENDARSERVER = Namespace.getNamespace("CS", "http://calendarserver.org/ns/");
     static final DavPropertyName SUPPORTED_COMPONENTS =
             DavPropertyName.create("supported-calendar-component-set", CALDAV);
+    static final DavPropertyName SYNC_TOKEN = DavPropertyName.create("sync-token", DAV);
     static final DavPropertyName GETCTAG = DavPropertyName.create("getctag", CALENDARSERVER);
 
     static final int PRINCIPAL = ResourceType.registerResourceType("principal", DAV);

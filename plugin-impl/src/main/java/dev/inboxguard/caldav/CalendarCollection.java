@@ -37,6 +37,8 @@ final class CalendarCollection extends ServerResource {
         set.add(new ComponentSetProperty(calendar.components()));
         // the revision changes with every write to the calendar: clients poll it to know when to sync
         set.add(new DefaultDavProperty<>(CaldavNames.GETCTAG, Long.toString(calendar.revision()), true));
+        set.add(new ReportSetProperty());
+        set.add(new DefaultDavProperty<>(CaldavNames.SYNC_TOKEN, CalendarReports.token(calendar.revision()), true));
         return set;
     }
 

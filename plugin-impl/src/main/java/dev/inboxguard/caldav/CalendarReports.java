@@ -28,6 +28,7 @@ import org.w3c.dom.NodeList;
  */
 final class CalendarReports {
     private static final int MAX_HREFS = 1000;
+    static final String SYNC_TOKEN = "urn:inboxguard:sync:";
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -62,7 +63,7 @@ final class CalendarReports {
                 found.put(href, name.isEmpty() || name.contains("/") ? Optional.empty()
                         : store.object(owner, calendar, name));
             }
-            multistatus(resp, found, props);
+            multistatus(resp, found, props, Optional.empty());
         } else if (caldav && "calendar-query".equals(root.getLocalName())) {
             Filter filter = Filter.of(root);
             if (filter == null) {
@@ -76,7 +77,10 @@ final class CalendarReports {
                     : store.objectsIn(owner, calendar, filter.kind().get(), filter.from(), filter.to())) {
                 found.put(collectionHref + o.name(), Optional.of(o));
             }
-            multistatus(resp, found, props);
+            multistatus(resp, found, props, Optional.empty());
+        } else if (!caldav && CaldavNames.DAV.getURI().equals(root.getNamespaceURI())
+                && "sync-collection".equals(root.getLocalName())) {
+            syncCollection(root, resp, owner, calendar, collectionHref, props);
         } else {
             resp.setStatus(HttpServletResponse.SC_FORBIDDEN);
             resp.setContentType("application/xml; charset=utf-8");
@@ -85,6 +89,53 @@ final class CalendarReports {
             resp.setContentLength(xml.length);
             resp.getOutputStream().write(xml);
         }
+    }
+
+    /** RFC 6578: what changed since the client's token; an unknown token gets 403 DAV:valid-sync-token. */
+    private void syncCollection(Element root, HttpServletResponse resp, String owner, String calendar,
+                                String collectionHref, List<String> props) throws IOException {
+        Element tokenElement = DomUtil.getChildElement(root, "sync-token", CaldavNames.DAV);
+        String token = tokenElement == null ? "" : tokenElement.getTextContent().strip();
+        Element level = DomUtil.getChildElement(root, "sync-level", CaldavNames.DAV);
+        if (level != null && !"1".equals(level.getTextContent().strip())) {
+            resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Only sync-level 1: calendars have no sub-collections");
+            return;
+        }
+        long after;
+        if (token.isEmpty()) {
+            after = 0;
+        } else if (token.startsWith(SYNC_TOKEN) && token.length() < SYNC_TOKEN.length() + 20) {
+            try {
+                after = Long.parseLong(token.substring(SYNC_TOKEN.length()));
+            } catch (NumberFormatException e) {
+                after = -1;
+            }
+        } else {
+            after = -1;
+        }
+        Optional<CalendarStore.Changes> changes = after < 0 ? Optional.empty()
+                : store.changesSince(owner, calendar, after);
+        if (changes.isEmpty()) {
+            CalendarRequests.davError(resp, HttpServletResponse.SC_FORBIDDEN, "valid-sync-token",
+                    "this sync token is not one this calendar gave out");
+            return;
+        }
+        Map<String, Optional<StoredObject>> found = new LinkedHashMap<>();
+        for (StoredObject o : changes.get().changed()) {
+            found.put(collectionHref + o.name(), Optional.of(o));
+        }
+        // a first sync lists what exists; deletions matter only to a client that saw the objects
+        if (after > 0) {
+            for (String name : changes.get().deleted()) {
+                found.put(collectionHref + name, Optional.empty());
+            }
+        }
+        multistatus(resp, found, props, Optional.of(token(changes.get().revision())));
+    }
+
+    /** @return the calendar's sync token for a revision: a URI, as RFC 6578 §3.2 requires */
+    static String token(long revision) {
+        return SYNC_TOKEN + revision;
     }
 
     private static List<String> requestedProperties(Element root) {
@@ -113,7 +164,7 @@ final class CalendarReports {
     }
 
     private static void multistatus(HttpServletResponse resp, Map<String, Optional<StoredObject>> found,
-                                     List<String> props) throws IOException {
+                                     List<String> props, Optional<String> syncToken) throws IOException {
         StringBuilder x = new StringBuilder(4096);
         x.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\" "
                 + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\">");
@@ -148,6 +199,7 @@ final class CalendarReports {
             }
             x.append("</D:response>");
         }
+        syncToken.ifPresent(t -> x.append("<D:sync-token>").append(escape(t)).append("</D:sync-token>"));
         x.append("</D:multistatus>\n");
         byte[] bytes = x.toString().getBytes(StandardCharsets.UTF_8);
         resp.setStatus(207);

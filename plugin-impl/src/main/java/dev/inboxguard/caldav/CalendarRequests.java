@@ -280,6 +280,18 @@ final class CalendarRequests {
         resp.getOutputStream().write(bytes);
     }
 
+    /** As {@link #error}, for a precondition in the DAV: namespace (RFC 6578's valid-sync-token). */
+    static void davError(HttpServletResponse resp, int status, String precondition, String reason)
+            throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("application/xml; charset=utf-8");
+        byte[] bytes = ("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error xmlns:D=\"DAV:\"><D:" + precondition
+                + "/><D:responsedescription>" + escape(reason) + "</D:responsedescription></D:error>\n")
+                .getBytes(StandardCharsets.UTF_8);
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
+    }
+
     private static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {

@@ -70,6 +70,24 @@ public interface CalendarStore extends AutoCloseable {
      */
     boolean delete(String owner, String calendar, String name, Optional<String> ifMatch);
 
+    /**
+     * What changed in a calendar after a revision (RFC 6578): each object name at most once, with its state now.
+     *
+     * @param after the revision the client has seen (0 for everything)
+     * @return the changes, or empty if the revision is not one this calendar has had
+     */
+    Optional<Changes> changesSince(String owner, String calendar, long after);
+
+    /**
+     * The changes since a revision.
+     *
+     * @param revision the calendar's revision now (the new sync token)
+     * @param changed  objects created or changed since, by name
+     * @param deleted  names deleted since
+     */
+    record Changes(long revision, List<StoredObject> changed, List<String> deleted) {
+    }
+
     @Override
     void close();
 }

@@ -43,6 +43,15 @@ public final class H2CalendarStore implements CalendarStore {
               PRIMARY KEY (owner, calendar, name),
               CONSTRAINT objects_uid UNIQUE (owner, calendar, uid),
               FOREIGN KEY (owner, calendar) REFERENCES calendars (owner, name) ON DELETE CASCADE);
+            CREATE TABLE IF NOT EXISTS changes (
+              owner VARCHAR(64) NOT NULL,
+              calendar VARCHAR(255) NOT NULL,
+              name VARCHAR(255) NOT NULL,
+              revision BIGINT NOT NULL,
+              deleted BOOLEAN NOT NULL,
+              PRIMARY KEY (owner, calendar, name),
+              FOREIGN KEY (owner, calendar) REFERENCES calendars (owner, name) ON DELETE CASCADE);
+            CREATE INDEX IF NOT EXISTS changes_revision ON changes (owner, calendar, revision);
             CREATE INDEX IF NOT EXISTS objects_span ON objects (owner, calendar, kind, span_start);
             """;
 
@@ -179,6 +188,7 @@ public final class H2CalendarStore implements CalendarStore {
                 }
                 throw e;
             }
+            logChange(c, owner, calendar, name, revision, false);
             return new StoredObject(name, uid, etag, data, now);
         });
     }
@@ -194,20 +204,59 @@ public final class H2CalendarStore implements CalendarStore {
                 throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource is not the version the "
                         + "client has (If-Match)");
             }
-            bump(c, owner, calendar);
+            long revision = bump(c, owner, calendar);
             try (PreparedStatement p = c.prepareStatement("DELETE FROM objects WHERE owner = ? AND calendar = ? "
                     + "AND name = ?")) {
                 p.setString(1, owner);
                 p.setString(2, calendar);
                 p.setString(3, name);
-                return p.executeUpdate() > 0;
+                p.executeUpdate();
             }
+            logChange(c, owner, calendar, name, revision, true);
+            return true;
         });
+    }
+
+    @Override
+    public Optional<Changes> changesSince(String owner, String calendar, long after) {
+        Optional<StoredCalendar> now = calendar(owner, calendar);
+        if (now.isEmpty() || after < 0 || after > now.get().revision()) {
+            return Optional.empty();
+        }
+        // the token is the revision read first; a change after it has a later revision and comes next time
+        long revision = now.get().revision();
+        List<String[]> rows = query("SELECT name, deleted FROM changes WHERE owner = ? AND calendar = ? AND "
+                + "revision > ? AND revision <= ? ORDER BY revision", List.of(owner, calendar, after, revision),
+                r -> new String[] {r.getString(1), Boolean.toString(r.getBoolean(2))});
+        List<StoredObject> changed = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        for (String[] row : rows) {
+            if (Boolean.parseBoolean(row[1])) {
+                deleted.add(row[0]);
+            } else {
+                object(owner, calendar, row[0]).ifPresentOrElse(changed::add, () -> deleted.add(row[0]));
+            }
+        }
+        return Optional.of(new Changes(revision, changed, deleted));
     }
 
     @Override
     public void close() {
         pool.dispose();
+    }
+
+    /** One row per object name: its latest change. Bounded by the names the calendar has used. */
+    private static void logChange(Connection c, String owner, String calendar, String name, long revision,
+                                  boolean deleted) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("MERGE INTO changes (owner, calendar, name, revision, deleted) "
+                + "KEY (owner, calendar, name) VALUES (?, ?, ?, ?, ?)")) {
+            p.setString(1, owner);
+            p.setString(2, calendar);
+            p.setString(3, name);
+            p.setLong(4, revision);
+            p.setBoolean(5, deleted);
+            p.executeUpdate();
+        }
     }
 
     /** Raises the calendar's revision, locking its row for the rest of the transaction. */
