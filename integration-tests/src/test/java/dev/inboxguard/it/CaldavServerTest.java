@@ -546,6 +546,18 @@ class CaldavServerTest {
                 + "</d:prop></d:propfind>").body();
         assertTrue(reports.contains("sync-collection") && reports.contains("calendar-multiget"), reports);
 
+        HttpResponse<String> rename = send("PROPPATCH", cal, "bob", "bob", null, "<d:propertyupdate xmlns:d=\"DAV:\">"
+                + "<d:set><d:prop><d:displayname>Renamed</d:displayname></d:prop></d:set></d:propertyupdate>");
+        assertEquals(207, rename.statusCode(), rename.body());
+        assertTrue(rename.body().contains("200 OK"), rename.body());
+        assertTrue(propfind("bob", cal, "0", PROPFIND_DISCOVERY).body().contains("Renamed"));
+        HttpResponse<String> mixed = send("PROPPATCH", cal, "bob", "bob", null, "<d:propertyupdate xmlns:d=\"DAV:\" "
+                + "xmlns:x=\"urn:example\"><d:set><d:prop><d:displayname>Never</d:displayname><x:colour>red"
+                + "</x:colour></d:prop></d:set></d:propertyupdate>");
+        assertEquals(207, mixed.statusCode());
+        assertTrue(mixed.body().contains("424") && mixed.body().contains("403"), mixed.body());
+        assertFalse(propfind("bob", cal, "0", PROPFIND_DISCOVERY).body().contains("Never"), "all or nothing");
+
         for (String bad : List.of("urn:inboxguard:sync:999999", "http://elsewhere/1", "urn:inboxguard:sync:x")) {
             HttpResponse<String> refused = send("REPORT", cal, "bob", "bob", null, sync(bad));
             assertEquals(403, refused.statusCode(), bad);

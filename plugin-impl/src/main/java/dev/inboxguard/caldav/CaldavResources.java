@@ -96,6 +96,10 @@ final class CaldavResources implements DavResourceFactory {
         return out;
     }
 
+    void rename(StoredCalendar calendar, String displayName) {
+        store.renameCalendar(calendar.owner(), calendar.name(), displayName);
+    }
+
     List<DavResource> objects(StoredCalendar calendar, UserSession user) {
         List<DavResource> out = new ArrayList<>();
         for (StoredObject o : store.objects(calendar.owner(), calendar.name())) {

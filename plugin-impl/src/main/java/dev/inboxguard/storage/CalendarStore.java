@@ -26,6 +26,12 @@ public interface CalendarStore extends AutoCloseable {
     StoredCalendar createCalendar(StoredCalendar calendar);
 
     /**
+     * @param displayName the new DAV:displayname
+     * @return true if the calendar exists (its revision moves, so clients notice)
+     */
+    boolean renameCalendar(String owner, String name, String displayName);
+
+    /**
      * Deletes a calendar and every object in it.
      *
      * @return true if it existed

@@ -117,6 +117,19 @@ public final class H2CalendarStore implements CalendarStore {
     }
 
     @Override
+    public boolean renameCalendar(String owner, String name, String displayName) {
+        return transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE calendars SET display_name = ?, revision = "
+                    + "revision + 1 WHERE owner = ? AND name = ?")) {
+                p.setString(1, displayName);
+                p.setString(2, owner);
+                p.setString(3, name);
+                return p.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
     public boolean deleteCalendar(String owner, String name) {
         return transaction(c -> {
             try (PreparedStatement p = c.prepareStatement("DELETE FROM calendars WHERE owner = ? AND name = ?")) {
