@@ -223,7 +223,8 @@ class CaldavServerTest {
 
     @Test
     void anOversizedChunkedBodyIsRefusedWith413() throws Exception {
-        byte[] big = ("<d:propfind xmlns:d=\"DAV:\"><!--" + "x".repeat(3 * 1024 * 1024) + "--></d:propfind>")
+        // just over the cap, so that the client has finished sending when the answer comes
+        byte[] big = ("<d:propfind xmlns:d=\"DAV:\"><!--" + "x".repeat(1024 * 1024 + 16 * 1024) + "--></d:propfind>")
                 .getBytes(StandardCharsets.UTF_8);
         // a stream publisher has no length, so the body goes chunked and the cap is found while reading
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/dav/principals/alice/"))
@@ -279,10 +280,21 @@ class CaldavServerTest {
     }
 
     @Test
-    void anOversizedBodyIsRefusedBeforeItIsRead() throws Exception {
-        String big = "<d:propfind xmlns:d=\"DAV:\"><!--" + "x".repeat(2 * 1024 * 1024) + "--></d:propfind>";
-        HttpResponse<String> r = alone(HttpRequest.newBuilder(URI.create(base + "/dav/principals/alice/"))
-                .method("PROPFIND", HttpRequest.BodyPublishers.ofString(big)).header("Depth", "0")
+    void aHundredMegabytePutIsRefusedBeforeItIsSent() throws Exception {
+        // the client asks first (Expect: 100-continue), as careful clients do; the declared length alone gets 413,
+        // so not one byte of the body crosses the wire
+        long hundredMegabytes = 100L * 1024 * 1024;
+        java.util.function.Supplier<java.io.InputStream> endless = () -> new java.io.InputStream() {
+            @Override
+            public int read() {
+                return 'x';
+            }
+        };
+        HttpResponse<String> r = alone(HttpRequest.newBuilder(URI.create(base + "/dav/calendars/alice/big.ics"))
+                .expectContinue(true)
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(endless),
+                        hundredMegabytes))
+                .header("Content-Type", "text/calendar")
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         "alice:alice".getBytes(StandardCharsets.UTF_8))).build());
         assertEquals(413, r.statusCode());
