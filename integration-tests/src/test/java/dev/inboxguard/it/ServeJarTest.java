@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code inboxguard serve --demo} from the built jar: it comes up, serves discovery, and keeps what it acknowledged. */
 class ServeJarTest {
-    private static final Pattern ANNOUNCED = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/\\.well-known/caldav");
+    private static final Pattern ANNOUNCED = Pattern.compile("http://[0-9.]+:(\\d+)/\\.well-known/caldav");
     private static final Path JAR = Path.of(System.getProperty("inboxguard.jar",
             "../plugin-impl/target/inboxguard.jar"));
 
@@ -36,10 +36,16 @@ class ServeJarTest {
     }
 
     private Server start() throws Exception {
+        return start("--demo");
+    }
+
+    private Server start(String... options) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "build plugin-impl first");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0", "--data", data.toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-Xmx256m", "-jar", JAR.toString(), "serve", "--http-port", "0", "--data",
+                data.toString()));
+        command.addAll(List.of(options));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         long start = System.nanoTime();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null; ) {
@@ -55,11 +61,16 @@ class ServeJarTest {
 
     private HttpResponse<String> send(Server s, String method, String path, String body, String type)
             throws Exception {
+        return send(s, method, path, body, type, "carol:carol");
+    }
+
+    private HttpResponse<String> send(Server s, String method, String path, String body, String type,
+                                      String credentials) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.base() + path)).timeout(Duration.ofSeconds(20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        "carol:carol".getBytes(StandardCharsets.UTF_8)));
+                        credentials.getBytes(StandardCharsets.UTF_8)));
         if (type != null) {
             b.header("Content-Type", type);
         }
@@ -104,6 +115,47 @@ class ServeJarTest {
         } finally {
             stop(second.process(), false);
         }
+    }
+
+    @Test
+    void usersComeFromTheConfiguration() throws Exception {
+        // the hash is made by the documented tool, fed on standard input
+        Process hasher = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", JAR.toString(), "dev.inboxguard.server.PasswordHash").start();
+        hasher.getOutputStream().write("correct horse\n".getBytes(StandardCharsets.UTF_8));
+        hasher.getOutputStream().close();
+        assertTrue(hasher.waitFor(60, TimeUnit.SECONDS));
+        String hash = new String(hasher.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(hash.startsWith("pbkdf2-sha256$600000$"), hash);
+        Path config = data.resolve("config.yaml");
+        Files.writeString(config, "users:\n  - name: erin\n    password: \"" + hash + "\"\n    displayName: Erin\n"
+                + "    addresses: [mailto:erin@example.org, mailto:e.smith@example.org]\n");
+        Server s = start("--config", config.toString());
+        try {
+            HttpResponse<String> principal = send(s, "PROPFIND", "/dav/principals/erin/", "<d:propfind xmlns:d=\"DAV:\" "
+                    + "xmlns:c=\"urn:ietf:params:xml:ns:caldav\"><d:prop><c:calendar-user-address-set/></d:prop>"
+                    + "</d:propfind>", "application/xml", "erin:correct horse");
+            assertEquals(207, principal.statusCode(), principal.body());
+            assertTrue(principal.body().contains("mailto:e.smith@example.org"), principal.body());
+            assertEquals(401, send(s, "PROPFIND", "/dav/", null, null, "erin:wrong").statusCode());
+            assertEquals(401, send(s, "PROPFIND", "/dav/", null, null, "alice:alice").statusCode(),
+                    "no demo users without --demo");
+        } finally {
+            stop(s.process(), false);
+        }
+    }
+
+    @Test
+    void aBrokenUserEntryIsAUsageError() throws Exception {
+        Path config = data.resolve("bad.yaml");
+        Files.writeString(config, "users:\n  - name: erin\n    password: secret\n    addresses: [mailto:e@example.org]\n");
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "serve", "--http-port", "0", "--data", data.toString(), "--config",
+                config.toString())).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("erin") && out.contains("pbkdf2-sha256"), out);
     }
 
     @Test

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 /** {@code inboxguard serve}: the CalDAV server. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs the CalDAV server. Clients discover everything from http://HOST:PORT/.well-known/caldav.",
-                "--demo creates the users alice, bob, carol and dave (NAME@example.com, password = the user name) "
-                        + "and listens on loopback only."})
+                "Users come from the configuration's users: section. --demo instead creates alice, bob, carol and "
+                        + "dave (NAME@example.com, password = the user name) and listens on loopback only."})
 final class ServeCommand implements Callable<Integer> {
     // a calendar object is capped by limits.max-bytes; WebDAV request bodies are small, so 1 MiB leaves room
     private static final long MIN_BODY = 1024 * 1024;
@@ -50,19 +50,30 @@ final class ServeCommand implements Callable<Integer> {
         if (httpPort < 0 || httpPort > 65_535) {
             throw new UsageException("--http-port must be 0 to 65535");
         }
-        if (!demo) {
-            // accounts from the configuration come with the storage work of this issue; until then only the
-            // demo users exist, and they must never be reachable from other machines
-            throw new UsageException("serve needs --demo: user accounts cannot be configured yet");
+        Accounts accounts;
+        String host;
+        if (demo) {
+            accounts = Accounts.demo(Clock.systemUTC());
+            host = "127.0.0.1"; // the demo passwords are public: never reachable from other machines
+        } else {
+            if (cfg.users().isEmpty()) {
+                throw new UsageException("serve needs users: list them in the configuration's users: section "
+                        + "(--config), or run with --demo");
+            }
+            try {
+                accounts = Accounts.of(cfg.users(), Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--config: " + e.getMessage());
+            }
+            host = "0.0.0.0";
         }
-        Accounts accounts = Accounts.demo(Clock.systemUTC());
         try {
             Files.createDirectories(data);
         } catch (IOException e) {
             throw new UsageException("--data " + data + ": cannot create the directory (" + e.getMessage() + ")");
         }
         CalendarStore store = H2CalendarStore.open(data);
-        CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", httpPort), accounts,
+        CaldavServer server = new CaldavServer(new InetSocketAddress(host, httpPort), accounts,
                 Math.max(MIN_BODY, cfg.limits().maxBytes()), store, cfg.limits());
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -75,8 +86,9 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("inboxguard: CalDAV at http://127.0.0.1:" + server.port() + "/.well-known/caldav"
-                + " (demo users alice, bob, carol, dave)");
+        out.println("inboxguard: CalDAV at http://" + host + ":" + server.port() + "/.well-known/caldav"
+                + (demo ? " (demo users alice, bob, carol, dave)"
+                : " (all interfaces, " + accounts.all().size() + " users)"));
         out.flush();
         server.join();
         return 0;

@@ -19,10 +19,27 @@ import java.util.Map;
  * @param imip      iMIP trust settings
  * @param checks    checks added by the operator
  * @param policy    the rules that turn findings into actions
+ * @param users     the CalDAV server's accounts
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
                           Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
-                          PolicySettings policy) {
+                          PolicySettings policy, List<User> users) {
+
+    /** Defaults the account list to empty. */
+    public GuardConfig {
+        users = users == null ? List.of() : List.copyOf(users);
+    }
+
+    /**
+     * One account of the CalDAV server.
+     *
+     * @param name        the login name, also its URL segment
+     * @param password    a PBKDF2 hash ({@code pbkdf2-sha256$ITERATIONS$SALT$HASH}); never the password itself
+     * @param displayName shown to clients
+     * @param addresses   the calendar-user addresses it owns, the primary one first
+     */
+    public record User(String name, String password, String displayName, List<String> addresses) {
+    }
 
     /**
      * @param replacement new iMIP settings
@@ -30,7 +47,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withImip(Imip replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
-                checks, policy);
+                checks, policy, users);
     }
 
     /**
@@ -39,7 +56,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withChecks(Checks replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                replacement, policy);
+                replacement, policy, users);
     }
 
     /**
@@ -48,7 +65,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withRates(Rates replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
-                checks, policy);
+                checks, policy, users);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */

@@ -1,6 +1,7 @@
 package dev.inboxguard.server;
 
 import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.config.GuardConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -81,6 +82,32 @@ public final class Accounts {
                 .map(n -> new Account(n, PasswordHash.of(n, 10_000), capitalised(n),
                         List.of(CalendarUserAddress.of("mailto:" + n + "@example.com"))))
                 .toList(), clock);
+    }
+
+    /**
+     * The accounts of the configuration's {@code users:} section.
+     *
+     * @param users the section
+     * @param clock the clock
+     * @return the accounts
+     * @throws IllegalArgumentException naming the user whose entry is wrong
+     */
+    public static Accounts of(List<GuardConfig.User> users, Clock clock) {
+        List<Account> accounts = new java.util.ArrayList<>();
+        for (GuardConfig.User u : users) {
+            String who = "users: " + (u.name() == null ? "(no name)" : u.name()) + ": ";
+            if (u.password() == null) {
+                throw new IllegalArgumentException(who + "no password hash");
+            }
+            try {
+                List<CalendarUserAddress> addresses = (u.addresses() == null ? List.<String>of() : u.addresses())
+                        .stream().map(CalendarUserAddress::of).toList();
+                accounts.add(new Account(u.name(), PasswordHash.parse(u.password()), u.displayName(), addresses));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(who + e.getMessage());
+            }
+        }
+        return new Accounts(accounts, clock);
     }
 
     /**

@@ -85,6 +85,23 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
         }
     }
 
+    /**
+     * Prints the stored form of a password read from standard input (one line), for the {@code users:} section of
+     * the configuration. Reading stdin keeps the password out of the shell history and the process list.
+     *
+     * @param args none
+     * @throws java.io.IOException if standard input cannot be read
+     */
+    public static void main(String[] args) throws java.io.IOException {
+        String password = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        if (password == null || password.isEmpty()) {
+            System.err.println("give the password on standard input");
+            System.exit(2);
+        }
+        System.out.println(of(password).encoded());
+    }
+
     @Override
     public String toString() {
         return PREFIX + "$" + iterations + "$…";
