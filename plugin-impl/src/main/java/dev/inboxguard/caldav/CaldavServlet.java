@@ -54,7 +54,7 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     public CaldavServlet(String prefix, Accounts accounts, long maxBody, CalendarStore store, Limits limits) {
         this.maxBody = maxBody;
         CalendarReader reader = new CalendarReader(limits);
-        this.calendars = new CalendarRequests(store, new CalendarObjectPut(reader), new CalendarReports(store),
+        this.calendars = new CalendarRequests(store, new CalendarObjectPut(reader), new CalendarReports(store, reader),
                 limits.maxBytes());
         this.locators = new DavPaths(prefix);
         this.resources = new CaldavResources(prefix, locators, accounts, store);

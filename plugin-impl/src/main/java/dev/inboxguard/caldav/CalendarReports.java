@@ -1,5 +1,8 @@
 package dev.inboxguard.caldav;
 
+import dev.inboxguard.checks.recurrence.SeriesWindow;
+import dev.inboxguard.ical.CalendarRead;
+import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.StoredObject;
 import java.io.ByteArrayInputStream;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.servlet.http.HttpServletResponse;
+import net.fortuna.ical4j.model.component.CalendarComponent;
 import org.apache.jackrabbit.webdav.xml.DomUtil;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -22,9 +26,10 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * The CalDAV REPORTs on a calendar: calendar-multiget (RFC 4791 §7.9) and calendar-query (§7.8) with a component
- * filter and an optional time range, answered from the spans stored with each object ({@link ObjectSpan}), so a
- * query reads only the objects that can match. Other reports get 403 with DAV:supported-report.
+ * The CalDAV REPORTs on a calendar: calendar-multiget (RFC 4791 §7.9), calendar-query (§7.8) with a component
+ * filter and an optional time range, and sync-collection (RFC 6578). A time-range query reads only the objects
+ * whose stored span ({@link ObjectSpan}) can match, and expands recurring ones within the range, boundedly
+ * ({@link SeriesWindow}). Other reports get 403 with DAV:supported-report.
  */
 final class CalendarReports {
     private static final int MAX_HREFS = 1000;
@@ -32,10 +37,17 @@ final class CalendarReports {
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
-    private final CalendarStore store;
+    private static final int MAX_EXPANDED = 3000;
+    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59Z");
+    private static final java.time.Duration EXPANSION_BUDGET = java.time.Duration.ofMillis(100);
 
-    CalendarReports(CalendarStore store) {
+    private final CalendarStore store;
+    private final CalendarReader reader;
+
+    CalendarReports(CalendarStore store, CalendarReader reader) {
         this.store = store;
+        this.reader = reader;
     }
 
     void report(byte[] body, HttpServletResponse resp, String owner, String calendar, String collectionHref)
@@ -75,7 +87,10 @@ final class CalendarReports {
             Map<String, Optional<StoredObject>> found = new LinkedHashMap<>();
             for (StoredObject o : filter.kind().isEmpty() ? store.objects(owner, calendar)
                     : store.objectsIn(owner, calendar, filter.kind().get(), filter.from(), filter.to())) {
-                found.put(collectionHref + o.name(), Optional.of(o));
+                if (filter.kind().isEmpty() || filter.start().isEmpty() && filter.end().isEmpty()
+                        || inRange(o, filter.kind().get(), filter.from(), filter.to())) {
+                    found.put(collectionHref + o.name(), Optional.of(o));
+                }
             }
             multistatus(resp, found, props, Optional.empty());
         } else if (!caldav && CaldavNames.DAV.getURI().equals(root.getNamespaceURI())
@@ -89,6 +104,36 @@ final class CalendarReports {
             resp.setContentLength(xml.length);
             resp.getOutputStream().write(xml);
         }
+    }
+
+    /**
+     * The index found the object by its span; a recurring one is now expanded within the range (bounded, as the
+     * recurrence check does), so that a series with no instance there is left out. Anything that cannot be read or
+     * evaluated stays in: a query must not lose events.
+     */
+    private boolean inRange(StoredObject o, String kind, long from, long to) {
+        String text = new String(o.data(), StandardCharsets.UTF_8);
+        if (!text.contains("RRULE") && !text.contains("RDATE")) {
+            return true; // the stored span was exact
+        }
+        if (!(reader.read(o.data()) instanceof CalendarRead.Parsed parsed)) {
+            return true;
+        }
+        // an open end is the edge of what iCalendar can write (years 0001 to 9999)
+        Instant start = from == Long.MIN_VALUE ? FIRST : Instant.ofEpochMilli(from);
+        Instant end = to == Long.MAX_VALUE ? LAST : Instant.ofEpochMilli(to);
+        for (CalendarComponent c : parsed.calendar().<CalendarComponent>getComponents()) {
+            if (!c.getName().equals(kind)) {
+                continue;
+            }
+            boolean hit = ObjectSpan.recurs(c)
+                    ? SeriesWindow.anyInstanceBetween(c, start, end, MAX_EXPANDED, EXPANSION_BUDGET)
+                    : ObjectSpan.of(c).overlaps(from, to);
+            if (hit) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** RFC 6578: what changed since the client's token; an unknown token gets 403 DAV:valid-sync-token. */

@@ -17,10 +17,9 @@ import net.fortuna.ical4j.model.property.DateProperty;
 import net.fortuna.ical4j.model.property.Duration;
 
 /**
- * Works out a calendar object's {@link TimeSpan} when it is stored (RFC 4791 §9.9, simplified). A recurring
- * component is not expanded: its span runs from its first start on without end. A time-range query may then return
- * a series with no instance in the range (clients filter what they get), but never leaves one out, and a hostile
- * rule costs nothing here.
+ * Works out a calendar object's {@link TimeSpan} when it is stored (RFC 4791 §9.9). A recurring component is not
+ * expanded here: its span runs from its first start on without end, so the index finds it for every later range,
+ * and {@link CalendarReports} then expands it within the range, boundedly.
  */
 final class ObjectSpan {
     private ObjectSpan() {
@@ -30,22 +29,31 @@ final class ObjectSpan {
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
         for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
-            if (!c.getName().equals(kind)) {
-                continue;
+            if (c.getName().equals(kind)) {
+                TimeSpan one = of(c);
+                start = Math.min(start, one.start());
+                end = Math.max(end, one.end());
             }
-            Optional<Instant> from = instant(c, Property.DTSTART);
-            if (from.isEmpty()) {
-                // a VTODO or VJOURNAL without a start matches every range
-                return new TimeSpan(kind, Long.MIN_VALUE, Long.MAX_VALUE);
-            }
-            boolean recurs = c.getProperty(Property.RRULE).isPresent() || c.getProperty(Property.RDATE).isPresent();
-            Instant to = instant(c, Property.DTEND).or(() -> instant(c, Property.DUE))
-                    .orElseGet(() -> from.get().plus(duration(c)));
-            start = Math.min(start, from.get().toEpochMilli());
-            end = Math.max(end, recurs ? Long.MAX_VALUE : Math.max(to.toEpochMilli(), from.get().toEpochMilli()));
         }
         return start == Long.MAX_VALUE ? new TimeSpan(kind, Long.MIN_VALUE, Long.MAX_VALUE)
                 : new TimeSpan(kind, start, end);
+    }
+
+    /** @return one component's span; a recurring one runs on without end */
+    static TimeSpan of(CalendarComponent c) {
+        Optional<Instant> from = instant(c, Property.DTSTART);
+        if (from.isEmpty()) {
+            // a VTODO or VJOURNAL without a start matches every range
+            return new TimeSpan(c.getName(), Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+        Instant to = instant(c, Property.DTEND).or(() -> instant(c, Property.DUE))
+                .orElseGet(() -> from.get().plus(duration(c)));
+        long start = from.get().toEpochMilli();
+        return new TimeSpan(c.getName(), start, recurs(c) ? Long.MAX_VALUE : Math.max(start, to.toEpochMilli()));
+    }
+
+    static boolean recurs(CalendarComponent c) {
+        return c.getProperty(Property.RRULE).isPresent() || c.getProperty(Property.RDATE).isPresent();
     }
 
     private static java.time.Duration duration(CalendarComponent c) {

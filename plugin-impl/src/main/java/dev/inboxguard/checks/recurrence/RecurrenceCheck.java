@@ -464,7 +464,7 @@ public final class RecurrenceCheck implements Check {
                 + what, INVALID_RULE).about(Property.TZID, rule == null ? tzid : rule);
     }
 
-    private static List<Instance> rdates(Component c, Duration duration) {
+    static List<Instance> rdates(Component c, Duration duration) {
         List<Instance> out = new ArrayList<>();
         for (Property rdate : c.<Property>getProperties(Property.RDATE)) {
             for (String v : rdate.getValue().split(",")) {
@@ -490,7 +490,7 @@ public final class RecurrenceCheck implements Check {
      * floating, or both dates). The check counts in wall-clock time, and an EXDATE in another zone with the same
      * digits names another moment: clients would still show the instance.
      */
-    private static Set<LocalDateTime> dates(Component c, String name, String startForm) {
+    static Set<LocalDateTime> dates(Component c, String name, String startForm) {
         Set<LocalDateTime> out = new HashSet<>();
         for (Property p : c.<Property>getProperties(name)) {
             if (form(p).equals(startForm)) {
@@ -501,7 +501,7 @@ public final class RecurrenceCheck implements Check {
     }
 
     /** How a date property is written: with a TZID, in UTC, floating, or as a DATE. */
-    private static String form(Property p) {
+    static String form(Property p) {
         Optional<String> tzid = p.getParameter(Parameter.TZID).map(Parameter::getValue);
         if (tzid.isPresent()) {
             return "TZID=" + tzid.get();
@@ -514,12 +514,12 @@ public final class RecurrenceCheck implements Check {
         return first.endsWith("Z") ? "UTC" : "FLOATING";
     }
 
-    private static Optional<LocalMoment> moment(Component c, String name) {
+    static Optional<LocalMoment> moment(Component c, String name) {
         return c.<Property>getProperty(name).flatMap(LocalMoment::of);
     }
 
     /** DTEND (DUE) minus DTSTART, else DURATION, else a day for a DATE start and nothing for a DATE-TIME. */
-    private static Duration duration(Component c, LocalMoment start) {
+    static Duration duration(Component c, LocalMoment start) {
         String endName = c.getName().equals(Component.VTODO) ? Property.DUE : Property.DTEND;
         Optional<Duration> d = moment(c, endName)
                 .map(end -> Duration.between(start.time(), end.time()))
@@ -561,7 +561,7 @@ public final class RecurrenceCheck implements Check {
         return n + " " + unit + (n == 1 ? "" : "s");
     }
 
-    private static LocalDateTime max(LocalDateTime a, LocalDateTime b) {
+    static LocalDateTime max(LocalDateTime a, LocalDateTime b) {
         return a.isAfter(b) ? a : b;
     }
 

@@ -1,0 +1,79 @@
+package dev.inboxguard.checks.recurrence;
+
+import dev.inboxguard.checks.recurrence.SeriesExpansion.Instance;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import net.fortuna.ical4j.model.Component;
+import net.fortuna.ical4j.model.Property;
+
+/**
+ * Whether a recurring component has an instance in a time range, for CalDAV time-range queries (RFC 4791 §9.9).
+ * The same bounded expansion as the recurrence check: the window only, at most {@code maxInstances}, within a
+ * time budget. Instances are wall-clock times, so the range is widened by 14 hours each side, the largest UTC
+ * offset; the answer may include a series whose instance lies just outside the range, never leaves one out, and
+ * answers true when the rule cannot be read or evaluated within its bounds.
+ */
+public final class SeriesWindow {
+    private static final Duration WIDEST_OFFSET = Duration.ofHours(14);
+
+    private SeriesWindow() {
+    }
+
+    /**
+     * @param master       a component with RRULE or RDATE (its overrides are separate components)
+     * @param from         the range start, inclusive
+     * @param to           the range end, exclusive
+     * @param maxInstances instances to expand at most
+     * @param budget       time to spend at most
+     * @return true if an instance may overlap the range
+     */
+    public static boolean anyInstanceBetween(Component master, Instant from, Instant to, int maxInstances,
+                                             Duration budget) {
+        Optional<LocalMoment> start = RecurrenceCheck.moment(master, Property.DTSTART);
+        if (start.isEmpty()) {
+            return true;
+        }
+        Duration duration = RecurrenceCheck.duration(master, start.get());
+        List<RecurrenceRule> rules = new ArrayList<>();
+        for (Property rrule : master.<Property>getProperties(Property.RRULE)) {
+            Optional<RecurrenceRule> rule = RecurrenceRule.parse(rrule.getValue());
+            if (rule.isEmpty()) {
+                return true;
+            }
+            rules.add(rule.get());
+        }
+        LocalDateTime windowStart = LocalDateTime.ofInstant(from, ZoneOffset.UTC).minus(WIDEST_OFFSET)
+                .minus(duration);
+        LocalDateTime windowEnd = LocalDateTime.ofInstant(to, ZoneOffset.UTC).plus(WIDEST_OFFSET);
+        if (windowEnd.isBefore(start.get().time())) {
+            return false;
+        }
+        String startForm = RecurrenceCheck.form(master.<Property>getProperty(Property.DTSTART).orElseThrow());
+        SeriesExpansion.Result result;
+        try {
+            result = SeriesExpansion.expand(start.get(), duration, rules, RecurrenceCheck.rdates(master, duration),
+                    RecurrenceCheck.dates(master, Property.EXDATE, startForm), new TreeMap<>(),
+                    RecurrenceCheck.max(start.get().time(), windowStart), windowEnd, maxInstances,
+                    new EvaluationBudget(budget));
+        } catch (RuntimeException e) {
+            return true;
+        }
+        if (result.truncated() || result.costly().isPresent()) {
+            return true;
+        }
+        LocalDateTime rangeStart = LocalDateTime.ofInstant(from, ZoneOffset.UTC).minus(WIDEST_OFFSET);
+        for (Instance i : result.instances()) {
+            LocalDateTime end = i.start().plus(i.duration());
+            if (i.start().isBefore(windowEnd) && (end.isAfter(rangeStart) || !i.start().isBefore(rangeStart))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
