@@ -16,12 +16,16 @@ import net.fortuna.ical4j.model.component.CalendarComponent;
  * limits), no METHOD, one kind of component, one UID, and a kind the calendar supports.
  */
 final class CalendarObjectPut {
+    /** What the rules say of a body. */
+    sealed interface Judgement permits Refusal, Accepted {
+    }
+
     /** A PUT body that breaks a rule: the CALDAV precondition element and a reason. */
-    record Refusal(String precondition, String reason) {
+    record Refusal(String precondition, String reason) implements Judgement {
     }
 
     /** A body that follows the rules, with when it happens. */
-    record Accepted(String uid, String kind, TimeSpan span) {
+    record Accepted(String uid, String kind, TimeSpan span) implements Judgement {
     }
 
     private final CalendarReader reader;
@@ -31,7 +35,7 @@ final class CalendarObjectPut {
     }
 
     /** @return the UID and kind, or why the body is refused */
-    Object judge(byte[] body, Set<String> supported) {
+    Judgement judge(byte[] body, Set<String> supported) {
         CalendarRead read = reader.read(body);
         if (read instanceof CalendarRead.Refused refused) {
             return new Refusal("valid-calendar-data", refused.findings().get(0).message());

@@ -79,7 +79,7 @@ final class CalendarReports {
         } else if (caldav && "calendar-query".equals(root.getLocalName())) {
             Filter filter = Filter.of(root);
             if (filter == null) {
-                CalendarRequests.error(resp, HttpServletResponse.SC_FORBIDDEN, "valid-filter",
+                DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-filter",
                         "the filter must be a VCALENDAR comp-filter, with an optional VEVENT, VTODO or VJOURNAL "
                                 + "comp-filter and time-range in UTC");
                 return;
@@ -97,12 +97,8 @@ final class CalendarReports {
                 && "sync-collection".equals(root.getLocalName())) {
             syncCollection(root, resp, owner, calendar, collectionHref, props);
         } else {
-            resp.setStatus(HttpServletResponse.SC_FORBIDDEN);
-            resp.setContentType("application/xml; charset=utf-8");
-            byte[] xml = ("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error xmlns:D=\"DAV:\"><D:supported-report/>"
-                    + "</D:error>\n").getBytes(StandardCharsets.UTF_8);
-            resp.setContentLength(xml.length);
-            resp.getOutputStream().write(xml);
+            DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-report",
+                    "this server answers calendar-query, calendar-multiget and sync-collection");
         }
     }
 
@@ -161,7 +157,7 @@ final class CalendarReports {
         Optional<CalendarStore.Changes> changes = after < 0 ? Optional.empty()
                 : store.changesSince(owner, calendar, after);
         if (changes.isEmpty()) {
-            CalendarRequests.davError(resp, HttpServletResponse.SC_FORBIDDEN, "valid-sync-token",
+            DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-sync-token",
                     "this sync token is not one this calendar gave out");
             return;
         }
@@ -214,7 +210,7 @@ final class CalendarReports {
         x.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\" "
                 + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\">");
         for (Map.Entry<String, Optional<StoredObject>> e : found.entrySet()) {
-            x.append("<D:response><D:href>").append(escape(e.getKey())).append("</D:href>");
+            x.append("<D:response><D:href>").append(DavError.escape(e.getKey())).append("</D:href>");
             if (e.getValue().isEmpty()) {
                 x.append("<D:status>HTTP/1.1 404 Not Found</D:status></D:response>");
                 continue;
@@ -224,15 +220,15 @@ final class CalendarReports {
             StringBuilder missing = new StringBuilder();
             for (String p : props) {
                 switch (p) {
-                    case "D:getetag" -> ok.append("<D:getetag>").append(escape(o.etag())).append("</D:getetag>");
+                    case "D:getetag" -> ok.append("<D:getetag>").append(DavError.escape(o.etag())).append("</D:getetag>");
                     case "D:getcontenttype" -> ok.append("<D:getcontenttype>text/calendar; charset=utf-8"
                             + "</D:getcontenttype>");
                     case "C:calendar-data" -> ok.append("<C:calendar-data>")
-                            .append(escape(new String(o.data(), StandardCharsets.UTF_8))).append("</C:calendar-data>");
+                            .append(DavError.escape(new String(o.data(), StandardCharsets.UTF_8))).append("</C:calendar-data>");
                     default -> {
                         int space = p.indexOf(' ');
                         missing.append("<X:").append(p.substring(space + 1)).append(" xmlns:X=\"")
-                                .append(escape(p.substring(1, space))).append("\"/>");
+                                .append(DavError.escape(p.substring(1, space))).append("\"/>");
                     }
                 }
             }
@@ -244,29 +240,13 @@ final class CalendarReports {
             }
             x.append("</D:response>");
         }
-        syncToken.ifPresent(t -> x.append("<D:sync-token>").append(escape(t)).append("</D:sync-token>"));
+        syncToken.ifPresent(t -> x.append("<D:sync-token>").append(DavError.escape(t)).append("</D:sync-token>"));
         x.append("</D:multistatus>\n");
         byte[] bytes = x.toString().getBytes(StandardCharsets.UTF_8);
         resp.setStatus(207);
         resp.setContentType("application/xml; charset=utf-8");
         resp.setContentLength(bytes.length);
         resp.getOutputStream().write(bytes);
-    }
-
-    private static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\r' -> b.append("&#13;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 
     /** The supported calendar-query filter: a component kind and, optionally, a UTC time range. */

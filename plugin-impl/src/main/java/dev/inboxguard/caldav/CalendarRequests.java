@@ -8,7 +8,6 @@ import dev.inboxguard.storage.StoredCalendar;
 import dev.inboxguard.storage.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.text.SimpleDateFormat;
 import java.util.Date;
 import java.util.LinkedHashSet;
@@ -118,7 +117,7 @@ final class CalendarRequests {
                 case CALENDAR_EXISTS -> resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED,
                         "A calendar by that name exists");
                 case PRECONDITION -> resp.sendError(HttpServletResponse.SC_PRECONDITION_FAILED, e.getMessage());
-                case UID_TAKEN -> error(resp, HttpServletResponse.SC_FORBIDDEN, "no-uid-conflict", e.getMessage());
+                case UID_TAKEN -> DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "no-uid-conflict", e.getMessage());
                 default -> resp.sendError(HttpServletResponse.SC_CONFLICT, e.getMessage());
             }
             return true;
@@ -155,7 +154,7 @@ final class CalendarRequests {
                     wanted.add(((Element) comps.item(i)).getAttribute("name").toUpperCase(Locale.ROOT));
                 }
                 if (!KNOWN_COMPONENTS.containsAll(wanted)) {
-                    error(resp, HttpServletResponse.SC_FORBIDDEN, "supported-calendar-component",
+                    DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-calendar-component",
                             "calendars hold VEVENT, VTODO and VJOURNAL");
                     return true;
                 }
@@ -191,7 +190,7 @@ final class CalendarRequests {
     private void put(HttpServletRequest req, HttpServletResponse resp, Target t) throws IOException {
         String type = req.getContentType();
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("text/calendar")) {
-            error(resp, HttpServletResponse.SC_FORBIDDEN, "supported-calendar-data",
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-calendar-data",
                     "calendar objects are text/calendar");
             return;
         }
@@ -202,23 +201,23 @@ final class CalendarRequests {
         }
         byte[] body = readAtMost(req.getInputStream(), maxObjectBytes);
         if (body == null) {
-            error(resp, HttpServletResponse.SC_FORBIDDEN, "max-resource-size",
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "max-resource-size",
                     "a calendar object may have at most " + maxObjectBytes + " bytes");
             return;
         }
-        Object verdict = rules.judge(body, calendar.get().components());
-        if (verdict instanceof CalendarObjectPut.Refusal refusal) {
-            error(resp, HttpServletResponse.SC_FORBIDDEN, refusal.precondition(), refusal.reason());
+        CalendarObjectPut.Judgement judgement = rules.judge(body, calendar.get().components());
+        if (judgement instanceof CalendarObjectPut.Refusal refusal) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refusal.precondition(), refusal.reason());
             return;
         }
-        CalendarObjectPut.Accepted accepted = (CalendarObjectPut.Accepted) verdict;
+        CalendarObjectPut.Accepted accepted = (CalendarObjectPut.Accepted) judgement;
         boolean mustNotExist = "*".equals(strip(req.getHeader("If-None-Match")));
         Optional<String> ifMatch = Optional.ofNullable(strip(req.getHeader("If-Match")));
-        boolean existed = store.object(t.owner(), t.calendar(), t.object().get()).isPresent();
-        StoredObject stored = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
+        CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
                 accepted.span(), new Expectation(mustNotExist, ifMatch));
+        StoredObject stored = written.object();
         resp.setHeader("ETag", stored.etag());
-        resp.setStatus(existed ? HttpServletResponse.SC_NO_CONTENT : HttpServletResponse.SC_CREATED);
+        resp.setStatus(written.created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
         resp.setContentLength(0);
     }
 
@@ -266,42 +265,5 @@ final class CalendarRequests {
         SimpleDateFormat f = new SimpleDateFormat("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
         f.setTimeZone(TimeZone.getTimeZone("GMT"));
         return f.format(new Date(millis));
-    }
-
-    /** An RFC 4918 §16 precondition failure: the status and a DAV:error body naming the CALDAV precondition. */
-    static void error(HttpServletResponse resp, int status, String precondition, String reason) throws IOException {
-        resp.setStatus(status);
-        resp.setContentType("application/xml; charset=utf-8");
-        String xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error xmlns:D=\"DAV:\" "
-                + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><C:" + precondition + "/>"
-                + "<D:responsedescription>" + escape(reason) + "</D:responsedescription></D:error>\n";
-        byte[] bytes = xml.getBytes(StandardCharsets.UTF_8);
-        resp.setContentLength(bytes.length);
-        resp.getOutputStream().write(bytes);
-    }
-
-    /** As {@link #error}, for a precondition in the DAV: namespace (RFC 6578's valid-sync-token). */
-    static void davError(HttpServletResponse resp, int status, String precondition, String reason)
-            throws IOException {
-        resp.setStatus(status);
-        resp.setContentType("application/xml; charset=utf-8");
-        byte[] bytes = ("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error xmlns:D=\"DAV:\"><D:" + precondition
-                + "/><D:responsedescription>" + escape(reason) + "</D:responsedescription></D:error>\n")
-                .getBytes(StandardCharsets.UTF_8);
-        resp.setContentLength(bytes.length);
-        resp.getOutputStream().write(bytes);
-    }
-
-    private static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                default -> b.append(c < 0x20 && c != '\t' ? ' ' : c);
-            }
-        }
-        return b.toString();
     }
 }

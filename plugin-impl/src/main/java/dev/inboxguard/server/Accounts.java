@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,7 @@ public final class Accounts {
      * @throws IllegalArgumentException naming the user whose entry is wrong
      */
     public static Accounts of(List<GuardConfig.User> users, Clock clock) {
-        List<Account> accounts = new java.util.ArrayList<>();
+        List<Account> accounts = new ArrayList<>();
         for (GuardConfig.User u : users) {
             String who = "users: " + (u.name() == null ? "(no name)" : u.name()) + ": ";
             if (u.password() == null) {

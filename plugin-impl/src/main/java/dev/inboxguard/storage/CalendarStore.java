@@ -54,11 +54,20 @@ public interface CalendarStore extends AutoCloseable {
      * @param data     the iCalendar text
      * @param span     when it happens, for time-range queries
      * @param expected what the client expects to be there now
-     * @return the stored object, with its new ETag
+     * @return the stored object, with its new ETag, and whether it is new
      * @throws StoreConflict if the calendar is missing, the precondition fails or the UID is taken
      */
-    StoredObject put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
+    Written put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
                      Expectation expected);
+
+    /**
+     * The outcome of a PUT, decided inside its transaction.
+     *
+     * @param object  what is stored now
+     * @param created true if no object of that name existed before (201 rather than 204)
+     */
+    record Written(StoredObject object, boolean created) {
+    }
 
     /**
      * The objects of one kind whose span overlaps a time range (RFC 4791 §9.9), without reading any other.

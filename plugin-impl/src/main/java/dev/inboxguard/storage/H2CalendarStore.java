@@ -161,7 +161,7 @@ public final class H2CalendarStore implements CalendarStore {
     }
 
     @Override
-    public StoredObject put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
+    public Written put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
                             Expectation expected) {
         return transaction(c -> {
             long revision = bump(c, owner, calendar);
@@ -202,7 +202,7 @@ public final class H2CalendarStore implements CalendarStore {
                 throw e;
             }
             logChange(c, owner, calendar, name, revision, false);
-            return new StoredObject(name, uid, etag, data, now);
+            return new Written(new StoredObject(name, uid, etag, data, now), current.isEmpty());
         });
     }
 

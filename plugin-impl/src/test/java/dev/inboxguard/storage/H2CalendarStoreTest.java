@@ -39,14 +39,18 @@ class H2CalendarStoreTest {
             assertEquals(Set.of("VEVENT", "VTODO"), work.components());
             assertEquals(StoreConflict.Kind.CALENDAR_EXISTS, conflict(() -> store.createCalendar(work)));
 
-            StoredObject a = store.put("alice", "work", "a.ics", "uid-a", ics("A1"),
+            CalendarStore.Written first = store.put("alice", "work", "a.ics", "uid-a", ics("A1"),
                     ANY, new Expectation(true, Optional.empty()));
+            assertTrue(first.created());
+            StoredObject a = first.object();
             assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "a.ics",
                     "uid-a", ics("A2"), ANY, new Expectation(true, Optional.empty()))));
             assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "a.ics",
                     "uid-a", ics("A2"), ANY, new Expectation(false, Optional.of("\"stale\"")))));
-            StoredObject a2 = store.put("alice", "work", "a.ics", "uid-a", ics("A2"),
+            CalendarStore.Written second = store.put("alice", "work", "a.ics", "uid-a", ics("A2"),
                     ANY, new Expectation(false, Optional.of(a.etag())));
+            assertFalse(second.created());
+            StoredObject a2 = second.object();
             assertNotEquals(a.etag(), a2.etag());
             assertEquals("A2", new String(store.object("alice", "work", "a.ics").orElseThrow().data(),
                     StandardCharsets.UTF_8));
