@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.storage.CalendarStore;
@@ -43,13 +44,13 @@ class CaldavServerTest {
 
     @TempDir
     static Path data;
-    private static CalendarStore store;
+    private static H2CalendarStore store;
 
     @BeforeAll
     static void start() throws Exception {
         store = H2CalendarStore.open(data);
-        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), Accounts.demo(Clock.systemUTC()),
-                1024 * 1024, store, ConfigFile.defaults().limits()).start();
+        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store, store.scheduling(),
+                new RecordingOutbound(), Clock.systemUTC()).start();
         base = "http://127.0.0.1:" + server.port();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }

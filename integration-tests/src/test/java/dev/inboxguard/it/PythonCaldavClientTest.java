@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.storage.CalendarStore;
@@ -44,9 +45,10 @@ class PythonCaldavClientTest {
     @Test
     void pythonCaldavDoesTheWholeRound() throws Exception {
         Assumptions.assumeTrue(clientInstalled(), "python3-caldav is not installed");
-        try (CalendarStore store = H2CalendarStore.open(data);
+        try (H2CalendarStore store = H2CalendarStore.open(data);
              CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0),
-                     Accounts.demo(Clock.systemUTC()), 1 << 20, store, ConfigFile.defaults().limits()).start()) {
+                     Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store, store.scheduling(),
+                new RecordingOutbound(), Clock.systemUTC()).start()) {
             Process client = new ProcessBuilder(PYTHON, Path.of("src/test/python/caldav_client.py").toString(),
                     "http://127.0.0.1:" + server.port() + "/", "dave", "dave").redirectErrorStream(true).start();
             assertTrue(client.waitFor(120, TimeUnit.SECONDS), "the client did not finish");

@@ -22,6 +22,16 @@ final class CaldavNames {
     static final DavPropertyName SYNC_TOKEN = DavPropertyName.create("sync-token", DAV);
     static final DavPropertyName GETCTAG = DavPropertyName.create("getctag", CALENDARSERVER);
 
+    static final DavPropertyName SCHEDULE_INBOX_URL = DavPropertyName.create("schedule-inbox-URL", CALDAV);
+    static final DavPropertyName SCHEDULE_OUTBOX_URL = DavPropertyName.create("schedule-outbox-URL", CALDAV);
+    static final DavPropertyName SCHEDULE_DEFAULT_CALENDAR_URL =
+            DavPropertyName.create("schedule-default-calendar-URL", CALDAV);
+    static final DavPropertyName CALENDAR_USER_TYPE = DavPropertyName.create("calendar-user-type", CALDAV);
+    static final int SCHEDULE_INBOX = ResourceType.registerResourceType("schedule-inbox", CALDAV);
+    static final int SCHEDULE_OUTBOX = ResourceType.registerResourceType("schedule-outbox", CALDAV);
+    static final String INBOX = "inbox";
+    static final String OUTBOX = "outbox";
+
     static final int PRINCIPAL = ResourceType.registerResourceType("principal", DAV);
     static final int CALENDAR = ResourceType.registerResourceType("calendar", CALDAV);
 

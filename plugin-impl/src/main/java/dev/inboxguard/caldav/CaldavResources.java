@@ -1,5 +1,8 @@
 package dev.inboxguard.caldav;
 
+import dev.inboxguard.scheduling.Scheduling;
+import dev.inboxguard.storage.InboxItem;
+import java.util.Optional;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.storage.CalendarStore;
@@ -25,9 +28,12 @@ final class CaldavResources implements DavResourceFactory {
     private final DavLocatorFactory locators;
     private final Accounts accounts;
     private final CalendarStore store;
+    private final Scheduling scheduling;
     private final long startedAt = System.currentTimeMillis();
 
-    CaldavResources(String prefix, DavLocatorFactory locators, Accounts accounts, CalendarStore store) {
+    CaldavResources(String prefix, DavLocatorFactory locators, Accounts accounts, CalendarStore store,
+                    Scheduling scheduling) {
+        this.scheduling = scheduling;
         this.prefix = prefix;
         this.locators = locators;
         this.accounts = accounts;
@@ -70,6 +76,15 @@ final class CaldavResources implements DavResourceFactory {
             if (segments.length == 2) {
                 return new CalendarHome(locator, this, user, owner);
             }
+            if (segments[2].equals(CaldavNames.INBOX) || segments[2].equals(CaldavNames.OUTBOX)) {
+                if (segments.length == 3) {
+                    return new SchedulingCollection(locator, this, user, owner, segments[2]);
+                }
+                return scheduling.store().inboxItem(owner.name(), segments[3])
+                        .filter(i -> segments[2].equals(CaldavNames.INBOX))
+                        .map(i -> (DavResource) new CalendarObjectResource(locator, this, user, inboxObject(i)))
+                        .orElseThrow(CaldavResources::notFound);
+            }
             StoredCalendar calendar = store.calendar(owner.name(), segments[2]).orElseThrow(CaldavResources::notFound);
             if (segments.length == 3) {
                 return new CalendarCollection(locator, this, user, calendar);
@@ -94,6 +109,29 @@ final class CaldavResources implements DavResourceFactory {
             out.add(new CalendarCollection(locator(DavPaths.CALENDARS, owner.name() + "/" + c.name()), this, user, c));
         }
         return out;
+    }
+
+    SchedulingCollection schedulingCollection(Account owner, String which, UserSession user) {
+        return new SchedulingCollection(locator(DavPaths.CALENDARS, owner.name() + "/" + which), this, user, owner,
+                which);
+    }
+
+    List<DavResource> inbox(Account owner, UserSession user) {
+        List<DavResource> out = new ArrayList<>();
+        for (InboxItem i : scheduling.store().inbox(owner.name())) {
+            out.add(new CalendarObjectResource(locator(DavPaths.CALENDARS, owner.name() + "/" + CaldavNames.INBOX
+                    + "/" + i.name()), this, user, inboxObject(i)));
+        }
+        return out;
+    }
+
+    static StoredObject inboxObject(InboxItem i) {
+        return new StoredObject(i.name(), i.uid(), i.etag(), i.data(), i.received());
+    }
+
+    Optional<String> defaultCalendarHref(Account owner) {
+        return store.calendars(owner.name()).stream().filter(c -> c.components().contains("VEVENT")).findFirst()
+                .map(c -> homeHref(owner.name()) + c.name() + "/");
     }
 
     void rename(StoredCalendar calendar, String displayName) {

@@ -1,9 +1,12 @@
 package dev.inboxguard.caldav;
 
+import dev.inboxguard.calendar.CalendarObjectRules;
+import dev.inboxguard.calendar.ObjectSpan;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.ical.Limits;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
+import dev.inboxguard.scheduling.Scheduling;
 import dev.inboxguard.server.BasicAuthentication;
 import dev.inboxguard.storage.CalendarStore;
 import java.io.BufferedReader;
@@ -50,14 +53,16 @@ public final class CaldavServlet extends AbstractWebdavServlet {
      * @param maxBody  the largest request body, in bytes
      * @param store    the calendars
      * @param limits   the bounds for reading calendar objects that clients PUT
+     * @param scheduling inboxes, outboxes and implicit scheduling
      */
-    public CaldavServlet(String prefix, Accounts accounts, long maxBody, CalendarStore store, Limits limits) {
+    public CaldavServlet(String prefix, Accounts accounts, long maxBody, CalendarStore store, Limits limits,
+                         Scheduling scheduling) {
         this.maxBody = maxBody;
         CalendarReader reader = new CalendarReader(limits);
-        this.calendars = new CalendarRequests(store, new CalendarObjectPut(reader), new CalendarReports(store, reader),
-                limits.maxBytes());
+        this.calendars = new CalendarRequests(store, new CalendarObjectRules(reader), new CalendarReports(store, reader),
+                limits.maxBytes(), scheduling);
         this.locators = new DavPaths(prefix);
-        this.resources = new CaldavResources(prefix, locators, accounts, store);
+        this.resources = new CaldavResources(prefix, locators, accounts, store, scheduling);
         this.sessions = new DavSessionProvider() {
             @Override
             public boolean attachSession(WebdavRequest request) throws DavException {

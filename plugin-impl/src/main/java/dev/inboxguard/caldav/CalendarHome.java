@@ -28,6 +28,9 @@ final class CalendarHome extends ServerResource {
 
     @Override
     List<DavResource> members() {
-        return resources().calendars(account, user());
+        List<DavResource> out = new java.util.ArrayList<>(resources().calendars(account, user()));
+        out.add(resources().schedulingCollection(account, CaldavNames.INBOX, user()));
+        out.add(resources().schedulingCollection(account, CaldavNames.OUTBOX, user()));
+        return out;
     }
 }

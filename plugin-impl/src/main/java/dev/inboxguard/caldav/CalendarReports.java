@@ -1,5 +1,7 @@
 package dev.inboxguard.caldav;
 
+import dev.inboxguard.calendar.CalendarObjectRules;
+import dev.inboxguard.calendar.ObjectSpan;
 import dev.inboxguard.checks.recurrence.SeriesWindow;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;

@@ -1,6 +1,11 @@
 package dev.inboxguard.caldav;
 
+import dev.inboxguard.calendar.CalendarObjectRules;
+import dev.inboxguard.calendar.ObjectSpan;
+import dev.inboxguard.scheduling.OutboxPost;
+import dev.inboxguard.scheduling.Scheduling;
 import dev.inboxguard.server.Account;
+import dev.inboxguard.storage.InboxItem;
 import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.Expectation;
 import dev.inboxguard.storage.StoreConflict;
@@ -35,11 +40,14 @@ final class CalendarRequests {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_@+=~-][A-Za-z0-9._@+=~-]{0,199}");
 
     private final CalendarStore store;
-    private final CalendarObjectPut rules;
+    private final CalendarObjectRules rules;
     private final int maxObjectBytes;
     private final CalendarReports reports;
+    private final Scheduling scheduling;
 
-    CalendarRequests(CalendarStore store, CalendarObjectPut rules, CalendarReports reports, int maxObjectBytes) {
+    CalendarRequests(CalendarStore store, CalendarObjectRules rules, CalendarReports reports, int maxObjectBytes,
+                     Scheduling scheduling) {
+        this.scheduling = scheduling;
         this.store = store;
         this.reports = reports;
         this.rules = rules;
@@ -72,7 +80,7 @@ final class CalendarRequests {
      */
     boolean handle(HttpServletRequest req, HttpServletResponse resp, Account account) throws IOException {
         String method = req.getMethod();
-        if (!Set.of("MKCALENDAR", "PUT", "GET", "HEAD", "DELETE", "REPORT").contains(method)) {
+        if (!Set.of("MKCALENDAR", "PUT", "GET", "HEAD", "DELETE", "REPORT", "POST").contains(method)) {
             return false;
         }
         Optional<Target> target = Target.of(req.getPathInfo());
@@ -89,6 +97,14 @@ final class CalendarRequests {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
             return true;
         }
+        if (t.calendar().equals(CaldavNames.INBOX) || t.calendar().equals(CaldavNames.OUTBOX)) {
+            schedulingCollection(req, resp, t, account);
+            return true;
+        }
+        if (method.equals("POST")) {
+            resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "POST goes to your scheduling outbox");
+            return true;
+        }
         if (!NAME.matcher(t.calendar()).matches() || t.object().map(o -> !NAME.matcher(o).matches()).orElse(false)) {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
             return true;
@@ -103,9 +119,9 @@ final class CalendarRequests {
                 };
             }
             switch (method) {
-                case "PUT" -> put(req, resp, t);
+                case "PUT" -> put(req, resp, t, account);
                 case "GET", "HEAD" -> get(req, resp, t, method.equals("HEAD"));
-                case "DELETE" -> delete(req, resp, t);
+                case "DELETE" -> delete(req, resp, t, account);
                 case "REPORT" -> resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Reports run on a calendar");
                 default -> resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED,
                         "MKCALENDAR makes a calendar, not an object");
@@ -187,7 +203,8 @@ final class CalendarRequests {
         return true;
     }
 
-    private void put(HttpServletRequest req, HttpServletResponse resp, Target t) throws IOException {
+    private void put(HttpServletRequest req, HttpServletResponse resp, Target t, Account account)
+            throws IOException {
         String type = req.getContentType();
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("text/calendar")) {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-calendar-data",
@@ -205,18 +222,31 @@ final class CalendarRequests {
                     "a calendar object may have at most " + maxObjectBytes + " bytes");
             return;
         }
-        CalendarObjectPut.Judgement judgement = rules.judge(body, calendar.get().components());
-        if (judgement instanceof CalendarObjectPut.Refusal refusal) {
+        CalendarObjectRules.Judgement judgement = rules.judge(body, calendar.get().components());
+        if (judgement instanceof CalendarObjectRules.Refusal refusal) {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refusal.precondition(), refusal.reason());
             return;
         }
-        CalendarObjectPut.Accepted accepted = (CalendarObjectPut.Accepted) judgement;
+        CalendarObjectRules.Accepted accepted = (CalendarObjectRules.Accepted) judgement;
         boolean mustNotExist = "*".equals(strip(req.getHeader("If-None-Match")));
         Optional<String> ifMatch = Optional.ofNullable(strip(req.getHeader("If-Match")));
+        Optional<byte[]> before = store.object(t.owner(), t.calendar(), t.object().get()).map(StoredObject::data);
         CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
                 accepted.span(), new Expectation(mustNotExist, ifMatch));
         StoredObject stored = written.object();
-        resp.setHeader("ETag", stored.etag());
+        Optional<byte[]> scheduled = scheduling.implicit().afterPut(account, before, body);
+        if (scheduled.isPresent() && rules.judge(scheduled.get(), calendar.get().components())
+                instanceof CalendarObjectRules.Accepted again) {
+            try {
+                store.put(t.owner(), t.calendar(), t.object().get(), again.uid(), scheduled.get(), again.span(),
+                        new Expectation(false, Optional.of(stored.etag())));
+            } catch (StoreConflict e) {
+                // the client wrote again meanwhile; its newer version stands, without the statuses
+            }
+            // RFC 6638 §8.3: the stored object is not what the client sent, so no ETag; it fetches the new one
+        } else {
+            resp.setHeader("ETag", stored.etag());
+        }
         resp.setStatus(written.created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
         resp.setContentLength(0);
     }
@@ -242,13 +272,91 @@ final class CalendarRequests {
         }
     }
 
-    private void delete(HttpServletRequest req, HttpServletResponse resp, Target t) throws IOException {
+    private void delete(HttpServletRequest req, HttpServletResponse resp, Target t, Account account)
+            throws IOException {
+        Optional<StoredObject> before = store.object(t.owner(), t.calendar(), t.object().get());
         if (store.delete(t.owner(), t.calendar(), t.object().get(),
                 Optional.ofNullable(strip(req.getHeader("If-Match"))))) {
+            before.ifPresent(b -> scheduling.implicit().afterDelete(account, b.data()));
             resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
         } else {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
         }
+    }
+
+    /** The inbox (read and remove) and the outbox (POST); RFC 6638 §2.1 and §2.2. */
+    private void schedulingCollection(HttpServletRequest req, HttpServletResponse resp, Target t, Account account)
+            throws IOException {
+        String method = req.getMethod();
+        boolean inbox = t.calendar().equals(CaldavNames.INBOX);
+        if (inbox && t.object().isPresent() && (method.equals("GET") || method.equals("HEAD"))) {
+            Optional<InboxItem> item = scheduling.store().inboxItem(account.name(), t.object().get());
+            if (item.isEmpty()) {
+                resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
+                return;
+            }
+            resp.setHeader("ETag", item.get().etag());
+            resp.setContentType("text/calendar; charset=utf-8");
+            resp.setContentLength(item.get().data().length);
+            if (method.equals("GET")) {
+                resp.getOutputStream().write(item.get().data());
+            }
+            return;
+        }
+        if (inbox && t.object().isPresent() && method.equals("DELETE")) {
+            if (scheduling.store().removeFromInbox(account.name(), t.object().get())) {
+                resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            } else {
+                resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
+            }
+            return;
+        }
+        if (!inbox && t.object().isEmpty() && method.equals("POST")) {
+            outboxPost(req, resp, account);
+            return;
+        }
+        if (method.equals("GET") || method.equals("HEAD")) {
+            resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
+            return;
+        }
+        resp.sendError(HttpServletResponse.SC_FORBIDDEN, inbox ? "Only the server writes into a scheduling inbox; "
+                + "you may read and remove its items" : "A scheduling outbox takes POSTs only");
+    }
+
+    private void outboxPost(HttpServletRequest req, HttpServletResponse resp, Account account) throws IOException {
+        String type = req.getContentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/calendar")) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-calendar-data",
+                    "a POST to the outbox is text/calendar");
+            return;
+        }
+        byte[] body = readAtMost(req.getInputStream(), maxObjectBytes);
+        if (body == null) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "max-resource-size",
+                    "a scheduling message may have at most " + maxObjectBytes + " bytes");
+            return;
+        }
+        OutboxPost.Answer answer = scheduling.posts().post(account, body);
+        if (answer instanceof OutboxPost.Refusal refusal) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refusal.precondition(), refusal.reason());
+            return;
+        }
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                + "<C:schedule-response xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">\n");
+        for (OutboxPost.Response r : ((OutboxPost.Responses) answer).responses()) {
+            xml.append("<C:response><C:recipient><D:href>").append(DavError.escape(r.recipient()))
+                    .append("</D:href></C:recipient><C:request-status>").append(DavError.escape(r.requestStatus()))
+                    .append("</C:request-status>");
+            r.calendarData().ifPresent(d -> xml.append("<C:calendar-data>").append(DavError.escape(d))
+                    .append("</C:calendar-data>"));
+            xml.append("</C:response>\n");
+        }
+        xml.append("</C:schedule-response>\n");
+        byte[] out = xml.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType("application/xml; charset=utf-8");
+        resp.setContentLength(out.length);
+        resp.getOutputStream().write(out);
     }
 
     /** @return the bytes, or null if there are more than {@code max} */

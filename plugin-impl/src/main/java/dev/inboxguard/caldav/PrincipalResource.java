@@ -34,6 +34,11 @@ final class PrincipalResource extends ServerResource {
         set.add(new HrefProperty(CaldavNames.CALENDAR_HOME_SET, resources().homeHref(account.name()), true));
         set.add(new HrefProperty(CaldavNames.CALENDAR_USER_ADDRESS_SET,
                 account.addresses().stream().map(CalendarUserAddress::uri).toArray(String[]::new), true));
+        set.add(new HrefProperty(CaldavNames.SCHEDULE_INBOX_URL, resources().homeHref(account.name())
+                + CaldavNames.INBOX + "/", true));
+        set.add(new HrefProperty(CaldavNames.SCHEDULE_OUTBOX_URL, resources().homeHref(account.name())
+                + CaldavNames.OUTBOX + "/", true));
+        set.add(new DefaultDavProperty<>(CaldavNames.CALENDAR_USER_TYPE, "INDIVIDUAL", true));
         return set;
     }
 

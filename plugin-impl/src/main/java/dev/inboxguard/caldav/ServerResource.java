@@ -58,8 +58,7 @@ abstract class ServerResource implements DavResource {
 
     @Override
     public String getComplianceClass() {
-        // scheduling (calendar-auto-schedule, RFC 6638) is advertised once the inboxes exist
-        return "1, 3, calendar-access";
+        return "1, 3, calendar-access, calendar-auto-schedule";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.inboxguard.cli;
 
+import dev.inboxguard.engine.VerdictJson;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;

@@ -2,6 +2,7 @@ package dev.inboxguard.cli;
 
 import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.storage.CalendarStore;
@@ -24,8 +25,6 @@ import picocli.CommandLine.Spec;
                 "Users come from the configuration's users: section. --demo instead creates alice, bob, carol and "
                         + "dave (NAME@example.com, password = the user name) and listens on loopback only."})
 final class ServeCommand implements Callable<Integer> {
-    // a calendar object is capped by limits.max-bytes; WebDAV request bodies are small, so 1 MiB leaves room
-    private static final long MIN_BODY = 1024 * 1024;
 
     @Spec
     CommandSpec spec;
@@ -72,9 +71,9 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UsageException("--data " + data + ": cannot create the directory (" + e.getMessage() + ")");
         }
-        CalendarStore store = H2CalendarStore.open(data);
-        CaldavServer server = new CaldavServer(new InetSocketAddress(host, httpPort), accounts,
-                Math.max(MIN_BODY, cfg.limits().maxBytes()), store, cfg.limits());
+        H2CalendarStore store = H2CalendarStore.open(data);
+        CaldavServer server = new CaldavServer(new InetSocketAddress(host, httpPort), accounts, cfg, store,
+                store.scheduling(), new RecordingOutbound(), Clock.systemUTC());
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

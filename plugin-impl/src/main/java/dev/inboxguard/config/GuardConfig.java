@@ -20,14 +20,34 @@ import java.util.Map;
  * @param checks    checks added by the operator
  * @param policy    the rules that turn findings into actions
  * @param users     the CalDAV server's accounts
+ * @param scheduling how scheduling carries out decisions
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
                           Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
-                          PolicySettings policy, List<User> users) {
+                          PolicySettings policy, List<User> users, Scheduling scheduling) {
 
-    /** Defaults the account list to empty. */
+    /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
         users = users == null ? List.of() : List.copyOf(users);
+        scheduling = scheduling == null ? new Scheduling(null) : scheduling;
+    }
+
+    /**
+     * How scheduling carries out decisions.
+     *
+     * @param deniedCrasher what a party crasher learns when the organizer denies them: {@code status} (their own
+     *                      copy shows SCHEDULE-STATUS 3.8, for a local crasher), {@code cancel} (they are sent a
+     *                      CANCEL) or {@code silent}
+     */
+    public record Scheduling(String deniedCrasher) {
+        /** Checks the setting. */
+        public Scheduling {
+            deniedCrasher = deniedCrasher == null ? "status" : deniedCrasher.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.Set.of("status", "cancel", "silent").contains(deniedCrasher)) {
+                throw new ConfigException("scheduling.deniedCrasher: must be status, cancel or silent, got "
+                        + deniedCrasher);
+            }
+        }
     }
 
     /**
@@ -37,8 +57,10 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param password    a PBKDF2 hash ({@code pbkdf2-sha256$ITERATIONS$SALT$HASH}); never the password itself
      * @param displayName shown to clients
      * @param addresses   the calendar-user addresses it owns, the primary one first
+     * @param operator    may read the whole audit trail
      */
-    public record User(String name, String password, String displayName, List<String> addresses) {
+    public record User(String name, String password, String displayName, List<String> addresses,
+                       boolean operator) {
     }
 
     /**
@@ -47,7 +69,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withImip(Imip replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
-                checks, policy, users);
+                checks, policy, users, scheduling);
     }
 
     /**
@@ -56,7 +78,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withChecks(Checks replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                replacement, policy, users);
+                replacement, policy, users, scheduling);
     }
 
     /**
@@ -65,7 +87,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withRates(Rates replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
-                checks, policy, users);
+                checks, policy, users, scheduling);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */

@@ -32,6 +32,8 @@ public final class Accounts {
     private static final Duration REMEMBER = Duration.ofMinutes(5);
     private static final int MAX_REMEMBERED = 10_000;
 
+    private final Map<CalendarUserAddress, Account> byAddress;
+    private final java.util.Set<String> operators;
     private final Map<String, Account> byName;
     private final Clock clock;
     private final Map<String, Remembered> verified = new ConcurrentHashMap<>();
@@ -57,6 +59,16 @@ public final class Accounts {
      * @param clock    for how long a verified password is remembered
      */
     public Accounts(List<Account> accounts, Clock clock) {
+        this(accounts, java.util.Set.of(), clock);
+    }
+
+    /**
+     * @param accounts  the users
+     * @param operators the names of those who may read the whole audit trail
+     * @param clock     for how long a verified password is remembered
+     */
+    public Accounts(List<Account> accounts, java.util.Set<String> operators, Clock clock) {
+        this.operators = java.util.Set.copyOf(operators);
         Map<String, Account> map = new LinkedHashMap<>();
         for (Account a : accounts) {
             if (map.put(a.name(), a) != null) {
@@ -64,6 +76,17 @@ public final class Accounts {
             }
         }
         this.byName = Map.copyOf(map);
+        Map<CalendarUserAddress, Account> owners = new java.util.HashMap<>();
+        for (Account a : accounts) {
+            for (CalendarUserAddress address : a.addresses()) {
+                Account other = owners.put(address, a);
+                if (other != null && other != a) {
+                    throw new IllegalArgumentException("the users " + other.name() + " and " + a.name()
+                            + " both claim " + address);
+                }
+            }
+        }
+        this.byAddress = Map.copyOf(owners);
         this.clock = clock;
         // the costliest stored hash, so that an unknown name never answers faster than a real one
         this.dummy = PasswordHash.of("no such user", accounts.stream().mapToInt(a -> a.password().iterations())
@@ -108,7 +131,16 @@ public final class Accounts {
                 throw new IllegalArgumentException(who + e.getMessage());
             }
         }
-        return new Accounts(accounts, clock);
+        return new Accounts(accounts, users.stream().filter(GuardConfig.User::operator).map(GuardConfig.User::name)
+                .collect(java.util.stream.Collectors.toSet()), clock);
+    }
+
+    /**
+     * @param account a user
+     * @return true if the configuration makes them an operator, who may read the whole audit trail
+     */
+    public boolean isOperator(Account account) {
+        return operators.contains(account.name());
     }
 
     /**
@@ -117,6 +149,14 @@ public final class Accounts {
      */
     public Optional<Account> find(String name) {
         return Optional.ofNullable(byName.get(name));
+    }
+
+    /**
+     * @param address a calendar user address
+     * @return the local user who owns it, if any; anyone else is a remote calendar user
+     */
+    public Optional<Account> byAddress(CalendarUserAddress address) {
+        return Optional.ofNullable(byAddress.get(address));
     }
 
     /** @return every account */

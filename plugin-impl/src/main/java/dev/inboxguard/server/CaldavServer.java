@@ -1,6 +1,18 @@
 package dev.inboxguard.server;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.inboxguard.api.ReplyRouter;
+import dev.inboxguard.approval.ApprovalServlet;
 import dev.inboxguard.caldav.CaldavServlet;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.engine.Guard;
+import dev.inboxguard.engine.GuardModule;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.scheduling.OutboundImip;
+import dev.inboxguard.scheduling.Scheduling;
+import dev.inboxguard.storage.SchedulingStore;
+import java.time.Clock;
 import dev.inboxguard.ical.Limits;
 import dev.inboxguard.storage.CalendarStore;
 import java.io.IOException;
@@ -31,17 +43,45 @@ public final class CaldavServer implements AutoCloseable {
     /** Where the CalDAV tree is mounted. */
     public static final String DAV = "/dav";
 
+    /** Where the approval page and its API are. */
+    public static final String GUARD = "/guard";
+
     private final Server jetty;
+    private final Scheduling scheduling;
     private final ServerConnector connector;
 
+    // a calendar object is capped by limits.maxBytes; WebDAV request bodies are small, so 1 MiB leaves room
+    private static final long MIN_BODY = 1024 * 1024;
+
     /**
-     * @param bind     the address to listen on (port 0 picks a free port)
-     * @param accounts the users
-     * @param maxBody  the largest request body accepted, in bytes
-     * @param store    the calendars
-     * @param limits   the bounds for reading calendar objects
+     * Assembles the server: the guard from the configuration, scheduling over the stores, the CalDAV tree, the
+     * approval page and its API.
+     *
+     * @param bind       the address to listen on (port 0 picks a free port)
+     * @param accounts   the users
+     * @param config     the configuration
+     * @param store      the calendars
+     * @param scheduling inboxes, quarantine and audit
+     * @param outbound   where messages for remote calendar users go
+     * @param clock      the clock
      */
-    public CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, CalendarStore store, Limits limits) {
+    public CaldavServer(InetSocketAddress bind, Accounts accounts, GuardConfig config, CalendarStore store,
+                        SchedulingStore scheduling, OutboundImip outbound, Clock clock) {
+        this(bind, accounts, Math.max(MIN_BODY, config.limits().maxBytes()), store, config.limits(),
+                assemble(accounts, config, store, scheduling, outbound, clock), clock);
+    }
+
+    private static Scheduling assemble(Accounts accounts, GuardConfig config, CalendarStore store,
+                                       SchedulingStore scheduling, OutboundImip outbound, Clock clock) {
+        Injector injector = Guice.createInjector(new GuardModule(config));
+        return Scheduling.assemble(injector.getInstance(Guard.class), injector.getInstance(CalendarReader.class),
+                store, scheduling, accounts, outbound, injector.getInstance(ReplyRouter.class), config.scheduling(),
+                clock);
+    }
+
+    private CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, CalendarStore store, Limits limits,
+                         Scheduling scheduling, Clock clock) {
+        this.scheduling = scheduling;
         HardenedXml.install();
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("http");
@@ -66,7 +106,10 @@ public final class CaldavServer implements AutoCloseable {
         errors.setShowStacks(false);
         errors.setShowServlet(false);
         context.setErrorHandler(errors);
-        ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, store, limits));
+        ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, store, limits,
+                scheduling));
+        context.addServlet(new ServletHolder("guard", new ApprovalServlet(accounts, scheduling, clock)),
+                GUARD + "/*");
         context.addServlet(dav, DAV + "/*");
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",
                 EnumSet.of(DispatcherType.REQUEST));
@@ -86,6 +129,11 @@ public final class CaldavServer implements AutoCloseable {
     public CaldavServer start() throws Exception {
         jetty.start();
         return this;
+    }
+
+    /** @return scheduling, for tests and the iMIP gateway */
+    public Scheduling scheduling() {
+        return scheduling;
     }
 
     /** @return the port it listens on */

@@ -39,6 +39,23 @@ public interface CalendarStore extends AutoCloseable {
     boolean deleteCalendar(String owner, String name);
 
     /** @return the objects of a calendar, by resource name */
+    /**
+     * @param owner the user
+     * @param uid   an iCalendar UID
+     * @return the user's object with this UID, in whichever of their calendars holds it (the first by name if
+     * several do)
+     */
+    Optional<Located> objectByUid(String owner, String uid);
+
+    /**
+     * An object and the calendar it is in.
+     *
+     * @param calendar the calendar's name
+     * @param object   the object
+     */
+    record Located(String calendar, StoredObject object) {
+    }
+
     List<StoredObject> objects(String owner, String calendar);
 
     /** @return the object, if there is one */

@@ -52,6 +52,7 @@ public final class H2CalendarStore implements CalendarStore {
               PRIMARY KEY (owner, calendar, name),
               FOREIGN KEY (owner, calendar) REFERENCES calendars (owner, name) ON DELETE CASCADE);
             CREATE INDEX IF NOT EXISTS changes_revision ON changes (owner, calendar, revision);
+            CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (owner, uid);
             CREATE INDEX IF NOT EXISTS objects_span ON objects (owner, calendar, kind, span_start);
             """;
 
@@ -150,6 +151,13 @@ public final class H2CalendarStore implements CalendarStore {
     public Optional<StoredObject> object(String owner, String calendar, String name) {
         return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? "
                 + "AND name = ?", List.of(owner, calendar, name), H2CalendarStore::object).stream().findFirst();
+    }
+
+    @Override
+    public Optional<Located> objectByUid(String owner, String uid) {
+        return query("SELECT name, uid, etag, data, modified, calendar FROM objects WHERE owner = ? AND uid = ? "
+                + "ORDER BY calendar FETCH FIRST 1 ROWS ONLY", List.of(owner, uid),
+                r -> new Located(r.getString(6), object(r))).stream().findFirst();
     }
 
     @Override
@@ -319,44 +327,16 @@ public final class H2CalendarStore implements CalendarStore {
         return new StoredObject(r.getString(1), r.getString(2), r.getString(3), r.getBytes(4), r.getLong(5));
     }
 
-    private interface Row<T> {
-        T read(ResultSet r) throws SQLException;
+    private <T> List<T> query(String sql, List<?> args, Sql.Row<T> row) {
+        return Sql.query(pool, sql, args, row);
     }
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
+    private <T> T transaction(Sql.Work<T> work) {
+        return Sql.transaction(pool, work);
     }
 
-    private <T> List<T> query(String sql, List<?> args, Row<T> row) {
-        try (Connection c = pool.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                p.setObject(i + 1, args.get(i));
-            }
-            List<T> out = new ArrayList<>();
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    out.add(row.read(r));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new StoreFailure("a read failed", e);
-        }
-    }
-
-    private <T> T transaction(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreFailure("a write failed", e);
-        }
+    /** @return the scheduling store in the same database, so that a delivery and its calendar update share it */
+    public H2SchedulingStore scheduling() {
+        return new H2SchedulingStore(pool);
     }
 }

@@ -1,6 +1,7 @@
 package dev.inboxguard.it.bench;
 
 import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.storage.CalendarStore;
@@ -35,9 +36,10 @@ public final class CaldavLoad {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Path data = Files.createTempDirectory("caldav-load");
-        CalendarStore store = H2CalendarStore.open(data);
+        H2CalendarStore store = H2CalendarStore.open(data);
         CaldavServer server = args.length > 2 ? null : new CaldavServer(new InetSocketAddress("127.0.0.1", 0),
-                Accounts.demo(Clock.systemUTC()), 1 << 20, store, ConfigFile.defaults().limits()).start();
+                Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store, store.scheduling(),
+                new RecordingOutbound(), Clock.systemUTC()).start();
         String base = args.length > 2 ? args[2] : "http://127.0.0.1:" + server.port();
         String calendar = args.length > 2 ? args[3] : "/dav/calendars/alice/load/";
         String auth = "Basic " + Base64.getEncoder().encodeToString("alice:alice".getBytes(StandardCharsets.UTF_8));

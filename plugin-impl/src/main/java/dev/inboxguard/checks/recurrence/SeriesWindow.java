@@ -76,4 +76,62 @@ public final class SeriesWindow {
         }
         return false;
     }
+
+    /**
+     * One instance of a series, in the wall-clock time of its DTSTART.
+     *
+     * @param start    when it starts
+     * @param duration how long it lasts
+     */
+    public record Occurrence(LocalDateTime start, Duration duration) {
+    }
+
+    /**
+     * @param master       a component with RRULE or RDATE
+     * @param from         the range start, in wall-clock time
+     * @param to           the range end, in wall-clock time
+     * @param maxInstances instances to expand at most
+     * @param budget       time to spend at most
+     * @return the instances that overlap the range, or empty if the series could not be expanded within the bounds
+     */
+    public static Optional<List<Occurrence>> occurrencesBetween(Component master, LocalDateTime from,
+                                                                LocalDateTime to, int maxInstances, Duration budget) {
+        Optional<LocalMoment> start = RecurrenceCheck.moment(master, Property.DTSTART);
+        if (start.isEmpty()) {
+            return Optional.empty();
+        }
+        Duration duration = RecurrenceCheck.duration(master, start.get());
+        List<RecurrenceRule> rules = new ArrayList<>();
+        for (Property rrule : master.<Property>getProperties(Property.RRULE)) {
+            Optional<RecurrenceRule> rule = RecurrenceRule.parse(rrule.getValue());
+            if (rule.isEmpty()) {
+                return Optional.empty();
+            }
+            rules.add(rule.get());
+        }
+        if (!to.isAfter(start.get().time())) {
+            return Optional.of(List.of());
+        }
+        String startForm = RecurrenceCheck.form(master.<Property>getProperty(Property.DTSTART).orElseThrow());
+        SeriesExpansion.Result result;
+        try {
+            result = SeriesExpansion.expand(start.get(), duration, rules, RecurrenceCheck.rdates(master, duration),
+                    RecurrenceCheck.dates(master, Property.EXDATE, startForm), new TreeMap<>(),
+                    RecurrenceCheck.max(start.get().time(), from.minus(duration)), to, maxInstances,
+                    new EvaluationBudget(budget));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        if (result.truncated() || result.costly().isPresent()) {
+            return Optional.empty();
+        }
+        List<Occurrence> out = new ArrayList<>();
+        for (Instance i : result.instances()) {
+            LocalDateTime end = i.start().plus(i.duration());
+            if (i.start().isBefore(to) && end.isAfter(from)) {
+                out.add(new Occurrence(i.start(), i.duration()));
+            }
+        }
+        return Optional.of(out);
+    }
 }

@@ -1,4 +1,4 @@
-package dev.inboxguard.cli;
+package dev.inboxguard.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

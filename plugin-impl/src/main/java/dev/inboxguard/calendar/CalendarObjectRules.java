@@ -1,4 +1,4 @@
-package dev.inboxguard.caldav;
+package dev.inboxguard.calendar;
 
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
@@ -15,27 +15,27 @@ import net.fortuna.ical4j.model.component.CalendarComponent;
  * The RFC 4791 §4.1 rules for a calendar object resource a client PUTs: valid iCalendar (read within the guard's
  * limits), no METHOD, one kind of component, one UID, and a kind the calendar supports.
  */
-final class CalendarObjectPut {
+public final class CalendarObjectRules {
     /** What the rules say of a body. */
-    sealed interface Judgement permits Refusal, Accepted {
+    public sealed interface Judgement permits Refusal, Accepted {
     }
 
     /** A PUT body that breaks a rule: the CALDAV precondition element and a reason. */
-    record Refusal(String precondition, String reason) implements Judgement {
+    public record Refusal(String precondition, String reason) implements Judgement {
     }
 
     /** A body that follows the rules, with when it happens. */
-    record Accepted(String uid, String kind, TimeSpan span) implements Judgement {
+    public record Accepted(String uid, String kind, TimeSpan span) implements Judgement {
     }
 
     private final CalendarReader reader;
 
-    CalendarObjectPut(CalendarReader reader) {
+    public CalendarObjectRules(CalendarReader reader) {
         this.reader = reader;
     }
 
     /** @return the UID and kind, or why the body is refused */
-    Judgement judge(byte[] body, Set<String> supported) {
+    public Judgement judge(byte[] body, Set<String> supported) {
         CalendarRead read = reader.read(body);
         if (read instanceof CalendarRead.Refused refused) {
             return new Refusal("valid-calendar-data", refused.findings().get(0).message());

@@ -1,4 +1,4 @@
-package dev.inboxguard.caldav;
+package dev.inboxguard.calendar;
 
 import dev.inboxguard.storage.TimeSpan;
 import java.time.Instant;
@@ -21,11 +21,11 @@ import net.fortuna.ical4j.model.property.Duration;
  * expanded here: its span runs from its first start on without end, so the index finds it for every later range,
  * and {@link CalendarReports} then expands it within the range, boundedly.
  */
-final class ObjectSpan {
+public final class ObjectSpan {
     private ObjectSpan() {
     }
 
-    static TimeSpan of(Calendar calendar, String kind) {
+    public static TimeSpan of(Calendar calendar, String kind) {
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
         for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
@@ -40,7 +40,7 @@ final class ObjectSpan {
     }
 
     /** @return one component's span; a recurring one runs on without end */
-    static TimeSpan of(CalendarComponent c) {
+    public static TimeSpan of(CalendarComponent c) {
         Optional<Instant> from = instant(c, Property.DTSTART);
         if (from.isEmpty()) {
             // a VTODO or VJOURNAL without a start matches every range
@@ -52,7 +52,7 @@ final class ObjectSpan {
         return new TimeSpan(c.getName(), start, recurs(c) ? Long.MAX_VALUE : Math.max(start, to.toEpochMilli()));
     }
 
-    static boolean recurs(CalendarComponent c) {
+    public static boolean recurs(CalendarComponent c) {
         return c.getProperty(Property.RRULE).isPresent() || c.getProperty(Property.RDATE).isPresent();
     }
 

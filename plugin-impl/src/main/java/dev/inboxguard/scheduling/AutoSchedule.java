@@ -1,0 +1,241 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.calendar.CalendarObjectRules;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.server.Account;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.Expectation;
+import dev.inboxguard.storage.StoreConflict;
+import dev.inboxguard.storage.StoredCalendar;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import net.fortuna.ical4j.model.Parameter;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.PropertyContainer;
+import net.fortuna.ical4j.model.component.CalendarComponent;
+import net.fortuna.ical4j.model.property.Status;
+
+/**
+ * The server's side of delivery (RFC 6638 §3.2 and §4): once a message is in a user's inbox, their calendar
+ * follows it. A REQUEST becomes or updates the attendee's copy (their own answer is kept while the organizer has
+ * not changed the SEQUENCE), a CANCEL marks it cancelled, and a REPLY sets the attendee's PARTSTAT in the
+ * organizer's copy. These writes do not schedule anything themselves.
+ */
+final class AutoSchedule {
+    static final String DEFAULT_CALENDAR = "calendar";
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_@+=~-][A-Za-z0-9._@+=~-]{0,150}");
+    private static final int ATTEMPTS = 5;
+
+    private final CalendarStore calendars;
+    private final CalendarReader reader;
+    private final CalendarObjectRules rules;
+
+    AutoSchedule(CalendarStore calendars, CalendarReader reader, CalendarObjectRules rules) {
+        this.calendars = calendars;
+        this.reader = reader;
+        this.rules = rules;
+    }
+
+    /**
+     * @param owner        the recipient
+     * @param delivered    the message as delivered
+     * @param addAttendee  for an approved party crasher: add the replying attendee to the organizer's copy
+     * @return true if the recipient's calendar changed
+     */
+    boolean apply(Account owner, byte[] delivered, boolean addAttendee) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            try {
+                return applyOnce(owner, delivered, addAttendee);
+            } catch (StoreConflict e) {
+                if (e.kind() != StoreConflict.Kind.PRECONDITION) {
+                    return false;
+                }
+                // the client changed the object meanwhile: read it again
+            }
+        }
+        return false;
+    }
+
+    private boolean applyOnce(Account owner, byte[] delivered, boolean addAttendee) {
+        Optional<ScheduledObject> read = ScheduledObject.read(reader, delivered);
+        if (read.isEmpty() || read.get().uid().isEmpty() || read.get().method().isEmpty()) {
+            return false;
+        }
+        ScheduledObject message = read.get();
+        String uid = message.uid().get();
+        Optional<CalendarStore.Located> stored = calendars.objectByUid(owner.name(), uid);
+        return switch (message.method().get()) {
+            case "REQUEST" -> request(owner, message, uid, stored);
+            case "CANCEL" -> stored.isPresent() && cancel(owner, message, stored.get());
+            case "REPLY" -> stored.isPresent() && reply(owner, message, stored.get(), addAttendee);
+            default -> false; // COUNTER, REFRESH, ADD, PUBLISH, DECLINECOUNTER wait in the inbox for the user
+        };
+    }
+
+    private boolean request(Account owner, ScheduledObject message, String uid,
+                            Optional<CalendarStore.Located> stored) {
+        message.calendar().removeAll(Property.METHOD);
+        Set<CalendarUserAddress> me = Set.copyOf(owner.addresses());
+        if (stored.isPresent()) {
+            Optional<ScheduledObject> mine = ScheduledObject.read(reader, stored.get().object().data());
+            if (mine.isPresent() && sameSequence(mine.get(), message)) {
+                // an update that is not a reschedule keeps the answer the attendee gave
+                Map<String, String> answers = mine.get().partstats(me);
+                for (CalendarComponent c : message.components()) {
+                    String answer = answers.get(ScheduledObject.recurrenceId(c));
+                    if (answer != null) {
+                        ScheduledObject.attendees(c, me).forEach(p -> ScheduledObject.setPartstat(p, answer));
+                    }
+                }
+            }
+            return write(owner, stored.get().calendar(), stored.get().object().name(), message,
+                    Optional.of(stored.get().object().etag()));
+        }
+        String kind = message.components().get(0).getName();
+        Optional<String> calendar = defaultCalendar(owner, kind);
+        if (calendar.isEmpty()) {
+            return false;
+        }
+        return write(owner, calendar.get(), nameFor(uid), message, Optional.empty());
+    }
+
+    private boolean cancel(Account owner, ScheduledObject message, CalendarStore.Located stored) {
+        Optional<ScheduledObject> mine = ScheduledObject.read(reader, stored.object().data());
+        if (mine.isEmpty()) {
+            return false;
+        }
+        Set<String> cancelled = new java.util.HashSet<>();
+        for (CalendarComponent c : message.components()) {
+            cancelled.add(ScheduledObject.recurrenceId(c));
+        }
+        boolean whole = cancelled.contains("");
+        boolean changed = false;
+        for (CalendarComponent c : mine.get().components()) {
+            if (whole || cancelled.contains(ScheduledObject.recurrenceId(c))) {
+                ((PropertyContainer) c).replace(new Status(Status.VALUE_CANCELLED));
+                changed = true;
+            }
+        }
+        return changed && write(owner, stored.calendar(), stored.object().name(), mine.get(),
+                Optional.of(stored.object().etag()));
+    }
+
+    private boolean reply(Account owner, ScheduledObject message, CalendarStore.Located stored,
+                          boolean addAttendee) {
+        Optional<ScheduledObject> organizerCopy = ScheduledObject.read(reader, stored.object().data());
+        if (organizerCopy.isEmpty()) {
+            return false;
+        }
+        boolean changed = false;
+        for (CalendarComponent answer : message.components()) {
+            List<Property> attendees = answer.getProperties(Property.ATTENDEE);
+            if (attendees.isEmpty()) {
+                continue;
+            }
+            Property from = attendees.get(0);
+            Optional<CalendarUserAddress> who = CalendarUserAddress.parse(from.getValue());
+            if (who.isEmpty()) {
+                continue;
+            }
+            String partstat = from.<Parameter>getParameter(Parameter.PARTSTAT).map(Parameter::getValue)
+                    .orElse("NEEDS-ACTION");
+            String rid = ScheduledObject.recurrenceId(answer);
+            for (CalendarComponent c : organizerCopy.get().components()) {
+                if (!ScheduledObject.recurrenceId(c).equals(rid)) {
+                    continue;
+                }
+                List<Property> existing = ScheduledObject.attendees(c, Set.of(who.get()));
+                if (existing.isEmpty() && addAttendee) {
+                    Property added = from.copy();
+                    added.removeAll(ScheduledObject.SCHEDULE_STATUS, ScheduledObject.SCHEDULE_AGENT);
+                    ((PropertyContainer) c).add(added);
+                    changed = true;
+                }
+                for (Property p : existing) {
+                    ScheduledObject.setPartstat(p, partstat);
+                    from.<Parameter>getParameter(Parameter.DELEGATED_TO).ifPresent(d -> {
+                        p.removeAll(Parameter.DELEGATED_TO);
+                        p.add(d);
+                    });
+                    changed = true;
+                }
+            }
+        }
+        return changed && write(owner, stored.calendar(), stored.object().name(), organizerCopy.get(),
+                Optional.of(stored.object().etag()));
+    }
+
+    private boolean write(Account owner, String calendar, String name, ScheduledObject object,
+                          Optional<String> ifMatch) {
+        Optional<StoredCalendar> target = calendars.calendar(owner.name(), calendar);
+        if (target.isEmpty()) {
+            return false;
+        }
+        byte[] data = object.bytes();
+        CalendarObjectRules.Judgement judgement = rules.judge(data, target.get().components());
+        if (!(judgement instanceof CalendarObjectRules.Accepted accepted)) {
+            return false;
+        }
+        calendars.put(owner.name(), calendar, name, accepted.uid(), data, accepted.span(),
+                new Expectation(ifMatch.isEmpty(), ifMatch));
+        return true;
+    }
+
+    /** The user's first calendar that takes this kind; a user who has none gets one. */
+    Optional<String> defaultCalendar(Account owner, String kind) {
+        for (StoredCalendar c : calendars.calendars(owner.name())) {
+            if (c.components().contains(kind)) {
+                return Optional.of(c.name());
+            }
+        }
+        try {
+            calendars.createCalendar(new StoredCalendar(owner.name(), DEFAULT_CALENDAR, "Calendar",
+                    Set.of("VEVENT", "VTODO"), 0));
+        } catch (StoreConflict e) {
+            // created meanwhile, or a calendar by that name takes other kinds
+        }
+        return calendars.calendar(owner.name(), DEFAULT_CALENDAR).filter(c -> c.components().contains(kind))
+                .map(StoredCalendar::name);
+    }
+
+    private static boolean sameSequence(ScheduledObject a, ScheduledObject b) {
+        return sequence(a) == sequence(b);
+    }
+
+    private static int sequence(ScheduledObject o) {
+        for (CalendarComponent c : o.components()) {
+            if (c.getProperty(Property.RECURRENCE_ID).isEmpty()) {
+                return c.<Property>getProperty(Property.SEQUENCE).map(p -> parseInt(p.getValue())).orElse(0);
+            }
+        }
+        return 0;
+    }
+
+    private static int parseInt(String s) {
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    static String nameFor(String uid) {
+        if (SAFE_NAME.matcher(uid).matches()) {
+            return uid + ".ics";
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(uid.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 16) + ".ics";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always there", e);
+        }
+    }
+}

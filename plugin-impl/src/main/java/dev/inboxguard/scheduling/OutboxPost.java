@@ -1,0 +1,288 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.calendar.ObjectSpan;
+import dev.inboxguard.checks.recurrence.SeriesWindow;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.server.Account;
+import dev.inboxguard.server.Accounts;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.StoredCalendar;
+import dev.inboxguard.storage.StoredObject;
+import dev.inboxguard.storage.TimeSpan;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import net.fortuna.ical4j.model.Component;
+import net.fortuna.ical4j.model.Parameter;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.component.CalendarComponent;
+
+/**
+ * A POST to a user's scheduling outbox (RFC 6638 §5): a free-busy query (VFREEBUSY), answered from the local
+ * attendees' calendars, or an explicit iTIP message, sent to the recipients it names through
+ * {@link SchedulingOutbox} like an implicit one.
+ */
+public final class OutboxPost {
+    private static final Set<String> ORGANIZER_METHODS = Set.of("REQUEST", "ADD", "CANCEL", "DECLINECOUNTER",
+            "PUBLISH");
+    private static final Set<String> ATTENDEE_METHODS = Set.of("REPLY", "COUNTER", "REFRESH");
+    private static final int MAX_FREEBUSY_ATTENDEES = 100;
+    private static final Duration MAX_FREEBUSY_RANGE = Duration.ofDays(366);
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    private final CalendarReader reader;
+    private final SchedulingOutbox outbox;
+    private final CalendarStore calendars;
+    private final Accounts accounts;
+    private final java.time.Clock clock;
+
+    OutboxPost(CalendarReader reader, SchedulingOutbox outbox, CalendarStore calendars, Accounts accounts,
+               java.time.Clock clock) {
+        this.reader = reader;
+        this.outbox = outbox;
+        this.calendars = calendars;
+        this.accounts = accounts;
+        this.clock = clock;
+    }
+
+    /** The answer to a POST. */
+    public sealed interface Answer permits Refusal, Responses {
+    }
+
+    /**
+     * The POST breaks a CalDAV precondition (answered 403 with it).
+     *
+     * @param precondition the CALDAV: precondition element
+     * @param reason       plain words
+     */
+    public record Refusal(String precondition, String reason) implements Answer {
+    }
+
+    /** @param responses one per recipient, for a schedule-response body */
+    public record Responses(List<Response> responses) implements Answer {
+    }
+
+    /**
+     * @param recipient     the recipient's address
+     * @param requestStatus the REQUEST-STATUS
+     * @param calendarData  the VFREEBUSY reply, for a free-busy query
+     */
+    public record Response(String recipient, String requestStatus, Optional<String> calendarData) {
+    }
+
+    /**
+     * @param account the user whose outbox it is
+     * @param body    the iCalendar body
+     * @return the answer
+     */
+    public Answer post(Account account, byte[] body) {
+        Optional<ScheduledObject> read = ScheduledObject.read(reader, body);
+        if (read.isEmpty() || read.get().method().isEmpty()) {
+            return new Refusal("valid-calendar-data", "the body must be an iCalendar object with a METHOD, within "
+                    + "the server's limits");
+        }
+        ScheduledObject message = read.get();
+        String method = message.method().get();
+        Optional<CalendarComponent> freebusy = message.calendar().<CalendarComponent>getComponents().stream()
+                .filter(c -> c.getName().equals(Component.VFREEBUSY)).findFirst();
+        if (freebusy.isPresent()) {
+            return method.equals("REQUEST") ? freeBusy(account, freebusy.get())
+                    : new Refusal("valid-scheduling-message", "a free-busy query is METHOD:REQUEST");
+        }
+        if (message.uid().isEmpty() || message.components().isEmpty()) {
+            return new Refusal("valid-scheduling-message", "an iTIP message needs a VEVENT, VTODO or VJOURNAL with "
+                    + "a UID");
+        }
+        CalendarUserAddress author;
+        List<CalendarUserAddress> to = new ArrayList<>();
+        if (ORGANIZER_METHODS.contains(method)) {
+            Optional<CalendarUserAddress> organizer = message.organizer();
+            if (organizer.isEmpty()) {
+                return new Refusal("valid-scheduling-message", method + " needs an ORGANIZER");
+            }
+            author = organizer.get();
+            for (CalendarComponent c : message.components()) {
+                for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
+                    CalendarUserAddress.parse(p.getValue()).filter(a -> !to.contains(a)).ifPresent(to::add);
+                }
+            }
+        } else if (ATTENDEE_METHODS.contains(method)) {
+            Optional<CalendarUserAddress> attendee = message.components().stream()
+                    .flatMap(c -> c.<Property>getProperties(Property.ATTENDEE).stream())
+                    .map(p -> CalendarUserAddress.parse(p.getValue())).flatMap(Optional::stream).findFirst();
+            if (attendee.isEmpty() || message.organizer().isEmpty()) {
+                return new Refusal("valid-scheduling-message", method + " needs an ORGANIZER and an ATTENDEE");
+            }
+            author = attendee.get();
+            to.add(message.organizer().get());
+        } else {
+            return new Refusal("valid-scheduling-message", "METHOD:" + abbreviate(method) + " is not an iTIP method");
+        }
+        to.remove(author);
+        if (to.isEmpty()) {
+            return new Refusal("valid-scheduling-message", "the message names no recipient");
+        }
+        Map<CalendarUserAddress, SchedulingOutbox.Sent> sent = outbox.send(account, author, body, method,
+                message.uid().get(), to);
+        List<Response> out = new ArrayList<>();
+        sent.forEach((who, s) -> out.add(new Response(who.uri(), s.requestStatus(), Optional.empty())));
+        return new Responses(out);
+    }
+
+    private Answer freeBusy(Account account, CalendarComponent query) {
+        Optional<CalendarUserAddress> organizer = query.<Property>getProperty(Property.ORGANIZER)
+                .flatMap(p -> CalendarUserAddress.parse(p.getValue()));
+        if (organizer.isEmpty() || !account.addresses().contains(organizer.get())) {
+            return new Refusal("organizer-allowed", "the ORGANIZER of a free-busy query must be you");
+        }
+        Optional<Instant> from = utc(query, Property.DTSTART);
+        Optional<Instant> to = utc(query, Property.DTEND);
+        if (from.isEmpty() || to.isEmpty() || !to.get().isAfter(from.get())) {
+            return new Refusal("valid-scheduling-message", "a free-busy query needs DTSTART before DTEND, in UTC");
+        }
+        Instant end = to.get().isAfter(from.get().plus(MAX_FREEBUSY_RANGE)) ? from.get().plus(MAX_FREEBUSY_RANGE)
+                : to.get();
+        List<Response> out = new ArrayList<>();
+        List<Property> attendees = query.getProperties(Property.ATTENDEE);
+        for (Property p : attendees.subList(0, Math.min(attendees.size(), MAX_FREEBUSY_ATTENDEES))) {
+            Optional<CalendarUserAddress> who = CalendarUserAddress.parse(p.getValue());
+            Optional<Account> local = who.flatMap(accounts::byAddress);
+            if (local.isEmpty()) {
+                out.add(new Response(who.map(CalendarUserAddress::uri).orElse(p.getValue()),
+                        "3.7;Invalid calendar user", Optional.empty()));
+                continue;
+            }
+            List<Instant[]> busy = merge(busy(local.get(), from.get(), end));
+            out.add(new Response(who.get().uri(), "2.0;Success", Optional.of(reply(query, organizer.get(), who.get(),
+                    from.get(), end, busy))));
+        }
+        return new Responses(out);
+    }
+
+    private List<Instant[]> busy(Account owner, Instant from, Instant to) {
+        List<Instant[]> out = new ArrayList<>();
+        for (StoredCalendar cal : calendars.calendars(owner.name())) {
+            if (!cal.components().contains(Component.VEVENT)) {
+                continue;
+            }
+            for (StoredObject o : calendars.objectsIn(owner.name(), cal.name(), Component.VEVENT, from.toEpochMilli(),
+                    to.toEpochMilli())) {
+                ScheduledObject.read(reader, o.data()).ifPresent(obj -> {
+                    for (CalendarComponent c : obj.components()) {
+                        if (c.getName().equals(Component.VEVENT) && blocksTime(c)) {
+                            periods(c, from, to, out);
+                        }
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    private static boolean blocksTime(CalendarComponent c) {
+        boolean transparent = c.<Property>getProperty(Property.TRANSP)
+                .map(p -> p.getValue().equalsIgnoreCase("TRANSPARENT")).orElse(false);
+        boolean cancelled = c.<Property>getProperty(Property.STATUS)
+                .map(p -> p.getValue().equalsIgnoreCase("CANCELLED")).orElse(false);
+        return !transparent && !cancelled;
+    }
+
+    private static void periods(CalendarComponent c, Instant from, Instant to, List<Instant[]> out) {
+        if (!ObjectSpan.recurs(c)) {
+            TimeSpan span = ObjectSpan.of(c);
+            add(out, Instant.ofEpochMilli(span.start()), Instant.ofEpochMilli(Math.max(span.end(), span.start())),
+                    from, to);
+            return;
+        }
+        ZoneId zone = zone(c);
+        LocalDateTime wallFrom = LocalDateTime.ofInstant(from, zone);
+        LocalDateTime wallTo = LocalDateTime.ofInstant(to, zone);
+        SeriesWindow.occurrencesBetween(c, wallFrom, wallTo, 3000, Duration.ofMillis(100)).ifPresent(list -> {
+            for (SeriesWindow.Occurrence o : list) {
+                Instant start = o.start().atZone(zone).toInstant();
+                add(out, start, start.plus(o.duration()), from, to);
+            }
+        });
+    }
+
+    private static ZoneId zone(CalendarComponent c) {
+        Optional<Property> start = c.getProperty(Property.DTSTART);
+        Optional<String> tzid = start.flatMap(p -> p.<Parameter>getParameter(Parameter.TZID)).map(Parameter::getValue);
+        if (tzid.isPresent()) {
+            try {
+                return ZoneId.of(tzid.get());
+            } catch (RuntimeException e) {
+                return ZoneOffset.UTC;
+            }
+        }
+        return ZoneOffset.UTC;
+    }
+
+    private static void add(List<Instant[]> out, Instant start, Instant end, Instant from, Instant to) {
+        Instant s = start.isBefore(from) ? from : start;
+        Instant e = end.isAfter(to) ? to : end;
+        if (e.isAfter(s)) {
+            out.add(new Instant[] {s, e});
+        }
+    }
+
+    private static List<Instant[]> merge(List<Instant[]> periods) {
+        periods.sort(Comparator.comparing(p -> p[0]));
+        List<Instant[]> out = new ArrayList<>();
+        for (Instant[] p : periods) {
+            Instant[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && !p[0].isAfter(last[1])) {
+                if (p[1].isAfter(last[1])) {
+                    last[1] = p[1];
+                }
+            } else {
+                out.add(new Instant[] {p[0], p[1]});
+            }
+        }
+        return out;
+    }
+
+    private String reply(CalendarComponent query, CalendarUserAddress organizer, CalendarUserAddress attendee,
+                         Instant from, Instant to, List<Instant[]> busy) {
+        StringBuilder b = new StringBuilder();
+        b.append("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//InboxGuard//Free-busy//EN\r\nMETHOD:REPLY\r\n");
+        b.append("BEGIN:VFREEBUSY\r\n");
+        query.<Property>getProperty(Property.UID).ifPresent(u -> b.append(u));
+        b.append("DTSTAMP:").append(UTC.format(clock.instant().truncatedTo(ChronoUnit.SECONDS))).append("\r\n");
+        b.append("DTSTART:").append(UTC.format(from)).append("\r\nDTEND:").append(UTC.format(to)).append("\r\n");
+        b.append("ORGANIZER:").append(organizer.uri()).append("\r\nATTENDEE:").append(attendee.uri()).append("\r\n");
+        for (Instant[] p : busy) {
+            b.append("FREEBUSY;FBTYPE=BUSY:").append(UTC.format(p[0])).append('/').append(UTC.format(p[1]))
+                    .append("\r\n");
+        }
+        b.append("END:VFREEBUSY\r\nEND:VCALENDAR\r\n");
+        return b.toString();
+    }
+
+    private static Optional<Instant> utc(CalendarComponent c, String name) {
+        return c.<Property>getProperty(name).flatMap(p -> {
+            try {
+                return Optional.of(Instant.from(UTC.parse(p.getValue())));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+}

@@ -1,0 +1,161 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.api.Approver;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.server.Account;
+import dev.inboxguard.server.Accounts;
+import dev.inboxguard.storage.AuditEntry;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.Expectation;
+import dev.inboxguard.storage.HeldItem;
+import dev.inboxguard.storage.SchedulingStore;
+import dev.inboxguard.calendar.CalendarObjectRules;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.component.CalendarComponent;
+
+/**
+ * Held messages and the decisions on them. Only an item's decider sees or decides it; to anyone else it does not
+ * exist. A decision is taken once: of two concurrent clicks, one wins and the other is told it was already
+ * decided.
+ */
+public final class Quarantine {
+    private final SchedulingStore store;
+    private final SchedulingInbox inbox;
+    private final SchedulingOutbox outbox;
+    private final CalendarStore calendars;
+    private final CalendarReader reader;
+    private final CalendarObjectRules rules;
+    private final Accounts accounts;
+    private final GuardConfig.Scheduling settings;
+    private final Clock clock;
+
+    Quarantine(SchedulingStore store, SchedulingInbox inbox, SchedulingOutbox outbox, CalendarStore calendars,
+               CalendarReader reader, CalendarObjectRules rules, Accounts accounts, GuardConfig.Scheduling settings,
+               Clock clock) {
+        this.store = store;
+        this.inbox = inbox;
+        this.outbox = outbox;
+        this.calendars = calendars;
+        this.reader = reader;
+        this.rules = rules;
+        this.accounts = accounts;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** The outcome of a decision. */
+    public enum Outcome {
+        /** Carried out. */
+        DONE,
+        /** No such item for this user. */
+        NOT_FOUND,
+        /** Someone decided it already. */
+        ALREADY_DECIDED
+    }
+
+    /** @return the items waiting for this user's decision */
+    public List<HeldItem> heldFor(Account user) {
+        return store.heldFor(user.name());
+    }
+
+    /** @return the item, if this user decides it (whatever its state) */
+    public Optional<HeldItem> find(Account user, String id) {
+        return store.held(id).filter(h -> h.decider().equals(user.name()));
+    }
+
+    /**
+     * Approves: the message is delivered as if the guard had let it through, and a party crasher becomes an
+     * attendee of the organizer's copy.
+     */
+    public Outcome approve(Account user, String id) {
+        Optional<HeldItem> item = find(user, id);
+        if (item.isEmpty()) {
+            return Outcome.NOT_FOUND;
+        }
+        if (!store.decide(id, HeldItem.APPROVED, user.name(), clock.millis())) {
+            return Outcome.ALREADY_DECIDED;
+        }
+        Optional<Account> recipient = accounts.find(item.get().recipient());
+        try {
+            if (recipient.isEmpty()) {
+                throw new IllegalStateException("the recipient " + item.get().recipient() + " no longer exists");
+            }
+            inbox.release(item.get(), recipient.get());
+        } catch (RuntimeException e) {
+            store.reopen(id);
+            throw e;
+        }
+        audit(item.get(), "approved", user);
+        return Outcome.DONE;
+    }
+
+    /** Denies: the message is discarded; a denied party crasher learns it as {@code scheduling.deniedCrasher} says. */
+    public Outcome deny(Account user, String id) {
+        Optional<HeldItem> item = find(user, id);
+        if (item.isEmpty()) {
+            return Outcome.NOT_FOUND;
+        }
+        if (!store.decide(id, HeldItem.DENIED, user.name(), clock.millis())) {
+            return Outcome.ALREADY_DECIDED;
+        }
+        audit(item.get(), "denied", user);
+        if (item.get().approver().equals(Approver.ORGANIZER.id()) && item.get().method().equals("REPLY")) {
+            tellCrasher(item.get(), user);
+        }
+        return Outcome.DONE;
+    }
+
+    private void tellCrasher(HeldItem item, Account organizer) {
+        Optional<CalendarUserAddress> crasher = CalendarUserAddress.parse(item.sender());
+        if (crasher.isEmpty()) {
+            return;
+        }
+        switch (settings.deniedCrasher()) {
+            case "cancel" -> calendars.objectByUid(organizer.name(), item.uid())
+                    .flatMap(found -> ScheduledObject.read(reader, found.object().data()))
+                    .ifPresent(copy -> {
+                        CalendarUserAddress from = copy.organizer().orElse(organizer.addresses().get(0));
+                        outbox.send(organizer, from, ItipComposer.cancel(copy, Set.of(crasher.get()),
+                                clock.instant()), "CANCEL", item.uid(), List.of(crasher.get()));
+                    });
+            case "status" -> accounts.byAddress(crasher.get()).ifPresent(local -> markRefused(local, item.uid()));
+            default -> {
+                // silent: the crasher is told nothing
+            }
+        }
+    }
+
+    /** A local crasher's own copy shows that the organizer refused their reply (SCHEDULE-STATUS 3.8). */
+    private void markRefused(Account crasher, String uid) {
+        calendars.objectByUid(crasher.name(), uid).ifPresent(found -> {
+            Optional<ScheduledObject> copy = ScheduledObject.read(reader, found.object().data());
+            if (copy.isEmpty()) {
+                return;
+            }
+            for (CalendarComponent c : copy.get().components()) {
+                c.<Property>getProperty(Property.ORGANIZER).ifPresent(p -> ScheduledObject.setScheduleStatus(p,
+                        "3.8"));
+            }
+            byte[] data = copy.get().bytes();
+            calendars.calendar(crasher.name(), found.calendar()).ifPresent(cal -> {
+                if (rules.judge(data, cal.components()) instanceof CalendarObjectRules.Accepted a) {
+                    calendars.put(crasher.name(), found.calendar(), found.object().name(), a.uid(), data, a.span(),
+                            new Expectation(false, Optional.of(found.object().etag())));
+                }
+            });
+        });
+    }
+
+    private void audit(HeldItem item, String event, Account user) {
+        store.audit(new AuditEntry(0, clock.millis(), event, item.transport(), item.sender(),
+                CalendarUserAddress.parse(item.sender()).flatMap(accounts::byAddress).map(Account::name).orElse(""),
+                item.recipientAddress(), item.recipient(), item.method(), item.uid(), event, "", item.findings(),
+                item.id(), user.name()));
+    }
+}

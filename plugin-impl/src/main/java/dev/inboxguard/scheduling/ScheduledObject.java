@@ -1,0 +1,224 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.ical.CalendarRead;
+import dev.inboxguard.ical.CalendarReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import net.fortuna.ical4j.data.CalendarOutputter;
+import net.fortuna.ical4j.model.Calendar;
+import net.fortuna.ical4j.model.Component;
+import net.fortuna.ical4j.model.ComponentContainer;
+import net.fortuna.ical4j.model.Parameter;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.PropertyContainer;
+import net.fortuna.ical4j.model.component.CalendarComponent;
+import net.fortuna.ical4j.model.parameter.PartStat;
+import net.fortuna.ical4j.model.parameter.XParameter;
+import net.fortuna.ical4j.model.property.DtStamp;
+
+/**
+ * A calendar object read for scheduling: its scheduling components (VEVENT, VTODO, VJOURNAL), who organizes and
+ * who attends. Each instance is a fresh parse that belongs to its caller alone, so it may be changed and written
+ * out again.
+ */
+final class ScheduledObject {
+    static final String SCHEDULE_AGENT = "SCHEDULE-AGENT";
+    static final String SCHEDULE_STATUS = "SCHEDULE-STATUS";
+    static final String SCHEDULE_FORCE_SEND = "SCHEDULE-FORCE-SEND";
+    private static final Set<String> KINDS = Set.of(Component.VEVENT, Component.VTODO, Component.VJOURNAL);
+
+    private final Calendar calendar;
+
+    private ScheduledObject(Calendar calendar) {
+        this.calendar = calendar;
+    }
+
+    /** @return the object, or empty if it cannot be read within the limits */
+    static Optional<ScheduledObject> read(CalendarReader reader, byte[] data) {
+        CalendarRead read = reader.read(data);
+        if (read instanceof CalendarRead.Parsed parsed) {
+            return Optional.of(new ScheduledObject(parsed.calendar()));
+        }
+        return Optional.empty();
+    }
+
+    Calendar calendar() {
+        return calendar;
+    }
+
+    List<CalendarComponent> components() {
+        List<CalendarComponent> out = new ArrayList<>();
+        for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
+            if (KINDS.contains(c.getName())) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    Optional<String> uid() {
+        for (CalendarComponent c : components()) {
+            Optional<Property> uid = c.getProperty(Property.UID);
+            if (uid.isPresent()) {
+                return Optional.of(uid.get().getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    Optional<String> method() {
+        return calendar.<Property>getProperty(Property.METHOD).map(p -> p.getValue().toUpperCase(Locale.ROOT));
+    }
+
+    Optional<String> summary() {
+        for (CalendarComponent c : components()) {
+            Optional<Property> p = c.getProperty(Property.SUMMARY);
+            if (p.isPresent()) {
+                return Optional.of(p.get().getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    Optional<Property> organizerProperty() {
+        for (CalendarComponent c : components()) {
+            Optional<Property> p = c.getProperty(Property.ORGANIZER);
+            if (p.isPresent()) {
+                return p;
+            }
+        }
+        return Optional.empty();
+    }
+
+    Optional<CalendarUserAddress> organizer() {
+        return organizerProperty().flatMap(p -> CalendarUserAddress.parse(p.getValue()));
+    }
+
+    /** @return true if the server schedules for this property (SCHEDULE-AGENT absent or SERVER, RFC 6638 §7.1) */
+    static boolean serverSchedules(Property p) {
+        return p.<Parameter>getParameter(SCHEDULE_AGENT).map(a -> a.getValue().equalsIgnoreCase("SERVER"))
+                .orElse(true);
+    }
+
+    /** @return the attendees the server schedules, in order of appearance, across all components */
+    Set<CalendarUserAddress> scheduledAttendees() {
+        Set<CalendarUserAddress> out = new LinkedHashSet<>();
+        for (CalendarComponent c : components()) {
+            for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
+                if (serverSchedules(p)) {
+                    CalendarUserAddress.parse(p.getValue()).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return the ATTENDEE properties of one component naming any of these addresses */
+    static List<Property> attendees(CalendarComponent c, Set<CalendarUserAddress> who) {
+        List<Property> out = new ArrayList<>();
+        for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
+            if (CalendarUserAddress.parse(p.getValue()).map(who::contains).orElse(false)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** @return each component's PARTSTAT for this attendee, keyed by RECURRENCE-ID ("" for the master) */
+    Map<String, String> partstats(Set<CalendarUserAddress> who) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (CalendarComponent c : components()) {
+            for (Property p : attendees(c, who)) {
+                out.put(recurrenceId(c), p.<Parameter>getParameter(Parameter.PARTSTAT).map(Parameter::getValue)
+                        .orElse("NEEDS-ACTION").toUpperCase(Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    static String recurrenceId(CalendarComponent c) {
+        return c.<Property>getProperty(Property.RECURRENCE_ID).map(Property::getValue).orElse("");
+    }
+
+    /**
+     * What an attendee must be told about when it changes: everything but replies' traces (PARTSTAT, RSVP,
+     * SCHEDULE-STATUS), DTSTAMP, LAST-MODIFIED and alarms. An organizer's client that only records a reply sends
+     * no new REQUEST.
+     */
+    String fingerprint() {
+        StringBuilder b = new StringBuilder();
+        for (CalendarComponent c : components()) {
+            b.append(c.getName()).append('\n');
+            for (Property p : c.<Property>getProperties()) {
+                String name = p.getName().toUpperCase(Locale.ROOT);
+                if (name.equals(Property.DTSTAMP) || name.equals(Property.LAST_MODIFIED) || name.startsWith("X-")) {
+                    continue;
+                }
+                if (name.equals(Property.ATTENDEE) || name.equals(Property.ORGANIZER)) {
+                    // ical4j shares constant instances of some properties (STATUS, TRANSP), never of these two
+                    Property copy = p.copy();
+                    copy.removeAll(Parameter.PARTSTAT, Parameter.RSVP, SCHEDULE_STATUS, SCHEDULE_FORCE_SEND);
+                    b.append(copy);
+                } else {
+                    b.append(p);
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    /** Removes the scheduling parameters that are for the organizer's server only (RFC 6638 §7). */
+    static void stripServerParameters(CalendarComponent c) {
+        for (Property p : c.<Property>getProperties(Property.ATTENDEE, Property.ORGANIZER)) {
+            p.removeAll(SCHEDULE_AGENT, SCHEDULE_STATUS, SCHEDULE_FORCE_SEND);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static void removeAlarms(CalendarComponent c) {
+        if (c instanceof ComponentContainer<?> container) {
+            ComponentContainer<Component> children = (ComponentContainer<Component>) container;
+            for (Component child : new ArrayList<>(children.getComponentList().getAll())) {
+                if (child.getName().equals(Component.VALARM)) {
+                    children.remove(child);
+                }
+            }
+        }
+    }
+
+    static void stamp(CalendarComponent c, Instant now) {
+        ((PropertyContainer) c).replace(new DtStamp(now));
+    }
+
+    static void setPartstat(Property attendee, String partstat) {
+        attendee.replace(new PartStat(partstat));
+    }
+
+    static void setScheduleStatus(Property p, String code) {
+        p.removeAll(SCHEDULE_STATUS);
+        p.add(new XParameter(SCHEDULE_STATUS, code));
+    }
+
+    byte[] bytes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStreamWriter writer = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+            new CalendarOutputter(false).output(calendar, writer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.api.ReplyRouter;
+import dev.inboxguard.calendar.CalendarObjectRules;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.engine.Guard;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.server.Accounts;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.SchedulingStore;
+import java.time.Clock;
+
+/**
+ * RFC 6638 scheduling, assembled: the inbox every delivery goes through, the outbox that sends, implicit
+ * scheduling, outbox POSTs and the quarantine.
+ *
+ * @param inbox     the one way into an inbox
+ * @param outbox    sends a local user's messages
+ * @param implicit  schedules after PUT and DELETE
+ * @param posts     answers POSTs to an outbox
+ * @param quarantine held items and decisions
+ * @param store     inboxes, quarantine and audit
+ */
+public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, ImplicitScheduler implicit,
+                         OutboxPost posts, Quarantine quarantine, SchedulingStore store) {
+
+    /**
+     * @param guard     the guard
+     * @param reader    the bounded reader
+     * @param calendars the calendars
+     * @param store     inboxes, quarantine and audit
+     * @param accounts  the local users
+     * @param outbound  where messages for remote users go
+     * @param router    where replies go
+     * @param settings  the configuration's scheduling section
+     * @param clock     the clock
+     * @return scheduling over these parts
+     */
+    public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
+                                      SchedulingStore store, Accounts accounts, OutboundImip outbound,
+                                      ReplyRouter router, GuardConfig.Scheduling settings, Clock clock) {
+        CalendarObjectRules rules = new CalendarObjectRules(reader);
+        AutoSchedule auto = new AutoSchedule(calendars, reader, rules);
+        SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock);
+        SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts);
+        return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
+                new OutboxPost(reader, outbox, calendars, accounts, clock),
+                new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store);
+    }
+}

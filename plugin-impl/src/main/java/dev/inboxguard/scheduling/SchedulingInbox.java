@@ -1,0 +1,167 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.api.Action;
+import dev.inboxguard.api.Approver;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.TransportFacts;
+import dev.inboxguard.api.Verdict;
+import dev.inboxguard.engine.Guard;
+import dev.inboxguard.engine.VerdictJson;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.mime.ImipMessage;
+import dev.inboxguard.server.Account;
+import dev.inboxguard.server.Accounts;
+import dev.inboxguard.storage.AuditEntry;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.HeldItem;
+import dev.inboxguard.storage.InboxItem;
+import dev.inboxguard.storage.SchedulingStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * The one way into a scheduling inbox. Implicit scheduling, POSTs to an outbox and iMIP all hand their message
+ * here; the guard screens it for this recipient and the verdict is carried out: delivered (and the recipient's
+ * calendar updated), delivered with its findings beside it, held in quarantine for the person the policy names,
+ * or refused with a REQUEST-STATUS for the sender. Every verdict goes into the audit trail.
+ */
+public final class SchedulingInbox {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int SUMMARY_CHARS = 200;
+
+    private final Guard guard;
+    private final CalendarReader reader;
+    private final CalendarStore calendars;
+    private final SchedulingStore store;
+    private final Accounts accounts;
+    private final AutoSchedule autoSchedule;
+    private final Clock clock;
+
+    /**
+     * @param guard        the guard
+     * @param reader       the bounded reader
+     * @param calendars    the calendars
+     * @param store        inboxes, quarantine and audit
+     * @param accounts     the local users
+     * @param autoSchedule how delivered messages update calendars
+     * @param clock        the clock
+     */
+    SchedulingInbox(Guard guard, CalendarReader reader, CalendarStore calendars, SchedulingStore store,
+                    Accounts accounts, AutoSchedule autoSchedule, Clock clock) {
+        this.guard = guard;
+        this.reader = reader;
+        this.calendars = calendars;
+        this.store = store;
+        this.accounts = accounts;
+        this.autoSchedule = autoSchedule;
+        this.clock = clock;
+    }
+
+    /**
+     * A message for one local recipient.
+     *
+     * @param calendar    the iTIP object as received
+     * @param mail        the e-mail it came in, for iMIP
+     * @param facts       how it arrived
+     * @param sender      who sent it, for the audit trail and the quarantine list
+     * @param recipient   the local user
+     * @param addressedTo the address it was sent to
+     */
+    public record Incoming(byte[] calendar, Optional<ImipMessage> mail, TransportFacts facts,
+                           CalendarUserAddress sender, Account recipient, CalendarUserAddress addressedTo) {
+    }
+
+    /**
+     * What became of a message.
+     *
+     * @param verdict        the guard's verdict
+     * @param scheduleStatus the SCHEDULE-STATUS code for the sender (RFC 6638 §3.2.9): 1.2 delivered, 1.0 held
+     *                       (pending), or the verdict's REQUEST-STATUS code when refused
+     * @param heldId         the quarantine item, when held
+     */
+    public record Delivery(Verdict verdict, String scheduleStatus, Optional<String> heldId) {
+    }
+
+    /**
+     * Screens and delivers a message.
+     *
+     * @param in the message
+     * @return what became of it
+     */
+    public Delivery deliver(Incoming in) {
+        LocalRecipient context = new LocalRecipient(in.recipient(), in.addressedTo(), calendars, store, reader, clock);
+        Guard.Screening screening = in.mail().isPresent()
+                ? guard.screenEmail(in.mail().get(), in.facts(), context)
+                : guard.screen(in.calendar(), in.facts(), context);
+        Verdict verdict = screening.verdict();
+        String findings = VerdictJson.toTree(verdict).get("findings").toString();
+        long now = clock.millis();
+        String method = verdict.method().map(Enum::name).orElse("");
+        String uid = verdict.uid().orElse("");
+        Delivery delivery;
+        String heldId = "";
+        if (verdict.action() == Action.REJECT || screening.inboxCopy().isEmpty()) {
+            delivery = new Delivery(verdict, verdict.requestStatus().code(), Optional.empty());
+        } else if (verdict.action() == Action.HOLD) {
+            byte[] copy = screening.inboxCopy().get();
+            Optional<ScheduledObject> read = ScheduledObject.read(reader, copy);
+            String decider = decider(verdict, read, in.recipient());
+            heldId = newId();
+            store.hold(new HeldItem(heldId, in.recipient().name(), in.addressedTo().uri(), decider,
+                    verdict.approver().orElse(Approver.RECIPIENT).id(), method, uid, in.sender().uri(),
+                    read.flatMap(ScheduledObject::summary).map(SchedulingInbox::shorten).orElse(""),
+                    in.facts().transport().name().toLowerCase(java.util.Locale.ROOT), copy, findings, now,
+                    HeldItem.HELD, "", 0));
+            delivery = new Delivery(verdict, "1.0", Optional.of(heldId));
+        } else {
+            putInInbox(in.recipient(), method, uid, screening.inboxCopy().get(), verdict.action().id(), findings,
+                    false);
+            delivery = new Delivery(verdict, "1.2", Optional.empty());
+        }
+        store.audit(new AuditEntry(0, now, "verdict", in.facts().transport().name().toLowerCase(java.util.Locale.ROOT),
+                in.sender().uri(), accounts.byAddress(in.sender()).map(Account::name).orElse(""),
+                in.addressedTo().uri(), in.recipient().name(), method, uid, verdict.action().id(),
+                verdict.requestStatus().toString(), findings, heldId, in.sender().uri()));
+        return delivery;
+    }
+
+    /** Delivers an approved item as the verdict would have, adding a party crasher to the organizer's copy. */
+    void release(HeldItem item, Account recipient) {
+        putInInbox(recipient, item.method(), item.uid(), item.data(), Action.FLAG.id(), item.findings(),
+                item.approver().equals(Approver.ORGANIZER.id()));
+        store.remember(recipient.name(), item.sender());
+    }
+
+    private void putInInbox(Account recipient, String method, String uid, byte[] copy, String action,
+                            String findings, boolean addAttendee) {
+        store.addToInbox(new InboxItem(recipient.name(), newId() + ".ics", uid, method, copy, action, findings,
+                clock.millis()));
+        autoSchedule.apply(recipient, copy, addAttendee);
+    }
+
+    /**
+     * Who decides a held item. The organizer decides party crashes on their own events; if the organizer is not a
+     * local user, nobody here can act for them and the recipient decides.
+     */
+    private String decider(Verdict verdict, Optional<ScheduledObject> message, Account recipient) {
+        if (verdict.approver().orElse(Approver.RECIPIENT) == Approver.ORGANIZER) {
+            Optional<Account> organizer = message.flatMap(ScheduledObject::organizer).flatMap(accounts::byAddress);
+            if (organizer.isPresent()) {
+                return organizer.get().name();
+            }
+        }
+        return recipient.name();
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= SUMMARY_CHARS ? s : s.substring(0, SUMMARY_CHARS) + "…";
+    }
+
+    static String newId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

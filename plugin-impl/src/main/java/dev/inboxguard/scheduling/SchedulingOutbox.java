@@ -1,0 +1,71 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.api.CaldavSubmission;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.server.Account;
+import dev.inboxguard.server.Accounts;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Sends a local user's iTIP message to its recipients: a local recipient through their {@link SchedulingInbox}
+ * (so the guard screens it like any other), a remote one through the {@link OutboundImip} port.
+ */
+public final class SchedulingOutbox {
+    private final SchedulingInbox inbox;
+    private final OutboundImip outbound;
+    private final Accounts accounts;
+
+    SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts) {
+        this.inbox = inbox;
+        this.outbound = outbound;
+        this.accounts = accounts;
+    }
+
+    /**
+     * What one recipient's delivery came to.
+     *
+     * @param scheduleStatus the SCHEDULE-STATUS code (RFC 6638 §3.2.9)
+     * @param requestStatus  the full REQUEST-STATUS for a schedule-response (RFC 6638 §5.1)
+     */
+    public record Sent(String scheduleStatus, String requestStatus) {
+    }
+
+    /**
+     * @param from   the local user sending
+     * @param author the address the message is from (their ORGANIZER or ATTENDEE address)
+     * @param itip   the message
+     * @param method its METHOD
+     * @param uid    its UID
+     * @param to     the recipients
+     * @return each recipient's outcome, in order
+     */
+    public Map<CalendarUserAddress, Sent> send(Account from, CalendarUserAddress author, byte[] itip, String method,
+                                               String uid, Collection<CalendarUserAddress> to) {
+        Map<CalendarUserAddress, Sent> out = new LinkedHashMap<>();
+        CaldavSubmission facts = new CaldavSubmission(from.name(), Set.copyOf(from.addresses()));
+        for (CalendarUserAddress recipient : to) {
+            if (out.containsKey(recipient) || from.addresses().contains(recipient)) {
+                continue;
+            }
+            Optional<Account> local = accounts.byAddress(recipient);
+            if (local.isPresent()) {
+                SchedulingInbox.Delivery d = inbox.deliver(new SchedulingInbox.Incoming(itip, Optional.empty(), facts,
+                        author, local.get(), recipient));
+                out.put(recipient, new Sent(d.scheduleStatus(), d.scheduleStatus().startsWith("1.")
+                        ? "2.0;Success" : d.verdict().requestStatus().toString()));
+            } else if (!from.addresses().contains(author)) {
+                // another system cannot check who we let write as this address; we can, and do not
+                out.put(recipient, new Sent("3.8", "3.8;No authority"));
+            } else {
+                String status = outbound.send(new OutgoingItip(author, recipient, method, uid, itip));
+                out.put(recipient, new Sent(status, status.startsWith("1.") ? "2.0;Success"
+                        : status + ";Delivery failed"));
+            }
+        }
+        return out;
+    }
+}

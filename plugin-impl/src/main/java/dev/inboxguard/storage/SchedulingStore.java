@@ -1,0 +1,59 @@
+package dev.inboxguard.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where scheduling keeps its state: the users' scheduling inboxes, the quarantine, the audit trail, and whom each
+ * user has scheduled with. Only {@code dev.inboxguard.scheduling.SchedulingInbox} writes inbox items.
+ */
+public interface SchedulingStore {
+
+    /** @param item a message the guard let through, stored under its name */
+    void addToInbox(InboxItem item);
+
+    /** @return the user's inbox, oldest first */
+    List<InboxItem> inbox(String owner);
+
+    /** @return one item of the user's inbox */
+    Optional<InboxItem> inboxItem(String owner, String name);
+
+    /** @return true if the item was there and is now gone (a client removes what it has processed) */
+    boolean removeFromInbox(String owner, String name);
+
+    /** @param item a message to keep in quarantine, in state {@code held} */
+    void hold(HeldItem item);
+
+    /** @return the items waiting for this user's decision, oldest first */
+    List<HeldItem> heldFor(String decider);
+
+    /** @return the item with this identifier, whatever its state */
+    Optional<HeldItem> held(String id);
+
+    /**
+     * Moves a held item to {@code approved} or {@code denied}, once: of two concurrent decisions, one wins.
+     *
+     * @return true if this call decided it; false if it was not waiting
+     */
+    boolean decide(String id, String state, String decidedBy, long at);
+
+    /** Puts a decided item back to {@code held}: its decision could not be carried out. */
+    void reopen(String id);
+
+    /** @param entry a line to append (its {@code seq} is ignored) */
+    void audit(AuditEntry entry);
+
+    /**
+     * @param user  a user name, or empty for every entry (operators)
+     * @param after return entries after this position
+     * @param limit at most this many
+     * @return entries the user took part in (as sender, recipient or decider), in order
+     */
+    List<AuditEntry> auditTrail(Optional<String> user, long after, int limit);
+
+    /** Records that {@code owner} has scheduled with {@code address}, so that it counts as a known sender. */
+    void remember(String owner, String address);
+
+    /** @return true if {@code owner} has scheduled with {@code address} */
+    boolean knows(String owner, String address);
+}
