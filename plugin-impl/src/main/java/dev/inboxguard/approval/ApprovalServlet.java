@@ -61,7 +61,8 @@ public final class ApprovalServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("X-Content-Type-Options", "nosniff");
-        resp.setHeader("Referrer-Policy", "no-referrer");
+        // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with form POSTs
+        resp.setHeader("Referrer-Policy", "same-origin");
         resp.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
                 + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
