@@ -193,8 +193,7 @@ class CaldavServerTest {
         assertEquals(200, r.statusCode());
         String dav = r.headers().firstValue("DAV").orElseThrow();
         assertTrue(dav.contains("calendar-access"), dav);
-        // scheduling is not advertised before the inboxes exist
-        assertFalse(dav.contains("schedule"), dav);
+        assertTrue(dav.contains("calendar-auto-schedule"), dav);
         assertFalse(r.headers().firstValue("Allow").orElse("").contains("REPORT"));
     }
 

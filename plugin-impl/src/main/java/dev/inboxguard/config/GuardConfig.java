@@ -60,7 +60,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param operator    may read the whole audit trail
      */
     public record User(String name, String password, String displayName, List<String> addresses,
-                       boolean operator) {
+                       Boolean operator) {
     }
 
     /**

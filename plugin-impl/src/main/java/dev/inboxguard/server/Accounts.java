@@ -131,7 +131,7 @@ public final class Accounts {
                 throw new IllegalArgumentException(who + e.getMessage());
             }
         }
-        return new Accounts(accounts, users.stream().filter(GuardConfig.User::operator).map(GuardConfig.User::name)
+        return new Accounts(accounts, users.stream().filter(u -> Boolean.TRUE.equals(u.operator())).map(GuardConfig.User::name)
                 .collect(java.util.stream.Collectors.toSet()), clock);
     }
 
