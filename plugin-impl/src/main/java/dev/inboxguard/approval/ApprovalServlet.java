@@ -8,6 +8,7 @@ import dev.inboxguard.scheduling.Quarantine;
 import dev.inboxguard.scheduling.Scheduling;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
+import dev.inboxguard.server.BasicAuthentication;
 import dev.inboxguard.storage.AuditEntry;
 import dev.inboxguard.storage.HeldItem;
 import dev.inboxguard.storage.InboxItem;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -79,7 +79,7 @@ public final class ApprovalServlet extends HttpServlet {
             Optional<Caller> caller = caller(req);
             if (caller.isEmpty()) {
                 if (path.startsWith("/api/")) {
-                    resp.setHeader("WWW-Authenticate", "Basic realm=\"InboxGuard\", charset=\"UTF-8\"");
+                    resp.setHeader("WWW-Authenticate", BasicAuthentication.CHALLENGE);
                     json(resp, HttpServletResponse.SC_UNAUTHORIZED, error("sign in"));
                 } else {
                     resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
@@ -125,21 +125,7 @@ public final class ApprovalServlet extends HttpServlet {
         if (session.isPresent()) {
             return accounts.find(session.get().user()).map(a -> new Caller(a, session));
         }
-        String header = req.getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return Optional.empty();
-        }
-        return accounts.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1))
+        return BasicAuthentication.authenticate(accounts, req.getHeader("Authorization"))
                 .map(a -> new Caller(a, Optional.empty()));
     }
 
@@ -165,22 +151,24 @@ public final class ApprovalServlet extends HttpServlet {
         if (fetchSite != null && !fetchSite.equals("same-origin") && !fetchSite.equals("none")) {
             return false;
         }
-        String origin = req.getHeader("Origin");
-        if (origin != null && !origin.equals("null")) {
-            String host = req.getHeader("Host");
-            if (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host))) {
-                return false;
-            }
-        } else if (origin != null) {
+        if (!originAllowed(req)) {
             return false;
         }
         return who.session().isEmpty() || WebSessions.same(req.getParameter("csrf"), who.session().get().csrf());
     }
 
-    private void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    /** No Origin (not a browser, or an old one), or this server's own; "null" and other sites are refused. */
+    private static boolean originAllowed(HttpServletRequest req) {
         String origin = req.getHeader("Origin");
+        if (origin == null) {
+            return true;
+        }
         String host = req.getHeader("Host");
-        if (origin != null && !(origin.equals("http://" + host) || origin.equals("https://" + host))) {
+        return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+    }
+
+    private void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!originAllowed(req)) {
             resp.setStatus(HttpServletResponse.SC_FORBIDDEN);
             loginPage(resp, "Sign in from this site's own page.");
             return;

@@ -20,6 +20,8 @@ import javax.servlet.http.HttpServletResponse;
 public final class BasicAuthentication implements Filter {
     /** The request attribute that holds the authenticated account. */
     public static final String ACCOUNT = "dev.inboxguard.account";
+    /** The WWW-Authenticate challenge. */
+    public static final String CHALLENGE = "Basic realm=\"InboxGuard\", charset=\"UTF-8\"";
     private static final int MAX_HEADER = 1024;
 
     private final Accounts accounts;
@@ -36,19 +38,29 @@ public final class BasicAuthentication implements Filter {
         HttpServletResponse response = (HttpServletResponse) res;
         Optional<Account> account;
         try {
-            account = credentials(request.getHeader("Authorization")).flatMap(c -> accounts.authenticate(c[0], c[1]));
+            account = authenticate(accounts, request.getHeader("Authorization"));
         } catch (Accounts.Busy e) {
             response.setHeader("Retry-After", "1");
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Too many logins at once; try again");
             return;
         }
         if (account.isEmpty()) {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"InboxGuard\", charset=\"UTF-8\"");
+            response.setHeader("WWW-Authenticate", CHALLENGE);
             response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Authentication required");
             return;
         }
         request.setAttribute(ACCOUNT, account.get());
         chain.doFilter(request, response);
+    }
+
+    /**
+     * @param accounts the users
+     * @param header   an Authorization header, or null
+     * @return the account, if the header holds well-formed Basic credentials that are right
+     * @throws Accounts.Busy when too many passwords are being checked at once
+     */
+    public static Optional<Account> authenticate(Accounts accounts, String header) {
+        return credentials(header).flatMap(c -> accounts.authenticate(c[0], c[1]));
     }
 
     /** @return user and password, if the header is well-formed Basic credentials */
