@@ -28,10 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The approval page in a real browser (Debian's chromium, driven by Selenium through chromedriver): alice signs in,
@@ -84,6 +86,10 @@ class ApprovalPageBrowserTest {
                 browser.findElement(By.id("user")).sendKeys("alice");
                 browser.findElement(By.id("password")).sendKeys("alice");
                 browser.findElement(By.id("sign-in")).click();
+                // the click only starts the navigation: wait for the new page, not the old one's elements
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+                wait.ignoring(StaleElementReferenceException.class);
+                wait.until(d -> d.getTitle().startsWith("Held for your decision"));
 
                 String page = browser.findElement(By.tagName("main")).getText();
                 assertTrue(page.contains("party-crash"), page);
@@ -96,7 +102,8 @@ class ApprovalPageBrowserTest {
                 Files.copy(shot.toPath(), Path.of("target/approval-page.png"), StandardCopyOption.REPLACE_EXISTING);
 
                 browser.findElement(By.cssSelector("button.approve")).click();
-                assertTrue(browser.findElement(By.tagName("main")).getText().contains("Nothing is waiting"));
+                assertTrue(wait.until(d -> d.findElement(By.tagName("main")).getText()
+                        .contains("Nothing is waiting")));
             } finally {
                 browser.quit();
             }
