@@ -102,8 +102,9 @@ class ApprovalPageBrowserTest {
                 Files.copy(shot.toPath(), Path.of("target/approval-page.png"), StandardCopyOption.REPLACE_EXISTING);
 
                 browser.findElement(By.cssSelector("button.approve")).click();
-                assertTrue(wait.until(d -> d.findElement(By.tagName("main")).getText()
-                        .contains("Nothing is waiting")));
+                Boolean emptied = wait.until(d -> d.findElement(By.tagName("main")).getText()
+                        .contains("Nothing is waiting"));
+                assertTrue(emptied);
             } finally {
                 browser.quit();
             }
