@@ -2,10 +2,8 @@ package dev.inboxguard.cli;
 
 import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
-import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
-import dev.inboxguard.server.CaldavServer;
-import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.server.InboxGuardServer;
 import dev.inboxguard.storage.H2CalendarStore;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code inboxguard serve}: the CalDAV server. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Runs the CalDAV server. Clients discover everything from http://HOST:PORT/.well-known/caldav.",
+        description = {"Runs the CalDAV server and the iMIP gateway. Clients discover everything from "
+                + "http://HOST:PORT/.well-known/caldav; the MTA delivers iMIP to the LMTP port.",
                 "Users come from the configuration's users: section. --demo instead creates alice, bob, carol and "
                         + "dave (NAME@example.com, password = the user name) and listens on loopback only."})
 final class ServeCommand implements Callable<Integer> {
@@ -35,6 +34,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "N", defaultValue = "8080",
             description = "the HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE})")
     int httpPort;
+
+    @Option(names = "--lmtp-port", paramLabel = "N",
+            description = "the LMTP port for incoming iMIP; 0 picks a free one, -1 turns it off "
+                    + "(default: the configuration's mail.lmtp.port, 2424)")
+    Integer lmtpPort;
 
     @Option(names = "--demo", description = "demo users, loopback only")
     boolean demo;
@@ -71,10 +75,25 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UsageException("--data " + data + ": cannot create the directory (" + e.getMessage() + ")");
         }
+        if (lmtpPort != null) {
+            if (lmtpPort < -1 || lmtpPort > 65_535) {
+                throw new UsageException("--lmtp-port must be -1 (off), 0 (any) or 1 to 65535");
+            }
+            cfg = cfg.withMail(cfg.mail().withLmtpPort(lmtpPort));
+        }
+        if (demo) {
+            cfg = cfg.withMail(cfg.mail().onLoopback());
+        }
+        GuardConfig running = cfg;
         H2CalendarStore store = H2CalendarStore.open(data);
-        CaldavServer server = new CaldavServer(new InetSocketAddress(host, httpPort), accounts, cfg, store,
-                store.scheduling(), new RecordingOutbound(), Clock.systemUTC());
-        server.start();
+        InboxGuardServer server;
+        try {
+            server = InboxGuardServer.start(new InetSocketAddress(host, httpPort), running, accounts, store,
+                    store.scheduling(), store.mail(), Clock.systemUTC());
+        } catch (Exception e) {
+            store.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();
@@ -85,9 +104,14 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("inboxguard: CalDAV at http://" + host + ":" + server.port() + "/.well-known/caldav"
+        out.println("inboxguard: CalDAV at http://" + host + ":" + server.httpPort() + "/.well-known/caldav"
                 + (demo ? " (demo users alice, bob, carol, dave)"
                 : " (all interfaces, " + accounts.all().size() + " users)"));
+        server.lmtpPort().ifPresent(p -> out.println("inboxguard: LMTP at " + running.mail().lmtp().bind() + ":" + p));
+        server.smtpPort().ifPresent(p -> out.println("inboxguard: SMTP at " + running.mail().smtp().bind() + ":" + p));
+        out.println("inboxguard: outgoing iMIP " + (running.mail().relay().configured()
+                ? "through " + running.mail().relay().host() + ":" + running.mail().relay().port()
+                : "recorded only (no mail.relay.host)"));
         out.flush();
         server.join();
         return 0;

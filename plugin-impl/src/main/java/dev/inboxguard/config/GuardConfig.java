@@ -21,15 +21,140 @@ import java.util.Map;
  * @param policy    the rules that turn findings into actions
  * @param users     the CalDAV server's accounts
  * @param scheduling how scheduling carries out decisions
+ * @param mail      the iMIP gateway: listeners for incoming mail, the relay for outgoing mail
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
                           Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
-                          PolicySettings policy, List<User> users, Scheduling scheduling) {
+                          PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail) {
 
     /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
         users = users == null ? List.of() : List.copyOf(users);
         scheduling = scheduling == null ? new Scheduling(null) : scheduling;
+        mail = mail == null ? new Mail(null, null, null, 0, 0, null, null) : mail;
+    }
+
+    /**
+     * The iMIP gateway (RFC 6047).
+     *
+     * @param hostname           the name the listeners greet with; empty for this machine's name
+     * @param lmtp               the LMTP listener (RFC 2033), for the local MTA
+     * @param smtp               the SMTP listener, for setups without a local MTA
+     * @param maxConnections     connections served at once, over both listeners; more wait for a slot
+     * @param idleTimeoutSeconds how long a client may stay silent
+     * @param nonCalendar        mail without a calendar part: {@code reject} (550) or {@code accept} (250, and
+     *                           dropped: for MTAs that copy all mail here)
+     * @param relay              where outgoing iMIP goes
+     */
+    public record Mail(String hostname, Listener lmtp, Listener smtp, int maxConnections, int idleTimeoutSeconds,
+                       String nonCalendar, Relay relay) {
+        /** Fills in defaults and checks the settings. */
+        public Mail {
+            hostname = hostname == null ? "" : hostname.strip();
+            if (!hostname.isEmpty() && !hostname.matches("[A-Za-z0-9.-]{1,253}")) {
+                throw new ConfigException("mail.hostname: not a host name: " + hostname);
+            }
+            lmtp = lmtp == null ? new Listener("127.0.0.1", 2424) : lmtp;
+            smtp = smtp == null ? new Listener("0.0.0.0", -1) : smtp;
+            maxConnections = maxConnections == 0 ? 64 : maxConnections;
+            idleTimeoutSeconds = idleTimeoutSeconds == 0 ? 300 : idleTimeoutSeconds;
+            if (maxConnections < 1 || idleTimeoutSeconds < 1) {
+                throw new ConfigException("mail.maxConnections and mail.idleTimeoutSeconds must be positive");
+            }
+            nonCalendar = nonCalendar == null ? "reject" : nonCalendar.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.Set.of("reject", "accept").contains(nonCalendar)) {
+                throw new ConfigException("mail.nonCalendar: must be reject or accept, got " + nonCalendar);
+            }
+            relay = relay == null ? new Relay(null, 0, null, null, null, null, 0, null, 0) : relay;
+        }
+
+        /**
+         * @param replacement new relay settings
+         * @return these settings with them
+         */
+        public Mail withRelay(Relay replacement) {
+            return new Mail(hostname, lmtp, smtp, maxConnections, idleTimeoutSeconds, nonCalendar, replacement);
+        }
+
+        /** @return these settings with both listeners on loopback (the demo's public passwords stay local) */
+        public Mail onLoopback() {
+            return new Mail(hostname, new Listener("127.0.0.1", lmtp.port()), new Listener("127.0.0.1", smtp.port()),
+                    maxConnections, idleTimeoutSeconds, nonCalendar, relay);
+        }
+
+        /**
+         * @param lmtpPort the LMTP port; 0 picks a free one, -1 turns the listener off
+         * @return these settings with it
+         */
+        public Mail withLmtpPort(int lmtpPort) {
+            return new Mail(hostname, new Listener(lmtp.bind(), lmtpPort), smtp, maxConnections, idleTimeoutSeconds,
+                    nonCalendar, relay);
+        }
+    }
+
+    /**
+     * A mail listener.
+     *
+     * @param bind the address to listen on
+     * @param port the port; 0 picks a free one, -1 turns it off
+     */
+    public record Listener(String bind, int port) {
+        /** Checks the port. */
+        public Listener {
+            bind = bind == null || bind.isBlank() ? "127.0.0.1" : bind.strip();
+            if (port < -1 || port > 65_535) {
+                throw new ConfigException("a listener port must be -1 (off), 0 (any) or 1 to 65535, got " + port);
+            }
+        }
+
+        /** @return true if it is on */
+        public boolean enabled() {
+            return port >= 0;
+        }
+    }
+
+    /**
+     * The SMTP relay (smarthost) that outgoing iMIP is handed to, and how the durable queue retries.
+     *
+     * @param host           the relay; empty: outgoing iMIP is recorded and logged, not sent
+     * @param port           its port (587 for submission)
+     * @param tls            {@code starttls} (required), {@code tls} (implicit, port 465) or {@code none}
+     * @param username       for SMTP AUTH; empty for none
+     * @param password       the password, if not in a file
+     * @param passwordFile   a file holding the password (its first line)
+     * @param timeoutSeconds connect, read and write timeout
+     * @param retrySeconds   the waits between attempts; the last repeats
+     * @param giveUpHours    a message still not accepted after this long is given up
+     */
+    public record Relay(String host, int port, String tls, String username, String password, String passwordFile,
+                        int timeoutSeconds, List<Integer> retrySeconds, int giveUpHours) {
+        /** Fills in defaults and checks the settings. */
+        public Relay {
+            host = host == null ? "" : host.strip();
+            port = port == 0 ? 587 : port;
+            if (port < 1 || port > 65_535) {
+                throw new ConfigException("mail.relay.port must be 1 to 65535, got " + port);
+            }
+            tls = tls == null ? "starttls" : tls.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.Set.of("starttls", "tls", "none").contains(tls)) {
+                throw new ConfigException("mail.relay.tls must be starttls, tls or none, got " + tls);
+            }
+            username = username == null ? "" : username;
+            password = password == null ? "" : password;
+            passwordFile = passwordFile == null ? "" : passwordFile;
+            timeoutSeconds = timeoutSeconds == 0 ? 30 : timeoutSeconds;
+            retrySeconds = retrySeconds == null || retrySeconds.isEmpty()
+                    ? List.of(60, 300, 1800, 7200, 21600) : List.copyOf(retrySeconds);
+            giveUpHours = giveUpHours == 0 ? 48 : giveUpHours;
+            if (timeoutSeconds < 1 || giveUpHours < 1 || retrySeconds.stream().anyMatch(r -> r == null || r < 1)) {
+                throw new ConfigException("mail.relay: timeoutSeconds, retrySeconds and giveUpHours must be positive");
+            }
+        }
+
+        /** @return true if outgoing iMIP is sent */
+        public boolean configured() {
+            return !host.isEmpty();
+        }
     }
 
     /**
@@ -69,7 +194,16 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withImip(Imip replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
-                checks, policy, users, scheduling);
+                checks, policy, users, scheduling, mail);
+    }
+
+    /**
+     * @param replacement new mail settings
+     * @return this configuration with them
+     */
+    public GuardConfig withMail(Mail replacement) {
+        return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
+                checks, policy, users, scheduling, replacement);
     }
 
     /**
@@ -78,7 +212,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withChecks(Checks replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                replacement, policy, users, scheduling);
+                replacement, policy, users, scheduling, mail);
     }
 
     /**
@@ -87,7 +221,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withRates(Rates replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
-                checks, policy, users, scheduling);
+                checks, policy, users, scheduling, mail);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */

@@ -37,7 +37,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -178,11 +177,7 @@ public final class GuardModule extends AbstractModule {
     @Provides
     @Singleton
     Optional<DkimVerification> dkimVerification() {
-        return switch (config.imip().dkim()) {
-            case "dns" -> Optional.of(DkimVerification.withDns(Duration.ofSeconds(3)));
-            case "keys" -> Optional.of(DkimVerification.withKeys(config.imip().dkimKeys()));
-            default -> Optional.empty();
-        };
+        return DkimVerification.configured(config.imip());
     }
 
     @Provides

@@ -35,6 +35,18 @@ public final class DkimVerification {
     }
 
     /**
+     * @param settings the configuration's {@code imip} section
+     * @return the verification it asks for, or empty when {@code dkim} is off
+     */
+    public static java.util.Optional<DkimVerification> configured(dev.inboxguard.config.GuardConfig.Imip settings) {
+        return switch (settings.dkim()) {
+            case "dns" -> java.util.Optional.of(withDns(Duration.ofSeconds(3)));
+            case "keys" -> java.util.Optional.of(withKeys(settings.dkimKeys()));
+            default -> java.util.Optional.empty();
+        };
+    }
+
+    /**
      * @param timeout how long one DNS query may take
      * @return a verification that looks keys up in DNS
      */

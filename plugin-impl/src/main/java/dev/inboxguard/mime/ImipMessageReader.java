@@ -144,7 +144,8 @@ public final class ImipMessageReader {
             return refused(malformed("not an e-mail: no header fields", null));
         }
         if (best == null) {
-            return refused(malformed("the e-mail has no text/calendar part", "Content-Type"));
+            return new ImipRead.Refused(List.of(malformed("the e-mail has no text/calendar part", "Content-Type")),
+                    true);
         }
         return new ImipRead.Extracted(new ImipMessage(best.bytes, best.method, top.returnPath, top.from,
                 top.sender, top.replyTo, top.to, top.messageId, top.authenticationResults));

@@ -10,11 +10,20 @@ public sealed interface ImipRead {
     record Extracted(ImipMessage message) implements ImipRead {
     }
 
-    /** @param findings why the e-mail was not read: {@code limits.size} or {@code malformed} */
-    record Refused(List<Finding> findings) implements ImipRead {
+    /**
+     * @param findings         why the e-mail was not read: {@code limits.size} or {@code malformed}
+     * @param noCalendarPart   true if the e-mail was readable but has no calendar part (ordinary mail, which a
+     *                         gateway may be set to accept and drop)
+     */
+    record Refused(List<Finding> findings, boolean noCalendarPart) implements ImipRead {
         /** Copies the list. */
         public Refused {
             findings = List.copyOf(findings);
+        }
+
+        /** @param findings why the e-mail was not read */
+        public Refused(List<Finding> findings) {
+            this(findings, false);
         }
     }
 }

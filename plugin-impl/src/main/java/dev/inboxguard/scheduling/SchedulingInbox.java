@@ -3,6 +3,7 @@ package dev.inboxguard.scheduling;
 import dev.inboxguard.api.Action;
 import dev.inboxguard.api.Approver;
 import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.Finding;
 import dev.inboxguard.api.TransportFacts;
 import dev.inboxguard.api.Verdict;
 import dev.inboxguard.engine.Guard;
@@ -19,6 +20,7 @@ import dev.inboxguard.storage.SchedulingStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -120,11 +122,30 @@ public final class SchedulingInbox {
                     false);
             delivery = new Delivery(verdict, "1.2", Optional.empty());
         }
-        store.audit(new AuditEntry(0, now, "verdict", in.facts().transport().name().toLowerCase(java.util.Locale.ROOT),
-                in.sender().uri(), accounts.byAddress(in.sender()).map(Account::name).orElse(""),
-                in.addressedTo().uri(), in.recipient().name(), method, uid, verdict.action().id(),
-                verdict.requestStatus().toString(), findings, heldId, in.sender().uri()));
+        audit(verdict, in, findings, heldId);
         return delivery;
+    }
+
+    /**
+     * Refuses a message that could not be read at all (an e-mail too large, not MIME, or without a calendar part):
+     * the policy decides on the reading's findings alone, and the refusal goes into the audit trail.
+     *
+     * @param findings why it could not be read
+     * @param in       the message; its calendar bytes are not read
+     * @return the verdict
+     */
+    public Verdict refuse(List<Finding> findings, Incoming in) {
+        Verdict verdict = guard.refuse(findings, in.facts().transport(), in.addressedTo());
+        audit(verdict, in, VerdictJson.toTree(verdict).get("findings").toString(), "");
+        return verdict;
+    }
+
+    private void audit(Verdict verdict, Incoming in, String findings, String heldId) {
+        store.audit(new AuditEntry(0, clock.millis(), "verdict",
+                in.facts().transport().name().toLowerCase(java.util.Locale.ROOT), in.sender().uri(),
+                accounts.byAddress(in.sender()).map(Account::name).orElse(""), in.addressedTo().uri(),
+                in.recipient().name(), verdict.method().map(Enum::name).orElse(""), verdict.uid().orElse(""),
+                verdict.action().id(), verdict.requestStatus().toString(), findings, heldId, in.sender().uri()));
     }
 
     /** Delivers an approved item as the verdict would have, adding a party crasher to the organizer's copy. */

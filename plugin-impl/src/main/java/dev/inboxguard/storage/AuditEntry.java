@@ -6,7 +6,8 @@ package dev.inboxguard.storage;
  *
  * @param seq           its position in the trail (assigned by the store)
  * @param at            when, in epoch milliseconds
- * @param event         {@code verdict}, {@code approved} or {@code denied}
+ * @param event         {@code verdict}, {@code approved} or {@code denied}; for outgoing iMIP {@code mail-sent} or
+ *                      {@code mail-failed}
  * @param transport     {@code caldav} or {@code imip}
  * @param sender        the sender's address
  * @param senderUser    the sender's local user name, or empty for a remote sender

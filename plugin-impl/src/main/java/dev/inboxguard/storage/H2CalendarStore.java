@@ -339,4 +339,9 @@ public final class H2CalendarStore implements CalendarStore {
     public H2SchedulingStore scheduling() {
         return new H2SchedulingStore(pool);
     }
+
+    /** @return the mail store in the same database: the outbound queue and the receipts of incoming mail */
+    public H2MailStore mail() {
+        return new H2MailStore(pool);
+    }
 }

@@ -1,0 +1,192 @@
+package dev.inboxguard.imip;
+
+import dev.inboxguard.api.Action;
+import dev.inboxguard.api.AuthenticationResult;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
+import dev.inboxguard.api.ImipDelivery;
+import dev.inboxguard.api.Verdict;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.mime.DkimVerification;
+import dev.inboxguard.mime.ImipMessage;
+import dev.inboxguard.mime.ImipMessageReader;
+import dev.inboxguard.mime.ImipRead;
+import dev.inboxguard.scheduling.SchedulingInbox;
+import dev.inboxguard.server.Account;
+import dev.inboxguard.server.Accounts;
+import dev.inboxguard.storage.MailStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Incoming iMIP (RFC 6047): one e-mail for one local recipient, from either mail listener, becomes a scheduling
+ * message for {@link SchedulingInbox}, and its verdict becomes the reply the MTA gets: 250 once it is delivered or
+ * held (durably), 550 when refused, 451 when the sender should come back later.
+ *
+ * <p>Each message is handled once per recipient: a receipt keyed by a digest of the envelope and the bytes means
+ * that an MTA retrying after a lost reply, or two nodes given the same message, get the first answer again.
+ */
+public final class ImipGateway {
+    private static final Logger LOG = LoggerFactory.getLogger(ImipGateway.class);
+    /** A handler that has not finished in this long has died; its claim is taken over. */
+    private static final Duration STALE_CLAIM = Duration.ofMinutes(10);
+    /** MTAs give up retrying after a few days (Postfix: 5); a receipt outlives that. */
+    private static final Duration RECEIPTS_KEPT = Duration.ofDays(7);
+    private static final CalendarUserAddress NO_SENDER = CalendarUserAddress.of("mailto:mailer-daemon@invalid");
+
+    private final SchedulingInbox inbox;
+    private final Accounts accounts;
+    private final ImipMessageReader trustingReader;
+    private final ImipMessageReader plainReader;
+    private final Optional<DkimVerification> dkim;
+    private final MailStore receipts;
+    private final boolean acceptNonCalendar;
+    private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicLong lastPrune = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * @param config   the configuration: limits, trusted authserv-ids, DKIM, the non-calendar setting
+     * @param inbox    where messages go
+     * @param accounts the local users
+     * @param receipts receipts of handled messages
+     * @param clock    the clock
+     */
+    public ImipGateway(GuardConfig config, SchedulingInbox inbox, Accounts accounts, MailStore receipts,
+                       Clock clock) {
+        this.inbox = inbox;
+        this.accounts = accounts;
+        this.trustingReader = new ImipMessageReader(config.limits(),
+                new HashSet<>(config.imip().trustedAuthservIds()));
+        this.plainReader = new ImipMessageReader(config.limits(), Set.of());
+        this.dkim = DkimVerification.configured(config.imip());
+        this.receipts = receipts;
+        this.acceptNonCalendar = config.mail().nonCalendar().equals("accept");
+        this.clock = clock;
+    }
+
+    /**
+     * @param address an RCPT TO address
+     * @return the local user it belongs to
+     */
+    public Optional<Account> recipient(CalendarUserAddress address) {
+        return accounts.byAddress(address);
+    }
+
+    /**
+     * Handles one e-mail for one recipient.
+     *
+     * @param message      the e-mail as received
+     * @param envelopeFrom the MAIL FROM address; empty for the null sender
+     * @param recipient    the local user
+     * @param addressedTo  the RCPT TO address
+     * @param trustHeaders true if Authentication-Results from the trusted authserv-ids count (LMTP: the MTA in
+     *                     front stamped them); false where the sender's own MTA talks to us (SMTP)
+     * @return the reply for this recipient
+     */
+    public MailReply receive(byte[] message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
+                             CalendarUserAddress addressedTo, boolean trustHeaders) {
+        String key = receiptKey(message, envelopeFrom, addressedTo);
+        long now = clock.millis();
+        MailStore.Receipt receipt;
+        try {
+            long last = lastPrune.get();
+            if (now - last > Duration.ofHours(1).toMillis() && lastPrune.compareAndSet(last, now)) {
+                receipts.pruneReceipts(now - RECEIPTS_KEPT.toMillis());
+            }
+            receipt = receipts.receive(key, now, now - STALE_CLAIM.toMillis());
+        } catch (RuntimeException e) {
+            LOG.warn("iMIP for {}: the receipt store failed", addressedTo, e);
+            return new MailReply(451, "4.3.0", "Temporary storage failure; try again later");
+        }
+        if (receipt instanceof MailStore.Receipt.Done done) {
+            return MailReply.parse(done.reply());
+        }
+        if (receipt instanceof MailStore.Receipt.Busy) {
+            return new MailReply(451, "4.3.0", "This message is being handled right now; try again later");
+        }
+        MailReply reply;
+        try {
+            reply = handle(message, envelopeFrom, recipient, addressedTo, trustHeaders);
+        } catch (RuntimeException e) {
+            // nothing was acknowledged: the MTA keeps the message and tries again
+            LOG.warn("iMIP for {}: handling failed", addressedTo, e);
+            receipts.forgetReceipt(key);
+            return new MailReply(451, "4.3.0", "Temporary failure; try again later");
+        }
+        if (reply.transientFailure()) {
+            receipts.forgetReceipt(key);
+        } else {
+            receipts.received(key, reply.line());
+        }
+        return reply;
+    }
+
+    private MailReply handle(byte[] message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
+                             CalendarUserAddress addressedTo, boolean trustHeaders) {
+        ImipRead read = (trustHeaders ? trustingReader : plainReader).read(message);
+        if (read instanceof ImipRead.Refused refused) {
+            ImipDelivery facts = new ImipDelivery(envelopeFrom, Optional.empty(), Optional.empty(), List.of(),
+                    Optional.empty(), Set.of(), List.of());
+            SchedulingInbox.Incoming in = new SchedulingInbox.Incoming(new byte[0], Optional.empty(), facts,
+                    envelopeFrom.orElse(NO_SENDER), recipient, addressedTo);
+            if (refused.noCalendarPart() && acceptNonCalendar) {
+                return new MailReply(250, "2.0.0", "Accepted; no calendar part, so nothing to schedule");
+            }
+            Verdict verdict = inbox.refuse(refused.findings(), in);
+            boolean tooLarge = refused.findings().stream()
+                    .anyMatch(f -> f.code().equals(FindingCode.LIMITS_SIZE));
+            return tooLarge
+                    ? new MailReply(552, "5.3.4", "Message too large: " + firstMessage(verdict))
+                    : new MailReply(550, "5.6.0", "Not an iMIP message: " + firstMessage(verdict));
+        }
+        ImipMessage mail = ((ImipRead.Extracted) read).message();
+        List<AuthenticationResult> results = new ArrayList<>(mail.authenticationResults());
+        dkim.ifPresent(d -> results.addAll(d.verify(message)));
+        ImipDelivery facts = new ImipDelivery(envelopeFrom, mail.from(), mail.sender(), mail.replyTo(),
+                mail.messageId(), Set.of(), results);
+        CalendarUserAddress sender = mail.from().or(() -> envelopeFrom).orElse(NO_SENDER);
+        SchedulingInbox.Delivery d = inbox.deliver(new SchedulingInbox.Incoming(mail.calendar(), Optional.of(mail),
+                facts, sender, recipient, addressedTo));
+        Verdict verdict = d.verdict();
+        LOG.info("iMIP {} {} from {} to {}: {} {}", verdict.method().map(Enum::name).orElse("?"),
+                verdict.uid().orElse("?"), sender, addressedTo, verdict.action().id(), verdict.requestStatus());
+        if (verdict.action() != Action.REJECT) {
+            return new MailReply(250, "2.0.0", "Accepted for " + addressedTo.email().orElse(addressedTo.uri()));
+        }
+        if (verdict.findings().stream().anyMatch(f -> f.code().equals(FindingCode.RATE_LIMITED))) {
+            return new MailReply(451, "4.7.1", "Rate limited; try again later (" + verdict.requestStatus() + ")");
+        }
+        return new MailReply(550, "5.7.1", "Refused by the recipient's calendar guard: " + verdict.requestStatus()
+                + ": " + firstMessage(verdict));
+    }
+
+    private static String firstMessage(Verdict verdict) {
+        return verdict.findings().stream().map(Finding::message).findFirst().orElse("refused");
+    }
+
+    private static String receiptKey(byte[] message, Optional<CalendarUserAddress> from, CalendarUserAddress to) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(to.uri().getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(from.map(CalendarUserAddress::uri).orElse("").getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(message);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.inboxguard.imip;
+
+import dev.inboxguard.config.GuardConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+
+/** The mail listeners of one server, LMTP and SMTP as configured, sharing one connection limit. */
+public final class ImipListeners implements AutoCloseable {
+    private final Optional<MailListener> lmtp;
+    private final Optional<MailListener> smtp;
+
+    private ImipListeners(Optional<MailListener> lmtp, Optional<MailListener> smtp) {
+        this.lmtp = lmtp;
+        this.smtp = smtp;
+    }
+
+    /**
+     * Binds the listeners the configuration turns on.
+     *
+     * @param config  the configuration
+     * @param gateway where messages go
+     * @return the listeners
+     * @throws IOException if a port cannot be bound (the other listener is closed again)
+     */
+    public static ImipListeners start(GuardConfig config, ImipGateway gateway) throws IOException {
+        GuardConfig.Mail mail = config.mail();
+        Semaphore slots = new Semaphore(mail.maxConnections());
+        String host = hostname(mail);
+        Duration idle = Duration.ofSeconds(mail.idleTimeoutSeconds());
+        int max = config.limits().maxMessageBytes();
+        MailListener lmtp = null;
+        try {
+            if (mail.lmtp().enabled()) {
+                lmtp = new MailListener(new InetSocketAddress(mail.lmtp().bind(), mail.lmtp().port()),
+                        new MailListener.Settings(MailListener.Protocol.LMTP, host, max, idle), gateway, slots);
+            }
+            MailListener smtp = null;
+            if (mail.smtp().enabled()) {
+                smtp = new MailListener(new InetSocketAddress(mail.smtp().bind(), mail.smtp().port()),
+                        new MailListener.Settings(MailListener.Protocol.SMTP, host, max, idle), gateway, slots);
+            }
+            return new ImipListeners(Optional.ofNullable(lmtp), Optional.ofNullable(smtp));
+        } catch (IOException | RuntimeException e) {
+            if (lmtp != null) {
+                lmtp.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * @param mail the mail settings
+     * @return the configured host name, else this machine's, else {@code localhost}
+     */
+    public static String hostname(GuardConfig.Mail mail) {
+        if (!mail.hostname().isEmpty()) {
+            return mail.hostname();
+        }
+        try {
+            String name = InetAddress.getLocalHost().getHostName();
+            return name.matches("[A-Za-z0-9.-]{1,253}") ? name : "localhost";
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** @return the LMTP port, if listening */
+    public Optional<Integer> lmtpPort() {
+        return lmtp.map(MailListener::port);
+    }
+
+    /** @return the SMTP port, if listening */
+    public Optional<Integer> smtpPort() {
+        return smtp.map(MailListener::port);
+    }
+
+    @Override
+    public void close() {
+        lmtp.ifPresent(MailListener::close);
+        smtp.ifPresent(MailListener::close);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.inboxguard.imip;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A mail listener: LMTP (RFC 2033) for the local MTA, or SMTP (RFC 5321) for mail straight from other systems. Each
+ * connection is one {@link MailSession} on a thread of its own; connections over the shared limit are turned away
+ * with 421 at once rather than queued, so that a flood of idle connections cannot starve the MTA's.
+ */
+public final class MailListener implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MailListener.class);
+
+    /** Which protocol a listener speaks. */
+    public enum Protocol {
+        /** RFC 2033: LHLO, and one reply per recipient after DATA. */
+        LMTP,
+        /** RFC 5321: EHLO or HELO, and one recipient per transaction. */
+        SMTP
+    }
+
+    /**
+     * What a session needs to know.
+     *
+     * @param protocol        LMTP or SMTP
+     * @param hostname        the name it greets with
+     * @param maxMessageBytes the largest message taken
+     * @param idleTimeout     how long a client may stay silent
+     */
+    public record Settings(Protocol protocol, String hostname, int maxMessageBytes, Duration idleTimeout) {
+    }
+
+    private final Settings settings;
+    private final ImipGateway gateway;
+    private final Semaphore slots;
+    private final ServerSocket server;
+    private final ExecutorService sessions;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closing;
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @param bind     the address and port (0 picks a free one)
+     * @param settings the protocol and its limits
+     * @param gateway  where messages go
+     * @param slots    connection slots, shared by the listeners of one server
+     * @throws IOException if the port cannot be bound
+     */
+    public MailListener(InetSocketAddress bind, Settings settings, ImipGateway gateway, Semaphore slots)
+            throws IOException {
+        this.settings = settings;
+        this.gateway = gateway;
+        this.slots = slots;
+        this.server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(bind, 128);
+        String name = settings.protocol().name().toLowerCase(java.util.Locale.ROOT);
+        AtomicInteger n = new AtomicInteger();
+        this.sessions = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.acceptor = new Thread(this::accept, name + "-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** @return the port it listens on */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    private void accept() {
+        while (!closing) {
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (!closing) {
+                    LOG.warn("{} listener: accept failed", settings.protocol(), e);
+                }
+                continue;
+            }
+            if (!slots.tryAcquire()) {
+                refuse(socket);
+                continue;
+            }
+            open.add(socket);
+            try {
+                sessions.execute(() -> {
+                    try (Socket s = socket) {
+                        new MailSession(s, settings, gateway).run();
+                    } catch (IOException e) {
+                        LOG.debug("{} session ended: {}", settings.protocol(), e.toString());
+                    } finally {
+                        open.remove(socket);
+                        slots.release();
+                    }
+                });
+            } catch (RuntimeException e) {
+                open.remove(socket);
+                slots.release();
+                refuse(socket);
+            }
+        }
+    }
+
+    private static void refuse(Socket socket) {
+        try (Socket s = socket) {
+            s.setSoTimeout(1000);
+            OutputStream out = s.getOutputStream();
+            out.write("421 4.3.2 Too many connections; try again later\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } catch (IOException e) {
+            // it is being turned away anyway
+        }
+    }
+
+    /** Stops accepting and ends every open session. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        sessions.shutdownNow();
+        try {
+            acceptor.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

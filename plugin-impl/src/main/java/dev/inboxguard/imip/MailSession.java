@@ -1,0 +1,335 @@
+package dev.inboxguard.imip;
+
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.server.Account;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One client connection of a {@link MailListener}: the SMTP or LMTP dialogue, with every input bounded. Command
+ * lines are capped, the message is capped (and read to its end before 552, so the dialogue stays in step), a silent
+ * client is dropped after the idle timeout and a slow one after the data deadline, and a client that keeps sending
+ * bad commands is disconnected.
+ *
+ * <p>The end of the data is exactly CRLF "." CRLF; a lone LF never ends it (the SMTP smuggling confusion).
+ */
+final class MailSession {
+    private static final int MAX_COMMAND = 2048;
+    private static final int MAX_ERRORS = 10;
+    private static final int MAX_LMTP_RECIPIENTS = 100;
+    private static final long DATA_DEADLINE_MILLIS = 10 * 60_000;
+
+    private final Socket socket;
+    private final MailListener.Settings settings;
+    private final ImipGateway gateway;
+    private final InputStream in;
+    private final OutputStream out;
+    private final boolean lmtp;
+
+    private boolean greeted;
+    private boolean inTransaction;
+    private Optional<CalendarUserAddress> mailFrom = Optional.empty();
+    private final List<Recipient> recipients = new ArrayList<>();
+    private int errors;
+
+    private record Recipient(Account account, CalendarUserAddress address) {
+    }
+
+    MailSession(Socket socket, MailListener.Settings settings, ImipGateway gateway) throws IOException {
+        this.socket = socket;
+        this.settings = settings;
+        this.gateway = gateway;
+        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
+        this.lmtp = settings.protocol() == MailListener.Protocol.LMTP;
+    }
+
+    void run() throws IOException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()));
+        reply(220, settings.hostname() + (lmtp ? " LMTP" : " ESMTP") + " InboxGuard ready");
+        try {
+            while (true) {
+                if (in.available() == 0) {
+                    out.flush(); // pipelined commands are answered in one go (RFC 2920)
+                }
+                String line = readCommand();
+                if (line == null) {
+                    return;
+                }
+                if (!command(line)) {
+                    out.flush();
+                    return;
+                }
+                if (errors >= MAX_ERRORS) {
+                    reply(421, "4.7.0 Too many errors; closing");
+                    out.flush();
+                    return;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            reply(421, "4.4.2 Idle too long; closing");
+            out.flush();
+        }
+    }
+
+    /** @return false to close the connection */
+    private boolean command(String line) throws IOException {
+        if (line.length() > MAX_COMMAND) {
+            return error(500, "5.5.2 Line too long");
+        }
+        int space = line.indexOf(' ');
+        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+        String arg = space < 0 ? "" : line.substring(space + 1).strip();
+        switch (verb) {
+            case "LHLO", "EHLO", "HELO" -> greet(verb, arg);
+            case "MAIL" -> mail(arg);
+            case "RCPT" -> rcpt(arg);
+            case "DATA" -> data(arg);
+            case "RSET" -> {
+                reset();
+                reply(250, "2.0.0 OK");
+            }
+            case "NOOP" -> reply(250, "2.0.0 OK");
+            case "VRFY" -> reply(252, "2.5.0 Not verifying; send the message");
+            case "HELP" -> reply(214, "2.0.0 " + (lmtp ? "LHLO" : "EHLO HELO") + " MAIL RCPT DATA RSET NOOP QUIT");
+            case "QUIT" -> {
+                reply(221, "2.0.0 Bye");
+                return false;
+            }
+            case "STARTTLS", "AUTH", "BDAT", "ETRN", "EXPN", "TURN" ->
+                    error(502, "5.5.1 Not implemented here");
+            default -> error(500, "5.5.2 Unknown command");
+        }
+        return true;
+    }
+
+    private void greet(String verb, String arg) throws IOException {
+        if (lmtp != verb.equals("LHLO")) {
+            error(500, "5.5.1 " + (lmtp ? "This is LMTP: use LHLO" : "Use EHLO or HELO"));
+            return;
+        }
+        if (arg.isEmpty()) {
+            error(501, "5.5.4 " + verb + " needs the client's name");
+            return;
+        }
+        reset();
+        greeted = true;
+        if (verb.equals("HELO")) {
+            reply(250, settings.hostname());
+            return;
+        }
+        replyLines(250, List.of(settings.hostname(), "PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME",
+                "SIZE " + settings.maxMessageBytes()));
+    }
+
+    private void mail(String arg) throws IOException {
+        if (!greeted) {
+            error(503, "5.5.1 " + (lmtp ? "LHLO" : "EHLO") + " first");
+            return;
+        }
+        if (inTransaction) {
+            error(503, "5.5.1 A transaction is open; RSET first");
+            return;
+        }
+        Optional<EnvelopePath> path = EnvelopePath.parse(arg, "FROM:");
+        if (path.isEmpty()) {
+            error(501, "5.5.4 Syntax: MAIL FROM:<address>");
+            return;
+        }
+        for (String param : path.get().parameters()) {
+            String p = param.toUpperCase(Locale.ROOT);
+            if (p.startsWith("SIZE=")) {
+                long size;
+                try {
+                    size = Long.parseLong(p.substring(5));
+                } catch (NumberFormatException e) {
+                    error(501, "5.5.4 SIZE is not a number");
+                    return;
+                }
+                if (size > settings.maxMessageBytes()) {
+                    error(552, "5.3.4 Message too large; the limit is " + settings.maxMessageBytes() + " bytes");
+                    return;
+                }
+            } else if (!p.equals("BODY=7BIT") && !p.equals("BODY=8BITMIME")) {
+                error(555, "5.5.4 Unsupported parameter " + abbreviate(param));
+                return;
+            }
+        }
+        if (path.get().address().isEmpty()) {
+            mailFrom = Optional.empty(); // the null sender: a bounce or an auto-reply
+        } else {
+            Optional<CalendarUserAddress> from = CalendarUserAddress.parse("mailto:" + path.get().address());
+            if (from.isEmpty()) {
+                error(553, "5.1.7 Bad sender address");
+                return;
+            }
+            mailFrom = from;
+        }
+        inTransaction = true;
+        reply(250, "2.1.0 Sender OK");
+    }
+
+    private void rcpt(String arg) throws IOException {
+        if (!inTransaction) {
+            error(503, "5.5.1 MAIL first");
+            return;
+        }
+        Optional<EnvelopePath> path = EnvelopePath.parse(arg, "TO:");
+        if (path.isEmpty() || path.get().address().isEmpty()) {
+            error(501, "5.5.4 Syntax: RCPT TO:<address>");
+            return;
+        }
+        if (!path.get().parameters().isEmpty()) {
+            error(555, "5.5.4 Unsupported parameter " + abbreviate(path.get().parameters().get(0)));
+            return;
+        }
+        if (recipients.size() >= (lmtp ? MAX_LMTP_RECIPIENTS : 1)) {
+            // RFC 5321 §4.5.3.1.10: the client sends the rest in another transaction
+            reply(452, "4.5.3 " + (lmtp ? "Too many recipients" : "One recipient per message here")
+                    + "; send the others separately");
+            return;
+        }
+        Optional<CalendarUserAddress> to = CalendarUserAddress.parse("mailto:" + path.get().address());
+        Optional<Account> account = to.flatMap(gateway::recipient);
+        if (account.isEmpty()) {
+            error(550, "5.1.1 No such calendar user here");
+            return;
+        }
+        recipients.add(new Recipient(account.get(), to.get()));
+        reply(250, "2.1.5 Recipient OK");
+    }
+
+    private void data(String arg) throws IOException {
+        if (!arg.isEmpty()) {
+            error(501, "5.5.4 DATA takes no argument");
+            return;
+        }
+        if (!inTransaction || recipients.isEmpty()) {
+            error(inTransaction ? 554 : 503, "5.5.1 " + (inTransaction ? "No valid recipients" : "MAIL first"));
+            return;
+        }
+        reply(354, "End data with <CR><LF>.<CR><LF>");
+        out.flush();
+        Optional<byte[]> message = readData();
+        List<MailReply> replies = new ArrayList<>();
+        for (Recipient r : recipients) {
+            replies.add(message.isEmpty()
+                    ? new MailReply(552, "5.3.4", "Message too large; the limit is " + settings.maxMessageBytes()
+                    + " bytes")
+                    : gateway.receive(message.get(), mailFrom, r.account(), r.address(), lmtp));
+            if (!lmtp) {
+                break;
+            }
+        }
+        for (MailReply r : replies) {
+            reply(r.code(), r.status() + " " + r.text());
+        }
+        reset();
+    }
+
+    /** @return the message with dot-stuffing undone, or empty if it was over the limit (and was read to its end) */
+    private Optional<byte[]> readData() throws IOException {
+        long deadline = System.currentTimeMillis() + DATA_DEADLINE_MILLIS;
+        ByteArrayOutputStream message = new ByteArrayOutputStream(8192);
+        boolean tooLarge = false;
+        boolean lineStart = true;
+        byte[] chunk = new byte[8192];
+        while (true) {
+            int n = 0;
+            boolean endOfLine = false;
+            while (n < chunk.length) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new EOFException("the client left during DATA");
+                }
+                chunk[n++] = (byte) b;
+                if (b == '\n') {
+                    endOfLine = true;
+                    break;
+                }
+            }
+            if (lineStart && endOfLine && n == 3 && chunk[0] == '.' && chunk[1] == '\r') {
+                return tooLarge ? Optional.empty() : Optional.of(message.toByteArray());
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new SocketTimeoutException("DATA took too long");
+            }
+            int from = lineStart && chunk[0] == '.' ? 1 : 0;
+            if (!tooLarge && message.size() + n - from > settings.maxMessageBytes()) {
+                tooLarge = true;
+                message = new ByteArrayOutputStream(0);
+            }
+            if (!tooLarge) {
+                message.write(chunk, from, n - from);
+            }
+            lineStart = endOfLine;
+        }
+    }
+
+    /** A command line without its line end, or null at end of stream; a line over the cap is read to its end. */
+    private String readCommand() throws IOException {
+        StringBuilder line = new StringBuilder(64);
+        boolean overlong = false;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            if (b == '\n') {
+                break;
+            }
+            if (line.length() <= MAX_COMMAND) {
+                line.append((char) b);
+            } else {
+                overlong = true;
+            }
+        }
+        if (overlong) {
+            return "X".repeat(MAX_COMMAND + 1);
+        }
+        int end = line.length();
+        if (end > 0 && line.charAt(end - 1) == '\r') {
+            line.setLength(end - 1);
+        }
+        return line.toString();
+    }
+
+    private void reset() {
+        inTransaction = false;
+        mailFrom = Optional.empty();
+        recipients.clear();
+    }
+
+    private boolean error(int code, String text) throws IOException {
+        errors++;
+        reply(code, text);
+        return true;
+    }
+
+    private void reply(int code, String text) throws IOException {
+        out.write((code + " " + text + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void replyLines(int code, List<String> lines) throws IOException {
+        for (int i = 0; i < lines.size(); i++) {
+            out.write((code + (i == lines.size() - 1 ? " " : "-") + lines.get(i) + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

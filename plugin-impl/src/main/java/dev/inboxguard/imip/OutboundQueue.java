@@ -1,0 +1,187 @@
+package dev.inboxguard.imip;
+
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.scheduling.OutboundImip;
+import dev.inboxguard.scheduling.OutgoingItip;
+import dev.inboxguard.server.Account;
+import dev.inboxguard.server.Accounts;
+import dev.inboxguard.storage.AuditEntry;
+import dev.inboxguard.storage.MailStore;
+import dev.inboxguard.storage.QueuedMail;
+import dev.inboxguard.storage.SchedulingStore;
+import jakarta.mail.MessagingException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Outgoing iMIP through a durable queue. {@link #send} composes the e-mail and commits it to the queue before it
+ * returns, so what the organizer is told was sent (1.1) survives a crash; a sender thread then hands queued mail to
+ * the relay, retrying temporary failures on the configured schedule and giving up after the configured time. Each
+ * final outcome goes into the audit trail of the local user who sent it.
+ *
+ * <p>Several nodes may share one queue: a message is claimed before it is sent, and a claim that its node does not
+ * settle lapses, so the message is tried again rather than lost.
+ */
+public final class OutboundQueue implements OutboundImip, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundQueue.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int BATCH = 50;
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final ImipMail composer;
+    private final MailRelay relay;
+    private final GuardConfig.Relay settings;
+    private final MailStore queue;
+    private final SchedulingStore audit;
+    private final Accounts accounts;
+    private final Clock clock;
+    private final ScheduledExecutorService sender;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+
+    /**
+     * @param composer composes the e-mails
+     * @param relay    the relay
+     * @param settings its retry settings
+     * @param queue    the durable queue
+     * @param audit    where final outcomes are recorded
+     * @param accounts the local users, to name the sender in the audit trail
+     * @param clock    the clock
+     */
+    public OutboundQueue(ImipMail composer, MailRelay relay, GuardConfig.Relay settings, MailStore queue,
+                         SchedulingStore audit, Accounts accounts, Clock clock) {
+        this.composer = composer;
+        this.relay = relay;
+        this.settings = settings;
+        this.queue = queue;
+        this.audit = audit;
+        this.accounts = accounts;
+        this.clock = clock;
+        this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "imip-out");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the sender thread; mail queued before a restart goes out now. */
+    public OutboundQueue start() {
+        sender.scheduleWithFixedDelay(this::drain, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    @Override
+    public String send(OutgoingItip message) {
+        Optional<ImipMail.Composed> mail = composer.compose(message, clock.instant());
+        if (mail.isEmpty()) {
+            return "3.7"; // RFC 6638 §3.2.9: not an address mail can go to
+        }
+        long now = clock.millis();
+        queue.enqueue(new QueuedMail(newId(), now, mail.get().envelopeFrom(), mail.get().envelopeTo(),
+                message.method(), message.uid(), mail.get().message(), 0, now, QueuedMail.QUEUED, "", 0));
+        if (wakePending.compareAndSet(false, true)) {
+            sender.execute(this::drain);
+        }
+        return "1.1";
+    }
+
+    /** Sends what is due, until nothing is. */
+    void drain() {
+        wakePending.set(false);
+        try {
+            while (true) {
+                long now = clock.millis();
+                // a claim outlives the slowest send of a batch; after that another sender may take the message
+                long claimUntil = now + Duration.ofSeconds(settings.timeoutSeconds()).toMillis() * (BATCH + 3L);
+                List<QueuedMail> due = queue.claimDue(now, claimUntil, BATCH);
+                if (due.isEmpty()) {
+                    return;
+                }
+                sendBatch(due);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("outgoing iMIP: the queue failed; trying again shortly", e);
+        }
+    }
+
+    private void sendBatch(List<QueuedMail> due) {
+        MailRelay.Connection connection;
+        try {
+            connection = relay.connect();
+        } catch (MessagingException e) {
+            String why = MailRelay.describe(e);
+            LOG.warn("outgoing iMIP: cannot reach the relay {}:{}: {}", settings.host(), settings.port(), why);
+            for (QueuedMail m : due) {
+                retryOrGiveUp(m, why);
+            }
+            return;
+        }
+        try (connection) {
+            for (QueuedMail m : due) {
+                MailRelay.Attempt a = connection.send(m.envelopeFrom(), m.envelopeTo(), m.message());
+                switch (a.outcome()) {
+                    case SENT -> {
+                        queue.sent(m.id(), clock.millis());
+                        record(m, "mail-sent", "sent", "2.0;Success");
+                        LOG.info("outgoing iMIP {} {} from {} to {}: sent", m.method(), m.uid(), m.envelopeFrom(),
+                                m.envelopeTo());
+                    }
+                    case FAILED -> giveUp(m, a.detail());
+                    default -> retryOrGiveUp(m, a.detail());
+                }
+            }
+        }
+    }
+
+    private void retryOrGiveUp(QueuedMail m, String why) {
+        long now = clock.millis();
+        if (now - m.created() >= Duration.ofHours(settings.giveUpHours()).toMillis()) {
+            giveUp(m, "not accepted within " + settings.giveUpHours() + " h; last: " + why);
+            return;
+        }
+        List<Integer> waits = settings.retrySeconds();
+        int wait = waits.get(Math.min(m.attempts() - 1, waits.size() - 1));
+        queue.retryAt(m.id(), now + wait * 1000L, why);
+    }
+
+    private void giveUp(QueuedMail m, String why) {
+        queue.failed(m.id(), clock.millis(), why);
+        record(m, "mail-failed", "failed", "5.1;Delivery failed: " + why);
+        LOG.warn("outgoing iMIP {} {} from {} to {}: given up: {}", m.method(), m.uid(), m.envelopeFrom(),
+                m.envelopeTo(), why);
+    }
+
+    private void record(QueuedMail m, String event, String action, String status) {
+        CalendarUserAddress from = CalendarUserAddress.of("mailto:" + m.envelopeFrom());
+        String user = accounts.byAddress(from).map(Account::name).orElse("");
+        audit.audit(new AuditEntry(0, clock.millis(), event, "imip", from.uri(), user, "mailto:" + m.envelopeTo(),
+                "", m.method(), m.uid(), action, status, "[]", "", "relay " + settings.host()));
+    }
+
+    private static String newId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** Stops the sender thread; what is queued stays queued. */
+    @Override
+    public void close() {
+        sender.shutdownNow();
+        try {
+            sender.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

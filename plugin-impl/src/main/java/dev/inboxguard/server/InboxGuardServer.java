@@ -1,0 +1,109 @@
+package dev.inboxguard.server;
+
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.imip.ImipGateway;
+import dev.inboxguard.imip.ImipListeners;
+import dev.inboxguard.imip.ImipMail;
+import dev.inboxguard.imip.MailRelay;
+import dev.inboxguard.imip.OutboundQueue;
+import dev.inboxguard.scheduling.OutboundImip;
+import dev.inboxguard.scheduling.RecordingOutbound;
+import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.MailStore;
+import dev.inboxguard.storage.SchedulingStore;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Everything {@code serve} runs, over one set of stores: the CalDAV server with the approval page, the mail
+ * listeners that feed iMIP to the same scheduling inboxes, and the queue that sends iMIP out through the relay (or,
+ * with no relay configured, records it).
+ */
+public final class InboxGuardServer implements AutoCloseable {
+    private final CaldavServer caldav;
+    private final ImipListeners mail;
+    private final Optional<OutboundQueue> outbound;
+
+    private InboxGuardServer(CaldavServer caldav, ImipListeners mail, Optional<OutboundQueue> outbound) {
+        this.caldav = caldav;
+        this.mail = mail;
+        this.outbound = outbound;
+    }
+
+    /**
+     * Assembles and starts everything.
+     *
+     * @param http       the HTTP address (port 0 picks a free one)
+     * @param config     the configuration; its {@code mail} section says which listeners run and where mail goes
+     * @param accounts   the users
+     * @param calendars  the calendars
+     * @param scheduling inboxes, quarantine and audit
+     * @param mailStore  the outbound queue and receipts of incoming mail
+     * @param clock      the clock
+     * @return the running server
+     * @throws Exception if a port cannot be bound or Jetty cannot start
+     */
+    public static InboxGuardServer start(InetSocketAddress http, GuardConfig config, Accounts accounts,
+                                         CalendarStore calendars, SchedulingStore scheduling, MailStore mailStore,
+                                         Clock clock) throws Exception {
+        Optional<OutboundQueue> queue = config.mail().relay().configured()
+                ? Optional.of(new OutboundQueue(new ImipMail(new CalendarReader(config.limits()),
+                ImipListeners.hostname(config.mail())), new MailRelay(config.mail().relay()),
+                config.mail().relay(), mailStore, scheduling, accounts, clock))
+                : Optional.empty();
+        OutboundImip outbound = queue.isPresent() ? queue.get() : new RecordingOutbound();
+        CaldavServer caldav = new CaldavServer(http, accounts, config, calendars, scheduling, outbound, clock);
+        ImipListeners listeners = null;
+        try {
+            caldav.start();
+            listeners = ImipListeners.start(config, new ImipGateway(config, caldav.scheduling().inbox(), accounts,
+                    mailStore, clock));
+            queue.ifPresent(OutboundQueue::start);
+            return new InboxGuardServer(caldav, listeners, queue);
+        } catch (Exception e) {
+            if (listeners != null) {
+                listeners.close();
+            }
+            caldav.close();
+            throw e;
+        }
+    }
+
+    /** @return the CalDAV side */
+    public CaldavServer caldav() {
+        return caldav;
+    }
+
+    /** @return the HTTP port */
+    public int httpPort() {
+        return caldav.port();
+    }
+
+    /** @return the LMTP port, if that listener runs */
+    public Optional<Integer> lmtpPort() {
+        return mail.lmtpPort();
+    }
+
+    /** @return the SMTP port, if that listener runs */
+    public Optional<Integer> smtpPort() {
+        return mail.smtpPort();
+    }
+
+    /** Blocks until the HTTP server stops. */
+    public void join() throws InterruptedException {
+        caldav.join();
+    }
+
+    /** Stops taking mail first, then sending, then HTTP; nothing acknowledged is in memory only. */
+    @Override
+    public void close() throws Exception {
+        try {
+            mail.close();
+            outbound.ifPresent(OutboundQueue::close);
+        } finally {
+            caldav.close();
+        }
+    }
+}

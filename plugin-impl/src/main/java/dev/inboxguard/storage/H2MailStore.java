@@ -1,0 +1,174 @@
+package dev.inboxguard.storage;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** The embedded mail store, in the same H2 database as the calendars. */
+public final class H2MailStore implements MailStore {
+    private static final String SCHEMA = """
+            CREATE TABLE IF NOT EXISTS mail_queue (
+              id VARCHAR(64) PRIMARY KEY,
+              created BIGINT NOT NULL,
+              envelope_from VARCHAR(1024) NOT NULL,
+              envelope_to VARCHAR(1024) NOT NULL,
+              method VARCHAR(32) NOT NULL,
+              uid VARCHAR(1024) NOT NULL,
+              message BINARY LARGE OBJECT NOT NULL,
+              attempts INT NOT NULL,
+              next_attempt BIGINT NOT NULL,
+              state VARCHAR(16) NOT NULL,
+              last_error VARCHAR(1024) NOT NULL,
+              finished BIGINT NOT NULL);
+            CREATE INDEX IF NOT EXISTS mail_queue_due ON mail_queue (state, next_attempt);
+            CREATE TABLE IF NOT EXISTS mail_receipts (
+              msg_key VARCHAR(64) PRIMARY KEY,
+              started BIGINT NOT NULL,
+              reply VARCHAR(1024));
+            CREATE INDEX IF NOT EXISTS mail_receipts_started ON mail_receipts (started);
+            """;
+    private static final String COLUMNS = "id, created, envelope_from, envelope_to, method, uid, message, attempts, "
+            + "next_attempt, state, last_error, finished";
+    private static final int ERROR_CHARS = 1000;
+
+    private final DataSource db;
+
+    H2MailStore(DataSource db) {
+        this.db = db;
+        Sql.transaction(db, c -> {
+            try (Statement s = c.createStatement()) {
+                for (String ddl : SCHEMA.split(";")) {
+                    if (!ddl.isBlank()) {
+                        s.execute(ddl);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void enqueue(QueuedMail m) {
+        Sql.transaction(db, c -> Sql.update(c, "INSERT INTO mail_queue (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, "
+                + "?, ?, ?, ?, ?, ?)", m.id(), m.created(), m.envelopeFrom(), m.envelopeTo(), m.method(), m.uid(),
+                m.message(), m.attempts(), m.nextAttempt(), m.state(), clip(m.lastError()), m.finished()));
+    }
+
+    @Override
+    public List<QueuedMail> claimDue(long now, long claimUntil, int limit) {
+        List<QueuedMail> due = Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue WHERE state = ? AND "
+                + "next_attempt <= ? ORDER BY next_attempt LIMIT ?", List.of(QueuedMail.QUEUED, now, limit),
+                H2MailStore::row);
+        List<QueuedMail> claimed = new ArrayList<>();
+        for (QueuedMail m : due) {
+            // conditional on the row being as read: of two senders, one claims it
+            boolean mine = Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET next_attempt = ?, "
+                    + "attempts = attempts + 1 WHERE id = ? AND state = ? AND next_attempt = ? AND attempts = ?",
+                    claimUntil, m.id(), QueuedMail.QUEUED, m.nextAttempt(), m.attempts()) == 1);
+            if (mine) {
+                claimed.add(new QueuedMail(m.id(), m.created(), m.envelopeFrom(), m.envelopeTo(), m.method(),
+                        m.uid(), m.message(), m.attempts() + 1, claimUntil, m.state(), m.lastError(), 0));
+            }
+        }
+        return claimed;
+    }
+
+    @Override
+    public void sent(String id, long at) {
+        finish(id, QueuedMail.SENT, at, "");
+    }
+
+    @Override
+    public void retryAt(String id, long nextAttempt, String error) {
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET next_attempt = ?, last_error = ? WHERE id = ? "
+                + "AND state = ?", nextAttempt, clip(error), id, QueuedMail.QUEUED));
+    }
+
+    @Override
+    public void failed(String id, long at, String error) {
+        finish(id, QueuedMail.FAILED, at, error);
+    }
+
+    private void finish(String id, String state, long at, String error) {
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET state = ?, finished = ?, last_error = ? "
+                + "WHERE id = ? AND state = ?", state, at, clip(error), id, QueuedMail.QUEUED));
+    }
+
+    @Override
+    public List<QueuedMail> queue(Optional<String> state, int limit) {
+        return state.isPresent()
+                ? Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue WHERE state = ? ORDER BY created, id LIMIT ?",
+                List.of(state.get(), limit), H2MailStore::row)
+                : Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue ORDER BY created, id LIMIT ?", List.of(limit),
+                H2MailStore::row);
+    }
+
+    @Override
+    public Receipt receive(String key, long now, long staleBefore) {
+        return Sql.transaction(db, c -> {
+            List<String[]> rows = new ArrayList<>();
+            try (var p = c.prepareStatement("SELECT started, reply FROM mail_receipts WHERE msg_key = ? FOR UPDATE")) {
+                p.setString(1, key);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        rows.add(new String[] {Long.toString(r.getLong(1)), r.getString(2)});
+                    }
+                }
+            }
+            if (rows.isEmpty()) {
+                try {
+                    Sql.update(c, "INSERT INTO mail_receipts (msg_key, started, reply) VALUES (?, ?, NULL)", key, now);
+                } catch (SQLException e) {
+                    if (isDuplicateKey(e)) {
+                        return new Receipt.Busy(); // another session inserted it between our read and write
+                    }
+                    throw e;
+                }
+                return new Receipt.New();
+            }
+            String[] row = rows.get(0);
+            if (row[1] != null) {
+                return new Receipt.Done(row[1]);
+            }
+            if (Long.parseLong(row[0]) < staleBefore) {
+                Sql.update(c, "UPDATE mail_receipts SET started = ? WHERE msg_key = ?", now, key);
+                return new Receipt.New();
+            }
+            return new Receipt.Busy();
+        });
+    }
+
+    private static boolean isDuplicateKey(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    @Override
+    public void received(String key, String reply) {
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_receipts SET reply = ? WHERE msg_key = ?", clip(reply),
+                key));
+    }
+
+    @Override
+    public void forgetReceipt(String key) {
+        Sql.transaction(db, c -> Sql.update(c, "DELETE FROM mail_receipts WHERE msg_key = ? AND reply IS NULL", key));
+    }
+
+    @Override
+    public void pruneReceipts(long before) {
+        Sql.transaction(db, c -> Sql.update(c, "DELETE FROM mail_receipts WHERE started < ?", before));
+    }
+
+    private static String clip(String s) {
+        return s.length() <= ERROR_CHARS ? s : s.substring(0, ERROR_CHARS);
+    }
+
+    private static QueuedMail row(ResultSet r) throws SQLException {
+        return new QueuedMail(r.getString(1), r.getLong(2), r.getString(3), r.getString(4), r.getString(5),
+                r.getString(6), r.getBytes(7), r.getInt(8), r.getLong(9), r.getString(10), r.getString(11),
+                r.getLong(12));
+    }
+}

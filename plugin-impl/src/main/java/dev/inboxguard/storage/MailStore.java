@@ -1,0 +1,75 @@
+package dev.inboxguard.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the iMIP gateway keeps: the outbound queue, and receipts of incoming messages, so that a message the MTA
+ * sends twice (it lost our reply, or two nodes got it) is acted on once.
+ */
+public interface MailStore {
+
+    /** @param mail a new message, in state {@code queued} */
+    void enqueue(QueuedMail mail);
+
+    /**
+     * Claims messages that are due, so that no other sender takes them until the claim lapses. A sender that dies
+     * mid-send leaves its claim to lapse, and the message is tried again.
+     *
+     * @param now        the time
+     * @param claimUntil when the claim lapses
+     * @param limit      at most this many
+     * @return the claimed messages, their {@code attempts} already counting this one
+     */
+    List<QueuedMail> claimDue(long now, long claimUntil, int limit);
+
+    /** The relay accepted it. */
+    void sent(String id, long at);
+
+    /** It is to be tried again at {@code nextAttempt}. */
+    void retryAt(String id, long nextAttempt, String error);
+
+    /** It will not be sent. */
+    void failed(String id, long at, String error);
+
+    /**
+     * @param state a state, or empty for all
+     * @param limit at most this many
+     * @return messages, oldest first
+     */
+    List<QueuedMail> queue(Optional<String> state, int limit);
+
+    /** Where an incoming message stands. */
+    sealed interface Receipt {
+        /** Not seen before (or its earlier handling died): the caller handles it, then calls finish. */
+        record New() implements Receipt {
+        }
+
+        /** Handled already; answer the same. */
+        record Done(String reply) implements Receipt {
+        }
+
+        /** Being handled right now elsewhere. */
+        record Busy() implements Receipt {
+        }
+    }
+
+    /**
+     * Claims an incoming message for handling.
+     *
+     * @param key         identifies the message and recipient (a digest of both)
+     * @param now         the time
+     * @param staleBefore a claim begun before this has died, and is taken over
+     * @return whether to handle it
+     */
+    Receipt receive(String key, long now, long staleBefore);
+
+    /** Records how an incoming message was answered. */
+    void received(String key, String reply);
+
+    /** Drops a claim whose handling failed, so that the MTA's retry handles it afresh. */
+    void forgetReceipt(String key);
+
+    /** Drops receipts older than {@code before}: an MTA gives up retrying after some days. */
+    void pruneReceipts(long before);
+}
