@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code inboxguard} command: {@code java -jar inboxguard.jar COMMAND ...}. */
 @Command(name = "inboxguard", mixinStandardHelpOptions = true, versionProvider = InboxGuardCommand.Version.class,
         description = "A guard for CalDAV scheduling inboxes: checks iTIP and iMIP messages before delivery.",
-        subcommands = {CheckCommand.class, RouteCommand.class, ServeCommand.class})
+        subcommands = {CheckCommand.class, RouteCommand.class, ServeCommand.class, IngestCommand.class})
 public final class InboxGuardCommand implements Runnable {
     /** Exit status for a usage error or an unreadable file (CONTRACT.md). */
     static final int USAGE = 2;
@@ -18,7 +18,7 @@ public final class InboxGuardCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: check or route");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: check, route, serve or ingest");
     }
 
     /**
@@ -42,19 +42,24 @@ public final class InboxGuardCommand implements Runnable {
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("inboxguard: " + oneLine(e.getMessage()) + " (see --help)");
-            return USAGE;
+            return usageStatus(e.getCommandLine());
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
                 if (t instanceof UsageException || t instanceof ConfigException) {
                     err.println("inboxguard: " + oneLine(t.getMessage()));
-                    return USAGE;
+                    return usageStatus(commandLine);
                 }
             }
             err.println("inboxguard: internal error: " + oneLine(String.valueOf(e)));
-            return 1;
+            return usageStatus(commandLine) == USAGE ? 1 : IngestCommand.TEMPORARY;
         });
         return cli.execute(args);
+    }
+
+    /** A misconfigured {@code ingest} asks its MTA to keep the message (75), rather than bounce it. */
+    private static int usageStatus(CommandLine command) {
+        return command != null && command.getCommandName().equals("ingest") ? IngestCommand.TEMPORARY : USAGE;
     }
 
     private static String oneLine(String s) {

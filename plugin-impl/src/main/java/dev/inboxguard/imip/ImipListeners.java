@@ -57,9 +57,11 @@ public final class ImipListeners implements AutoCloseable {
      * @return the configured host name, else this machine's, else {@code localhost}
      */
     public static String hostname(GuardConfig.Mail mail) {
-        if (!mail.hostname().isEmpty()) {
-            return mail.hostname();
-        }
+        return mail.hostname().isEmpty() ? machineName() : mail.hostname();
+    }
+
+    /** @return this machine's name if it is a plain host name, else {@code localhost} */
+    static String machineName() {
         try {
             String name = InetAddress.getLocalHost().getHostName();
             return name.matches("[A-Za-z0-9.-]{1,253}") ? name : "localhost";

@@ -1,0 +1,53 @@
+package dev.inboxguard.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+/** HTTP as a test user whose password is the user name: CalDAV requests and the guard's JSON API. */
+final class DavClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    DavClient(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    HttpResponse<String> send(String user, String method, String path, String body, String type)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user)
+                        .getBytes(StandardCharsets.UTF_8)))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> put(String user, String path, String ics) throws IOException, InterruptedException {
+        return send(user, "PUT", path, ics, "text/calendar; charset=utf-8");
+    }
+
+    /** @return the body, unfolded */
+    String get(String user, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(user, "GET", path, null, null);
+        if (r.statusCode() != 200) {
+            throw new AssertionError(path + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body().replace("\r\n ", "").replace("\n ", "");
+    }
+
+    JsonNode api(String user, String path) throws IOException, InterruptedException {
+        return JSON.readTree(send(user, "GET", path, null, null).body());
+    }
+}

@@ -1,0 +1,374 @@
+package dev.inboxguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.mime.DkimVerificationTest;
+import dev.inboxguard.server.Account;
+import dev.inboxguard.server.Accounts;
+import dev.inboxguard.server.InboxGuardServer;
+import dev.inboxguard.server.PasswordHash;
+import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.QueuedMail;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The iMIP gateway end to end on real sockets: alice's invitation leaves through the outbound queue to a real SMTP
+ * relay (GreenMail), the remote attendee's DKIM-signed reply comes back through LMTP and updates her event, and
+ * forged, tampered, oversized, duplicated and flooding mail gets the answer an MTA can act on.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ImipGatewayTest {
+    private static final String UID = "planning-1@example.com";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    @TempDir
+    static Path data;
+    static GreenMail relay;
+    static int relayPort;
+    static DkimVerificationTest.TestKey remoteKey;
+    static GuardConfig config;
+    static H2CalendarStore store;
+    static InboxGuardServer server;
+    static DavClient dav;
+    static int lmtp;
+
+    static Accounts accounts() {
+        return new Accounts(List.of("alice", "bob", "carol").stream()
+                .map(n -> new Account(n, PasswordHash.of(n), n, List.of(CalendarUserAddress.of("mailto:" + n
+                        + "@example.com"))))
+                .toList(), Clock.systemUTC());
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        relay = startRelay(0);
+        relayPort = relay.getSmtp().getPort();
+        remoteKey = DkimVerificationTest.key("example.net");
+        Path yaml = data.resolve("guard.yaml");
+        Files.writeString(yaml, """
+                imip:
+                  dkim: keys
+                  dkimKeys: {"%s": "%s"}
+                mail:
+                  hostname: guard.example.com
+                  lmtp: {bind: 127.0.0.1, port: 0}
+                  smtp: {bind: 127.0.0.1, port: 0}
+                  relay: {host: 127.0.0.1, port: %d, tls: none, username: relayuser, password: secret,
+                          timeoutSeconds: 5, retrySeconds: [1]}
+                """.formatted(remoteKey.name(), remoteKey.record(), relayPort));
+        config = ConfigFile.load(yaml);
+        store = H2CalendarStore.open(data);
+        startGuard();
+        for (String user : List.of("alice", "bob", "carol")) {
+            assertEquals(201, dav.send(user, "MKCALENDAR", "/dav/calendars/" + user + "/work/", null, null)
+                    .statusCode());
+        }
+    }
+
+    static GreenMail startRelay(int port) {
+        GreenMail g = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
+                .withConfiguration(GreenMailConfiguration.aConfig().withUser("relayuser", "secret"));
+        g.start();
+        return g;
+    }
+
+    static void startGuard() throws Exception {
+        server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), config, accounts(), store,
+                store.scheduling(), store.mail(), Clock.systemUTC());
+        dav = new DavClient(server.httpPort());
+        lmtp = server.lmtpPort().orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+        store.close();
+        relay.stop();
+    }
+
+    static String event(String uid, String summary, String... attendees) {
+        StringBuilder b = new StringBuilder("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+                + "UID:" + uid + "\r\nDTSTAMP:20261120T090000Z\r\nDTSTART:20261201T100000Z\r\n"
+                + "DTEND:20261201T110000Z\r\nSUMMARY:" + summary + "\r\nSEQUENCE:0\r\n"
+                + "ORGANIZER;CN=Alice:mailto:alice@example.com\r\n"
+                + "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n");
+        for (String a : attendees) {
+            b.append("ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:").append(a).append("\r\n");
+        }
+        return b.append("END:VEVENT\r\nEND:VCALENDAR\r\n").toString();
+    }
+
+    /** An iMIP e-mail with a single text/calendar part (RFC 6047 §2.4), CRLF line ends. */
+    static String email(String from, String to, String method, String messageId, String ics) {
+        return "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + method + " about a meeting\r\n"
+                + "Date: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <" + messageId + ">\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/calendar; charset=UTF-8; method=" + method + "\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n\r\n" + ics;
+    }
+
+    static String reply(String partstat) {
+        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//remote//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+                + "UID:" + UID + "\r\nDTSTAMP:" + STAMP.format(Instant.now().plus(1, ChronoUnit.MINUTES)) + "\r\n"
+                + "DTSTART:20261201T100000Z\r\nSEQUENCE:0\r\nORGANIZER:mailto:alice@example.com\r\n"
+                + "ATTENDEE;PARTSTAT=" + partstat + ":mailto:remote@example.net\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    }
+
+    static String line(String ics, String prefix, String contains) {
+        for (String l : ics.split("\r?\n")) {
+            if (l.startsWith(prefix) && l.contains(contains)) {
+                return l;
+            }
+        }
+        return "";
+    }
+
+    static MimeMessage receivedBy(String address, int expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            List<MimeMessage> mine = new ArrayList<>();
+            for (MimeMessage m : relay.getReceivedMessages()) {
+                if (m.getAllRecipients() != null && m.getAllRecipients()[0].toString().equals(address)) {
+                    mine.add(m);
+                }
+            }
+            if (mine.size() >= expected) {
+                return mine.get(expected - 1);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the relay got no message " + expected + " for " + address);
+    }
+
+    @Test
+    @Order(1)
+    void aliceInvitesARemoteAttendeeAndTheRelayGetsAValidImipRequest() throws Exception {
+        assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/planning.ics",
+                event(UID, "Planning", "remote@example.net", "bob@example.com")).statusCode());
+        MimeMessage m = receivedBy("remote@example.net", 1);
+        assertEquals("alice@example.com", ((jakarta.mail.internet.InternetAddress) m.getFrom()[0]).getAddress());
+        assertEquals("Alice", ((jakarta.mail.internet.InternetAddress) m.getFrom()[0]).getPersonal());
+        assertEquals("Invitation: Planning", m.getSubject());
+        assertTrue(m.getMessageID().endsWith("@guard.example.com>"), m.getMessageID());
+        assertTrue(m.getContentType().startsWith("multipart/alternative"), m.getContentType());
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        assertEquals(2, parts.getCount());
+        assertTrue(parts.getBodyPart(0).getContentType().startsWith("text/plain"));
+        assertTrue(((String) parts.getBodyPart(0).getContent()).contains("alice@example.com invites you to "
+                + "\"Planning\""));
+        String type = parts.getBodyPart(1).getContentType().toLowerCase(java.util.Locale.ROOT);
+        assertTrue(type.startsWith("text/calendar") && type.contains("method=request")
+                && type.contains("charset=utf-8"), type);
+        String ics = new String(parts.getBodyPart(1).getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .replace("\r\n ", "");
+        assertTrue(ics.contains("METHOD:REQUEST"), ics);
+        assertTrue(ics.contains("UID:" + UID), ics);
+        assertTrue(line(ics, "ATTENDEE", "remote@example.net").contains("RSVP=TRUE"), ics);
+
+        String mine = dav.get("alice", "/dav/calendars/alice/work/planning.ics");
+        assertTrue(line(mine, "ATTENDEE", "remote@example.net").contains("SCHEDULE-STATUS=1.1"), mine);
+        assertTrue(line(mine, "ATTENDEE", "bob@example.com").contains("SCHEDULE-STATUS=1.2"), mine);
+        JsonNode audit = dav.api("alice", "/guard/api/audit").get("audit");
+        boolean sent = false;
+        for (JsonNode e : audit) {
+            sent |= e.get("event").asText().equals("mail-sent") && e.get("recipient").asText()
+                    .equals("mailto:remote@example.net");
+        }
+        assertTrue(sent, audit.toString());
+    }
+
+    @Test
+    @Order(2)
+    void aTamperedReplyIsHeldAndADkimSignedReplyThroughLmtpUpdatesAlicesEvent() throws Exception {
+        String signedDecline = remoteKey.sign(email("Remote <remote@example.net>", "alice@example.com", "REPLY",
+                "r1@example.net", reply("DECLINED")));
+        String tampered = signedDecline.replace("PARTSTAT=DECLINED", "PARTSTAT=ACCEPTED");
+        List<String> r = MailDialogue.deliver(lmtp, true, "remote@example.net", List.of("alice@example.com"),
+                tampered);
+        assertEquals(1, r.size());
+        assertTrue(r.get(0).startsWith("250 2.0.0"), r.toString()); // held for alice, not lost
+        JsonNode held = dav.api("alice", "/guard/api/held").get("held");
+        assertEquals(1, held.size(), held.toString());
+        assertTrue(held.get(0).get("findings").toString().contains("sender.unauthenticated"), held.toString());
+        assertEquals("imip", held.get(0).get("transport").asText());
+        assertTrue(line(dav.get("alice", "/dav/calendars/alice/work/planning.ics"), "ATTENDEE",
+                "remote@example.net").contains("PARTSTAT=NEEDS-ACTION"));
+
+        String signed = remoteKey.sign(email("Remote <remote@example.net>", "alice@example.com", "REPLY",
+                "r2@example.net", reply("ACCEPTED")));
+        r = MailDialogue.deliver(lmtp, true, "remote@example.net", List.of("alice@example.com"), signed);
+        assertTrue(r.get(0).startsWith("250 2.0.0"), r.toString());
+        String mine = dav.get("alice", "/dav/calendars/alice/work/planning.ics");
+        assertTrue(line(mine, "ATTENDEE", "remote@example.net").contains("PARTSTAT=ACCEPTED"), mine);
+        assertEquals(1, dav.api("alice", "/guard/api/held").get("held").size(), "the signed reply was not held");
+
+        // the MTA lost our 250 and sends the same message again: the same answer, and no second delivery
+        int before = dav.api("alice", "/guard/api/inbox").get("inbox").size();
+        r = MailDialogue.deliver(lmtp, true, "remote@example.net", List.of("alice@example.com"), signed);
+        assertTrue(r.get(0).startsWith("250 2.0.0"), r.toString());
+        assertEquals(before, dav.api("alice", "/guard/api/inbox").get("inbox").size());
+    }
+
+    @Test
+    @Order(3)
+    void aForgedCancelByMailIsRefusedWith550() throws Exception {
+        String cancel = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\n"
+                + "UID:" + UID + "\r\nDTSTAMP:" + STAMP.format(Instant.now()) + "\r\nSEQUENCE:1\r\n"
+                + "ORGANIZER:mailto:alice@example.com\r\nATTENDEE:mailto:bob@example.com\r\nSTATUS:CANCELLED\r\n"
+                + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+        List<String> r = MailDialogue.deliver(lmtp, true, "mallory@evil.example", List.of("bob@example.com"),
+                email("mallory@evil.example", "bob@example.com", "CANCEL", "c1@evil.example", cancel));
+        assertTrue(r.get(0).startsWith("550 5.7.1"), r.toString());
+        assertTrue(r.get(0).contains("3.8"), r.toString());
+        String bobs = dav.send("bob", "PROPFIND", "/dav/calendars/bob/calendar/", null, null).body();
+        assertFalse(bobs.contains("CANCELLED"));
+        for (JsonNode item : dav.api("bob", "/guard/api/inbox").get("inbox")) {
+            assertFalse(item.get("method").asText().equals("CANCEL"), item.toString());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theListenersAnswerEachEnvelopeMistakeWithItsOwnCode() throws Exception {
+        String ok = email("x@example.org", "carol@example.com", "REQUEST", "m@example.org", "");
+        // unknown recipient, at RCPT time
+        assertTrue(MailDialogue.deliver(lmtp, true, "x@example.org", List.of("nobody@example.com"), ok).get(0)
+                .startsWith("550 5.1.1"));
+        // no calendar part: this endpoint takes scheduling mail only
+        String plain = "From: x@example.org\r\nTo: carol@example.com\r\nSubject: hi\r\nMessage-ID: <p@example.org>\r\n"
+                + "Content-Type: text/plain\r\n\r\nJust a note.\r\n";
+        assertTrue(MailDialogue.deliver(lmtp, true, "x@example.org", List.of("carol@example.com"), plain).get(0)
+                .startsWith("550 5.6.0"));
+        try (MailDialogue d = new MailDialogue(lmtp)) {
+            assertTrue(d.greeting.startsWith("220 guard.example.com LMTP"), d.greeting);
+            assertTrue(d.send("EHLO x").startsWith("500 5.5.1"), "LMTP wants LHLO");
+            String lhlo = d.send("LHLO x");
+            assertTrue(lhlo.contains("250-PIPELINING") && lhlo.contains("250 SIZE "), lhlo);
+            assertTrue(d.send("RCPT TO:<carol@example.com>").startsWith("503"));
+            assertTrue(d.send("MAIL FROM:<x@example.org> SIZE=999999999").startsWith("552 5.3.4"));
+            assertTrue(d.send("MAIL FROM:<x@example.org> SMTPUTF8").startsWith("555"));
+            assertTrue(d.send("MAIL FROM:x@example.org").startsWith("501"));
+            assertTrue(d.send("X".repeat(5000)).startsWith("500 5.5.2"));
+            assertTrue(d.send("MAIL FROM:<>").startsWith("250"), "the null sender is allowed");
+            assertTrue(d.send("RCPT TO:<carol@example.com>").startsWith("250"));
+            assertTrue(d.send("RSET").startsWith("250"));
+            assertTrue(d.send("DATA").startsWith("503"));
+            assertTrue(d.send("QUIT").startsWith("221"));
+        }
+        // SMTP: one recipient per transaction, so that each gets its own answer
+        try (MailDialogue d = new MailDialogue(server.smtpPort().orElseThrow())) {
+            assertTrue(d.greeting.startsWith("220 guard.example.com ESMTP"), d.greeting);
+            assertTrue(d.send("LHLO x").startsWith("500"));
+            assertTrue(d.send("EHLO x").contains("250 SIZE"));
+            assertTrue(d.send("MAIL FROM:<remote@example.net>").startsWith("250"));
+            assertTrue(d.send("RCPT TO:<bob@example.com>").startsWith("250"));
+            assertTrue(d.send("RCPT TO:<carol@example.com>").startsWith("452 4.5.3"));
+            String cancel = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\n"
+                    + "UID:" + UID + "\r\nDTSTAMP:" + STAMP.format(Instant.now()) + "\r\nSEQUENCE:1\r\n"
+                    + "ORGANIZER:mailto:alice@example.com\r\nATTENDEE:mailto:bob@example.com\r\nEND:VEVENT\r\n"
+                    + "END:VCALENDAR\r\n";
+            List<String> r = d.data(email("remote@example.net", "bob@example.com", "CANCEL", "s1@example.net",
+                    cancel), 1);
+            assertTrue(r.get(0).startsWith("550 5.7.1"), r.toString());
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aFloodFromOneSenderIsToldToComeBackLater() throws Exception {
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String ics = event("flood-" + i + "@example.org", "Buy now", "carol@example.com")
+                    .replace("ORGANIZER;CN=Alice:mailto:alice@example.com", "ORGANIZER:mailto:spam@example.org")
+                    .replace("ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n", "")
+                    .replace("BEGIN:VEVENT", "METHOD:REQUEST\r\nBEGIN:VEVENT");
+            answers.addAll(MailDialogue.deliver(lmtp, true, "spam@example.org", List.of("carol@example.com"),
+                    email("spam@example.org", "carol@example.com", "REQUEST", "f" + i + "@example.org", ics)));
+        }
+        assertEquals(10, answers.stream().filter(a -> a.startsWith("250")).count(), answers.toString());
+        assertEquals(2, answers.stream().filter(a -> a.startsWith("451 4.7.1")).count(), answers.toString());
+    }
+
+    @Test
+    @Order(6)
+    void aCrlfInTheSummaryOrAnAddressChangesNoHeader() throws Exception {
+        int before = relay.getReceivedMessages().length;
+        String ics = event("lunch-1@example.com", "Lunch\\nBcc: victim@evil.example\\nX-Evil: 1",
+                "guest@example.net", "evil@example.net%0D%0ABcc:victim@evil.example");
+        assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/lunch.ics", ics).statusCode());
+        MimeMessage m = receivedBy("guest@example.net", 1);
+        assertNull(m.getHeader("Bcc"));
+        assertNull(m.getHeader("X-Evil"));
+        assertEquals("Invitation: Lunch Bcc: victim@evil.example X-Evil: 1", m.getSubject());
+        Thread.sleep(500);
+        for (MimeMessage any : relay.getReceivedMessages()) {
+            assertFalse(any.getAllRecipients()[0].toString().contains("victim"), "mail went to the injected address");
+        }
+        assertEquals(before + 1, relay.getReceivedMessages().length);
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        m.writeTo(raw);
+        String headers = raw.toString(StandardCharsets.ISO_8859_1).split("\r\n\r\n", 2)[0];
+        assertFalse(headers.contains("\r\nBcc:") || headers.contains("\r\nX-Evil:"), headers);
+        String mine = dav.get("alice", "/dav/calendars/alice/work/lunch.ics");
+        assertTrue(line(mine, "ATTENDEE", "evil@example.net").contains("SCHEDULE-STATUS=3.7"), mine);
+    }
+
+    @Test
+    @Order(7)
+    void mailQueuedWhileTheRelayIsDownSurvivesARestartAndIsSentWhenItReturns() throws Exception {
+        relay.stop();
+        assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/review.ics",
+                event("review-1@example.com", "Review", "late@example.net")).statusCode());
+        // the invitation is queued and has failed at least once
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Optional<QueuedMail> queued = Optional.empty();
+        while (System.nanoTime() < deadline) {
+            queued = store.mail().queue(Optional.of(QueuedMail.QUEUED), 10).stream()
+                    .filter(q -> q.envelopeTo().equals("late@example.net") && !q.lastError().isEmpty()).findFirst();
+            if (queued.isPresent()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(queued.isPresent(), "queued with an error");
+        server.close();
+        startGuard();
+        relay = startRelay(relayPort);
+        MimeMessage m = receivedBy("late@example.net", 1);
+        assertEquals("Invitation: Review", m.getSubject());
+        assertTrue(store.mail().queue(Optional.of(QueuedMail.QUEUED), 10).stream()
+                .noneMatch(q -> q.envelopeTo().equals("late@example.net")));
+    }
+}
