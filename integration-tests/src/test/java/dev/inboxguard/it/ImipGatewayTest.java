@@ -371,4 +371,96 @@ class ImipGatewayTest {
         assertTrue(store.mail().queue(Optional.of(QueuedMail.QUEUED), 10).stream()
                 .noneMatch(q -> q.envelopeTo().equals("late@example.net")));
     }
+
+    @Test
+    @Order(8)
+    void dataEndsOnlyAtCrlfDotCrlfAndAnOversizedMessageIsReadToItsEnd() throws Exception {
+        try (MailDialogue d = new MailDialogue(lmtp)) {
+            d.send("LHLO x");
+            assertTrue(d.send("MAIL FROM:<x@example.org>").startsWith("250"));
+            assertTrue(d.send("RCPT TO:<carol@example.com>").startsWith("250"));
+            assertTrue(d.send("DATA").startsWith("354"));
+            // a bare-LF dot is data, not the end (the SMTP smuggling confusion); the smuggled command stays data
+            d.raw("From: x@example.org\r\nSubject: s\r\n\r\nline\n.\nMAIL FROM:<evil@example.org>\r\n.\r\n");
+            String r = d.reply();
+            assertTrue(r.startsWith("550 5.6.0"), r); // one message, with no calendar part
+            assertTrue(d.send("NOOP").startsWith("250"), "still in step");
+
+            assertTrue(d.send("MAIL FROM:<x@example.org>").startsWith("250"));
+            assertTrue(d.send("RCPT TO:<carol@example.com>").startsWith("250"));
+            assertTrue(d.send("DATA").startsWith("354"));
+            String line = "X".repeat(998) + "\r\n";
+            StringBuilder big = new StringBuilder("Subject: big\r\n\r\n");
+            while (big.length() <= config.limits().maxMessageBytes()) {
+                big.append(line);
+            }
+            d.raw(big + ".\r\n");
+            r = d.reply();
+            assertTrue(r.startsWith("552 5.3.4"), r);
+            assertTrue(d.send("NOOP").startsWith("250"), "still in step after the oversized message");
+        }
+    }
+
+    @Test
+    @Order(9)
+    void theRelayIsNeverUsedInClearWhenStarttlsIsRequiredNorWithAWrongPassword() throws Exception {
+        GuardConfig.Relay starttls = new GuardConfig.Relay("127.0.0.1", relayPort, "starttls", "", "", "", 5,
+                null, 0);
+        jakarta.mail.MessagingException e = org.junit.jupiter.api.Assertions.assertThrows(
+                jakarta.mail.MessagingException.class, () -> new dev.inboxguard.imip.MailRelay(starttls).connect());
+        assertTrue(String.valueOf(e.getMessage()).contains("STARTTLS"), e.getMessage());
+        GuardConfig.Relay wrong = new GuardConfig.Relay("127.0.0.1", relayPort, "none", "relayuser", "guess", "", 5,
+                null, 0);
+        e = org.junit.jupiter.api.Assertions.assertThrows(jakarta.mail.MessagingException.class,
+                () -> new dev.inboxguard.imip.MailRelay(wrong).connect());
+        assertTrue(dev.inboxguard.imip.MailRelay.describe(e).startsWith("authentication refused"),
+                dev.inboxguard.imip.MailRelay.describe(e));
+    }
+
+    @Test
+    @Order(10)
+    void ingestHandsAPipedMessageToTheRunningServer() throws Exception {
+        String signed = remoteKey.sign(email("Remote <remote@example.net>", "alice@example.com", "REPLY",
+                "r3@example.net", reply("TENTATIVE")));
+        // a pipe from Postfix delivers LF line ends; the DKIM signature was made over CRLF and must still pass
+        Ingest ok = ingest(signed.replace("\r\n", "\n"), "--lmtp", "127.0.0.1:" + lmtp, "--sender",
+                "remote@example.net", "--recipient", "alice@example.com");
+        assertEquals(0, ok.status(), ok.output());
+        assertTrue(ok.output().contains("alice@example.com: 250 2.0.0"), ok.output());
+        String mine = dav.get("alice", "/dav/calendars/alice/work/planning.ics");
+        assertTrue(line(mine, "ATTENDEE", "remote@example.net").contains("PARTSTAT=TENTATIVE"), mine);
+
+        Ingest unknown = ingest(signed, "--lmtp", "127.0.0.1:" + lmtp, "--sender", "remote@example.net",
+                "--recipient", "nobody@example.com");
+        assertEquals(67, unknown.status(), unknown.output());
+
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Ingest down = ingest(signed, "--lmtp", "127.0.0.1:" + closed, "--recipient", "alice@example.com");
+        assertEquals(75, down.status(), down.output());
+        assertTrue(down.output().contains("is `inboxguard serve` running?"), down.output());
+
+        Ingest usage = ingest(signed, "--lmtp", "nonsense", "--recipient", "alice@example.com");
+        assertEquals(75, usage.status(), "a misconfigured pipe defers, so the MTA keeps the message: "
+                + usage.output());
+    }
+
+    private record Ingest(int status, String output) {
+    }
+
+    private static Ingest ingest(String message, String... options) throws Exception {
+        Path jar = Path.of(System.getProperty("inboxguard.jar", "../plugin-impl/target/inboxguard.jar"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx128m", "-jar", jar.toString(), "ingest"));
+        command.addAll(List.of(options));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(message.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Ingest(p.exitValue(), out);
+    }
 }

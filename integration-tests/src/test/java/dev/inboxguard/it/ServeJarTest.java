@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code inboxguard serve --demo} from the built jar: it comes up, serves discovery, and keeps what it acknowledged. */
 class ServeJarTest {
     private static final Pattern ANNOUNCED = Pattern.compile("http://[0-9.]+:(\\d+)/\\.well-known/caldav");
+    private static final Pattern LMTP_ANNOUNCED = Pattern.compile("LMTP at 127\\.0\\.0\\.1:(\\d+)");
     private static final Path JAR = Path.of(System.getProperty("inboxguard.jar",
             "../plugin-impl/target/inboxguard.jar"));
 
@@ -32,7 +33,7 @@ class ServeJarTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private record Server(Process process, String base) {
+    private record Server(Process process, String base, int lmtp) {
     }
 
     private Server start() throws Exception {
@@ -42,8 +43,8 @@ class ServeJarTest {
     private Server start(String... options) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "build plugin-impl first");
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString(), "-Xmx256m", "-jar", JAR.toString(), "serve", "--http-port", "0", "--data",
-                data.toString()));
+                "java").toString(), "-Xmx256m", "-jar", JAR.toString(), "serve", "--http-port", "0", "--lmtp-port",
+                "0", "--data", data.toString()));
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         long start = System.nanoTime();
@@ -52,7 +53,10 @@ class ServeJarTest {
             Matcher m = ANNOUNCED.matcher(line);
             if (m.find()) {
                 System.out.printf("[serve --demo] ready in %d ms%n", (System.nanoTime() - start) / 1_000_000);
-                return new Server(p, "http://127.0.0.1:" + m.group(1));
+                String lmtp = out.readLine();
+                Matcher l = LMTP_ANNOUNCED.matcher(String.valueOf(lmtp));
+                assertTrue(l.find(), "serve announces its LMTP port: " + lmtp);
+                return new Server(p, "http://127.0.0.1:" + m.group(1), Integer.parseInt(l.group(1)));
             }
         }
         p.destroyForcibly();
@@ -104,6 +108,12 @@ class ServeJarTest {
             assertEquals(201, send(first, "MKCALENDAR", "/dav/calendars/carol/home/", null, null).statusCode());
             assertEquals(201, send(first, "PUT", "/dav/calendars/carol/home/kept.ics", ics, "text/calendar")
                     .statusCode());
+            try (MailDialogue lmtp = new MailDialogue(first.lmtp())) {
+                assertTrue(lmtp.greeting.startsWith("220 ") && lmtp.greeting.contains(" LMTP "), lmtp.greeting);
+                assertTrue(lmtp.send("LHLO test").startsWith("250"));
+                assertTrue(lmtp.send("MAIL FROM:<x@example.org>").startsWith("250"));
+                assertTrue(lmtp.send("RCPT TO:<carol@example.com>").startsWith("250"), "demo users get mail");
+            }
         } finally {
             stop(first.process(), true);
         }
