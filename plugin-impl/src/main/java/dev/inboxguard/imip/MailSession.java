@@ -58,6 +58,7 @@ final class MailSession {
 
     void run() throws IOException {
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()));
+        socket.setTcpNoDelay(true); // replies are flushed deliberately, once per exchange; Nagle would only delay them
         reply(220, settings.hostname() + (lmtp ? " LMTP" : " ESMTP") + " InboxGuard ready");
         try {
             while (true) {

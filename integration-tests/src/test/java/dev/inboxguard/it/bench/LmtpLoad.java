@@ -102,8 +102,9 @@ public final class LmtpLoad {
         for (int t = 0; t < threads; t++) {
             done.add(pool.submit(() -> {
                 try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setTcpNoDelay(true); // each flush is one exchange; Nagle would hold the final ".\r\n" back
                     InputStream in = new BufferedInputStream(s.getInputStream());
-                    OutputStream out = s.getOutputStream();
+                    OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream(), 64 * 1024);
                     reply(in);
                     command(out, in, "LHLO load\r\n");
                     for (int i = next.getAndIncrement(); i < mail.size(); i = next.getAndIncrement()) {
