@@ -447,6 +447,44 @@ class ImipGatewayTest {
                 + usage.output());
     }
 
+    @Test
+    @Order(11)
+    void bobApprovesARemoteInvitationAndHisAcceptanceGoesBackByMail() throws Exception {
+        String uid = "offsite-1@example.net";
+        String request = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//remote//EN\r\nMETHOD:REQUEST\r\n"
+                + "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:" + STAMP.format(Instant.now()) + "\r\n"
+                + "DTSTART:20261210T090000Z\r\nDTEND:20261210T170000Z\r\nSUMMARY:Offsite\r\nSEQUENCE:0\r\n"
+                + "ORGANIZER;CN=Olga:mailto:olga@example.net\r\n"
+                + "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        List<String> r = MailDialogue.deliver(lmtp, true, "olga@example.net", List.of("bob@example.com"),
+                remoteKey.sign(email("Olga <olga@example.net>", "bob@example.com", "REQUEST", "o1@example.net",
+                        request)));
+        assertTrue(r.get(0).startsWith("250 2.0.0"), r.toString());
+        JsonNode held = dav.api("bob", "/guard/api/held").get("held");
+        assertEquals(1, held.size(), "a first invitation from an unknown sender waits for bob: " + held);
+        assertTrue(held.get(0).get("findings").toString().contains("sender.unknown"), held.toString());
+        assertFalse(held.get(0).get("findings").toString().contains("sender.unauthenticated"), held.toString());
+        assertEquals(200, dav.send("bob", "POST", "/guard/api/held/" + held.get(0).get("id").asText() + "/approve",
+                null, null).statusCode());
+
+        String path = "/dav/calendars/bob/work/" + uid + ".ics";
+        String copy = dav.get("bob", path);
+        String mine = line(copy, "ATTENDEE", "bob@example.com");
+        assertTrue(mine.contains("PARTSTAT=NEEDS-ACTION"), copy);
+        assertEquals(204, dav.put("bob", path, copy.replace(mine, mine.replace("NEEDS-ACTION", "ACCEPTED")))
+                .statusCode());
+        MimeMessage m = receivedBy("olga@example.net", 1);
+        assertEquals("Accepted: Offsite", m.getSubject());
+        assertEquals("bob@example.com", ((jakarta.mail.internet.InternetAddress) m.getFrom()[0]).getAddress());
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        assertTrue(parts.getBodyPart(1).getContentType().toLowerCase(java.util.Locale.ROOT).contains("method=reply"));
+        String ics = new String(parts.getBodyPart(1).getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .replace("\r\n ", "");
+        assertTrue(ics.contains("METHOD:REPLY") && line(ics, "ATTENDEE", "bob@example.com")
+                .contains("PARTSTAT=ACCEPTED"), ics);
+        assertTrue(line(dav.get("bob", path), "ORGANIZER", "olga@").contains("SCHEDULE-STATUS=1.1"));
+    }
+
     private record Ingest(int status, String output) {
     }
 
