@@ -40,7 +40,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param hostname           the name the listeners greet with; empty for this machine's name
      * @param lmtp               the LMTP listener (RFC 2033), for the local MTA
      * @param smtp               the SMTP listener, for setups without a local MTA
-     * @param maxConnections     connections served at once, over both listeners; more wait for a slot
+     * @param maxConnections     connections served at once by each listener; more are turned away with 421
      * @param idleTimeoutSeconds how long a client may stay silent
      * @param nonCalendar        mail without a calendar part: {@code reject} (550) or {@code accept} (250, and
      *                           dropped: for MTAs that copy all mail here)

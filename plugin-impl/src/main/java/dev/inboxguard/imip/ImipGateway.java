@@ -122,13 +122,22 @@ public final class ImipGateway {
         } catch (RuntimeException e) {
             // nothing was acknowledged: the MTA keeps the message and tries again
             LOG.warn("iMIP for {}: handling failed", addressedTo, e);
-            receipts.forgetReceipt(key);
+            try {
+                receipts.forgetReceipt(key);
+            } catch (RuntimeException again) {
+                LOG.warn("iMIP for {}: could not release the receipt; it lapses in {}", addressedTo, STALE_CLAIM);
+            }
             return new MailReply(451, "4.3.0", "Temporary failure; try again later");
         }
-        if (reply.transientFailure()) {
-            receipts.forgetReceipt(key);
-        } else {
-            receipts.received(key, reply.line());
+        try {
+            if (reply.transientFailure()) {
+                receipts.forgetReceipt(key);
+            } else {
+                receipts.received(key, reply.line());
+            }
+        } catch (RuntimeException e) {
+            // the outcome is committed; the MTA must hear it. An unsettled claim lapses after STALE_CLAIM.
+            LOG.warn("iMIP for {}: could not record the receipt", addressedTo, e);
         }
         return reply;
     }

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
-/** The mail listeners of one server, LMTP and SMTP as configured, sharing one connection limit. */
+/**
+ * The mail listeners of one server, LMTP and SMTP as configured. Each has its own connection limit, so that a
+ * crowd on the public SMTP port cannot turn the MTA's LMTP sessions away.
+ */
 public final class ImipListeners implements AutoCloseable {
     private final Optional<MailListener> lmtp;
     private final Optional<MailListener> smtp;
@@ -28,7 +31,6 @@ public final class ImipListeners implements AutoCloseable {
      */
     public static ImipListeners start(GuardConfig config, ImipGateway gateway) throws IOException {
         GuardConfig.Mail mail = config.mail();
-        Semaphore slots = new Semaphore(mail.maxConnections());
         String host = hostname(mail);
         Duration idle = Duration.ofSeconds(mail.idleTimeoutSeconds());
         int max = config.limits().maxMessageBytes();
@@ -36,12 +38,14 @@ public final class ImipListeners implements AutoCloseable {
         try {
             if (mail.lmtp().enabled()) {
                 lmtp = new MailListener(new InetSocketAddress(mail.lmtp().bind(), mail.lmtp().port()),
-                        new MailListener.Settings(MailListener.Protocol.LMTP, host, max, idle), gateway, slots);
+                        new MailListener.Settings(MailListener.Protocol.LMTP, host, max, idle), gateway,
+                        new Semaphore(mail.maxConnections()));
             }
             MailListener smtp = null;
             if (mail.smtp().enabled()) {
                 smtp = new MailListener(new InetSocketAddress(mail.smtp().bind(), mail.smtp().port()),
-                        new MailListener.Settings(MailListener.Protocol.SMTP, host, max, idle), gateway, slots);
+                        new MailListener.Settings(MailListener.Protocol.SMTP, host, max, idle), gateway,
+                        new Semaphore(mail.maxConnections()));
             }
             return new ImipListeners(Optional.ofNullable(lmtp), Optional.ofNullable(smtp));
         } catch (IOException | RuntimeException e) {

@@ -72,19 +72,30 @@ public final class LmtpClient {
             command(out, "LHLO " + ImipListeners.machineName());
             expect(in, 250);
             byte[] data = toWireFormat(message);
-            command(out, "MAIL FROM:<" + envelopeFrom + "> SIZE=" + data.length);
-            expect(in, 250);
             Map<String, String> replies = new LinkedHashMap<>();
-            List<String> accepted = new ArrayList<>();
-            for (String r : recipients) {
-                command(out, "RCPT TO:<" + r + ">");
-                String reply = readReply(in);
-                replies.put(r, reply);
-                if (reply.startsWith("2")) {
-                    accepted.add(r);
+            List<String> pending = new ArrayList<>(recipients);
+            // a server takes so many recipients per transaction and answers 452 for the rest (RFC 5321
+            // §4.5.3.1.10): those go in the next transaction, for as long as each one makes progress
+            while (!pending.isEmpty()) {
+                command(out, "MAIL FROM:<" + envelopeFrom + "> SIZE=" + data.length);
+                expect(in, 250);
+                List<String> accepted = new ArrayList<>();
+                List<String> later = new ArrayList<>();
+                for (String r : pending) {
+                    command(out, "RCPT TO:<" + r + ">");
+                    String reply = readReply(in);
+                    replies.put(r, reply);
+                    if (reply.startsWith("2")) {
+                        accepted.add(r);
+                    } else if (reply.startsWith("452")) {
+                        later.add(r);
+                    }
                 }
-            }
-            if (!accepted.isEmpty()) {
+                if (accepted.isEmpty()) {
+                    command(out, "RSET");
+                    readReply(in);
+                    break;
+                }
                 command(out, "DATA");
                 expect(in, 354);
                 out.write(data);
@@ -93,8 +104,14 @@ public final class LmtpClient {
                 for (String r : accepted) {
                     replies.put(r, readReply(in));
                 }
+                pending = later;
             }
-            command(out, "QUIT");
+            try {
+                command(out, "QUIT");
+                readReply(in);
+            } catch (IOException e) {
+                // every recipient has its answer; a lost goodbye changes none of them
+            }
             return replies;
         }
     }

@@ -58,7 +58,7 @@ public final class MailListener implements AutoCloseable {
      * @param bind     the address and port (0 picks a free one)
      * @param settings the protocol and its limits
      * @param gateway  where messages go
-     * @param slots    connection slots, shared by the listeners of one server
+     * @param slots    connection slots
      * @throws IOException if the port cannot be bound
      */
     public MailListener(InetSocketAddress bind, Settings settings, ImipGateway gateway, Semaphore slots)
@@ -94,6 +94,7 @@ public final class MailListener implements AutoCloseable {
             } catch (IOException e) {
                 if (!closing) {
                     LOG.warn("{} listener: accept failed", settings.protocol(), e);
+                    pause(); // out of file handles, say: do not spin
                 }
                 continue;
             }
@@ -118,6 +119,14 @@ public final class MailListener implements AutoCloseable {
                 slots.release();
                 refuse(socket);
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -90,7 +90,7 @@ public final class MailRelay {
 
     /** A connection to the relay, for a batch of messages. */
     public final class Connection implements AutoCloseable {
-        private final Transport transport;
+        private Transport transport;
 
         private Connection(Transport transport) {
             this.transport = transport;
@@ -104,6 +104,11 @@ public final class MailRelay {
          */
         public Attempt send(String envelopeFrom, String envelopeTo, byte[] message) {
             try {
+                if (!transport.isConnected()) {
+                    // the relay closed the connection (a timeout, a 421): the rest of the batch needs a new one
+                    transport.close();
+                    transport = open();
+                }
                 SMTPMessage m = new SMTPMessage(session, new ByteArrayInputStream(message));
                 m.setEnvelopeFrom(envelopeFrom);
                 transport.sendMessage(m, new Address[] {new InternetAddress(envelopeTo, true)});
@@ -121,7 +126,7 @@ public final class MailRelay {
                     }
                 }
                 return new Attempt(Outcome.RETRY, describe(e));
-            } catch (MessagingException e) {
+            } catch (MessagingException | RuntimeException e) {
                 return new Attempt(Outcome.RETRY, describe(e));
             }
         }
@@ -141,17 +146,21 @@ public final class MailRelay {
      * @throws MessagingException if the relay cannot be reached, TLS fails or authentication is refused
      */
     public Connection connect() throws MessagingException {
+        return new Connection(open());
+    }
+
+    private Transport open() throws MessagingException {
         Transport t = session.getTransport(settings.tls().equals("tls") ? "smtps" : "smtp");
         if (settings.username().isEmpty()) {
             t.connect();
         } else {
             t.connect(settings.host(), settings.port(), settings.username(), password);
         }
-        return new Connection(t);
+        return t;
     }
 
     /** @return a short description of a failure to connect, for the queue */
-    public static String describe(Exception e) {
+    public static String describe(Throwable e) {
         String kind = e instanceof AuthenticationFailedException ? "authentication refused" : e.getClass()
                 .getSimpleName();
         String message = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s+", " ").strip();

@@ -30,6 +30,8 @@ final class MailSession {
     private static final int MAX_ERRORS = 10;
     private static final int MAX_LMTP_RECIPIENTS = 100;
     private static final long DATA_DEADLINE_MILLIS = 10 * 60_000;
+    /** Commands that move no mail (NOOP, RSET, VRFY, HELP, unknown ones); Postfix's smtpd allows 100 too. */
+    private static final int MAX_JUNK = 100;
 
     private final Socket socket;
     private final MailListener.Settings settings;
@@ -43,6 +45,8 @@ final class MailSession {
     private Optional<CalendarUserAddress> mailFrom = Optional.empty();
     private final List<Recipient> recipients = new ArrayList<>();
     private int errors;
+    private int junk;
+    private long deadline;
 
     private record Recipient(Account account, CalendarUserAddress address) {
     }
@@ -51,13 +55,13 @@ final class MailSession {
         this.socket = socket;
         this.settings = settings;
         this.gateway = gateway;
-        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        this.in = new BufferedInputStream(new DeadlineInput(socket), 16 * 1024);
         this.out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
         this.lmtp = settings.protocol() == MailListener.Protocol.LMTP;
     }
 
     void run() throws IOException {
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()));
+        deadline = System.currentTimeMillis() + settings.idleTimeout().toMillis();
         socket.setTcpNoDelay(true); // replies are flushed deliberately, once per exchange; Nagle would only delay them
         reply(220, settings.hostname() + (lmtp ? " LMTP" : " ESMTP") + " InboxGuard ready");
         try {
@@ -65,6 +69,7 @@ final class MailSession {
                 if (in.available() == 0) {
                     out.flush(); // pipelined commands are answered in one go (RFC 2920)
                 }
+                deadline = System.currentTimeMillis() + settings.idleTimeout().toMillis(); // a whole command
                 String line = readCommand();
                 if (line == null) {
                     return;
@@ -73,8 +78,8 @@ final class MailSession {
                     out.flush();
                     return;
                 }
-                if (errors >= MAX_ERRORS) {
-                    reply(421, "4.7.0 Too many errors; closing");
+                if (errors >= MAX_ERRORS || junk > MAX_JUNK) {
+                    reply(421, "4.7.0 Too many errors or idle commands; closing");
                     out.flush();
                     return;
                 }
@@ -93,6 +98,9 @@ final class MailSession {
         int space = line.indexOf(' ');
         String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
         String arg = space < 0 ? "" : line.substring(space + 1).strip();
+        if (!java.util.Set.of("LHLO", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "QUIT").contains(verb)) {
+            junk++;
+        }
         switch (verb) {
             case "LHLO", "EHLO", "HELO" -> greet(verb, arg);
             case "MAIL" -> mail(arg);
@@ -242,10 +250,13 @@ final class MailSession {
 
     /** @return the message with dot-stuffing undone, or empty if it was over the limit (and was read to its end) */
     private Optional<byte[]> readData() throws IOException {
-        long deadline = System.currentTimeMillis() + DATA_DEADLINE_MILLIS;
+        deadline = System.currentTimeMillis() + DATA_DEADLINE_MILLIS;
         ByteArrayOutputStream message = new ByteArrayOutputStream(8192);
         boolean tooLarge = false;
-        boolean lineStart = true;
+        // only a line that follows CRLF starts a line for the terminator and for dot-stuffing: after a bare LF a
+        // "." is data, so that no LF "." CRLF can end the message early (SMTP smuggling)
+        boolean afterCrlf = true;
+        int previous = '\n';
         byte[] chunk = new byte[8192];
         while (true) {
             int n = 0;
@@ -261,13 +272,10 @@ final class MailSession {
                     break;
                 }
             }
-            if (lineStart && endOfLine && n == 3 && chunk[0] == '.' && chunk[1] == '\r') {
+            if (afterCrlf && endOfLine && n == 3 && chunk[0] == '.' && chunk[1] == '\r') {
                 return tooLarge ? Optional.empty() : Optional.of(message.toByteArray());
             }
-            if (System.currentTimeMillis() > deadline) {
-                throw new SocketTimeoutException("DATA took too long");
-            }
-            int from = lineStart && chunk[0] == '.' ? 1 : 0;
+            int from = afterCrlf && chunk[0] == '.' ? 1 : 0;
             if (!tooLarge && message.size() + n - from > settings.maxMessageBytes()) {
                 tooLarge = true;
                 message = new ByteArrayOutputStream(0);
@@ -275,7 +283,35 @@ final class MailSession {
             if (!tooLarge) {
                 message.write(chunk, from, n - from);
             }
-            lineStart = endOfLine;
+            int beforeLf = n >= 2 ? chunk[n - 2] : previous;
+            afterCrlf = endOfLine && beforeLf == '\r';
+            previous = chunk[n - 1];
+        }
+    }
+
+    /** The socket's input, with every read bounded by the idle timeout and by the current deadline. */
+    private final class DeadlineInput extends java.io.FilterInputStream {
+        private final Socket socket;
+
+        DeadlineInput(Socket socket) throws IOException {
+            super(socket.getInputStream());
+            this.socket = socket;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new SocketTimeoutException("past the deadline");
+            }
+            socket.setSoTimeout((int) Math.min(left, settings.idleTimeout().toMillis()));
+            return super.read(b, off, len);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
     }
 
@@ -330,7 +366,9 @@ final class MailSession {
         }
     }
 
+    /** Client text echoed in a reply: printable ASCII only, bounded. */
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        String shown = s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        return shown.replaceAll("[^\\x21-\\x7e]", "?");
     }
 }

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class OutboundQueue implements OutboundImip, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundQueue.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int BATCH = 50;
+    private static final int BATCH = 20;
+    /** Connecting, MAIL, RCPT and DATA may each take the timeout. */
+    private static final int STEPS_PER_MESSAGE = 4;
     private static final Duration POLL = Duration.ofSeconds(1);
 
     private final ImipMail composer;
@@ -90,7 +92,11 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         queue.enqueue(new QueuedMail(newId(), now, mail.get().envelopeFrom(), mail.get().envelopeTo(),
                 message.method(), message.uid(), mail.get().message(), 0, now, QueuedMail.QUEUED, "", 0));
         if (wakePending.compareAndSet(false, true)) {
-            sender.execute(this::drain);
+            try {
+                sender.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down: the message is in the queue, and the next start sends it
+            }
         }
         return "1.1";
     }
@@ -101,8 +107,9 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         try {
             while (true) {
                 long now = clock.millis();
-                // a claim outlives the slowest send of a batch; after that another sender may take the message
-                long claimUntil = now + Duration.ofSeconds(settings.timeoutSeconds()).toMillis() * (BATCH + 3L);
+                // a claim outlives the slowest possible batch; only then may another sender take the message
+                long claimUntil = now + Duration.ofSeconds(settings.timeoutSeconds()).toMillis()
+                        * (STEPS_PER_MESSAGE * (BATCH + 1L));
                 List<QueuedMail> due = queue.claimDue(now, claimUntil, BATCH);
                 if (due.isEmpty()) {
                     return;
@@ -131,7 +138,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
                 MailRelay.Attempt a = connection.send(m.envelopeFrom(), m.envelopeTo(), m.message());
                 switch (a.outcome()) {
                     case SENT -> {
-                        queue.sent(m.id(), clock.millis());
+                        queue.sent(m, clock.millis());
                         record(m, "mail-sent", "sent", "2.0;Success");
                         LOG.info("outgoing iMIP {} {} from {} to {}: sent", m.method(), m.uid(), m.envelopeFrom(),
                                 m.envelopeTo());
@@ -151,11 +158,11 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         }
         List<Integer> waits = settings.retrySeconds();
         int wait = waits.get(Math.min(m.attempts() - 1, waits.size() - 1));
-        queue.retryAt(m.id(), now + wait * 1000L, why);
+        queue.retryAt(m, now + wait * 1000L, why);
     }
 
     private void giveUp(QueuedMail m, String why) {
-        queue.failed(m.id(), clock.millis(), why);
+        queue.failed(m, clock.millis(), why);
         record(m, "mail-failed", "failed", "5.1;Delivery failed: " + why);
         LOG.warn("outgoing iMIP {} {} from {} to {}: given up: {}", m.method(), m.uid(), m.envelopeFrom(),
                 m.envelopeTo(), why);

@@ -96,14 +96,17 @@ public final class InboxGuardServer implements AutoCloseable {
         caldav.join();
     }
 
-    /** Stops taking mail first, then sending, then HTTP; nothing acknowledged is in memory only. */
+    /**
+     * Stops what takes work in (HTTP, then mail) before the queue that sends it out, so nothing is queued after the
+     * sender stopped; what is queued stays in the store for the next start.
+     */
     @Override
     public void close() throws Exception {
         try {
+            caldav.close();
+        } finally {
             mail.close();
             outbound.ifPresent(OutboundQueue::close);
-        } finally {
-            caldav.close();
         }
     }
 }

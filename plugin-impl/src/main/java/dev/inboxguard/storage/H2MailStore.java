@@ -78,24 +78,26 @@ public final class H2MailStore implements MailStore {
     }
 
     @Override
-    public void sent(String id, long at) {
-        finish(id, QueuedMail.SENT, at, "");
+    public void sent(QueuedMail m, long at) {
+        finish(m, QueuedMail.SENT, at, "");
     }
 
     @Override
-    public void retryAt(String id, long nextAttempt, String error) {
+    public void retryAt(QueuedMail m, long nextAttempt, String error) {
         Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET next_attempt = ?, last_error = ? WHERE id = ? "
-                + "AND state = ?", nextAttempt, clip(error), id, QueuedMail.QUEUED));
+                + "AND state = ? AND attempts = ?", nextAttempt, clip(error), m.id(), QueuedMail.QUEUED,
+                m.attempts()));
     }
 
     @Override
-    public void failed(String id, long at, String error) {
-        finish(id, QueuedMail.FAILED, at, error);
+    public void failed(QueuedMail m, long at, String error) {
+        finish(m, QueuedMail.FAILED, at, error);
     }
 
-    private void finish(String id, String state, long at, String error) {
+    private void finish(QueuedMail m, String state, long at, String error) {
         Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET state = ?, finished = ?, last_error = ? "
-                + "WHERE id = ? AND state = ?", state, at, clip(error), id, QueuedMail.QUEUED));
+                + "WHERE id = ? AND state = ? AND attempts = ?", state, at, clip(error), m.id(), QueuedMail.QUEUED,
+                m.attempts()));
     }
 
     @Override

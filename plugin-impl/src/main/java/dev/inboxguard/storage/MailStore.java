@@ -23,14 +23,17 @@ public interface MailStore {
      */
     List<QueuedMail> claimDue(long now, long claimUntil, int limit);
 
-    /** The relay accepted it. */
-    void sent(String id, long at);
+    /**
+     * The relay accepted it. This and the two below change the message only while the caller's claim holds (its
+     * {@code attempts} is still the one {@link #claimDue} returned), so a sender whose claim lapsed settles nothing.
+     */
+    void sent(QueuedMail claimed, long at);
 
     /** It is to be tried again at {@code nextAttempt}. */
-    void retryAt(String id, long nextAttempt, String error);
+    void retryAt(QueuedMail claimed, long nextAttempt, String error);
 
     /** It will not be sent. */
-    void failed(String id, long at, String error);
+    void failed(QueuedMail claimed, long at, String error);
 
     /**
      * @param state a state, or empty for all

@@ -1,0 +1,76 @@
+package dev.inboxguard.imip;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import org.junit.jupiter.api.Test;
+
+/** The listener's limits on a real socket; no message gets as far as the gateway here. */
+class MailSessionTest {
+
+    private static MailListener listener(Duration idle, int slots) throws Exception {
+        return new MailListener(new InetSocketAddress("127.0.0.1", 0), new MailListener.Settings(
+                MailListener.Protocol.LMTP, "test.example", 1024, idle), null, new Semaphore(slots));
+    }
+
+    @Test
+    void aClientTricklingOneCommandIsCutOffAtTheIdleTimeout() throws Exception {
+        try (MailListener l = listener(Duration.ofSeconds(1), 4); Socket s = new Socket("127.0.0.1", l.port())) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = s.getOutputStream();
+            assertTrue(in.readLine().startsWith("220"));
+            long start = System.nanoTime();
+            String reply = null;
+            // a byte every 300 ms keeps each read alive, but the command as a whole must finish within the timeout
+            for (int i = 0; i < 20 && reply == null; i++) {
+                try {
+                    out.write('N');
+                    out.flush();
+                } catch (java.io.IOException closed) {
+                    break;
+                }
+                Thread.sleep(300);
+                if (s.getInputStream().available() > 0) {
+                    reply = in.readLine();
+                }
+            }
+            if (reply == null) {
+                reply = in.readLine();
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(String.valueOf(reply).startsWith("421 4.4.2"), reply);
+            assertTrue(ms < 3_000, "cut off after " + ms + " ms");
+        }
+    }
+
+    @Test
+    void idleCommandsAndExtraConnectionsAreTurnedAway() throws Exception {
+        try (MailListener l = listener(Duration.ofSeconds(30), 1); Socket s = new Socket("127.0.0.1", l.port())) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            assertTrue(in.readLine().startsWith("220"));
+            try (Socket second = new Socket("127.0.0.1", l.port())) {
+                second.setSoTimeout(10_000);
+                String refused = new BufferedReader(new InputStreamReader(second.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertTrue(refused.startsWith("421 4.3.2"), refused);
+            }
+            OutputStream out = s.getOutputStream();
+            out.write("NOOP\r\n".repeat(150).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String last = null;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                last = line;
+            }
+            assertTrue(String.valueOf(last).startsWith("421 4.7.0"), last);
+        }
+    }
+}
