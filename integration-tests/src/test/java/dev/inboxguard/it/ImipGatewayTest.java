@@ -271,6 +271,17 @@ class ImipGatewayTest {
                 + "Content-Type: text/plain\r\n\r\nJust a note.\r\n";
         assertTrue(MailDialogue.deliver(lmtp, true, "x@example.org", List.of("carol@example.com"), plain).get(0)
                 .startsWith("550 5.6.0"));
+        // unless the operator's MTA copies all mail here: then it is accepted and dropped
+        GuardConfig.Mail m = config.mail();
+        dev.inboxguard.imip.ImipGateway accepting = new dev.inboxguard.imip.ImipGateway(config.withMail(
+                new GuardConfig.Mail(m.hostname(), m.lmtp(), m.smtp(), m.maxConnections(), m.idleTimeoutSeconds(),
+                        "accept", m.relay())), server.caldav().scheduling().inbox(), accounts(), store.mail(),
+                Clock.systemUTC());
+        CalendarUserAddress carol = CalendarUserAddress.of("mailto:carol@example.com");
+        // (another message: the receipt of the one above would give back its 550)
+        byte[] another = plain.replace("<p@", "<p2@").getBytes(StandardCharsets.UTF_8);
+        assertEquals(250, accepting.receive(another, Optional.of(CalendarUserAddress
+                .of("mailto:x@example.org")), accepting.recipient(carol).orElseThrow(), carol, true).code());
         try (MailDialogue d = new MailDialogue(lmtp)) {
             assertTrue(d.greeting.startsWith("220 guard.example.com LMTP"), d.greeting);
             assertTrue(d.send("EHLO x").startsWith("500 5.5.1"), "LMTP wants LHLO");
