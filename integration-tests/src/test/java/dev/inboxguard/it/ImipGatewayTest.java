@@ -13,10 +13,7 @@ import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.mime.DkimVerificationTest;
-import dev.inboxguard.server.Account;
-import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.InboxGuardServer;
-import dev.inboxguard.server.PasswordHash;
 import dev.inboxguard.storage.H2CalendarStore;
 import dev.inboxguard.storage.QueuedMail;
 import jakarta.mail.internet.MimeMessage;
@@ -65,12 +62,6 @@ class ImipGatewayTest {
     static DavClient dav;
     static int lmtp;
 
-    static Accounts accounts() {
-        return new Accounts(List.of("alice", "bob", "carol").stream()
-                .map(n -> new Account(n, PasswordHash.of(n), n, List.of(CalendarUserAddress.of("mailto:" + n
-                        + "@example.com"))))
-                .toList(), Clock.systemUTC());
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -106,7 +97,7 @@ class ImipGatewayTest {
     }
 
     static void startGuard() throws Exception {
-        server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), config, accounts(), store,
+        server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), config, SchedulingTest.accounts(), store,
                 store.scheduling(), store.mail(), Clock.systemUTC());
         dav = new DavClient(server.httpPort());
         lmtp = server.lmtpPort().orElseThrow();
@@ -146,14 +137,6 @@ class ImipGatewayTest {
                 + "ATTENDEE;PARTSTAT=" + partstat + ":mailto:remote@example.net\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     }
 
-    static String line(String ics, String prefix, String contains) {
-        for (String l : ics.split("\r?\n")) {
-            if (l.startsWith(prefix) && l.contains(contains)) {
-                return l;
-            }
-        }
-        return "";
-    }
 
     static MimeMessage receivedBy(String address, int expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -195,11 +178,11 @@ class ImipGatewayTest {
                 .replace("\r\n ", "");
         assertTrue(ics.contains("METHOD:REQUEST"), ics);
         assertTrue(ics.contains("UID:" + UID), ics);
-        assertTrue(line(ics, "ATTENDEE", "remote@example.net").contains("RSVP=TRUE"), ics);
+        assertTrue(SchedulingTest.line(ics, "ATTENDEE", "remote@example.net").contains("RSVP=TRUE"), ics);
 
         String mine = dav.get("alice", "/dav/calendars/alice/work/planning.ics");
-        assertTrue(line(mine, "ATTENDEE", "remote@example.net").contains("SCHEDULE-STATUS=1.1"), mine);
-        assertTrue(line(mine, "ATTENDEE", "bob@example.com").contains("SCHEDULE-STATUS=1.2"), mine);
+        assertTrue(SchedulingTest.line(mine, "ATTENDEE", "remote@example.net").contains("SCHEDULE-STATUS=1.1"), mine);
+        assertTrue(SchedulingTest.line(mine, "ATTENDEE", "bob@example.com").contains("SCHEDULE-STATUS=1.2"), mine);
         JsonNode audit = dav.api("alice", "/guard/api/audit").get("audit");
         boolean sent = false;
         for (JsonNode e : audit) {
@@ -223,7 +206,7 @@ class ImipGatewayTest {
         assertEquals(1, held.size(), held.toString());
         assertTrue(held.get(0).get("findings").toString().contains("sender.unauthenticated"), held.toString());
         assertEquals("imip", held.get(0).get("transport").asText());
-        assertTrue(line(dav.get("alice", "/dav/calendars/alice/work/planning.ics"), "ATTENDEE",
+        assertTrue(SchedulingTest.line(dav.get("alice", "/dav/calendars/alice/work/planning.ics"), "ATTENDEE",
                 "remote@example.net").contains("PARTSTAT=NEEDS-ACTION"));
 
         String signed = remoteKey.sign(email("Remote <remote@example.net>", "alice@example.com", "REPLY",
@@ -231,7 +214,7 @@ class ImipGatewayTest {
         r = MailDialogue.deliver(lmtp, true, "remote@example.net", List.of("alice@example.com"), signed);
         assertTrue(r.get(0).startsWith("250 2.0.0"), r.toString());
         String mine = dav.get("alice", "/dav/calendars/alice/work/planning.ics");
-        assertTrue(line(mine, "ATTENDEE", "remote@example.net").contains("PARTSTAT=ACCEPTED"), mine);
+        assertTrue(SchedulingTest.line(mine, "ATTENDEE", "remote@example.net").contains("PARTSTAT=ACCEPTED"), mine);
         assertEquals(1, dav.api("alice", "/guard/api/held").get("held").size(), "the signed reply was not held");
 
         // the MTA lost our 250 and sends the same message again: the same answer, and no second delivery
@@ -275,7 +258,7 @@ class ImipGatewayTest {
         GuardConfig.Mail m = config.mail();
         dev.inboxguard.imip.ImipGateway accepting = new dev.inboxguard.imip.ImipGateway(config.withMail(
                 new GuardConfig.Mail(m.hostname(), m.lmtp(), m.smtp(), m.maxConnections(), m.idleTimeoutSeconds(),
-                        "accept", m.relay())), server.caldav().scheduling().inbox(), accounts(), store.mail(),
+                        "accept", m.relay())), server.caldav().scheduling().inbox(), SchedulingTest.accounts(), store.mail(),
                 Clock.systemUTC());
         CalendarUserAddress carol = CalendarUserAddress.of("mailto:carol@example.com");
         // (another message: the receipt of the one above would give back its 550)
@@ -353,7 +336,7 @@ class ImipGatewayTest {
         String headers = raw.toString(StandardCharsets.ISO_8859_1).split("\r\n\r\n", 2)[0];
         assertFalse(headers.contains("\r\nBcc:") || headers.contains("\r\nX-Evil:"), headers);
         String mine = dav.get("alice", "/dav/calendars/alice/work/lunch.ics");
-        assertTrue(line(mine, "ATTENDEE", "evil@example.net").contains("SCHEDULE-STATUS=3.7"), mine);
+        assertTrue(SchedulingTest.line(mine, "ATTENDEE", "evil@example.net").contains("SCHEDULE-STATUS=3.7"), mine);
     }
 
     @Test
@@ -441,7 +424,7 @@ class ImipGatewayTest {
         assertEquals(0, ok.status(), ok.output());
         assertTrue(ok.output().contains("alice@example.com: 250 2.0.0"), ok.output());
         String mine = dav.get("alice", "/dav/calendars/alice/work/planning.ics");
-        assertTrue(line(mine, "ATTENDEE", "remote@example.net").contains("PARTSTAT=TENTATIVE"), mine);
+        assertTrue(SchedulingTest.line(mine, "ATTENDEE", "remote@example.net").contains("PARTSTAT=TENTATIVE"), mine);
 
         Ingest unknown = ingest(signed, "--lmtp", "127.0.0.1:" + lmtp, "--sender", "remote@example.net",
                 "--recipient", "nobody@example.com");
@@ -482,7 +465,7 @@ class ImipGatewayTest {
 
         String path = "/dav/calendars/bob/work/" + uid + ".ics";
         String copy = dav.get("bob", path);
-        String mine = line(copy, "ATTENDEE", "bob@example.com");
+        String mine = SchedulingTest.line(copy, "ATTENDEE", "bob@example.com");
         assertTrue(mine.contains("PARTSTAT=NEEDS-ACTION"), copy);
         assertEquals(204, dav.put("bob", path, copy.replace(mine, mine.replace("NEEDS-ACTION", "ACCEPTED")))
                 .statusCode());
@@ -493,9 +476,9 @@ class ImipGatewayTest {
         assertTrue(parts.getBodyPart(1).getContentType().toLowerCase(java.util.Locale.ROOT).contains("method=reply"));
         String ics = new String(parts.getBodyPart(1).getInputStream().readAllBytes(), StandardCharsets.UTF_8)
                 .replace("\r\n ", "");
-        assertTrue(ics.contains("METHOD:REPLY") && line(ics, "ATTENDEE", "bob@example.com")
+        assertTrue(ics.contains("METHOD:REPLY") && SchedulingTest.line(ics, "ATTENDEE", "bob@example.com")
                 .contains("PARTSTAT=ACCEPTED"), ics);
-        assertTrue(line(dav.get("bob", path), "ORGANIZER", "olga@").contains("SCHEDULE-STATUS=1.1"));
+        assertTrue(SchedulingTest.line(dav.get("bob", path), "ORGANIZER", "olga@").contains("SCHEDULE-STATUS=1.1"));
     }
 
     private record Ingest(int status, String output) {

@@ -16,15 +16,9 @@ import dev.inboxguard.server.PasswordHash;
 import dev.inboxguard.storage.H2CalendarStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,8 +42,7 @@ class SchedulingTest {
     static H2CalendarStore store;
     static CaldavServer server;
     static RecordingOutbound outbound = new RecordingOutbound();
-    static HttpClient http;
-    static String base;
+    static DavClient dav;
 
     static Accounts accounts() {
         return new Accounts(List.of("alice", "bob", "carol", "dave", "mallory").stream()
@@ -63,8 +56,7 @@ class SchedulingTest {
         store = H2CalendarStore.open(data);
         server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), accounts(), ConfigFile.defaults(), store,
                 store.scheduling(), outbound, Clock.systemUTC()).start();
-        base = "http://127.0.0.1:" + server.port();
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        dav = new DavClient(server.port());
         for (String user : List.of("alice", "bob", "carol", "dave", "mallory")) {
             assertEquals(201, send(user, "MKCALENDAR", "/dav/calendars/" + user + "/work/", null, null).statusCode());
         }
@@ -78,25 +70,15 @@ class SchedulingTest {
 
     static HttpResponse<String> send(String user, String method, String path, String body, String type)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user)
-                        .getBytes(StandardCharsets.UTF_8)))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return dav.send(user, method, path, body, type);
     }
 
     static HttpResponse<String> put(String user, String path, String ics) throws Exception {
-        return send(user, "PUT", path, ics, "text/calendar; charset=utf-8");
+        return dav.put(user, path, ics);
     }
 
     static String get(String user, String path) throws Exception {
-        HttpResponse<String> r = send(user, "GET", path, null, null);
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return r.body().replace("\r\n ", "").replace("\n ", "");
+        return dav.get(user, path);
     }
 
     static JsonNode api(String user, String method, String path) throws Exception {

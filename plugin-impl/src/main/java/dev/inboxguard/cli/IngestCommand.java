@@ -6,7 +6,6 @@ import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.BoundedInput;
 import dev.inboxguard.imip.LmtpClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -71,7 +70,7 @@ final class IngestCommand implements Callable<Integer> {
         for (String r : recipients) {
             to.add(address("--recipient", r, false));
         }
-        Optional<byte[]> message = BoundedInput.read(stdin(), cfg.limits().maxMessageBytes());
+        Optional<byte[]> message = BoundedInput.read(System.in, cfg.limits().maxMessageBytes());
         PrintWriter err = spec.commandLine().getErr();
         if (message.isEmpty()) {
             err.println("inboxguard ingest: the message is larger than " + cfg.limits().maxMessageBytes() + " bytes");
@@ -118,10 +117,6 @@ final class IngestCommand implements Callable<Integer> {
             return NO_USER;
         }
         return enhanced.startsWith("5.6") || enhanced.startsWith("5.3.4") ? DATA_ERROR : NO_PERMISSION;
-    }
-
-    private InputStream stdin() {
-        return System.in;
     }
 
     private static InetSocketAddress listener(GuardConfig.Listener l) {

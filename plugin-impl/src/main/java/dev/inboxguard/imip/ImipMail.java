@@ -4,6 +4,7 @@ import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.scheduling.OutgoingItip;
+import dev.inboxguard.storage.ItemId;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
@@ -14,10 +15,8 @@ import jakarta.mail.internet.MimeMultipart;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
@@ -35,7 +34,6 @@ import net.fortuna.ical4j.model.component.CalendarComponent;
  * it is set, and addresses are parsed strictly, so a CR or LF in an event can never add or change a header.
  */
 public final class ImipMail {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int SUBJECT_CHARS = 200;
     private static final Session SESSION = Session.getInstance(new Properties());
 
@@ -90,7 +88,7 @@ public final class ImipMail {
             alternative.addBodyPart(calendar);
             m.setContent(alternative);
             m.saveChanges();
-            m.setHeader("Message-ID", "<" + HexFormat.of().formatHex(randomBytes()) + "@" + hostname + ">");
+            m.setHeader("Message-ID", "<" + ItemId.random() + "@" + hostname + ">");
             ByteArrayOutputStream out = new ByteArrayOutputStream(itip.calendar().length * 2 + 2048);
             m.writeTo(out);
             return Optional.of(new Composed(from.get().getAddress(), to.get().getAddress(), out.toByteArray()));
@@ -99,11 +97,6 @@ public final class ImipMail {
         }
     }
 
-    private static byte[] randomBytes() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return b;
-    }
 
     /** @return the mailbox of a {@code mailto:} address, parsed strictly */
     static Optional<InternetAddress> mailbox(CalendarUserAddress address) {

@@ -7,14 +7,13 @@ import dev.inboxguard.scheduling.OutgoingItip;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.storage.AuditEntry;
+import dev.inboxguard.storage.ItemId;
 import dev.inboxguard.storage.MailStore;
 import dev.inboxguard.storage.QueuedMail;
 import dev.inboxguard.storage.SchedulingStore;
 import jakarta.mail.MessagingException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -35,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboundQueue implements OutboundImip, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundQueue.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int BATCH = 20;
     /** Connecting, MAIL, RCPT and DATA may each take the timeout. */
     private static final int STEPS_PER_MESSAGE = 4;
@@ -89,7 +87,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
             return "3.7"; // RFC 6638 §3.2.9: not an address mail can go to
         }
         long now = clock.millis();
-        queue.enqueue(new QueuedMail(newId(), now, mail.get().envelopeFrom(), mail.get().envelopeTo(),
+        queue.enqueue(new QueuedMail(ItemId.random(), now, mail.get().envelopeFrom(), mail.get().envelopeTo(),
                 message.method(), message.uid(), mail.get().message(), 0, now, QueuedMail.QUEUED, "", 0));
         if (wakePending.compareAndSet(false, true)) {
             try {
@@ -175,11 +173,6 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
                 "", m.method(), m.uid(), action, status, "[]", "", "relay " + settings.host()));
     }
 
-    private static String newId() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
 
     /** Stops the sender thread; what is queued stays queued. */
     @Override

@@ -16,10 +16,9 @@ import dev.inboxguard.storage.AuditEntry;
 import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.HeldItem;
 import dev.inboxguard.storage.InboxItem;
+import dev.inboxguard.storage.ItemId;
 import dev.inboxguard.storage.SchedulingStore;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +29,6 @@ import java.util.Optional;
  * or refused with a REQUEST-STATUS for the sender. Every verdict goes into the audit trail.
  */
 public final class SchedulingInbox {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int SUMMARY_CHARS = 200;
 
     private final Guard guard;
@@ -110,7 +108,7 @@ public final class SchedulingInbox {
             byte[] copy = screening.inboxCopy().get();
             Optional<ScheduledObject> read = ScheduledObject.read(reader, copy);
             String decider = decider(verdict, read, in.recipient());
-            heldId = newId();
+            heldId = ItemId.random();
             store.hold(new HeldItem(heldId, in.recipient().name(), in.addressedTo().uri(), decider,
                     verdict.approver().orElse(Approver.RECIPIENT).id(), method, uid, in.sender().uri(),
                     read.flatMap(ScheduledObject::summary).map(SchedulingInbox::shorten).orElse(""),
@@ -157,7 +155,7 @@ public final class SchedulingInbox {
 
     private void putInInbox(Account recipient, String method, String uid, byte[] copy, String action,
                             String findings, boolean addAttendee) {
-        store.addToInbox(new InboxItem(recipient.name(), newId() + ".ics", uid, method, copy, action, findings,
+        store.addToInbox(new InboxItem(recipient.name(), ItemId.random() + ".ics", uid, method, copy, action, findings,
                 clock.millis()));
         autoSchedule.apply(recipient, copy, addAttendee);
     }
@@ -180,9 +178,4 @@ public final class SchedulingInbox {
         return s.length() <= SUMMARY_CHARS ? s : s.substring(0, SUMMARY_CHARS) + "…";
     }
 
-    static String newId() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
 }

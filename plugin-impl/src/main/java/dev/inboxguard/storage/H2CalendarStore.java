@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -73,15 +72,7 @@ public final class H2CalendarStore implements CalendarStore {
     private H2CalendarStore(JdbcConnectionPool pool) {
         this.pool = pool;
         pool.setMaxConnections(16);
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-            for (String ddl : SCHEMA.split(";")) {
-                if (!ddl.isBlank()) {
-                    s.execute(ddl);
-                }
-            }
-        } catch (SQLException e) {
-            throw new StoreFailure("cannot create the schema", e);
-        }
+        Sql.createSchema(pool, SCHEMA);
     }
 
     @Override

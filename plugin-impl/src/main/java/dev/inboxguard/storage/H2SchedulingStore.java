@@ -2,7 +2,6 @@ package dev.inboxguard.storage;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -70,16 +69,7 @@ public final class H2SchedulingStore implements SchedulingStore {
 
     H2SchedulingStore(DataSource db) {
         this.db = db;
-        Sql.transaction(db, c -> {
-            try (Statement s = c.createStatement()) {
-                for (String ddl : SCHEMA.split(";")) {
-                    if (!ddl.isBlank()) {
-                        s.execute(ddl);
-                    }
-                }
-            }
-            return null;
-        });
+        Sql.createSchema(db, SCHEMA);
     }
 
     @Override

@@ -21,6 +21,20 @@ final class Sql {
         T run(Connection c) throws SQLException;
     }
 
+    /** Runs a schema script (statements separated by semicolons) in one transaction. */
+    static void createSchema(DataSource db, String script) {
+        transaction(db, c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                for (String ddl : script.split(";")) {
+                    if (!ddl.isBlank()) {
+                        s.execute(ddl);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
     static <T> List<T> query(DataSource db, String sql, List<?> args, Row<T> row) {
         try (Connection c = db.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, args);
