@@ -12,6 +12,7 @@ import dev.inboxguard.server.BasicAuthentication;
 import dev.inboxguard.storage.AuditEntry;
 import dev.inboxguard.storage.HeldItem;
 import dev.inboxguard.storage.InboxItem;
+import dev.inboxguard.storage.SessionStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -45,16 +46,17 @@ public final class ApprovalServlet extends HttpServlet {
     /**
      * @param accounts   the users
      * @param scheduling the quarantine, inboxes and audit trail
+     * @param sessions   where sign-ins are kept
      * @param clock      the clock
      */
-    public ApprovalServlet(Accounts accounts, Scheduling scheduling, Clock clock) {
+    public ApprovalServlet(Accounts accounts, Scheduling scheduling, SessionStore sessions, Clock clock) {
         this.accounts = accounts;
         this.scheduling = scheduling;
-        this.sessions = new WebSessions(clock);
+        this.sessions = new WebSessions(sessions, clock);
     }
 
     /** Who is asking, and how they proved it. */
-    private record Caller(Account account, Optional<WebSessions.Session> session) {
+    private record Caller(Account account, Optional<SessionStore.Session> session) {
     }
 
     @Override
@@ -121,7 +123,7 @@ public final class ApprovalServlet extends HttpServlet {
     }
 
     private Optional<Caller> caller(HttpServletRequest req) {
-        Optional<WebSessions.Session> session = sessions.find(cookie(req));
+        Optional<SessionStore.Session> session = sessions.find(cookie(req));
         if (session.isPresent()) {
             return accounts.find(session.get().user()).map(a -> new Caller(a, session));
         }
@@ -325,7 +327,7 @@ public final class ApprovalServlet extends HttpServlet {
     }
 
     private void page(HttpServletResponse resp, Caller who) throws IOException {
-        String csrf = who.session().map(WebSessions.Session::csrf).orElse("");
+        String csrf = who.session().map(SessionStore.Session::csrf).orElse("");
         StringBuilder b = new StringBuilder();
         head(b, "Held for your decision");
         b.append("<header><h1>Held for your decision</h1><p>Signed in as <b>")

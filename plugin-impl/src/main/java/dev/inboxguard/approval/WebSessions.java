@@ -1,64 +1,53 @@
 package dev.inboxguard.approval;
 
-import java.security.MessageDigest;
-import java.security.SecureRandom;
+import dev.inboxguard.storage.SessionStore;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sign-ins to the approval page: an unguessable cookie token per sign-in, each with its own CSRF token, kept in
- * memory for eight hours. A restart signs everyone out, which is the safe direction.
+ * Sign-ins to the approval page: an unguessable cookie token per sign-in, each with its own CSRF token, valid for
+ * eight hours. They are kept in the database (by the token's hash) so that every node behind a load balancer
+ * recognises them.
  */
 final class WebSessions {
     static final Duration LIFETIME = Duration.ofHours(8);
-    private static final int MAX = 10_000;
+    /** Sign-ins one user may hold at once: a browser or two per device is plenty. */
+    static final int PER_USER = 20;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** @param user the signed-in user's name; @param csrf the token their forms carry */
-    record Session(String user, String csrf, long expires) {
-    }
-
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final SessionStore store;
     private final Clock clock;
 
-    WebSessions(Clock clock) {
+    WebSessions(SessionStore store, Clock clock) {
+        this.store = store;
         this.clock = clock;
     }
 
     /** @return the cookie token of a new session */
     String open(String user) {
         long now = clock.millis();
-        if (sessions.size() >= MAX) {
-            sessions.values().removeIf(s -> s.expires() < now);
-            if (sessions.size() >= MAX) {
-                sessions.clear(); // under a sign-in flood everyone signs in again rather than memory running out
-            }
-        }
         String token = token();
-        sessions.put(token, new Session(user, token(), now + LIFETIME.toMillis()));
+        store.open(hash(token), new SessionStore.Session(user, token(), now + LIFETIME.toMillis()), now, PER_USER);
         return token;
     }
 
-    Optional<Session> find(String token) {
-        if (token == null) {
+    Optional<SessionStore.Session> find(String token) {
+        // a token is 64 hex digits; anything else was never issued and costs no lookup
+        if (token == null || token.length() != 64) {
             return Optional.empty();
         }
-        Session s = sessions.get(token);
-        if (s == null || s.expires() < clock.millis()) {
-            sessions.remove(token);
-            return Optional.empty();
-        }
-        return Optional.of(s);
+        return store.find(hash(token), clock.millis());
     }
 
     void close(String token) {
         if (token != null) {
-            sessions.remove(token);
+            store.close(hash(token));
         }
     }
 
@@ -71,5 +60,14 @@ final class WebSessions {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
+    }
+
+    private static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

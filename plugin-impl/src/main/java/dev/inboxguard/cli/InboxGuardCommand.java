@@ -1,6 +1,7 @@
 package dev.inboxguard.cli;
 
 import dev.inboxguard.config.ConfigException;
+import dev.inboxguard.storage.StoreFailure;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,6 +50,11 @@ public final class InboxGuardCommand implements Runnable {
                 if (t instanceof UsageException || t instanceof ConfigException) {
                     err.println("inboxguard: " + oneLine(t.getMessage()));
                     return usageStatus(commandLine);
+                }
+                if (t instanceof StoreFailure) {
+                    // the database is down or out of date: the operator's problem, said plainly
+                    err.println("inboxguard: " + oneLine(t.getMessage()));
+                    return usageStatus(commandLine) == USAGE ? 1 : IngestCommand.TEMPORARY;
                 }
             }
             err.println("inboxguard: internal error: " + oneLine(String.valueOf(e)));

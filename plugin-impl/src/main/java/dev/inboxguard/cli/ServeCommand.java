@@ -4,7 +4,7 @@ import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.InboxGuardServer;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -85,11 +85,11 @@ final class ServeCommand implements Callable<Integer> {
             cfg = cfg.withMail(cfg.mail().onLoopback());
         }
         GuardConfig running = cfg;
-        H2CalendarStore store = H2CalendarStore.open(data);
+        Database store = Database.open(running.storage(), data);
         InboxGuardServer server;
         try {
             server = InboxGuardServer.start(new InetSocketAddress(host, httpPort), running, accounts, store,
-                    store.scheduling(), store.mail(), Clock.systemUTC());
+                    Clock.systemUTC());
         } catch (Exception e) {
             store.close();
             throw e;
@@ -109,6 +109,8 @@ final class ServeCommand implements Callable<Integer> {
                 : " (all interfaces, " + accounts.all().size() + " users)"));
         server.lmtpPort().ifPresent(p -> out.println("inboxguard: LMTP at " + running.mail().lmtp().bind() + ":" + p));
         server.smtpPort().ifPresent(p -> out.println("inboxguard: SMTP at " + running.mail().smtp().bind() + ":" + p));
+        out.println("inboxguard: data in " + store.description() + (store.migrationsApplied() > 0
+                ? " (" + store.migrationsApplied() + " schema migrations applied)" : ""));
         out.println("inboxguard: outgoing iMIP " + (running.mail().relay().configured()
                 ? "through " + running.mail().relay().host() + ":" + running.mail().relay().port()
                 : "recorded only (no mail.relay.host)"));

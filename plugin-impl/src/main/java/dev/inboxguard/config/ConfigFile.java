@@ -71,6 +71,26 @@ public final class ConfigFile {
         }
     }
 
+    /**
+     * Reads a secret that the file gives inline or, better, in a file of its own.
+     *
+     * @param setting  the setting's name, for the error
+     * @param inline   the value given inline
+     * @param file     a file whose first line is the value; empty to use {@code inline}
+     * @return the secret
+     */
+    public static String secret(String setting, String inline, String file) {
+        if (file.isEmpty()) {
+            return inline;
+        }
+        try {
+            java.util.List<String> lines = Files.readAllLines(Path.of(file), java.nio.charset.StandardCharsets.UTF_8);
+            return lines.isEmpty() ? "" : lines.get(0).strip();
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(setting + ": cannot read " + file + " (" + e.getMessage() + ")");
+        }
+    }
+
     private static GuardConfig bind(JsonNode tree) {
         try {
             GuardConfig config = mapper().treeToValue(tree, GuardConfig.class);

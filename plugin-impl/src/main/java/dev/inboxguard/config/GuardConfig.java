@@ -22,16 +22,58 @@ import java.util.Map;
  * @param users     the CalDAV server's accounts
  * @param scheduling how scheduling carries out decisions
  * @param mail      the iMIP gateway: listeners for incoming mail, the relay for outgoing mail
+ * @param storage   where the data lives: the embedded database, or PostgreSQL shared by several nodes
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
                           Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
-                          PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail) {
+                          PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail,
+                          Storage storage) {
 
     /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
         users = users == null ? List.of() : List.copyOf(users);
         scheduling = scheduling == null ? new Scheduling(null) : scheduling;
         mail = mail == null ? new Mail(null, null, null, 0, 0, null, null) : mail;
+        storage = storage == null ? new Storage(null, null, null, null, 0, null) : storage;
+    }
+
+    /**
+     * Where the data lives.
+     *
+     * @param url            empty for the embedded database under {@code --data}; {@code jdbc:postgresql://...} for
+     *                       PostgreSQL, which several nodes can share
+     * @param user           the database user
+     * @param password       its password, if not in a file
+     * @param passwordFile   a file holding the password (its first line)
+     * @param maxConnections connections each node keeps to the database at most
+     * @param migrate        {@code auto}: bring the schema up to date at start; {@code validate}: refuse to start
+     *                       unless it is (the operator runs the migrations)
+     */
+    public record Storage(String url, String user, String password, String passwordFile, int maxConnections,
+                          String migrate) {
+        /** Fills in defaults and checks the settings. */
+        public Storage {
+            url = url == null ? "" : url.strip();
+            if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:")) {
+                throw new ConfigException("storage.url must be empty (embedded) or a jdbc:postgresql: URL");
+            }
+            user = user == null ? "" : user;
+            password = password == null ? "" : password;
+            passwordFile = passwordFile == null ? "" : passwordFile;
+            maxConnections = maxConnections == 0 ? 16 : maxConnections;
+            if (maxConnections < 1 || maxConnections > 1000) {
+                throw new ConfigException("storage.maxConnections must be 1 to 1000, got " + maxConnections);
+            }
+            migrate = migrate == null ? "auto" : migrate.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.Set.of("auto", "validate").contains(migrate)) {
+                throw new ConfigException("storage.migrate must be auto or validate, got " + migrate);
+            }
+        }
+
+        /** @return true for PostgreSQL, false for the embedded database */
+        public boolean shared() {
+            return !url.isEmpty();
+        }
     }
 
     /**
@@ -194,7 +236,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withImip(Imip replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
-                checks, policy, users, scheduling, mail);
+                checks, policy, users, scheduling, mail, storage);
     }
 
     /**
@@ -203,7 +245,16 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withMail(Mail replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, replacement);
+                checks, policy, users, scheduling, replacement, storage);
+    }
+
+    /**
+     * @param replacement new storage settings
+     * @return this configuration with them
+     */
+    public GuardConfig withStorage(Storage replacement) {
+        return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
+                checks, policy, users, scheduling, mail, replacement);
     }
 
     /**
@@ -212,7 +263,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withChecks(Checks replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                replacement, policy, users, scheduling, mail);
+                replacement, policy, users, scheduling, mail, storage);
     }
 
     /**
@@ -221,7 +272,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withRates(Rates replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
-                checks, policy, users, scheduling, mail);
+                checks, policy, users, scheduling, mail, storage);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */

@@ -52,10 +52,20 @@ public final class GuardModule extends AbstractModule {
             new com.google.inject.Key<Optional<DkimVerification>>() { };
 
     private final GuardConfig config;
+    private final RateLimiter rateLimiter;
 
-    /** @param config the configuration */
+    /** @param config the configuration; rate limits are counted in this process's memory */
     public GuardModule(GuardConfig config) {
+        this(config, new TokenBuckets(100_000));
+    }
+
+    /**
+     * @param config      the configuration
+     * @param rateLimiter where rate limits are counted (the database, when several nodes share it)
+     */
+    public GuardModule(GuardConfig config, RateLimiter rateLimiter) {
         this.config = config;
+        this.rateLimiter = rateLimiter;
     }
 
     @Override
@@ -125,7 +135,7 @@ public final class GuardModule extends AbstractModule {
     @Provides
     @Singleton
     RateLimiter rateLimiter() {
-        return new TokenBuckets(100_000);
+        return rateLimiter;
     }
 
     @Provides

@@ -30,6 +30,8 @@ import net.fortuna.ical4j.model.Calendar;
  */
 public final class CalendarReader {
     private static final int HEAD_CHARS = 160;
+    /** The longest UID accepted, in UTF-8 bytes. */
+    public static final int MAX_UID_BYTES = 1024;
 
     private final Limits limits;
 
@@ -170,6 +172,8 @@ public final class CalendarReader {
         final StringBuilder head = new StringBuilder(HEAD_CHARS);
         boolean inLine;
         long lineLength;
+        boolean uidLine;
+        long uidBytes;
         int components;
         int properties;
         int calendars;
@@ -177,12 +181,22 @@ public final class CalendarReader {
         void startLine(String text, int from, int to) {
             inLine = true;
             lineLength = 0;
+            uidBytes = 0;
+            uidLine = to - from > 3 && text.regionMatches(true, from, "UID", 0, 3)
+                    && (text.charAt(from + 3) == ':' || text.charAt(from + 3) == ';');
             head.setLength(0);
             append(text, from, to);
         }
 
         void append(String text, int from, int to) {
             lineLength += to - from;
+            if (uidLine) {
+                for (int k = from; k < to; k++) {
+                    char c = text.charAt(k);
+                    // a surrogate pair is 4 bytes, 2 for each half
+                    uidBytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+                }
+            }
             int room = HEAD_CHARS - head.length();
             if (room > 0) {
                 head.append(text, from, Math.min(to, from + room));
@@ -257,6 +271,10 @@ public final class CalendarReader {
             if (name.equals("ATTENDEE") && ++current.attendees > limits.maxAttendees()) {
                 return tooLarge(String.format(Locale.ROOT, "more than %,d attendees in one %s",
                         limits.maxAttendees(), current.name), name);
+            }
+            // a UID is a key in every store; real ones are under 300 bytes, and a database index has a width
+            if (uidLine && uidBytes - "UID:".length() > MAX_UID_BYTES) {
+                return tooLarge(String.format(Locale.ROOT, "a UID longer than %,d bytes", MAX_UID_BYTES), name);
             }
             return null;
         }

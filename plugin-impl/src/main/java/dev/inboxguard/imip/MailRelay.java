@@ -1,6 +1,7 @@
 package dev.inboxguard.imip;
 
 import dev.inboxguard.config.ConfigException;
+import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
@@ -76,16 +77,7 @@ public final class MailRelay {
     }
 
     private static String password(GuardConfig.Relay settings) {
-        if (settings.passwordFile().isEmpty()) {
-            return settings.password();
-        }
-        try {
-            List<String> lines = Files.readAllLines(Path.of(settings.passwordFile()), StandardCharsets.UTF_8);
-            return lines.isEmpty() ? "" : lines.get(0).strip();
-        } catch (IOException e) {
-            throw new ConfigException("mail.relay.passwordFile: cannot read " + settings.passwordFile() + " ("
-                    + e.getMessage() + ")");
-        }
+        return ConfigFile.secret("mail.relay.passwordFile", settings.password(), settings.passwordFile());
     }
 
     /** A connection to the relay, for a batch of messages. */

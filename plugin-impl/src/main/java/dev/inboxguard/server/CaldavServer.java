@@ -11,10 +11,9 @@ import dev.inboxguard.engine.GuardModule;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.Scheduling;
-import dev.inboxguard.storage.SchedulingStore;
 import java.time.Clock;
 import dev.inboxguard.ical.Limits;
-import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.Database;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
@@ -60,26 +59,25 @@ public final class CaldavServer implements AutoCloseable {
      * @param bind       the address to listen on (port 0 picks a free port)
      * @param accounts   the users
      * @param config     the configuration
-     * @param store      the calendars
-     * @param scheduling inboxes, quarantine and audit
+     * @param database   calendars, inboxes, quarantine, audit, sign-ins and rate limits
      * @param outbound   where messages for remote calendar users go
      * @param clock      the clock
      */
-    public CaldavServer(InetSocketAddress bind, Accounts accounts, GuardConfig config, CalendarStore store,
-                        SchedulingStore scheduling, OutboundImip outbound, Clock clock) {
-        this(bind, accounts, Math.max(MIN_BODY, config.limits().maxBytes()), store, config.limits(),
-                assemble(accounts, config, store, scheduling, outbound, clock), clock);
+    public CaldavServer(InetSocketAddress bind, Accounts accounts, GuardConfig config, Database database,
+                        OutboundImip outbound, Clock clock) {
+        this(bind, accounts, Math.max(MIN_BODY, config.limits().maxBytes()), database, config.limits(),
+                assemble(accounts, config, database, outbound, clock), clock);
     }
 
-    private static Scheduling assemble(Accounts accounts, GuardConfig config, CalendarStore store,
-                                       SchedulingStore scheduling, OutboundImip outbound, Clock clock) {
-        Injector injector = Guice.createInjector(new GuardModule(config));
+    private static Scheduling assemble(Accounts accounts, GuardConfig config, Database database,
+                                       OutboundImip outbound, Clock clock) {
+        Injector injector = Guice.createInjector(new GuardModule(config, database.rateLimiter()));
         return Scheduling.assemble(injector.getInstance(Guard.class), injector.getInstance(CalendarReader.class),
-                store, scheduling, accounts, outbound, injector.getInstance(ReplyRouter.class), config.scheduling(),
-                clock);
+                database.calendars(), database.scheduling(), accounts, outbound, injector.getInstance(ReplyRouter.class),
+                config.scheduling(), clock);
     }
 
-    private CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, CalendarStore store, Limits limits,
+    private CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, Database database, Limits limits,
                          Scheduling scheduling, Clock clock) {
         this.scheduling = scheduling;
         HardenedXml.install();
@@ -97,7 +95,7 @@ public final class CaldavServer implements AutoCloseable {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder("health", new Health()), "/health");
+        context.addServlet(new ServletHolder("health", new Health(database)), "/health");
         context.addServlet(new ServletHolder("well-known", new ToDavRoot()), "/.well-known/caldav");
         context.addServlet(new ServletHolder("well-known-slash", new ToDavRoot()), "/.well-known/caldav/");
         // a client given the bare server URL starts there; "" maps exactly the root
@@ -106,9 +104,9 @@ public final class CaldavServer implements AutoCloseable {
         errors.setShowStacks(false);
         errors.setShowServlet(false);
         context.setErrorHandler(errors);
-        ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, store, limits,
+        ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, database.calendars(), limits,
                 scheduling));
-        context.addServlet(new ServletHolder("guard", new ApprovalServlet(accounts, scheduling, clock)),
+        context.addServlet(new ServletHolder("guard", new ApprovalServlet(accounts, scheduling, database.sessions(), clock)),
                 GUARD + "/*");
         context.addServlet(dav, DAV + "/*");
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",
@@ -151,11 +149,26 @@ public final class CaldavServer implements AutoCloseable {
         jetty.stop();
     }
 
-    /** 200 once the server answers; for load balancers and the README's smoke test. No authentication. */
+    /**
+     * 200 while the server answers and reaches its database, 503 when it cannot: a load balancer then sends the
+     * work to another node. No authentication.
+     */
     private static final class Health extends HttpServlet {
+        private final transient Database database;
+
+        Health(Database database) {
+            this.database = database;
+        }
+
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setContentType("text/plain;charset=utf-8");
+            resp.setHeader("Cache-Control", "no-store");
+            if (!database.reachable()) {
+                resp.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+                resp.getWriter().write("database unreachable\n");
+                return;
+            }
             resp.getWriter().write("ok\n");
         }
     }

@@ -9,9 +9,7 @@ import dev.inboxguard.imip.MailRelay;
 import dev.inboxguard.imip.OutboundQueue;
 import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.RecordingOutbound;
-import dev.inboxguard.storage.CalendarStore;
-import dev.inboxguard.storage.MailStore;
-import dev.inboxguard.storage.SchedulingStore;
+import dev.inboxguard.storage.Database;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Optional;
@@ -38,28 +36,26 @@ public final class InboxGuardServer implements AutoCloseable {
      * @param http       the HTTP address (port 0 picks a free one)
      * @param config     the configuration; its {@code mail} section says which listeners run and where mail goes
      * @param accounts   the users
-     * @param calendars  the calendars
-     * @param scheduling inboxes, quarantine and audit
-     * @param mailStore  the outbound queue and receipts of incoming mail
+     * @param database   everything kept: calendars, inboxes, quarantine, audit, the mail queue and receipts,
+     *                   sign-ins and rate limits
      * @param clock      the clock
      * @return the running server
      * @throws Exception if a port cannot be bound or Jetty cannot start
      */
     public static InboxGuardServer start(InetSocketAddress http, GuardConfig config, Accounts accounts,
-                                         CalendarStore calendars, SchedulingStore scheduling, MailStore mailStore,
-                                         Clock clock) throws Exception {
+                                         Database database, Clock clock) throws Exception {
         Optional<OutboundQueue> queue = config.mail().relay().configured()
                 ? Optional.of(new OutboundQueue(new ImipMail(new CalendarReader(config.limits()),
                 ImipListeners.hostname(config.mail())), new MailRelay(config.mail().relay()),
-                config.mail().relay(), mailStore, scheduling, accounts, clock))
+                config.mail().relay(), database.mail(), database.scheduling(), accounts, clock))
                 : Optional.empty();
         OutboundImip outbound = queue.isPresent() ? queue.get() : new RecordingOutbound();
-        CaldavServer caldav = new CaldavServer(http, accounts, config, calendars, scheduling, outbound, clock);
+        CaldavServer caldav = new CaldavServer(http, accounts, config, database, outbound, clock);
         ImipListeners listeners = null;
         try {
             caldav.start();
             listeners = ImipListeners.start(config, new ImipGateway(config, caldav.scheduling().inbox(), accounts,
-                    mailStore, clock));
+                    database.mail(), clock));
             queue.ifPresent(OutboundQueue::start);
             return new InboxGuardServer(caldav, listeners, queue);
         } catch (Exception e) {

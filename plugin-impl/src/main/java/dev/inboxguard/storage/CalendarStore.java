@@ -5,13 +5,13 @@ import java.util.Optional;
 
 /**
  * Where calendars and their objects live. Every write is one transaction and is durable when the method returns:
- * an acknowledged PUT survives the process being killed. Implementations: {@link H2CalendarStore} (embedded, the
- * default); PostgreSQL later, with the same SQL.
+ * an acknowledged PUT survives the process being killed. {@link Database} opens the one implementation on embedded H2
+ * or on PostgreSQL.
  *
  * <p>Every call names the owner, and a store never returns another owner's data: access control is enforced here
  * as well as in the HTTP layer.
  */
-public interface CalendarStore extends AutoCloseable {
+public interface CalendarStore {
     /** @return the owner's calendars, by name */
     List<StoredCalendar> calendars(String owner);
 
@@ -119,7 +119,4 @@ public interface CalendarStore extends AutoCloseable {
      */
     record Changes(long revision, List<StoredObject> changed, List<String> deleted) {
     }
-
-    @Override
-    void close();
 }

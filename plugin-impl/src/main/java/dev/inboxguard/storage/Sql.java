@@ -21,18 +21,9 @@ final class Sql {
         T run(Connection c) throws SQLException;
     }
 
-    /** Runs a schema script (statements separated by semicolons) in one transaction. */
-    static void createSchema(DataSource db, String script) {
-        transaction(db, c -> {
-            try (java.sql.Statement s = c.createStatement()) {
-                for (String ddl : script.split(";")) {
-                    if (!ddl.isBlank()) {
-                        s.execute(ddl);
-                    }
-                }
-            }
-            return null;
-        });
+    /** @return true if the statement broke a primary key or unique constraint (the same SQLSTATE in H2 and PostgreSQL) */
+    static boolean isDuplicate(SQLException e) {
+        return "23505".equals(e.getSQLState());
     }
 
     static <T> List<T> query(DataSource db, String sql, List<?> args, Row<T> row) {
@@ -75,7 +66,41 @@ final class Sql {
 
     private static void bind(PreparedStatement p, List<?> args) throws SQLException {
         for (int i = 0; i < args.size(); i++) {
-            p.setObject(i + 1, args.get(i));
+            Object a = args.get(i);
+            if (a instanceof String s) {
+                setText(p, i + 1, s);
+            } else {
+                p.setObject(i + 1, a);
+            }
         }
+    }
+
+    /**
+     * Binds text. PostgreSQL cannot store U+0000 in text, and hostile input carries it; it becomes U+FFFD on every
+     * database, so the two stores keep the same data.
+     */
+    static void setText(PreparedStatement p, int index, String s) throws SQLException {
+        p.setString(index, s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\ufffd'));
+    }
+
+    /**
+     * A value that a sender chooses and that the database indexes (a rate-limit key, a correspondent's address):
+     * kept as it is when short, else replaced by its SHA-256, so that it fits the column and the index.
+     */
+    static String shortKey(String s) {
+        if (s.length() <= 200 && s.indexOf('\0') < 0) {
+            return s;
+        }
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return {@code s} cut to a column's width */
+    static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

@@ -4,13 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** Run in a child JVM by {@link H2CalendarStoreTest}: writes objects and acknowledges each on stdout, forever. */
+/** Run in a child JVM by {@link EmbeddedStoreTest}: writes objects and acknowledges each on stdout, forever. */
 public final class CrashWriter {
     private CrashWriter() {
     }
 
     public static void main(String[] args) {
-        CalendarStore store = H2CalendarStore.open(Path.of(args[0]));
+        CalendarStore store = Database.embedded(Path.of(args[0])).calendars();
         store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
         for (int i = 0; ; i++) {
             store.put("alice", "work", i + ".ics", "uid-" + i, ("BEGIN:VCALENDAR\r\n" + i + "\r\n")

@@ -77,7 +77,7 @@ class ContentChecksTest {
         GuardConfig base = Samples.unlimited();
         GuardConfig keepDisplay = new GuardConfig(base.limits(), base.structure(), base.recurrence(), base.identity(),
                 base.replies(), new GuardConfig.Content(base.content().riskySchemes(), List.of(), "",
-                "keep-display"), base.senders(), base.rates(), base.imip(), base.checks(), base.policy(), List.of(), null, null);
+                "keep-display"), base.senders(), base.rates(), base.imip(), base.checks(), base.policy(), List.of(), null, null, null);
         Guard.Screening keep = guard(keepDisplay).screen(withAlarms, ALICE, BOB);
         String kept = new String(keep.inboxCopy().orElseThrow(), StandardCharsets.UTF_8);
         assertEquals(1, kept.split("BEGIN:VALARM", -1).length - 1, kept);
@@ -107,7 +107,7 @@ class ContentChecksTest {
         GuardConfig b = Samples.unlimited();
         return new GuardConfig(b.limits(), b.structure(), b.recurrence(), b.identity(), b.replies(), b.content(),
                 new GuardConfig.Senders(policy, recipients, Map.of(), allow), b.rates(), b.imip(), b.checks(),
-                b.policy(), List.of(), null, null);
+                b.policy(), List.of(), null, null, null);
     }
 
     @Test
@@ -137,7 +137,7 @@ class ContentChecksTest {
         GuardConfig b = Samples.unlimited();
         GuardConfig keep = new GuardConfig(b.limits(), b.structure(), b.recurrence(), b.identity(), b.replies(),
                 new GuardConfig.Content(b.content().riskySchemes(), List.of(), "", "keep"), b.senders(), b.rates(),
-                b.imip(), b.checks(), b.policy(), List.of(), null, null);
+                b.imip(), b.checks(), b.policy(), List.of(), null, null, null);
         Guard.Screening s = guard(keep).screen(invitation("BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT10M",
                 "DESCRIPTION:soon", "X-INBOXGUARD-FINDING:all clear, says the sender", "END:VALARM"), ALICE, BOB);
         String copy = new String(s.inboxCopy().orElseThrow(), StandardCharsets.UTF_8);

@@ -7,38 +7,22 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** The embedded mail store, in the same H2 database as the calendars. */
-public final class H2MailStore implements MailStore {
-    private static final String SCHEMA = """
-            CREATE TABLE IF NOT EXISTS mail_queue (
-              id VARCHAR(64) PRIMARY KEY,
-              created BIGINT NOT NULL,
-              envelope_from VARCHAR(1024) NOT NULL,
-              envelope_to VARCHAR(1024) NOT NULL,
-              method VARCHAR(32) NOT NULL,
-              uid VARCHAR(1024) NOT NULL,
-              message BINARY LARGE OBJECT NOT NULL,
-              attempts INT NOT NULL,
-              next_attempt BIGINT NOT NULL,
-              state VARCHAR(16) NOT NULL,
-              last_error VARCHAR(1024) NOT NULL,
-              finished BIGINT NOT NULL);
-            CREATE INDEX IF NOT EXISTS mail_queue_due ON mail_queue (state, next_attempt);
-            CREATE TABLE IF NOT EXISTS mail_receipts (
-              msg_key VARCHAR(64) PRIMARY KEY,
-              started BIGINT NOT NULL,
-              reply VARCHAR(1024));
-            CREATE INDEX IF NOT EXISTS mail_receipts_started ON mail_receipts (started);
-            """;
+/**
+ * The outbound queue and the receipts of incoming mail, in the same database as the calendars. Both are written for
+ * several nodes on one database: claims and settlements are conditional updates, and a receipt is claimed by the
+ * first node to insert it.
+ */
+final class SqlMailStore implements MailStore {
     private static final String COLUMNS = "id, created, envelope_from, envelope_to, method, uid, message, attempts, "
             + "next_attempt, state, last_error, finished";
     private static final int ERROR_CHARS = 1000;
 
     private final DataSource db;
+    private final Dialect dialect;
 
-    H2MailStore(DataSource db) {
+    SqlMailStore(DataSource db, Dialect dialect) {
         this.db = db;
-        Sql.createSchema(db, SCHEMA);
+        this.dialect = dialect;
     }
 
     @Override
@@ -52,7 +36,7 @@ public final class H2MailStore implements MailStore {
     public List<QueuedMail> claimDue(long now, long claimUntil, int limit) {
         List<QueuedMail> due = Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue WHERE state = ? AND "
                 + "next_attempt <= ? ORDER BY next_attempt LIMIT ?", List.of(QueuedMail.QUEUED, now, limit),
-                H2MailStore::row);
+                SqlMailStore::row);
         List<QueuedMail> claimed = new ArrayList<>();
         for (QueuedMail m : due) {
             // conditional on the row being as read: of two senders, one claims it
@@ -94,9 +78,9 @@ public final class H2MailStore implements MailStore {
     public List<QueuedMail> queue(Optional<String> state, int limit) {
         return state.isPresent()
                 ? Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue WHERE state = ? ORDER BY created, id LIMIT ?",
-                List.of(state.get(), limit), H2MailStore::row)
+                List.of(state.get(), limit), SqlMailStore::row)
                 : Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue ORDER BY created, id LIMIT ?", List.of(limit),
-                H2MailStore::row);
+                SqlMailStore::row);
     }
 
     @Override
@@ -112,15 +96,9 @@ public final class H2MailStore implements MailStore {
                 }
             }
             if (rows.isEmpty()) {
-                try {
-                    Sql.update(c, "INSERT INTO mail_receipts (msg_key, started, reply) VALUES (?, ?, NULL)", key, now);
-                } catch (SQLException e) {
-                    if (isDuplicateKey(e)) {
-                        return new Receipt.Busy(); // another session inserted it between our read and write
-                    }
-                    throw e;
-                }
-                return new Receipt.New();
+                // of two nodes given the same message at once, one inserts; the other is told to try later
+                return dialect.insertIfAbsent(c, "INSERT INTO mail_receipts (msg_key, started, reply) VALUES (?, ?, "
+                        + "NULL)", key, now) ? new Receipt.New() : new Receipt.Busy();
             }
             String[] row = rows.get(0);
             if (row[1] != null) {
@@ -132,10 +110,6 @@ public final class H2MailStore implements MailStore {
             }
             return new Receipt.Busy();
         });
-    }
-
-    private static boolean isDuplicateKey(SQLException e) {
-        return "23505".equals(e.getSQLState());
     }
 
     @Override

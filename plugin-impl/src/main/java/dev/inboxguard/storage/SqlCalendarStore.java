@@ -11,80 +11,32 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.h2.jdbcx.JdbcConnectionPool;
+import javax.sql.DataSource;
 
 /**
- * The embedded store: H2 in one file under the data directory. H2 rather than SQLite or plain files because it is
- * pure Java (nothing native to install), transactional, and speaks the SQL the PostgreSQL store will share.
- * {@code WRITE_DELAY=0} makes every commit reach the file before the call returns; H2's default delays writes by
- * up to half a second, and a PUT acknowledged in that window would not survive kill -9.
+ * Calendars and their objects in a SQL database (embedded H2 or PostgreSQL, see {@link Database}). Every write is
+ * one transaction that first locks the calendar's row by raising its revision, so writers to one calendar queue up
+ * even when they run on different nodes, and the revision doubles as the sync token.
  */
-public final class H2CalendarStore implements CalendarStore {
-    private static final String SCHEMA = """
-            CREATE TABLE IF NOT EXISTS calendars (
-              owner VARCHAR(64) NOT NULL,
-              name VARCHAR(255) NOT NULL,
-              display_name VARCHAR(1024) NOT NULL,
-              components VARCHAR(255) NOT NULL,
-              revision BIGINT NOT NULL,
-              PRIMARY KEY (owner, name));
-            CREATE TABLE IF NOT EXISTS objects (
-              owner VARCHAR(64) NOT NULL,
-              calendar VARCHAR(255) NOT NULL,
-              name VARCHAR(255) NOT NULL,
-              uid VARCHAR(1024) NOT NULL,
-              etag VARCHAR(80) NOT NULL,
-              data BINARY LARGE OBJECT NOT NULL,
-              modified BIGINT NOT NULL,
-              kind VARCHAR(16) NOT NULL,
-              span_start BIGINT NOT NULL,
-              span_end BIGINT NOT NULL,
-              PRIMARY KEY (owner, calendar, name),
-              CONSTRAINT objects_uid UNIQUE (owner, calendar, uid),
-              FOREIGN KEY (owner, calendar) REFERENCES calendars (owner, name) ON DELETE CASCADE);
-            CREATE TABLE IF NOT EXISTS changes (
-              owner VARCHAR(64) NOT NULL,
-              calendar VARCHAR(255) NOT NULL,
-              name VARCHAR(255) NOT NULL,
-              revision BIGINT NOT NULL,
-              deleted BOOLEAN NOT NULL,
-              PRIMARY KEY (owner, calendar, name),
-              FOREIGN KEY (owner, calendar) REFERENCES calendars (owner, name) ON DELETE CASCADE);
-            CREATE INDEX IF NOT EXISTS changes_revision ON changes (owner, calendar, revision);
-            CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (owner, uid);
-            CREATE INDEX IF NOT EXISTS objects_span ON objects (owner, calendar, kind, span_start);
-            """;
+final class SqlCalendarStore implements CalendarStore {
+    private final DataSource pool;
+    private final Dialect dialect;
 
-    private final JdbcConnectionPool pool;
-
-    /**
-     * Opens the store, creating it if needed.
-     *
-     * @param directory the data directory
-     * @return the store
-     */
-    public static H2CalendarStore open(Path directory) {
-        String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("inboxguard")
-                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
-        return new H2CalendarStore(JdbcConnectionPool.create(url, "inboxguard", ""));
-    }
-
-    private H2CalendarStore(JdbcConnectionPool pool) {
+    SqlCalendarStore(DataSource pool, Dialect dialect) {
         this.pool = pool;
-        pool.setMaxConnections(16);
-        Sql.createSchema(pool, SCHEMA);
+        this.dialect = dialect;
     }
 
     @Override
     public List<StoredCalendar> calendars(String owner) {
         return query("SELECT owner, name, display_name, components, revision FROM calendars WHERE owner = ? "
-                + "ORDER BY name", List.of(owner), H2CalendarStore::calendar);
+                + "ORDER BY name", List.of(owner), SqlCalendarStore::calendar);
     }
 
     @Override
     public Optional<StoredCalendar> calendar(String owner, String name) {
         return query("SELECT owner, name, display_name, components, revision FROM calendars WHERE owner = ? "
-                + "AND name = ?", List.of(owner, name), H2CalendarStore::calendar).stream().findFirst();
+                + "AND name = ?", List.of(owner, name), SqlCalendarStore::calendar).stream().findFirst();
     }
 
     @Override
@@ -92,13 +44,13 @@ public final class H2CalendarStore implements CalendarStore {
         return transaction(c -> {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO calendars (owner, name, display_name, "
                     + "components, revision) VALUES (?, ?, ?, ?, 1)")) {
-                p.setString(1, calendar.owner());
-                p.setString(2, calendar.name());
-                p.setString(3, calendar.displayName());
-                p.setString(4, String.join(",", calendar.components()));
+                Sql.setText(p, 1, calendar.owner());
+                Sql.setText(p, 2, calendar.name());
+                Sql.setText(p, 3, calendar.displayName());
+                Sql.setText(p, 4, String.join(",", calendar.components()));
                 p.executeUpdate();
             } catch (SQLException e) {
-                if (isDuplicate(e)) {
+                if (Sql.isDuplicate(e)) {
                     throw new StoreConflict(StoreConflict.Kind.CALENDAR_EXISTS, "a calendar by that name exists");
                 }
                 throw e;
@@ -113,9 +65,9 @@ public final class H2CalendarStore implements CalendarStore {
         return transaction(c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE calendars SET display_name = ?, revision = "
                     + "revision + 1 WHERE owner = ? AND name = ?")) {
-                p.setString(1, displayName);
-                p.setString(2, owner);
-                p.setString(3, name);
+                Sql.setText(p, 1, displayName);
+                Sql.setText(p, 2, owner);
+                Sql.setText(p, 3, name);
                 return p.executeUpdate() > 0;
             }
         });
@@ -125,8 +77,8 @@ public final class H2CalendarStore implements CalendarStore {
     public boolean deleteCalendar(String owner, String name) {
         return transaction(c -> {
             try (PreparedStatement p = c.prepareStatement("DELETE FROM calendars WHERE owner = ? AND name = ?")) {
-                p.setString(1, owner);
-                p.setString(2, name);
+                Sql.setText(p, 1, owner);
+                Sql.setText(p, 2, name);
                 return p.executeUpdate() > 0;
             }
         });
@@ -135,13 +87,13 @@ public final class H2CalendarStore implements CalendarStore {
     @Override
     public List<StoredObject> objects(String owner, String calendar) {
         return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? "
-                + "ORDER BY name", List.of(owner, calendar), H2CalendarStore::object);
+                + "ORDER BY name", List.of(owner, calendar), SqlCalendarStore::object);
     }
 
     @Override
     public Optional<StoredObject> object(String owner, String calendar, String name) {
         return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? "
-                + "AND name = ?", List.of(owner, calendar, name), H2CalendarStore::object).stream().findFirst();
+                + "AND name = ?", List.of(owner, calendar, name), SqlCalendarStore::object).stream().findFirst();
     }
 
     @Override
@@ -156,7 +108,7 @@ public final class H2CalendarStore implements CalendarStore {
         // the overlap test of TimeSpan.overlaps, in SQL
         return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? AND kind = ? "
                 + "AND span_start < ? AND (span_end > ? OR (span_end = span_start AND span_start >= ?)) ORDER BY name",
-                List.of(owner, calendar, kind, to, from, from), H2CalendarStore::object);
+                List.of(owner, calendar, kind, to, from, from), SqlCalendarStore::object);
     }
 
     @Override
@@ -182,19 +134,19 @@ public final class H2CalendarStore implements CalendarStore {
                     : "INSERT INTO objects (uid, etag, data, modified, kind, span_start, span_end, owner, calendar, "
                             + "name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
             try (PreparedStatement p = c.prepareStatement(sql)) {
-                p.setString(1, uid);
-                p.setString(2, etag);
+                Sql.setText(p, 1, uid);
+                Sql.setText(p, 2, etag);
                 p.setBytes(3, data);
                 p.setLong(4, now);
-                p.setString(5, span.kind());
+                Sql.setText(p, 5, span.kind());
                 p.setLong(6, span.start());
                 p.setLong(7, span.end());
-                p.setString(8, owner);
-                p.setString(9, calendar);
-                p.setString(10, name);
+                Sql.setText(p, 8, owner);
+                Sql.setText(p, 9, calendar);
+                Sql.setText(p, 10, name);
                 p.executeUpdate();
             } catch (SQLException e) {
-                if (isDuplicate(e)) {
+                if (Sql.isDuplicate(e)) {
                     throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "another resource in this calendar has "
                             + "the same UID");
                 }
@@ -219,9 +171,9 @@ public final class H2CalendarStore implements CalendarStore {
             long revision = bump(c, owner, calendar);
             try (PreparedStatement p = c.prepareStatement("DELETE FROM objects WHERE owner = ? AND calendar = ? "
                     + "AND name = ?")) {
-                p.setString(1, owner);
-                p.setString(2, calendar);
-                p.setString(3, name);
+                Sql.setText(p, 1, owner);
+                Sql.setText(p, 2, calendar);
+                Sql.setText(p, 3, name);
                 p.executeUpdate();
             }
             logChange(c, owner, calendar, name, revision, true);
@@ -252,38 +204,26 @@ public final class H2CalendarStore implements CalendarStore {
         return Optional.of(new Changes(revision, changed, deleted));
     }
 
-    @Override
-    public void close() {
-        pool.dispose();
-    }
-
     /** One row per object name: its latest change. Bounded by the names the calendar has used. */
-    private static void logChange(Connection c, String owner, String calendar, String name, long revision,
-                                  boolean deleted) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("MERGE INTO changes (owner, calendar, name, revision, deleted) "
-                + "KEY (owner, calendar, name) VALUES (?, ?, ?, ?, ?)")) {
-            p.setString(1, owner);
-            p.setString(2, calendar);
-            p.setString(3, name);
-            p.setLong(4, revision);
-            p.setBoolean(5, deleted);
-            p.executeUpdate();
-        }
+    private void logChange(Connection c, String owner, String calendar, String name, long revision,
+                           boolean deleted) throws SQLException {
+        Sql.update(c, dialect.upsert("changes", List.of("owner", "calendar", "name"), List.of("revision", "deleted")),
+                owner, calendar, name, revision, deleted);
     }
 
     /** Raises the calendar's revision, locking its row for the rest of the transaction. */
     private static long bump(Connection c, String owner, String calendar) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("UPDATE calendars SET revision = revision + 1 WHERE owner = ? "
                 + "AND name = ?")) {
-            p.setString(1, owner);
-            p.setString(2, calendar);
+            Sql.setText(p, 1, owner);
+            Sql.setText(p, 2, calendar);
             if (p.executeUpdate() == 0) {
                 throw new StoreConflict(StoreConflict.Kind.NO_CALENDAR, "there is no such calendar");
             }
         }
         try (PreparedStatement p = c.prepareStatement("SELECT revision FROM calendars WHERE owner = ? AND name = ?")) {
-            p.setString(1, owner);
-            p.setString(2, calendar);
+            Sql.setText(p, 1, owner);
+            Sql.setText(p, 2, calendar);
             try (ResultSet r = p.executeQuery()) {
                 r.next();
                 return r.getLong(1);
@@ -295,17 +235,13 @@ public final class H2CalendarStore implements CalendarStore {
             throws SQLException {
         try (PreparedStatement p = c.prepareStatement("SELECT etag FROM objects WHERE owner = ? AND calendar = ? "
                 + "AND name = ? FOR UPDATE")) {
-            p.setString(1, owner);
-            p.setString(2, calendar);
-            p.setString(3, name);
+            Sql.setText(p, 1, owner);
+            Sql.setText(p, 2, calendar);
+            Sql.setText(p, 3, name);
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
             }
         }
-    }
-
-    private static boolean isDuplicate(SQLException e) {
-        return "23505".equals(e.getSQLState());
     }
 
     private static StoredCalendar calendar(ResultSet r) throws SQLException {
@@ -324,15 +260,5 @@ public final class H2CalendarStore implements CalendarStore {
 
     private <T> T transaction(Sql.Work<T> work) {
         return Sql.transaction(pool, work);
-    }
-
-    /** @return the scheduling store in the same database, so that a delivery and its calendar update share it */
-    public H2SchedulingStore scheduling() {
-        return new H2SchedulingStore(pool);
-    }
-
-    /** @return the mail store in the same database: the outbound queue and the receipts of incoming mail */
-    public H2MailStore mail() {
-        return new H2MailStore(pool);
     }
 }

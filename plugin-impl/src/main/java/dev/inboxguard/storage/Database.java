@@ -1,0 +1,210 @@
+package dev.inboxguard.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.ratelimit.RateLimiter;
+import dev.inboxguard.ratelimit.TokenBuckets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * Everything InboxGuard keeps, in one database: embedded H2 in the data directory for a single node, or PostgreSQL
+ * shared by several nodes. The schema comes from versioned migrations (Flyway, under
+ * {@code dev/inboxguard/storage/migration}), the same files for both with the column types filled in.
+ *
+ * <p>On PostgreSQL every node is stateless: calendars, inboxes, the quarantine, the audit trail, the mail queue,
+ * receipts of incoming mail, rate-limit buckets and sign-ins to the approval page all live in the database, and the
+ * writes that must happen once (a delivery, a decision, a claim on queued mail) are conditional, so two nodes doing
+ * the same thing at once produce one result.
+ */
+public final class Database implements AutoCloseable {
+    /** Buckets kept in memory by the embedded store; the shared store prunes full buckets instead. */
+    private static final int MEMORY_BUCKETS = 100_000;
+
+    private final HikariDataSource pool;
+    private final Dialect dialect;
+    private final String description;
+    private final SqlCalendarStore calendars;
+    private final SqlSchedulingStore scheduling;
+    private final SqlMailStore mail;
+    private final SqlSessions sessions;
+    private final RateLimiter rates;
+    private final int migrationsApplied;
+
+    private Database(HikariConfig settings, Dialect dialect, boolean migrate, String description) {
+        this.description = description;
+        this.dialect = dialect;
+        try {
+            this.pool = new HikariDataSource(settings);
+        } catch (RuntimeException e) {
+            throw new StoreFailure("cannot open " + description, e);
+        }
+        try {
+            this.migrationsApplied = schema(pool, dialect, migrate);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        this.calendars = new SqlCalendarStore(pool, dialect);
+        this.scheduling = new SqlSchedulingStore(pool, dialect);
+        this.mail = new SqlMailStore(pool, dialect);
+        this.sessions = new SqlSessions(pool);
+        // one embedded node counts in memory; nodes sharing PostgreSQL must count in it, or each would allow the burst
+        this.rates = dialect == Dialect.POSTGRESQL ? new SqlRateLimits(pool, dialect)
+                : new TokenBuckets(MEMORY_BUCKETS);
+    }
+
+    /**
+     * Opens the embedded database, creating it if needed. {@code WRITE_DELAY=0} makes every commit reach the file
+     * before the call returns; H2's default delays writes by up to half a second, and a PUT acknowledged in that
+     * window would not survive kill -9.
+     *
+     * @param directory the data directory
+     * @return the database, its schema up to date
+     */
+    public static Database embedded(Path directory) {
+        Path file = directory.toAbsolutePath().resolve("inboxguard");
+        HikariConfig c = pool("inboxguard-h2", 16);
+        c.setJdbcUrl("jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        c.setUsername("inboxguard");
+        c.setPassword("");
+        return new Database(c, Dialect.H2, true, "the embedded database " + file + ".mv.db");
+    }
+
+    /**
+     * Opens the database the configuration names: PostgreSQL if {@code storage.url} is set, else the embedded one.
+     *
+     * @param storage   the storage settings
+     * @param directory the data directory, for the embedded database
+     * @return the database, its schema up to date (or checked, with {@code migrate: validate})
+     */
+    public static Database open(GuardConfig.Storage storage, Path directory) {
+        if (!storage.shared()) {
+            return embedded(directory);
+        }
+        HikariConfig c = pool("inboxguard-pg", storage.maxConnections());
+        c.setJdbcUrl(storage.url());
+        c.setUsername(storage.user());
+        c.setPassword(ConfigFile.secret("storage.passwordFile", storage.password(), storage.passwordFile()));
+        // a database that stops answering must fail requests, not hang them; the URL may still override these
+        c.addDataSourceProperty("connectTimeout", "10");
+        c.addDataSourceProperty("socketTimeout", "60");
+        c.addDataSourceProperty("tcpKeepAlive", "true");
+        c.addDataSourceProperty("ApplicationName", "inboxguard");
+        return new Database(c, Dialect.POSTGRESQL, storage.migrate().equals("auto"), "PostgreSQL at "
+                + withoutSecrets(storage.url()));
+    }
+
+    private static HikariConfig pool(String name, int size) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName(name);
+        c.setMaximumPoolSize(size);
+        c.setMinimumIdle(Math.min(2, size));
+        c.setConnectionTimeout(10_000);
+        c.setValidationTimeout(5_000);
+        c.setAutoCommit(true);
+        return c;
+    }
+
+    private static int schema(HikariDataSource pool, Dialect dialect, boolean migrate) {
+        Flyway flyway = Flyway.configure(Database.class.getClassLoader())
+                .dataSource(pool)
+                .locations("classpath:dev/inboxguard/storage/migration")
+                .placeholders(dialect.placeholders())
+                // data directories from before migrations hold the first tables already; V1 to V3 tolerate that
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load();
+        try {
+            if (migrate) {
+                MigrateResult result = flyway.migrate();
+                return result.migrationsExecuted;
+            }
+            flyway.validate();
+            return 0;
+        } catch (FlywayException e) {
+            throw new StoreFailure((migrate ? "cannot bring the database schema up to date: "
+                    : "the database schema is not up to date (storage.migrate is validate; run `inboxguard migrate` "
+                    + "or one node with migrate: auto): ") + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** @return how many migrations this opening applied (0 when the schema was current) */
+    public int migrationsApplied() {
+        return migrationsApplied;
+    }
+
+    /** @return calendars and their objects */
+    public CalendarStore calendars() {
+        return calendars;
+    }
+
+    /** @return scheduling inboxes, the quarantine, the audit trail */
+    public SchedulingStore scheduling() {
+        return scheduling;
+    }
+
+    /** @return the outbound mail queue and receipts of incoming mail */
+    public MailStore mail() {
+        return mail;
+    }
+
+    /** @return sign-ins to the approval page */
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    /** @return rate-limit buckets: in memory for the embedded database, in the database for PostgreSQL */
+    public RateLimiter rateLimiter() {
+        return rates;
+    }
+
+    /** @return database-backed rate limits over this pool, whichever database it is (for the store tests) */
+    SqlRateLimits sharedRateLimits() {
+        return new SqlRateLimits(pool, dialect);
+    }
+
+    /** @return where the data is, without passwords, for the start-up banner */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Checks that the database answers, for {@code /health}: a load balancer should stop sending work to a node
+     * that cannot reach it.
+     *
+     * @return true if a trivial query succeeded within a few seconds
+     */
+    public boolean reachable() {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.setQueryTimeout(5);
+            s.execute("SELECT 1");
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** JDBC URLs may carry {@code password=...}; the banner and errors must not. */
+    static String withoutSecrets(String url) {
+        return url.replaceAll("(?i)(password|sslpassword)=[^&;]*", "$1=***");
+    }
+
+    private static String firstLine(String s) {
+        String m = s == null ? "" : s.strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

@@ -1,0 +1,411 @@
+package dev.inboxguard.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inboxguard.ratelimit.RateLimiter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every store must do, run once on the embedded H2 database ({@link EmbeddedStoreTest}) and once on a real
+ * PostgreSQL ({@link PostgresStoreTest}). {@link #node()} opens another connection pool on the same data, as a
+ * second InboxGuard node would, so the "exactly once" promises are tested across nodes, not only across threads.
+ */
+abstract class StoreContract {
+    static final TimeSpan ANY = new TimeSpan("VEVENT", Long.MIN_VALUE, Long.MAX_VALUE);
+
+    /** @return a new node's view of this test's database (the first call creates it) */
+    abstract Database node();
+
+    static byte[] ics(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static StoreConflict.Kind conflict(Runnable r) {
+        return assertThrows(StoreConflict.class, r::run).kind();
+    }
+
+    @Test
+    void calendarsAndObjectsWithPreconditions() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            StoredCalendar work = store.createCalendar(new StoredCalendar("alice", "work", "Work",
+                    Set.of("VEVENT", "VTODO"), 0));
+            assertEquals(Set.of("VEVENT", "VTODO"), work.components());
+            assertEquals(StoreConflict.Kind.CALENDAR_EXISTS, conflict(() -> store.createCalendar(work)));
+
+            CalendarStore.Written first = store.put("alice", "work", "a.ics", "uid-a", ics("A1"),
+                    ANY, new Expectation(true, Optional.empty()));
+            assertTrue(first.created());
+            StoredObject a = first.object();
+            assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "a.ics",
+                    "uid-a", ics("A2"), ANY, new Expectation(true, Optional.empty()))));
+            assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "a.ics",
+                    "uid-a", ics("A2"), ANY, new Expectation(false, Optional.of("\"stale\"")))));
+            CalendarStore.Written second = store.put("alice", "work", "a.ics", "uid-a", ics("A2"),
+                    ANY, new Expectation(false, Optional.of(a.etag())));
+            assertFalse(second.created());
+            StoredObject a2 = second.object();
+            assertNotEquals(a.etag(), a2.etag());
+            assertEquals("A2", new String(store.object("alice", "work", "a.ics").orElseThrow().data(),
+                    StandardCharsets.UTF_8));
+            // If-Match on a resource that does not exist fails too
+            assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.put("alice", "work", "new.ics",
+                    "uid-new", ics("N"), ANY, new Expectation(false, Optional.of("*")))));
+
+            assertEquals(StoreConflict.Kind.UID_TAKEN, conflict(() -> store.put("alice", "work", "other.ics",
+                    "uid-a", ics("dup"), ANY, Expectation.NONE)));
+            assertEquals(StoreConflict.Kind.NO_CALENDAR, conflict(() -> store.put("alice", "nope", "x.ics", "u",
+                    ics("x"), ANY, Expectation.NONE)));
+
+            long before = store.calendar("alice", "work").orElseThrow().revision();
+            assertEquals(StoreConflict.Kind.PRECONDITION, conflict(() -> store.delete("alice", "work", "a.ics",
+                    Optional.of(a.etag()))));
+            assertEquals(before, store.calendar("alice", "work").orElseThrow().revision(),
+                    "a refused write changes nothing");
+            assertTrue(store.delete("alice", "work", "a.ics", Optional.of(a2.etag())));
+            assertFalse(store.delete("alice", "work", "a.ics", Optional.empty()));
+            assertTrue(store.calendar("alice", "work").orElseThrow().revision() > before);
+        }
+    }
+
+    @Test
+    void timeRangeQueriesReadOnlyOverlappingSpans() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT", "VTODO"), 0));
+            store.put("alice", "c", "a.ics", "a", ics("A"), new TimeSpan("VEVENT", 100, 200), Expectation.NONE);
+            store.put("alice", "c", "point.ics", "p", ics("P"), new TimeSpan("VEVENT", 300, 300), Expectation.NONE);
+            store.put("alice", "c", "series.ics", "s", ics("S"), new TimeSpan("VEVENT", 150, Long.MAX_VALUE),
+                    Expectation.NONE);
+            store.put("alice", "c", "todo.ics", "t", ics("T"), new TimeSpan("VTODO", Long.MIN_VALUE, Long.MAX_VALUE),
+                    Expectation.NONE);
+            assertEquals(List.of("a.ics"), names(store.objectsIn("alice", "c", "VEVENT", 0, 150)));
+            assertEquals(List.of("a.ics", "series.ics"), names(store.objectsIn("alice", "c", "VEVENT", 199, 200)));
+            assertEquals(List.of("series.ics"), names(store.objectsIn("alice", "c", "VEVENT", 200, 300)));
+            assertEquals(List.of("point.ics", "series.ics"), names(store.objectsIn("alice", "c", "VEVENT", 300, 301)));
+            assertEquals(List.of("todo.ics"), names(store.objectsIn("alice", "c", "VTODO", 0, 1)));
+            assertEquals(List.of(), names(store.objectsIn("bob", "c", "VEVENT", Long.MIN_VALUE, Long.MAX_VALUE)));
+            // the SQL and TimeSpan.overlaps agree
+            TimeSpan point = new TimeSpan("VEVENT", 300, 300);
+            assertTrue(point.overlaps(300, 301));
+            assertFalse(point.overlaps(200, 300));
+        }
+    }
+
+    private static List<String> names(List<StoredObject> objects) {
+        return objects.stream().map(StoredObject::name).toList();
+    }
+
+    @Test
+    void ownersSeeOnlyTheirOwnData() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "work", null, Set.of("VEVENT"), 0));
+            store.put("alice", "work", "a.ics", "uid-a", ics("A"), ANY, Expectation.NONE);
+            assertEquals(List.of(), store.calendars("bob"));
+            assertTrue(store.calendar("bob", "work").isEmpty());
+            assertTrue(store.object("bob", "work", "a.ics").isEmpty());
+            assertEquals(StoreConflict.Kind.NO_CALENDAR, conflict(() -> store.put("bob", "work", "a.ics", "u",
+                    ics("x"), ANY, Expectation.NONE)));
+            assertFalse(store.delete("bob", "work", "a.ics", Optional.empty()));
+            // the same names for another owner are a different calendar
+            store.createCalendar(new StoredCalendar("bob", "work", null, Set.of("VEVENT"), 0));
+            store.put("bob", "work", "a.ics", "uid-a", ics("B"), ANY, Expectation.NONE);
+            assertEquals("A", new String(store.object("alice", "work", "a.ics").orElseThrow().data(),
+                    StandardCharsets.UTF_8));
+            assertTrue(store.deleteCalendar("bob", "work"));
+            assertTrue(store.object("bob", "work", "a.ics").isEmpty());
+            assertEquals(1, store.objects("alice", "work").size());
+        }
+    }
+
+    @Test
+    void aSecondOpeningFindsTheSchemaCurrent() {
+        try (Database first = node(); Database second = node()) {
+            assertEquals(0, second.migrationsApplied());
+            first.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            assertEquals("Work", second.calendars().calendar("alice", "work").orElseThrow().displayName());
+            assertTrue(second.reachable());
+        }
+    }
+
+    @Test
+    void changesSinceATokenListWritesAndDeletions() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            store.put("alice", "c", "a.ics", "a", ics("A"), ANY, Expectation.NONE);
+            long token = store.calendar("alice", "c").orElseThrow().revision();
+            store.put("alice", "c", "b.ics", "b", ics("B"), ANY, Expectation.NONE);
+            store.put("alice", "c", "a.ics", "a", ics("A2"), ANY, Expectation.NONE);
+            store.delete("alice", "c", "b.ics", Optional.empty());
+            CalendarStore.Changes changes = store.changesSince("alice", "c", token).orElseThrow();
+            assertEquals(List.of("a.ics"), names(changes.changed()));
+            assertEquals(List.of("b.ics"), changes.deleted());
+            assertTrue(store.changesSince("alice", "c", changes.revision() + 1).isEmpty(), "a token from the future");
+        }
+    }
+
+    @Test
+    void concurrentWritersOnTwoNodesLoseNothing() throws Exception {
+        try (Database a = node(); Database b = node()) {
+            a.calendars().createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            List<Callable<Boolean>> writes = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                CalendarStore store = (i % 2 == 0 ? a : b).calendars();
+                String name = i + ".ics";
+                writes.add(() -> store.put("alice", "c", name, "uid-" + name, ics(name), ANY, Expectation.NONE)
+                        .created());
+            }
+            assertEquals(40, race(writes).stream().filter(x -> x).count());
+            assertEquals(40, a.calendars().objects("alice", "c").size());
+            long revision = b.calendars().calendar("alice", "c").orElseThrow().revision();
+            assertEquals(41, revision, "every write raised the revision once");
+            // the same new name from both nodes at once with If-None-Match: one creates it, the other is refused
+            List<Callable<Boolean>> same = new ArrayList<>();
+            for (Database db : List.of(a, b, a, b)) {
+                same.add(() -> {
+                    try {
+                        return db.calendars().put("alice", "c", "x.ics", "uid-x", ics("X"), ANY,
+                                new Expectation(true, Optional.empty())).created();
+                    } catch (StoreConflict e) {
+                        return false;
+                    }
+                });
+            }
+            assertEquals(1, race(same).stream().filter(x -> x).count());
+        }
+    }
+
+    @Test
+    void inboxQuarantineAuditAndCorrespondents() {
+        try (Database db = node()) {
+            SchedulingStore s = db.scheduling();
+            s.addToInbox(new InboxItem("bob", "i1.ics", "u1", "REQUEST", ics("R"), "deliver", "[]", 10));
+            s.addToInbox(new InboxItem("bob", "i0.ics", "u0", "REQUEST", ics("Q"), "flag", "[]", 5));
+            assertEquals(List.of("i0.ics", "i1.ics"), s.inbox("bob").stream().map(InboxItem::name).toList());
+            assertTrue(s.inbox("alice").isEmpty());
+            assertEquals("R", new String(s.inboxItem("bob", "i1.ics").orElseThrow().data(), StandardCharsets.UTF_8));
+            assertTrue(s.removeFromInbox("bob", "i1.ics"));
+            assertFalse(s.removeFromInbox("bob", "i1.ics"));
+
+            s.hold(held("h1", "alice"));
+            assertEquals(List.of("h1"), s.heldFor("alice").stream().map(HeldItem::id).toList());
+            assertTrue(s.heldFor("bob").isEmpty());
+            assertTrue(s.decide("h1", HeldItem.APPROVED, "alice", 20));
+            assertFalse(s.decide("h1", HeldItem.DENIED, "alice", 21), "decided once");
+            assertEquals(HeldItem.APPROVED, s.held("h1").orElseThrow().state());
+            s.reopen("h1");
+            assertEquals(HeldItem.HELD, s.held("h1").orElseThrow().state());
+
+            s.audit(entry("bob", "mallory", "one"));
+            s.audit(entry("carol", "bob", "two"));
+            s.audit(entry("carol", "dave", "three"));
+            List<AuditEntry> bobs = s.auditTrail(Optional.of("bob"), 0, 10);
+            assertEquals(List.of("one", "two"), bobs.stream().map(AuditEntry::uid).toList());
+            assertTrue(bobs.get(0).seq() < bobs.get(1).seq());
+            assertEquals(List.of("two", "three"), s.auditTrail(Optional.empty(), bobs.get(0).seq(), 10).stream()
+                    .map(AuditEntry::uid).toList());
+
+            assertFalse(s.knows("bob", "mailto:alice@example.com"));
+            s.remember("bob", "mailto:alice@example.com");
+            s.remember("bob", "mailto:alice@example.com");
+            assertTrue(s.knows("bob", "mailto:alice@example.com"));
+            assertFalse(s.knows("carol", "mailto:alice@example.com"));
+        }
+    }
+
+    @Test
+    void oneDecisionWinsAcrossNodes() throws Exception {
+        try (Database a = node(); Database b = node()) {
+            a.scheduling().hold(held("h2", "alice"));
+            List<Callable<Boolean>> clicks = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                SchedulingStore s = (i % 2 == 0 ? a : b).scheduling();
+                String state = i % 3 == 0 ? HeldItem.DENIED : HeldItem.APPROVED;
+                clicks.add(() -> s.decide("h2", state, "alice", 30));
+            }
+            assertEquals(1, race(clicks).stream().filter(x -> x).count());
+        }
+    }
+
+    @Test
+    void anIncomingMessageIsClaimedOnceAcrossNodes() throws Exception {
+        try (Database a = node(); Database b = node()) {
+            List<Callable<MailStore.Receipt>> deliveries = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                MailStore m = (i % 2 == 0 ? a : b).mail();
+                deliveries.add(() -> m.receive("k1", 100, 0));
+            }
+            List<MailStore.Receipt> receipts = race(deliveries);
+            assertEquals(1, receipts.stream().filter(r -> r instanceof MailStore.Receipt.New).count());
+            assertEquals(7, receipts.stream().filter(r -> r instanceof MailStore.Receipt.Busy).count());
+            a.mail().received("k1", "250 2.0.0 delivered");
+            MailStore.Receipt again = b.mail().receive("k1", 200, 0);
+            assertEquals("250 2.0.0 delivered", assertInstanceOf(MailStore.Receipt.Done.class, again).reply());
+
+            assertInstanceOf(MailStore.Receipt.New.class, a.mail().receive("k2", 100, 0));
+            assertInstanceOf(MailStore.Receipt.New.class, b.mail().receive("k2", 500, 200), "a dead claim lapses");
+            b.mail().forgetReceipt("k2");
+            assertInstanceOf(MailStore.Receipt.New.class, a.mail().receive("k2", 600, 0), "a 4xx releases the claim");
+            a.mail().pruneReceipts(150);
+            assertInstanceOf(MailStore.Receipt.New.class, a.mail().receive("k1", 700, 0), "pruned");
+        }
+    }
+
+    @Test
+    void queuedMailIsClaimedOnceAcrossNodes() throws Exception {
+        try (Database a = node(); Database b = node()) {
+            for (int i = 0; i < 30; i++) {
+                a.mail().enqueue(new QueuedMail("m" + i, i, "alice@example.com", "r" + i + "@example.net",
+                        "REQUEST", "u" + i, ics("mail " + i), 0, 0, QueuedMail.QUEUED, "", 0));
+            }
+            List<Callable<List<QueuedMail>>> senders = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                MailStore m = (i % 2 == 0 ? a : b).mail();
+                senders.add(() -> {
+                    List<QueuedMail> mine = new ArrayList<>();
+                    for (int round = 0; round < 10; round++) {
+                        mine.addAll(m.claimDue(1_000, 60_000, 4));
+                    }
+                    return mine;
+                });
+            }
+            List<String> claimed = race(senders).stream().flatMap(List::stream).map(QueuedMail::id).sorted().toList();
+            assertEquals(30, claimed.size(), "every message claimed: " + claimed);
+            assertEquals(30, Set.copyOf(claimed).size(), "no message claimed twice");
+
+            QueuedMail m0 = a.mail().queue(Optional.empty(), 100).stream().filter(m -> m.id().equals("m0"))
+                    .findFirst().orElseThrow();
+            assertEquals(1, m0.attempts());
+            b.mail().sent(m0, 2_000);
+            QueuedMail stale = new QueuedMail(m0.id(), m0.created(), m0.envelopeFrom(), m0.envelopeTo(), m0.method(),
+                    m0.uid(), m0.message(), 0, 0, QueuedMail.QUEUED, "", 0);
+            a.mail().failed(stale, 2_001, "late");
+            assertEquals(QueuedMail.SENT, a.mail().queue(Optional.of(QueuedMail.SENT), 10).get(0).state(),
+                    "a sender whose claim lapsed settles nothing");
+        }
+    }
+
+    @Test
+    void signInsAreSharedBoundedAndExpire() {
+        try (Database a = node(); Database b = node()) {
+            a.sessions().open("t1", new SessionStore.Session("alice", "c1", 1_000), 0, 3);
+            assertEquals("c1", b.sessions().find("t1", 500).orElseThrow().csrf(), "another node sees the sign-in");
+            assertTrue(b.sessions().find("t1", 1_001).isEmpty(), "lapsed");
+            for (int i = 2; i <= 5; i++) {
+                a.sessions().open("t" + i, new SessionStore.Session("alice", "c" + i, 1_000 + i), 0, 3);
+            }
+            assertTrue(a.sessions().find("t2", 0).isEmpty(), "the oldest beyond three went");
+            assertTrue(a.sessions().find("t5", 0).isPresent());
+            b.sessions().close("t5");
+            assertTrue(a.sessions().find("t5", 0).isEmpty());
+        }
+    }
+
+    @Test
+    void sharedRateLimitsHoldAcrossNodes() throws Exception {
+        try (Database a = node(); Database b = node()) {
+            SqlRateLimits la = a.sharedRateLimits();
+            SqlRateLimits lb = b.sharedRateLimits();
+            Instant t = Instant.parse("2026-11-21T10:00:00Z");
+            RateLimiter.Limit sender = new RateLimiter.Limit("sender:mailto:mallory@example.net", 10, 60);
+            List<Callable<Boolean>> messages = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                RateLimiter l = i % 2 == 0 ? la : lb;
+                RateLimiter.Limit recipient = new RateLimiter.Limit("recipient:" + (i % 3), 100, 60);
+                messages.add(() -> l.tryTakeAll(List.of(recipient, sender), t).isEmpty());
+            }
+            assertEquals(10, race(messages).stream().filter(x -> x).count(), "the burst holds for the cluster");
+            // a refused message takes nothing from the other bucket
+            RateLimiter.Limit fresh = new RateLimiter.Limit("recipient:fresh", 1, 60);
+            assertEquals(List.of(sender), la.tryTakeAll(List.of(fresh, sender), t));
+            assertTrue(lb.tryTakeAll(List.of(fresh), t).isEmpty());
+            // one token a minute comes back
+            assertTrue(la.tryTakeAll(List.of(sender), t.plusSeconds(61)).isEmpty());
+            assertFalse(lb.tryTakeAll(List.of(sender), t.plusSeconds(62)).isEmpty());
+            // a clock behind the last writer refills nothing
+            assertFalse(lb.tryTakeAll(List.of(sender), t.minusSeconds(3600)).isEmpty());
+
+            // keys a sender chooses may be long or odd; they still count, and a full bucket is pruned
+            String hostile = "sender:mailto:" + "x".repeat(5_000) + "\0@example.net";
+            RateLimiter.Limit odd = new RateLimiter.Limit(hostile, 1, 60);
+            assertTrue(la.tryTakeAll(List.of(odd), t).isEmpty());
+            assertEquals(List.of(odd), lb.tryTakeAll(List.of(odd), t));
+            int before = la.size();
+            assertTrue(la.prune(t.plusSeconds(3600 * 24).toEpochMilli()) >= before - 1);
+            assertEquals(0, lb.size());
+        }
+    }
+
+    @Test
+    void hostileTextIsStoredOrRefusedCleanly() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            // the widest keys the reader lets through: a 1,024-byte UID in a calendar with a 255-character name
+            String wide = "\u00fc".repeat(255);
+            store.createCalendar(new StoredCalendar("alice", wide, "\u00fcber", Set.of("VEVENT"), 0));
+            store.createCalendar(new StoredCalendar("alice", "c", "C", Set.of("VEVENT"), 0));
+            String uid = "\u6f22".repeat(341);
+            store.put("alice", wide, "wide.ics", uid, ics("W"), ANY, Expectation.NONE);
+            assertEquals(uid, store.objectByUid("alice", uid).orElseThrow().object().uid());
+            db.scheduling().remember("alice", "mailto:" + "\u6f22".repeat(1000) + "@example.net");
+            assertTrue(db.scheduling().knows("alice", "mailto:" + "\u6f22".repeat(1000) + "@example.net"));
+            // text with NUL (PostgreSQL cannot store it) is stored with a replacement character
+            db.scheduling().audit(entry("bob", "mallory\0", "nul\0uid"));
+            assertEquals("mailto:mallory\ufffd@example.net", db.scheduling().auditTrail(Optional.of("bob"), 0, 5).get(0).sender());
+            store.put("alice", "c", "nul.ics", "a\0b", ics("N"), ANY, Expectation.NONE);
+            assertTrue(store.objectByUid("alice", "a\ufffdb").isPresent());
+        }
+    }
+
+    static HeldItem held(String id, String decider) {
+        return new HeldItem(id, "bob", "mailto:bob@example.com", decider, "organizer", "REQUEST", "u-" + id,
+                "mailto:mallory@example.net", "Party", "caldav", ics("H"), "[]", 10, HeldItem.HELD, "", 0);
+    }
+
+    static AuditEntry entry(String recipient, String sender, String uid) {
+        return new AuditEntry(0, 1, "delivered", "caldav", "mailto:" + sender + "@example.net", sender,
+                "mailto:" + recipient + "@example.com", recipient, "REQUEST", uid, "deliver", "2.0", "[]", "", "");
+    }
+
+    /** Runs the calls at once, as far as the machine allows, and returns their results in order. */
+    static <T> List<T> race(List<Callable<T>> calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> call : calls) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            start.countDown();
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) {
+                out.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

