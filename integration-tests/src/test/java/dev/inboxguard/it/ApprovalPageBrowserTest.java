@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.CaldavServer;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -53,9 +54,9 @@ class ApprovalPageBrowserTest {
     void aliceSignsInSeesTheHeldPartyCrashAndApprovesIt() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "chromium and chromium-driver are not installed");
-        try (H2CalendarStore store = H2CalendarStore.open(data);
+        try (Database store = TestPostgres.open(data);
              CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
-                     ConfigFile.defaults(), store, store.scheduling(), new RecordingOutbound(), Clock.systemUTC())
+                     ConfigFile.defaults(), store, new RecordingOutbound(), Clock.systemUTC())
                      .start()) {
             String base = "http://127.0.0.1:" + server.port();
             HttpClient http = HttpClient.newHttpClient();

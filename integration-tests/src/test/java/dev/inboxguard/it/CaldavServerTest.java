@@ -9,7 +9,8 @@ import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.storage.CalendarStore;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -44,12 +45,12 @@ class CaldavServerTest {
 
     @TempDir
     static Path data;
-    private static H2CalendarStore store;
+    private static Database store;
 
     @BeforeAll
     static void start() throws Exception {
-        store = H2CalendarStore.open(data);
-        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store, store.scheduling(),
+        store = TestPostgres.open(data);
+        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store,
                 new RecordingOutbound(), Clock.systemUTC()).start();
         base = "http://127.0.0.1:" + server.port();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -414,7 +415,7 @@ class CaldavServerTest {
         int escape = put("dave", cal + "..%2fescape.ics", event("e", "E", ""), Map.of()).statusCode();
         assertTrue(escape == 400 || escape == 404, "status " + escape);
         // nothing refused was stored
-        assertEquals(1, store.objects("dave", "rules").size());
+        assertEquals(1, store.calendars().objects("dave", "rules").size());
     }
 
     @Test
@@ -434,7 +435,7 @@ class CaldavServerTest {
                     .statusCode());
         }
         assertTrue(send("GET", cal + "secret.ics", "alice", "alice", null, null).body().contains("Secret"));
-        assertEquals(1, store.calendars("alice").size());
+        assertEquals(1, store.calendars().calendars("alice").size());
     }
 
     private static String between(String xml, String element) {

@@ -14,7 +14,8 @@ import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.mime.DkimVerificationTest;
 import dev.inboxguard.server.InboxGuardServer;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import dev.inboxguard.storage.QueuedMail;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
@@ -57,7 +58,7 @@ class ImipGatewayTest {
     static int relayPort;
     static DkimVerificationTest.TestKey remoteKey;
     static GuardConfig config;
-    static H2CalendarStore store;
+    static Database store;
     static InboxGuardServer server;
     static DavClient dav;
     static int lmtp;
@@ -81,7 +82,7 @@ class ImipGatewayTest {
                           timeoutSeconds: 5, retrySeconds: [1]}
                 """.formatted(remoteKey.name(), remoteKey.record(), relayPort));
         config = ConfigFile.load(yaml);
-        store = H2CalendarStore.open(data);
+        store = TestPostgres.open(data);
         startGuard();
         for (String user : List.of("alice", "bob", "carol")) {
             assertEquals(201, dav.send(user, "MKCALENDAR", "/dav/calendars/" + user + "/work/", null, null)
@@ -98,7 +99,7 @@ class ImipGatewayTest {
 
     static void startGuard() throws Exception {
         server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), config, SchedulingTest.accounts(), store,
-                store.scheduling(), store.mail(), Clock.systemUTC());
+                Clock.systemUTC());
         dav = new DavClient(server.httpPort());
         lmtp = server.lmtpPort().orElseThrow();
     }

@@ -8,7 +8,8 @@ import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.storage.CalendarStore;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,9 +46,9 @@ class PythonCaldavClientTest {
     @Test
     void pythonCaldavDoesTheWholeRound() throws Exception {
         Assumptions.assumeTrue(clientInstalled(), "python3-caldav is not installed");
-        try (H2CalendarStore store = H2CalendarStore.open(data);
+        try (Database store = TestPostgres.open(data);
              CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0),
-                     Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store, store.scheduling(),
+                     Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store,
                 new RecordingOutbound(), Clock.systemUTC()).start()) {
             Process client = new ProcessBuilder(PYTHON, Path.of("src/test/python/caldav_client.py").toString(),
                     "http://127.0.0.1:" + server.port() + "/", "dave", "dave").redirectErrorStream(true).start();
@@ -57,7 +58,7 @@ class PythonCaldavClientTest {
             assertEquals(0, client.exitValue(), out);
             assertTrue(out.strip().endsWith("OK"), out);
             // it cleaned up after itself through the server
-            assertEquals(0, store.calendars("dave").size());
+            assertEquals(0, store.calendars().calendars("dave").size());
         }
     }
 }

@@ -13,7 +13,8 @@ import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.server.PasswordHash;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
@@ -39,7 +40,7 @@ class SchedulingTest {
 
     @TempDir
     static Path data;
-    static H2CalendarStore store;
+    static Database store;
     static CaldavServer server;
     static RecordingOutbound outbound = new RecordingOutbound();
     static DavClient dav;
@@ -53,9 +54,8 @@ class SchedulingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        store = H2CalendarStore.open(data);
-        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), accounts(), ConfigFile.defaults(), store,
-                store.scheduling(), outbound, Clock.systemUTC()).start();
+        store = TestPostgres.open(data);
+        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), accounts(), ConfigFile.defaults(), store, outbound, Clock.systemUTC()).start();
         dav = new DavClient(server.port());
         for (String user : List.of("alice", "bob", "carol", "dave", "mallory")) {
             assertEquals(201, send(user, "MKCALENDAR", "/dav/calendars/" + user + "/work/", null, null).statusCode());

@@ -48,6 +48,21 @@ class CalendarReaderTest {
     }
 
     @Test
+    void aUidOverOneKilobyteIsRefusedCountingBytesAcrossFolds() {
+        // 512 two-byte characters, folded over several physical lines: exactly 1,024 bytes
+        String half = "\u00fc".repeat(256);
+        byte[] exact = withEventLines(List.of("UID:" + half, " " + half));
+        assertInstanceOf(CalendarRead.Parsed.class, read(Samples.limits(), exact));
+        byte[] over = withEventLines(List.of("UID:" + half, " " + half + "x"));
+        Finding f = refusal(read(Samples.limits(), over));
+        assertEquals("limits.size", f.code().value());
+        assertEquals("UID", f.property().orElseThrow());
+        // a four-byte character counts four bytes
+        byte[] astral = withEventLines(List.of("UID:" + "\ud83d\ude00".repeat(257)));
+        assertEquals("limits.size", refusal(read(Samples.limits(), astral)).code().value());
+    }
+
+    @Test
     void lineLengthCountsFoldedContinuations() {
         String value = "x".repeat(80);
         byte[] ok = withEventLines(List.of("UID:1", "SUMMARY:" + value));

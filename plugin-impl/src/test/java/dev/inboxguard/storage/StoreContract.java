@@ -15,11 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -174,7 +169,7 @@ abstract class StoreContract {
                 writes.add(() -> store.put("alice", "c", name, "uid-" + name, ics(name), ANY, Expectation.NONE)
                         .created());
             }
-            assertEquals(40, race(writes).stream().filter(x -> x).count());
+            assertEquals(40, Concurrently.run(writes).stream().filter(x -> x).count());
             assertEquals(40, a.calendars().objects("alice", "c").size());
             long revision = b.calendars().calendar("alice", "c").orElseThrow().revision();
             assertEquals(41, revision, "every write raised the revision once");
@@ -190,7 +185,7 @@ abstract class StoreContract {
                     }
                 });
             }
-            assertEquals(1, race(same).stream().filter(x -> x).count());
+            assertEquals(1, Concurrently.run(same).stream().filter(x -> x).count());
         }
     }
 
@@ -242,7 +237,7 @@ abstract class StoreContract {
                 String state = i % 3 == 0 ? HeldItem.DENIED : HeldItem.APPROVED;
                 clicks.add(() -> s.decide("h2", state, "alice", 30));
             }
-            assertEquals(1, race(clicks).stream().filter(x -> x).count());
+            assertEquals(1, Concurrently.run(clicks).stream().filter(x -> x).count());
         }
     }
 
@@ -254,7 +249,7 @@ abstract class StoreContract {
                 MailStore m = (i % 2 == 0 ? a : b).mail();
                 deliveries.add(() -> m.receive("k1", 100, 0));
             }
-            List<MailStore.Receipt> receipts = race(deliveries);
+            List<MailStore.Receipt> receipts = Concurrently.run(deliveries);
             assertEquals(1, receipts.stream().filter(r -> r instanceof MailStore.Receipt.New).count());
             assertEquals(7, receipts.stream().filter(r -> r instanceof MailStore.Receipt.Busy).count());
             a.mail().received("k1", "250 2.0.0 delivered");
@@ -288,7 +283,7 @@ abstract class StoreContract {
                     return mine;
                 });
             }
-            List<String> claimed = race(senders).stream().flatMap(List::stream).map(QueuedMail::id).sorted().toList();
+            List<String> claimed = Concurrently.run(senders).stream().flatMap(List::stream).map(QueuedMail::id).sorted().toList();
             assertEquals(30, claimed.size(), "every message claimed: " + claimed);
             assertEquals(30, Set.copyOf(claimed).size(), "no message claimed twice");
 
@@ -333,7 +328,7 @@ abstract class StoreContract {
                 RateLimiter.Limit recipient = new RateLimiter.Limit("recipient:" + (i % 3), 100, 60);
                 messages.add(() -> l.tryTakeAll(List.of(recipient, sender), t).isEmpty());
             }
-            assertEquals(10, race(messages).stream().filter(x -> x).count(), "the burst holds for the cluster");
+            assertEquals(10, Concurrently.run(messages).stream().filter(x -> x).count(), "the burst holds for the cluster");
             // a refused message takes nothing from the other bucket
             RateLimiter.Limit fresh = new RateLimiter.Limit("recipient:fresh", 1, 60);
             assertEquals(List.of(sender), la.tryTakeAll(List.of(fresh, sender), t));
@@ -386,26 +381,4 @@ abstract class StoreContract {
                 "mailto:" + recipient + "@example.com", recipient, "REQUEST", uid, "deliver", "2.0", "[]", "", "");
     }
 
-    /** Runs the calls at once, as far as the machine allows, and returns their results in order. */
-    static <T> List<T> race(List<Callable<T>> calls) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> call : calls) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return call.call();
-                }));
-            }
-            start.countDown();
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : futures) {
-                out.add(f.get(60, TimeUnit.SECONDS));
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
 }

@@ -5,7 +5,8 @@ import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.storage.CalendarStore;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,9 +37,9 @@ public final class CaldavLoad {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Path data = Files.createTempDirectory("caldav-load");
-        H2CalendarStore store = H2CalendarStore.open(data);
+        Database store = TestPostgres.open(data);
         CaldavServer server = args.length > 2 ? null : new CaldavServer(new InetSocketAddress("127.0.0.1", 0),
-                Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store, store.scheduling(),
+                Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store,
                 new RecordingOutbound(), Clock.systemUTC()).start();
         String base = args.length > 2 ? args[2] : "http://127.0.0.1:" + server.port();
         String calendar = args.length > 2 ? args[3] : "/dav/calendars/alice/load/";

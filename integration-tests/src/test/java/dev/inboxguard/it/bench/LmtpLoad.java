@@ -5,7 +5,8 @@ import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.mime.DkimVerificationTest;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.InboxGuardServer;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,9 +62,9 @@ public final class LmtpLoad {
             for (int i = 0; i < warmUp + messages; i++) {
                 mail.add(message(i, dkim, key));
             }
-            try (H2CalendarStore store = H2CalendarStore.open(dir);
+            try (Database store = TestPostgres.open(dir);
                  InboxGuardServer server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), config,
-                         Accounts.demo(Clock.systemUTC()), store, store.scheduling(), store.mail(),
+                         Accounts.demo(Clock.systemUTC()), store,
                          Clock.systemUTC())) {
                 int port = server.lmtpPort().orElseThrow();
                 run(port, mail.subList(0, warmUp), threads);

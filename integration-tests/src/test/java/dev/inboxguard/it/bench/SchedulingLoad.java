@@ -5,7 +5,8 @@ import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
-import dev.inboxguard.storage.H2CalendarStore;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,9 +36,9 @@ public final class SchedulingLoad {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         GuardConfig.Rate wide = new GuardConfig.Rate(10_000_000, 10_000_000);
         GuardConfig config = ConfigFile.defaults().withRates(new GuardConfig.Rates(wide, wide, wide, wide));
-        try (H2CalendarStore store = H2CalendarStore.open(Files.createTempDirectory("scheduling-load"));
+        try (Database store = TestPostgres.open(Files.createTempDirectory("scheduling-load"));
              CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), Accounts.demo(
-                     Clock.systemUTC()), config, store, store.scheduling(), new RecordingOutbound(),
+                     Clock.systemUTC()), config, store, new RecordingOutbound(),
                      Clock.systemUTC()).start()) {
             String base = "http://127.0.0.1:" + server.port();
             HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(threads)).build();
