@@ -1,8 +1,12 @@
 package dev.inboxguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -94,7 +98,39 @@ class ServeJarTest {
 
     @Test
     void theDemoServerStartsAnswersAndKeepsAnAcknowledgedPutThroughKillDashNine() throws Exception {
-        Server first = start();
+        keepsAnAcknowledgedPutThroughKillDashNine("--demo");
+    }
+
+    @Test
+    void onPostgresqlItKeepsTheDataInTheDatabaseNamedByTheConfiguration() throws Exception {
+        GuardConfig.Storage pg = TestPostgres.freshDatabase();
+        Path config = data.resolve("pg.yaml");
+        Files.writeString(config, "storage:\n  url: \"" + pg.url() + "\"\n  user: " + pg.user() + "\n");
+        keepsAnAcknowledgedPutThroughKillDashNine("--demo", "--config", config.toString());
+        // the object is in PostgreSQL, where another node would find it, and not in the data directory
+        try (Database db = Database.open(pg, data.resolve("unused"))) {
+            assertEquals("kept", db.calendars().object("carol", "home", "kept.ics").orElseThrow().uid());
+        }
+        assertTrue(Files.notExists(data.resolve("inboxguard.mv.db")));
+    }
+
+    @Test
+    void anUnreachableDatabaseIsAClearStartupError() throws Exception {
+        Path config = data.resolve("down.yaml");
+        Files.writeString(config, "storage:\n  url: \"jdbc:postgresql://127.0.0.1:1/inboxguard?password=hunter2\"\n");
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0", "--lmtp-port", "0", "--data",
+                data.toString(), "--config", config.toString())).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("inboxguard: cannot open PostgreSQL at jdbc:postgresql://127.0.0.1:1/inboxguard"), out);
+        assertFalse(out.contains("hunter2"), "no password in the message: " + out);
+        assertFalse(out.contains("\tat "), "no stack trace: " + out);
+    }
+
+    private void keepsAnAcknowledgedPutThroughKillDashNine(String... options) throws Exception {
+        Server first = start(options);
         String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:kept\r\n"
                 + "DTSTAMP:20261121T080000Z\r\nDTSTART:20261201T090000Z\r\nSUMMARY:Survives\r\nEND:VEVENT\r\n"
                 + "END:VCALENDAR\r\n";
@@ -117,7 +153,7 @@ class ServeJarTest {
         } finally {
             stop(first.process(), true);
         }
-        Server second = start();
+        Server second = start(options);
         try {
             HttpResponse<String> got = send(second, "GET", "/dav/calendars/carol/home/kept.ics", null, null);
             assertEquals(200, got.statusCode());

@@ -9,6 +9,7 @@ import dev.inboxguard.server.Accounts;
 import dev.inboxguard.scheduling.Scheduling;
 import dev.inboxguard.server.BasicAuthentication;
 import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.StoreFailure;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -127,6 +128,12 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                 return;
             }
             LOG.warn("{} {} failed: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            if (storeFailure(e) && !response.isCommitted()) {
+                // the database is down or unreachable: nothing was written, and the client should come back
+                response.setHeader("Retry-After", "10");
+                response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Storage unavailable; try again");
+                return;
+            }
             if (!response.isCommitted()) {
                 response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Internal error");
             }
@@ -143,6 +150,15 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         } catch (IOException | RuntimeException e) {
             // over the cap or cut off: Jetty closes the connection, which is all that is left to do
         }
+    }
+
+    private static boolean storeFailure(Throwable e) {
+        for (int depth = 0; e != null && depth < 8; e = e.getCause(), depth++) {
+            if (e instanceof StoreFailure) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static HttpException jettyRefusal(Throwable e) {

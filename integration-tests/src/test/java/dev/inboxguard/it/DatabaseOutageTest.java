@@ -1,0 +1,62 @@
+package dev.inboxguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.server.InboxGuardServer;
+import dev.inboxguard.storage.Database;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The database goes away under a running node (a PostgreSQL of its own, stopped mid-test): the node must say so
+ * plainly (health 503, CalDAV 503 with Retry-After, LMTP 451) and acknowledge nothing it could not keep.
+ */
+class DatabaseOutageTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void aNodeWhoseDatabaseIsGoneAcknowledgesNothing() throws Exception {
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        GuardConfig config = ConfigFile.defaults().withMail(ConfigFile.defaults().mail().withLmtpPort(0));
+        GuardConfig.Storage storage = new GuardConfig.Storage("jdbc:postgresql://localhost:" + pg.getPort()
+                + "/postgres", "postgres", "", "", 4, "auto");
+        HttpClient http = HttpClient.newHttpClient();
+        try (Database db = Database.open(storage, data);
+             InboxGuardServer node = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), config,
+                     SchedulingTest.accounts(), db, Clock.systemUTC())) {
+            DavClient dav = new DavClient(node.httpPort());
+            URI health = URI.create("http://127.0.0.1:" + node.httpPort() + "/health");
+            assertEquals(200, http.send(HttpRequest.newBuilder(health).build(), BodyHandlers.ofString()).statusCode());
+            assertEquals(201, dav.send("bob", "MKCALENDAR", "/dav/calendars/bob/work/", null, null).statusCode());
+
+            pg.close();
+
+            HttpResponse<String> down = http.send(HttpRequest.newBuilder(health).build(), BodyHandlers.ofString());
+            assertEquals(503, down.statusCode(), down.body());
+            HttpResponse<String> put = dav.put("bob", "/dav/calendars/bob/work/lost.ics",
+                    ImipGatewayTest.event("lost@example.com", "Lost", "carol@example.com"));
+            assertEquals(503, put.statusCode(), put.body());
+            assertTrue(put.headers().firstValue("Retry-After").isPresent());
+            assertFalse(put.body().contains("at dev.inboxguard"), "no stack trace: " + put.body());
+            List<String> mail = MailDialogue.deliver(node.lmtpPort().orElseThrow(), true, "olga@example.net",
+                    List.of("bob@example.com"), ImipGatewayTest.email("olga@example.net", "bob@example.com",
+                            "REQUEST", "down@example.net", ImipGatewayTest.event("down@example.net", "Down")));
+            assertTrue(mail.get(0).startsWith("451 "), "the MTA keeps the message: " + mail);
+        }
+    }
+}
