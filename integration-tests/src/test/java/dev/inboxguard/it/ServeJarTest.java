@@ -118,15 +118,45 @@ class ServeJarTest {
     void anUnreachableDatabaseIsAClearStartupError() throws Exception {
         Path config = data.resolve("down.yaml");
         Files.writeString(config, "storage:\n  url: \"jdbc:postgresql://127.0.0.1:1/inboxguard?password=hunter2\"\n");
-        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0", "--lmtp-port", "0", "--data",
-                data.toString(), "--config", config.toString())).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(1, p.exitValue(), out);
+        Run down = run("serve", "--demo", "--http-port", "0", "--lmtp-port", "0", "--data", data.toString(),
+                "--config", config.toString());
+        String out = down.output();
+        assertEquals(1, down.status(), out);
         assertTrue(out.contains("inboxguard: cannot open PostgreSQL at jdbc:postgresql://127.0.0.1:1/inboxguard"), out);
         assertFalse(out.contains("hunter2"), "no password in the message: " + out);
         assertFalse(out.contains("\tat "), "no stack trace: " + out);
+    }
+
+    @Test
+    void withMigrateValidateTheOperatorRunsMigrationsFirst() throws Exception {
+        GuardConfig.Storage pg = TestPostgres.freshDatabase();
+        Path config = data.resolve("validate.yaml");
+        Files.writeString(config, "storage:\n  url: \"" + pg.url() + "\"\n  user: " + pg.user()
+                + "\n  migrate: validate\n");
+        Run refused = run("serve", "--demo", "--http-port", "0", "--lmtp-port", "0", "--data", data.toString(),
+                "--config", config.toString());
+        assertEquals(1, refused.status(), refused.output());
+        assertTrue(refused.output().contains("the database schema is not up to date"), refused.output());
+        Run first = run("migrate", "--config", config.toString());
+        assertEquals(0, first.status(), first.output());
+        assertTrue(first.output().contains("4 migrations applied"), first.output());
+        Run second = run("migrate", "--config", config.toString());
+        assertTrue(second.output().contains("the schema is up to date"), second.output());
+        Server s = start("--demo", "--config", config.toString());
+        stop(s.process(), false);
+    }
+
+    private record Run(int status, String output) {
+    }
+
+    private static Run run(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), out);
     }
 
     private void keepsAnAcknowledgedPutThroughKillDashNine(String... options) throws Exception {

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code inboxguard} command: {@code java -jar inboxguard.jar COMMAND ...}. */
 @Command(name = "inboxguard", mixinStandardHelpOptions = true, versionProvider = InboxGuardCommand.Version.class,
         description = "A guard for CalDAV scheduling inboxes: checks iTIP and iMIP messages before delivery.",
-        subcommands = {CheckCommand.class, RouteCommand.class, ServeCommand.class, IngestCommand.class})
+        subcommands = {CheckCommand.class, RouteCommand.class, ServeCommand.class, IngestCommand.class,
+                MigrateCommand.class})
 public final class InboxGuardCommand implements Runnable {
     /** Exit status for a usage error or an unreadable file (CONTRACT.md). */
     static final int USAGE = 2;

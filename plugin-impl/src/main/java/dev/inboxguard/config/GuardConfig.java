@@ -61,8 +61,9 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             password = password == null ? "" : password;
             passwordFile = passwordFile == null ? "" : passwordFile;
             maxConnections = maxConnections == 0 ? 16 : maxConnections;
-            if (maxConnections < 1 || maxConnections > 1000) {
-                throw new ConfigException("storage.maxConnections must be 1 to 1000, got " + maxConnections);
+            // migrations hold one connection for their lock and use another
+            if (maxConnections < 2 || maxConnections > 1000) {
+                throw new ConfigException("storage.maxConnections must be 2 to 1000, got " + maxConnections);
             }
             migrate = migrate == null ? "auto" : migrate.strip().toLowerCase(java.util.Locale.ROOT);
             if (!java.util.Set.of("auto", "validate").contains(migrate)) {

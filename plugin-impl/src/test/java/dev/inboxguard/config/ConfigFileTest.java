@@ -55,6 +55,27 @@ class ConfigFileTest {
     }
 
     @Test
+    void storageIsEmbeddedByDefaultAndPostgresqlByUrl() throws Exception {
+        GuardConfig.Storage embedded = ConfigFile.defaults().storage();
+        assertTrue(!embedded.shared() && embedded.maxConnections() == 16 && embedded.migrate().equals("auto"));
+        GuardConfig.Storage pg = ConfigFile.load(write("storage:\n  url: jdbc:postgresql://db:5432/ig\n"
+                + "  migrate: VALIDATE\n")).storage();
+        assertTrue(pg.shared());
+        assertEquals("validate", pg.migrate());
+        for (String bad : List.of("url: jdbc:mysql://db/ig", "maxConnections: 1", "migrate: sometimes")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ConfigFile.load(write("storage:\n  " + bad + "\n")));
+            assertTrue(e.getMessage().contains("storage."), e.getMessage());
+        }
+        Path secret = dir.resolve("db-password");
+        Files.writeString(secret, "s3cret\nignored\n");
+        assertEquals("s3cret", ConfigFile.secret("storage.passwordFile", "inline", secret.toString()));
+        assertEquals("inline", ConfigFile.secret("storage.passwordFile", "inline", ""));
+        assertThrows(ConfigException.class, () -> ConfigFile.secret("storage.passwordFile", "", dir.resolve("none")
+                .toString()));
+    }
+
+    @Test
     void mistakesAreOneLineErrorsThatSayWhere() throws Exception {
         ConfigException typo = assertThrows(ConfigException.class,
                 () -> ConfigFile.load(write("limits:\n  maxAtendees: 5\n")));
