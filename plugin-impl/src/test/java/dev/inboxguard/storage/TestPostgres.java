@@ -54,7 +54,10 @@ public final class TestPostgres {
         if (server == null) {
             try {
                 server = EmbeddedPostgres.builder()
-                        // fsync stays on: durability is part of what the tests are about
+                        // zonky turns these off for speed; production keeps them on, and so do the tests and
+                        // the load runs, so that a commit here costs what it costs in production
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("max_connections", "300")
                         .start();
             } catch (IOException e) {
