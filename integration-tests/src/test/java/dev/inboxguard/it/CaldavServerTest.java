@@ -50,7 +50,8 @@ class CaldavServerTest {
     @BeforeAll
     static void start() throws Exception {
         store = TestPostgres.open(data);
-        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store,
+        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), Accounts.demo(Clock.systemUTC()),
+                ConfigFile.defaults(), store,
                 new RecordingOutbound(), Clock.systemUTC()).start();
         base = "http://127.0.0.1:" + server.port();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -55,7 +55,8 @@ class SchedulingTest {
     @BeforeAll
     static void start() throws Exception {
         store = TestPostgres.open(data);
-        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), accounts(), ConfigFile.defaults(), store, outbound, Clock.systemUTC()).start();
+        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), accounts(), ConfigFile.defaults(), store,
+                outbound, Clock.systemUTC()).start();
         dav = new DavClient(server.port());
         for (String user : List.of("alice", "bob", "carol", "dave", "mallory")) {
             assertEquals(201, send(user, "MKCALENDAR", "/dav/calendars/" + user + "/work/", null, null).statusCode());
