@@ -128,7 +128,7 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                 return;
             }
             LOG.warn("{} {} failed: {}", request.getMethod(), request.getRequestURI(), e.toString());
-            if (storeFailure(e) && !response.isCommitted()) {
+            if (transientStoreFailure(e) && !response.isCommitted()) {
                 // the database is down or unreachable: nothing was written, and the client should come back
                 response.setHeader("Retry-After", "10");
                 response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Storage unavailable; try again");
@@ -152,10 +152,11 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         }
     }
 
-    private static boolean storeFailure(Throwable e) {
+    /** A failure that may pass; one that would recur (a value the database refuses) stays a 500. */
+    private static boolean transientStoreFailure(Throwable e) {
         for (int depth = 0; e != null && depth < 8; e = e.getCause(), depth++) {
-            if (e instanceof StoreFailure) {
-                return true;
+            if (e instanceof StoreFailure f) {
+                return f.isTransient();
             }
         }
         return false;

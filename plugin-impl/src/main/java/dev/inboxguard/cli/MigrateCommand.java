@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {"Brings the database schema up to date (the embedded database under --data, or PostgreSQL "
-                + "from storage.url) and exits. Safe while nodes run: migrations only add, and take a lock."})
+                + "from storage.url) and exits. On PostgreSQL it is safe while nodes run: migrations only add, and "
+                + "take a lock. The embedded database must not be in use by serve."})
 final class MigrateCommand implements Callable<Integer> {
 
     @Spec

@@ -57,6 +57,11 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:")) {
                 throw new ConfigException("storage.url must be empty (embedded) or a jdbc:postgresql: URL");
             }
+            if (url.matches("jdbc:postgresql://[^/]*@.*")) {
+                // the PostgreSQL driver does not take user:password@host, and the URL is shown in messages
+                throw new ConfigException("storage.url: put the user and password in storage.user and "
+                        + "storage.passwordFile, not in the URL");
+            }
             user = user == null ? "" : user;
             password = password == null ? "" : password;
             passwordFile = passwordFile == null ? "" : passwordFile;
@@ -74,6 +79,13 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
         /** @return true for PostgreSQL, false for the embedded database */
         public boolean shared() {
             return !url.isEmpty();
+        }
+
+        /** Without the password, which a record would otherwise print. */
+        @Override
+        public String toString() {
+            return "Storage[url=" + url.replaceAll("(?i)password=[^&;]*", "password=***") + ", user=" + user
+                    + ", maxConnections=" + maxConnections + ", migrate=" + migrate + "]";
         }
     }
 

@@ -56,7 +56,7 @@ public final class GuardModule extends AbstractModule {
 
     /** @param config the configuration; rate limits are counted in this process's memory */
     public GuardModule(GuardConfig config) {
-        this(config, new TokenBuckets(100_000));
+        this(config, new TokenBuckets(TokenBuckets.DEFAULT_KEYS));
     }
 
     /**

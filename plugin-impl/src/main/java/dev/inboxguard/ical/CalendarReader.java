@@ -172,7 +172,8 @@ public final class CalendarReader {
         final StringBuilder head = new StringBuilder(HEAD_CHARS);
         boolean inLine;
         long lineLength;
-        boolean uidLine;
+        /** Whether the line being read is a UID: not known until its name is complete, which folding can delay. */
+        Boolean uidLine;
         long uidBytes;
         int components;
         int properties;
@@ -182,24 +183,28 @@ public final class CalendarReader {
             inLine = true;
             lineLength = 0;
             uidBytes = 0;
-            uidLine = to - from > 3 && text.regionMatches(true, from, "UID", 0, 3)
-                    && (text.charAt(from + 3) == ':' || text.charAt(from + 3) == ';');
+            uidLine = null;
             head.setLength(0);
             append(text, from, to);
         }
 
         void append(String text, int from, int to) {
             lineLength += to - from;
-            if (uidLine) {
+            int room = HEAD_CHARS - head.length();
+            if (room > 0) {
+                head.append(text, from, Math.min(to, from + room));
+            }
+            if (uidLine == null && head.length() >= 4) {
+                // the head is the unfolded line, so "U" CRLF " ID:" is seen as the UID it is
+                uidLine = head.substring(0, 3).equalsIgnoreCase("UID") && (head.charAt(3) == ':'
+                        || head.charAt(3) == ';');
+            }
+            if (uidLine == null || uidLine) {
                 for (int k = from; k < to; k++) {
                     char c = text.charAt(k);
                     // a surrogate pair is 4 bytes, 2 for each half
                     uidBytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
                 }
-            }
-            int room = HEAD_CHARS - head.length();
-            if (room > 0) {
-                head.append(text, from, Math.min(to, from + room));
             }
         }
 
@@ -273,7 +278,7 @@ public final class CalendarReader {
                         limits.maxAttendees(), current.name), name);
             }
             // a UID is a key in every store; real ones are under 300 bytes, and a database index has a width
-            if (uidLine && uidBytes - "UID:".length() > MAX_UID_BYTES) {
+            if (Boolean.TRUE.equals(uidLine) && uidBytes - "UID:".length() > MAX_UID_BYTES) {
                 return tooLarge(String.format(Locale.ROOT, "a UID longer than %,d bytes", MAX_UID_BYTES), name);
             }
             return null;

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Counts messages against limits. In memory on one node now ({@link TokenBuckets}); a store shared by several
- * nodes implements the same interface later, so the limits hold across the cluster.
+ * Counts messages against limits: in memory on a single node ({@link TokenBuckets}), or in the database that
+ * several nodes share ({@code dev.inboxguard.storage.SqlRateLimits}), so that the limits hold across the cluster.
  */
 public interface RateLimiter {
 

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * cannot reset a limit that is in force.
  */
 public final class TokenBuckets implements RateLimiter {
+    /** How many buckets one node keeps, unless told otherwise: about 10 MB. */
+    public static final int DEFAULT_KEYS = 100_000;
+
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final int maxKeys;
     private final AtomicBoolean sweeping = new AtomicBoolean();

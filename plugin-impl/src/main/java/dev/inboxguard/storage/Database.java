@@ -25,10 +25,8 @@ import org.flywaydb.core.api.output.MigrateResult;
  * the same thing at once produce one result.
  */
 public final class Database implements AutoCloseable {
-    /** Buckets kept in memory by the embedded store; the shared store prunes full buckets instead. */
-    private static final int MEMORY_BUCKETS = 100_000;
-
     private final HikariDataSource pool;
+    private final HikariDataSource healthPool;
     private final Dialect dialect;
     private final String description;
     private final SqlCalendarStore calendars;
@@ -44,7 +42,8 @@ public final class Database implements AutoCloseable {
         try {
             this.pool = new HikariDataSource(settings);
         } catch (RuntimeException e) {
-            throw new StoreFailure("cannot open " + description, e);
+            throw new StoreFailure("cannot open " + description + ": " + withoutSecrets(firstLine(e.getMessage())),
+                    null);
         }
         try {
             this.migrationsApplied = schema(pool, dialect, migrate);
@@ -52,13 +51,22 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
+        // /health asks on a connection of its own: a node whose pool is busy is not a node that is down
+        HikariConfig health = new HikariConfig();
+        settings.copyStateTo(health);
+        health.setPoolName(settings.getPoolName() + "-health");
+        health.setMaximumPoolSize(1);
+        health.setMinimumIdle(0);
+        health.setConnectionTimeout(3_000);
+        health.setInitializationFailTimeout(-1);
+        this.healthPool = new HikariDataSource(health);
         this.calendars = new SqlCalendarStore(pool, dialect);
         this.scheduling = new SqlSchedulingStore(pool, dialect);
         this.mail = new SqlMailStore(pool, dialect);
         this.sessions = new SqlSessions(pool);
         // one embedded node counts in memory; nodes sharing PostgreSQL must count in it, or each would allow the burst
         this.rates = dialect == Dialect.POSTGRESQL ? new SqlRateLimits(pool, dialect)
-                : new TokenBuckets(MEMORY_BUCKETS);
+                : new TokenBuckets(TokenBuckets.DEFAULT_KEYS);
     }
 
     /**
@@ -118,8 +126,9 @@ public final class Database implements AutoCloseable {
                 .dataSource(pool)
                 .locations("classpath:dev/inboxguard/storage/migration")
                 .placeholders(dialect.placeholders())
-                // data directories from before migrations hold the first tables already; V1 to V3 tolerate that
-                .baselineOnMigrate(true)
+                // H2 data directories from before migrations hold the first tables already; V1 to V3 tolerate
+                // that. A PostgreSQL schema with unknown tables in it is refused instead of adopted.
+                .baselineOnMigrate(dialect == Dialect.H2)
                 .baselineVersion("0")
                 .load();
         try {
@@ -132,7 +141,7 @@ public final class Database implements AutoCloseable {
         } catch (FlywayException e) {
             throw new StoreFailure((migrate ? "cannot bring the database schema up to date: "
                     : "the database schema is not up to date (storage.migrate is validate; run `inboxguard migrate` "
-                    + "or one node with migrate: auto): ") + firstLine(e.getMessage()), e);
+                    + "or one node with migrate: auto): ") + withoutSecrets(firstLine(e.getMessage())), null);
         }
     }
 
@@ -183,7 +192,7 @@ public final class Database implements AutoCloseable {
      * @return true if a trivial query succeeded within a few seconds
      */
     public boolean reachable() {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = healthPool.getConnection(); Statement s = c.createStatement()) {
             s.setQueryTimeout(5);
             s.execute("SELECT 1");
             return true;
@@ -194,12 +203,13 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        healthPool.close();
         pool.close();
     }
 
     /** JDBC URLs may carry {@code password=...}; the banner and errors must not. */
     static String withoutSecrets(String url) {
-        return url.replaceAll("(?i)(password|sslpassword)=[^&;]*", "$1=***");
+        return url.replaceAll("(?i)(password|sslpassword)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
     }
 
     private static String firstLine(String s) {

@@ -129,7 +129,7 @@ final class SqlMailStore implements MailStore {
     }
 
     private static String clip(String s) {
-        return s.length() <= ERROR_CHARS ? s : s.substring(0, ERROR_CHARS);
+        return Sql.clip(s, ERROR_CHARS);
     }
 
     private static QueuedMail row(ResultSet r) throws SQLException {

@@ -22,6 +22,7 @@ import javax.sql.DataSource;
  * {@value #PRUNE_EVERY}th message on a node deletes the full ones.
  */
 final class SqlRateLimits implements RateLimiter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlRateLimits.class);
     static final int PRUNE_EVERY = 1024;
 
     private final DataSource db;
@@ -41,10 +42,7 @@ final class SqlRateLimits implements RateLimiter {
             List<double[]> refilled = new ArrayList<>(ordered.size());
             List<Limit> empty = new ArrayList<>();
             for (Limit l : ordered) {
-                String key = Sql.shortKey(l.key());
-                dialect.insertIfAbsent(c, "INSERT INTO rate_buckets (bucket, tokens, updated, burst, per_hour) VALUES "
-                        + "(?, ?, ?, ?, ?)", key, (double) l.burst(), at, l.burst(), l.perHour());
-                double[] state = lock(c, key);
+                double[] state = lockOrCreate(c, Sql.shortKey(l.key()), l, at);
                 // a clock behind the last writer's refills nothing rather than going back in time
                 double tokens = Math.min(l.burst(), state[0] + Math.max(0, at - (long) state[1])
                         * (l.perHour() / 3_600_000.0));
@@ -53,25 +51,36 @@ final class SqlRateLimits implements RateLimiter {
                     empty.add(l);
                 }
             }
-            for (int i = 0; i < ordered.size(); i++) {
+            // a refused message changes no bucket: refilling is worked out from (tokens, updated) next time anyway
+            for (int i = 0; empty.isEmpty() && i < ordered.size(); i++) {
                 double[] r = refilled.get(i);
                 Limit l = ordered.get(i);
                 Sql.update(c, "UPDATE rate_buckets SET tokens = ?, updated = ?, burst = ?, per_hour = ? WHERE "
-                        + "bucket = ?", empty.isEmpty() ? r[0] - 1 : r[0], (long) r[1], l.burst(), l.perHour(),
-                        Sql.shortKey(l.key()));
+                        + "bucket = ?", r[0] - 1, (long) r[1], l.burst(), l.perHour(), Sql.shortKey(l.key()));
             }
             return empty;
         });
         if (calls.incrementAndGet() % PRUNE_EVERY == 0) {
-            prune(at);
+            try {
+                prune(at);
+            } catch (StoreFailure e) {
+                // the message is counted; tidying up can wait for the next round
+                LOG.warn("pruning rate-limit buckets failed: {}", e.getMessage());
+            }
         }
         return over;
     }
 
-    /** Deletes buckets that have refilled completely; they are as good as absent. */
+    /**
+     * Deletes buckets that have refilled completely; they are as good as absent. Rows a message holds are skipped
+     * rather than waited for, so pruning never waits on (or deadlocks with) the messages being counted.
+     */
     int prune(long now) {
-        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM rate_buckets WHERE tokens + (? - updated) * "
-                + "per_hour / 3600000.0 >= burst", now));
+        String full = "SELECT bucket FROM rate_buckets WHERE tokens + (? - updated) * per_hour / 3600000.0 >= burst";
+        // H2 is one process: nothing else holds its rows for long, and it has no SKIP LOCKED in a subquery
+        String sql = "DELETE FROM rate_buckets WHERE bucket IN (" + full
+                + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED)" : ")");
+        return Sql.transaction(db, c -> Sql.update(c, sql, now));
     }
 
     /** @return how many buckets are stored */
@@ -79,13 +88,25 @@ final class SqlRateLimits implements RateLimiter {
         return Sql.query(db, "SELECT COUNT(*) FROM rate_buckets", List.of(), r -> r.getInt(1)).get(0);
     }
 
-    private static double[] lock(Connection c, String key) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT tokens, updated FROM rate_buckets WHERE bucket = ? "
-                + "FOR UPDATE")) {
-            p.setString(1, key);
-            try (ResultSet r = p.executeQuery()) {
-                r.next();
-                return new double[] {r.getDouble(1), r.getLong(2)};
+    /**
+     * Locks the bucket's row, creating it full if it is absent. A prune on another node may delete the row between
+     * the insert and the lock; then the insert is simply done again.
+     */
+    private double[] lockOrCreate(Connection c, String key, Limit l, long at) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            dialect.insertIfAbsent(c, "INSERT INTO rate_buckets (bucket, tokens, updated, burst, per_hour) VALUES "
+                    + "(?, ?, ?, ?, ?)", key, (double) l.burst(), at, l.burst(), l.perHour());
+            try (PreparedStatement p = c.prepareStatement("SELECT tokens, updated FROM rate_buckets WHERE bucket = ? "
+                    + "FOR UPDATE")) {
+                p.setString(1, key);
+                try (ResultSet r = p.executeQuery()) {
+                    if (r.next()) {
+                        return new double[] {r.getDouble(1), r.getLong(2)};
+                    }
+                }
+            }
+            if (attempt == 3) {
+                throw new SQLException("the rate-limit bucket " + key + " keeps vanishing");
             }
         }
     }

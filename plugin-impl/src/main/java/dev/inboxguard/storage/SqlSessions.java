@@ -15,7 +15,8 @@ final class SqlSessions implements SessionStore {
     @Override
     public void open(String tokenHash, Session s, long now, int maxPerUser) {
         Sql.transaction(db, c -> {
-            Sql.update(c, "DELETE FROM web_sessions WHERE expires < ?", now);
+            // only this user's rows: sign-ins of different users never wait on each other
+            Sql.update(c, "DELETE FROM web_sessions WHERE username = ? AND expires < ?", s.user(), now);
             // bounded per user: a script signing in over and over replaces its own sign-ins, nobody else's
             Sql.update(c, "DELETE FROM web_sessions WHERE token_hash IN (SELECT token_hash FROM web_sessions WHERE "
                     + "username = ? ORDER BY expires DESC OFFSET ? ROWS)", s.user(), maxPerUser - 1);

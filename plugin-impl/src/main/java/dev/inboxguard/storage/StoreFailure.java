@@ -9,6 +9,27 @@ public final class StoreFailure extends RuntimeException {
      * @param cause the database's reason
      */
     public StoreFailure(String what, Throwable cause) {
-        super(what + ": " + cause.getMessage(), cause);
+        super(cause == null ? what : what + ": " + cause.getMessage(), cause);
+    }
+
+    /**
+     * @return true if trying again later may succeed: the database is unreachable, shutting down, or chose this
+     *         transaction as a deadlock or serialization victim. False for errors that would recur (a value too
+     *         wide for its column, a broken constraint).
+     */
+    public boolean isTransient() {
+        for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLTransientException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException e && e.getSQLState() != null) {
+                String state = e.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("40001")
+                        || state.equals("40P01") || state.equals("HYT00")) {
+                    return true;
+                }
+            }
+        }
+        return getCause() == null;
     }
 }

@@ -62,11 +62,15 @@ class ConfigFileTest {
                 + "  migrate: VALIDATE\n")).storage();
         assertTrue(pg.shared());
         assertEquals("validate", pg.migrate());
-        for (String bad : List.of("url: jdbc:mysql://db/ig", "maxConnections: 1", "migrate: sometimes")) {
+        for (String bad : List.of("url: jdbc:mysql://db/ig", "maxConnections: 1", "migrate: sometimes",
+                "url: \"jdbc:postgresql://ig:hunter2@db/ig\"")) {
             ConfigException e = assertThrows(ConfigException.class,
                     () -> ConfigFile.load(write("storage:\n  " + bad + "\n")));
             assertTrue(e.getMessage().contains("storage."), e.getMessage());
         }
+        GuardConfig.Storage inline = ConfigFile.load(write("storage:\n  url: \"jdbc:postgresql://db/ig?password=hunter2\"\n"
+                + "  password: hunter2\n")).storage();
+        assertTrue(!inline.toString().contains("hunter2"), inline.toString());
         Path secret = dir.resolve("db-password");
         Files.writeString(secret, "s3cret\nignored\n");
         assertEquals("s3cret", ConfigFile.secret("storage.passwordFile", "inline", secret.toString()));

@@ -57,6 +57,9 @@ class CalendarReaderTest {
         Finding f = refusal(read(Samples.limits(), over));
         assertEquals("limits.size", f.code().value());
         assertEquals("UID", f.property().orElseThrow());
+        // folding inside the property name does not hide it
+        byte[] foldedName = withEventLines(List.of("U", " ID:" + half + half + "x"));
+        assertEquals("limits.size", refusal(read(Samples.limits(), foldedName)).code().value());
         // a four-byte character counts four bytes
         byte[] astral = withEventLines(List.of("UID:" + "\ud83d\ude00".repeat(257)));
         assertEquals("limits.size", refusal(read(Samples.limits(), astral)).code().value());

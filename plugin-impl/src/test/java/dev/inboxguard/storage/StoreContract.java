@@ -347,6 +347,7 @@ abstract class StoreContract {
             int before = la.size();
             assertTrue(la.prune(t.plusSeconds(3600 * 24).toEpochMilli()) >= before - 1);
             assertEquals(0, lb.size());
+            assertTrue(lb.tryTakeAll(List.of(odd), t.plusSeconds(3600 * 24)).isEmpty(), "a pruned bucket comes back full");
         }
     }
 
