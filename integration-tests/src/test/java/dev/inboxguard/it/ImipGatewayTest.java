@@ -69,7 +69,22 @@ class ImipGatewayTest {
         relay = startRelay(0);
         relayPort = relay.getSmtp().getPort();
         remoteKey = DkimVerificationTest.key("example.net");
-        Path yaml = data.resolve("guard.yaml");
+        config = guardConfig(data, remoteKey, relayPort, "smtp: {bind: 127.0.0.1, port: 0}");
+        store = TestPostgres.open(data);
+        startGuard();
+        for (String user : List.of("alice", "bob", "carol")) {
+            assertEquals(201, dav.send(user, "MKCALENDAR", "/dav/calendars/" + user + "/work/", null, null)
+                    .statusCode());
+        }
+    }
+
+    /**
+     * The gateway's configuration for these tests: remote DKIM keys from the table, LMTP on a free port, the
+     * relay with quick retries; {@code extraMail} adds to the mail section.
+     */
+    static GuardConfig guardConfig(Path dir, DkimVerificationTest.TestKey key, int relayPort, String extraMail)
+            throws Exception {
+        Path yaml = dir.resolve("guard.yaml");
         Files.writeString(yaml, """
                 imip:
                   dkim: keys
@@ -77,17 +92,29 @@ class ImipGatewayTest {
                 mail:
                   hostname: guard.example.com
                   lmtp: {bind: 127.0.0.1, port: 0}
-                  smtp: {bind: 127.0.0.1, port: 0}
+                  %s
                   relay: {host: 127.0.0.1, port: %d, tls: none, username: relayuser, password: secret,
                           timeoutSeconds: 5, retrySeconds: [1]}
-                """.formatted(remoteKey.name(), remoteKey.record(), relayPort));
-        config = ConfigFile.load(yaml);
-        store = TestPostgres.open(data);
-        startGuard();
-        for (String user : List.of("alice", "bob", "carol")) {
-            assertEquals(201, dav.send(user, "MKCALENDAR", "/dav/calendars/" + user + "/work/", null, null)
-                    .statusCode());
-        }
+                """.formatted(key.name(), key.record(), extraMail, relayPort));
+        return ConfigFile.load(yaml);
+    }
+
+    /** The i-th message of a flood of invitations from spam@example.org to carol. */
+    static String spam(int i) {
+        String ics = event("flood-" + i + "@example.org", "Buy now", "carol@example.com")
+                .replace("ORGANIZER;CN=Alice:mailto:alice@example.com", "ORGANIZER:mailto:spam@example.org")
+                .replace("ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n", "")
+                .replace("BEGIN:VEVENT", "METHOD:REQUEST\r\nBEGIN:VEVENT");
+        return email("spam@example.org", "carol@example.com", "REQUEST", "f" + i + "@example.org", ics);
+    }
+
+    /** An invitation from the remote organizer olga@example.net to one attendee. */
+    static String remoteRequest(String uid, String attendee, String summary) {
+        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//remote//EN\r\nMETHOD:REQUEST\r\n"
+                + "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:" + STAMP.format(Instant.now()) + "\r\n"
+                + "DTSTART:20261210T090000Z\r\nDTEND:20261210T170000Z\r\nSUMMARY:" + summary + "\r\nSEQUENCE:0\r\n"
+                + "ORGANIZER;CN=Olga:mailto:olga@example.net\r\n"
+                + "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:" + attendee + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     }
 
     static GreenMail startRelay(int port) {
@@ -305,12 +332,8 @@ class ImipGatewayTest {
     void aFloodFromOneSenderIsToldToComeBackLater() throws Exception {
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            String ics = event("flood-" + i + "@example.org", "Buy now", "carol@example.com")
-                    .replace("ORGANIZER;CN=Alice:mailto:alice@example.com", "ORGANIZER:mailto:spam@example.org")
-                    .replace("ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n", "")
-                    .replace("BEGIN:VEVENT", "METHOD:REQUEST\r\nBEGIN:VEVENT");
             answers.addAll(MailDialogue.deliver(lmtp, true, "spam@example.org", List.of("carol@example.com"),
-                    email("spam@example.org", "carol@example.com", "REQUEST", "f" + i + "@example.org", ics)));
+                    spam(i)));
         }
         assertEquals(10, answers.stream().filter(a -> a.startsWith("250")).count(), answers.toString());
         assertEquals(2, answers.stream().filter(a -> a.startsWith("451 4.7.1")).count(), answers.toString());
@@ -448,11 +471,7 @@ class ImipGatewayTest {
     @Order(11)
     void bobApprovesARemoteInvitationAndHisAcceptanceGoesBackByMail() throws Exception {
         String uid = "offsite-1@example.net";
-        String request = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//remote//EN\r\nMETHOD:REQUEST\r\n"
-                + "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:" + STAMP.format(Instant.now()) + "\r\n"
-                + "DTSTART:20261210T090000Z\r\nDTEND:20261210T170000Z\r\nSUMMARY:Offsite\r\nSEQUENCE:0\r\n"
-                + "ORGANIZER;CN=Olga:mailto:olga@example.net\r\n"
-                + "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        String request = remoteRequest(uid, "bob@example.com", "Offsite");
         List<String> r = MailDialogue.deliver(lmtp, true, "olga@example.net", List.of("bob@example.com"),
                 remoteKey.sign(email("Olga <olga@example.net>", "bob@example.com", "REQUEST", "o1@example.net",
                         request)));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
-import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.mime.DkimVerificationTest;
 import dev.inboxguard.server.InboxGuardServer;
@@ -26,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,18 +65,7 @@ class TwoNodeTest {
     static void start() throws Exception {
         relay = ImipGatewayTest.startRelay(0);
         remoteKey = DkimVerificationTest.key("example.net");
-        Path yaml = data.resolve("guard.yaml");
-        Files.writeString(yaml, """
-                imip:
-                  dkim: keys
-                  dkimKeys: {"%s": "%s"}
-                mail:
-                  hostname: guard.example.com
-                  lmtp: {bind: 127.0.0.1, port: 0}
-                  relay: {host: 127.0.0.1, port: %d, tls: none, username: relayuser, password: secret,
-                          timeoutSeconds: 5, retrySeconds: [1]}
-                """.formatted(remoteKey.name(), remoteKey.record(), relay.getSmtp().getPort()));
-        GuardConfig config = ConfigFile.load(yaml);
+        GuardConfig config = ImipGatewayTest.guardConfig(data, remoteKey, relay.getSmtp().getPort(), "");
         GuardConfig.Storage shared = TestPostgres.freshDatabase();
         dbA = Database.open(shared, Files.createDirectories(data.resolve("a")));
         dbB = Database.open(shared, Files.createDirectories(data.resolve("b")));
@@ -150,7 +137,7 @@ class TwoNodeTest {
     void oneMessageGivenToBothNodesAtOnceIsDeliveredOnce() throws Exception {
         String uid = "twice-1@example.net";
         String message = remoteKey.sign(ImipGatewayTest.email("Olga <olga@example.net>", "dave@example.com",
-                "REQUEST", "twice-1@example.net", remoteRequest(uid, "dave@example.com", "Twice")));
+                "REQUEST", "twice-1@example.net", ImipGatewayTest.remoteRequest(uid, "dave@example.com", "Twice")));
         List<Callable<String>> deliveries = new ArrayList<>();
         for (InboxGuardServer node : List.of(nodeA, nodeB, nodeA, nodeB)) {
             deliveries.add(() -> MailDialogue.deliver(lmtp(node), true, "olga@example.net",
@@ -177,7 +164,8 @@ class TwoNodeTest {
         for (int i = 0; i < 3; i++) {
             String uid = "offsite-" + i + "@example.net";
             String message = remoteKey.sign(ImipGatewayTest.email("Olga <olga@example.net>", "bob@example.com",
-                    "REQUEST", "offsite-" + i + "@example.net", remoteRequest(uid, "bob@example.com", "Offsite " + i)));
+                    "REQUEST", "offsite-" + i + "@example.net",
+                    ImipGatewayTest.remoteRequest(uid, "bob@example.com", "Offsite " + i)));
             String r = MailDialogue.deliver(lmtp(i % 2 == 0 ? nodeA : nodeB), true, "olga@example.net",
                     List.of("bob@example.com"), message).get(0);
             assertTrue(r.startsWith("250"), r);
@@ -227,13 +215,8 @@ class TwoNodeTest {
     void aFloodSplitBetweenNodesMeetsOneLimit() throws Exception {
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
-            String ics = ImipGatewayTest.event("flood-" + i + "@example.org", "Buy now", "carol@example.com")
-                    .replace("ORGANIZER;CN=Alice:mailto:alice@example.com", "ORGANIZER:mailto:spam@example.org")
-                    .replace("ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n", "")
-                    .replace("BEGIN:VEVENT", "METHOD:REQUEST\r\nBEGIN:VEVENT");
             answers.addAll(MailDialogue.deliver(lmtp(i % 2 == 0 ? nodeA : nodeB), true, "spam@example.org",
-                    List.of("carol@example.com"), ImipGatewayTest.email("spam@example.org", "carol@example.com",
-                            "REQUEST", "f" + i + "@example.org", ics)));
+                    List.of("carol@example.com"), ImipGatewayTest.spam(i)));
         }
         // perPair allows a burst of 10 from one sender to one recipient: 10 for the cluster, not 10 per node
         assertEquals(10, answers.stream().filter(a -> a.startsWith("250")).count(), answers.toString());
@@ -273,14 +256,6 @@ class TwoNodeTest {
             }
         }
         return to;
-    }
-
-    private static String remoteRequest(String uid, String attendee, String summary) {
-        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//remote//EN\r\nMETHOD:REQUEST\r\n"
-                + "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20261121T090000Z\r\n"
-                + "DTSTART:20261210T090000Z\r\nDTEND:20261210T170000Z\r\nSUMMARY:" + summary + "\r\nSEQUENCE:0\r\n"
-                + "ORGANIZER;CN=Olga:mailto:olga@example.net\r\n"
-                + "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:" + attendee + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     }
 
     /** A browser's cookie jar, for the approval page, talking to whichever node it is sent to. */

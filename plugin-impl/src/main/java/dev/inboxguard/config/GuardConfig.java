@@ -81,10 +81,19 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             return !url.isEmpty();
         }
 
+        /**
+         * @param text a JDBC URL, or a message that may quote one
+         * @return the text with passwords in it replaced by {@code ***}
+         */
+        public static String withoutSecrets(String text) {
+            return text.replaceAll("(?i)(password|sslpassword)=[^&;\\s]*", "$1=***")
+                    .replaceAll("//[^/@\\s]*@", "//***@");
+        }
+
         /** Without the password, which a record would otherwise print. */
         @Override
         public String toString() {
-            return "Storage[url=" + url.replaceAll("(?i)password=[^&;]*", "password=***") + ", user=" + user
+            return "Storage[url=" + withoutSecrets(url) + ", user=" + user
                     + ", maxConnections=" + maxConnections + ", migrate=" + migrate + "]";
         }
     }

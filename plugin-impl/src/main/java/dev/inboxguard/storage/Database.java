@@ -42,8 +42,8 @@ public final class Database implements AutoCloseable {
         try {
             this.pool = new HikariDataSource(settings);
         } catch (RuntimeException e) {
-            throw new StoreFailure("cannot open " + description + ": " + withoutSecrets(firstLine(e.getMessage())),
-                    null);
+            throw new StoreFailure("cannot open " + description + ": "
+                    + GuardConfig.Storage.withoutSecrets(firstLine(e.getMessage())), null);
         }
         try {
             this.migrationsApplied = schema(pool, dialect, migrate);
@@ -107,7 +107,7 @@ public final class Database implements AutoCloseable {
         c.addDataSourceProperty("tcpKeepAlive", "true");
         c.addDataSourceProperty("ApplicationName", "inboxguard");
         return new Database(c, Dialect.POSTGRESQL, storage.migrate().equals("auto"), "PostgreSQL at "
-                + withoutSecrets(storage.url()));
+                + GuardConfig.Storage.withoutSecrets(storage.url()));
     }
 
     private static HikariConfig pool(String name, int size) {
@@ -141,7 +141,8 @@ public final class Database implements AutoCloseable {
         } catch (FlywayException e) {
             throw new StoreFailure((migrate ? "cannot bring the database schema up to date: "
                     : "the database schema is not up to date (storage.migrate is validate; run `inboxguard migrate` "
-                    + "or one node with migrate: auto): ") + withoutSecrets(firstLine(e.getMessage())), null);
+                    + "or one node with migrate: auto): ")
+                    + GuardConfig.Storage.withoutSecrets(firstLine(e.getMessage())), null);
         }
     }
 
@@ -205,11 +206,6 @@ public final class Database implements AutoCloseable {
     public void close() {
         healthPool.close();
         pool.close();
-    }
-
-    /** JDBC URLs may carry {@code password=...}; the banner and errors must not. */
-    static String withoutSecrets(String url) {
-        return url.replaceAll("(?i)(password|sslpassword)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
     }
 
     private static String firstLine(String s) {

@@ -37,12 +37,14 @@ final class SqlRateLimits implements RateLimiter {
     @Override
     public List<Limit> tryTakeAll(List<Limit> limits, Instant now) {
         long at = now.toEpochMilli();
-        List<Limit> ordered = limits.stream().sorted(Comparator.comparing((Limit l) -> Sql.shortKey(l.key()))).toList();
+        List<Limit> ordered = limits.stream().sorted(Comparator.comparing(Limit::key)).toList();
+        List<String> keys = ordered.stream().map(l -> Sql.shortKey(l.key())).toList();
         List<Limit> over = Sql.transaction(db, c -> {
             List<double[]> refilled = new ArrayList<>(ordered.size());
             List<Limit> empty = new ArrayList<>();
-            for (Limit l : ordered) {
-                double[] state = lockOrCreate(c, Sql.shortKey(l.key()), l, at);
+            for (int i = 0; i < ordered.size(); i++) {
+                Limit l = ordered.get(i);
+                double[] state = lockOrCreate(c, keys.get(i), l, at);
                 // a clock behind the last writer's refills nothing rather than going back in time
                 double tokens = Math.min(l.burst(), state[0] + Math.max(0, at - (long) state[1])
                         * (l.perHour() / 3_600_000.0));
@@ -56,7 +58,7 @@ final class SqlRateLimits implements RateLimiter {
                 double[] r = refilled.get(i);
                 Limit l = ordered.get(i);
                 Sql.update(c, "UPDATE rate_buckets SET tokens = ?, updated = ?, burst = ?, per_hour = ? WHERE "
-                        + "bucket = ?", r[0] - 1, (long) r[1], l.burst(), l.perHour(), Sql.shortKey(l.key()));
+                        + "bucket = ?", r[0] - 1, (long) r[1], l.burst(), l.perHour(), keys.get(i));
             }
             return empty;
         });
