@@ -7,8 +7,10 @@ import java.util.List;
  * decides what happens to the message; the {@link Policy} does that from all findings together.
  *
  * <p>Implementations must be thread-safe (one instance serves all messages), must not modify the message, and
- * must bound their own time and memory for any input: the message is hostile until proven otherwise. A check
- * that throws is reported by the guard as a {@code malformed} finding naming the check.
+ * must bound their own work and memory for any input: the message is hostile until proven otherwise. Bound work
+ * by counting it (instances, iterations, bytes), never by the clock, so that a verdict does not change with the
+ * machine's load. A check that throws is a bug in the check, not a judgement of the message: the guard logs it
+ * with the check's name and answers with {@code guard.overloaded}, a temporary failure the sender retries.
  */
 public interface Check {
 

@@ -59,6 +59,16 @@ public record FindingCode(String value) {
     public static final FindingCode CONTENT_ALARM_REMOVED = new FindingCode("content.alarm-removed");
     /** Over a rate limit. */
     public static final FindingCode RATE_LIMITED = new FindingCode("rate.limited");
+    /**
+     * An e-mail whose calendar-bearing parts (text/calendar parts, {@code .ics} or {@code application/ics}
+     * attachments) disagree on what they schedule, so a client could act on another part than the one judged.
+     */
+    public static final FindingCode MESSAGE_CONFLICTING_PARTS = new FindingCode("message.conflicting-parts");
+    /**
+     * Not a judgement of the message: the guard's safety net stopped an evaluation, or a check failed. Always a
+     * temporary failure (REQUEST-STATUS 5.1, LMTP 451), so that the sender tries again; never decided by rules.
+     */
+    public static final FindingCode GUARD_OVERLOADED = new FindingCode("guard.overloaded");
 
     /** Checks the syntax, so codes stay usable as JSON values, metric labels and policy keys. */
     public FindingCode {

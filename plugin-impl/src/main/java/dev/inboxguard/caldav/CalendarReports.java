@@ -42,7 +42,6 @@ final class CalendarReports {
     private static final int MAX_EXPANDED = 3000;
     private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant LAST = Instant.parse("9999-12-31T23:59:59Z");
-    private static final java.time.Duration EXPANSION_BUDGET = java.time.Duration.ofMillis(100);
 
     private final CalendarStore store;
     private final CalendarReader reader;
@@ -125,7 +124,7 @@ final class CalendarReports {
                 continue;
             }
             boolean hit = ObjectSpan.recurs(c)
-                    ? SeriesWindow.anyInstanceBetween(c, start, end, MAX_EXPANDED, EXPANSION_BUDGET)
+                    ? SeriesWindow.anyInstanceBetween(c, start, end, MAX_EXPANDED, SeriesWindow.STEPS)
                     : ObjectSpan.of(c).overlaps(from, to);
             if (hit) {
                 return true;

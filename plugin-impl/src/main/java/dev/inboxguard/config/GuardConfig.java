@@ -406,14 +406,17 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
     }
 
     /**
-     * @param trustedAuthservIds authserv-ids whose Authentication-Results headers are believed
-     * @param dkim               the guard's own DKIM verification: {@code off}, {@code dns} or {@code keys}
-     * @param dkimKeys           with {@code keys}: TXT records by name ({@code selector._domainkey.domain})
+     * @param trustedAuthservIds  authserv-ids whose Authentication-Results headers are believed
+     * @param trustedReceivedHops how many Received: fields of your own hosts may stand above a believed header
+     * @param dkim                the guard's own DKIM verification: {@code off}, {@code dns} or {@code keys}
+     * @param dkimKeys            with {@code keys}: TXT records by name ({@code selector._domainkey.domain})
      */
-    public record Imip(List<String> trustedAuthservIds, String dkim, Map<String, String> dkimKeys) {
-        /** Copies the collections and checks the mode. */
+    public record Imip(List<String> trustedAuthservIds, int trustedReceivedHops, String dkim,
+                       Map<String, String> dkimKeys) {
+        /** Copies the collections and checks the mode and the header trust. */
         public Imip {
             trustedAuthservIds = List.copyOf(trustedAuthservIds);
+            headerTrust(trustedAuthservIds, trustedReceivedHops); // refuses a bad id or hop count at start
             dkim = dkim == null ? "off" : dkim.strip().toLowerCase(java.util.Locale.ROOT);
             if (dkim.equals("false")) {
                 dkim = "off"; // YAML 1.1 reads an unquoted off as false
@@ -429,7 +432,16 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
          * @return these settings with other ids
          */
         public Imip withTrustedAuthservIds(List<String> ids) {
-            return new Imip(ids, dkim, dkimKeys);
+            return new Imip(ids, trustedReceivedHops, dkim, dkimKeys);
+        }
+
+        /** @return which Authentication-Results headers to believe on mail handed over by your MTA */
+        public dev.inboxguard.mime.HeaderTrust headerTrust() {
+            return headerTrust(trustedAuthservIds, trustedReceivedHops);
+        }
+
+        private static dev.inboxguard.mime.HeaderTrust headerTrust(List<String> ids, int hops) {
+            return new dev.inboxguard.mime.HeaderTrust(new java.util.HashSet<>(ids), hops);
         }
     }
 

@@ -11,18 +11,26 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the checks in position order and gathers their findings. A gate that reports anything ends the run. A check
- * that fails (throws, or overflows the stack on hostile nesting) does not take the guard down: its failure becomes
- * a {@code malformed} finding, so the message fails closed.
+ * that fails (throws, overflows the stack, or trips its safety net) does not take the guard down, and does not
+ * judge the message either: a failure is the check's bug, so it becomes {@code guard.overloaded}, a temporary
+ * failure the sender retries (as an MTA answers a failing milter with tempfail), and is logged and counted with
+ * the check's name. The message still fails closed: it is not delivered.
  */
 public final class CheckChain {
     private static final Logger LOG = LoggerFactory.getLogger(CheckChain.class);
-    private static final RequestStatus CHECK_FAILED = new RequestStatus("3.1", "Invalid property value");
+    private final ConcurrentMap<String, LongAdder> failures =
+            new ConcurrentHashMap<>();
 
     private final List<ChainLink> links;
 
@@ -50,12 +58,12 @@ public final class CheckChain {
             try {
                 found = check.inspect(message, recipient);
             } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-                // a plugin's or a library's failure is the message's problem, never the guard's; only the JVM's
-                // own errors (out of memory) pass
-                LOG.warn("check {} failed on message {}: {}", check.name(), message.uid().orElse("?"), e.toString());
-                found = List.of(Finding.of(FindingCode.MALFORMED, Severity.HIGH,
-                        "the " + check.name() + " check could not read this message")
-                        .withRequestStatus(CHECK_FAILED));
+                // only the JVM's own errors (out of memory) pass
+                failures.computeIfAbsent(check.name(), k -> new LongAdder()).increment();
+                LOG.error("internal fault: check {} failed on message {}; answered guard.overloaded (temporary)",
+                        check.name(), message.uid().orElse("?"), e);
+                findings.add(overloaded(check.name()));
+                return findings; // the verdict is a temporary failure whatever the others find
             }
             if (found != null) {
                 findings.addAll(found);
@@ -65,5 +73,22 @@ public final class CheckChain {
             }
         }
         return findings;
+    }
+
+    /**
+     * @param checkName the check that failed
+     * @return the finding that stands for a fault of the guard, not a judgement of the message
+     */
+    static Finding overloaded(String checkName) {
+        return Finding.of(FindingCode.GUARD_OVERLOADED, Severity.HIGH, "the guard could not finish checking this "
+                + "message (" + checkName + "); please try again later")
+                .withRequestStatus(RequestStatus.SERVICE_UNAVAILABLE);
+    }
+
+    /** @return how often each check failed since start, by check name */
+    public Map<String, Long> failures() {
+        Map<String, Long> out = new TreeMap<>();
+        failures.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
     }
 }

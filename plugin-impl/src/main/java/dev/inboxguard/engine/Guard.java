@@ -31,6 +31,7 @@ public final class Guard {
     private final CheckChain chain;
     private final Policy policy;
     private final AlarmRemoval alarms;
+    private final CalendarPartsAgreement parts;
 
     /**
      * @param reader the bounded iCalendar reader
@@ -44,6 +45,7 @@ public final class Guard {
         this.chain = chain;
         this.policy = policy;
         this.alarms = alarms;
+        this.parts = new CalendarPartsAgreement(reader);
     }
 
     /**
@@ -65,7 +67,7 @@ public final class Guard {
      * @return the verdict and the copy to deliver
      */
     public Screening screen(byte[] icalendar, TransportFacts facts, RecipientContext recipient) {
-        return screen(icalendar, facts, recipient, List.of(), true);
+        return screen(icalendar, facts, recipient, Optional.empty(), true);
     }
 
     /**
@@ -75,8 +77,7 @@ public final class Guard {
      * @return the verdict and the copy to deliver
      */
     public Screening screenEmail(ImipMessage mail, TransportFacts facts, RecipientContext recipient) {
-        return screen(mail.calendar(), facts, recipient, List.of(new MimeMethodAgreement(mail.mimeMethod())),
-                true);
+        return screen(mail.calendar(), facts, recipient, Optional.of(mail), true);
     }
 
     /**
@@ -86,12 +87,13 @@ public final class Guard {
      * @return the verdict
      */
     public Verdict inspect(byte[] icalendar, TransportFacts facts, RecipientContext recipient) {
-        return screen(icalendar, facts, recipient, List.of(), false).verdict();
+        return screen(icalendar, facts, recipient, Optional.empty(), false).verdict();
     }
 
     /**
      * Inspects the calendar part of an e-mail. Besides the chain, the Content-Type {@code method} parameter must
-     * agree with the object's METHOD (RFC 6047 §2.4), or the message is malformed.
+     * agree with the object's METHOD (RFC 6047 §2.4), or the message is malformed; and the e-mail's other
+     * calendar parts must schedule the same thing, or the message has conflicting parts.
      *
      * @param mail      the e-mail's calendar part and facts
      * @param facts     the iMIP transport facts (envelope sender from the MTA, header addresses, trusted results)
@@ -99,8 +101,7 @@ public final class Guard {
      * @return the verdict
      */
     public Verdict inspectEmail(ImipMessage mail, TransportFacts facts, RecipientContext recipient) {
-        return screen(mail.calendar(), facts, recipient, List.of(new MimeMethodAgreement(mail.mimeMethod())),
-                false).verdict();
+        return screen(mail.calendar(), facts, recipient, Optional.of(mail), false).verdict();
     }
 
     /**
@@ -114,7 +115,7 @@ public final class Guard {
     }
 
     private Screening screen(byte[] icalendar, TransportFacts facts, RecipientContext recipient,
-                             List<MimeMethodAgreement> extra, boolean writeCopy) {
+                             Optional<ImipMessage> mail, boolean writeCopy) {
         CalendarRead read = reader.read(icalendar);
         if (read instanceof CalendarRead.Refused refused) {
             return new Screening(refuse(refused.findings(), facts.transport(), recipient.address()),
@@ -124,11 +125,12 @@ public final class Guard {
         SchedulingMessage message = new SchedulingMessage(parsed.calendar(), parsed.bytes(), recipient.address(),
                 facts);
         List<Finding> findings = new ArrayList<>();
-        for (MimeMethodAgreement agreement : extra) {
-            agreement.inspect(message).ifPresent(findings::add);
-        }
+        mail.flatMap(m -> new MimeMethodAgreement(m.mimeMethod()).inspect(message)).ifPresent(findings::add);
         if (findings.isEmpty()) {
             findings.addAll(chain.run(message, recipient));
+            mail.filter(m -> !m.otherCalendarParts().isEmpty())
+                    .flatMap(m -> parts.inspect(parsed.calendar(), m.otherCalendarParts()))
+                    .ifPresent(findings::add);
         }
         DecisionContext context = new DecisionContext(message.method(), message.uid(), facts.transport(),
                 recipient.address());

@@ -199,7 +199,7 @@ public final class GuardModule extends AbstractModule {
     @Provides
     @Singleton
     ImipMessageReader imipMessageReader(Limits limits) {
-        return new ImipMessageReader(limits, new HashSet<>(config.imip().trustedAuthservIds()));
+        return new ImipMessageReader(limits, config.imip().headerTrust());
     }
 
     private List<Module> operatorModules() {

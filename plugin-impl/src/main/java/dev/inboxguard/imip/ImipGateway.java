@@ -9,6 +9,7 @@ import dev.inboxguard.api.ImipDelivery;
 import dev.inboxguard.api.Verdict;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.mime.DkimVerification;
+import dev.inboxguard.mime.HeaderTrust;
 import dev.inboxguard.mime.ImipMessage;
 import dev.inboxguard.mime.ImipMessageReader;
 import dev.inboxguard.mime.ImipRead;
@@ -22,7 +23,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -67,9 +67,8 @@ public final class ImipGateway {
                        Clock clock) {
         this.inbox = inbox;
         this.accounts = accounts;
-        this.trustingReader = new ImipMessageReader(config.limits(),
-                new HashSet<>(config.imip().trustedAuthservIds()));
-        this.plainReader = new ImipMessageReader(config.limits(), Set.of());
+        this.trustingReader = new ImipMessageReader(config.limits(), config.imip().headerTrust());
+        this.plainReader = new ImipMessageReader(config.limits(), HeaderTrust.NONE);
         this.dkim = DkimVerification.configured(config.imip());
         this.receipts = receipts;
         this.acceptNonCalendar = config.mail().nonCalendar().equals("accept");
@@ -173,6 +172,9 @@ public final class ImipGateway {
                 verdict.uid().orElse("?"), sender, addressedTo, verdict.action().id(), verdict.requestStatus());
         if (verdict.action() != Action.REJECT) {
             return new MailReply(250, "2.0.0", "Accepted for " + addressedTo.email().orElse(addressedTo.uri()));
+        }
+        if (verdict.findings().stream().anyMatch(f -> f.code().equals(FindingCode.GUARD_OVERLOADED))) {
+            return new MailReply(451, "4.3.0", "The calendar guard could not finish; try again later");
         }
         if (verdict.findings().stream().anyMatch(f -> f.code().equals(FindingCode.RATE_LIMITED))) {
             return new MailReply(451, "4.7.1", "Rate limited; try again later (" + verdict.requestStatus() + ")");

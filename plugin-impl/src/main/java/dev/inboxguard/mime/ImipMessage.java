@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param calendar              the text/calendar part, decoded and converted to UTF-8
  * @param mimeMethod            the {@code method} parameter of its Content-Type, if any (RFC 6047 §2.4)
+ * @param otherCalendarParts    the e-mail's other calendar-bearing parts, which a client might act on instead
  * @param returnPath            the Return-Path header (the envelope sender, as the final MTA recorded it)
  * @param from                  the first From address
  * @param sender                the Sender address
@@ -19,13 +20,15 @@ import java.util.Optional;
  * @param messageId             the Message-ID
  * @param authenticationResults results from trusted Authentication-Results headers
  */
-public record ImipMessage(byte[] calendar, Optional<String> mimeMethod, Optional<CalendarUserAddress> returnPath,
+public record ImipMessage(byte[] calendar, Optional<String> mimeMethod, List<CalendarPart> otherCalendarParts,
+                          Optional<CalendarUserAddress> returnPath,
                           Optional<CalendarUserAddress> from, Optional<CalendarUserAddress> sender,
                           List<CalendarUserAddress> replyTo, List<CalendarUserAddress> to,
                           Optional<String> messageId, List<AuthenticationResult> authenticationResults) {
 
     /** Copies the lists. */
     public ImipMessage {
+        otherCalendarParts = List.copyOf(otherCalendarParts);
         replyTo = List.copyOf(replyTo);
         to = List.copyOf(to);
         authenticationResults = List.copyOf(authenticationResults);

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.dom.address.Address;
@@ -38,25 +37,29 @@ import org.apache.james.mime4j.util.MimeUtil;
 
 /**
  * Reads an untrusted e-mail as a stream of MIME events (mime4j's pull parser), keeping the top-level header facts
- * and the body of one calendar part only. Other parts are skipped unread, attached messages are not opened, and
- * every line, header and part count is bounded.
+ * and the bodies of its calendar-bearing parts: {@code text/calendar} in any position, {@code application/ics},
+ * and attachments named {@code *.ics}. Other parts are skipped unread, attached messages are not opened, and every
+ * line, header, part and calendar part is bounded.
  *
- * <p>Which part: the first {@code text/calendar} part with a {@code method} parameter (RFC 6047 §2.4), else the
- * first {@code text/calendar} part, else the first {@code application/ics} part.
+ * <p>Every calendar part is kept, because a client may act on any of them; the guard compares them before it
+ * judges one. The one judged and delivered: the first {@code text/calendar} part with a {@code method} parameter
+ * (RFC 6047 §2.4), else the first {@code text/calendar} part, else the first other calendar part.
  */
 public final class ImipMessageReader {
     private static final int MAX_HEADERS = 500;
+    /** Real invitations carry one calendar part, or two (Google: text/calendar plus invite.ics). */
+    static final int MAX_CALENDAR_PARTS = 10;
 
     private final Limits limits;
-    private final Set<String> trustedAuthservIds;
+    private final HeaderTrust trust;
 
     /**
-     * @param limits             the size limits
-     * @param trustedAuthservIds authserv-ids whose Authentication-Results are believed
+     * @param limits the size limits
+     * @param trust  which Authentication-Results headers are believed
      */
-    public ImipMessageReader(Limits limits, Set<String> trustedAuthservIds) {
+    public ImipMessageReader(Limits limits, HeaderTrust trust) {
         this.limits = limits;
-        this.trustedAuthservIds = Set.copyOf(trustedAuthservIds);
+        this.trust = trust;
     }
 
     /**
@@ -96,7 +99,7 @@ public final class ImipMessageReader {
         boolean inTopHeader = false;
         boolean topHeaderDone = false;
         int parts = 0;
-        Candidate best = null;
+        List<Candidate> found = new ArrayList<>();
         try {
             for (EntityState state = stream.getState(); state != EntityState.T_END_OF_STREAM;
                  state = stream.next()) {
@@ -120,17 +123,23 @@ public final class ImipMessageReader {
                     case T_BODY -> {
                         MaximalBodyDescriptor body = (MaximalBodyDescriptor) stream.getBodyDescriptor();
                         int rank = rank(body);
-                        if (rank > 0 && (best == null || rank > best.rank)) {
-                            Optional<byte[]> content = BoundedInput.read(stream.getDecodedInputStream(),
-                                    limits.maxBytes());
-                            if (content.isEmpty()) {
-                                return refused(tooLarge(String.format(Locale.ROOT,
-                                        "the calendar part is larger than %,d bytes", limits.maxBytes()),
-                                        body.getMimeType()));
-                            }
-                            best = new Candidate(rank, toUtf8(content.get(), body.getCharset()),
-                                    Optional.ofNullable(body.getContentTypeParameters().get("method")));
+                        if (rank == 0) {
+                            break;
                         }
+                        if (found.size() == MAX_CALENDAR_PARTS) {
+                            return refused(tooLarge(String.format(Locale.ROOT,
+                                    "the e-mail has more than %,d calendar parts", MAX_CALENDAR_PARTS), null));
+                        }
+                        Optional<byte[]> content = BoundedInput.read(stream.getDecodedInputStream(),
+                                limits.maxBytes());
+                        if (content.isEmpty()) {
+                            return refused(tooLarge(String.format(Locale.ROOT,
+                                    "a calendar part is larger than %,d bytes", limits.maxBytes()),
+                                    body.getMimeType()));
+                        }
+                        found.add(new Candidate(rank, new CalendarPart(toUtf8(content.get(), body.getCharset()),
+                                Optional.ofNullable(body.getContentTypeParameters().get("method")),
+                                partName(body, found.size() + 1))));
                     }
                     default -> {
                     }
@@ -143,12 +152,24 @@ public final class ImipMessageReader {
         if (!topHeaderDone || top.count == 0) {
             return refused(malformed("not an e-mail: no header fields", null));
         }
-        if (best == null) {
+        if (found.isEmpty()) {
             return new ImipRead.Refused(List.of(malformed("the e-mail has no text/calendar part", "Content-Type")),
                     true);
         }
-        return new ImipRead.Extracted(new ImipMessage(best.bytes, best.method, top.returnPath, top.from,
-                top.sender, top.replyTo, top.to, top.messageId, top.authenticationResults));
+        Candidate best = found.get(0);
+        for (Candidate c : found) {
+            if (c.rank > best.rank) {
+                best = c;
+            }
+        }
+        List<CalendarPart> others = new ArrayList<>();
+        for (Candidate c : found) {
+            if (c != best) {
+                others.add(c.part);
+            }
+        }
+        return new ImipRead.Extracted(new ImipMessage(best.part.bytes(), best.part.mimeMethod(), others,
+                top.returnPath, top.from, top.sender, top.replyTo, top.to, top.messageId, top.authenticationResults));
     }
 
     /** mime4j reports its limits as exceptions, sometimes wrapped in others. */
@@ -176,7 +197,28 @@ public final class ImipMessageReader {
         if (type.equals("text/calendar")) {
             return body.getContentTypeParameters().containsKey("method") ? 3 : 2;
         }
-        return type.equals("application/ics") ? 1 : 0;
+        return type.equals("application/ics") || fileName(body).toLowerCase(Locale.ROOT).endsWith(".ics") ? 1 : 0;
+    }
+
+    /** The attachment's name: Content-Disposition filename (RFC 2183), else the Content-Type name parameter. */
+    private static String fileName(MaximalBodyDescriptor body) {
+        String name = body.getContentDispositionFilename();
+        if (name == null) {
+            name = body.getContentTypeParameters().get("name");
+        }
+        return name == null ? "" : name.strip();
+    }
+
+    /** "text/calendar part 2", "attachment \"invite.ics\" (application/octet-stream)": for findings. */
+    private static String partName(MaximalBodyDescriptor body, int index) {
+        String type = body.getMimeType() == null ? "?" : body.getMimeType().toLowerCase(Locale.ROOT);
+        String name = fileName(body);
+        if (name.isEmpty()) {
+            return "calendar part " + index + " (" + type + ")";
+        }
+        String shown = name.length() <= 60 ? name : name.substring(0, 57) + "...";
+        return "calendar part " + index + " (" + type + ", \"" + shown.replaceAll("[\\p{Cntrl}\"]", "?")
+                + "\")";
     }
 
     private static byte[] toUtf8(byte[] content, String charset) {
@@ -199,7 +241,7 @@ public final class ImipMessageReader {
         return new ImipRead.Refused(List.of(finding));
     }
 
-    private record Candidate(int rank, byte[] bytes, Optional<String> method) {
+    private record Candidate(int rank, CalendarPart part) {
     }
 
     /** The top-level header facts, collected field by field. */
@@ -243,10 +285,8 @@ public final class ImipMessageReader {
                 }
                 case "received" -> received++;
                 case "authentication-results" -> {
-                    // only the receiving hop's own results count: the ones above its Received line, or just below
-                    // it; anything further down came with the message, whatever authserv-id it names
-                    if (received <= 1) {
-                        authenticationResults.addAll(AuthenticationResultsHeader.parse(body, trustedAuthservIds));
+                    if (trust.believesAt(received)) {
+                        authenticationResults.addAll(AuthenticationResultsHeader.parse(body, trust.authservIds()));
                     }
                 }
                 default -> {

@@ -5,6 +5,7 @@ import dev.inboxguard.api.Approver;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.DecisionContext;
 import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
 import dev.inboxguard.api.ItipMethod;
 import dev.inboxguard.api.Policy;
 import dev.inboxguard.api.RequestStatus;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
 /**
  * The policy: an ordered list of rules, first match wins, and an action per severity for findings no rule
  * names. The verdict takes the most severe action of all findings; the first finding that produced it supplies
- * the approver (for hold) or the REQUEST-STATUS (for reject).
+ * the approver (for hold) or the REQUEST-STATUS (for reject). {@code guard.overloaded} is outside the rules: it
+ * always ends in a temporary reject (5.1).
  */
 public final class RulePolicy implements Policy {
     /** Sent back on reject when neither the rule nor the check names a status. */
@@ -78,6 +80,11 @@ public final class RulePolicy implements Policy {
 
     @Override
     public Verdict decide(DecisionContext context, List<Finding> findings) {
+        if (findings.stream().anyMatch(f -> f.code().equals(FindingCode.GUARD_OVERLOADED))) {
+            // a fault of the guard, not a judgement: no rule may turn it into anything but "try again later"
+            return new Verdict(Action.REJECT, Optional.empty(), RequestStatus.SERVICE_UNAVAILABLE, context.method(),
+                    context.uid(), findings);
+        }
         Action worst = Action.DELIVER;
         Optional<Approver> approver = Optional.empty();
         RequestStatus status = RequestStatus.SUCCESS;

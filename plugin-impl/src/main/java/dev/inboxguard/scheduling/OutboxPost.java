@@ -210,7 +210,7 @@ public final class OutboxPost {
         ZoneId zone = zone(c);
         LocalDateTime wallFrom = LocalDateTime.ofInstant(from, zone);
         LocalDateTime wallTo = LocalDateTime.ofInstant(to, zone);
-        SeriesWindow.occurrencesBetween(c, wallFrom, wallTo, 3000, Duration.ofMillis(100)).ifPresent(list -> {
+        SeriesWindow.occurrencesBetween(c, wallFrom, wallTo, 3000, SeriesWindow.STEPS).ifPresent(list -> {
             for (SeriesWindow.Occurrence o : list) {
                 Instant start = o.start().atZone(zone).toInstant();
                 add(out, start, start.plus(o.duration()), from, to);

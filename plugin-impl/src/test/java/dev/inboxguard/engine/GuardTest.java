@@ -1,6 +1,7 @@
 package dev.inboxguard.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,7 +123,7 @@ class GuardTest {
     }
 
     @Test
-    void aFailingCheckMakesTheMessageMalformedInsteadOfFailingTheGuard() {
+    void aFailingCheckIsATemporaryFailureNotAJudgementOfTheMessage() {
         Guard guard = guard(ConfigFile.defaults(), new AbstractModule() {
             @Override
             protected void configure() {
@@ -131,8 +132,12 @@ class GuardTest {
         });
         Verdict v = guard.inspect(Samples.request(), ALICE, RECIPIENT);
         assertEquals(Action.REJECT, v.action());
-        assertEquals("malformed", v.findings().get(0).code().value());
-        assertTrue(v.findings().get(0).message().contains("Exploding"));
+        assertEquals("5.1;Service unavailable", v.requestStatus().toString(), "the sender retries");
+        Finding fault = v.findings().get(v.findings().size() - 1);
+        assertEquals("guard.overloaded", fault.code().value());
+        assertTrue(fault.message().contains("Exploding"));
+        assertFalse(fault.message().contains("boom"), "no internal exception text reaches the sender");
+        assertTrue(v.findings().stream().noneMatch(f -> f.code().value().equals("malformed")));
     }
 
     static final class Exploding implements Check {

@@ -15,7 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ImipMessageReaderTest {
-    private static final ImipMessageReader READER = new ImipMessageReader(Samples.limits(), Set.of("mx.example.org"));
+    private static final ImipMessageReader READER = new ImipMessageReader(Samples.limits(), new HeaderTrust(Set.of("mx.example.org"), 0));
 
     static String invitation(String calendarHeaders, String calendarBody) {
         return "Return-Path: <bounce@mail.example.com>\r\n"
@@ -98,18 +98,18 @@ class ImipMessageReaderTest {
         Limits small = new Limits(4096, 1_000_000, 200, 10, 100, 50, 10, 5, 5, 1000);
         String mail = "From: a@example.com\r\nX-Long: " + "y".repeat(500)
                 + "\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nBEGIN:VCALENDAR\r\n";
-        assertEquals("limits.size", refused(new ImipMessageReader(small, Set.of()), mail).code().value());
+        assertEquals("limits.size", refused(new ImipMessageReader(small, HeaderTrust.NONE), mail).code().value());
         // body lines are the calendar reader's business: it counts them after unfolding
         String longBody = "From: a@example.com\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nX:"
                 + "y".repeat(500) + "\r\n";
-        assertInstanceOf(ImipRead.Extracted.class, new ImipMessageReader(small, Set.of())
+        assertInstanceOf(ImipRead.Extracted.class, new ImipMessageReader(small, HeaderTrust.NONE)
                 .read(longBody.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void tooManyPartsTooBigACalendarAndTooBigAMessageAreOverTheLimit() {
         Limits small = new Limits(100, 20_000, 1000, 10, 100, 50, 10, 5, 3, 1000);
-        ImipMessageReader reader = new ImipMessageReader(small, Set.of());
+        ImipMessageReader reader = new ImipMessageReader(small, HeaderTrust.NONE);
         StringBuilder many = new StringBuilder("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
         for (int i = 0; i < 4; i++) {
             many.append("--b\r\nContent-Type: text/plain\r\n\r\npart\r\n");
@@ -127,7 +127,7 @@ class ImipMessageReaderTest {
         Limits small = new Limits(4096, 1_000_000, 100_000, 10, 100, 50, 10, 5, 5, 500);
         String mail = "From: a@example.com\r\nX-Big: " + "a ".repeat(200) + "\r\n " + "b ".repeat(200)
                 + "\r\nContent-Type: text/calendar\r\n\r\nBEGIN:VCALENDAR\r\n";
-        assertEquals("limits.size", refused(new ImipMessageReader(small, Set.of()), mail).code().value());
+        assertEquals("limits.size", refused(new ImipMessageReader(small, HeaderTrust.NONE), mail).code().value());
     }
 
     @Test

@@ -22,6 +22,7 @@ import dev.inboxguard.config.GuardConfig.PolicySettings;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RulePolicyTest {
@@ -42,6 +43,23 @@ class RulePolicyTest {
         assertEquals(Action.DELIVER, v.action());
         assertEquals(RequestStatus.SUCCESS, v.requestStatus());
         assertEquals(Optional.empty(), v.approver());
+    }
+
+    @Test
+    void aFaultOfTheGuardIsAlwaysATemporaryRejectWhateverTheRulesSay() {
+        RulePolicy lenient = new RulePolicy(List.of(new PolicyRule("*", Set.of(), Set.of(), Set.of(), Set.of(),
+                Action.DELIVER, Optional.empty(), Optional.empty())), Map.of(Severity.CRITICAL, Action.DELIVER,
+                Severity.HIGH, Action.DELIVER, Severity.MEDIUM, Action.DELIVER, Severity.LOW, Action.DELIVER,
+                Severity.INFO, Action.DELIVER));
+        for (RulePolicy policy : List.of(DEFAULTS, lenient)) {
+            Verdict v = policy.decide(context(ItipMethod.REQUEST), List.of(
+                    finding(FindingCode.MALFORMED, Severity.HIGH),
+                    finding(FindingCode.GUARD_OVERLOADED, Severity.HIGH)));
+            assertEquals(Action.REJECT, v.action());
+            assertEquals("5.1;Service unavailable", v.requestStatus().toString());
+        }
+        assertEquals(Action.DELIVER, lenient.decide(context(ItipMethod.REQUEST),
+                List.of(finding(FindingCode.MALFORMED, Severity.HIGH))).action());
     }
 
     @Test

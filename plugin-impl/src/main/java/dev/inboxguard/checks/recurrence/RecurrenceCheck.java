@@ -8,8 +8,6 @@ import dev.inboxguard.api.RequestStatus;
 import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
 import dev.inboxguard.checks.recurrence.SeriesExpansion.Instance;
-import dev.inboxguard.ical.KnownZones;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.ComponentContainer;
 import net.fortuna.ical4j.model.Parameter;
@@ -38,7 +35,8 @@ import net.fortuna.ical4j.model.component.CalendarComponent;
  * <p>First the shape of each rule, read without expanding it: a high-frequency rule with no end, a COUNT, RDATEs
  * and overrides over their limits, and BYxxx lists whose product would make one period expensive. Only a rule that
  * passes is expanded, lazily, in wall-clock time, over a window of {@code horizonDays}, stopping one instance past
- * {@code maxInstances} or when the time budget runs out. From the instances: the busiest day, self-overlap, and how
+ * {@code maxInstances} or when the message's work budget ({@code maxSteps}) runs out. The budget counts work, not
+ * time, so a verdict never depends on how busy the machine is. From the instances: the busiest day, self-overlap, and how
  * far ahead the series starts.
  */
 public final class RecurrenceCheck implements Check {
@@ -48,9 +46,7 @@ public final class RecurrenceCheck implements Check {
     private static final int MAX_CHANGES_PER_YEAR = 4;
     private static final Set<String> KINDS = Set.of(Component.VEVENT, Component.VTODO, Component.VJOURNAL);
 
-    private static final int SOUND_ZONE_RULES = 4096;
     private final RecurrenceLimits limits;
-    private final Set<String> soundZoneRules = ConcurrentHashMap.newKeySet();
 
     /** @param limits the limits */
     public RecurrenceCheck(RecurrenceLimits limits) {
@@ -61,8 +57,7 @@ public final class RecurrenceCheck implements Check {
     public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
         List<Finding> out = new ArrayList<>();
         LocalDateTime now = LocalDateTime.ofInstant(recipient.clock().instant(), ZoneOffset.UTC);
-        loadZones(message);
-        EvaluationBudget budget = new EvaluationBudget(limits.timeBudget());
+        WorkBudget budget = new WorkBudget(limits.maxSteps(), limits.safetyNet());
         for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
             if (c.getName().equals(Component.VTIMEZONE)) {
                 inspectTimezone(c, budget, out);
@@ -72,26 +67,6 @@ public final class RecurrenceCheck implements Check {
             inspectSeries(series, now, budget, out);
         }
         return out;
-    }
-
-    /**
-     * Loads the rules of the zones the message names before the clock starts. ical4j reads a zone's rules from
-     * its bundled data the first time any message uses it; on a cold, busy machine that alone can take longer than
-     * the budget, and a sound message must not be judged by it. Only zones in the bundled data load, once each.
-     */
-    private static void loadZones(SchedulingMessage message) {
-        Set<String> seen = new HashSet<>();
-        for (CalendarComponent c : message.calendar().<CalendarComponent>getComponents()) {
-            for (Property p : c.getProperties()) {
-                p.getParameter(Parameter.TZID).map(Parameter::getValue).filter(seen::add).ifPresent(tzid -> {
-                    try {
-                        KnownZones.INSTANCE.getZoneId(tzid).getRules();
-                    } catch (DateTimeException e) {
-                        // not a zone ical4j knows: the structure check has already said so
-                    }
-                });
-            }
-        }
     }
 
     /** A master component and the overrides of its instances, grouped by UID. */
@@ -129,7 +104,7 @@ public final class RecurrenceCheck implements Check {
         return out;
     }
 
-    private void inspectSeries(Series series, LocalDateTime now, EvaluationBudget budget, List<Finding> out) {
+    private void inspectSeries(Series series, LocalDateTime now, WorkBudget budget, List<Finding> out) {
         if (series.overrides().size() > limits.maxOverrides()) {
             out.add(finding(FindingCode.RECURRENCE_TOO_MANY, Severity.HIGH, String.format(Locale.ROOT,
                     "%,d changed instances (RECURRENCE-ID); the limit is %,d", series.overrides().size(),
@@ -219,10 +194,10 @@ public final class RecurrenceCheck implements Check {
             try {
                 firstInstance(rules.get(0), start.get(), duration, exdates, windowEnd, budget)
                         .ifPresent(first -> checkFarFuture(List.of(first), now, out));
-            } catch (IllegalStateException e) {
+            } catch (WorkBudget.Exhausted e) {
                 out.add(finding(FindingCode.RECURRENCE_TOO_COSTLY, Severity.HIGH,
-                        describe(rules.get(0), duration) + ": finding its first instance took longer than the time "
-                        + "budget", INVALID_RULE).about(Property.RRULE, rules.get(0).text()));
+                        describe(rules.get(0), duration) + ": finding its first instance costs more than the work "
+                        + "budget allows", INVALID_RULE).about(Property.RRULE, rules.get(0).text()));
             }
             return;
         }
@@ -261,7 +236,7 @@ public final class RecurrenceCheck implements Check {
     /** DTSTART is the first instance (RFC 5545 §3.8.5.3) unless excluded; then the rule's first one left. */
     private static Optional<Instance> firstInstance(RecurrenceRule rule, LocalMoment start, Duration duration,
                                                    Set<LocalDateTime> exdates, LocalDateTime windowEnd,
-                                                   EvaluationBudget budget) {
+                                                   WorkBudget budget) {
         if (!exdates.contains(start.time())) {
             return Optional.of(new Instance(start.time(), duration));
         }
@@ -286,6 +261,12 @@ public final class RecurrenceCheck implements Check {
             out.add(finding(FindingCode.RECURRENCE_TOO_MANY, Severity.HIGH, describe(shape, duration)
                     + String.format(Locale.ROOT, "; the limit is %,d", limits.maxCount()), INVALID_RULE)
                     .about(Property.RRULE, shape.text()));
+            expand = false;
+        }
+        if (shape.canNeverMatch()) {
+            out.add(finding(FindingCode.RECURRENCE_TOO_COSTLY, Severity.HIGH, "the rule names a day no month has ("
+                    + "BYMONTH with BYMONTHDAY), so it can never produce an instance; searching for one costs "
+                    + "without end", INVALID_RULE).about(Property.RRULE, shape.text()));
             expand = false;
         }
         long candidates = shape.candidatesPerPeriod();
@@ -373,7 +354,7 @@ public final class RecurrenceCheck implements Check {
         }
     }
 
-    private void inspectTimezone(Component vtimezone, EvaluationBudget budget, List<Finding> out) {
+    private void inspectTimezone(Component vtimezone, WorkBudget budget, List<Finding> out) {
         String tzid = value(vtimezone, Property.TZID).orElse("?");
         List<Component> observances = children(vtimezone);
         if (observances.size() > limits.maxTimezoneObservances()) {
@@ -388,10 +369,6 @@ public final class RecurrenceCheck implements Check {
             }
             for (Property rrule : o.<Property>getProperties(Property.RRULE)) {
                 Optional<String> dtstart = value(o, Property.DTSTART);
-                String key = rrule.getValue() + '\n' + dtstart.orElse("");
-                if (soundZoneRules.contains(key)) {
-                    continue;
-                }
                 Optional<RecurrenceRule> shape = RecurrenceRule.parse(rrule.getValue());
                 if (shape.isEmpty()) {
                     out.add(abusive(tzid, "has an observance rule that cannot be read", rrule.getValue()));
@@ -406,11 +383,8 @@ public final class RecurrenceCheck implements Check {
                 int changes;
                 try {
                     changes = changesInOneYear(shape.get(), dtstart, budget);
-                    if (changes <= MAX_CHANGES_PER_YEAR) {
-                        remember(key);
-                    }
-                } catch (IllegalStateException e) {
-                    changes = Integer.MAX_VALUE; // out of time: a zone that costs that much is abusive
+                } catch (WorkBudget.Exhausted e) {
+                    changes = Integer.MAX_VALUE; // a zone that costs that much work is abusive
                 }
                 if (changes > MAX_CHANGES_PER_YEAR) {
                     out.add(abusive(tzid, changes == Integer.MAX_VALUE
@@ -429,20 +403,11 @@ public final class RecurrenceCheck implements Check {
 
     /**
      * Counts one year of a yearly observance rule, with the same bounded iterator as events and within the
-     * message's time budget. COUNT is set aside, so the iterator jumps straight to the year counted; it only ends
-     * the rule, and a year's changes are the question.
+     * message's work budget. COUNT is set aside, so the iterator jumps straight to the year counted; it only ends
+     * the rule, and a year's changes are the question. A sound zone costs a handful of steps, so nothing is cached:
+     * a cache would make one message's cost depend on the messages before it.
      */
-    // Clients send the same few zones with every message; a rule already found sound need not be expanded again.
-    // Only sound rules are kept, so an exhausted budget never leaves a wrong answer behind, and the map is emptied
-    // when full, so hostile zones cannot grow it.
-    private void remember(String key) {
-        if (soundZoneRules.size() >= SOUND_ZONE_RULES) {
-            soundZoneRules.clear();
-        }
-        soundZoneRules.add(key);
-    }
-
-    private int changesInOneYear(RecurrenceRule rule, Optional<String> dtstart, EvaluationBudget budget) {
+    private int changesInOneYear(RecurrenceRule rule, Optional<String> dtstart, WorkBudget budget) {
         if (rule.candidatesPerPeriod() > limits.maxCandidatesPerPeriod() || budget.exhausted()) {
             return Integer.MAX_VALUE;
         }

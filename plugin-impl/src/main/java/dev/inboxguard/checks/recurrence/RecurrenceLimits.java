@@ -14,13 +14,16 @@ import java.time.Duration;
  * @param horizonDays            how far ahead instances are evaluated
  * @param farFutureDays          a series whose first instance lies further ahead is a sleeper
  * @param maxCandidatesPerPeriod BYxxx candidates one period of a rule may produce before they are filtered
- * @param timeBudgetMillis       wall-clock budget for evaluating one message
+ * @param maxSteps               work allowed for evaluating one message: rule periods examined plus candidate
+ *                               instances built; running out is {@code recurrence.too-costly} on any machine
+ * @param safetyNetMillis        wall-clock time after which an evaluation is abandoned as the guard's fault
+ *                               ({@code guard.overloaded}, a temporary failure); only a bug should reach it
  * @param maxTimezoneObservances STANDARD and DAYLIGHT components per VTIMEZONE
  * @param maxTimezoneRdates      RDATE values per VTIMEZONE
  */
 public record RecurrenceLimits(int maxCount, int maxRdates, int maxOverrides, int maxInstances,
                                int maxInstancesPerDay, int maxOverlaps, int horizonDays, int farFutureDays,
-                               int maxCandidatesPerPeriod, int timeBudgetMillis, int maxTimezoneObservances,
+                               int maxCandidatesPerPeriod, int maxSteps, int safetyNetMillis, int maxTimezoneObservances,
                                int maxTimezoneRdates) {
 
     /** Every limit must be positive (maxOverlaps may be zero). */
@@ -36,14 +39,15 @@ public record RecurrenceLimits(int maxCount, int maxRdates, int maxOverrides, in
         positive("horizonDays", horizonDays);
         positive("farFutureDays", farFutureDays);
         positive("maxCandidatesPerPeriod", maxCandidatesPerPeriod);
-        positive("timeBudgetMillis", timeBudgetMillis);
+        positive("maxSteps", maxSteps);
+        positive("safetyNetMillis", safetyNetMillis);
         positive("maxTimezoneObservances", maxTimezoneObservances);
         positive("maxTimezoneRdates", maxTimezoneRdates);
     }
 
-    /** @return the time budget as a duration */
-    public Duration timeBudget() {
-        return Duration.ofMillis(timeBudgetMillis);
+    /** @return the safety net as a duration */
+    public Duration safetyNet() {
+        return Duration.ofMillis(safetyNetMillis);
     }
 
     private static void positive(String name, int value) {

@@ -229,6 +229,31 @@ record RecurrenceRule(Frequency frequency, int interval, Optional<Long> count, O
         return (expandsDays ? days : 1) * times;
     }
 
+    /**
+     * A rule whose BYMONTH and BYMONTHDAY leave no day of any year (February 30th, April 31st) has no instance
+     * but DTSTART. Its shape says so at once; walking it only finds out slowly, and parsers elsewhere have searched
+     * such rules for their next instance without end.
+     *
+     * @return true if no month the rule allows has a day the rule names
+     */
+    boolean canNeverMatch() {
+        if (byMonthDay.isEmpty() || !byYearDay.isEmpty() || !byWeekNo.isEmpty()) {
+            return false;
+        }
+        for (int m = 1; m <= 12; m++) {
+            if (!byMonth.isEmpty() && !byMonth.contains(m)) {
+                continue;
+            }
+            int longest = java.time.Month.of(m).maxLength();
+            for (int d : byMonthDay) {
+                if (Math.abs(d) <= longest) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** @return "every minute", "every 2 weeks" */
     String every() {
         return interval == 1 ? "every " + frequency.noun : "every " + interval + " " + frequency.noun + "s";

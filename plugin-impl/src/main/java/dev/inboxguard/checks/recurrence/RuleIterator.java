@@ -25,14 +25,14 @@ import java.util.TreeSet;
  * iterated); a period's work is bounded by {@link RecurrenceRule#candidatesPerPeriod()}, which the caller limits;
  * high-frequency rules jump over whole days, hours and minutes that their BYxxx limits exclude; and the search for
  * the next instance gives up after {@link #MAX_EMPTY_PERIODS} empty periods, treating the rule as ended, as RFC 5545
- * implementations commonly do. Time is the caller's to bound, between calls to {@link #next()}, with
- * {@link EvaluationBudget}, which this iterator also checks once per period.
+ * implementations commonly do. Every period examined and every candidate built is charged to a {@link WorkBudget},
+ * so a rule costs the same work on any machine.
  */
 final class RuleIterator implements Iterator<LocalDateTime> {
     static final int MAX_EMPTY_PERIODS = 50_000;
 
     private final RecurrenceRule rule;
-    private final EvaluationBudget budget;
+    private final WorkBudget budget;
     private final LocalDateTime seed;
     private final boolean dateOnly;
     private final LocalDateTime windowStart;
@@ -57,14 +57,15 @@ final class RuleIterator implements Iterator<LocalDateTime> {
      */
     RuleIterator(RecurrenceRule rule, LocalDateTime seed, boolean dateOnly, LocalDateTime windowStart,
                  LocalDateTime windowEnd) {
-        this(rule, seed, dateOnly, windowStart, windowEnd, EvaluationBudget.unlimited());
+        this(rule, seed, dateOnly, windowStart, windowEnd, WorkBudget.unlimited());
     }
 
     /**
-     * @param budget checked once per period; {@link #next()} throws {@link IllegalStateException} once it is spent
+     * @param budget charged for each period and candidate; {@link #next()} throws {@link WorkBudget.Exhausted}
+     *               once it is spent
      */
     RuleIterator(RecurrenceRule rule, LocalDateTime seed, boolean dateOnly, LocalDateTime windowStart,
-                 LocalDateTime windowEnd, EvaluationBudget budget) {
+                 LocalDateTime windowEnd, WorkBudget budget) {
         this.budget = budget;
         this.rule = rule;
         this.seed = seed;
@@ -127,9 +128,6 @@ final class RuleIterator implements Iterator<LocalDateTime> {
                     return candidate;
                 }
             }
-            if (budget.exhausted()) {
-                throw new IllegalStateException("the time budget ran out");
-            }
             LocalDateTime start = periodStart(period);
             // a period starts at or before its candidates, so once it starts past the end, nothing follows
             if (start.isAfter(windowEnd) || (rule.until().isPresent()
@@ -139,6 +137,7 @@ final class RuleIterator implements Iterator<LocalDateTime> {
             }
             pending.clear();
             pendingIndex = 0;
+            budget.spend(1);
             expand(start, pending);
             if (pending.isEmpty()) {
                 if (++empty > MAX_EMPTY_PERIODS) {
@@ -214,6 +213,7 @@ final class RuleIterator implements Iterator<LocalDateTime> {
         if (days.size() > 1) {
             days = new ArrayList<>(new TreeSet<>(days));
         }
+        budget.spend((long) days.size() * times.size());
         // days ascending and times ascending (the BY lists are sorted), so the product is ascending
         List<LocalDateTime> all = new ArrayList<>(days.size() * times.size());
         for (LocalDate d : days) {

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /**
  * Expands one series inside a window, lazily and within budgets: never more than {@code maxInstances + 1}
- * instances, never past the time budget, never a rule whose shape makes one step too expensive. The caller checks
+ * instances, never past the work budget, never a rule whose shape makes one step too expensive. The caller checks
  * shapes (COUNT, candidates per period) before calling.
  */
 final class SeriesExpansion {
@@ -29,7 +29,7 @@ final class SeriesExpansion {
     record Result(List<Instance> instances, boolean truncated, Optional<String> costly) {
     }
 
-    private static final String OUT_OF_TIME = "evaluating it took longer than the time budget";
+    private static final String OUT_OF_WORK = "evaluating it costs more than the work budget allows";
 
     private SeriesExpansion() {
     }
@@ -44,13 +44,13 @@ final class SeriesExpansion {
      * @param windowStart first moment evaluated
      * @param windowEnd   last moment evaluated
      * @param maxInstances the most instances wanted
-     * @param budget      the time budget
+     * @param budget      the work budget, shared by everything one message evaluates
      * @return what was found
      */
     static Result expand(LocalMoment start, Duration duration, List<RecurrenceRule> rules, List<Instance> rdates,
                          Set<LocalDateTime> exdates, TreeMap<LocalDateTime, Instance> overrides,
                          LocalDateTime windowStart, LocalDateTime windowEnd, int maxInstances,
-                         EvaluationBudget budget) {
+                         WorkBudget budget) {
         TreeMap<LocalDateTime, Instance> found = new TreeMap<>();
         put(found, new Instance(start.time(), duration), exdates, overrides);
         for (Instance rdate : rdates) {
@@ -60,19 +60,14 @@ final class SeriesExpansion {
             try {
                 RuleIterator dates = new RuleIterator(rule, start.time(), start.date(), windowStart, windowEnd,
                         budget);
-                int steps = 0;
                 while (dates.hasNext()) {
-                    if ((++steps & 63) == 0 && budget.exhausted()) {
-                        return new Result(List.copyOf(found.values()), false, Optional.of(OUT_OF_TIME));
-                    }
                     put(found, new Instance(dates.next(), duration), exdates, overrides);
                     if (found.size() > maxInstances) {
                         return new Result(List.copyOf(found.values()), true, Optional.empty());
                     }
                 }
-            } catch (IllegalStateException e) {
-                // the budget ran out inside one step of the iterator
-                return new Result(List.copyOf(found.values()), false, Optional.of(OUT_OF_TIME));
+            } catch (WorkBudget.Exhausted e) {
+                return new Result(List.copyOf(found.values()), false, Optional.of(OUT_OF_WORK));
             }
         }
         for (Instance moved : overrides.values()) {

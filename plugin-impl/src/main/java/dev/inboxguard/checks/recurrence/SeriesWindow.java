@@ -15,12 +15,16 @@ import net.fortuna.ical4j.model.Property;
 /**
  * Whether a recurring component has an instance in a time range, for CalDAV time-range queries (RFC 4791 §9.9).
  * The same bounded expansion as the recurrence check: the window only, at most {@code maxInstances}, within a
- * time budget. Instances are wall-clock times, so the range is widened by 14 hours each side, the largest UTC
+ * work budget (steps, as {@link WorkBudget} counts them). Instances are wall-clock times, so the range is widened by 14 hours each side, the largest UTC
  * offset; the answer may include a series whose instance lies just outside the range, never leaves one out, and
  * answers true when the rule cannot be read or evaluated within its bounds.
  */
 public final class SeriesWindow {
+    /** Work for one series in one query: a few times what a busy daily series costs over two years. */
+    public static final long STEPS = 100_000;
     private static final Duration WIDEST_OFFSET = Duration.ofHours(14);
+    /** Only a bug gets here; the answer is then the cautious one, as for a series too costly to expand. */
+    private static final Duration SAFETY_NET = Duration.ofSeconds(5);
 
     private SeriesWindow() {
     }
@@ -30,11 +34,11 @@ public final class SeriesWindow {
      * @param from         the range start, inclusive
      * @param to           the range end, exclusive
      * @param maxInstances instances to expand at most
-     * @param budget       time to spend at most
+     * @param maxSteps     work to spend at most
      * @return true if an instance may overlap the range
      */
     public static boolean anyInstanceBetween(Component master, Instant from, Instant to, int maxInstances,
-                                             Duration budget) {
+                                             long maxSteps) {
         Optional<LocalMoment> start = RecurrenceCheck.moment(master, Property.DTSTART);
         if (start.isEmpty()) {
             return true;
@@ -60,7 +64,7 @@ public final class SeriesWindow {
             result = SeriesExpansion.expand(start.get(), duration, rules, RecurrenceCheck.rdates(master, duration),
                     RecurrenceCheck.dates(master, Property.EXDATE, startForm), new TreeMap<>(),
                     RecurrenceCheck.max(start.get().time(), windowStart), windowEnd, maxInstances,
-                    new EvaluationBudget(budget));
+                    new WorkBudget(maxSteps, SAFETY_NET));
         } catch (RuntimeException e) {
             return true;
         }
@@ -91,11 +95,11 @@ public final class SeriesWindow {
      * @param from         the range start, in wall-clock time
      * @param to           the range end, in wall-clock time
      * @param maxInstances instances to expand at most
-     * @param budget       time to spend at most
+     * @param maxSteps     work to spend at most
      * @return the instances that overlap the range, or empty if the series could not be expanded within the bounds
      */
     public static Optional<List<Occurrence>> occurrencesBetween(Component master, LocalDateTime from,
-                                                                LocalDateTime to, int maxInstances, Duration budget) {
+                                                                LocalDateTime to, int maxInstances, long maxSteps) {
         Optional<LocalMoment> start = RecurrenceCheck.moment(master, Property.DTSTART);
         if (start.isEmpty()) {
             return Optional.empty();
@@ -118,7 +122,7 @@ public final class SeriesWindow {
             result = SeriesExpansion.expand(start.get(), duration, rules, RecurrenceCheck.rdates(master, duration),
                     RecurrenceCheck.dates(master, Property.EXDATE, startForm), new TreeMap<>(),
                     RecurrenceCheck.max(start.get().time(), from.minus(duration)), to, maxInstances,
-                    new EvaluationBudget(budget));
+                    new WorkBudget(maxSteps, SAFETY_NET));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

@@ -248,6 +248,27 @@ public final class RecurrenceCorpus {
         c.add(bad("every minute for a week, each lasting an hour", Set.of("recurrence.overlapping",
                 "recurrence.too-dense"), "", event(
                 "DTSTART:20261201T000000Z", "DURATION:PT1H", "RRULE:FREQ=MINUTELY;UNTIL=20261208T000000Z")));
+        // shapes reported against other calendar parsers, 2019-2026: each must be answered within the work budget
+        c.add(bad("February 30th, counted from 1970", Set.of("recurrence.too-costly"), "", event(
+                "DTSTART:19700101T090000Z", "DURATION:PT1H", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=5")));
+        c.add(bad("February 30th, forever", Set.of("recurrence.too-costly"), "", event(
+                "DTSTART:19900101T090000Z", "DURATION:PT1H", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30")));
+        c.add(bad("April 31st every second, counted from 1970", Set.of("recurrence.too-costly"), "", event(
+                "DTSTART:19700101T000000Z", "RRULE:FREQ=SECONDLY;BYMONTH=4;BYMONTHDAY=31;COUNT=3")));
+        c.add(bad("every BYxxx list full, with COUNT=2", Set.of("recurrence.too-costly"), "", event(
+                "DTSTART:20261121T000000Z", "RRULE:FREQ=YEARLY;BYMONTH=" + range(1, 12) + ";BYMONTHDAY="
+                        + range(1, 31) + ";BYHOUR=" + range(0, 23) + ";BYMINUTE=" + range(0, 59) + ";BYSECOND="
+                        + range(0, 59) + ";COUNT=2")));
+        c.add(bad("every second, a billion times", Set.of("recurrence.too-many"), "", event(
+                "DTSTART:20261121T000000Z", "RRULE:FREQ=SECONDLY;COUNT=1000000000")));
+        c.add(bad("5,000 nested components", Set.of("limits.size"), "", event(
+                "BEGIN:X-NEST\n".repeat(5000).strip(), "END:X-NEST\n".repeat(5000).strip())));
+        c.add(bad("3,000 alarms side by side", Set.of("limits.size"), "", event(
+                "DTSTART:20261201T100000Z", ("BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER:-PT5M\n"
+                        + "END:VALARM\n").repeat(3000).strip())));
+        c.add(bad("an alarm that repeats a hundred million times", Set.of("limits.size"), "", event(
+                "DTSTART:20261201T100000Z", "DTEND:20261201T110000Z", "BEGIN:VALARM", "ACTION:DISPLAY",
+                "DESCRIPTION:Reminder", "TRIGGER:-PT15M", "DURATION:PT1S", "REPEAT:100000000", "END:VALARM")));
     }
 
     private static Case ok(String name, String timezones, String... components) {
