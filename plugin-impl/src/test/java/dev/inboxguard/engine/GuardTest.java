@@ -17,6 +17,7 @@ import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.Check;
 import dev.inboxguard.api.Finding;
 import dev.inboxguard.api.FindingCode;
+import dev.inboxguard.api.ImipDelivery;
 import dev.inboxguard.api.RecipientContext;
 import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
@@ -24,6 +25,10 @@ import dev.inboxguard.api.Verdict;
 import dev.inboxguard.checks.ItipStructureCheck;
 import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.mime.HeaderTrust;
+import dev.inboxguard.mime.ImipMessage;
+import dev.inboxguard.mime.ImipMessageReader;
+import dev.inboxguard.mime.ImipRead;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -138,6 +143,55 @@ class GuardTest {
         assertTrue(fault.message().contains("Exploding"));
         assertFalse(fault.message().contains("boom"), "no internal exception text reaches the sender");
         assertTrue(v.findings().stream().noneMatch(f -> f.code().value().equals("malformed")));
+    }
+
+    private static Verdict twoParts(String judged, String attached) {
+        String mail = "From: alice@example.com\r\nTo: bob@example.com\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n" + judged + "\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=invite.ics\r\n\r\n" + attached + "\r\n"
+                + "--b--\r\n";
+        ImipMessage parsed = ((ImipRead.Extracted) new ImipMessageReader(Samples.limits(), HeaderTrust.NONE)
+                .read(mail.getBytes(StandardCharsets.UTF_8))).message();
+        CalendarUserAddress alice = CalendarUserAddress.of("alice@example.com");
+        ImipDelivery facts = new ImipDelivery(Optional.of(alice), Optional.of(alice), Optional.empty(), List.of(),
+                Optional.empty(), Set.of("example.com"), List.of());
+        Guard guard = guard(ConfigFile.defaults(), new AbstractModule() {
+            @Override
+            protected void configure() {
+            }
+        });
+        return guard.inspectEmail(parsed, facts, new TestRecipient(BOB, java.util.Map.of(), true,
+                Clock.systemUTC()));
+    }
+
+    @Test
+    void calendarPartsThatDisagreeAreHeldWithWhatDiffers() {
+        String request = new String(Samples.request(), StandardCharsets.UTF_8);
+        Verdict same = twoParts(request, request);
+        assertTrue(same.findings().stream().noneMatch(f -> f.code().equals(FindingCode.MESSAGE_CONFLICTING_PARTS)),
+                same.findings().toString());
+        Verdict cancel = twoParts(request, request.replace("METHOD:REQUEST", "METHOD:CANCEL"));
+        Finding f = cancel.findings().stream().filter(x -> x.code().equals(FindingCode.MESSAGE_CONFLICTING_PARTS))
+                .findFirst().orElseThrow(() -> new AssertionError(cancel.findings().toString()));
+        assertTrue(f.message().contains("METHOD REQUEST against CANCEL"), f.message());
+        assertTrue(f.message().contains("invite.ics"), f.message());
+        assertTrue(cancel.action().compareTo(Action.HOLD) >= 0, cancel.action().toString());
+        Verdict organizer = twoParts(request, request.replace("ORGANIZER;CN=Alice:mailto:alice@example.com",
+                "ORGANIZER:mailto:mallory@example.net"));
+        assertTrue(organizer.findings().stream().anyMatch(x -> x.message().contains("ORGANIZER")),
+                organizer.findings().toString());
+        assertTrue(organizer.action().compareTo(Action.HOLD) >= 0);
+        Verdict rule = twoParts(request, request.replace("DTEND:", "RRULE:FREQ=DAILY\r\nDTEND:"));
+        assertTrue(rule.findings().stream().anyMatch(x -> x.message().contains("RRULE")), rule.findings().toString());
+        Verdict unreadable = twoParts(request, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n");
+        assertTrue(unreadable.findings().stream().anyMatch(x -> x.code().equals(
+                FindingCode.MESSAGE_CONFLICTING_PARTS)), unreadable.findings().toString());
+        // the same object refolded, with its properties in another order, still agrees
+        Verdict reordered = twoParts(request, request.replace("SEQUENCE:0\r\n", "")
+                .replace("ORGANIZER;CN=Alice:mailto:alice@example.com", "ORGANIZER:MAILTO:alice@example.com"));
+        assertTrue(reordered.findings().stream().noneMatch(x -> x.code().equals(
+                FindingCode.MESSAGE_CONFLICTING_PARTS)), reordered.findings().toString());
     }
 
     static final class Exploding implements Check {
