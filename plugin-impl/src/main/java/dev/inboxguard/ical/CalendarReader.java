@@ -17,6 +17,10 @@ import net.fortuna.ical4j.data.ContentHandlerContext;
 import net.fortuna.ical4j.data.ParserException;
 import net.fortuna.ical4j.data.UnfoldingReader;
 import net.fortuna.ical4j.model.Calendar;
+import net.fortuna.ical4j.model.Component;
+import net.fortuna.ical4j.model.ComponentContainer;
+import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.component.CalendarComponent;
 
 /**
  * Reads untrusted iCalendar bytes in two passes: a streaming scan that enforces every size limit and the
@@ -69,12 +73,65 @@ public final class CalendarReader {
             if (calendar == null) {
                 return refused(malformed("no VCALENDAR object found", null));
             }
+            Finding unreadable = unreadableValue(calendar);
+            if (unreadable != null) {
+                return refused(unreadable);
+            }
             return new CalendarRead.Parsed(calendar, bytes);
         } catch (ParserException e) {
             return refused(malformed("not valid iCalendar at line " + e.getLineNo() + ": "
                     + describe(e.getCause() != null ? e.getCause() : e), null));
         } catch (IOException | RuntimeException | StackOverflowError e) {
             return refused(malformed("not valid iCalendar: " + describe(e), null));
+        }
+    }
+
+    /**
+     * ical4j parses some values (dates in EXDATE, RDATE, ...) at build time and renders them again on each
+     * {@code getValue()}, which throws for a date it accepted but cannot print (month 41). Every check reads values,
+     * so a value that cannot be read is found here, once, as malformed input, instead of surfacing in a check as a
+     * fault of the guard.
+     */
+    private static Finding unreadableValue(Calendar calendar) {
+        for (Property p : calendar.getProperties()) {
+            Finding f = unreadable(p);
+            if (f != null) {
+                return f;
+            }
+        }
+        for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
+            Finding f = unreadableValue(c);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static Finding unreadableValue(Component c) {
+        for (Property p : c.getProperties()) {
+            Finding f = unreadable(p);
+            if (f != null) {
+                return f;
+            }
+        }
+        if (c instanceof ComponentContainer<?> container) {
+            for (Object child : container.getComponentList().getAll()) {
+                Finding f = unreadableValue((Component) child);
+                if (f != null) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Finding unreadable(Property p) {
+        try {
+            p.getValue();
+            return null;
+        } catch (RuntimeException e) {
+            return malformed("the value of " + p.getName() + " cannot be read: " + describe(e), p.getName());
         }
     }
 

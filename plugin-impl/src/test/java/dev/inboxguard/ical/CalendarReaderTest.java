@@ -30,6 +30,17 @@ class CalendarReaderTest {
     }
 
     @Test
+    void aDateIcal4jAcceptsButCannotPrintIsMalformedInput() {
+        // found by CalendarReaderFuzzTest: month 41 in an EXDATE threw from getValue() inside a check
+        byte[] ics = dev.inboxguard.Samples.event("REQUEST", "UID:x@example.com", "DTSTAMP:20261120T100000Z",
+                "DTSTART:20261123T100000Z", "ORGANIZER:mailto:alice@example.com", "ATTENDEE:mailto:bob@example.com",
+                "RRULE:FREQ=WEEKLY", "EXDATE;TZID=Europe/Berlin:56294145T140000");
+        Finding f = refusal(read(dev.inboxguard.Samples.limits(), ics));
+        assertEquals("malformed", f.code().value());
+        assertTrue(f.message().contains("EXDATE"), f.message());
+    }
+
+    @Test
     void readsAValidMessage() {
         CalendarRead.Parsed parsed = assertInstanceOf(CalendarRead.Parsed.class,
                 read(Samples.limits(), Samples.request()));

@@ -44,6 +44,7 @@ final class RuleIterator implements Iterator<LocalDateTime> {
     private final List<LocalDateTime> pending = new ArrayList<>();
     private int pendingIndex;
     private LocalDateTime next;
+    private LocalDateTime last;
     private final boolean[] monthAllowed;
     private final boolean[] weekdayListed;
     private final List<LocalTime> dailyTimes;
@@ -108,9 +109,11 @@ final class RuleIterator implements Iterator<LocalDateTime> {
         while (true) {
             while (pendingIndex < pending.size()) {
                 LocalDateTime candidate = pending.get(pendingIndex++);
-                if (candidate.isBefore(seed)) {
+                // a date-only rule that repeats within a day lands on the same midnight again: one instance
+                if (candidate.isBefore(seed) || (last != null && !candidate.isAfter(last))) {
                     continue;
                 }
+                last = candidate;
                 if (rule.until().isPresent() && candidate.isAfter(untilFor(rule.until().get()))) {
                     finished = true;
                     return null;
