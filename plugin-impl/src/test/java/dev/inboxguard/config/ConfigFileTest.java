@@ -50,6 +50,27 @@ class ConfigFileTest {
     }
 
     @Test
+    void aTrustedAuthservIdMustBeAHostNameAndHopsAreBounded() throws Exception {
+        ConfigException bad = assertThrows(ConfigException.class, () -> ConfigFile.load(write("""
+                imip:
+                  trustedAuthservIds: ["mx.example.org; spf=pass"]
+                """)));
+        assertTrue(bad.getMessage().contains("host name"), bad.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigFile.load(write("""
+                imip:
+                  trustedReceivedHops: -1
+                """)));
+        GuardConfig filtered = ConfigFile.load(write("""
+                imip:
+                  trustedAuthservIds: [MX.example.org]
+                  trustedReceivedHops: 1
+                """));
+        assertEquals(1, filtered.imip().headerTrust().receivedHops());
+        assertEquals(java.util.Set.of("mx.example.org"), filtered.imip().headerTrust().authservIds());
+        assertEquals(0, ConfigFile.defaults().imip().trustedReceivedHops());
+    }
+
+    @Test
     void anEmptyFileMeansTheDefaults() throws Exception {
         assertEquals(ConfigFile.defaults(), ConfigFile.load(write("")));
     }

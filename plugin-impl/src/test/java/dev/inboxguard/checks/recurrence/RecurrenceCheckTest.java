@@ -156,6 +156,35 @@ class RecurrenceCheckTest {
     }
 
     @Test
+    void everyLegitimateSeriesFitsATenthOfTheDefaultWorkBudget() {
+        // the smallest budget under which no legitimate message is too costly, found by bisection; the default
+        // keeps ten times that, so a real series never meets it on any machine
+        RecurrenceLimits d = ConfigFile.defaults().recurrence();
+        CalendarReader reader = new CalendarReader(ConfigFile.defaults().limits());
+        List<SchedulingMessage> legitimate = RecurrenceCorpus.all().stream().filter(RecurrenceCorpus.Case::legitimate)
+                .map(c -> new SchedulingMessage(((CalendarRead.Parsed) reader.read(c.ics())).calendar(), c.ics(),
+                        CalendarUserAddress.of("bob@example.com"), ALICE)).toList();
+        int low = 1;
+        int high = d.maxSteps();
+        while (low < high) {
+            int mid = low + (high - low) / 2;
+            RecurrenceCheck check = new RecurrenceCheck(new RecurrenceLimits(d.maxCount(), d.maxRdates(),
+                    d.maxOverrides(), d.maxInstances(), d.maxInstancesPerDay(), d.maxOverlaps(), d.horizonDays(),
+                    d.farFutureDays(), d.maxCandidatesPerPeriod(), mid, d.safetyNetMillis(),
+                    d.maxTimezoneObservances(), d.maxTimezoneRdates()));
+            boolean fits = legitimate.stream().allMatch(m -> check.inspect(m, BOB).isEmpty());
+            if (fits) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        System.out.printf("[work budget] the costliest legitimate series needs %,d steps; the default is %,d%n",
+                low, d.maxSteps());
+        assertTrue(low * 10L <= d.maxSteps(), low + " steps");
+    }
+
+    @Test
     void theSafetyNetIsAFaultNotAJudgement() {
         // a net of zero fires at the first clock reading, which comes after 256 steps; the check lets it escape,
         // so the chain answers guard.overloaded instead of a finding about the rule

@@ -266,6 +266,8 @@ public final class RecurrenceCorpus {
         c.add(bad("3,000 alarms side by side", Set.of("limits.size"), "", event(
                 "DTSTART:20261201T100000Z", ("BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER:-PT5M\n"
                         + "END:VALARM\n").repeat(3000).strip())));
+        c.add(bad("400 changed instances that each recur every minute", Set.of("recurrence.too-costly"), "",
+                recurringOverrides(400)));
         c.add(bad("an alarm that repeats a hundred million times", Set.of("limits.size"), "", event(
                 "DTSTART:20261201T100000Z", "DTEND:20261201T110000Z", "BEGIN:VALARM", "ACTION:DISPLAY",
                 "DESCRIPTION:Reminder", "TRIGGER:-PT15M", "DURATION:PT1S", "REPEAT:100000000", "END:VALARM")));
@@ -309,6 +311,19 @@ public final class RecurrenceCorpus {
         }
         sb.append("END:VCALENDAR\n");
         return sb.toString().replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A weekly series whose changed instances each carry a rule of their own: each is a series to evaluate. */
+    private static String recurringOverrides(int n) {
+        StringBuilder sb = new StringBuilder(event("DTSTART:20261123T090000Z", "DURATION:PT1H",
+                "RRULE:FREQ=WEEKLY"));
+        LocalDateTime t = LocalDateTime.of(2026, 11, 23, 9, 0);
+        for (int i = 0; i < n; i++) {
+            sb.append('\n').append(override("RECURRENCE-ID:" + t.plusWeeks(i).format(BASIC) + "Z",
+                    "DTSTART:" + t.plusWeeks(i).plusHours(1).format(BASIC) + "Z", "DURATION:PT1M",
+                    "RRULE:FREQ=MINUTELY;COUNT=2000"));
+        }
+        return sb.toString();
     }
 
     private static String rdatesOneDay(int n) {
