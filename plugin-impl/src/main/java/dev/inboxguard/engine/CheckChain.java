@@ -8,6 +8,7 @@ import dev.inboxguard.api.RequestStatus;
 import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * failure the sender retries (as an MTA answers a failing milter with tempfail), and is logged and counted with
  * the check's name. The message still fails closed: it is not delivered.
  */
+@Singleton
 public final class CheckChain {
     private static final Logger LOG = LoggerFactory.getLogger(CheckChain.class);
     private final ConcurrentMap<String, LongAdder> failures =

@@ -64,6 +64,9 @@ public final class RecurrenceCheck implements Check {
             }
         }
         for (Series series : series(message)) {
+            if (budget.exhausted()) {
+                break; // the series that spent the budget said so; one finding is enough for the message
+            }
             inspectSeries(series, now, budget, out);
         }
         return out;
