@@ -113,7 +113,11 @@ final class CheckCommand implements Callable<Integer> {
         if (!trustedAuthservIds.isEmpty()) {
             List<String> ids = new ArrayList<>(cfg.imip().trustedAuthservIds());
             ids.addAll(trustedAuthservIds);
-            cfg = cfg.withImip(cfg.imip().withTrustedAuthservIds(ids));
+            try {
+                cfg = cfg.withImip(cfg.imip().withTrustedAuthservIds(ids));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--trust-authserv-id: " + e.getMessage());
+            }
         }
         Injector injector = injector(cfg);
         Guard guard = injector.getInstance(Guard.class);

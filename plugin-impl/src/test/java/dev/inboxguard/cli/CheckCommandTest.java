@@ -137,6 +137,8 @@ class CheckCommandTest {
                 StandardCharsets.UTF_8)).toString(), file("d.ics", Samples.request()).toString()));
         runs.add(run("frobnicate"));
         runs.add(run());
+        runs.add(run("check", "--trust-authserv-id", "mx.example.org; spf=pass", file("e.ics", Samples.request())
+                .toString()));
         for (Run r : runs) {
             assertEquals(2, r.status(), r.err());
             assertEquals("", r.out());
