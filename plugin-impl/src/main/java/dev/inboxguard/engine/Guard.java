@@ -27,6 +27,7 @@ import java.util.Optional;
  * exception.
  */
 public final class Guard {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Guard.class);
     private final CalendarReader reader;
     private final CheckChain chain;
     private final Policy policy;
@@ -128,9 +129,15 @@ public final class Guard {
         mail.flatMap(m -> new MimeMethodAgreement(m.mimeMethod()).inspect(message)).ifPresent(findings::add);
         if (findings.isEmpty()) {
             findings.addAll(chain.run(message, recipient));
-            mail.filter(m -> !m.otherCalendarParts().isEmpty())
-                    .flatMap(m -> parts.inspect(parsed.calendar(), m.otherCalendarParts()))
-                    .ifPresent(findings::add);
+            if (mail.isPresent() && !mail.get().otherCalendarParts().isEmpty()) {
+                try {
+                    parts.inspect(parsed.calendar(), mail.get().otherCalendarParts()).ifPresent(findings::add);
+                } catch (RuntimeException | StackOverflowError e) {
+                    LOG.error("internal fault: comparing the calendar parts of message {} failed; answered "
+                            + "guard.overloaded (temporary)", message.uid().orElse("?"), e);
+                    findings.add(CheckChain.overloaded("CalendarPartsAgreement"));
+                }
+            }
         }
         DecisionContext context = new DecisionContext(message.method(), message.uid(), facts.transport(),
                 recipient.address());

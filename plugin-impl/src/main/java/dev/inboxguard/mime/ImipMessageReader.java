@@ -43,7 +43,9 @@ import org.apache.james.mime4j.util.MimeUtil;
  *
  * <p>Every calendar part is kept, because a client may act on any of them; the guard compares them before it
  * judges one. The one judged and delivered: the first {@code text/calendar} part with a {@code method} parameter
- * (RFC 6047 §2.4), else the first {@code text/calendar} part, else the first other calendar part.
+ * (RFC 6047 §2.4), else the first {@code text/calendar} part, else the first {@code application/ics} part. An
+ * attachment that is a calendar only by its {@code .ics} name is compared, never judged: without a text/calendar
+ * or application/ics part, the e-mail is not iMIP.
  */
 public final class ImipMessageReader {
     private static final int MAX_HEADERS = 500;
@@ -132,14 +134,14 @@ public final class ImipMessageReader {
                         }
                         Optional<byte[]> content = BoundedInput.read(stream.getDecodedInputStream(),
                                 limits.maxBytes());
-                        if (content.isEmpty()) {
-                            return refused(tooLarge(String.format(Locale.ROOT,
-                                    "a calendar part is larger than %,d bytes", limits.maxBytes()),
-                                    body.getMimeType()));
-                        }
-                        found.add(new Candidate(rank, new CalendarPart(toUtf8(content.get(), body.getCharset()),
+                        String name = partName(body, found.size() + 1);
+                        // an oversized part is refused only if it is the one to judge; another one is a part
+                        // that cannot be compared, which the guard reports (held, not bounced)
+                        found.add(new Candidate(rank, content.isEmpty(), new CalendarPart(
+                                content.map(c -> toUtf8(c, body.getCharset())).orElse(new byte[0]),
                                 Optional.ofNullable(body.getContentTypeParameters().get("method")),
-                                partName(body, found.size() + 1))));
+                                content.isEmpty() ? String.format(Locale.ROOT, "%s, larger than %,d bytes,", name,
+                                        limits.maxBytes()) : name)));
                     }
                     default -> {
                     }
@@ -152,15 +154,20 @@ public final class ImipMessageReader {
         if (!topHeaderDone || top.count == 0) {
             return refused(malformed("not an e-mail: no header fields", null));
         }
-        if (found.isEmpty()) {
+        Candidate best = null;
+        for (Candidate c : found) {
+            if (c.rank > ATTACHMENT_ONLY && (best == null || c.rank > best.rank)) {
+                best = c;
+            }
+        }
+        if (best == null) {
+            // a *.ics file attached to ordinary mail is not an iMIP message (RFC 6047 §2.4 wants text/calendar)
             return new ImipRead.Refused(List.of(malformed("the e-mail has no text/calendar part", "Content-Type")),
                     true);
         }
-        Candidate best = found.get(0);
-        for (Candidate c : found) {
-            if (c.rank > best.rank) {
-                best = c;
-            }
+        if (best.oversize) {
+            return refused(tooLarge(String.format(Locale.ROOT, "the calendar part is larger than %,d bytes",
+                    limits.maxBytes()), "text/calendar"));
         }
         List<CalendarPart> others = new ArrayList<>();
         for (Candidate c : found) {
@@ -191,13 +198,19 @@ public final class ImipMessageReader {
         return Optional.empty();
     }
 
+    /** A part only compared with the one judged, never judged itself: an attachment named *.ics. */
+    private static final int ATTACHMENT_ONLY = 1;
+
     /** Higher is better; 0 means "not a calendar part". */
     private static int rank(MaximalBodyDescriptor body) {
         String type = body.getMimeType() == null ? "" : body.getMimeType().toLowerCase(Locale.ROOT);
         if (type.equals("text/calendar")) {
-            return body.getContentTypeParameters().containsKey("method") ? 3 : 2;
+            return body.getContentTypeParameters().containsKey("method") ? 4 : 3;
         }
-        return type.equals("application/ics") || fileName(body).toLowerCase(Locale.ROOT).endsWith(".ics") ? 1 : 0;
+        if (type.equals("application/ics")) {
+            return 2;
+        }
+        return fileName(body).toLowerCase(Locale.ROOT).endsWith(".ics") ? ATTACHMENT_ONLY : 0;
     }
 
     /** The attachment's name: Content-Disposition filename (RFC 2183), else the Content-Type name parameter. */
@@ -241,7 +254,7 @@ public final class ImipMessageReader {
         return new ImipRead.Refused(List.of(finding));
     }
 
-    private record Candidate(int rank, CalendarPart part) {
+    private record Candidate(int rank, boolean oversize, CalendarPart part) {
     }
 
     /** The top-level header facts, collected field by field. */

@@ -147,6 +147,31 @@ class IdentityScenariosTest {
     }
 
     @Test
+    void aDkimLookupThatFailedForNowIsATemporaryFailureNotAJudgement() throws Exception {
+        // RFC 8601 temperror (a DNS timeout): neither a pass nor a failure, so the verdict must not depend on it
+        String ics = new String(dev.inboxguard.Samples.request(), java.nio.charset.StandardCharsets.UTF_8);
+        for (String result : List.of("temperror", "pass", "fail")) {
+            Path eml = dir.resolve("dkim-" + result + ".eml");
+            Files.writeString(eml, "Return-Path: <alice@example.com>\r\n"
+                    + "Authentication-Results: mx.example.org; dkim=" + result + " header.d=example.com\r\n"
+                    + "From: alice@example.com\r\nTo: bob@example.com\r\nMessage-ID: <t-" + result
+                    + "@example.com>\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n" + ics);
+            CheckCommandTest.Run r = CheckCommandTest.run("check", "--trust-authserv-id", "mx.example.org",
+                    "--recipient", "bob@example.com", "--known", "alice@example.com", eml.toString());
+            JsonNode v = r.json();
+            switch (result) {
+                case "temperror" -> {
+                    assertEquals("reject", v.get("action").asText(), v.toString());
+                    assertEquals("5.1;Service unavailable", v.get("requestStatus").asText());
+                    assertTrue(codes(v).contains("guard.overloaded"), v.toString());
+                }
+                case "pass" -> assertEquals("deliver", v.get("action").asText(), v.toString());
+                default -> assertEquals(Set.of("sender.unauthenticated"), codes(v), v.toString());
+            }
+        }
+    }
+
+    @Test
     void aCancelThatOnlyClaimsTheOrganizerInTheFromHeaderIsNotDelivered() throws Exception {
         JsonNode v = check("cancel-forged.ics", "--recipient", "bob@example.com", "--stored",
                 fixture("bob-stored.ics"), "--transport", "imip", "--sender", "alice@example.com",

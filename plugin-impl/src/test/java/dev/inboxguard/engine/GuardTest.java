@@ -193,7 +193,19 @@ class GuardTest {
                 FindingCode.MESSAGE_CONFLICTING_PARTS)), unreadable.findings().toString());
         // the same object refolded, with its properties in another order, still agrees
         Verdict reordered = twoParts(request, request.replace("SEQUENCE:0\r\n", "")
-                .replace("ORGANIZER;CN=Alice:mailto:alice@example.com", "ORGANIZER:MAILTO:alice@example.com"));
+                .replace("DTSTAMP:20261120T100000Z", "DTSTAMP:20261120T100500Z")
+                .replace("ORGANIZER;CN=Alice:mailto:alice@example.com", "ORGANIZER;CN=Alice:MAILTO:alice@example.com"));
+        // what the judged part does not carry counts as much as what it does: an alarm, a link
+        Verdict alarm = twoParts(request, request.replace("END:VEVENT", "BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+                + "DESCRIPTION:x\r\nTRIGGER:-PT5M\r\nREPEAT:100000000\r\nDURATION:PT1S\r\nEND:VALARM\r\nEND:VEVENT"));
+        assertTrue(alarm.findings().stream().anyMatch(x -> x.message().contains("VALARM")), alarm.findings().toString());
+        Verdict link = twoParts(request, request.replace("SUMMARY:Planning", "SUMMARY:Planning\r\n"
+                + "URL:https://login.example.net/"));
+        assertTrue(link.findings().stream().anyMatch(x -> x.message().contains("URL")), link.findings().toString());
+        Verdict twice = twoParts(request, request.replace("END:VCALENDAR", request.substring(request.indexOf(
+                "BEGIN:VEVENT"), request.indexOf("END:VCALENDAR")).replace("mailto:alice@", "mailto:mallory@")
+                + "END:VCALENDAR"));
+        assertTrue(twice.findings().stream().anyMatch(x -> x.message().contains("twice")), twice.findings().toString());
         assertTrue(reordered.findings().stream().noneMatch(x -> x.code().equals(
                 FindingCode.MESSAGE_CONFLICTING_PARTS)), reordered.findings().toString());
     }

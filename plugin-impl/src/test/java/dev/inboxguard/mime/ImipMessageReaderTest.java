@@ -207,6 +207,30 @@ class ImipMessageReaderTest {
     }
 
     @Test
+    void anOversizedOrNameOnlyCalendarAttachmentIsComparedNeverJudged() {
+        Limits small = new Limits(4096, 1_000_000, 100_000, 10, 100, 50, 10, 5, 10, 65_536);
+        ImipMessageReader reader = new ImipMessageReader(small, HeaderTrust.NONE);
+        String ics = new String(Samples.request(), StandardCharsets.UTF_8);
+        String big = "From: alice@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n" + ics + "\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=export.ics\r\n\r\n" + "X".repeat(5000)
+                + "\r\n--b--\r\n";
+        ImipMessage m = assertInstanceOf(ImipRead.Extracted.class, reader.read(big.getBytes(StandardCharsets.UTF_8)))
+                .message();
+        assertEquals(1, m.otherCalendarParts().size());
+        assertTrue(m.otherCalendarParts().get(0).name().contains("larger than 4,096 bytes"),
+                m.otherCalendarParts().get(0).name());
+        // a calendar file attached to ordinary mail, with no text/calendar part, is not iMIP (as before)
+        String exportOnly = "From: alice@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain\r\n\r\nThe holidays, as promised.\r\n"
+                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+                + "filename=holidays.ics\r\n\r\n" + ics + "\r\n--b--\r\n";
+        ImipRead.Refused refused = assertInstanceOf(ImipRead.Refused.class,
+                READER.read(exportOnly.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(refused.noCalendarPart(), refused.findings().toString());
+    }
+
+    @Test
     void moreThanTenCalendarPartsAreOverTheLimit() {
         StringBuilder mail = new StringBuilder("From: a@example.com\r\nContent-Type: multipart/mixed; "
                 + "boundary=b\r\n\r\n");

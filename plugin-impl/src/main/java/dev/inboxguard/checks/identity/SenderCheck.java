@@ -131,7 +131,15 @@ public final class SenderCheck implements Check {
         if (actor.isEmpty()) {
             return List.of(notTheAuthor(method, author, described));
         }
-        if (!authenticated(actor.get(), imip)) {
+        Authentication auth = authenticated(actor.get(), imip);
+        if (auth == Authentication.TEMPORARY) {
+            // a DNS lookup that timed out says nothing about the sender; judging on it would make the verdict
+            // depend on the network's speed, so the sender is asked to come back (RFC 8601 temperror)
+            return List.of(Finding.of(FindingCode.GUARD_OVERLOADED, Severity.HIGH, "the authentication of "
+                    + actor.get() + " could not be checked just now (a temporary error); please try again later")
+                    .about(role(method), actor.get().uri()).withRequestStatus(RequestStatus.SERVICE_UNAVAILABLE));
+        }
+        if (auth == Authentication.NONE) {
             return List.of(Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.MEDIUM, "nothing trusted "
                     + "authenticates " + actor.get() + " as the " + (actor.get().equals(imip.from().orElse(null))
                     ? "From address (no aligned DKIM or DMARC pass)" : "envelope sender (no SPF pass)")
@@ -143,29 +151,42 @@ public final class SenderCheck implements Check {
     /**
      * Each identity is authenticated by its own mechanism (RFC 7208, RFC 6376, RFC 7489): the envelope sender by
      * an SPF pass for its domain, the From address by a DMARC pass for its domain or a DKIM pass whose signing
-     * domain aligns with it. An explicit failure for the identity counts against it. A domain the operator or the
+     * domain aligns with it. An explicit failure for the identity counts against it; a temporary error with no pass
+     * is neither a pass nor a failure. A domain the operator or the
      * MTA asserts as authenticated ({@link ImipDelivery#authenticatedDomains()}) counts for both.
      */
-    private static boolean authenticated(CalendarUserAddress actor, ImipDelivery imip) {
+    private static Authentication authenticated(CalendarUserAddress actor, ImipDelivery imip) {
         Optional<String> domain = actor.domain();
         if (domain.isEmpty()) {
-            return false;
+            return Authentication.NONE;
         }
         boolean asFrom = imip.from().map(actor::equals).orElse(false);
         boolean asEnvelope = imip.envelopeSender().map(actor::equals).orElse(false);
         boolean pass = false;
+        boolean temporary = false;
         for (AuthenticationResult r : imip.authenticationResults()) {
             boolean spfForEnvelope = asEnvelope && r.method().equals("spf") && r.domain().equals(domain.get());
             boolean dmarcForFrom = asFrom && r.method().equals("dmarc") && r.domain().equals(domain.get());
             boolean dkimForFrom = asFrom && r.method().equals("dkim") && aligned(r.domain(), domain.get());
             if (spfForEnvelope || dmarcForFrom || dkimForFrom) {
                 if (r.result().equals("fail")) {
-                    return false;
+                    return Authentication.NONE;
                 }
                 pass |= r.passed();
+                temporary |= r.result().equals("temperror");
             }
         }
-        return pass || imip.authenticatedDomains().stream().anyMatch(d -> aligned(d, domain.get()));
+        if (pass || imip.authenticatedDomains().stream().anyMatch(d -> aligned(d, domain.get()))) {
+            return Authentication.PASSED;
+        }
+        return temporary ? Authentication.TEMPORARY : Authentication.NONE;
+    }
+
+    /** What the trusted results say about one identity. */
+    private enum Authentication {
+        PASSED, NONE,
+        /** no pass, and a lookup failed for now (RFC 8601 temperror): neither a pass nor a failure */
+        TEMPORARY
     }
 
     /** Relaxed alignment: the same domain, or one a subdomain of the other (an approximation of DMARC's). */

@@ -237,6 +237,12 @@ record RecurrenceRule(Frequency frequency, int interval, Optional<Long> count, O
      * @return true if no month the rule allows has a day the rule names
      */
     boolean canNeverMatch() {
+        // RFC 7529: another calendar scale (RSCALE=CHINESE has 30-day months in February) or SKIP changes which
+        // days exist; only the Gregorian calendar is known here
+        String upper = text.toUpperCase(java.util.Locale.ROOT);
+        if (upper.contains("RSCALE=") || upper.contains("SKIP=")) {
+            return false;
+        }
         if (byMonthDay.isEmpty() || !byYearDay.isEmpty() || !byWeekNo.isEmpty()) {
             return false;
         }

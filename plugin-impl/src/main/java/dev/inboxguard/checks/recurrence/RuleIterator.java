@@ -267,6 +267,9 @@ final class RuleIterator implements Iterator<LocalDateTime> {
             }
             default -> candidates.add(day);
         }
+        // every date built costs a step, also the ones the limits below filter out: BYDAY lists of hundreds of
+        // entries would otherwise build thousands of dates per period for a single step
+        budget.spend(candidates.size() + rule.byDay().size());
         if (candidates.size() == 1) {
             return dayAllowed(candidates.get(0)) ? candidates : List.of();
         }

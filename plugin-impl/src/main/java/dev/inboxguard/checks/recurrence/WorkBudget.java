@@ -49,7 +49,7 @@ final class WorkBudget {
 
     /** @return true once more steps were spent than allowed */
     boolean exhausted() {
-        return spent > maxSteps;
+        return spent > maxSteps || spent < 0;
     }
 
     /** @return the steps spent so far */

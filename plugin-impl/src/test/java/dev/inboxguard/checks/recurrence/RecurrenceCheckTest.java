@@ -185,6 +185,29 @@ class RecurrenceCheckTest {
     }
 
     @Test
+    void onlyGregorianRulesThatNameNoRealDayCanNeverMatch() {
+        assertTrue(shape("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30").canNeverMatch());
+        assertTrue(shape("FREQ=MONTHLY;BYMONTH=4,6;BYMONTHDAY=31,-31").canNeverMatch());
+        assertFalse(shape("FREQ=MONTHLY;BYMONTHDAY=31").canNeverMatch(), "months with 31 days exist");
+        assertFalse(shape("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29").canNeverMatch(), "leap years");
+        assertFalse(shape("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-29").canNeverMatch());
+        // RFC 7529: the Chinese calendar's second month can have a 30th day
+        assertFalse(shape("RSCALE=CHINESE;FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30").canNeverMatch());
+        assertFalse(shape("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;RSCALE=GREGORIAN;SKIP=BACKWARD").canNeverMatch());
+    }
+
+    @Test
+    void datesTheLimitsFilterOutAreChargedToo() {
+        // every weekday of February to December is built and filtered out by BYMONTH=1: each costs a step
+        WorkBudget budget = new WorkBudget(Long.MAX_VALUE, Duration.ofSeconds(60));
+        RuleIterator it = new RuleIterator(shape("FREQ=MONTHLY;BYMONTH=1;BYDAY=MO,TU,WE,TH,FR,SA,SU"),
+                java.time.LocalDateTime.of(2026, 2, 1, 9, 0), false, java.time.LocalDateTime.of(2026, 2, 1, 9, 0),
+                java.time.LocalDateTime.of(2028, 1, 1, 0, 0), budget);
+        assertEquals(java.time.LocalDateTime.of(2027, 1, 1, 9, 0), it.next());
+        assertTrue(budget.spent() >= 334, budget.spent() + " steps for 334 days built");
+    }
+
+    @Test
     void theSafetyNetIsAFaultNotAJudgement() {
         // a net of zero fires at the first clock reading, which comes after 256 steps; the check lets it escape,
         // so the chain answers guard.overloaded instead of a finding about the rule
