@@ -172,7 +172,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 inboxguard unix -       n       n       -       -       pipe
-  flags=Rq user=nobody argv=/bin/sh $BASE/pipe.sh \${sender} \${recipient}
+  flags=Rq null_sender= user=nobody argv=/bin/sh $BASE/pipe.sh \${sender} \${recipient}
 EOF
 
 cat > "$CONF/transport" <<EOF

@@ -110,7 +110,9 @@ class PostfixOpenDkimTest {
         // (it keeps a copy of what Postfix handed over, so the test can see which headers survived)
         Path piped = Files.createDirectories(base.resolve("piped"));
         Files.setPosixFilePermissions(piped, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.writeString(base.resolve("pipe.sh"), "#!/bin/sh\ncopy=" + piped + "/\"$2\".eml\ncat > \"$copy\"\n"
+        // (the copy appears whole or not at all: written beside, then renamed)
+        Files.writeString(base.resolve("pipe.sh"), "#!/bin/sh\ncopy=" + piped + "/\"$2\".eml\n"
+                + "cat > \"$copy.part\" && mv \"$copy.part\" \"$copy\" || exit 75\n"
                 + "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -Xmx128m -jar " + jar
                 + " ingest --lmtp 127.0.0.1:" + lmtp + " --sender \"$1\" --recipient \"$2\" < \"$copy\"\n");
         smtp = freePort();
@@ -269,8 +271,7 @@ class PostfixOpenDkimTest {
         // forged one reaches the guard, below the MX's Received, and the guard must ignore it by itself
         Path conf = base.resolve("mx/postfix-conf");
         run("postconf", "-c", conf.toString(), "-e", "header_checks =");
-        run("postfix", "-c", conf.toString(), "reload");
-        Thread.sleep(1500);
+        reload(conf);
         Files.delete(base.resolve("piped/carol@example.com.eml"));
         assertTrue(submit("erin@example.net", to, reply("DECLINED", forged, "alice@example.com")).get(0)
                 .startsWith("250"));
@@ -288,8 +289,7 @@ class PostfixOpenDkimTest {
         }
         assertTrue(erinIn("alice").contains("PARTSTAT=ACCEPTED"), "no forged DECLINE reached the event");
         run("postconf", "-c", conf.toString(), "-e", "header_checks = regexp:" + conf.resolve("header_checks"));
-        run("postfix", "-c", conf.toString(), "reload");
-        Thread.sleep(1500);
+        reload(conf);
     }
 
     @Test
@@ -345,6 +345,16 @@ class PostfixOpenDkimTest {
             assertFalse(findings.contains("sender.unauthenticated"), "OpenDKIM's pass came through the pipe: "
                     + findings);
         }
+    }
+
+    /** Reloads Postfix and waits until its master has logged the reload, so new mail meets the new settings. */
+    private static void reload(Path conf) throws Exception {
+        long before = log().lines().filter(l -> l.contains("reload -- version")).count();
+        run("postfix", "-c", conf.toString(), "reload");
+        waitFor("Postfix's reload", () -> log().lines().filter(l -> l.contains("reload -- version")).count()
+                > before);
+        // the cleanup daemons that read header_checks are restarted as they finish; one idle second is plenty
+        Thread.sleep(1000);
     }
 
     private static void run(String... command) throws Exception {

@@ -2,8 +2,10 @@ package dev.inboxguard.config;
 
 import dev.inboxguard.checks.recurrence.RecurrenceLimits;
 import dev.inboxguard.ical.Limits;
+import dev.inboxguard.mime.HeaderTrust;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole configuration, as read from the built-in defaults and the operator's file.
@@ -436,12 +438,12 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
         }
 
         /** @return which Authentication-Results headers to believe on mail handed over by your MTA */
-        public dev.inboxguard.mime.HeaderTrust headerTrust() {
+        public HeaderTrust headerTrust() {
             return headerTrust(trustedAuthservIds, trustedReceivedHops);
         }
 
-        private static dev.inboxguard.mime.HeaderTrust headerTrust(List<String> ids, int hops) {
-            return new dev.inboxguard.mime.HeaderTrust(new java.util.HashSet<>(ids), hops);
+        private static HeaderTrust headerTrust(List<String> ids, int hops) {
+            return new HeaderTrust(Set.copyOf(ids), hops);
         }
     }
 

@@ -93,34 +93,28 @@ public final class CalendarReader {
      * fault of the guard.
      */
     private static Finding unreadableValue(Calendar calendar) {
-        for (Property p : calendar.getProperties()) {
-            Finding f = unreadable(p);
-            if (f != null) {
-                return f;
-            }
-        }
+        Finding f = unreadable(calendar.getProperties());
         for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
-            Finding f = unreadableValue(c);
-            if (f != null) {
-                return f;
-            }
+            f = f != null ? f : unreadableValue(c);
         }
-        return null;
+        return f;
     }
 
     private static Finding unreadableValue(Component c) {
-        for (Property p : c.getProperties()) {
+        Finding f = unreadable(c.getProperties());
+        if (c instanceof ComponentContainer<?> container) {
+            for (Object child : container.getComponentList().getAll()) {
+                f = f != null ? f : unreadableValue((Component) child);
+            }
+        }
+        return f;
+    }
+
+    private static Finding unreadable(List<Property> properties) {
+        for (Property p : properties) {
             Finding f = unreadable(p);
             if (f != null) {
                 return f;
-            }
-        }
-        if (c instanceof ComponentContainer<?> container) {
-            for (Object child : container.getComponentList().getAll()) {
-                Finding f = unreadableValue((Component) child);
-                if (f != null) {
-                    return f;
-                }
             }
         }
         return null;
