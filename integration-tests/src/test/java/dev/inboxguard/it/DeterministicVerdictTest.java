@@ -101,11 +101,18 @@ class DeterministicVerdictTest {
         assertTrue(messages.size() >= 5, "the zoned corpus: " + messages);
         messages.add(SAMPLES.resolve("vtimezone-bomb.ics"));
         messages.add(SAMPLES.resolve("every-minute-forever.ics"));
+        // the costliest hostile message: it spends the whole work budget, so it is the one where the answer could
+        // have slid from "too costly" to the safety net's temporary failure under load
+        Path costliest = dir.resolve("costliest.ics");
+        Files.write(costliest, dev.inboxguard.checks.recurrence.RecurrenceCorpus.all().stream()
+                .filter(c -> c.name().equals("400 changed instances that each recur every minute")).findFirst()
+                .orElseThrow().ics());
+        messages.add(costliest);
         Map<Path, JsonNode> idle = check(messages);
-        // a cold JVM among 16 busy processes takes tens of seconds, so three stand for the rest here; the server
+        // a cold JVM among 16 busy processes takes tens of seconds, so four stand for the rest here; the server
         // test below judges every zoned message under the same load
         List<Path> underLoad = List.of(ZONED.resolve("outlook-eastern.ics"), ZONED.resolve("thunderbird-london.ics"),
-                SAMPLES.resolve("vtimezone-bomb.ics"));
+                SAMPLES.resolve("vtimezone-bomb.ics"), costliest);
         List<Process> busy = saturate();
         long start = System.nanoTime();
         Map<Path, JsonNode> loaded;
@@ -125,6 +132,7 @@ class DeterministicVerdictTest {
         }
         assertEquals("reject", idle.get(SAMPLES.resolve("vtimezone-bomb.ics")).get("action").asText());
         assertEquals("reject", idle.get(SAMPLES.resolve("every-minute-forever.ics")).get("action").asText());
+        assertTrue(idle.get(costliest).toString().contains("recurrence.too-costly"), idle.get(costliest).toString());
     }
 
     @Test
