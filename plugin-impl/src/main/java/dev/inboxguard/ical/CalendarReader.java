@@ -55,6 +55,10 @@ public final class CalendarReader {
         }
         // Undecodable bytes become U+FFFD: the guard judges content, it does not insist on pristine encoding.
         String text = new String(bytes, StandardCharsets.UTF_8);
+        if (text.startsWith("\uFEFF")) {
+            // a UTF-8 byte order mark, as .NET and Windows tools write one by default: not content
+            text = text.substring(1);
+        }
         Finding control = controlCharacter(text);
         if (control != null) {
             return refused(control);

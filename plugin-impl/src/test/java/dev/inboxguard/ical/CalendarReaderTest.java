@@ -30,6 +30,17 @@ class CalendarReaderTest {
     }
 
     @Test
+    void aByteOrderMarkIsNotContent() {
+        byte[] request = dev.inboxguard.Samples.request();
+        byte[] withBom = new byte[request.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(request, 0, withBom, 3, request.length);
+        assertInstanceOf(CalendarRead.Parsed.class, read(dev.inboxguard.Samples.limits(), withBom));
+    }
+
+    @Test
     void aDateIcal4jAcceptsButCannotPrintIsMalformedInput() {
         // found by CalendarReaderFuzzTest: month 41 in an EXDATE threw from getValue() inside a check
         byte[] ics = dev.inboxguard.Samples.event("REQUEST", "UID:x@example.com", "DTSTAMP:20261120T100000Z",
