@@ -20,6 +20,8 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The guard: reads an inbound iTIP message within the limits, runs the check chain over it and lets the policy
@@ -27,7 +29,7 @@ import java.util.Optional;
  * exception.
  */
 public final class Guard {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Guard.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
     private final CalendarReader reader;
     private final CheckChain chain;
     private final Policy policy;
