@@ -41,7 +41,8 @@ import net.fortuna.ical4j.model.property.RDate;
  *
  * <p>Some table rows are tolerated by configuration because widely used clients break them (see
  * {@code docs/policy.md}): an entry {@code COMPONENT.PROPERTY} makes a required property optional, an entry
- * {@code COMPONENT} allows a sub-component the table forbids.
+ * {@code COMPONENT} allows a sub-component the table forbids. A REPLY without ORGANIZER (Outlook's habit) is
+ * tolerated when the recipient holds the event it answers, which names the organizer.
  */
 public final class ItipStructureCheck implements Check {
     static final RequestStatus MISSING = new RequestStatus("3.11", "Required component or property missing");
@@ -135,7 +136,16 @@ public final class ItipStructureCheck implements Check {
         }
         for (Component c : topLevel(calendar)) {
             if (c.getName().equals(kind)) {
-                checkProperties(kind, c.getProperties(), rows, where, out);
+                List<Finding> found = new ArrayList<>();
+                checkProperties(kind, c.getProperties(), rows, where, found);
+                if (method == ItipMethod.REPLY && c.getProperty(Property.ORGANIZER).isEmpty()
+                        && organizerKnownFromStore(c, recipient)) {
+                    // Outlook and Exchange send REPLYs without ORGANIZER; the recipient is the organizer and holds
+                    // the copy the reply is judged against, so nothing is lost by tolerating it
+                    found.removeIf(f -> f.property().filter(Property.ORGANIZER::equals).isPresent()
+                            && f.message().contains(" must have "));
+                }
+                out.addAll(found);
                 checkExclusive(c, kind, out);
                 checkChildren(kind, children(c), rows, where, out);
                 c.getProperty(Property.UID).map(Property::getValue).ifPresent(uids::add);
@@ -169,6 +179,13 @@ public final class ItipStructureCheck implements Check {
                     + uids.size(), BAD_VALUE).about(Property.UID, String.join(", ", uids)));
         }
         return List.copyOf(dedupe(out));
+    }
+
+    /** True if the recipient holds a copy of this UID that names an organizer. */
+    private static boolean organizerKnownFromStore(Component c, RecipientContext recipient) {
+        return c.<Property>getProperty(Property.UID).map(Property::getValue).flatMap(recipient::storedCopy)
+                .map(stored -> stored.getComponents().stream().anyMatch(s -> ((Component) s)
+                        .getProperty(Property.ORGANIZER).isPresent())).orElse(false);
     }
 
     private void checkTimezone(Component vtimezone, Map<String, List<Row>> rows, Where where, List<Finding> out) {

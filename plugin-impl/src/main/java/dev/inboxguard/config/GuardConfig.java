@@ -478,18 +478,21 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param methods       iTIP methods it applies to; empty for all
      * @param transports    {@code caldav} and/or {@code imip}; empty for both
      * @param recipients    recipient addresses or {@code @domain}s; empty for all
+     * @param severities    the findings' severities it applies to; empty for all
      * @param action        deliver, flag, hold or reject
      * @param approver      recipient or organizer, for hold
      * @param requestStatus the REQUEST-STATUS for reject, e.g. {@code 3.8;No authority}
+     * @param monitor       true: only watch the rule (report and audit what it would do), do not enforce it
      */
     public record PolicyRuleSettings(String code, List<String> methods, List<String> transports,
-                                     List<String> recipients, String action, String approver,
-                                     String requestStatus) {
+                                     List<String> recipients, List<String> severities, String action,
+                                     String approver, String requestStatus, Boolean monitor) {
         /** Treats absent lists as empty. */
         public PolicyRuleSettings {
             methods = methods == null ? List.of() : List.copyOf(methods);
             transports = transports == null ? List.of() : List.copyOf(transports);
             recipients = recipients == null ? List.of() : List.copyOf(recipients);
+            severities = severities == null ? List.of() : List.copyOf(severities);
         }
     }
 }

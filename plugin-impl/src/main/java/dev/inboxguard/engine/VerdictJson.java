@@ -35,6 +35,13 @@ public final class VerdictJson {
             f.property().ifPresent(p -> node.put("property", p));
             f.value().ifPresent(v -> node.put("value", v));
         }
+        verdict.monitored().ifPresent(m -> {
+            // only when a monitor-mode rule would have decided otherwise; the action above is what happened
+            ObjectNode node = root.putObject("monitor");
+            node.put("action", m.action().id());
+            m.approver().ifPresent(a -> node.put("approver", a.id()));
+            node.put("requestStatus", m.requestStatus().toString());
+        });
         return root;
     }
 

@@ -7,6 +7,7 @@ import dev.inboxguard.api.DecisionContext;
 import dev.inboxguard.api.Finding;
 import dev.inboxguard.api.ItipMethod;
 import dev.inboxguard.api.RequestStatus;
+import dev.inboxguard.api.Severity;
 import dev.inboxguard.api.Transport;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,25 +16,61 @@ import java.util.Set;
 /**
  * One compiled policy rule: when it matches a finding, it fixes that finding's action.
  *
- * @param code          the code, {@code prefix.*}, or {@code *}
- * @param methods       methods it applies to; empty for all
- * @param transports    transports it applies to; empty for all
- * @param recipients    recipient addresses it applies to; empty for all
- * @param domains       recipient domains it applies to (from {@code @domain} entries)
- * @param action        the action
- * @param approver      the approver, present for hold
- * @param requestStatus the REQUEST-STATUS for reject, if the rule names one
+ * @param code     the code, {@code prefix.*}, or {@code *}
+ * @param scope    which messages and findings it applies to besides the code
+ * @param decision what it decides
+ * @param monitor  true if the rule is only watched: its outcome is reported and audited, never carried out
  */
-public record PolicyRule(String code, Set<ItipMethod> methods, Set<Transport> transports,
-                         Set<CalendarUserAddress> recipients, Set<String> domains, Action action,
-                         Optional<Approver> approver, Optional<RequestStatus> requestStatus) {
+public record PolicyRule(String code, Scope scope, Decision decision, boolean monitor) {
 
-    /** Copies the sets. */
-    public PolicyRule {
-        methods = Set.copyOf(methods);
-        transports = Set.copyOf(transports);
-        recipients = Set.copyOf(recipients);
-        domains = Set.copyOf(domains);
+    /**
+     * Where a rule applies. Every empty set means "all".
+     *
+     * @param methods    iTIP methods
+     * @param transports transports
+     * @param recipients recipient addresses
+     * @param domains    recipient domains (from {@code @domain} entries)
+     * @param severities the severities the finding's check gave it
+     */
+    public record Scope(Set<ItipMethod> methods, Set<Transport> transports, Set<CalendarUserAddress> recipients,
+                        Set<String> domains, Set<Severity> severities) {
+        /** A scope that covers everything. */
+        public static final Scope ALL = new Scope(Set.of(), Set.of(), Set.of(), Set.of(), Set.of());
+
+        /** Copies the sets. */
+        public Scope {
+            methods = Set.copyOf(methods);
+            transports = Set.copyOf(transports);
+            recipients = Set.copyOf(recipients);
+            domains = Set.copyOf(domains);
+            severities = Set.copyOf(severities);
+        }
+
+        boolean covers(Finding finding, DecisionContext context) {
+            if (!severities.isEmpty() && !severities.contains(finding.severity())) {
+                return false;
+            }
+            if (!methods.isEmpty() && (context.method().isEmpty() || !methods.contains(context.method().get()))) {
+                return false;
+            }
+            if (!transports.isEmpty() && !transports.contains(context.transport())) {
+                return false;
+            }
+            if (recipients.isEmpty() && domains.isEmpty()) {
+                return true;
+            }
+            return recipients.contains(context.recipient())
+                    || context.recipient().domain().map(d -> domains.contains(d.toLowerCase(Locale.ROOT)))
+                    .orElse(false);
+        }
+    }
+
+    /**
+     * @param action        the action
+     * @param approver      the approver, present for hold
+     * @param requestStatus the REQUEST-STATUS for reject, if the rule names one
+     */
+    public record Decision(Action action, Optional<Approver> approver, Optional<RequestStatus> requestStatus) {
     }
 
     /**
@@ -45,20 +82,6 @@ public record PolicyRule(String code, Set<ItipMethod> methods, Set<Transport> tr
         String c = finding.code().value();
         boolean codeMatches = code.equals("*") || code.equals(c)
                 || (code.endsWith(".*") && c.startsWith(code.substring(0, code.length() - 1)));
-        if (!codeMatches) {
-            return false;
-        }
-        if (!methods.isEmpty() && (context.method().isEmpty() || !methods.contains(context.method().get()))) {
-            return false;
-        }
-        if (!transports.isEmpty() && !transports.contains(context.transport())) {
-            return false;
-        }
-        if (recipients.isEmpty() && domains.isEmpty()) {
-            return true;
-        }
-        return recipients.contains(context.recipient())
-                || context.recipient().domain().map(d -> domains.contains(d.toLowerCase(Locale.ROOT)))
-                .orElse(false);
+        return codeMatches && scope.covers(finding, context);
     }
 }

@@ -30,6 +30,10 @@ import java.util.regex.Pattern;
  * names. The verdict takes the most severe action of all findings; the first finding that produced it supplies
  * the approver (for hold) or the REQUEST-STATUS (for reject). {@code guard.overloaded} is outside the rules: it
  * always ends in a temporary reject (5.1).
+ *
+ * <p>A rule marked {@code monitor: true} is skipped when deciding; the verdict is computed a second time with it,
+ * and if the action differs, the verdict carries that outcome as {@link Verdict#monitored()} so that an operator can
+ * watch a stricter rule's effect before enforcing it.
  */
 public final class RulePolicy implements Policy {
     /** Sent back on reject when neither the rule nor the check names a status. */
@@ -85,23 +89,43 @@ public final class RulePolicy implements Policy {
             return new Verdict(Action.REJECT, Optional.empty(), RequestStatus.SERVICE_UNAVAILABLE, context.method(),
                     context.uid(), findings);
         }
+        Verdict.Outcome enforced = outcome(context, findings, false);
+        Optional<Verdict.Outcome> monitored = Optional.empty();
+        if (rules.stream().anyMatch(PolicyRule::monitor)) {
+            Verdict.Outcome watched = outcome(context, findings, true);
+            if (watched.action() != enforced.action()) {
+                monitored = Optional.of(watched);
+            }
+        }
+        return new Verdict(enforced.action(), enforced.approver(), enforced.requestStatus(), context.method(),
+                context.uid(), findings, monitored);
+    }
+
+    /**
+     * @param withMonitored true to let monitor-mode rules decide too (what would happen), false to skip them (what
+     *                      happens)
+     */
+    private Verdict.Outcome outcome(DecisionContext context, List<Finding> findings, boolean withMonitored) {
         Action worst = Action.DELIVER;
         Optional<Approver> approver = Optional.empty();
         RequestStatus status = RequestStatus.SUCCESS;
         for (Finding f : findings) {
-            Optional<PolicyRule> rule = rules.stream().filter(r -> r.matches(f, context)).findFirst();
-            Action action = rule.map(PolicyRule::action).orElse(unlisted.get(f.severity()));
+            Optional<PolicyRule> rule = rules.stream().filter(r -> withMonitored || !r.monitor())
+                    .filter(r -> r.matches(f, context)).findFirst();
+            Optional<PolicyRule.Decision> decision = rule.map(PolicyRule::decision);
+            Action action = decision.map(PolicyRule.Decision::action).orElse(unlisted.get(f.severity()));
             if (action.compareTo(worst) > 0) {
                 worst = action;
                 approver = action == Action.HOLD
-                        ? Optional.of(rule.flatMap(PolicyRule::approver).orElse(Approver.RECIPIENT))
+                        ? Optional.of(decision.flatMap(PolicyRule.Decision::approver).orElse(Approver.RECIPIENT))
                         : Optional.empty();
                 status = action == Action.REJECT
-                        ? rule.flatMap(PolicyRule::requestStatus).or(f::requestStatus).orElse(DEFAULT_REJECT)
+                        ? decision.flatMap(PolicyRule.Decision::requestStatus).or(f::requestStatus)
+                        .orElse(DEFAULT_REJECT)
                         : RequestStatus.SUCCESS;
             }
         }
-        return new Verdict(worst, approver, status, context.method(), context.uid(), findings);
+        return new Verdict.Outcome(worst, approver, status);
     }
 
     private static PolicyRule compile(PolicyRuleSettings s) {
@@ -120,6 +144,14 @@ public final class RulePolicy implements Policy {
                 transports.add(Transport.valueOf(t.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("unknown transport " + t + " (caldav or imip)");
+            }
+        }
+        Set<Severity> severities = new HashSet<>();
+        for (String v : s.severities()) {
+            try {
+                severities.add(Severity.valueOf(v.strip().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown severity " + v + " (critical, high, medium, low, info)");
             }
         }
         Set<CalendarUserAddress> recipients = new HashSet<>();
@@ -159,7 +191,8 @@ public final class RulePolicy implements Policy {
             }
             status = Optional.of(parsed);
         }
-        return new PolicyRule(s.code(), methods, transports, recipients, domains, action, approver, status);
+        return new PolicyRule(s.code(), new PolicyRule.Scope(methods, transports, recipients, domains, severities),
+                new PolicyRule.Decision(action, approver, status), Boolean.TRUE.equals(s.monitor()));
     }
 
     private static Action action(String value) {

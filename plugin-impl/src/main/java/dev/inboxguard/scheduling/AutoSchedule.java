@@ -2,6 +2,7 @@ package dev.inboxguard.scheduling;
 
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.calendar.CalendarObjectRules;
+import dev.inboxguard.calendar.ListMembership;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.storage.CalendarStore;
@@ -21,6 +22,7 @@ import net.fortuna.ical4j.model.Parameter;
 import net.fortuna.ical4j.model.Property;
 import net.fortuna.ical4j.model.PropertyContainer;
 import net.fortuna.ical4j.model.component.CalendarComponent;
+import net.fortuna.ical4j.model.parameter.Member;
 import net.fortuna.ical4j.model.property.Status;
 
 /**
@@ -153,9 +155,19 @@ final class AutoSchedule {
                     continue;
                 }
                 List<Property> existing = ScheduledObject.attendees(c, Set.of(who.get()));
-                if (existing.isEmpty() && addAttendee) {
+                Optional<ListMembership> list = existing.isEmpty()
+                        ? ListMembership.of(from, c.getProperties(Property.ATTENDEE)) : Optional.empty();
+                if (existing.isEmpty() && (addAttendee || list.isPresent())) {
+                    // an approved party crasher, or a member of an invited list whose answer the policy let through
                     Property added = from.copy();
                     added.removeAll(ScheduledObject.SCHEDULE_STATUS, ScheduledObject.SCHEDULE_AGENT);
+                    if (list.isPresent() && added.getParameter(Parameter.MEMBER).isEmpty()) {
+                        try {
+                            added.add(new Member(list.get().list().uri()));
+                        } catch (IllegalArgumentException e) {
+                            // the list's address was read as a URI before; without MEMBER the answer still counts
+                        }
+                    }
                     ((PropertyContainer) c).add(added);
                     changed = true;
                 }

@@ -139,11 +139,19 @@ public final class SchedulingInbox {
     }
 
     private void audit(Verdict verdict, Incoming in, String findings, String heldId) {
-        store.audit(new AuditEntry(0, clock.millis(), "verdict",
+        audit("verdict", verdict.action().id(), verdict.requestStatus().toString(), verdict, in, findings, heldId);
+        // a rule in monitor mode would have decided otherwise: a second row says what, so operators can count it
+        verdict.monitored().ifPresent(m -> audit("monitor", m.action().id(), m.requestStatus().toString(), verdict,
+                in, findings, ""));
+    }
+
+    private void audit(String event, String action, String requestStatus, Verdict verdict, Incoming in,
+                       String findings, String heldId) {
+        store.audit(new AuditEntry(0, clock.millis(), event,
                 in.facts().transport().name().toLowerCase(java.util.Locale.ROOT), in.sender().uri(),
                 accounts.byAddress(in.sender()).map(Account::name).orElse(""), in.addressedTo().uri(),
                 in.recipient().name(), verdict.method().map(Enum::name).orElse(""), verdict.uid().orElse(""),
-                verdict.action().id(), verdict.requestStatus().toString(), findings, heldId, in.sender().uri()));
+                action, requestStatus, findings, heldId, in.sender().uri()));
     }
 
     /** Delivers an approved item as the verdict would have, adding a party crasher to the organizer's copy. */

@@ -6,7 +6,9 @@ package dev.inboxguard.storage;
  *
  * @param seq           its position in the trail (assigned by the store)
  * @param at            when, in epoch milliseconds
- * @param event         {@code verdict}, {@code approved} or {@code denied}; for outgoing iMIP {@code mail-sent} or
+ * @param event         {@code verdict}, {@code approved} or {@code denied}; {@code monitor} beside a verdict that a
+ *                      monitor-mode rule would have changed (its action and status are the would-be ones); for
+ *                      outgoing iMIP {@code mail-sent} or
  *                      {@code mail-failed}
  * @param transport     {@code caldav} or {@code imip}
  * @param sender        the sender's address

@@ -250,13 +250,32 @@ class IdentityScenariosTest {
     }
 
     @Test
-    void aSentByThatNobodyTrustsIsUnauthorized() throws Exception {
-        CheckCommandTest.Run r = CheckCommandTest.run("check", "--recipient", "bob@example.com", "--transport",
+    void aSentByThatNoProxyRuleNamesIsFlaggedInTheOrganizersDomainAndHeldFromElsewhere() throws Exception {
+        // an assistant authenticated in the boss's own domain: the everyday case, delivered with a note
+        JsonNode same = CheckCommandTest.run("check", "--recipient", "bob@example.com", "--transport",
                 "imip", "--sender", "assistant@example.com", "--from", "assistant@example.com", "--authenticated",
-                "example.com", fixture("request-sent-by-assistant.ics"));
-        JsonNode v = r.json();
-        assertEquals("reject", v.get("action").asText(), v.toString());
-        assertEquals(Set.of("sender.sent-by-unauthorized"), codes(v));
+                "example.com", fixture("request-sent-by-assistant.ics")).json();
+        assertEquals("flag", same.get("action").asText(), same.toString());
+        assertEquals(Set.of("sender.sent-by-unauthorized"), codes(same));
+        assertTrue(same.get("findings").get(0).get("message").asText().contains(
+                "sent by mailto:assistant@example.com on behalf of mailto:boss@example.com"), same.toString());
+        // the same assistant with no authentication: held, never refused
+        JsonNode unauthenticated = CheckCommandTest.run("check", "--recipient", "bob@example.com", "--transport",
+                "imip", "--sender", "assistant@example.com", "--from", "assistant@example.com",
+                fixture("request-sent-by-assistant.ics")).json();
+        assertEquals("hold", unauthenticated.get("action").asText(), unauthenticated.toString());
+        // someone in another domain who claims to send for the boss: held for the recipient
+        String other = java.nio.file.Files.readString(java.nio.file.Path.of(fixture("request-sent-by-assistant.ics")))
+                .replace("assistant@example.com", "agent@travel.example");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("sent-by", ".ics");
+        java.nio.file.Files.writeString(file, other);
+        JsonNode elsewhere = CheckCommandTest.run("check", "--recipient", "bob@example.com", "--transport",
+                "imip", "--sender", "agent@travel.example", "--from", "agent@travel.example", "--authenticated",
+                "travel.example", file.toString()).json();
+        java.nio.file.Files.delete(file);
+        assertEquals("hold", elsewhere.get("action").asText(), elsewhere.toString());
+        assertEquals("recipient", elsewhere.get("approver").asText());
+        assertEquals(Set.of("sender.sent-by-unauthorized"), codes(elsewhere));
     }
 
     @Test

@@ -47,8 +47,8 @@ class RulePolicyTest {
 
     @Test
     void aFaultOfTheGuardIsAlwaysATemporaryRejectWhateverTheRulesSay() {
-        RulePolicy lenient = new RulePolicy(List.of(new PolicyRule("*", Set.of(), Set.of(), Set.of(), Set.of(),
-                Action.DELIVER, Optional.empty(), Optional.empty())), Map.of(Severity.CRITICAL, Action.DELIVER,
+        RulePolicy lenient = new RulePolicy(List.of(new PolicyRule("*", PolicyRule.Scope.ALL,
+                new PolicyRule.Decision(Action.DELIVER, Optional.empty(), Optional.empty()), false)), Map.of(Severity.CRITICAL, Action.DELIVER,
                 Severity.HIGH, Action.DELIVER, Severity.MEDIUM, Action.DELIVER, Severity.LOW, Action.DELIVER,
                 Severity.INFO, Action.DELIVER));
         for (RulePolicy policy : List.of(DEFAULTS, lenient)) {
@@ -140,7 +140,7 @@ class RulePolicyTest {
 
     private static PolicyRuleSettings rule(String code, List<String> methods, List<String> transports,
                                            List<String> recipients, String action) {
-        return new PolicyRuleSettings(code, methods, transports, recipients, action, null, null);
+        return new PolicyRuleSettings(code, methods, transports, recipients, null, action, null, null, null);
     }
 
     @Test
@@ -172,10 +172,43 @@ class RulePolicyTest {
         assertThrows(ConfigException.class, () -> RulePolicy.from(settings(
                 rule("party-crash", List.of(), List.of("smtp"), List.of(), "hold"))));
         assertThrows(ConfigException.class, () -> RulePolicy.from(settings(new PolicyRuleSettings(
-                "party-crash", null, null, null, "flag", "organizer", null))));
+                "party-crash", null, null, null, null, "flag", "organizer", null, null))));
         assertThrows(ConfigException.class, () -> RulePolicy.from(settings(new PolicyRuleSettings(
-                "party-crash", null, null, null, "reject", null, "2.0;Success"))));
+                "party-crash", null, null, null, null, "reject", null, "2.0;Success", null))));
+        assertThrows(ConfigException.class, () -> RulePolicy.from(settings(new PolicyRuleSettings(
+                "party-crash", null, null, null, List.of("severe"), "hold", null, null, null))));
         assertThrows(ConfigException.class, () -> RulePolicy.from(new PolicySettings(List.of(),
                 Map.of("high", "hold"))));
+    }
+
+    @Test
+    void aRuleCanNameTheSeveritiesItDecides() {
+        RulePolicy p = RulePolicy.from(settings(
+                new PolicyRuleSettings("sender.unauthenticated", null, null, null, List.of("low", "INFO"), "flag",
+                        null, null, null),
+                rule("sender.unauthenticated", List.of(), List.of(), List.of(), "hold")));
+        assertEquals(Action.FLAG, p.decide(context(ItipMethod.REPLY),
+                List.of(finding(FindingCode.SENDER_UNAUTHENTICATED, Severity.LOW))).action());
+        assertEquals(Action.HOLD, p.decide(context(ItipMethod.REPLY),
+                List.of(finding(FindingCode.SENDER_UNAUTHENTICATED, Severity.MEDIUM))).action());
+    }
+
+    @Test
+    void aMonitoredRuleIsReportedButNotEnforced() {
+        RulePolicy p = RulePolicy.from(settings(
+                new PolicyRuleSettings("content.suspicious-url", null, null, null, null, "reject", null,
+                        "3.8;No authority", true),
+                rule("content.suspicious-url", List.of(), List.of(), List.of(), "flag")));
+        Verdict v = p.decide(context(ItipMethod.REQUEST),
+                List.of(finding(FindingCode.CONTENT_SUSPICIOUS_URL, Severity.MEDIUM)));
+        assertEquals(Action.FLAG, v.action());
+        assertEquals(RequestStatus.SUCCESS, v.requestStatus());
+        assertEquals(Action.REJECT, v.monitored().orElseThrow().action());
+        assertEquals("3.8;No authority", v.monitored().orElseThrow().requestStatus().toString());
+        // a monitored rule that would change nothing leaves no trace
+        assertEquals(Optional.empty(), p.decide(context(ItipMethod.REQUEST), List.of()).monitored());
+        // and a verdict of an unmonitored policy never carries one
+        assertEquals(Optional.empty(), DEFAULTS.decide(context(ItipMethod.REQUEST),
+                List.of(finding(FindingCode.CONTENT_SUSPICIOUS_URL, Severity.MEDIUM))).monitored());
     }
 }

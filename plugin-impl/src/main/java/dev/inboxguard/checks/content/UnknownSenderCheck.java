@@ -24,7 +24,9 @@ import net.fortuna.ical4j.model.Property;
  * Calendar spam: invitations (PUBLISH, REQUEST, ADD) from organizers the recipient does not know
  * ({@code sender.unknown}), under the recipient's setting, Google Calendar's three: add from everyone, only from
  * known senders, or never automatically. Known: the recipient's own domain, the allow list, and anyone the
- * recipient already shares an event with.
+ * recipient already shares an event with. Under "everyone" a stranger's invitation is still reported, at severity
+ * info, so that the default policy can deliver it flagged (CalConnect's calendar-spam practice, CC/R 18003) rather
+ * than hold it: holding strangers by default is what made people miss bookings.
  */
 public final class UnknownSenderCheck implements Check {
 
@@ -71,9 +73,6 @@ public final class UnknownSenderCheck implements Check {
             return List.of();
         }
         Setting setting = settingFor(recipient.address());
-        if (setting == Setting.EVERYONE) {
-            return List.of();
-        }
         Optional<CalendarUserAddress> organizer = message.schedulingComponents().stream()
                 .flatMap(c -> c.<Property>getProperty(Property.ORGANIZER).stream())
                 .map(p -> CalendarUserAddress.parse(p.getValue())).flatMap(Optional::stream).findFirst();
@@ -84,6 +83,11 @@ public final class UnknownSenderCheck implements Check {
         }
         if (organizer.isEmpty() || known(organizer.get(), message, recipient)) {
             return List.of();
+        }
+        if (setting == Setting.EVERYONE) {
+            return List.of(Finding.of(FindingCode.SENDER_UNKNOWN, Severity.INFO, "a first invitation from "
+                    + organizer.get() + ", whom the recipient has not scheduled with before")
+                    .about(Property.ORGANIZER, organizer.get().uri()));
         }
         return List.of(Finding.of(FindingCode.SENDER_UNKNOWN, Severity.LOW, organizer.get() + " is not someone the "
                 + "recipient knows; the invitation waits for them").about(Property.ORGANIZER, organizer.get().uri()));

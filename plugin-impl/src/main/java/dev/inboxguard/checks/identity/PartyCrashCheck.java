@@ -9,6 +9,7 @@ import dev.inboxguard.api.RecipientContext;
 import dev.inboxguard.api.RequestStatus;
 import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
+import dev.inboxguard.calendar.ListMembership;
 import dev.inboxguard.identity.CalendarUserDirectory;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import net.fortuna.ical4j.model.Property;
  * Answers from people who were not invited. A REPLY or COUNTER from an attendee who is not in the organizer's copy
  * and does not claim to be a delegate of an invited attendee is a party crash: RFC 5546 §3.2.3 leaves the decision
  * to the organizer, so the default policy holds it for them. A REFRESH from someone not invited would leak the event
- * ({@code refresh.not-attendee}).
+ * ({@code refresh.not-attendee}). A member of an invited mailing list is still a {@code party-crash}, graded lower
+ * and named as such ({@link ListMembership}).
  */
 public final class PartyCrashCheck implements Check {
     private final CalendarUserDirectory directory;
@@ -58,6 +60,11 @@ public final class PartyCrashCheck implements Check {
                             + " disclose the event").about(Property.ATTENDEE, author.address().uri())
                             .withRequestStatus(RequestStatus.NO_AUTHORITY));
                 } else if (author.delegatedFrom().stream().noneMatch(d -> directory.isAmong(d, invited))) {
+                    Optional<ListMembership> list = membership(c, author, stored.get());
+                    if (list.isPresent()) {
+                        out.add(listMember(author, list.get(), summary, method.get()));
+                        continue;
+                    }
                     out.add(Finding.of(FindingCode.PARTY_CRASH, Severity.MEDIUM, author.address() + " answered "
                             + summary + " (" + (author.partstat().isEmpty() ? method.get().name()
                             : author.partstat()) + ") but was not invited; the organizer decides whether to add them")
@@ -66,5 +73,36 @@ public final class PartyCrashCheck implements Check {
             }
         }
         return out.stream().distinct().toList();
+    }
+
+    private static Optional<ListMembership> membership(Component c, Participant author, StoredEvent stored) {
+        List<Property> invited = new ArrayList<>();
+        for (Component s : stored.components()) {
+            invited.addAll(s.getProperties(Property.ATTENDEE));
+        }
+        for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
+            if (CalendarUserAddress.parse(p.getValue()).filter(author.address()::equals).isPresent()) {
+                return ListMembership.of(p, invited);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A member of an invited mailing list answering for themselves (RFC 5545 MEMBER). Answering from the list's
+     * own domain is the everyday case (info); a claim from another domain is the organizer's to judge (low). Either
+     * way the organizer reads "member of list X", not "a stranger".
+     */
+    private static Finding listMember(Participant author, ListMembership list, String summary, ItipMethod method) {
+        String answer = author.partstat().isEmpty() ? method.name() : author.partstat();
+        if (list.sameDomain()) {
+            return Finding.of(FindingCode.PARTY_CRASH, Severity.INFO, author.address() + " answered " + summary
+                    + " (" + answer + ") as a member of the invited list " + list.list()
+                    + "; they join the attendees").about(Property.ATTENDEE, author.address().uri());
+        }
+        return Finding.of(FindingCode.PARTY_CRASH, Severity.LOW, author.address() + " answered " + summary + " ("
+                + answer + ") and says they are a member of the invited list " + list.list() + ", from another "
+                + "domain; the organizer decides whether to add them").about(Property.ATTENDEE,
+                author.address().uri());
     }
 }

@@ -28,11 +28,14 @@ import net.fortuna.ical4j.model.Property;
  * <p>The author is the ORGANIZER for the organizer's methods and the replying ATTENDEE for REPLY, COUNTER and
  * REFRESH. Over CalDAV, the authenticated principal must own the author's address, or be a configured proxy for it
  * and say so in SENT-BY. Over iMIP, the envelope sender or the From address must be the author, or be the author's
- * SENT-BY where the operator trusts that pair; and the address that matched must be authenticated by its own
- * mechanism: SPF for the envelope sender, DMARC or aligned DKIM for the From address.
+ * SENT-BY; and the address that matched must be authenticated by its own mechanism: SPF for the envelope sender,
+ * DMARC or aligned DKIM for the From address. A SENT-BY no proxy rule names is graded, not refused: low for an
+ * assistant authenticated in the organizer's own domain, medium otherwise (over CalDAV, where the operator configures
+ * every proxy, it is high). An unauthenticated REPLY that only sets one invited attendee's answer is low.
  */
 public final class SenderCheck implements Check {
 
+    private static final Set<String> RSVP_ANSWERS = Set.of("ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION");
     private final CalendarUserDirectory directory;
 
     /** @param directory who is who, and who may act for whom */
@@ -84,7 +87,8 @@ public final class SenderCheck implements Check {
                 if (message.transport() instanceof CaldavSubmission caldav) {
                     caldav(caldav, author, method.get()).ifPresent(out::add);
                 } else if (message.transport() instanceof ImipDelivery imip) {
-                    out.addAll(imip(imip, author, method.get()));
+                    out.addAll(imip(imip, author, method.get(), rsvpOnly(c, method.get(), author, message,
+                            recipient)));
                 }
             }
         }
@@ -109,24 +113,18 @@ public final class SenderCheck implements Check {
         return Optional.empty();
     }
 
-    private List<Finding> imip(ImipDelivery imip, Participant author, ItipMethod method) {
+    private List<Finding> imip(ImipDelivery imip, Participant author, ItipMethod method, boolean rsvpOnly) {
         List<CalendarUserAddress> senders = new ArrayList<>();
         imip.envelopeSender().ifPresent(senders::add);
         imip.from().filter(f -> !senders.contains(f)).ifPresent(senders::add);
         String described = describe(imip);
         Optional<CalendarUserAddress> actor = senders.stream().filter(s -> directory.same(s, author.address()))
                 .findFirst();
+        boolean onBehalf = false; // sent by a SENT-BY that no proxy rule names
         if (actor.isEmpty() && author.sentBy().isPresent()) {
             CalendarUserAddress sentBy = author.sentBy().get();
-            Optional<CalendarUserAddress> viaSentBy = senders.stream().filter(s -> directory.same(s, sentBy)).findFirst();
-            if (viaSentBy.isPresent()) {
-                if (!directory.mayActFor(sentBy, author.address())) {
-                    return List.of(Finding.of(FindingCode.SENDER_SENT_BY_UNAUTHORIZED, Severity.HIGH, "SENT-BY "
-                            + sentBy + " is not allowed to act for " + author.address())
-                            .about(role(method), sentBy.uri()).withRequestStatus(RequestStatus.NO_AUTHORITY));
-                }
-                actor = viaSentBy;
-            }
+            actor = senders.stream().filter(s -> directory.same(s, sentBy)).findFirst();
+            onBehalf = actor.isPresent() && !directory.mayActFor(sentBy, author.address());
         }
         if (actor.isEmpty()) {
             return List.of(notTheAuthor(method, author, described));
@@ -139,13 +137,58 @@ public final class SenderCheck implements Check {
                     + actor.get() + " could not be checked just now (a temporary error); please try again later")
                     .about(role(method), actor.get().uri()).withRequestStatus(RequestStatus.SERVICE_UNAVAILABLE));
         }
+        List<Finding> out = new ArrayList<>();
+        if (onBehalf) {
+            out.add(onBehalf(author, actor.get(), auth == Authentication.PASSED, method));
+        }
         if (auth == Authentication.NONE) {
-            return List.of(Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.MEDIUM, "nothing trusted "
-                    + "authenticates " + actor.get() + " as the " + (actor.get().equals(imip.from().orElse(null))
-                    ? "From address (no aligned DKIM or DMARC pass)" : "envelope sender (no SPF pass)")
+            String what = "nothing trusted authenticates " + actor.get() + " as the "
+                    + (actor.get().equals(imip.from().orElse(null))
+                    ? "From address (no aligned DKIM or DMARC pass)" : "envelope sender (no SPF pass)");
+            // a forged RSVP can only set one invited attendee's answer, while a held one breaks scheduling (the
+            // shape of calendar services that answer through their own servers, e.g. Google's RSVP buttons)
+            out.add(rsvpOnly
+                    ? Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.LOW, what + "; it only answers for "
+                    + author.address() + ", who was invited (" + author.partstat() + ")")
+                    .about(role(method), actor.get().uri())
+                    : Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.MEDIUM, what
                     + ", so the sender may be forged").about(role(method), actor.get().uri()));
         }
-        return List.of();
+        return out;
+    }
+
+    /**
+     * SENT-BY that no proxy rule names. Over iMIP nobody can configure every remote assistant, so this is graded
+     * rather than refused: an assistant authenticated in the organizer's own domain is the everyday case (low);
+     * another domain, or no authentication, is worth a person's look (medium).
+     */
+    private static Finding onBehalf(Participant author, CalendarUserAddress sentBy, boolean authenticated,
+                                    ItipMethod method) {
+        boolean sameDomain = sentBy.domain().isPresent() && author.address().domain().isPresent()
+                && aligned(sentBy.domain().get().toLowerCase(java.util.Locale.ROOT),
+                author.address().domain().get().toLowerCase(java.util.Locale.ROOT));
+        if (authenticated && sameDomain) {
+            return Finding.of(FindingCode.SENDER_SENT_BY_UNAUTHORIZED, Severity.LOW, "sent by " + sentBy
+                    + " on behalf of " + author.address() + " (authenticated in the same domain; no proxy rule names"
+                    + " them)").about(role(method), sentBy.uri());
+        }
+        return Finding.of(FindingCode.SENDER_SENT_BY_UNAUTHORIZED, Severity.MEDIUM, "sent by " + sentBy
+                + " on behalf of " + author.address() + ", but " + (sameDomain ? "the sender is not authenticated"
+                : "from another domain") + " and no proxy rule allows it").about(role(method), sentBy.uri());
+    }
+
+    /**
+     * A REPLY that can change nothing but one invited attendee's own answer: one ATTENDEE, who is in the
+     * recipient's stored copy, answering ACCEPTED, DECLINED, TENTATIVE or NEEDS-ACTION without delegating.
+     */
+    private boolean rsvpOnly(Component c, ItipMethod method, Participant author, SchedulingMessage message,
+                             RecipientContext recipient) {
+        if (method != ItipMethod.REPLY || c.getProperties(Property.ATTENDEE).size() != 1
+                || !author.delegatedTo().isEmpty() || !RSVP_ANSWERS.contains(author.partstat())) {
+            return false;
+        }
+        return StoredEvent.of(c, recipient).map(stored -> directory.isAmong(author.address(),
+                stored.attendees().stream().map(Participant::address).toList())).orElse(false);
     }
 
     /**

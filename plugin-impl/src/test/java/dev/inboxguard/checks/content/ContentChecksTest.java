@@ -125,8 +125,11 @@ class ContentChecksTest {
                 knowsEveryone).action(), "someone the recipient has scheduled with");
 
         Guard everyone = guard(senders("everyone", Map.of(), List.of()));
-        assertEquals(Action.DELIVER, everyone.inspect(from("spam@stranger.example"),
-                mailFrom("spam@stranger.example"), BOB).action());
+        Verdict first = everyone.inspect(from("spam@stranger.example"), mailFrom("spam@stranger.example"), BOB);
+        assertEquals(Action.FLAG, first.action(), "everyone: a stranger's first invitation arrives, flagged");
+        assertEquals("info", first.findings().get(0).severity().id());
+        assertEquals(Action.DELIVER, everyone.inspect(from("carol@example.com"), mailFrom("carol@example.com"), BOB)
+                .action(), "a known sender is not flagged");
         Guard never = guard(senders("everyone", Map.of("mailto:bob@example.com", "never"), List.of()));
         Verdict v = never.inspect(from("carol@example.com"), mailFrom("carol@example.com"), BOB);
         assertEquals(Set.of("sender.unknown"), codes(v), "bob's own setting: never add automatically");
