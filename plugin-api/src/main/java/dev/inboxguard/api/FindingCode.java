@@ -55,6 +55,11 @@ public record FindingCode(String value) {
     public static final FindingCode SENDER_UNKNOWN = new FindingCode("sender.unknown");
     /** A URL with risky traits. */
     public static final FindingCode CONTENT_SUSPICIOUS_URL = new FindingCode("content.suspicious-url");
+    /**
+     * A telephone number to call paired with payment, invoice, refund or renewal language: call-back phishing, which
+     * needs no link and often comes from a real account that was taken over.
+     */
+    public static final FindingCode CONTENT_CALLBACK_SCAM = new FindingCode("content.callback-scam");
     /** VALARMs were removed from the incoming object. */
     public static final FindingCode CONTENT_ALARM_REMOVED = new FindingCode("content.alarm-removed");
     /** Over a rate limit. */

@@ -460,14 +460,26 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
     }
 
     /**
-     * @param rules    rules in order, first match wins
-     * @param unlisted the action per severity for findings no rule matches
+     * @param rules              rules in order, first match wins
+     * @param unlisted           the action per severity for findings no rule matches
+     * @param flaggedTransparent true: a flagged invitation is delivered {@code TRANSP:TRANSPARENT} until the
+     *                           recipient accepts it, so a doubtful invitation never blocks their free-busy time
      */
-    public record PolicySettings(List<PolicyRuleSettings> rules, Map<String, String> unlisted) {
-        /** Copies the collections. */
+    public record PolicySettings(List<PolicyRuleSettings> rules, Map<String, String> unlisted,
+                                 Boolean flaggedTransparent) {
+        /** Copies the collections; an absent flaggedTransparent is true. */
         public PolicySettings {
             rules = List.copyOf(rules);
             unlisted = Map.copyOf(unlisted);
+            flaggedTransparent = flaggedTransparent == null || flaggedTransparent;
+        }
+
+        /**
+         * @param rules    rules in order
+         * @param unlisted the action per severity
+         */
+        public PolicySettings(List<PolicyRuleSettings> rules, Map<String, String> unlisted) {
+            this(rules, unlisted, true);
         }
     }
 

@@ -11,7 +11,7 @@ import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Transport;
 import dev.inboxguard.api.TransportFacts;
 import dev.inboxguard.api.Verdict;
-import dev.inboxguard.checks.content.AlarmRemoval;
+import dev.inboxguard.checks.content.SuspiciousLinkCheck;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.ical.InputFindings;
@@ -19,6 +19,7 @@ import dev.inboxguard.mime.ImipMessage;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,21 +34,25 @@ public final class Guard {
     private final CalendarReader reader;
     private final CheckChain chain;
     private final Policy policy;
-    private final AlarmRemoval alarms;
+    private final InboxCopy.Rewrite rewrite;
     private final CalendarPartsAgreement parts;
+    private final SuspiciousLinkCheck links;
 
     /**
      * @param reader the bounded iCalendar reader
      * @param chain  the checks
      * @param policy the policy
-     * @param alarms which incoming alarms the delivered copy loses
+     * @param rewrite how delivered copies are rewritten (alarms, flagged invitations)
+     * @param links   the link check, which also judges an e-mail's own bodies
      */
     @Inject
-    public Guard(CalendarReader reader, CheckChain chain, Policy policy, AlarmRemoval alarms) {
+    public Guard(CalendarReader reader, CheckChain chain, Policy policy, InboxCopy.Rewrite rewrite,
+                 SuspiciousLinkCheck links) {
         this.reader = reader;
+        this.links = links;
         this.chain = chain;
         this.policy = policy;
-        this.alarms = alarms;
+        this.rewrite = rewrite;
         this.parts = new CalendarPartsAgreement(reader);
     }
 
@@ -140,6 +145,16 @@ public final class Guard {
                     findings.add(CheckChain.overloaded("CalendarPartsAgreement"));
                 }
             }
+            if (mail.isPresent() && !mail.get().texts().isEmpty()) {
+                try {
+                    findings.addAll(links.inspectMailBodies(mail.get().texts().stream()
+                            .map(t -> Map.entry(t.html(), t.text())).toList(), message));
+                } catch (RuntimeException | StackOverflowError e) {
+                    LOG.error("internal fault: scanning the e-mail body of message {} failed; answered "
+                            + "guard.overloaded (temporary)", message.uid().orElse("?"), e);
+                    findings.add(CheckChain.overloaded("SuspiciousLinkCheck (e-mail body)"));
+                }
+            }
         }
         DecisionContext context = new DecisionContext(message.method(), message.uid(), facts.transport(),
                 recipient.address());
@@ -148,7 +163,7 @@ public final class Guard {
             return new Screening(verdict, Optional.empty());
         }
         // the checks are done with the parsed object, which belongs to this message alone
-        return new Screening(verdict, Optional.of(InboxCopy.of(parsed.calendar(), verdict, alarms)));
+        return new Screening(verdict, Optional.of(InboxCopy.of(parsed.calendar(), verdict, rewrite)));
     }
 
     /** RFC 6047 §2.4: the MIME method parameter and the METHOD property must say the same thing. */

@@ -10,6 +10,7 @@ import dev.inboxguard.api.ReplyRouter;
 import dev.inboxguard.checks.ItipRestrictions;
 import dev.inboxguard.checks.ItipStructureCheck;
 import dev.inboxguard.checks.content.AlarmCheck;
+import dev.inboxguard.checks.content.CallbackScamCheck;
 import dev.inboxguard.checks.content.AlarmRemoval;
 import dev.inboxguard.checks.content.SuspiciousLinkCheck;
 import dev.inboxguard.checks.content.UnknownSenderCheck;
@@ -83,6 +84,7 @@ public final class GuardModule extends AbstractModule {
         ChainLink.add(binder(), ChainLink.IDENTITY + 40, UnknownSenderCheck.class);
         ChainLink.add(binder(), ChainLink.CONTENT, SuspiciousLinkCheck.class);
         ChainLink.add(binder(), ChainLink.CONTENT + 10, AlarmCheck.class);
+        ChainLink.add(binder(), ChainLink.CONTENT + 20, CallbackScamCheck.class);
         ChainLink.add(binder(), ChainLink.RATE, RateLimitCheck.class);
         for (Module module : operatorModules()) {
             install(module);
@@ -105,6 +107,12 @@ public final class GuardModule extends AbstractModule {
     @Singleton
     UnknownSenderCheck unknownSenderCheck() {
         return new UnknownSenderCheck(config.senders());
+    }
+
+    @Provides
+    @Singleton
+    InboxCopy.Rewrite inboxCopyRewrite(AlarmRemoval removal) {
+        return new InboxCopy.Rewrite(removal, config.policy().flaggedTransparent());
     }
 
     @Provides

@@ -20,20 +20,50 @@ import net.fortuna.ical4j.model.Property;
 import net.fortuna.ical4j.model.PropertyContainer;
 import net.fortuna.ical4j.model.parameter.XParameter;
 import net.fortuna.ical4j.model.component.CalendarComponent;
+import net.fortuna.ical4j.model.property.Transp;
 import net.fortuna.ical4j.model.property.XProperty;
 
 /**
  * The copy of a message that goes into the recipient's inbox: written from the parsed object (so nothing ical4j
  * did not understand is passed on), without the alarms {@code content.alarms} removes, without any
  * {@code X-INBOXGUARD-} property the sender wrote, and, for a flagged message, with one {@code X-INBOXGUARD-FINDING}
- * property per finding for clients to show. Only the recipient's copy is rewritten, never an organizer's stored one.
+ * property per finding for clients to show. A flagged invitation also loses every alarm and, if the operator keeps
+ * {@code policy.flaggedTransparent}, becomes {@code TRANSP:TRANSPARENT}, its own TRANSP kept in
+ * {@value #ORIGINAL_TRANSP} so that accepting it restores it. Only the recipient's copy is rewritten, never an
+ * organizer's stored one.
  */
 public final class InboxCopy {
     /** The property that carries a finding. */
     public static final String FINDING = "X-INBOXGUARD-FINDING";
+    /** The TRANSP a flagged invitation had before the guard made it transparent. */
+    public static final String ORIGINAL_TRANSP = "X-INBOXGUARD-ORIGINAL-TRANSP";
     private static final String PREFIX = "X-INBOXGUARD-";
+    private static final java.util.Set<String> INVITATIONS = java.util.Set.of("REQUEST", "ADD", "PUBLISH");
 
     private InboxCopy() {
+    }
+
+    /**
+     * How delivered copies are rewritten.
+     *
+     * @param alarms             which incoming alarms every copy loses
+     * @param flaggedTransparent make flagged invitations transparent until accepted
+     */
+    public record Rewrite(AlarmRemoval alarms, boolean flaggedTransparent) {
+    }
+
+    /**
+     * @param calendar the parsed message
+     * @param verdict  the verdict
+     * @param rewrite  how to rewrite
+     * @return the iCalendar text to deliver
+     */
+    public static byte[] of(Calendar calendar, Verdict verdict, Rewrite rewrite) {
+        boolean flagged = verdict.action() == Action.FLAG;
+        boolean invitation = verdict.method().map(m -> INVITATIONS.contains(m.name())).orElse(false);
+        // flagged means visible but quiet: no reminder fires for it, and it blocks no time until accepted
+        return of(calendar, verdict, flagged ? AlarmRemoval.STRIP : rewrite.alarms(),
+                flagged && invitation && rewrite.flaggedTransparent());
     }
 
     /**
@@ -45,9 +75,19 @@ public final class InboxCopy {
      * @return the iCalendar text to deliver
      */
     public static byte[] of(Calendar calendar, Verdict verdict, AlarmRemoval alarms) {
+        return of(calendar, verdict, alarms, false);
+    }
+
+    private static byte[] of(Calendar calendar, Verdict verdict, AlarmRemoval alarms, boolean transparent) {
         calendar.removeIf(p -> p.getName().toUpperCase(Locale.ROOT).startsWith(PREFIX));
         for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
             rewrite(c, verdict, alarms);
+            if (transparent && c.getName().equals(Component.VEVENT)) {
+                String own = c.<Property>getProperty(Property.TRANSP).map(Property::getValue).orElse("OPAQUE");
+                ((PropertyContainer) c).removeAll(Property.TRANSP);
+                ((PropertyContainer) c).add(new Transp(Transp.VALUE_TRANSPARENT));
+                ((PropertyContainer) c).add(new XProperty(ORIGINAL_TRANSP, own));
+            }
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStreamWriter writer = new OutputStreamWriter(bytes, StandardCharsets.UTF_8)) {

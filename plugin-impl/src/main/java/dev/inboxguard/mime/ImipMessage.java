@@ -19,12 +19,15 @@ import java.util.Optional;
  * @param to                    the To, Cc and Delivered-To addresses, for guessing the recipient offline
  * @param messageId             the Message-ID
  * @param authenticationResults results from trusted Authentication-Results headers
+ * @param texts                 the e-mail's own text/plain and text/html bodies (inline, capped), whose links the
+ *                              guard also judges
  */
 public record ImipMessage(byte[] calendar, Optional<String> mimeMethod, List<CalendarPart> otherCalendarParts,
                           Optional<CalendarUserAddress> returnPath,
                           Optional<CalendarUserAddress> from, Optional<CalendarUserAddress> sender,
                           List<CalendarUserAddress> replyTo, List<CalendarUserAddress> to,
-                          Optional<String> messageId, List<AuthenticationResult> authenticationResults) {
+                          Optional<String> messageId, List<AuthenticationResult> authenticationResults,
+                          List<MailText> texts) {
 
     /** Copies the lists. */
     public ImipMessage {
@@ -32,5 +35,15 @@ public record ImipMessage(byte[] calendar, Optional<String> mimeMethod, List<Cal
         replyTo = List.copyOf(replyTo);
         to = List.copyOf(to);
         authenticationResults = List.copyOf(authenticationResults);
+        texts = List.copyOf(texts);
+    }
+
+    /**
+     * One inline text body of the e-mail.
+     *
+     * @param html true for text/html, false for text/plain
+     * @param text the decoded text, at most {@link ImipMessageReader#MAX_TEXT_CHARS} characters
+     */
+    public record MailText(boolean html, String text) {
     }
 }

@@ -52,6 +52,10 @@ public final class ImipMessageReader {
     /** Real invitations carry one calendar part, or two (Google: text/calendar plus invite.ics). */
     static final int MAX_CALENDAR_PARTS = 10;
 
+    /** Inline text bodies kept for link scanning, and how much of each: invitations' HTML is a few tens of KiB. */
+    static final int MAX_TEXTS = 4;
+    /** The most characters of one text body kept. */
+    public static final int MAX_TEXT_CHARS = 256 * 1024;
     private final Limits limits;
     private final HeaderTrust trust;
 
@@ -102,6 +106,7 @@ public final class ImipMessageReader {
         boolean topHeaderDone = false;
         int parts = 0;
         List<Candidate> found = new ArrayList<>();
+        List<ImipMessage.MailText> texts = new ArrayList<>();
         try {
             for (EntityState state = stream.getState(); state != EntityState.T_END_OF_STREAM;
                  state = stream.next()) {
@@ -126,6 +131,7 @@ public final class ImipMessageReader {
                         MaximalBodyDescriptor body = (MaximalBodyDescriptor) stream.getBodyDescriptor();
                         int rank = rank(body);
                         if (rank == 0) {
+                            inlineText(body, stream, texts);
                             break;
                         }
                         if (found.size() == MAX_CALENDAR_PARTS) {
@@ -176,7 +182,22 @@ public final class ImipMessageReader {
             }
         }
         return new ImipRead.Extracted(new ImipMessage(best.part.bytes(), best.part.mimeMethod(), others,
-                top.returnPath, top.from, top.sender, top.replyTo, top.to, top.messageId, top.authenticationResults));
+                top.returnPath, top.from, top.sender, top.replyTo, top.to, top.messageId, top.authenticationResults, texts));
+    }
+
+    /** Keeps an inline text/plain or text/html body, capped, for the guard's link scan. */
+    private static void inlineText(MaximalBodyDescriptor body, MimeTokenStream stream,
+                                   List<ImipMessage.MailText> texts) throws IOException {
+        String type = body.getMimeType().toLowerCase(Locale.ROOT);
+        boolean html = type.equals("text/html");
+        if (texts.size() >= MAX_TEXTS || !(html || type.equals("text/plain"))
+                || "attachment".equalsIgnoreCase(body.getContentDispositionType())) {
+            return;
+        }
+        // a longer body is cut rather than refused: the calendar part is what is judged, the text is only scanned
+        byte[] bytes = stream.getDecodedInputStream().readNBytes(MAX_TEXT_CHARS);
+        String text = new String(toUtf8(bytes, body.getCharset()), StandardCharsets.UTF_8);
+        texts.add(new ImipMessage.MailText(html, text));
     }
 
     /** mime4j reports its limits as exceptions, sometimes wrapped in others. */

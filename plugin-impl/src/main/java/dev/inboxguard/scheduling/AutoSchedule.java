@@ -96,6 +96,10 @@ final class AutoSchedule {
                     if (answer != null) {
                         ScheduledObject.attendees(c, me).forEach(p -> ScheduledObject.setPartstat(p, answer));
                     }
+                    if ("ACCEPTED".equals(answer)) {
+                        // already accepted: a flagged update does not take the time out of free-busy again
+                        ScheduledObject.restoreTransparency(c, Optional.empty());
+                    }
                 }
             }
             return write(owner, stored.get().calendar(), stored.get().object().name(), message,

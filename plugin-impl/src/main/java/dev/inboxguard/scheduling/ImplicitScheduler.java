@@ -152,6 +152,10 @@ public final class ImplicitScheduler {
         ScheduledObject stored = ScheduledObject.read(reader, after).orElseThrow();
         for (CalendarComponent c : stored.components()) {
             c.<Property>getProperty(Property.ORGANIZER).ifPresent(p -> ScheduledObject.setScheduleStatus(p, status));
+            String rid = ScheduledObject.recurrenceId(c);
+            if ("ACCEPTED".equals(answers.get(rid))) {
+                ScheduledObject.restoreTransparency(c, old.flatMap(o -> ScheduledObject.originalTransparency(o, rid)));
+            }
         }
         return Optional.of(stored.bytes());
     }

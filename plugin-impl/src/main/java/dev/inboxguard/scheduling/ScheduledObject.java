@@ -1,6 +1,7 @@
 package dev.inboxguard.scheduling;
 
 import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.engine.InboxCopy;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import java.io.ByteArrayOutputStream;
@@ -201,6 +202,43 @@ final class ScheduledObject {
 
     static void stamp(CalendarComponent c, Instant now) {
         ((PropertyContainer) c).replace(new DtStamp(now));
+    }
+
+    /**
+     * Accepting a flagged invitation ends its quarantine from free-busy: the TRANSP the organizer sent comes back
+     * (it was kept in {@link InboxCopy#ORIGINAL_TRANSP}), unless the attendee chose another one meanwhile.
+     *
+     * @param c        the attendee's component, as it is about to be stored
+     * @param original the TRANSP the organizer sent, from this component or the stored copy before it
+     */
+    static void restoreTransparency(CalendarComponent c, Optional<String> original) {
+        Optional<String> own = c.<Property>getProperty(InboxCopy.ORIGINAL_TRANSP).map(Property::getValue);
+        Optional<String> value = own.or(() -> original);
+        ((PropertyContainer) c).removeAll(InboxCopy.ORIGINAL_TRANSP);
+        if (value.isEmpty()) {
+            return;
+        }
+        boolean stillTransparent = c.<Property>getProperty(Property.TRANSP).map(Property::getValue)
+                .map(v -> v.equalsIgnoreCase("TRANSPARENT")).orElse(true);
+        if (stillTransparent) {
+            ((PropertyContainer) c).removeAll(Property.TRANSP);
+            ((PropertyContainer) c).add(new net.fortuna.ical4j.model.property.Transp(
+                    value.get().equalsIgnoreCase("TRANSPARENT") ? "TRANSPARENT" : "OPAQUE"));
+        }
+    }
+
+    /**
+     * @param object an object
+     * @param rid    a RECURRENCE-ID value, or empty for the master
+     * @return the TRANSP the guard set aside in that instance, if it did
+     */
+    static Optional<String> originalTransparency(ScheduledObject object, String rid) {
+        for (CalendarComponent c : object.components()) {
+            if (recurrenceId(c).equals(rid)) {
+                return c.<Property>getProperty(InboxCopy.ORIGINAL_TRANSP).map(Property::getValue);
+            }
+        }
+        return Optional.empty();
     }
 
     static void setPartstat(Property attendee, String partstat) {

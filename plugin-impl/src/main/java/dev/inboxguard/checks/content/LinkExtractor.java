@@ -19,14 +19,37 @@ final class LinkExtractor {
     private static final int MAX_URL = 2048;
     private static final int MAX_SHOWN = 1000;
     /** Properties whose whole value is a URI. */
-    static final Set<String> URI_PROPERTIES = Set.of("URL", "ATTACH", "CONFERENCE", "IMAGE", "TZURL", "SOURCE");
+    static final Set<String> URI_PROPERTIES = Set.of("URL", "ATTACH", "CONFERENCE", "IMAGE", "TZURL", "SOURCE",
+            "LINK");
     /** Properties of free text. */
-    static final Set<String> TEXT_PROPERTIES = Set.of("DESCRIPTION", "LOCATION", "COMMENT", "SUMMARY");
+    static final Set<String> TEXT_PROPERTIES = Set.of("DESCRIPTION", "LOCATION", "COMMENT", "SUMMARY",
+            "STRUCTURED-DATA");
     private static final Pattern IN_TEXT = Pattern.compile(
             "(?i)\\b(?:(?:https?|ftp|file|javascript|vbscript|data|blob|filesystem|about)\\:[^\\s<>\"']{1," + MAX_URL
                     + "}|www\\.[^\\s<>\"']{1," + MAX_URL + "})");
 
     private LinkExtractor() {
+    }
+
+    /**
+     * Adds the links of an e-mail's own body.
+     *
+     * @param html true for text/html: anchors give their href and shown text
+     */
+    static void extractBody(boolean html, String text, List<Link> out) {
+        if (html) {
+            anchors("e-mail body", text, out);
+            text("e-mail body", stripTags(text), out);
+        } else {
+            text("e-mail body", text, out);
+        }
+    }
+
+    /** Adds a property value that is one URI whatever the property, e.g. STRUCTURED-DATA;VALUE=URI. */
+    static void extractUri(String property, String value, List<Link> out) {
+        if (out.size() < MAX_LINKS && value != null && !value.isBlank()) {
+            out.add(new Link(bound(value.strip()), property, Optional.empty()));
+        }
     }
 
     /** Adds the links of one property value. */
