@@ -412,12 +412,16 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param trustedReceivedHops how many Received: fields of your own hosts may stand above a believed header
      * @param dkim                the guard's own DKIM verification: {@code off}, {@code dns} or {@code keys}
      * @param dkimKeys            with {@code keys}: TXT records by name ({@code selector._domainkey.domain})
+     * @param calendarServices    DKIM signing domains of calendar services that send their users' invitations and
+     *                            answers from their own servers; their pass vouches for the From address weakly
      */
     public record Imip(List<String> trustedAuthservIds, int trustedReceivedHops, String dkim,
-                       Map<String, String> dkimKeys) {
+                       Map<String, String> dkimKeys, List<String> calendarServices) {
         /** Copies the collections and checks the mode and the header trust. */
         public Imip {
             trustedAuthservIds = List.copyOf(trustedAuthservIds);
+            calendarServices = calendarServices == null ? List.of() : calendarServices.stream()
+                    .map(d -> d.strip().toLowerCase(java.util.Locale.ROOT)).toList();
             headerTrust(trustedAuthservIds, trustedReceivedHops); // refuses a bad id or hop count at start
             dkim = dkim == null ? "off" : dkim.strip().toLowerCase(java.util.Locale.ROOT);
             if (dkim.equals("false")) {
@@ -434,7 +438,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
          * @return these settings with other ids
          */
         public Imip withTrustedAuthservIds(List<String> ids) {
-            return new Imip(ids, trustedReceivedHops, dkim, dkimKeys);
+            return new Imip(ids, trustedReceivedHops, dkim, dkimKeys, calendarServices);
         }
 
         /** @return which Authentication-Results headers to believe on mail handed over by your MTA */

@@ -111,6 +111,12 @@ public final class GuardModule extends AbstractModule {
 
     @Provides
     @Singleton
+    SenderCheck senderCheck(CalendarUserDirectory directory) {
+        return new SenderCheck(directory, Set.copyOf(config.imip().calendarServices()));
+    }
+
+    @Provides
+    @Singleton
     InboxCopy.Rewrite inboxCopyRewrite(AlarmRemoval removal) {
         return new InboxCopy.Rewrite(removal, config.policy().flaggedTransparent());
     }

@@ -91,13 +91,18 @@ class IdentityScenariosTest {
     @Test
     void theDelegationFlowOfRfc5546Passes() throws Exception {
         // bob forwards the invitation to his delegate dave (RFC 5546 section 4.2.4). Nothing proves the organizer
-        // sent it, and anyone could claim a delegation to dave, so it waits for dave to release it.
+        // sent it; bob is authenticated in the organizer's own domain, so it arrives flagged as forwarded by him
         JsonNode forward = check("delegation-forward-bob-to-dave.ics", "--recipient", "dave@example.com",
                 "--transport", "imip", "--sender", "bob@example.com", "--from", "bob@example.com",
                 "--authenticated", "example.com");
-        assertEquals("hold", forward.get("action").asText(), forward.toString());
-        assertEquals("recipient", forward.get("approver").asText());
+        assertEquals("flag", forward.get("action").asText(), forward.toString());
         assertEquals(Set.of("sender.not-organizer"), codes(forward));
+        // the same forward from outside the organizer's domain waits for dave to release it
+        JsonNode outside = check("delegation-forward-bob-to-dave.ics", "--recipient", "dave@example.com",
+                "--transport", "imip", "--sender", "bob@example.net", "--from", "bob@example.net",
+                "--authenticated", "example.net");
+        assertEquals("hold", outside.get("action").asText(), outside.toString());
+        assertEquals("recipient", outside.get("approver").asText());
         // bob tells alice he delegated (section 4.2.5)
         JsonNode delegated = check("reply-bob-delegates-to-dave.ics", join(toAlice(),
                 mail("bob@example.com", "bob@example.com", "example.com")));
@@ -224,12 +229,26 @@ class IdentityScenariosTest {
     }
 
     @Test
-    void aForwardedInvitationIsHeldForTheRecipient() throws Exception {
+    void anInvitationForwardedFromAnotherDomainIsHeldForTheRecipient() throws Exception {
         JsonNode v = check("update-from-alice.ics", "--recipient", "frank@example.com", "--transport", "imip",
-                "--sender", "bob@example.com", "--from", "bob@example.com", "--authenticated", "example.com");
+                "--sender", "bob@example.net", "--from", "bob@example.net", "--authenticated", "example.net");
         assertEquals("hold", v.get("action").asText(), v.toString());
         assertEquals("recipient", v.get("approver").asText());
         assertEquals(Set.of("sender.not-organizer"), codes(v));
+    }
+
+    @Test
+    void anInvitationForwardedByTheOrganizersAuthenticatedColleagueIsFlagged() throws Exception {
+        // Outlook's "Forward" of a meeting: the ORGANIZER stays, a colleague in the organizer's domain sends it
+        JsonNode v = check("update-from-alice.ics", "--recipient", "frank@example.com", "--transport", "imip",
+                "--sender", "bob@example.com", "--from", "bob@example.com", "--authenticated", "example.com");
+        assertEquals("flag", v.get("action").asText(), v.toString());
+        assertEquals(Set.of("sender.not-organizer"), codes(v));
+        assertTrue(v.get("findings").get(0).get("message").asText().startsWith("forwarded by mailto:bob@example.com"));
+        // unauthenticated, the same forward is held
+        JsonNode bare = check("update-from-alice.ics", "--recipient", "frank@example.com", "--transport", "imip",
+                "--sender", "bob@example.com", "--from", "bob@example.com");
+        assertEquals("hold", bare.get("action").asText(), bare.toString());
     }
 
     @Test

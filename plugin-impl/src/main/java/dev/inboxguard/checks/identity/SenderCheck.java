@@ -13,7 +13,6 @@ import dev.inboxguard.api.RequestStatus;
 import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
 import dev.inboxguard.identity.CalendarUserDirectory;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,11 +36,15 @@ public final class SenderCheck implements Check {
 
     private static final Set<String> RSVP_ANSWERS = Set.of("ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION");
     private final CalendarUserDirectory directory;
+    private final Set<String> calendarServices;
 
-    /** @param directory who is who, and who may act for whom */
-    @Inject
-    public SenderCheck(CalendarUserDirectory directory) {
+    /**
+     * @param directory        who is who, and who may act for whom
+     * @param calendarServices DKIM signing domains of calendar services that send in their users' names
+     */
+    public SenderCheck(CalendarUserDirectory directory, Set<String> calendarServices) {
         this.directory = directory;
+        this.calendarServices = Set.copyOf(calendarServices);
     }
 
     /**
@@ -127,7 +130,8 @@ public final class SenderCheck implements Check {
             onBehalf = actor.isPresent() && !directory.mayActFor(sentBy, author.address());
         }
         if (actor.isEmpty()) {
-            return List.of(notTheAuthor(method, author, described));
+            return List.of(forwardedByColleague(senders, author, method, imip)
+                    .orElseGet(() -> notTheAuthor(method, author, described)));
         }
         Authentication auth = authenticated(actor.get(), imip);
         if (auth == Authentication.TEMPORARY) {
@@ -145,6 +149,15 @@ public final class SenderCheck implements Check {
             String what = "nothing trusted authenticates " + actor.get() + " as the "
                     + (actor.get().equals(imip.from().orElse(null))
                     ? "From address (no aligned DKIM or DMARC pass)" : "envelope sender (no SPF pass)");
+            Optional<String> service = vouchingService(imip);
+            if (service.isPresent() && actor.get().equals(imip.from().orElse(null))) {
+                // the service signed it and sends only as its own authenticated users: weaker than the sender's
+                // own domain, much stronger than nothing (Google Calendar's invitations and RSVPs look like this)
+                out.add(Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.LOW, "no aligned DKIM or DMARC "
+                        + "pass for " + actor.get() + ", but the calendar service " + service.get() + " signed the "
+                        + "message it sent in their name").about(role(method), actor.get().uri()));
+                return out;
+            }
             // a forged RSVP can only set one invited attendee's answer, while a held one breaks scheduling (the
             // shape of calendar services that answer through their own servers, e.g. Google's RSVP buttons)
             out.add(rsvpOnly
@@ -155,6 +168,30 @@ public final class SenderCheck implements Check {
                     + ", so the sender may be forged").about(role(method), actor.get().uri()));
         }
         return out;
+    }
+
+    /**
+     * An invitation forwarded by someone authenticated in the organizer's own domain: what Outlook and Exchange do
+     * when an attendee forwards a meeting to a colleague (the ORGANIZER stays, the forwarder sends it). Low: a
+     * colleague of the organizer vouches for it with their own, authenticated address. A CANCEL is never forwarded.
+     */
+    private static Optional<Finding> forwardedByColleague(List<CalendarUserAddress> senders, Participant author,
+                                                          ItipMethod method, ImipDelivery imip) {
+        if (!(method == ItipMethod.REQUEST || method == ItipMethod.ADD || method == ItipMethod.PUBLISH)
+                || author.address().domain().isEmpty()) {
+            return Optional.empty();
+        }
+        String organizerDomain = author.address().domain().get().toLowerCase(java.util.Locale.ROOT);
+        for (CalendarUserAddress s : senders) {
+            boolean colleague = s.domain().map(d -> aligned(d.toLowerCase(java.util.Locale.ROOT), organizerDomain))
+                    .orElse(false);
+            if (colleague && authenticated(s, imip) == Authentication.PASSED) {
+                return Optional.of(Finding.of(FindingCode.SENDER_NOT_ORGANIZER, Severity.LOW, "forwarded by " + s
+                        + ", authenticated in the organizer's own domain; " + author.address() + " organizes it")
+                        .about(role(method), author.address().uri()));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -230,6 +267,21 @@ public final class SenderCheck implements Check {
         PASSED, NONE,
         /** no pass, and a lookup failed for now (RFC 8601 temperror): neither a pass nor a failure */
         TEMPORARY
+    }
+
+    /** A DKIM pass by a configured calendar service's signing domain. */
+    private Optional<String> vouchingService(ImipDelivery imip) {
+        for (AuthenticationResult r : imip.authenticationResults()) {
+            if (r.method().equals("dkim") && r.passed()) {
+                String d = r.domain().toLowerCase(java.util.Locale.ROOT);
+                for (String service : calendarServices) {
+                    if (d.equals(service) || d.endsWith("." + service)) {
+                        return Optional.of(service);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Relaxed alignment: the same domain, or one a subdomain of the other (an approximation of DMARC's). */
