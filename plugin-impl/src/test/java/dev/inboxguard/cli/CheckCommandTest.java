@@ -160,4 +160,28 @@ class CheckCommandTest {
                 "--stored", file("junk.ics", "junk".getBytes(StandardCharsets.UTF_8)).toString());
         assertEquals(2, broken.status());
     }
+
+    @Test
+    void checkShowsWhatAMonitoredRuleWouldHaveDone() throws Exception {
+        // an operator tries "hold every stranger" before enforcing it: the verdict stays the default's
+        Path config = file("monitor.yaml", """
+                policy:
+                  rules:
+                    - {code: sender.unknown, action: hold, monitor: true}
+                """.getBytes(StandardCharsets.UTF_8));
+        Run r = run("check", "--config", config.toString(), "--transport", "imip", "--sender", "olga@example.net",
+                "--from", "olga@example.net", "--authenticated", "example.net", "--recipient", "bob@example.com",
+                file("stranger.ics", new String(Samples.request(), StandardCharsets.UTF_8)
+                        .replace("alice@example.com", "olga@example.net").getBytes(StandardCharsets.UTF_8)).toString());
+        assertEquals(0, r.status(), r.err());
+        JsonNode v = r.json();
+        assertEquals("flag", v.get("action").asText(), v.toString());
+        assertEquals("hold", v.get("monitor").get("action").asText(), v.toString());
+        assertEquals("recipient", v.get("monitor").get("approver").asText(), v.toString());
+        // without the monitored rule there is nothing to report
+        Run plain = run("check", "--transport", "imip", "--sender", "olga@example.net", "--from", "olga@example.net",
+                "--authenticated", "example.net", "--recipient", "bob@example.com",
+                dir.resolve("stranger.ics").toString());
+        assertFalse(plain.json().has("monitor"), plain.out());
+    }
 }
