@@ -89,6 +89,7 @@ class ImipGatewayTest {
                 imip:
                   dkim: keys
                   dkimKeys: {"%s": "%s"}
+                senders: {policy: known}   # Google's "only known senders": a stranger's invitation waits
                 mail:
                   hostname: guard.example.com
                   lmtp: {bind: 127.0.0.1, port: 0}

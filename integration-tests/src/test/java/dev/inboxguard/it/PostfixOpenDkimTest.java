@@ -89,6 +89,12 @@ class PostfixOpenDkimTest {
                 mail:
                   hostname: guard.example.com
                   lmtp: {bind: 127.0.0.1, port: 0}
+                # a strict operator: every unauthenticated message waits, RSVPs included (the default flags an
+                # RSVP-only reply), and so does a stranger's invitation, so each trust decision shows as a hold
+                senders: {policy: known}
+                policy:
+                  rules:
+                    - {code: sender.unauthenticated, action: hold, approver: recipient}
                 """);
         GuardConfig config = ConfigFile.load(yaml);
         store = TestPostgres.open(data);

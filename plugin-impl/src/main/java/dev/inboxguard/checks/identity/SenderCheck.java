@@ -160,7 +160,7 @@ public final class SenderCheck implements Check {
             }
             // a forged RSVP can only set one invited attendee's answer, while a held one breaks scheduling (the
             // shape of calendar services that answer through their own servers, e.g. Google's RSVP buttons)
-            out.add(rsvpOnly
+            out.add(rsvpOnly && !contradicted(actor.get(), imip)
                     ? Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.LOW, what + "; it only answers for "
                     + author.address() + ", who was invited (" + author.partstat() + ")")
                     .about(role(method), actor.get().uri())
@@ -267,6 +267,28 @@ public final class SenderCheck implements Check {
         PASSED, NONE,
         /** no pass, and a lookup failed for now (RFC 8601 temperror): neither a pass nor a failure */
         TEMPORARY
+    }
+
+    /**
+     * True if the identity's own domain spoke against it: a DKIM signature of its domain that fails (the message
+     * was changed after signing) or an SPF fail for it as the envelope sender. Unlike a mere absence of alignment
+     * (what calendar services cause), that is evidence of tampering or forgery.
+     */
+    private static boolean contradicted(CalendarUserAddress actor, ImipDelivery imip) {
+        Optional<String> domain = actor.domain().map(d -> d.toLowerCase(java.util.Locale.ROOT));
+        if (domain.isEmpty()) {
+            return false;
+        }
+        boolean asEnvelope = imip.envelopeSender().map(actor::equals).orElse(false);
+        for (AuthenticationResult r : imip.authenticationResults()) {
+            boolean failed = r.result().equals("fail");
+            String d = r.domain().toLowerCase(java.util.Locale.ROOT);
+            if (failed && ((r.method().equals("dkim") && aligned(d, domain.get()))
+                    || (asEnvelope && r.method().equals("spf") && d.equals(domain.get())))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A DKIM pass by a configured calendar service's signing domain. */
