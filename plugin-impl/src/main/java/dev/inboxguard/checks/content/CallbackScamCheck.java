@@ -20,9 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.Property;
 
@@ -34,8 +32,8 @@ import net.fortuna.ical4j.model.Property;
  * <p>A number counts when it is within {@link #WINDOW} characters of a payment term, and is not part of a
  * conference dial-in block (a dial-in term such as "Meeting ID" or "Passcode" close before or after it): the
  * numbers of Teams, Zoom, Meet and Webex invitations are not lures. The word lists, in English, German, French and
- * Spanish, are in {@code callback-scam-words.txt}. Bounded: the text examined per message and the numbers examined
- * are capped, and the patterns are alternations of literals, which cannot backtrack.
+ * Spanish, are in {@code callback-scam-words.txt}. Bounded: the text examined per message, the numbers examined and
+ * the windows around them are capped, and terms are found by plain substring search.
  */
 @jakarta.inject.Singleton
 public final class CallbackScamCheck implements Check {
@@ -51,14 +49,14 @@ public final class CallbackScamCheck implements Check {
     private static final Pattern DATE = Pattern.compile("^(?:\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}"
             + "|\\d{1,2}[-./]\\d{1,2}[-./]\\d{2,4})");
 
-    private final Pattern payment;
-    private final Pattern dialIn;
+    private final List<String> payment;
+    private final List<String> dialIn;
 
     /** Loads the word lists shipped with the guard. */
     public CallbackScamCheck() {
         Map<String, List<String>> words = words();
-        this.payment = alternation(words.getOrDefault("payment", List.of()));
-        this.dialIn = alternation(words.getOrDefault("dialin", List.of()));
+        this.payment = words.getOrDefault("payment", List.of());
+        this.dialIn = words.getOrDefault("dialin", List.of());
     }
 
     @Override
@@ -74,16 +72,16 @@ public final class CallbackScamCheck implements Check {
             if (++examined > MAX_NUMBERS) {
                 break;
             }
-            String before = text.substring(Math.max(0, number.start() - DIAL_IN_BEFORE), number.start());
-            String after = text.substring(number.end(), Math.min(text.length(), number.end() + DIAL_IN_AFTER));
-            if (dialIn.matcher(before).find() || dialIn.matcher(after).find()) {
+            String before = words(text.substring(Math.max(0, number.start() - DIAL_IN_BEFORE), number.start()));
+            String after = words(text.substring(number.end(), Math.min(text.length(), number.end() + DIAL_IN_AFTER)));
+            if (firstTerm(before, dialIn).isPresent() || firstTerm(after, dialIn).isPresent()) {
                 continue;
             }
-            Matcher money = payment.matcher(text.substring(Math.max(0, number.start() - WINDOW),
-                    Math.min(text.length(), number.end() + WINDOW)));
-            if (money.find()) {
+            Optional<String> money = firstTerm(words(text.substring(Math.max(0, number.start() - WINDOW),
+                    Math.min(text.length(), number.end() + WINDOW))), payment);
+            if (money.isPresent()) {
                 return List.of(Finding.of(FindingCode.CONTENT_CALLBACK_SCAM, Severity.MEDIUM, "a number to call ("
-                        + number.text() + ") beside payment language (\"" + money.group() + "\"): the shape of a "
+                        + number.text() + ") beside payment language (\"" + money.get() + "\"): the shape of a "
                         + "call-back scam; do not call a number from an unexpected invitation")
                         .about("DESCRIPTION", number.text()));
             }
@@ -164,11 +162,37 @@ public final class CallbackScamCheck implements Check {
         }
     }
 
-    private static Pattern alternation(List<String> terms) {
-        String body = terms.stream().sorted((a, b) -> b.length() - a.length())
-                .map(t -> Pattern.quote(t).replace(" ", "\\E\\s+\\Q")).collect(Collectors.joining("|"));
-        return Pattern.compile("(?<![\\p{L}\\p{N}])(?:" + (body.isEmpty() ? "(?!)" : body) + ")(?![\\p{L}\\p{N}])",
-                Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    /** Lower case, every run of white space one space: terms of several words then match as plain text. */
+    private static String words(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        boolean space = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c) || c == '\u00a0') {
+                space = true;
+            } else {
+                if (space && sb.length() > 0) {
+                    sb.append(' ');
+                }
+                space = false;
+                sb.append(Character.toLowerCase(c));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The first term that occurs as whole words: no letter or digit right before or after it. */
+    private static Optional<String> firstTerm(String text, List<String> terms) {
+        for (String t : terms) {
+            for (int i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + 1)) {
+                int end = i + t.length();
+                if ((i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))
+                        && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end)))) {
+                    return Optional.of(t);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static Map<String, List<String>> words() {
