@@ -134,16 +134,21 @@ public final class ItipStructureCheck implements Check {
                 c.getProperty(Property.TZID).map(Property::getValue).ifPresent(messageZones::add);
             }
         }
+        Boolean organizerInStore = null; // looked up once, and only for a REPLY that needs it
         for (Component c : topLevel(calendar)) {
             if (c.getName().equals(kind)) {
                 List<Finding> found = new ArrayList<>();
                 checkProperties(kind, c.getProperties(), rows, where, found);
-                if (method == ItipMethod.REPLY && c.getProperty(Property.ORGANIZER).isEmpty()
-                        && organizerKnownFromStore(c, recipient)) {
-                    // Outlook and Exchange send REPLYs without ORGANIZER; the recipient is the organizer and holds
-                    // the copy the reply is judged against, so nothing is lost by tolerating it
-                    found.removeIf(f -> f.property().filter(Property.ORGANIZER::equals).isPresent()
-                            && f.message().contains(" must have "));
+                if (method == ItipMethod.REPLY && c.getProperty(Property.ORGANIZER).isEmpty()) {
+                    if (organizerInStore == null) {
+                        organizerInStore = organizerKnownFromStore(c, recipient);
+                    }
+                    if (organizerInStore) {
+                        // Outlook and Exchange send REPLYs without ORGANIZER; the recipient is the organizer and
+                        // holds the copy the reply is judged against, so nothing is lost by tolerating it
+                        found.removeIf(f -> f.property().filter(Property.ORGANIZER::equals).isPresent()
+                                && f.requestStatus().filter(MISSING::equals).isPresent());
+                    }
                 }
                 out.addAll(found);
                 checkExclusive(c, kind, out);

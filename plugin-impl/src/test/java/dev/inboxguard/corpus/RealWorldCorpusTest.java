@@ -82,6 +82,22 @@ class RealWorldCorpusTest {
         assertEquals(0, warn[1], "suspicious messages delivered without a flag:\n" + table);
     }
 
+    @Test
+    void aReplyWithoutOrganizerIsToleratedOnlyBesideTheEventItAnswers() throws Exception {
+        JsonNode entry = null;
+        for (JsonNode e : manifest) {
+            if (e.get("file").asText().equals("legitimate/outlook-reply-without-organizer.eml")) {
+                entry = e;
+            }
+        }
+        JsonNode alone = ((com.fasterxml.jackson.databind.node.ObjectNode) entry.deepCopy())
+                .set("stored", new ObjectMapper().createArrayNode());
+        JsonNode verdict = check(alone);
+        assertEquals("reject", verdict.get("action").asText(), verdict.toString());
+        assertEquals("malformed", verdict.get("findings").get(0).get("code").asText(), verdict.toString());
+        assertEquals("deliver", check(entry).get("action").asText());
+    }
+
     private static Set<String> allowed(JsonNode e) {
         return switch (e.get("expect").asText()) {
             case "pass" -> PASS;

@@ -85,13 +85,15 @@ public final class SenderCheck implements Check {
             return List.of();
         }
         List<Finding> out = new ArrayList<>();
+        // read once per message: a REPLY has one UID, and a thousand overrides must not mean a thousand reads
+        Optional<StoredEvent> stored = method.get() == ItipMethod.REPLY
+                && message.transport() instanceof ImipDelivery ? StoredEvent.of(message, recipient) : Optional.empty();
         for (Component c : message.schedulingComponents()) {
             for (Participant author : authors(c, method.get(), message)) {
                 if (message.transport() instanceof CaldavSubmission caldav) {
                     caldav(caldav, author, method.get()).ifPresent(out::add);
                 } else if (message.transport() instanceof ImipDelivery imip) {
-                    out.addAll(imip(imip, author, method.get(), rsvpOnly(c, method.get(), author, message,
-                            recipient)));
+                    out.addAll(imip(imip, author, method.get(), rsvpOnly(c, method.get(), author, stored)));
                 }
             }
         }
@@ -218,14 +220,13 @@ public final class SenderCheck implements Check {
      * A REPLY that can change nothing but one invited attendee's own answer: one ATTENDEE, who is in the
      * recipient's stored copy, answering ACCEPTED, DECLINED, TENTATIVE or NEEDS-ACTION without delegating.
      */
-    private boolean rsvpOnly(Component c, ItipMethod method, Participant author, SchedulingMessage message,
-                             RecipientContext recipient) {
+    private boolean rsvpOnly(Component c, ItipMethod method, Participant author, Optional<StoredEvent> stored) {
         if (method != ItipMethod.REPLY || c.getProperties(Property.ATTENDEE).size() != 1
                 || !author.delegatedTo().isEmpty() || !RSVP_ANSWERS.contains(author.partstat())) {
             return false;
         }
-        return StoredEvent.of(c, recipient).map(stored -> directory.isAmong(author.address(),
-                stored.attendees().stream().map(Participant::address).toList())).orElse(false);
+        return stored.map(s -> directory.isAmong(author.address(),
+                s.attendees().stream().map(Participant::address).toList())).orElse(false);
     }
 
     /**
