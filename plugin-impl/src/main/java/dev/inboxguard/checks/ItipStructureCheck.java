@@ -186,11 +186,12 @@ public final class ItipStructureCheck implements Check {
         return List.copyOf(dedupe(out));
     }
 
-    /** True if the recipient holds a copy of this UID that names an organizer. */
+    /** True if the recipient holds a copy of this UID that names them as its organizer. */
     private static boolean organizerKnownFromStore(Component c, RecipientContext recipient) {
         return c.<Property>getProperty(Property.UID).map(Property::getValue).flatMap(recipient::storedCopy)
                 .map(stored -> stored.getComponents().stream().anyMatch(s -> ((Component) s)
-                        .getProperty(Property.ORGANIZER).isPresent())).orElse(false);
+                        .<Property>getProperty(Property.ORGANIZER).flatMap(o -> CalendarUserAddress.parse(o.getValue()))
+                        .filter(recipient.addresses()::contains).isPresent())).orElse(false);
     }
 
     private void checkTimezone(Component vtimezone, Map<String, List<Row>> rows, Where where, List<Finding> out) {

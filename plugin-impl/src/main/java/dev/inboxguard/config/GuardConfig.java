@@ -371,12 +371,15 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param users              alias sets: each entry is the addresses of one calendar user
      * @param proxies            who may act for whom (CalDAV proxies, trusted SENT-BY pairs)
      * @param maxDelegationDepth how long a chain of delegations may be
+     * @param publicDomains      mailbox providers (gmail.com, …) whose users share a domain without being colleagues
      */
-    public record Identity(List<List<String>> users, List<Proxy> proxies, int maxDelegationDepth) {
+    public record Identity(List<List<String>> users, List<Proxy> proxies, int maxDelegationDepth,
+                           List<String> publicDomains) {
         /** Copies the lists. */
         public Identity {
             users = users == null ? List.of() : users.stream().map(List::copyOf).toList();
             proxies = proxies == null ? List.of() : List.copyOf(proxies);
+            publicDomains = publicDomains == null ? List.of() : List.copyOf(publicDomains);
             if (maxDelegationDepth <= 0) {
                 throw new IllegalArgumentException("identity.maxDelegationDepth must be positive");
             }

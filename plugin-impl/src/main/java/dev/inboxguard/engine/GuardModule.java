@@ -183,7 +183,8 @@ public final class GuardModule extends AbstractModule {
     @Provides
     @Singleton
     CalendarUserDirectory directory() {
-        return new CalendarUserDirectory(config.identity().users(), config.identity().proxies());
+        return new CalendarUserDirectory(config.identity().users(), config.identity().proxies(),
+                config.identity().publicDomains());
     }
 
     @Provides

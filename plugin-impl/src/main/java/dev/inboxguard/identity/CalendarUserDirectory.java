@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,12 +20,26 @@ public final class CalendarUserDirectory {
     private final Map<CalendarUserAddress, Set<CalendarUserAddress>> aliases = new HashMap<>();
     private final Map<CalendarUserAddress, Set<CalendarUserAddress>> actsFor = new HashMap<>();
     private final Map<CalendarUserAddress, Set<String>> actsForDomains = new HashMap<>();
+    private final Set<String> publicDomains = new HashSet<>();
 
     /**
      * @param users   alias sets: each inner list is one calendar user's addresses
      * @param proxies who may act for whom
      */
     public CalendarUserDirectory(List<List<String>> users, List<GuardConfig.Proxy> proxies) {
+        this(users, proxies, List.of());
+    }
+
+    /**
+     * @param users         alias sets: each inner list is one calendar user's addresses
+     * @param proxies       who may act for whom
+     * @param publicDomains mailbox providers whose users share a domain without being one organization
+     */
+    public CalendarUserDirectory(List<List<String>> users, List<GuardConfig.Proxy> proxies,
+                                 List<String> publicDomains) {
+        for (String d : publicDomains) {
+            this.publicDomains.add(d.strip().toLowerCase(Locale.ROOT).replaceFirst("^@", ""));
+        }
         for (int i = 0; i < users.size(); i++) {
             Set<CalendarUserAddress> set = new HashSet<>();
             for (String a : users.get(i)) {
@@ -47,6 +62,20 @@ public final class CalendarUserDirectory {
                 }
             }
         }
+    }
+
+    /**
+     * Two addresses of one organization: the same domain (compared exactly, without case), and not a public mailbox
+     * provider's, where a shared domain says nothing about who the people are.
+     *
+     * @param a an address
+     * @param b another
+     * @return true if both are in one organization's own domain
+     */
+    public boolean sameOrganization(CalendarUserAddress a, CalendarUserAddress b) {
+        Optional<String> da = a.domain().map(d -> d.toLowerCase(Locale.ROOT));
+        return da.isPresent() && da.equals(b.domain().map(d -> d.toLowerCase(Locale.ROOT)))
+                && !publicDomains.contains(da.get());
     }
 
     /** @return a directory that knows no aliases and no proxies */
@@ -75,6 +104,18 @@ public final class CalendarUserDirectory {
             }
         }
         return false;
+    }
+
+    /**
+     * The same as {@link #isAmong(CalendarUserAddress, Iterable)}, in time proportional to the address's aliases
+     * rather than to the set: an event may have thousands of attendees.
+     *
+     * @param address an address
+     * @param among   some addresses
+     * @return true if the address names the same user as one of them
+     */
+    public boolean isAmong(CalendarUserAddress address, Set<CalendarUserAddress> among) {
+        return among.contains(address) || aliases.getOrDefault(address, Set.of()).stream().anyMatch(among::contains);
     }
 
     /**

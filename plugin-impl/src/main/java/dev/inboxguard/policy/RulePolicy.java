@@ -93,7 +93,7 @@ public final class RulePolicy implements Policy {
         Optional<Verdict.Outcome> monitored = Optional.empty();
         if (rules.stream().anyMatch(PolicyRule::monitor)) {
             Verdict.Outcome watched = outcome(context, findings, true);
-            if (watched.action() != enforced.action()) {
+            if (!watched.equals(enforced)) {
                 monitored = Optional.of(watched);
             }
         }

@@ -35,6 +35,8 @@ final class AutoSchedule {
     static final String DEFAULT_CALENDAR = "calendar";
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_@+=~-][A-Za-z0-9._@+=~-]{0,150}");
     private static final int ATTEMPTS = 5;
+    private static final Set<String> JOINING_KEEPS = Set.of(Parameter.CN, Parameter.PARTSTAT, Parameter.MEMBER,
+            Parameter.CUTYPE, Parameter.RSVP);
 
     private final CalendarStore calendars;
     private final CalendarReader reader;
@@ -49,13 +51,14 @@ final class AutoSchedule {
     /**
      * @param owner        the recipient
      * @param delivered    the message as delivered
-     * @param addAttendee  for an approved party crasher: add the replying attendee to the organizer's copy
+     * @param admitted     who may join the organizer's copy by answering: an approved party crasher, or the members
+     *                     of invited lists whom the verdict let through; nobody else
      * @return true if the recipient's calendar changed
      */
-    boolean apply(Account owner, byte[] delivered, boolean addAttendee) {
+    boolean apply(Account owner, byte[] delivered, Admitted admitted) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
-                return applyOnce(owner, delivered, addAttendee);
+                return applyOnce(owner, delivered, admitted);
             } catch (StoreConflict e) {
                 if (e.kind() != StoreConflict.Kind.PRECONDITION) {
                     return false;
@@ -66,7 +69,26 @@ final class AutoSchedule {
         return false;
     }
 
-    private boolean applyOnce(Account owner, byte[] delivered, boolean addAttendee) {
+    /**
+     * Who may be added to the organizer's copy by a delivered REPLY. The decision is the guard's (a person's
+     * approval, or a policy that let a list member's answer through); this only carries it out.
+     *
+     * @param anyone    true for an approved item: its answering attendee joins
+     * @param addresses the answering attendees the verdict let through as members of an invited list
+     */
+    record Admitted(boolean anyone, Set<CalendarUserAddress> addresses) {
+        static final Admitted NOBODY = new Admitted(false, Set.of());
+
+        Admitted {
+            addresses = Set.copyOf(addresses);
+        }
+
+        boolean admits(CalendarUserAddress a) {
+            return anyone || addresses.contains(a);
+        }
+    }
+
+    private boolean applyOnce(Account owner, byte[] delivered, Admitted admitted) {
         Optional<ScheduledObject> read = ScheduledObject.read(reader, delivered);
         if (read.isEmpty() || read.get().uid().isEmpty() || read.get().method().isEmpty()) {
             return false;
@@ -77,7 +99,7 @@ final class AutoSchedule {
         return switch (message.method().get()) {
             case "REQUEST" -> request(owner, message, uid, stored);
             case "CANCEL" -> stored.isPresent() && cancel(owner, message, stored.get());
-            case "REPLY" -> stored.isPresent() && reply(owner, message, stored.get(), addAttendee);
+            case "REPLY" -> stored.isPresent() && reply(owner, message, stored.get(), admitted);
             default -> false; // COUNTER, REFRESH, ADD, PUBLISH, DECLINECOUNTER wait in the inbox for the user
         };
     }
@@ -135,7 +157,7 @@ final class AutoSchedule {
     }
 
     private boolean reply(Account owner, ScheduledObject message, CalendarStore.Located stored,
-                          boolean addAttendee) {
+                          Admitted admitted) {
         Optional<ScheduledObject> organizerCopy = ScheduledObject.read(reader, stored.object().data());
         if (organizerCopy.isEmpty()) {
             return false;
@@ -159,20 +181,8 @@ final class AutoSchedule {
                     continue;
                 }
                 List<Property> existing = ScheduledObject.attendees(c, Set.of(who.get()));
-                Optional<ListMembership> list = existing.isEmpty()
-                        ? ListMembership.of(from, c.getProperties(Property.ATTENDEE)) : Optional.empty();
-                if (existing.isEmpty() && (addAttendee || list.isPresent())) {
-                    // an approved party crasher, or a member of an invited list whose answer the policy let through
-                    Property added = from.copy();
-                    added.removeAll(ScheduledObject.SCHEDULE_STATUS, ScheduledObject.SCHEDULE_AGENT);
-                    if (list.isPresent() && added.getParameter(Parameter.MEMBER).isEmpty()) {
-                        try {
-                            added.add(new Member(list.get().list().uri()));
-                        } catch (IllegalArgumentException e) {
-                            // the list's address was read as a URI before; without MEMBER the answer still counts
-                        }
-                    }
-                    ((PropertyContainer) c).add(added);
+                if (existing.isEmpty() && admitted.admits(who.get())) {
+                    ((PropertyContainer) c).add(joining(from, c));
                     changed = true;
                 }
                 for (Property p : existing) {
@@ -187,6 +197,34 @@ final class AutoSchedule {
         }
         return changed && write(owner, stored.calendar(), stored.object().name(), organizerCopy.get(),
                 Optional.of(stored.object().etag()));
+    }
+
+    /**
+     * The ATTENDEE line of someone joining by their answer: their address, name, answer and list, and nothing else
+     * they wrote (no ROLE=CHAIR, SENT-BY, delegation or X- parameters of their choosing).
+     */
+    private static Property joining(Property answer, CalendarComponent organizerCopy) {
+        Property added = answer.copy();
+        List<String> dropped = new java.util.ArrayList<>();
+        for (Parameter p : added.getParameters()) {
+            if (!JOINING_KEEPS.contains(p.getName().toUpperCase(java.util.Locale.ROOT))) {
+                dropped.add(p.getName());
+            }
+        }
+        added.removeAll(dropped.toArray(String[]::new));
+        if (added.getParameter(Parameter.MEMBER).isEmpty()) {
+            // an answer from a list's own organization that did not say which list: name it, for the organizer
+            ListMembership.of(added, ListMembership.groups(organizerCopy.getProperties(Property.ATTENDEE)),
+                    (a, b) -> a.domain().map(d -> d.equalsIgnoreCase(b.domain().orElse(""))).orElse(false))
+                    .ifPresent(list -> {
+                        try {
+                            added.add(new Member(list.list().uri()));
+                        } catch (IllegalArgumentException e) {
+                            // the list's address was read as a URI before; without MEMBER the answer still counts
+                        }
+                    });
+        }
+        return added;
     }
 
     private boolean write(Account owner, String calendar, String name, ScheduledObject object,

@@ -4,6 +4,8 @@ import dev.inboxguard.api.Action;
 import dev.inboxguard.api.Approver;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
+import dev.inboxguard.api.Severity;
 import dev.inboxguard.api.TransportFacts;
 import dev.inboxguard.api.Verdict;
 import dev.inboxguard.engine.Guard;
@@ -21,6 +23,7 @@ import dev.inboxguard.storage.SchedulingStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one way into a scheduling inbox. Implicit scheduling, POSTs to an outbox and iMIP all hand their message
@@ -117,7 +120,7 @@ public final class SchedulingInbox {
             delivery = new Delivery(verdict, "1.0", Optional.of(heldId));
         } else {
             putInInbox(in.recipient(), method, uid, screening.inboxCopy().get(), verdict.action().id(), findings,
-                    false);
+                    new AutoSchedule.Admitted(false, listMembers(verdict)));
             delivery = new Delivery(verdict, "1.2", Optional.empty());
         }
         audit(verdict, in, findings, heldId);
@@ -157,15 +160,30 @@ public final class SchedulingInbox {
     /** Delivers an approved item as the verdict would have, adding a party crasher to the organizer's copy. */
     void release(HeldItem item, Account recipient) {
         putInInbox(recipient, item.method(), item.uid(), item.data(), Action.FLAG.id(), item.findings(),
-                item.approver().equals(Approver.ORGANIZER.id()));
+                item.approver().equals(Approver.ORGANIZER.id()) ? new AutoSchedule.Admitted(true, Set.of())
+                        : AutoSchedule.Admitted.NOBODY);
         store.remember(recipient.name(), item.sender());
     }
 
+    /**
+     * The members of invited lists whose answers this verdict let through: the party-crash findings graded info
+     * (PartyCrashCheck's "member of the invited list, from its own organization"), and only if delivered.
+     */
+    private static Set<CalendarUserAddress> listMembers(Verdict verdict) {
+        Set<CalendarUserAddress> out = new java.util.HashSet<>();
+        for (Finding f : verdict.findings()) {
+            if (f.code().equals(FindingCode.PARTY_CRASH) && f.severity() == Severity.INFO) {
+                f.value().flatMap(CalendarUserAddress::parse).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
     private void putInInbox(Account recipient, String method, String uid, byte[] copy, String action,
-                            String findings, boolean addAttendee) {
+                            String findings, AutoSchedule.Admitted admitted) {
         store.addToInbox(new InboxItem(recipient.name(), ItemId.random() + ".ics", uid, method, copy, action, findings,
                 clock.millis()));
-        autoSchedule.apply(recipient, copy, addAttendee);
+        autoSchedule.apply(recipient, copy, admitted);
     }
 
     /**

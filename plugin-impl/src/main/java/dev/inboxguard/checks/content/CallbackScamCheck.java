@@ -43,7 +43,7 @@ public final class CallbackScamCheck implements Check {
     private static final int DIAL_IN_BEFORE = 160;
     private static final int DIAL_IN_AFTER = 60;
     private static final int MAX_TEXT = 1 << 17;
-    private static final int MAX_NUMBERS = 50;
+    private static final int MAX_NUMBERS = 200;
     private static final Set<String> TEXT = Set.of(Property.SUMMARY, Property.DESCRIPTION, Property.LOCATION,
             Property.COMMENT, "X-ALT-DESC", "STYLED-DESCRIPTION");
     private static final Pattern DATE = Pattern.compile("^(?:\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}"
@@ -66,12 +66,9 @@ public final class CallbackScamCheck implements Check {
                 || method.get() == ItipMethod.ADD)) {
             return List.of();
         }
-        String text = text(message);
-        int examined = 0;
+        List<String> where = new ArrayList<>();
+        String text = text(message, where);
         for (PhoneNumber number : PhoneNumber.findAll(text)) {
-            if (++examined > MAX_NUMBERS) {
-                break;
-            }
             String before = words(text.substring(Math.max(0, number.start() - DIAL_IN_BEFORE), number.start()));
             String after = words(text.substring(number.end(), Math.min(text.length(), number.end() + DIAL_IN_AFTER)));
             if (firstTerm(before, dialIn).isPresent() || firstTerm(after, dialIn).isPresent()) {
@@ -83,14 +80,29 @@ public final class CallbackScamCheck implements Check {
                 return List.of(Finding.of(FindingCode.CONTENT_CALLBACK_SCAM, Severity.MEDIUM, "a number to call ("
                         + number.text() + ") beside payment language (\"" + money.get() + "\"): the shape of a "
                         + "call-back scam; do not call a number from an unexpected invitation")
-                        .about("DESCRIPTION", number.text()));
+                        .about(where.get(Math.min(where.size() - 1, lineOf(text, number.start()))), number.text()));
             }
         }
         return List.of();
     }
 
-    /** The free text of the scheduling components, HTML reduced to its text, capped. */
-    private static String text(SchedulingMessage message) {
+    /** Which of the joined properties a position is in: they are joined one a line, their own newlines escaped. */
+    private static int lineOf(String text, int position) {
+        int line = 0;
+        for (int i = 0; i < position; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /**
+     * The free text of the scheduling components, HTML reduced to its text, capped; one property a line.
+     *
+     * @param where receives each line's property name
+     */
+    private static String text(SchedulingMessage message, List<String> where) {
         StringBuilder sb = new StringBuilder();
         for (Component c : message.schedulingComponents()) {
             for (Property p : c.getProperties()) {
@@ -102,7 +114,9 @@ public final class CallbackScamCheck implements Check {
                 if (name.equals("X-ALT-DESC") || name.equals("STYLED-DESCRIPTION")) {
                     value = LinkExtractor.stripTags(value);
                 }
+                value = value.replace('\n', ' ').replace('\r', ' ');
                 sb.append(value, 0, Math.min(value.length(), MAX_TEXT - sb.length())).append('\n');
+                where.add(name);
             }
         }
         return sb.toString();

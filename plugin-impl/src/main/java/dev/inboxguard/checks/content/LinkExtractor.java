@@ -99,7 +99,10 @@ final class LinkExtractor {
             if (href.isEmpty()) {
                 continue;
             }
-            int end = lower.indexOf("</a", at);
+            // look for the closing tag only as far as the shown text is kept: 200 unclosed anchors in a long body
+            // must not mean 200 searches to its end
+            int end = lower.substring(at, Math.min(lower.length(), at + MAX_SHOWN + 3)).indexOf("</a");
+            end = end < 0 ? -1 : at + end;
             String shown = stripTags(html.substring(at, end < 0 ? Math.min(html.length(), at + MAX_SHOWN)
                     : Math.min(end, at + MAX_SHOWN))).strip();
             out.add(new Link(bound(decodeEntities(href.get()).strip()), property,

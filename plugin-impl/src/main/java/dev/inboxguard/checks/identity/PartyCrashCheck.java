@@ -13,8 +13,12 @@ import dev.inboxguard.calendar.ListMembership;
 import dev.inboxguard.identity.CalendarUserDirectory;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.Property;
 
@@ -45,10 +49,17 @@ public final class PartyCrashCheck implements Check {
         if (stored.isEmpty()) {
             return List.of(); // event.unknown says so
         }
-        List<CalendarUserAddress> invited = stored.get().attendees().stream().map(Participant::address).toList();
+        Set<CalendarUserAddress> invited = stored.get().attendees().stream().map(Participant::address)
+                .collect(Collectors.toSet());
         String summary = stored.get().master().<Property>getProperty(Property.SUMMARY).map(Property::getValue)
                 .map(s -> "\"" + (s.length() <= 60 ? s : s.substring(0, 57) + "...") + "\"").orElse("the event");
         List<Finding> out = new ArrayList<>();
+        List<Property> invitedLines = new ArrayList<>();
+        for (Component s : stored.get().components()) {
+            invitedLines.addAll(s.getProperties(Property.ATTENDEE));
+        }
+        List<CalendarUserAddress> groups = ListMembership.groups(invitedLines); // once per message
+        Map<CalendarUserAddress, Optional<ListMembership>> memberships = new HashMap<>();
         for (Component c : message.schedulingComponents()) {
             for (Participant author : SenderCheck.authors(c, method.get(), message)) {
                 if (directory.isAmong(author.address(), invited)) {
@@ -60,7 +71,8 @@ public final class PartyCrashCheck implements Check {
                             + " disclose the event").about(Property.ATTENDEE, author.address().uri())
                             .withRequestStatus(RequestStatus.NO_AUTHORITY));
                 } else if (author.delegatedFrom().stream().noneMatch(d -> directory.isAmong(d, invited))) {
-                    Optional<ListMembership> list = membership(c, author, stored.get());
+                    Optional<ListMembership> list = memberships.computeIfAbsent(author.address(),
+                            a -> membership(c, author, groups));
                     if (list.isPresent()) {
                         out.add(listMember(author, list.get(), summary, method.get()));
                         continue;
@@ -75,14 +87,10 @@ public final class PartyCrashCheck implements Check {
         return out.stream().distinct().toList();
     }
 
-    private static Optional<ListMembership> membership(Component c, Participant author, StoredEvent stored) {
-        List<Property> invited = new ArrayList<>();
-        for (Component s : stored.components()) {
-            invited.addAll(s.getProperties(Property.ATTENDEE));
-        }
+    private Optional<ListMembership> membership(Component c, Participant author, List<CalendarUserAddress> groups) {
         for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
             if (CalendarUserAddress.parse(p.getValue()).filter(author.address()::equals).isPresent()) {
-                return ListMembership.of(p, invited);
+                return ListMembership.of(p, groups, directory::sameOrganization);
             }
         }
         return Optional.empty();

@@ -14,10 +14,15 @@ import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
 import dev.inboxguard.identity.CalendarUserDirectory;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.Property;
 
@@ -85,15 +90,23 @@ public final class SenderCheck implements Check {
             return List.of();
         }
         List<Finding> out = new ArrayList<>();
-        // read once per message: a REPLY has one UID, and a thousand overrides must not mean a thousand reads
-        Optional<StoredEvent> stored = method.get() == ItipMethod.REPLY
-                && message.transport() instanceof ImipDelivery ? StoredEvent.of(message, recipient) : Optional.empty();
+        // the recipient's copy, read once per UID and only when needed: a thousand overrides must not mean a
+        // thousand reads
+        Map<String, Optional<StoredEvent>> held = new HashMap<>();
+        Function<Component, Optional<StoredEvent>> heldCopy = c -> held.computeIfAbsent(
+                c.<Property>getProperty(Property.UID).map(Property::getValue).orElse(""),
+                uid -> StoredEvent.of(c, recipient));
+        Map<String, Set<CalendarUserAddress>> invited = new HashMap<>();
         for (Component c : message.schedulingComponents()) {
             for (Participant author : authors(c, method.get(), message)) {
                 if (message.transport() instanceof CaldavSubmission caldav) {
                     caldav(caldav, author, method.get()).ifPresent(out::add);
                 } else if (message.transport() instanceof ImipDelivery imip) {
-                    out.addAll(imip(imip, author, method.get(), rsvpOnly(c, method.get(), author, stored)));
+                    boolean rsvp = rsvpOnly(c, method.get(), author, () -> invited.computeIfAbsent(
+                            c.<Property>getProperty(Property.UID).map(Property::getValue).orElse(""),
+                            uid -> heldCopy.apply(c).map(StoredEvent::attendees).orElse(List.of()).stream()
+                                    .map(Participant::address).collect(Collectors.toSet())));
+                    out.addAll(imip(imip, author, method.get(), rsvp, () -> heldCopy.apply(c)));
                 }
             }
         }
@@ -118,7 +131,8 @@ public final class SenderCheck implements Check {
         return Optional.empty();
     }
 
-    private List<Finding> imip(ImipDelivery imip, Participant author, ItipMethod method, boolean rsvpOnly) {
+    private List<Finding> imip(ImipDelivery imip, Participant author, ItipMethod method, boolean rsvpOnly,
+                               Supplier<Optional<StoredEvent>> held) {
         List<CalendarUserAddress> senders = new ArrayList<>();
         imip.envelopeSender().ifPresent(senders::add);
         imip.from().filter(f -> !senders.contains(f)).ifPresent(senders::add);
@@ -132,7 +146,7 @@ public final class SenderCheck implements Check {
             onBehalf = actor.isPresent() && !directory.mayActFor(sentBy, author.address());
         }
         if (actor.isEmpty()) {
-            return List.of(forwardedByColleague(senders, author, method, imip)
+            return List.of(forwardedByColleague(senders, author, method, imip, held)
                     .orElseGet(() -> notTheAuthor(method, author, described)));
         }
         Authentication auth = authenticated(actor.get(), imip);
@@ -145,14 +159,15 @@ public final class SenderCheck implements Check {
         }
         List<Finding> out = new ArrayList<>();
         if (onBehalf) {
-            out.add(onBehalf(author, actor.get(), auth == Authentication.PASSED, method));
+            out.add(onBehalf(author, actor.get(), auth == Authentication.PASSED, method, held));
         }
         if (auth == Authentication.NONE) {
             String what = "nothing trusted authenticates " + actor.get() + " as the "
                     + (actor.get().equals(imip.from().orElse(null))
                     ? "From address (no aligned DKIM or DMARC pass)" : "envelope sender (no SPF pass)");
             Optional<String> service = vouchingService(imip);
-            if (service.isPresent() && actor.get().equals(imip.from().orElse(null))) {
+            boolean contradicted = contradicted(actor.get(), imip);
+            if (service.isPresent() && actor.get().equals(imip.from().orElse(null)) && !contradicted) {
                 // the service signed it and sends only as its own authenticated users: weaker than the sender's
                 // own domain, much stronger than nothing (Google Calendar's invitations and RSVPs look like this)
                 out.add(Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.LOW, "no aligned DKIM or DMARC "
@@ -162,7 +177,7 @@ public final class SenderCheck implements Check {
             }
             // a forged RSVP can only set one invited attendee's answer, while a held one breaks scheduling (the
             // shape of calendar services that answer through their own servers, e.g. Google's RSVP buttons)
-            out.add(rsvpOnly && !contradicted(actor.get(), imip)
+            out.add(rsvpOnly && !contradicted
                     ? Finding.of(FindingCode.SENDER_UNAUTHENTICATED, Severity.LOW, what + "; it only answers for "
                     + author.address() + ", who was invited (" + author.partstat() + ")")
                     .about(role(method), actor.get().uri())
@@ -175,19 +190,18 @@ public final class SenderCheck implements Check {
     /**
      * An invitation forwarded by someone authenticated in the organizer's own domain: what Outlook and Exchange do
      * when an attendee forwards a meeting to a colleague (the ORGANIZER stays, the forwarder sends it). Low: a
-     * colleague of the organizer vouches for it with their own, authenticated address. A CANCEL is never forwarded.
+     * colleague of the organizer vouches for it with their own, authenticated address. Only for an event the
+     * recipient does not hold yet: an update or a CANCEL of a held event comes from its organizer, or it waits.
      */
-    private static Optional<Finding> forwardedByColleague(List<CalendarUserAddress> senders, Participant author,
-                                                          ItipMethod method, ImipDelivery imip) {
-        if (!(method == ItipMethod.REQUEST || method == ItipMethod.ADD || method == ItipMethod.PUBLISH)
-                || author.address().domain().isEmpty()) {
+    private Optional<Finding> forwardedByColleague(List<CalendarUserAddress> senders, Participant author,
+                                                   ItipMethod method, ImipDelivery imip,
+                                                   Supplier<Optional<StoredEvent>> held) {
+        if (!(method == ItipMethod.REQUEST || method == ItipMethod.ADD || method == ItipMethod.PUBLISH)) {
             return Optional.empty();
         }
-        String organizerDomain = author.address().domain().get().toLowerCase(java.util.Locale.ROOT);
         for (CalendarUserAddress s : senders) {
-            boolean colleague = s.domain().map(d -> aligned(d.toLowerCase(java.util.Locale.ROOT), organizerDomain))
-                    .orElse(false);
-            if (colleague && authenticated(s, imip) == Authentication.PASSED) {
+            boolean colleague = directory.sameOrganization(s, author.address());
+            if (colleague && authenticated(s, imip) == Authentication.PASSED && held.get().isEmpty()) {
                 return Optional.of(Finding.of(FindingCode.SENDER_NOT_ORGANIZER, Severity.LOW, "forwarded by " + s
                         + ", authenticated in the organizer's own domain; " + author.address() + " organizes it")
                         .about(role(method), author.address().uri()));
@@ -199,13 +213,20 @@ public final class SenderCheck implements Check {
     /**
      * SENT-BY that no proxy rule names. Over iMIP nobody can configure every remote assistant, so this is graded
      * rather than refused: an assistant authenticated in the organizer's own domain is the everyday case (low);
-     * another domain, or no authentication, is worth a person's look (medium).
+     * another domain, a public mailbox provider's, or no authentication is worth a person's look (medium). For an
+     * event the recipient already holds, the assistant is trusted only if the held copy names the same SENT-BY: a
+     * colleague cannot move or cancel someone else's meeting by naming themselves.
      */
-    private static Finding onBehalf(Participant author, CalendarUserAddress sentBy, boolean authenticated,
-                                    ItipMethod method) {
-        boolean sameDomain = sentBy.domain().isPresent() && author.address().domain().isPresent()
-                && aligned(sentBy.domain().get().toLowerCase(java.util.Locale.ROOT),
-                author.address().domain().get().toLowerCase(java.util.Locale.ROOT));
+    private Finding onBehalf(Participant author, CalendarUserAddress sentBy, boolean authenticated,
+                             ItipMethod method, Supplier<Optional<StoredEvent>> held) {
+        boolean sameDomain = directory.sameOrganization(sentBy, author.address());
+        boolean consistent = held.get().map(stored -> Participant.organizer(stored.master())
+                .flatMap(Participant::sentBy).filter(s -> directory.same(s, sentBy)).isPresent()).orElse(true);
+        if (authenticated && sameDomain && !consistent) {
+            return Finding.of(FindingCode.SENDER_SENT_BY_UNAUTHORIZED, Severity.MEDIUM, "sent by " + sentBy
+                    + " on behalf of " + author.address() + ", about an event they did not send before, and no "
+                    + "proxy rule allows it").about(role(method), sentBy.uri());
+        }
         if (authenticated && sameDomain) {
             return Finding.of(FindingCode.SENDER_SENT_BY_UNAUTHORIZED, Severity.LOW, "sent by " + sentBy
                     + " on behalf of " + author.address() + " (authenticated in the same domain; no proxy rule names"
@@ -213,20 +234,21 @@ public final class SenderCheck implements Check {
         }
         return Finding.of(FindingCode.SENDER_SENT_BY_UNAUTHORIZED, Severity.MEDIUM, "sent by " + sentBy
                 + " on behalf of " + author.address() + ", but " + (sameDomain ? "the sender is not authenticated"
-                : "from another domain") + " and no proxy rule allows it").about(role(method), sentBy.uri());
+                : "not from the organizer's own organization") + " and no proxy rule allows it")
+                .about(role(method), sentBy.uri());
     }
 
     /**
      * A REPLY that can change nothing but one invited attendee's own answer: one ATTENDEE, who is in the
      * recipient's stored copy, answering ACCEPTED, DECLINED, TENTATIVE or NEEDS-ACTION without delegating.
      */
-    private boolean rsvpOnly(Component c, ItipMethod method, Participant author, Optional<StoredEvent> stored) {
+    private boolean rsvpOnly(Component c, ItipMethod method, Participant author,
+                             Supplier<Set<CalendarUserAddress>> invited) {
         if (method != ItipMethod.REPLY || c.getProperties(Property.ATTENDEE).size() != 1
                 || !author.delegatedTo().isEmpty() || !RSVP_ANSWERS.contains(author.partstat())) {
             return false;
         }
-        return stored.map(s -> directory.isAmong(author.address(),
-                s.attendees().stream().map(Participant::address).toList())).orElse(false);
+        return directory.isAmong(author.address(), invited.get());
     }
 
     /**
