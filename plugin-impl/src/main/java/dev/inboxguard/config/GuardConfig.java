@@ -25,18 +25,75 @@ import java.util.Set;
  * @param scheduling how scheduling carries out decisions
  * @param mail      the iMIP gateway: listeners for incoming mail, the relay for outgoing mail
  * @param storage   where the data lives: the embedded database, or PostgreSQL shared by several nodes
+ * @param metrics   who may read {@code GET /metrics}
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
                           Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
                           PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail,
-                          Storage storage) {
+                          Storage storage, Metrics metrics) {
 
     /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
+        metrics = metrics == null ? new Metrics(null, null, null) : metrics;
         users = users == null ? List.of() : List.copyOf(users);
         scheduling = scheduling == null ? new Scheduling(null) : scheduling;
         mail = mail == null ? new Mail(null, null, null, 0, 0, null, null) : mail;
         storage = storage == null ? new Storage(null, null, null, null, 0, null) : storage;
+    }
+
+    /**
+     * A configuration with the default metrics access.
+     *
+     * @param limits     size limits
+     * @param structure  RFC 5546 structure rules
+     * @param recurrence recurrence limits
+     * @param identity   aliases and proxies
+     * @param replies    reply routing
+     * @param content    links and alarms
+     * @param senders    unknown senders
+     * @param rates      rate limits
+     * @param imip       iMIP trust settings
+     * @param checks     checks added by the operator
+     * @param policy     the rules
+     * @param users      the accounts
+     * @param scheduling how scheduling carries out decisions
+     * @param mail       the iMIP gateway
+     * @param storage    where the data lives
+     */
+    public GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
+                       Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
+                       PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail, Storage storage) {
+        this(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks, policy, users,
+                scheduling, mail, storage, null);
+    }
+
+    /**
+     * Who may read {@code GET /metrics}, which tells how many messages were held or refused, for whom and why.
+     *
+     * @param access    {@code loopback} (the default: only from this machine), {@code token} (a bearer token, from
+     *                  anywhere) or {@code open}
+     * @param token     the bearer token, if not in a file
+     * @param tokenFile a file whose first line is the token; better than token above
+     */
+    public record Metrics(String access, String token, String tokenFile) {
+        /** Fills in defaults and checks that token access has a token. */
+        public Metrics {
+            access = access == null ? "loopback" : access.strip().toLowerCase(java.util.Locale.ROOT);
+            token = token == null ? "" : token;
+            tokenFile = tokenFile == null ? "" : tokenFile;
+            if (!List.of("loopback", "token", "open").contains(access)) {
+                throw new ConfigException("metrics.access must be loopback, token or open, got " + access);
+            }
+            if (access.equals("token") && token.isEmpty() && tokenFile.isEmpty()) {
+                throw new ConfigException("metrics.access is token, but neither metrics.token nor "
+                        + "metrics.tokenFile is set");
+            }
+        }
+
+        /** @return the bearer token for {@code token} access */
+        public String bearerToken() {
+            return ConfigFile.secret("metrics.token", token, tokenFile);
+        }
     }
 
     /**
@@ -260,7 +317,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withImip(Imip replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
-                checks, policy, users, scheduling, mail, storage);
+                checks, policy, users, scheduling, mail, storage, metrics);
     }
 
     /**
@@ -269,7 +326,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withMail(Mail replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, replacement, storage);
+                checks, policy, users, scheduling, replacement, storage, metrics);
     }
 
     /**
@@ -278,7 +335,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withStorage(Storage replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, mail, replacement);
+                checks, policy, users, scheduling, mail, replacement, metrics);
     }
 
     /**
@@ -287,7 +344,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withChecks(Checks replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                replacement, policy, users, scheduling, mail, storage);
+                replacement, policy, users, scheduling, mail, storage, metrics);
     }
 
     /**
@@ -296,7 +353,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withRates(Rates replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
-                checks, policy, users, scheduling, mail, storage);
+                checks, policy, users, scheduling, mail, storage, metrics);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */

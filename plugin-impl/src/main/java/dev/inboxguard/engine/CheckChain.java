@@ -7,6 +7,8 @@ import dev.inboxguard.api.RecipientContext;
 import dev.inboxguard.api.RequestStatus;
 import dev.inboxguard.api.SchedulingMessage;
 import dev.inboxguard.api.Severity;
+import dev.inboxguard.metrics.ServerMeters;
+import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +38,18 @@ public final class CheckChain {
             new ConcurrentHashMap<>();
 
     private final List<ChainLink> links;
+    private final List<Timer> timers;
+    private final ServerMeters meters;
 
-    /** @param links the registered checks, in any order */
+    /**
+     * @param links  the registered checks, in any order
+     * @param meters where each check's time and failures are recorded
+     */
     @Inject
-    public CheckChain(Set<ChainLink> links) {
+    public CheckChain(Set<ChainLink> links, ServerMeters meters) {
         this.links = links.stream().sorted(Comparator.comparingInt(ChainLink::position)).toList();
+        this.meters = meters;
+        this.timers = this.links.stream().map(l -> meters.checkTimer(l.check().name())).toList();
     }
 
     /** @return the checks in the order they run */
@@ -54,14 +64,17 @@ public final class CheckChain {
      */
     public List<Finding> run(SchedulingMessage message, RecipientContext recipient) {
         List<Finding> findings = new ArrayList<>();
-        for (ChainLink link : links) {
-            Check check = link.check();
+        for (int i = 0; i < links.size(); i++) {
+            Check check = links.get(i).check();
             List<Finding> found;
+            long start = System.nanoTime();
             try {
                 found = check.inspect(message, recipient);
+                timers.get(i).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
                 // only the JVM's own errors (out of memory) pass
                 failures.computeIfAbsent(check.name(), k -> new LongAdder()).increment();
+                meters.checkFailed(check.name());
                 LOG.error("internal fault: check {} failed on message {}; answered guard.overloaded (temporary)",
                         check.name(), message.uid().orElse("?"), e);
                 findings.add(overloaded(check.name()));

@@ -15,6 +15,7 @@ import dev.inboxguard.checks.content.SuspiciousLinkCheck;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.ical.InputFindings;
+import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.mime.ImipMessage;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ public final class Guard {
     private final InboxCopy.Rewrite rewrite;
     private final CalendarPartsAgreement parts;
     private final SuspiciousLinkCheck links;
+    private final ServerMeters meters;
 
     /**
      * @param reader the bounded iCalendar reader
@@ -44,11 +46,13 @@ public final class Guard {
      * @param policy the policy
      * @param rewrite how delivered copies are rewritten (alarms, flagged invitations)
      * @param links   the link check, which also judges an e-mail's own bodies
+     * @param meters  where the time of each verdict is recorded
      */
     @Inject
     public Guard(CalendarReader reader, CheckChain chain, Policy policy, InboxCopy.Rewrite rewrite,
-                 SuspiciousLinkCheck links) {
+                 SuspiciousLinkCheck links, ServerMeters meters) {
         this.reader = reader;
+        this.meters = meters;
         this.links = links;
         this.chain = chain;
         this.policy = policy;
@@ -124,6 +128,17 @@ public final class Guard {
 
     private Screening screen(byte[] icalendar, TransportFacts facts, RecipientContext recipient,
                              Optional<ImipMessage> mail, boolean writeCopy) {
+        long start = System.nanoTime();
+        try {
+            return screenUntimed(icalendar, facts, recipient, mail, writeCopy);
+        } finally {
+            meters.verdictTimer(facts.transport()).record(System.nanoTime() - start,
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Screening screenUntimed(byte[] icalendar, TransportFacts facts, RecipientContext recipient,
+                                    Optional<ImipMessage> mail, boolean writeCopy) {
         CalendarRead read = reader.read(icalendar);
         if (read instanceof CalendarRead.Refused refused) {
             return new Screening(refuse(refused.findings(), facts.transport(), recipient.address()),

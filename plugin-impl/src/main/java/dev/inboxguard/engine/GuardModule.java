@@ -23,6 +23,7 @@ import dev.inboxguard.checks.identity.SenderCheck;
 import dev.inboxguard.checks.identity.StoredCopyCheck;
 import dev.inboxguard.checks.recurrence.RecurrenceCheck;
 import dev.inboxguard.identity.CalendarUserDirectory;
+import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.routing.SentByReplyRouter;
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
@@ -54,6 +55,7 @@ public final class GuardModule extends AbstractModule {
 
     private final GuardConfig config;
     private final RateLimiter rateLimiter;
+    private final ServerMeters meters;
 
     /** @param config the configuration; rate limits are counted in this process's memory */
     public GuardModule(GuardConfig config) {
@@ -65,13 +67,24 @@ public final class GuardModule extends AbstractModule {
      * @param rateLimiter where rate limits are counted (the database, when several nodes share it)
      */
     public GuardModule(GuardConfig config, RateLimiter rateLimiter) {
+        this(config, rateLimiter, ServerMeters.none());
+    }
+
+    /**
+     * @param config      the configuration
+     * @param rateLimiter where rate limits are counted
+     * @param meters      where the guard's timings and failures are recorded
+     */
+    public GuardModule(GuardConfig config, RateLimiter rateLimiter, ServerMeters meters) {
         this.config = config;
         this.rateLimiter = rateLimiter;
+        this.meters = meters;
     }
 
     @Override
     protected void configure() {
         bind(GuardConfig.class).toInstance(config);
+        bind(ServerMeters.class).toInstance(meters);
         bind(Limits.class).toInstance(config.limits());
         bind(Policy.class).toInstance(RulePolicy.from(config.policy()));
         Multibinder.newSetBinder(binder(), ChainLink.class);

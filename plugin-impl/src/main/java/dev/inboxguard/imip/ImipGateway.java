@@ -8,6 +8,7 @@ import dev.inboxguard.api.FindingCode;
 import dev.inboxguard.api.ImipDelivery;
 import dev.inboxguard.api.Verdict;
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.mime.DkimVerification;
 import dev.inboxguard.mime.HeaderTrust;
 import dev.inboxguard.mime.ImipMessage;
@@ -53,6 +54,7 @@ public final class ImipGateway {
     private final Optional<DkimVerification> dkim;
     private final MailStore receipts;
     private final boolean acceptNonCalendar;
+    private final ServerMeters meters;
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong lastPrune = new java.util.concurrent.atomic.AtomicLong();
 
@@ -65,6 +67,20 @@ public final class ImipGateway {
      */
     public ImipGateway(GuardConfig config, SchedulingInbox inbox, Accounts accounts, MailStore receipts,
                        Clock clock) {
+        this(config, inbox, accounts, receipts, clock, ServerMeters.none());
+    }
+
+    /**
+     * @param config   the configuration
+     * @param inbox    the one way into scheduling inboxes
+     * @param accounts the local users
+     * @param receipts receipts that make each message count once
+     * @param clock    the clock
+     * @param meters   where the replies given to the MTA are counted
+     */
+    public ImipGateway(GuardConfig config, SchedulingInbox inbox, Accounts accounts, MailStore receipts,
+                       Clock clock, ServerMeters meters) {
+        this.meters = meters;
         this.inbox = inbox;
         this.accounts = accounts;
         this.trustingReader = new ImipMessageReader(config.limits(), config.imip().headerTrust());
@@ -199,5 +215,15 @@ public final class ImipGateway {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing", e);
         }
+    }
+
+    /**
+     * Counts the answer a listener gave the MTA for one recipient of one message.
+     *
+     * @param lmtp  true for the LMTP listener, false for SMTP
+     * @param reply the answer
+     */
+    void counted(boolean lmtp, MailReply reply) {
+        meters.mailReply(lmtp ? "lmtp" : "smtp", String.valueOf(reply.code()));
     }
 }

@@ -243,6 +243,7 @@ final class MailSession {
             }
         }
         for (MailReply r : replies) {
+            gateway.counted(lmtp, r);
             reply(r.code(), r.status() + " " + r.text());
         }
         reset();

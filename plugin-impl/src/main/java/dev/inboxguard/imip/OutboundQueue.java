@@ -2,6 +2,7 @@ package dev.inboxguard.imip;
 
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.OutgoingItip;
 import dev.inboxguard.server.Account;
@@ -45,6 +46,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
     private final MailStore queue;
     private final SchedulingStore audit;
     private final Accounts accounts;
+    private final ServerMeters meters;
     private final Clock clock;
     private final ScheduledExecutorService sender;
     private final AtomicBoolean wakePending = new AtomicBoolean();
@@ -60,6 +62,29 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
      */
     public OutboundQueue(ImipMail composer, MailRelay relay, GuardConfig.Relay settings, MailStore queue,
                          SchedulingStore audit, Accounts accounts, Clock clock) {
+        this(composer, relay, settings, queue, audit, accounts, clock, ServerMeters.none());
+    }
+
+    /**
+     * @param composer writes the e-mail
+     * @param relay    the relay client
+     * @param settings its retry settings
+     * @param queue    the durable queue
+     * @param audit    where final outcomes are recorded
+     * @param accounts the local users
+     * @param clock    the clock
+     * @param meters   where the backlog and the relay's refusals are shown
+     */
+    public OutboundQueue(ImipMail composer, MailRelay relay, GuardConfig.Relay settings, MailStore queue,
+                         SchedulingStore audit, Accounts accounts, Clock clock, ServerMeters meters) {
+        this.meters = meters;
+        meters.gauge("inboxguard.outbound.queued", "outgoing messages waiting for the relay", queue,
+                q -> q.backlog().count());
+        meters.gauge("inboxguard.outbound.oldest.age.seconds", "age of the oldest message waiting for the relay",
+                queue, q -> {
+                    long oldest = q.backlog().oldest();
+                    return oldest == 0 ? 0 : Math.max(0, (clock.millis() - oldest) / 1000.0);
+                });
         this.composer = composer;
         this.relay = relay;
         this.settings = settings;
@@ -157,10 +182,12 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         List<Integer> waits = settings.retrySeconds();
         int wait = waits.get(Math.min(m.attempts() - 1, waits.size() - 1));
         queue.retryAt(m, now + wait * 1000L, why);
+        meters.relayFailure("retry");
     }
 
     private void giveUp(QueuedMail m, String why) {
         queue.failed(m, clock.millis(), why);
+        meters.relayFailure("gave-up");
         record(m, "mail-failed", "failed", "5.1;Delivery failed: " + why);
         LOG.warn("outgoing iMIP {} {} from {} to {}: given up: {}", m.method(), m.uid(), m.envelopeFrom(),
                 m.envelopeTo(), why);

@@ -4,6 +4,7 @@ import dev.inboxguard.api.ReplyRouter;
 import dev.inboxguard.calendar.CalendarObjectRules;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.engine.Guard;
+import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.storage.CalendarStore;
@@ -39,9 +40,30 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
     public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
                                       SchedulingStore store, Accounts accounts, OutboundImip outbound,
                                       ReplyRouter router, GuardConfig.Scheduling settings, Clock clock) {
+        return assemble(guard, reader, calendars, store, accounts, outbound, router, settings, clock,
+                ServerMeters.none());
+    }
+
+    /**
+     * @param guard     the guard
+     * @param reader    the bounded reader
+     * @param calendars the calendars
+     * @param store     inboxes, quarantine, audit
+     * @param accounts  the local users
+     * @param outbound  where messages for remote users go
+     * @param router    where replies go under SENT-BY
+     * @param settings  the scheduling settings
+     * @param clock     the clock
+     * @param meters    where verdicts are counted
+     * @return scheduling, wired
+     */
+    public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
+                                      SchedulingStore store, Accounts accounts, OutboundImip outbound,
+                                      ReplyRouter router, GuardConfig.Scheduling settings, Clock clock,
+                                      ServerMeters meters) {
         CalendarObjectRules rules = new CalendarObjectRules(reader);
         AutoSchedule auto = new AutoSchedule(calendars, reader, rules);
-        SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock);
+        SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters);
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts);
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
                 new OutboxPost(reader, outbox, calendars, accounts, clock),

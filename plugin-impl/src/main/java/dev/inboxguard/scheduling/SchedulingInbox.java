@@ -11,6 +11,7 @@ import dev.inboxguard.api.Verdict;
 import dev.inboxguard.engine.Guard;
 import dev.inboxguard.engine.VerdictJson;
 import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.mime.ImipMessage;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
@@ -41,6 +42,7 @@ public final class SchedulingInbox {
     private final Accounts accounts;
     private final AutoSchedule autoSchedule;
     private final Clock clock;
+    private final ServerMeters meters;
 
     /**
      * @param guard        the guard
@@ -50,9 +52,11 @@ public final class SchedulingInbox {
      * @param accounts     the local users
      * @param autoSchedule how delivered messages update calendars
      * @param clock        the clock
+     * @param meters       where verdicts are counted
      */
     SchedulingInbox(Guard guard, CalendarReader reader, CalendarStore calendars, SchedulingStore store,
-                    Accounts accounts, AutoSchedule autoSchedule, Clock clock) {
+                    Accounts accounts, AutoSchedule autoSchedule, Clock clock, ServerMeters meters) {
+        this.meters = meters;
         this.guard = guard;
         this.reader = reader;
         this.calendars = calendars;
@@ -142,6 +146,7 @@ public final class SchedulingInbox {
     }
 
     private void audit(Verdict verdict, Incoming in, String findings, String heldId) {
+        meters.verdict(verdict, in.facts().transport());
         audit("verdict", verdict.action().id(), verdict.requestStatus().toString(), verdict, in, findings, heldId);
         // a rule in monitor mode would have decided otherwise: a second row says what, so operators can count it
         verdict.monitored().ifPresent(m -> audit("monitor", m.action().id(), m.requestStatus().toString(), verdict,

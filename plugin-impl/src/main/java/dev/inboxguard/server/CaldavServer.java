@@ -13,6 +13,9 @@ import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.Scheduling;
 import java.time.Clock;
 import dev.inboxguard.ical.Limits;
+import dev.inboxguard.metrics.HttpMetricsFilter;
+import dev.inboxguard.metrics.MetricsServlet;
+import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.storage.Database;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -65,21 +68,38 @@ public final class CaldavServer implements AutoCloseable {
      */
     public CaldavServer(InetSocketAddress bind, Accounts accounts, GuardConfig config, Database database,
                         OutboundImip outbound, Clock clock) {
-        this(bind, accounts, Math.max(MIN_BODY, config.limits().maxBytes()), database, config.limits(),
-                assemble(accounts, config, database, outbound, clock), clock);
+        this(bind, accounts, config, database, outbound, clock, ServerMeters.prometheus());
+    }
+
+    /**
+     * @param bind     the address to listen on (port 0 picks a free port)
+     * @param accounts the users
+     * @param config   the configuration
+     * @param database everything kept
+     * @param outbound where messages for remote calendar users go
+     * @param clock    the clock
+     * @param meters   what {@code GET /metrics} shows; the server records verdicts, checks and requests there
+     */
+    public CaldavServer(InetSocketAddress bind, Accounts accounts, GuardConfig config, Database database,
+                        OutboundImip outbound, Clock clock, ServerMeters meters) {
+        this(bind, accounts, Math.max(MIN_BODY, config.limits().maxBytes()), database, config,
+                assemble(accounts, config, database, outbound, clock, meters), clock, meters);
     }
 
     private static Scheduling assemble(Accounts accounts, GuardConfig config, Database database,
-                                       OutboundImip outbound, Clock clock) {
-        Injector injector = Guice.createInjector(new GuardModule(config, database.rateLimiter()));
+                                       OutboundImip outbound, Clock clock, ServerMeters meters) {
+        Injector injector = Guice.createInjector(new GuardModule(config, database.rateLimiter(), meters));
         return Scheduling.assemble(injector.getInstance(Guard.class), injector.getInstance(CalendarReader.class),
                 database.calendars(), database.scheduling(), accounts, outbound, injector.getInstance(ReplyRouter.class),
-                config.scheduling(), clock);
+                config.scheduling(), clock, meters);
     }
 
-    private CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, Database database, Limits limits,
-                         Scheduling scheduling, Clock clock) {
+    private CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, Database database,
+                         GuardConfig config, Scheduling scheduling, Clock clock, ServerMeters meters) {
+        Limits limits = config.limits();
         this.scheduling = scheduling;
+        meters.gauge("inboxguard.held.pending", "held items waiting for a decision", database.scheduling(),
+                s -> s.heldPending());
         HardenedXml.install();
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("http");
@@ -96,6 +116,9 @@ public final class CaldavServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addServlet(new ServletHolder("health", new Health(database)), "/health");
+        context.addServlet(new ServletHolder("metrics", new MetricsServlet(meters, config.metrics())), "/metrics");
+        // first, so that it times every request, the refused ones included
+        context.addFilter(new FilterHolder(new HttpMetricsFilter(meters)), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder("well-known", new ToDavRoot()), "/.well-known/caldav");
         context.addServlet(new ServletHolder("well-known-slash", new ToDavRoot()), "/.well-known/caldav/");
         // a client given the bare server URL starts there; "" maps exactly the root

@@ -7,6 +7,7 @@ import dev.inboxguard.imip.ImipListeners;
 import dev.inboxguard.imip.ImipMail;
 import dev.inboxguard.imip.MailRelay;
 import dev.inboxguard.imip.OutboundQueue;
+import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.storage.Database;
@@ -44,18 +45,19 @@ public final class InboxGuardServer implements AutoCloseable {
      */
     public static InboxGuardServer start(InetSocketAddress http, GuardConfig config, Accounts accounts,
                                          Database database, Clock clock) throws Exception {
+        ServerMeters meters = ServerMeters.prometheus();
         Optional<OutboundQueue> queue = config.mail().relay().configured()
                 ? Optional.of(new OutboundQueue(new ImipMail(new CalendarReader(config.limits()),
                 ImipListeners.hostname(config.mail())), new MailRelay(config.mail().relay()),
-                config.mail().relay(), database.mail(), database.scheduling(), accounts, clock))
+                config.mail().relay(), database.mail(), database.scheduling(), accounts, clock, meters))
                 : Optional.empty();
         OutboundImip outbound = queue.isPresent() ? queue.get() : new RecordingOutbound();
-        CaldavServer caldav = new CaldavServer(http, accounts, config, database, outbound, clock);
+        CaldavServer caldav = new CaldavServer(http, accounts, config, database, outbound, clock, meters);
         ImipListeners listeners = null;
         try {
             caldav.start();
             listeners = ImipListeners.start(config, new ImipGateway(config, caldav.scheduling().inbox(), accounts,
-                    database.mail(), clock));
+                    database.mail(), clock, meters));
             queue.ifPresent(OutboundQueue::start);
             return new InboxGuardServer(caldav, listeners, queue);
         } catch (Exception e) {

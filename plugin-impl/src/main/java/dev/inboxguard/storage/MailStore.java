@@ -42,6 +42,18 @@ public interface MailStore {
      */
     List<QueuedMail> queue(Optional<String> state, int limit);
 
+    /**
+     * What waits to go out, for metrics.
+     *
+     * @param count   messages queued (not yet sent, not given up)
+     * @param oldest  when the oldest of them was created, in epoch milliseconds; 0 if none
+     */
+    record Backlog(long count, long oldest) {
+    }
+
+    /** @return the outbound backlog */
+    Backlog backlog();
+
     /** Where an incoming message stands. */
     sealed interface Receipt {
         /** Not seen before (or its earlier handling died): the caller handles it, then calls finish. */

@@ -24,6 +24,9 @@ public interface SchedulingStore {
     /** @param item a message to keep in quarantine, in state {@code held} */
     void hold(HeldItem item);
 
+    /** @return how many items wait for a decision, for everyone (a metric) */
+    long heldPending();
+
     /** @return the items waiting for this user's decision, oldest first */
     List<HeldItem> heldFor(String decider);
 

@@ -75,6 +75,12 @@ final class SqlMailStore implements MailStore {
     }
 
     @Override
+    public Backlog backlog() {
+        return Sql.query(db, "SELECT COUNT(*), COALESCE(MIN(created), 0) FROM mail_queue WHERE state = ?",
+                List.of(QueuedMail.QUEUED), r -> new Backlog(r.getLong(1), r.getLong(2))).get(0);
+    }
+
+    @Override
     public List<QueuedMail> queue(Optional<String> state, int limit) {
         return state.isPresent()
                 ? Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue WHERE state = ? ORDER BY created, id LIMIT ?",

@@ -81,6 +81,12 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
+    public long heldPending() {
+        return Sql.query(db, "SELECT COUNT(*) FROM held WHERE state = ?", List.of(HeldItem.HELD),
+                r -> r.getLong(1)).get(0);
+    }
+
+    @Override
     public void audit(AuditEntry e) {
         Sql.transaction(db, c -> Sql.update(c, "INSERT INTO audit (" + AUDIT_COLUMNS.substring("seq, ".length())
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.at(), e.event(), e.transport(), wide(e.sender()),
