@@ -64,6 +64,8 @@ class PrometheusScrapeTest {
     static Database store;
     static InboxGuardServer server;
     static String base;
+    static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> VERDICT_LOG =
+            new ch.qos.logback.core.read.ListAppender<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,6 +76,9 @@ class PrometheusScrapeTest {
                   lmtp: {bind: 127.0.0.1, port: 0}
                 """);
         GuardConfig config = ConfigFile.load(data.resolve("guard.yaml"));
+        VERDICT_LOG.start();
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.inboxguard.verdicts"))
+                .addAppender(VERDICT_LOG);
         store = TestPostgres.open(data);
         server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), config, accounts(), store,
                 Clock.systemUTC());
@@ -117,6 +122,12 @@ class PrometheusScrapeTest {
         assertEquals(2.0, value(text, "inboxguard_verdict_duration_seconds_count", "transport=\"imip\""), text);
         assertTrue(value(text, "inboxguard_check_duration_seconds_count", "check=\"SenderCheck\"") >= 2, text);
         assertTrue(text.contains("jvm_memory_used_bytes{"), "the JVM's own meters");
+        // and the log has one line per verdict, the hold among them
+        List<String> lines = VERDICT_LOG.list.stream().map(e -> e.getFormattedMessage()).toList();
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("verdict transport=imip sender=mailto:ceo@corp.example "
+                + "recipient=mailto:bob@corp.example method=REQUEST uid=urgent-wire-1@corp.example action=hold "
+                + "status=2.0 codes=sender.unauthenticated held=")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("action=flag")), lines.toString());
         // nothing in the page names a person or an event
         assertTrue(!text.contains("corp.example") && !text.contains("@"), "no addresses in metrics");
     }

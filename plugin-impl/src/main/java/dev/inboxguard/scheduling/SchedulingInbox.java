@@ -34,6 +34,7 @@ import java.util.Set;
  */
 public final class SchedulingInbox {
     private static final int SUMMARY_CHARS = 200;
+    private static final org.slf4j.Logger VERDICTS = org.slf4j.LoggerFactory.getLogger("dev.inboxguard.verdicts");
 
     private final Guard guard;
     private final CalendarReader reader;
@@ -147,6 +148,18 @@ public final class SchedulingInbox {
 
     private void audit(Verdict verdict, Incoming in, String findings, String heldId) {
         meters.verdict(verdict, in.facts().transport());
+        if (VERDICTS.isInfoEnabled()) {
+            // one line per verdict, so that someone watching the log sees every hold and refusal as it happens
+            VERDICTS.info("verdict transport={} sender={} recipient={} method={} uid={} action={} status={} codes={}{}",
+                    in.facts().transport().name().toLowerCase(java.util.Locale.ROOT), logValue(in.sender().uri()),
+                    logValue(in.addressedTo().uri()), verdict.method().map(Enum::name).orElse("-"),
+                    logValue(verdict.uid().orElse("-")), verdict.action().id(),
+                    logValue(verdict.requestStatus().code()),
+                    verdict.findings().isEmpty() ? "-" : String.join(",", verdict.findings().stream()
+                            .map(f -> f.code().value()).distinct().toList()),
+                    verdict.monitored().map(m -> " monitor=" + m.action().id()).orElse("")
+                            + (heldId.isEmpty() ? "" : " held=" + heldId));
+        }
         audit("verdict", verdict.action().id(), verdict.requestStatus().toString(), verdict, in, findings, heldId);
         // a rule in monitor mode would have decided otherwise: a second row says what, so operators can count it
         verdict.monitored().ifPresent(m -> audit("monitor", m.action().id(), m.requestStatus().toString(), verdict,
@@ -203,6 +216,20 @@ public final class SchedulingInbox {
             }
         }
         return recipient.name();
+    }
+
+    /**
+     * A value from a message, safe on one log line: no line breaks or control characters a sender could use to
+     * forge a line, quoted if it has spaces, and at most 200 characters.
+     */
+    static String logValue(String v) {
+        StringBuilder sb = new StringBuilder(Math.min(v.length(), 200) + 2);
+        for (int i = 0; i < v.length() && sb.length() < 200; i++) {
+            char c = v.charAt(i);
+            sb.append(Character.isISOControl(c) || c == '"' || c == '\\' ? '?' : c);
+        }
+        String out = sb.length() < v.length() ? sb + "…" : sb.toString();
+        return out.isEmpty() || out.chars().anyMatch(Character::isWhitespace) ? "\"" + out + "\"" : out;
     }
 
     private static String shorten(String s) {
