@@ -162,6 +162,20 @@ class PrometheusScrapeTest {
             assertEquals(1.0, poll(api + enc("sum(inboxguard_verdicts_total{action=\"flag\"})"), dir));
             assertEquals(1.0, poll(api + enc("inboxguard_held_pending"), dir));
             assertEquals(1.0, poll(api + enc("up{job=\"inboxguard\"}"), dir));
+            // every query of the dashboard in docs/ is one Prometheus accepts, on metrics that exist
+            JsonNode dashboard = new ObjectMapper().readTree(Path.of("..", "docs", "grafana-dashboard.json").toFile());
+            for (JsonNode panel : dashboard.get("panels")) {
+                for (JsonNode target : panel.get("targets")) {
+                    String expr = target.get("expr").asText();
+                    JsonNode answer = new ObjectMapper().readTree(get(api + enc(expr), Optional.empty()).body());
+                    assertEquals("success", answer.path("status").asText(), expr + ": " + answer);
+                    String metric = expr.replaceAll("(?s).*?(inboxguard_[a-z_]+).*", "$1");
+                    if (!metric.equals("inboxguard_monitor_total")) { // appears when a watched rule first differs
+                        assertTrue(poll(api + enc("count(" + metric + ")"), dir) >= 1,
+                                "the dashboard's " + metric + " exists");
+                    }
+                }
+            }
         } finally {
             p.destroy();
             if (!p.waitFor(20, TimeUnit.SECONDS)) {

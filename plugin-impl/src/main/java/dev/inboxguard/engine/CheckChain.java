@@ -50,6 +50,8 @@ public final class CheckChain {
         this.links = links.stream().sorted(Comparator.comparingInt(ChainLink::position)).toList();
         this.meters = meters;
         this.timers = this.links.stream().map(l -> meters.checkTimer(l.check().name())).toList();
+        // every check's failure count is on the page from the start, at zero, so alerts can watch it rise
+        this.links.forEach(l -> meters.checkFailures(l.check().name()));
     }
 
     /** @return the checks in the order they run */

@@ -78,13 +78,6 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
     public OutboundQueue(ImipMail composer, MailRelay relay, GuardConfig.Relay settings, MailStore queue,
                          SchedulingStore audit, Accounts accounts, Clock clock, ServerMeters meters) {
         this.meters = meters;
-        meters.gauge("inboxguard.outbound.queued", "outgoing messages waiting for the relay", queue,
-                q -> q.backlog().count());
-        meters.gauge("inboxguard.outbound.oldest.age.seconds", "age of the oldest message waiting for the relay",
-                queue, q -> {
-                    long oldest = q.backlog().oldest();
-                    return oldest == 0 ? 0 : Math.max(0, (clock.millis() - oldest) / 1000.0);
-                });
         this.composer = composer;
         this.relay = relay;
         this.settings = settings;

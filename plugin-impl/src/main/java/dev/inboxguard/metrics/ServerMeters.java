@@ -112,8 +112,17 @@ public final class ServerMeters {
 
     /** @param check a check that failed (threw): the message got guard.overloaded */
     public void checkFailed(String check) {
-        Counter.builder("inboxguard.check.failures").description("checks that failed; each answered guard.overloaded")
-                .tag("check", check).register(registry).increment();
+        checkFailures(check).increment();
+    }
+
+    /**
+     * @param check a check's name
+     * @return the counter of its failures
+     */
+    public Counter checkFailures(String check) {
+        return Counter.builder("inboxguard.check.failures")
+                .description("checks that failed; each answered guard.overloaded").tag("check", check)
+                .register(registry);
     }
 
     /**

@@ -46,6 +46,14 @@ public final class InboxGuardServer implements AutoCloseable {
     public static InboxGuardServer start(InetSocketAddress http, GuardConfig config, Accounts accounts,
                                          Database database, Clock clock) throws Exception {
         ServerMeters meters = ServerMeters.prometheus();
+        // shown with or without a relay: without one, nothing is queued, and the page says so
+        meters.gauge("inboxguard.outbound.queued", "outgoing messages waiting for the relay", database.mail(),
+                q -> q.backlog().count());
+        meters.gauge("inboxguard.outbound.oldest.age.seconds", "age of the oldest message waiting for the relay",
+                database.mail(), q -> {
+                    long oldest = q.backlog().oldest();
+                    return oldest == 0 ? 0 : Math.max(0, (clock.millis() - oldest) / 1000.0);
+                });
         Optional<OutboundQueue> queue = config.mail().relay().configured()
                 ? Optional.of(new OutboundQueue(new ImipMail(new CalendarReader(config.limits()),
                 ImipListeners.hostname(config.mail())), new MailRelay(config.mail().relay()),
