@@ -115,6 +115,70 @@ class ServeJarTest {
     }
 
     @Test
+    void aBusyLmtpPortIsOneLineNamingTheListenerAndTheSetting() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Run busy = run("serve", "--demo", "--http-port", "0", "--lmtp-port",
+                    String.valueOf(taken.getLocalPort()), "--data", data.toString());
+            assertEquals(2, busy.status(), busy.output());
+            assertEquals("inboxguard: cannot listen for LMTP on 127.0.0.1:" + taken.getLocalPort()
+                    + ": address in use (set mail.lmtp.port or --lmtp-port)", busy.output().strip());
+        }
+    }
+
+    @Test
+    void withInboxguardLogFormatJsonEachLogLineIsOneJsonObject() throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-Xmx256m", "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0",
+                "--lmtp-port", "0", "--data", data.toString()));
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+        b.environment().put("INBOXGUARD_LOG_FORMAT", "json");
+        Process p = b.start();
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        reader.start();
+        try {
+            int lmtp = -1;
+            while (lmtp < 0) {
+                String line = lines.poll(60, TimeUnit.SECONDS);
+                assertTrue(line != null, "serve announces its LMTP port");
+                Matcher l = LMTP_ANNOUNCED.matcher(line);
+                if (l.find()) {
+                    lmtp = Integer.parseInt(l.group(1));
+                }
+            }
+            // a forged invitation for carol: refused, and the verdict is logged
+            String mail = "From: mallory@evil.example\r\nTo: carol@example.com\r\nSubject: x\r\nMessage-ID: <j1@x>\r\n"
+                    + "MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nnot a calendar\r\n";
+            MailDialogue.deliver(lmtp, true, "mallory@evil.example", List.of("carol@example.com"), mail);
+            com.fasterxml.jackson.databind.JsonNode verdict = null;
+            while (verdict == null) {
+                String line = lines.poll(30, TimeUnit.SECONDS);
+                assertTrue(line != null, "a JSON verdict line");
+                if (line.startsWith("{") && line.contains("dev.inboxguard.verdicts")) {
+                    verdict = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                }
+            }
+            assertEquals("INFO", verdict.get("level").asText(), verdict.toString());
+            String message = verdict.get("formattedMessage").asText();
+            assertTrue(message.startsWith("verdict transport=imip sender=mailto:mallory@evil.example "
+                    + "recipient=mailto:carol@example.com"), verdict.toString());
+            assertTrue(message.contains("action=reject"), verdict.toString());
+        } finally {
+            stop(p, false);
+            reader.join(10_000);
+        }
+    }
+
+    @Test
     void anUnreachableDatabaseIsAClearStartupError() throws Exception {
         Path config = data.resolve("down.yaml");
         Files.writeString(config, "storage:\n  url: \"jdbc:postgresql://127.0.0.1:1/inboxguard?password=hunter2\"\n");

@@ -1,5 +1,6 @@
 package dev.inboxguard.imip;
 
+import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -37,15 +38,17 @@ public final class ImipListeners implements AutoCloseable {
         MailListener lmtp = null;
         try {
             if (mail.lmtp().enabled()) {
-                lmtp = new MailListener(new InetSocketAddress(mail.lmtp().bind(), mail.lmtp().port()),
+                lmtp = listen("LMTP", "mail.lmtp.port or --lmtp-port", mail.lmtp(), () -> new MailListener(
+                        new InetSocketAddress(mail.lmtp().bind(), mail.lmtp().port()),
                         new MailListener.Settings(MailListener.Protocol.LMTP, host, max, idle), gateway,
-                        new Semaphore(mail.maxConnections()));
+                        new Semaphore(mail.maxConnections())));
             }
             MailListener smtp = null;
             if (mail.smtp().enabled()) {
-                smtp = new MailListener(new InetSocketAddress(mail.smtp().bind(), mail.smtp().port()),
+                smtp = listen("SMTP", "mail.smtp.port", mail.smtp(), () -> new MailListener(
+                        new InetSocketAddress(mail.smtp().bind(), mail.smtp().port()),
                         new MailListener.Settings(MailListener.Protocol.SMTP, host, max, idle), gateway,
-                        new Semaphore(mail.maxConnections()));
+                        new Semaphore(mail.maxConnections())));
             }
             return new ImipListeners(Optional.ofNullable(lmtp), Optional.ofNullable(smtp));
         } catch (IOException | RuntimeException e) {
@@ -53,6 +56,22 @@ public final class ImipListeners implements AutoCloseable {
                 lmtp.close();
             }
             throw e;
+        }
+    }
+
+    /** Opens a listener, or says in one line which one could not listen where, and what to change. */
+    private interface Opening {
+        MailListener open() throws IOException;
+    }
+
+    private static MailListener listen(String what, String setting, GuardConfig.Listener at, Opening opening)
+            throws IOException {
+        try {
+            return opening.open();
+        } catch (java.net.BindException e) {
+            throw new ConfigException("cannot listen for " + what + " on " + at.bind() + ":" + at.port() + ": "
+                    + (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("in use")
+                    ? "address in use" : "address not available here") + " (set " + setting + ")");
         }
     }
 

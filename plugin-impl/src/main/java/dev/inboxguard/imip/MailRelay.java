@@ -49,6 +49,16 @@ public final class MailRelay {
      * @throws ConfigException if the password file cannot be read
      */
     public MailRelay(GuardConfig.Relay settings) {
+        this(settings, "");
+    }
+
+    /**
+     * @param settings the relay settings; the password file is read now
+     * @param hostname the name to greet the relay with in EHLO ({@code mail.hostname}); empty for Angus Mail's own
+     *                 guess, which is often {@code localhost} and makes strict relays refuse us
+     * @throws ConfigException if the password file cannot be read
+     */
+    public MailRelay(GuardConfig.Relay settings, String hostname) {
         this.settings = settings;
         this.password = password(settings);
         Properties p = new Properties();
@@ -61,6 +71,9 @@ public final class MailRelay {
         p.put("mail." + proto + ".writetimeout", ms);
         p.put("mail." + proto + ".auth", Boolean.toString(!settings.username().isEmpty()));
         p.put("mail." + proto + ".ssl.checkserveridentity", "true");
+        if (!hostname.isEmpty()) {
+            p.put("mail." + proto + ".localhost", hostname);
+        }
         if (settings.tls().equals("starttls")) {
             p.put("mail.smtp.starttls.enable", "true");
             p.put("mail.smtp.starttls.required", "true");

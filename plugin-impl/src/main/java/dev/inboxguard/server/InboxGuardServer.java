@@ -56,14 +56,24 @@ public final class InboxGuardServer implements AutoCloseable {
                 });
         Optional<OutboundQueue> queue = config.mail().relay().configured()
                 ? Optional.of(new OutboundQueue(new ImipMail(new CalendarReader(config.limits()),
-                ImipListeners.hostname(config.mail())), new MailRelay(config.mail().relay()),
+                ImipListeners.hostname(config.mail())),
+                new MailRelay(config.mail().relay(), ImipListeners.hostname(config.mail())),
                 config.mail().relay(), database.mail(), database.scheduling(), accounts, clock, meters))
                 : Optional.empty();
         OutboundImip outbound = queue.isPresent() ? queue.get() : new RecordingOutbound();
         CaldavServer caldav = new CaldavServer(http, accounts, config, database, outbound, clock, meters);
         ImipListeners listeners = null;
         try {
-            caldav.start();
+            try {
+                caldav.start();
+            } catch (java.io.IOException e) {
+                if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
+                    throw new dev.inboxguard.config.ConfigException("cannot listen for HTTP on "
+                            + http.getHostString() + ":" + http.getPort() + ": address in use or not available here"
+                            + " (set --http-port)");
+                }
+                throw e;
+            }
             listeners = ImipListeners.start(config, new ImipGateway(config, caldav.scheduling().inbox(), accounts,
                     database.mail(), clock, meters));
             queue.ifPresent(OutboundQueue::start);
