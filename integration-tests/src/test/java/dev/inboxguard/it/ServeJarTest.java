@@ -9,6 +9,7 @@ import dev.inboxguard.storage.Database;
 import dev.inboxguard.storage.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -112,6 +113,44 @@ class ServeJarTest {
             assertEquals("kept", db.calendars().object("carol", "home", "kept.ics").orElseThrow().uid());
         }
         assertTrue(Files.notExists(data.resolve("inboxguard.mv.db")));
+    }
+
+    @Test
+    void demoUsersJoinTheConfiguredOnesAndServerBindKeepsHttpToOneAddress() throws Exception {
+        Path config = data.resolve("users.yaml");
+        Files.writeString(config, "server: {bind: 127.0.0.1}\nusers:\n  - name: erin\n    password: \""
+                + dev.inboxguard.server.PasswordHash.of("erin-secret").encoded()
+                + "\"\n    addresses: [mailto:erin@example.org]\n");
+        // --demo adds alice, bob, carol and dave to erin, the test administrator
+        Server demo = start("--demo", "--config", config.toString());
+        try {
+            assertEquals(207, send(demo, "PROPFIND", "/dav/", null, null, "erin:erin-secret").statusCode());
+            assertEquals(207, send(demo, "PROPFIND", "/dav/", null, null, "carol:carol").statusCode());
+            assertEquals(401, send(demo, "PROPFIND", "/dav/", null, null, "erin:erin").statusCode());
+        } finally {
+            stop(demo.process(), false);
+        }
+        // without --demo, server.bind decides where HTTP listens: here loopback only
+        Server bound = start("--config", config.toString());
+        try {
+            assertEquals(207, send(bound, "PROPFIND", "/dav/", null, null, "erin:erin-secret").statusCode());
+            assertEquals(401, send(bound, "PROPFIND", "/dav/", null, null, "carol:carol").statusCode());
+            java.util.Optional<java.net.InetAddress> outside = java.util.Collections.list(
+                    java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                    .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                    .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress()).findFirst();
+            if (outside.isPresent()) {
+                int port = Integer.parseInt(bound.base().substring(bound.base().lastIndexOf(':') + 1));
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(new InetSocketAddress(outside.get(), port), 2000);
+                    throw new AssertionError("HTTP answered on " + outside.get() + " despite server.bind");
+                } catch (java.io.IOException expected) {
+                    // refused: nothing listens there
+                }
+            }
+        } finally {
+            stop(bound.process(), false);
+        }
     }
 
     @Test

@@ -40,7 +40,7 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: the configuration's mail.lmtp.port, 2424)")
     Integer lmtpPort;
 
-    @Option(names = "--demo", description = "demo users, loopback only")
+    @Option(names = "--demo", description = "demo users besides the configured ones, loopback only")
     boolean demo;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "inboxguard-data",
@@ -55,20 +55,20 @@ final class ServeCommand implements Callable<Integer> {
         }
         Accounts accounts;
         String host;
+        try {
+            accounts = demo ? Accounts.withDemoUsers(cfg.users(), Clock.systemUTC())
+                    : Accounts.of(cfg.users(), Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--config: " + e.getMessage());
+        }
         if (demo) {
-            accounts = Accounts.demo(Clock.systemUTC());
             host = "127.0.0.1"; // the demo passwords are public: never reachable from other machines
         } else {
             if (cfg.users().isEmpty()) {
                 throw new UsageException("serve needs users: list them in the configuration's users: section "
                         + "(--config), or run with --demo");
             }
-            try {
-                accounts = Accounts.of(cfg.users(), Clock.systemUTC());
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--config: " + e.getMessage());
-            }
-            host = "0.0.0.0";
+            host = cfg.server().bind();
         }
         try {
             Files.createDirectories(data);
@@ -105,8 +105,10 @@ final class ServeCommand implements Callable<Integer> {
         }, "shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("inboxguard: CalDAV at http://" + host + ":" + server.httpPort() + "/.well-known/caldav"
-                + (demo ? " (demo users alice, bob, carol, dave)"
-                : " (all interfaces, " + accounts.all().size() + " users)"));
+                + (demo ? " (demo users alice, bob, carol, dave" + (cfg.users().isEmpty() ? ""
+                : ", and " + cfg.users().size() + " configured") + ")"
+                : " (" + (host.equals("0.0.0.0") ? "all interfaces" : host) + ", " + accounts.all().size()
+                + " users)"));
         server.lmtpPort().ifPresent(p -> out.println("inboxguard: LMTP at " + running.mail().lmtp().bind() + ":" + p));
         server.smtpPort().ifPresent(p -> out.println("inboxguard: SMTP at " + running.mail().smtp().bind() + ":" + p));
         out.println("inboxguard: data in " + store.description() + (store.migrationsApplied() > 0

@@ -26,15 +26,17 @@ import java.util.Set;
  * @param mail      the iMIP gateway: listeners for incoming mail, the relay for outgoing mail
  * @param storage   where the data lives: the embedded database, or PostgreSQL shared by several nodes
  * @param metrics   who may read {@code GET /metrics}
+ * @param server    where the HTTP listener binds
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
                           Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
                           PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail,
-                          Storage storage, Metrics metrics) {
+                          Storage storage, Metrics metrics, Server server) {
 
     /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
         metrics = metrics == null ? new Metrics(null, null, null) : metrics;
+        server = server == null ? new Server(null) : server;
         users = users == null ? List.of() : List.copyOf(users);
         scheduling = scheduling == null ? new Scheduling(null) : scheduling;
         mail = mail == null ? new Mail(null, null, null, 0, 0, null, null) : mail;
@@ -64,7 +66,20 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
                        Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
                        PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail, Storage storage) {
         this(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks, policy, users,
-                scheduling, mail, storage, null);
+                scheduling, mail, storage, null, null);
+    }
+
+    /**
+     * The HTTP listener (CalDAV, the approval page, {@code /metrics}, {@code /health}).
+     *
+     * @param bind the address to listen on: {@code 0.0.0.0} (the default: every interface), {@code 127.0.0.1}
+     *             behind a proxy on the same machine, or one interface's address; the port is {@code --http-port}
+     */
+    public record Server(String bind) {
+        /** Defaults to every interface. */
+        public Server {
+            bind = bind == null || bind.isBlank() ? "0.0.0.0" : bind.strip();
+        }
     }
 
     /**
@@ -317,7 +332,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withImip(Imip replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
-                checks, policy, users, scheduling, mail, storage, metrics);
+                checks, policy, users, scheduling, mail, storage, metrics, server);
     }
 
     /**
@@ -326,7 +341,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withMail(Mail replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, replacement, storage, metrics);
+                checks, policy, users, scheduling, replacement, storage, metrics, server);
     }
 
     /**
@@ -335,7 +350,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withStorage(Storage replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, mail, replacement, metrics);
+                checks, policy, users, scheduling, mail, replacement, metrics, server);
     }
 
     /**
@@ -344,7 +359,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withChecks(Checks replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                replacement, policy, users, scheduling, mail, storage, metrics);
+                replacement, policy, users, scheduling, mail, storage, metrics, server);
     }
 
     /**
@@ -353,7 +368,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withRates(Rates replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
-                checks, policy, users, scheduling, mail, storage, metrics);
+                checks, policy, users, scheduling, mail, storage, metrics, server);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */

@@ -109,6 +109,27 @@ public final class Accounts {
     }
 
     /**
+     * The demo users beside the configured ones, so that a test administrator can be added to a demo server. A
+     * configured user of a demo name replaces that demo user.
+     *
+     * @param users the configuration's {@code users:} section
+     * @param clock the clock
+     * @return the accounts
+     * @throws IllegalArgumentException naming the user whose entry is wrong
+     */
+    public static Accounts withDemoUsers(List<GuardConfig.User> users, Clock clock) {
+        Accounts configured = of(users, clock);
+        List<Account> all = new ArrayList<>(configured.all());
+        for (Account d : demo(clock).all()) {
+            if (configured.find(d.name()).isEmpty()) {
+                all.add(d);
+            }
+        }
+        return new Accounts(all, users.stream().filter(u -> Boolean.TRUE.equals(u.operator()))
+                .map(GuardConfig.User::name).collect(java.util.stream.Collectors.toSet()), clock);
+    }
+
+    /**
      * The accounts of the configuration's {@code users:} section.
      *
      * @param users the section
