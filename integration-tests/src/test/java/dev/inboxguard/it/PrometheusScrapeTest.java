@@ -204,6 +204,11 @@ class PrometheusScrapeTest {
                 String local = "http://127.0.0.1:" + s.httpPort() + "/metrics";
                 if (access.equals("loopback")) {
                     assertEquals(200, get(local, Optional.empty()).statusCode());
+                    // what a reverse proxy on this machine forwards from outside is not "this machine"
+                    HttpResponse<String> proxied = HTTP.send(HttpRequest.newBuilder(URI.create(local))
+                            .header("X-Forwarded-For", "203.0.113.7").GET().build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(403, proxied.statusCode(), proxied.body());
                     if (outside.isPresent()) {
                         HttpResponse<String> r = get("http://" + outside.get().getHostAddress() + ":" + s.httpPort()
                                 + "/metrics", Optional.empty());

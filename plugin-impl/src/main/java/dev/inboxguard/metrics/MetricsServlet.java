@@ -12,7 +12,7 @@ import javax.servlet.http.HttpServletResponse;
 
 /**
  * {@code GET /metrics} in Prometheus's text format. Who may read it is {@code metrics.access}: loopback only (the
- * default), a bearer token, or anyone. The numbers tell how much was held or refused and why, so they are not
+ * default, and never a request a proxy forwarded), a bearer token, or anyone. The numbers tell how much was held or refused and why, so they are not
  * public by default; they never name a sender, a recipient or an event.
  */
 public final class MetricsServlet extends HttpServlet {
@@ -66,8 +66,15 @@ public final class MetricsServlet extends HttpServlet {
                 yield given != null && MessageDigest.isEqual(token.orElseThrow(),
                         given.strip().getBytes(StandardCharsets.UTF_8));
             }
-            default -> loopback(req.getRemoteAddr());
+            // a reverse proxy on this machine makes every outside request come from loopback; the headers it adds
+            // tell them apart from a Prometheus scraping directly
+            default -> loopback(req.getRemoteAddr()) && !forwarded(req);
         };
+    }
+
+    private static boolean forwarded(HttpServletRequest req) {
+        return req.getHeader("Forwarded") != null || req.getHeader("X-Forwarded-For") != null
+                || req.getHeader("X-Real-IP") != null;
     }
 
     private static boolean loopback(String address) {
