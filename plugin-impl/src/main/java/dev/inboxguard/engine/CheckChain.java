@@ -14,13 +14,8 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +29,6 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public final class CheckChain {
     private static final Logger LOG = LoggerFactory.getLogger(CheckChain.class);
-    private final ConcurrentMap<String, LongAdder> failures =
-            new ConcurrentHashMap<>();
-
     private final List<ChainLink> links;
     private final List<Timer> timers;
     private final ServerMeters meters;
@@ -75,7 +67,6 @@ public final class CheckChain {
                 timers.get(i).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
                 // only the JVM's own errors (out of memory) pass
-                failures.computeIfAbsent(check.name(), k -> new LongAdder()).increment();
                 meters.checkFailed(check.name());
                 LOG.error("internal fault: check {} failed on message {}; answered guard.overloaded (temporary)",
                         check.name(), message.uid().orElse("?"), e);
@@ -100,12 +91,5 @@ public final class CheckChain {
         return Finding.of(FindingCode.GUARD_OVERLOADED, Severity.HIGH, "the guard could not finish checking this "
                 + "message (" + checkName + "); please try again later")
                 .withRequestStatus(RequestStatus.SERVICE_UNAVAILABLE);
-    }
-
-    /** @return how often each check failed since start, by check name */
-    public Map<String, Long> failures() {
-        Map<String, Long> out = new TreeMap<>();
-        failures.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
     }
 }

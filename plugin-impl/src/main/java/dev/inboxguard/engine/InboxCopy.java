@@ -66,18 +66,7 @@ public final class InboxCopy {
                 flagged && invitation && rewrite.flaggedTransparent());
     }
 
-    /**
-     * Rewrites the message's own parsed object, which belongs to this message alone, and writes it out.
-     *
-     * @param calendar the parsed message
-     * @param verdict  the verdict
-     * @param alarms   which alarms to remove
-     * @return the iCalendar text to deliver
-     */
-    public static byte[] of(Calendar calendar, Verdict verdict, AlarmRemoval alarms) {
-        return of(calendar, verdict, alarms, false);
-    }
-
+    /** Rewrites the message's own parsed object, which belongs to this message alone, and writes it out. */
     private static byte[] of(Calendar calendar, Verdict verdict, AlarmRemoval alarms, boolean transparent) {
         calendar.removeIf(p -> p.getName().toUpperCase(Locale.ROOT).startsWith(PREFIX));
         for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {

@@ -129,17 +129,19 @@ class GuardTest {
 
     @Test
     void aFailingCheckIsATemporaryFailureNotAJudgementOfTheMessage() {
-        Injector injector = Guice.createInjector(new GuardModule(ConfigFile.defaults()), new AbstractModule() {
-            @Override
-            protected void configure() {
-                ChainLink.add(binder(), 900, Exploding.class);
-            }
-        });
+        dev.inboxguard.metrics.ServerMeters meters = dev.inboxguard.metrics.ServerMeters.prometheus();
+        Injector injector = Guice.createInjector(new GuardModule(ConfigFile.defaults(),
+                new dev.inboxguard.ratelimit.TokenBuckets(dev.inboxguard.ratelimit.TokenBuckets.DEFAULT_KEYS), meters),
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        ChainLink.add(binder(), 900, Exploding.class);
+                    }
+                });
         Guard guard = injector.getInstance(Guard.class);
         Verdict v = guard.inspect(Samples.request(), ALICE, RECIPIENT);
         guard.inspect(Samples.request(), ALICE, RECIPIENT);
-        assertEquals(java.util.Map.of("Exploding", 2L), injector.getInstance(CheckChain.class).failures(),
-                "counted by check name");
+        assertEquals(2.0, meters.checkFailures("Exploding").count(), "counted by check name");
         assertEquals(Action.REJECT, v.action());
         assertEquals("5.1;Service unavailable", v.requestStatus().toString(), "the sender retries");
         Finding fault = v.findings().get(v.findings().size() - 1);
