@@ -12,6 +12,16 @@ final class CaldavNames {
 
     static final DavPropertyName CURRENT_USER_PRINCIPAL = DavPropertyName.create("current-user-principal", DAV);
     static final DavPropertyName PRINCIPAL_URL = DavPropertyName.create("principal-URL", DAV);
+    static final DavPropertyName PRINCIPAL_COLLECTION_SET = DavPropertyName.create("principal-collection-set", DAV);
+    static final DavPropertyName CURRENT_USER_PRIVILEGE_SET =
+            DavPropertyName.create("current-user-privilege-set", DAV);
+    static final DavPropertyName OWNER = DavPropertyName.create("owner", DAV);
+    static final DavPropertyName CALENDAR_DESCRIPTION = DavPropertyName.create("calendar-description", CALDAV);
+    static final DavPropertyName MAX_RESOURCE_SIZE = DavPropertyName.create("max-resource-size", CALDAV);
+    static final DavPropertyName MAX_ATTENDEES = DavPropertyName.create("max-attendees-per-instance", CALDAV);
+    static final DavPropertyName SUPPORTED_CALENDAR_DATA = DavPropertyName.create("supported-calendar-data", CALDAV);
+    static final DavPropertyName SUPPORTED_COLLATIONS = DavPropertyName.create("supported-collation-set", CALDAV);
+    static final DavPropertyName SCHEDULE_CALENDAR_TRANSP = DavPropertyName.create("schedule-calendar-transp", CALDAV);
     static final DavPropertyName CALENDAR_HOME_SET = DavPropertyName.create("calendar-home-set", CALDAV);
     static final DavPropertyName CALENDAR_USER_ADDRESS_SET =
             DavPropertyName.create("calendar-user-address-set", CALDAV);

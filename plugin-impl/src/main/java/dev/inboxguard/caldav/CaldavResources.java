@@ -1,5 +1,6 @@
 package dev.inboxguard.caldav;
 
+import dev.inboxguard.ical.Limits;
 import dev.inboxguard.scheduling.Scheduling;
 import dev.inboxguard.storage.InboxItem;
 import java.util.Optional;
@@ -29,11 +30,18 @@ final class CaldavResources implements DavResourceFactory {
     private final Accounts accounts;
     private final CalendarStore store;
     private final Scheduling scheduling;
+    private final PrincipalReports principals;
+    private final CollectionProperties properties;
+    private final Limits limits;
     private final long startedAt = System.currentTimeMillis();
 
     CaldavResources(String prefix, DavLocatorFactory locators, Accounts accounts, CalendarStore store,
-                    Scheduling scheduling) {
+                    Scheduling scheduling, PrincipalReports principals, CollectionProperties properties,
+                    Limits limits) {
         this.scheduling = scheduling;
+        this.principals = principals;
+        this.properties = properties;
+        this.limits = limits;
         this.prefix = prefix;
         this.locators = locators;
         this.accounts = accounts;
@@ -46,6 +54,30 @@ final class CaldavResources implements DavResourceFactory {
 
     String principalHref(String user) {
         return prefix + DavPaths.PRINCIPALS + "/" + user + "/";
+    }
+
+    String principalsHref() {
+        return prefix + DavPaths.PRINCIPALS + "/";
+    }
+
+    PrincipalReports principals() {
+        return principals;
+    }
+
+    CollectionProperties collectionProperties() {
+        return properties;
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    CalendarStore store() {
+        return store;
+    }
+
+    Scheduling scheduling() {
+        return scheduling;
     }
 
     String homeHref(String user) {
@@ -68,8 +100,13 @@ final class CaldavResources implements DavResourceFactory {
             return new DavRoot(locator, this, user);
         }
         String[] segments = path.substring(1).split("/", -1);
+        if (segments.length == 1 && segments[0].equals(DavPaths.PRINCIPALS.substring(1))) {
+            return new PrincipalCollection(locator, this, user);
+        }
         if (segments.length == 2 && segments[0].equals(DavPaths.PRINCIPALS.substring(1))) {
-            return new PrincipalResource(locator, this, user, own(segments[1], user));
+            Account other = accounts.find(segments[1]).filter(a -> principals.visible(user.account(), a))
+                    .orElseThrow(CaldavResources::notFound);
+            return new PrincipalResource(locator, this, user, other);
         }
         if (segments.length >= 2 && segments.length <= 4 && segments[0].equals(DavPaths.CALENDARS.substring(1))) {
             Account owner = own(segments[1], user);
@@ -97,6 +134,19 @@ final class CaldavResources implements DavResourceFactory {
 
     PrincipalResource principal(String name, UserSession user) throws DavException {
         return new PrincipalResource(locator(DavPaths.PRINCIPALS, name), this, user, own(name, user));
+    }
+
+    PrincipalCollection principalCollection(UserSession user) {
+        return new PrincipalCollection(locators.createResourceLocator(prefix, DavPaths.PRINCIPALS,
+                DavPaths.PRINCIPALS), this, user);
+    }
+
+    List<DavResource> visiblePrincipals(UserSession user) {
+        List<DavResource> out = new ArrayList<>();
+        for (Account a : principals.visible(user.account())) {
+            out.add(new PrincipalResource(locator(DavPaths.PRINCIPALS, a.name()), this, user, a));
+        }
+        return out;
     }
 
     CalendarHome home(String name, UserSession user) throws DavException {
@@ -130,8 +180,8 @@ final class CaldavResources implements DavResourceFactory {
     }
 
     Optional<String> defaultCalendarHref(Account owner) {
-        return store.calendars(owner.name()).stream().filter(c -> c.components().contains("VEVENT")).findFirst()
-                .map(c -> homeHref(owner.name()) + c.name() + "/");
+        return scheduling.homes().defaultCalendar(owner.name())
+                .map(c -> homeHref(owner.name()) + DavHrefs.segment(c) + "/");
     }
 
     void rename(StoredCalendar calendar, String displayName) {

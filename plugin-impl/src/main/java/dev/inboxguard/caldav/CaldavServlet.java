@@ -47,6 +47,7 @@ public final class CaldavServlet extends AbstractWebdavServlet {
 
     private final long maxBody;
     private final transient CalendarRequests calendars;
+    private final transient dev.inboxguard.calendar.CalendarHomes homes;
 
     /**
      * @param prefix   the path the servlet is mounted at, such as {@code /dav}
@@ -60,10 +61,15 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                          Scheduling scheduling) {
         this.maxBody = maxBody;
         CalendarReader reader = new CalendarReader(limits);
+        PrincipalReports principals = new PrincipalReports(prefix, accounts,
+                scheduling.homes().settings().directoryVisible());
+        CollectionProperties properties = new CollectionProperties(reader);
+        this.homes = scheduling.homes();
         this.calendars = new CalendarRequests(store, new CalendarObjectRules(reader), new CalendarReports(store, reader),
-                limits.maxBytes(), scheduling);
+                limits.maxBytes(), scheduling, properties, principals);
         this.locators = new DavPaths(prefix);
-        this.resources = new CaldavResources(prefix, locators, accounts, store, scheduling);
+        this.resources = new CaldavResources(prefix, locators, accounts, store, scheduling, principals, properties,
+                limits);
         this.sessions = new DavSessionProvider() {
             @Override
             public boolean attachSession(WebdavRequest request) throws DavException {
@@ -114,8 +120,12 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         }
         try {
             Object account = request.getAttribute(BasicAuthentication.ACCOUNT);
-            if (account instanceof Account a && calendars.handle(bounded, response, a)) {
-                return;
+            if (account instanceof Account a) {
+                // the user's first collections exist from their first request on
+                homes.ensure(a.name());
+                if (calendars.handle(bounded, response, a)) {
+                    return;
+                }
             }
             super.service(bounded, response);
         } catch (RuntimeException e) {

@@ -4,14 +4,20 @@ import dev.inboxguard.storage.StoredCalendar;
 import java.util.List;
 import org.apache.jackrabbit.webdav.DavResource;
 import org.apache.jackrabbit.webdav.DavResourceLocator;
-import org.apache.jackrabbit.webdav.DavServletResponse;
 import org.apache.jackrabbit.webdav.MultiStatusResponse;
 import org.apache.jackrabbit.webdav.property.DavProperty;
 import org.apache.jackrabbit.webdav.property.PropEntry;
 import org.apache.jackrabbit.webdav.property.DavPropertyName;
 import org.apache.jackrabbit.webdav.property.DavPropertySet;
 import org.apache.jackrabbit.webdav.property.DefaultDavProperty;
+import org.apache.jackrabbit.webdav.property.HrefProperty;
 import org.apache.jackrabbit.webdav.property.ResourceType;
+import org.apache.jackrabbit.webdav.xml.DomUtil;
+import org.apache.jackrabbit.webdav.xml.Namespace;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import java.util.ArrayList;
+import java.util.Map;
 
 /** A calendar collection (RFC 4791 §4.2), read from the store. */
 final class CalendarCollection extends ServerResource {
@@ -25,7 +31,7 @@ final class CalendarCollection extends ServerResource {
 
     @Override
     public String getSupportedMethods() {
-        return "OPTIONS, GET, HEAD, PROPFIND, REPORT, DELETE";
+        return "OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT, DELETE, PUT, COPY, MOVE";
     }
 
     @Override
@@ -43,35 +49,59 @@ final class CalendarCollection extends ServerResource {
         set.add(new DefaultDavProperty<>(CaldavNames.GETCTAG, Long.toString(calendar.revision()), true));
         set.add(new ReportSetProperty());
         set.add(new DefaultDavProperty<>(CaldavNames.SYNC_TOKEN, CalendarReports.token(calendar.revision()), true));
+        set.add(new HrefProperty(CaldavNames.OWNER, resources().principalHref(calendar.owner()), true));
+        set.add(LiveProperty.text(CaldavNames.MAX_RESOURCE_SIZE, Integer.toString(resources().limits().maxBytes())));
+        set.add(LiveProperty.text(CaldavNames.MAX_ATTENDEES, Integer.toString(resources().limits().maxAttendees())));
+        set.add(new LiveProperty(CaldavNames.SUPPORTED_CALENDAR_DATA, (doc, e) -> {
+            Element data = DomUtil.addChildElement(e, "calendar-data", CaldavNames.CALDAV);
+            data.setAttribute("content-type", "text/calendar");
+            data.setAttribute("version", "2.0");
+        }));
+        set.add(new LiveProperty(CaldavNames.SUPPORTED_COLLATIONS, (doc, e) -> {
+            for (String c : new String[] {"i;ascii-casemap", "i;octet", "i;unicode-casemap"}) {
+                DomUtil.addChildElement(e, "supported-collation", CaldavNames.CALDAV, c);
+            }
+        }));
+        // RFC 6638 §9.1: a calendar counts towards free-busy unless its owner says otherwise
+        set.add(new LiveProperty(CaldavNames.SCHEDULE_CALENDAR_TRANSP, (doc, e) ->
+                DomUtil.addChildElement(e, "opaque", CaldavNames.CALDAV)));
+        for (Map.Entry<String, String> p : resources().store().properties(calendar.owner(), calendar.name())
+                .entrySet()) {
+            set.add(new StoredProperty(p.getKey(), p.getValue()));
+        }
         return set;
     }
 
     /**
-     * PROPPATCH: DAV:displayname can change; anything else is refused. All or nothing (RFC 4918 §9.2): when one
-     * change is refused, the others fail with 424 and nothing is stored.
+     * PROPPATCH (RFC 4918 §9.2): all or nothing. When one change is refused, the others fail with 424 and nothing
+     * is stored ({@link CollectionProperties}).
      */
     @Override
     public MultiStatusResponse alterProperties(List<? extends PropEntry> changes) {
-        MultiStatusResponse response = new MultiStatusResponse(getHref(), null);
-        String displayName = null;
-        boolean refused = false;
+        Document doc = document();
+        List<Element> set = new ArrayList<>();
+        List<Multistatus.Name> remove = new ArrayList<>();
         for (PropEntry e : changes) {
-            if (e instanceof DavProperty<?> p && p.getName().equals(DavPropertyName.DISPLAYNAME)
-                    && p.getValue() instanceof String text && text.strip().length() <= 1000) {
-                displayName = text.strip();
-            } else {
-                refused = true;
+            if (e instanceof DavProperty<?> p) {
+                set.add(p.toXml(doc));
+            } else if (e instanceof DavPropertyName n) {
+                remove.add(new Multistatus.Name(n.getNamespace().getURI(), n.getName()));
             }
         }
-        for (PropEntry e : changes) {
-            DavPropertyName name = e instanceof DavProperty<?> p ? p.getName() : (DavPropertyName) e;
-            boolean ours = name.equals(DavPropertyName.DISPLAYNAME) && e instanceof DavProperty<?>;
-            response.add(name, !refused ? DavServletResponse.SC_OK
-                    : ours ? DavServletResponse.SC_FAILED_DEPENDENCY : DavServletResponse.SC_FORBIDDEN);
+        CollectionProperties.Verdict verdict = resources().collectionProperties().judge(set, remove, false, false,
+                resources().store().properties(calendar.owner(), calendar.name()));
+        MultiStatusResponse response = new MultiStatusResponse(getHref(), verdict.reason().isEmpty() ? null
+                : verdict.reason());
+        for (Map.Entry<Multistatus.Name, Integer> s : verdict.statuses().entrySet()) {
+            response.add(DavPropertyName.create(s.getKey().local(), Namespace.getNamespace(s.getKey().namespace())),
+                    s.getValue());
         }
-        if (!refused && displayName != null) {
-            resources().rename(calendar, displayName.isEmpty() ? calendar.name() : displayName);
-        }
+        verdict.change().ifPresent(change -> {
+            if (!change.stored().isEmpty()) {
+                resources().store().changeProperties(calendar.owner(), calendar.name(), change.stored());
+            }
+            change.displayName().ifPresent(d -> resources().rename(calendar, d.isEmpty() ? calendar.name() : d));
+        });
         return response;
     }
 

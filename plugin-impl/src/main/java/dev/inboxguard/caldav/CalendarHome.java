@@ -19,10 +19,18 @@ final class CalendarHome extends ServerResource {
     }
 
     @Override
+    public String getSupportedMethods() {
+        // RFC 4791 §5.1.1: MKCALENDAR is listed where a calendar can be made; RFC 5689: so is MKCOL
+        return "OPTIONS, GET, HEAD, PROPFIND, MKCALENDAR, MKCOL";
+    }
+
+    @Override
     DavPropertySet ownProperties() {
         DavPropertySet set = new DavPropertySet();
         set.add(new ResourceType(ResourceType.COLLECTION));
         set.add(new DefaultDavProperty<>(DavPropertyName.DISPLAYNAME, account.displayName(), false));
+        set.add(new org.apache.jackrabbit.webdav.property.HrefProperty(CaldavNames.OWNER,
+                resources().principalHref(account.name()), true));
         return set;
     }
 

@@ -1,11 +1,11 @@
 package dev.inboxguard.caldav;
 
-import dev.inboxguard.calendar.CalendarObjectRules;
+import dev.inboxguard.calendar.FreeBusy;
 import dev.inboxguard.calendar.ObjectSpan;
-import dev.inboxguard.checks.recurrence.SeriesWindow;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.StoredCalendar;
 import dev.inboxguard.storage.StoredObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,25 +13,25 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.servlet.http.HttpServletResponse;
-import net.fortuna.ical4j.model.component.CalendarComponent;
+import net.fortuna.ical4j.model.Calendar;
 import org.apache.jackrabbit.webdav.xml.DomUtil;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * The CalDAV REPORTs on a calendar: calendar-multiget (RFC 4791 §7.9), calendar-query (§7.8) with a component
- * filter and an optional time range, and sync-collection (RFC 6578). A time-range query reads only the objects
- * whose stored span ({@link ObjectSpan}) can match, and expands recurring ones within the range, boundedly
- * ({@link SeriesWindow}). Other reports get 403 with DAV:supported-report.
+ * The CalDAV REPORTs on a calendar: calendar-multiget (RFC 4791 §7.9), calendar-query (§7.8) with the whole filter
+ * language ({@link QueryFilter}) and calendar-data shaping ({@link CalendarData}), free-busy-query (§7.10) and
+ * sync-collection (RFC 6578). A time-range query reads only the objects whose stored span ({@link ObjectSpan}) can
+ * match. Answers are streamed ({@link Multistatus}). Other reports get 403 with DAV:supported-report.
  */
 final class CalendarReports {
     private static final int MAX_HREFS = 1000;
@@ -39,9 +39,6 @@ final class CalendarReports {
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
-    private static final int MAX_EXPANDED = 3000;
-    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final CalendarStore store;
     private final CalendarReader reader;
@@ -51,7 +48,7 @@ final class CalendarReports {
         this.reader = reader;
     }
 
-    void report(byte[] body, HttpServletResponse resp, String owner, String calendar, String collectionHref)
+    void report(byte[] body, HttpServletResponse resp, StoredCalendar calendar, String collectionHref)
             throws IOException {
         Document doc;
         try {
@@ -62,80 +59,200 @@ final class CalendarReports {
         }
         Element root = doc.getDocumentElement();
         boolean caldav = CaldavNames.CALDAV.getURI().equals(root.getNamespaceURI());
-        List<String> props = requestedProperties(root);
-        if (caldav && "calendar-multiget".equals(root.getLocalName())) {
-            Map<String, Optional<StoredObject>> found = new LinkedHashMap<>();
+        boolean dav = CaldavNames.DAV.getURI().equals(root.getNamespaceURI());
+        String report = root.getLocalName();
+        if (caldav && "free-busy-query".equals(report)) {
+            freeBusy(root, resp, calendar);
+            return;
+        }
+        if (!(caldav && ("calendar-multiget".equals(report) || "calendar-query".equals(report))
+                || dav && "sync-collection".equals(report))) {
+            DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-report",
+                    "a calendar answers calendar-query, calendar-multiget, free-busy-query and sync-collection");
+            return;
+        }
+        Element propElement = DomUtil.getChildElement(root, "prop", CaldavNames.DAV);
+        List<Multistatus.Name> props = propElement == null ? List.of(GETETAG) : Multistatus.names(propElement);
+        if (props == null) {
+            resp.sendError(HttpServletResponse.SC_FORBIDDEN, "At most " + Multistatus.MAX_PROPERTIES
+                    + " properties per request");
+            return;
+        }
+        Answer answer;
+        try {
+            Element data = propElement == null ? null
+                    : DomUtil.getChildElement(propElement, "calendar-data", CaldavNames.CALDAV);
+            answer = new Answer(props, data == null ? CalendarData.WHOLE : CalendarData.read(data));
+        } catch (QueryFilter.Refused e) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, e.precondition(), e.getMessage());
+            return;
+        }
+        String owner = calendar.owner();
+        String name = calendar.name();
+        if ("calendar-multiget".equals(report)) {
             NodeList hrefs = root.getElementsByTagNameNS(CaldavNames.DAV.getURI(), "href");
             if (hrefs.getLength() > MAX_HREFS) {
                 resp.sendError(HttpServletResponse.SC_FORBIDDEN, "At most " + MAX_HREFS + " hrefs per multiget");
                 return;
             }
-            for (int i = 0; i < hrefs.getLength(); i++) {
-                String href = hrefs.item(i).getTextContent().strip();
-                String name = href.startsWith(collectionHref) ? href.substring(collectionHref.length()) : "";
-                found.put(href, name.isEmpty() || name.contains("/") ? Optional.empty()
-                        : store.object(owner, calendar, name));
-            }
-            multistatus(resp, found, props, Optional.empty());
-        } else if (caldav && "calendar-query".equals(root.getLocalName())) {
-            Filter filter = Filter.of(root);
-            if (filter == null) {
-                DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-filter",
-                        "the filter must be a VCALENDAR comp-filter, with an optional VEVENT, VTODO or VJOURNAL "
-                                + "comp-filter and time-range in UTC");
-                return;
-            }
-            Map<String, Optional<StoredObject>> found = new LinkedHashMap<>();
-            for (StoredObject o : filter.kind().isEmpty() ? store.objects(owner, calendar)
-                    : store.objectsIn(owner, calendar, filter.kind().get(), filter.from(), filter.to())) {
-                if (filter.kind().isEmpty() || filter.start().isEmpty() && filter.end().isEmpty()
-                        || inRange(o, filter.kind().get(), filter.from(), filter.to())) {
-                    found.put(collectionHref + o.name(), Optional.of(o));
+            Set<String> seen = new HashSet<>();
+            String collectionPath = DavHrefs.decode(collectionHref).orElse(collectionHref);
+            try (Multistatus out = new Multistatus(resp)) {
+                for (int i = 0; i < hrefs.getLength(); i++) {
+                    String href = hrefs.item(i).getTextContent().strip();
+                    Optional<String> path = DavHrefs.path(href);
+                    String member = path.filter(p -> p.startsWith(collectionPath))
+                            .map(p -> p.substring(collectionPath.length())).orElse("");
+                    if (!seen.add(member.isEmpty() ? "?" + href : member)) {
+                        continue;
+                    }
+                    Optional<StoredObject> o = member.isEmpty() || member.contains("/") ? Optional.empty()
+                            : store.object(owner, name, member);
+                    if (o.isEmpty()) {
+                        out.status(href, 404, "Not Found");
+                    } else {
+                        answer.write(out, collectionHref + DavHrefs.segment(member), o.get(), null);
+                    }
                 }
             }
-            multistatus(resp, found, props, Optional.empty());
-        } else if (!caldav && CaldavNames.DAV.getURI().equals(root.getNamespaceURI())
-                && "sync-collection".equals(root.getLocalName())) {
-            syncCollection(root, resp, owner, calendar, collectionHref, props);
+        } else if ("calendar-query".equals(report)) {
+            Element filterElement = DomUtil.getChildElement(root, "filter", CaldavNames.CALDAV);
+            QueryFilter filter;
+            try {
+                if (filterElement == null) {
+                    throw new QueryFilter.Refused("valid-filter", "a calendar-query has a filter (RFC 4791 §7.8)");
+                }
+                filter = QueryFilter.read(filterElement);
+            } catch (QueryFilter.Refused e) {
+                DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, e.precondition(), e.getMessage());
+                return;
+            }
+            Optional<QueryFilter.Hint> hint = filter.hint();
+            List<StoredObject> candidates = hint.isPresent()
+                    ? store.objectsIn(owner, name, hint.get().kind(), hint.get().from(), hint.get().to())
+                    : store.objects(owner, name);
+            try (Multistatus out = new Multistatus(resp)) {
+                for (StoredObject o : candidates) {
+                    Optional<Calendar> parsed = parse(o);
+                    // an object that no longer reads (stored before a stricter limit) is listed, never lost
+                    if (parsed.isEmpty() || filter.matches(parsed.get())) {
+                        answer.write(out, collectionHref + DavHrefs.segment(o.name()), o, parsed.orElse(null));
+                    }
+                }
+            }
         } else {
-            DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-report",
-                    "this server answers calendar-query, calendar-multiget and sync-collection");
+            syncCollection(root, resp, owner, name, collectionHref, answer);
         }
     }
 
+    private static final Multistatus.Name GETETAG = new Multistatus.Name("DAV:", "getetag");
+
+    private Optional<Calendar> parse(StoredObject o) {
+        return reader.read(o.data()) instanceof CalendarRead.Parsed p ? Optional.of(p.calendar()) : Optional.empty();
+    }
+
+    /** The properties asked for, and how to answer each for one object. */
+    private final class Answer {
+        private final List<Multistatus.Name> props;
+        private final CalendarData data;
+
+        Answer(List<Multistatus.Name> props, CalendarData data) {
+            this.props = props;
+            this.data = data;
+        }
+
+        void write(Multistatus out, String href, StoredObject o, Calendar parsed) throws IOException {
+            List<String> found = new ArrayList<>();
+            List<Multistatus.Name> missing = new ArrayList<>();
+            Map<String, List<String>> failed = new LinkedHashMap<>();
+            for (Multistatus.Name p : props) {
+                boolean data = CALENDAR_DATA.equals(p);
+                String value = switch (p.namespace() + p.local()) {
+                    case "DAV:getetag" -> "<D:getetag>" + DavError.escape(o.etag()) + "</D:getetag>";
+                    case "DAV:getcontenttype" -> "<D:getcontenttype>text/calendar; charset=utf-8</D:getcontenttype>";
+                    case "DAV:getcontentlength" -> "<D:getcontentlength>" + o.size() + "</D:getcontentlength>";
+                    case "DAV:getlastmodified" -> "<D:getlastmodified>" + CalendarRequests.httpDate(o.modified())
+                            + "</D:getlastmodified>";
+                    case "DAV:resourcetype" -> "<D:resourcetype/>";
+                    default -> data ? calendarData(o, parsed, failed) : null;
+                };
+                if (value != null) {
+                    found.add(value);
+                } else if (!data) {
+                    missing.add(p);
+                }
+            }
+            out.response(href, found, missing, failed);
+        }
+
+        private String calendarData(StoredObject o, Calendar parsed, Map<String, List<String>> failed) {
+            if (data.whole()) {
+                return "<C:calendar-data>" + DavError.escape(new String(o.data(), StandardCharsets.UTF_8))
+                        + "</C:calendar-data>";
+            }
+            Calendar calendar = parsed != null ? parsed : parse(o).orElse(null);
+            if (calendar == null) {
+                // stored before a stricter limit: the whole object is still the client's
+                return "<C:calendar-data>" + DavError.escape(new String(o.data(), StandardCharsets.UTF_8))
+                        + "</C:calendar-data>";
+            }
+            try {
+                return "<C:calendar-data>" + DavError.escape(data.render(calendar)) + "</C:calendar-data>";
+            } catch (CalendarData.TooCostly e) {
+                failed.computeIfAbsent("507 Insufficient Storage", k -> new ArrayList<>()).add("<C:calendar-data/>");
+                return null;
+            }
+        }
+    }
+
+    private static final Multistatus.Name CALENDAR_DATA =
+            new Multistatus.Name("urn:ietf:params:xml:ns:caldav", "calendar-data");
+
     /**
-     * The index found the object by its span; a recurring one is now expanded within the range (bounded, as the
-     * recurrence check does), so that a series with no instance there is left out. Anything that cannot be read or
-     * evaluated stays in: a query must not lose events.
+     * RFC 4791 §7.10: the calendar's busy time in a range, as one VFREEBUSY. At most 367 days are looked at, like
+     * a scheduling free-busy query.
      */
-    private boolean inRange(StoredObject o, String kind, long from, long to) {
-        String text = new String(o.data(), StandardCharsets.UTF_8);
-        if (!text.contains("RRULE") && !text.contains("RDATE")) {
-            return true; // the stored span was exact
+    private void freeBusy(Element root, HttpServletResponse resp, StoredCalendar calendar) throws IOException {
+        Element rangeElement = DomUtil.getChildElement(root, "time-range", CaldavNames.CALDAV);
+        Instant from;
+        Instant to;
+        try {
+            from = Instant.from(UTC.parse(rangeElement.getAttribute("start").strip()));
+            to = Instant.from(UTC.parse(rangeElement.getAttribute("end").strip()));
+        } catch (RuntimeException e) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-filter", "a free-busy-query has one "
+                    + "time-range with a start and an end in UTC");
+            return;
         }
-        if (!(reader.read(o.data()) instanceof CalendarRead.Parsed parsed)) {
-            return true;
+        if (!to.isAfter(from) || to.isAfter(from.plus(java.time.Duration.ofDays(367)))) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-filter", "a free-busy-query covers more "
+                    + "than nothing and at most 367 days");
+            return;
         }
-        // an open end is the edge of what iCalendar can write (years 0001 to 9999)
-        Instant start = from == Long.MIN_VALUE ? FIRST : Instant.ofEpochMilli(from);
-        Instant end = to == Long.MAX_VALUE ? LAST : Instant.ofEpochMilli(to);
-        for (CalendarComponent c : parsed.calendar().<CalendarComponent>getComponents()) {
-            if (!c.getName().equals(kind)) {
+        FreeBusy busy = new FreeBusy(from, to);
+        for (String kind : List.of("VEVENT", "VFREEBUSY")) {
+            if (!calendar.components().contains(kind)) {
                 continue;
             }
-            boolean hit = ObjectSpan.recurs(c)
-                    ? SeriesWindow.anyInstanceBetween(c, start, end, MAX_EXPANDED, SeriesWindow.STEPS)
-                    : ObjectSpan.of(c).overlaps(from, to);
-            if (hit) {
-                return true;
+            for (StoredObject o : store.objectsIn(calendar.owner(), calendar.name(), kind, from.toEpochMilli(),
+                    to.toEpochMilli())) {
+                parse(o).ifPresent(busy::add);
             }
         }
-        return false;
+        String now = FreeBusy.utc(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        String text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//InboxGuard//Free-busy//EN\r\n"
+                + "BEGIN:VFREEBUSY\r\nDTSTAMP:" + now + "\r\nDTSTART:" + FreeBusy.utc(from) + "\r\nDTEND:"
+                + FreeBusy.utc(to) + "\r\n" + busy.lines() + "END:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType("text/calendar; charset=utf-8");
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
     }
 
     /** RFC 6578: what changed since the client's token; an unknown token gets 403 DAV:valid-sync-token. */
     private void syncCollection(Element root, HttpServletResponse resp, String owner, String calendar,
-                                String collectionHref, List<String> props) throws IOException {
+                                String collectionHref, Answer answer) throws IOException {
         Element tokenElement = DomUtil.getChildElement(root, "sync-token", CaldavNames.DAV);
         String token = tokenElement == null ? "" : tokenElement.getTextContent().strip();
         Element level = DomUtil.getChildElement(root, "sync-level", CaldavNames.DAV);
@@ -162,17 +279,18 @@ final class CalendarReports {
                     "this sync token is not one this calendar gave out");
             return;
         }
-        Map<String, Optional<StoredObject>> found = new LinkedHashMap<>();
-        for (StoredObject o : changes.get().changed()) {
-            found.put(collectionHref + o.name(), Optional.of(o));
-        }
-        // a first sync lists what exists; deletions matter only to a client that saw the objects
-        if (after > 0) {
-            for (String name : changes.get().deleted()) {
-                found.put(collectionHref + name, Optional.empty());
+        try (Multistatus out = new Multistatus(resp)) {
+            for (StoredObject o : changes.get().changed()) {
+                answer.write(out, collectionHref + DavHrefs.segment(o.name()), o, null);
             }
+            // a first sync lists what exists; deletions matter only to a client that saw the objects
+            if (after > 0) {
+                for (String name : changes.get().deleted()) {
+                    out.status(collectionHref + DavHrefs.segment(name), 404, "Not Found");
+                }
+            }
+            out.syncToken(token(changes.get().revision()));
         }
-        multistatus(resp, found, props, Optional.of(token(changes.get().revision())));
     }
 
     /** @return the calendar's sync token for a revision: a URI, as RFC 6578 §3.2 requires */
@@ -180,121 +298,4 @@ final class CalendarReports {
         return SYNC_TOKEN + revision;
     }
 
-    private static List<String> requestedProperties(Element root) {
-        List<String> out = new ArrayList<>();
-        Element prop = DomUtil.getChildElement(root, "prop", CaldavNames.DAV);
-        if (prop == null) {
-            out.add("D:getetag");
-            return out;
-        }
-        for (Node n = prop.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e) {
-                String ns = e.getNamespaceURI();
-                String local = e.getLocalName();
-                if (CaldavNames.DAV.getURI().equals(ns) && local.equals("getetag")) {
-                    out.add("D:getetag");
-                } else if (CaldavNames.CALDAV.getURI().equals(ns) && local.equals("calendar-data")) {
-                    out.add("C:calendar-data");
-                } else if (CaldavNames.DAV.getURI().equals(ns) && local.equals("getcontenttype")) {
-                    out.add("D:getcontenttype");
-                } else if (out.size() < 64) {
-                    out.add("?" + (ns == null ? "" : ns) + " " + local);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void multistatus(HttpServletResponse resp, Map<String, Optional<StoredObject>> found,
-                                     List<String> props, Optional<String> syncToken) throws IOException {
-        StringBuilder x = new StringBuilder(4096);
-        x.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\" "
-                + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\">");
-        for (Map.Entry<String, Optional<StoredObject>> e : found.entrySet()) {
-            x.append("<D:response><D:href>").append(DavError.escape(e.getKey())).append("</D:href>");
-            if (e.getValue().isEmpty()) {
-                x.append("<D:status>HTTP/1.1 404 Not Found</D:status></D:response>");
-                continue;
-            }
-            StoredObject o = e.getValue().get();
-            StringBuilder ok = new StringBuilder();
-            StringBuilder missing = new StringBuilder();
-            for (String p : props) {
-                switch (p) {
-                    case "D:getetag" -> ok.append("<D:getetag>").append(DavError.escape(o.etag())).append("</D:getetag>");
-                    case "D:getcontenttype" -> ok.append("<D:getcontenttype>text/calendar; charset=utf-8"
-                            + "</D:getcontenttype>");
-                    case "C:calendar-data" -> ok.append("<C:calendar-data>")
-                            .append(DavError.escape(new String(o.data(), StandardCharsets.UTF_8))).append("</C:calendar-data>");
-                    default -> {
-                        int space = p.indexOf(' ');
-                        missing.append("<X:").append(p.substring(space + 1)).append(" xmlns:X=\"")
-                                .append(DavError.escape(p.substring(1, space))).append("\"/>");
-                    }
-                }
-            }
-            x.append("<D:propstat><D:prop>").append(ok).append("</D:prop><D:status>HTTP/1.1 200 OK</D:status>"
-                    + "</D:propstat>");
-            if (missing.length() > 0) {
-                x.append("<D:propstat><D:prop>").append(missing).append("</D:prop><D:status>HTTP/1.1 404 Not Found"
-                        + "</D:status></D:propstat>");
-            }
-            x.append("</D:response>");
-        }
-        syncToken.ifPresent(t -> x.append("<D:sync-token>").append(DavError.escape(t)).append("</D:sync-token>"));
-        x.append("</D:multistatus>\n");
-        byte[] bytes = x.toString().getBytes(StandardCharsets.UTF_8);
-        resp.setStatus(207);
-        resp.setContentType("application/xml; charset=utf-8");
-        resp.setContentLength(bytes.length);
-        resp.getOutputStream().write(bytes);
-    }
-
-    /** The supported calendar-query filter: a component kind and, optionally, a UTC time range. */
-    private record Filter(Optional<String> kind, Optional<Instant> start, Optional<Instant> end) {
-        static Filter of(Element query) {
-            Element filter = DomUtil.getChildElement(query, "filter", CaldavNames.CALDAV);
-            if (filter == null) {
-                return null;
-            }
-            Element calendar = DomUtil.getChildElement(filter, "comp-filter", CaldavNames.CALDAV);
-            if (calendar == null || !"VCALENDAR".equals(calendar.getAttribute("name"))) {
-                return null;
-            }
-            Element component = DomUtil.getChildElement(calendar, "comp-filter", CaldavNames.CALDAV);
-            if (component == null) {
-                return new Filter(Optional.empty(), Optional.empty(), Optional.empty());
-            }
-            String kind = component.getAttribute("name");
-            if (!List.of("VEVENT", "VTODO", "VJOURNAL").contains(kind)) {
-                return null;
-            }
-            Element range = DomUtil.getChildElement(component, "time-range", CaldavNames.CALDAV);
-            if (range == null) {
-                return new Filter(Optional.of(kind), Optional.empty(), Optional.empty());
-            }
-            try {
-                Optional<Instant> start = utc(range.getAttribute("start"));
-                Optional<Instant> end = utc(range.getAttribute("end"));
-                if (start.isEmpty() && end.isEmpty()) {
-                    return null;
-                }
-                return new Filter(Optional.of(kind), start, end);
-            } catch (DateTimeParseException e) {
-                return null;
-            }
-        }
-
-        private static Optional<Instant> utc(String value) {
-            return value == null || value.isEmpty() ? Optional.empty() : Optional.of(Instant.from(UTC.parse(value)));
-        }
-
-        long from() {
-            return start.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
-        }
-
-        long to() {
-            return end.map(Instant::toEpochMilli).orElse(Long.MAX_VALUE);
-        }
-    }
 }

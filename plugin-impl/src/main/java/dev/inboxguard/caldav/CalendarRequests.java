@@ -14,7 +14,11 @@ import dev.inboxguard.storage.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.text.SimpleDateFormat;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,19 +39,23 @@ import org.w3c.dom.NodeList;
  */
 final class CalendarRequests {
     static final Set<String> DEFAULT_COMPONENTS = Set.of("VEVENT", "VTODO");
-    private static final Set<String> KNOWN_COMPONENTS = Set.of("VEVENT", "VTODO", "VJOURNAL");
-    // names become URL segments and database keys: no separators, no control characters, no leading dot
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_@+=~-][A-Za-z0-9._@+=~-]{0,199}");
+    // names become URL segments and database keys: any text but a slash or a control character, with no leading
+    // dot (so never "." or ".."); hrefs percent-encode them (DavHrefs)
+    static final Pattern NAME = Pattern.compile("[^./\\p{Cntrl}][^/\\p{Cntrl}]{0,199}");
 
     private final CalendarStore store;
     private final CalendarObjectRules rules;
     private final int maxObjectBytes;
     private final CalendarReports reports;
     private final Scheduling scheduling;
+    private final CollectionProperties properties;
+    private final PrincipalReports principals;
 
     CalendarRequests(CalendarStore store, CalendarObjectRules rules, CalendarReports reports, int maxObjectBytes,
-                     Scheduling scheduling) {
+                     Scheduling scheduling, CollectionProperties properties, PrincipalReports principals) {
         this.scheduling = scheduling;
+        this.properties = properties;
+        this.principals = principals;
         this.store = store;
         this.reports = reports;
         this.rules = rules;
@@ -80,12 +88,21 @@ final class CalendarRequests {
      */
     boolean handle(HttpServletRequest req, HttpServletResponse resp, Account account) throws IOException {
         String method = req.getMethod();
-        if (!Set.of("MKCALENDAR", "PUT", "GET", "HEAD", "DELETE", "REPORT", "POST").contains(method)) {
+        if (!Set.of("MKCALENDAR", "MKCOL", "PUT", "GET", "HEAD", "DELETE", "REPORT", "POST", "COPY", "MOVE")
+                .contains(method)) {
             return false;
         }
         Optional<Target> target = Target.of(req.getPathInfo());
         if (target.isEmpty()) {
-            if (method.equals("MKCALENDAR") || method.equals("PUT")) {
+            if (method.equals("REPORT")) {
+                return principals.report(req, resp, account);
+            }
+            if (method.equals("MKCALENDAR") || method.equals("MKCOL")) {
+                DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "calendar-collection-location-ok",
+                        "calendars are made in your calendar home");
+                return true;
+            }
+            if (method.equals("PUT") || method.equals("COPY") || method.equals("MOVE")) {
                 resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Calendars and their objects live under your "
                         + "calendar home");
                 return true;
@@ -112,9 +129,20 @@ final class CalendarRequests {
         try {
             if (t.object().isEmpty()) {
                 return switch (method) {
-                    case "MKCALENDAR" -> mkcalendar(req, resp, t);
+                    case "MKCALENDAR" -> make(req, resp, t, false);
+                    case "MKCOL" -> make(req, resp, t, true);
                     case "DELETE" -> deleteCalendar(resp, t);
                     case "REPORT" -> report(req, resp, t);
+                    case "PUT" -> {
+                        resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "A calendar takes PUTs of its "
+                                + "objects, not of itself");
+                        yield true;
+                    }
+                    case "COPY", "MOVE" -> {
+                        resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Calendars are not copied or moved; "
+                                + "their objects are");
+                        yield true;
+                    }
                     default -> false; // GET and HEAD of a collection: Jackrabbit's answer is fine
                 };
             }
@@ -122,9 +150,10 @@ final class CalendarRequests {
                 case "PUT" -> put(req, resp, t, account);
                 case "GET", "HEAD" -> get(req, resp, t, method.equals("HEAD"));
                 case "DELETE" -> delete(req, resp, t, account);
+                case "COPY", "MOVE" -> transfer(req, resp, t, account, method.equals("MOVE"));
                 case "REPORT" -> resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Reports run on a calendar");
-                default -> resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED,
-                        "MKCALENDAR makes a calendar, not an object");
+                default -> DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "calendar-collection-location-ok",
+                        "a calendar cannot be made inside another calendar");
             }
             return true;
         } catch (StoreConflict e) {
@@ -140,61 +169,132 @@ final class CalendarRequests {
         }
     }
 
-    private boolean mkcalendar(HttpServletRequest req, HttpServletResponse resp, Target t) throws IOException {
-        String displayName = t.calendar();
-        Set<String> components = DEFAULT_COMPONENTS;
+    /**
+     * MKCALENDAR (RFC 4791 §5.3.1) and extended MKCOL (RFC 5689 §3): a calendar with every property its body sets,
+     * judged as a whole; a refused property leaves nothing made.
+     */
+    private boolean make(HttpServletRequest req, HttpServletResponse resp, Target t, boolean mkcol)
+            throws IOException {
+        List<Element> set = new ArrayList<>();
         byte[] body = req.getInputStream().readAllBytes();
         if (body.length > 0) {
             Document doc;
             try {
                 doc = DomUtil.parseDocument(new java.io.ByteArrayInputStream(body));
             } catch (Exception e) {
-                resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "The MKCALENDAR body is not well-formed XML");
+                resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "The body is not well-formed XML");
                 return true;
             }
             Element root = doc.getDocumentElement();
-            if (!"mkcalendar".equals(root.getLocalName()) || !CaldavNames.CALDAV.getURI().equals(
-                    root.getNamespaceURI())) {
-                resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "The body must be a CALDAV:mkcalendar element");
+            String expected = mkcol ? "mkcol" : "mkcalendar";
+            String namespace = mkcol ? CaldavNames.DAV.getURI() : CaldavNames.CALDAV.getURI();
+            if (!expected.equals(root.getLocalName()) || !namespace.equals(root.getNamespaceURI())) {
+                resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "The body must be a " + (mkcol ? "DAV:mkcol"
+                        : "CALDAV:mkcalendar") + " element");
                 return true;
             }
-            NodeList names = root.getElementsByTagNameNS(CaldavNames.DAV.getURI(), "displayname");
-            if (names.getLength() > 0) {
-                String text = names.item(0).getTextContent().strip();
-                displayName = text.isEmpty() ? displayName : text.substring(0, Math.min(text.length(), 1000));
-            }
-            NodeList comps = root.getElementsByTagNameNS(CaldavNames.CALDAV.getURI(), "comp");
-            if (comps.getLength() > 0) {
-                Set<String> wanted = new LinkedHashSet<>();
-                for (int i = 0; i < comps.getLength() && i < 16; i++) {
-                    wanted.add(((Element) comps.item(i)).getAttribute("name").toUpperCase(Locale.ROOT));
+            for (org.apache.jackrabbit.webdav.xml.ElementIterator it = DomUtil.getChildren(root, "set", CaldavNames.DAV);
+                 it.hasNext(); ) {
+                Element setElement = it.nextElement();
+                Element prop = DomUtil.getChildElement(setElement, "prop", CaldavNames.DAV);
+                for (org.w3c.dom.Node n = prop == null ? null : prop.getFirstChild(); n != null; n = n.getNextSibling()) {
+                    if (n instanceof Element e) {
+                        set.add(e);
+                        if (set.size() > Multistatus.MAX_PROPERTIES) {
+                            resp.sendError(HttpServletResponse.SC_FORBIDDEN, "At most " + Multistatus.MAX_PROPERTIES
+                                    + " properties per request");
+                            return true;
+                        }
+                    }
                 }
-                if (!KNOWN_COMPONENTS.containsAll(wanted)) {
-                    DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-calendar-component",
-                            "calendars hold VEVENT, VTODO and VJOURNAL");
-                    return true;
-                }
-                components = wanted;
             }
+        } else if (mkcol) {
+            DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-resourcetype", "collections here are "
+                    + "calendars: send MKCALENDAR, or MKCOL with a resourcetype of DAV:collection and CALDAV:calendar");
+            return true;
         }
-        store.createCalendar(new StoredCalendar(t.owner(), t.calendar(), displayName, components, 0));
+        if (store.calendar(t.owner(), t.calendar()).isPresent()) {
+            resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "A calendar by that name exists");
+            return true;
+        }
+        CollectionProperties.Verdict verdict = properties.judge(set, List.of(), true, mkcol, Map.of());
+        if (!verdict.ok()) {
+            if (verdict.precondition().isPresent()) {
+                String p = verdict.precondition().get();
+                if (p.startsWith("C:")) {
+                    DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, p.substring(2), verdict.reason());
+                } else {
+                    DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, p.substring(2), verdict.reason());
+                }
+            } else {
+                propertyFailure(resp, mkcol ? "D:mkcol-response" : "C:mkcalendar-response", verdict);
+            }
+            return true;
+        }
+        CollectionProperties.Change change = verdict.change().get();
+        String displayName = change.displayName().filter(d -> !d.isEmpty()).orElse(t.calendar());
+        Map<String, String> stored = new LinkedHashMap<>();
+        change.stored().forEach((k, v) -> v.ifPresent(x -> stored.put(k, x)));
+        store.createCalendar(new StoredCalendar(t.owner(), t.calendar(), displayName,
+                change.components().orElse(DEFAULT_COMPONENTS), 0), stored);
         resp.setStatus(HttpServletResponse.SC_CREATED);
+        resp.setHeader("Cache-Control", "no-cache");
         resp.setContentLength(0);
         return true;
     }
 
+    /** RFC 4791 §5.3.1.2 and RFC 5689 §3.3: each property's status, in a body named for the method. */
+    private static void propertyFailure(HttpServletResponse resp, String element,
+                                        CollectionProperties.Verdict verdict) throws IOException {
+        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<").append(element)
+                .append(" xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">");
+        for (Map.Entry<Multistatus.Name, Integer> e : verdict.statuses().entrySet()) {
+            x.append("<D:propstat><D:prop>").append(e.getKey().empty()).append("</D:prop><D:status>HTTP/1.1 ")
+                    .append(e.getValue()).append(' ').append(reason(e.getValue())).append("</D:status></D:propstat>");
+        }
+        x.append("<D:responsedescription>").append(DavError.escape(verdict.reason()))
+                .append("</D:responsedescription></").append(element).append(">\n");
+        byte[] bytes = x.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        resp.setStatus(HttpServletResponse.SC_FORBIDDEN);
+        resp.setContentType("application/xml; charset=utf-8");
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
+    }
+
+    static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 403 -> "Forbidden";
+            case 409 -> "Conflict";
+            case 424 -> "Failed Dependency";
+            case 507 -> "Insufficient Storage";
+            default -> "Error";
+        };
+    }
+
     private boolean report(HttpServletRequest req, HttpServletResponse resp, Target t) throws IOException {
-        if (store.calendar(t.owner(), t.calendar()).isEmpty()) {
+        Optional<StoredCalendar> calendar = store.calendar(t.owner(), t.calendar());
+        if (calendar.isEmpty()) {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
             return true;
         }
-        reports.report(req.getInputStream().readAllBytes(), resp, t.owner(), t.calendar(),
-                req.getContextPath() + req.getServletPath() + DavPaths.CALENDARS + "/" + t.owner() + "/"
-                        + t.calendar() + "/");
+        reports.report(req.getInputStream().readAllBytes(), resp, calendar.get(), collectionHref(req, t));
         return true;
     }
 
+    /** @return the calendar's href, percent-encoded */
+    static String collectionHref(HttpServletRequest req, Target t) {
+        return req.getContextPath() + req.getServletPath() + DavPaths.CALENDARS + "/" + DavHrefs.segment(t.owner())
+                + "/" + DavHrefs.segment(t.calendar()) + "/";
+    }
+
     private boolean deleteCalendar(HttpServletResponse resp, Target t) throws IOException {
+        if (store.calendar(t.owner(), t.calendar()).isPresent()
+                && !scheduling.homes().releaseBeforeDelete(t.owner(), t.calendar())) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "default-calendar-needed", "this is your "
+                    + "default calendar, and no other calendar of yours takes events; make another one first");
+            return true;
+        }
         if (store.deleteCalendar(t.owner(), t.calendar())) {
             resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
         } else {
@@ -250,6 +350,68 @@ final class CalendarRequests {
         resp.setStatus(written.created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
         resp.setContentLength(0);
     }
+
+    /**
+     * COPY and MOVE of a calendar object between the user's own calendars (RFC 4918 §9.8, §9.9; RFC 4791 §5.3.2.1).
+     * The destination's rules are the PUT's: its component set and UID uniqueness. A scheduling object is never
+     * copied, since RFC 6638 §3.2.4.1 keeps one per UID for a user; it may be moved. Moving writes the copy before
+     * removing the original, so that a crash between the two leaves both rather than neither.
+     */
+    private void transfer(HttpServletRequest req, HttpServletResponse resp, Target t, Account account, boolean move)
+            throws IOException {
+        String prefix = req.getContextPath() + req.getServletPath();
+        Optional<Target> destination = Optional.ofNullable(req.getHeader("Destination")).flatMap(DavHrefs::path)
+                .filter(p -> p.startsWith(prefix + "/")).flatMap(p -> Target.of(p.substring(prefix.length())));
+        if (destination.isEmpty()) {
+            resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "Destination must name a calendar object on this "
+                    + "server");
+            return;
+        }
+        Target d = destination.get();
+        if (!d.owner().equals(account.name()) || d.object().isEmpty() || !NAME.matcher(d.calendar()).matches()
+                || !NAME.matcher(d.object().get()).matches() || d.calendar().equals(CaldavNames.INBOX)
+                || d.calendar().equals(CaldavNames.OUTBOX)) {
+            resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Objects are copied and moved between your own "
+                    + "calendars");
+            return;
+        }
+        if (d.equals(t)) {
+            resp.sendError(HttpServletResponse.SC_FORBIDDEN, "The source and the destination are the same");
+            return;
+        }
+        Optional<StoredObject> source = store.object(t.owner(), t.calendar(), t.object().get());
+        if (source.isEmpty()) {
+            resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
+            return;
+        }
+        Optional<StoredCalendar> target = store.calendar(d.owner(), d.calendar());
+        if (target.isEmpty()) {
+            resp.sendError(HttpServletResponse.SC_CONFLICT, "There is no such calendar");
+            return;
+        }
+        byte[] data = source.get().data();
+        if (!move && SCHEDULING_OBJECT.matcher(new String(data, java.nio.charset.StandardCharsets.UTF_8)).find()) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "unique-scheduling-object-resource",
+                    "a scheduling object (one with an ORGANIZER) lives in one calendar: move it instead");
+            return;
+        }
+        CalendarObjectRules.Judgement judgement = rules.judge(data, target.get().components());
+        if (judgement instanceof CalendarObjectRules.Refusal refusal) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refusal.precondition(), refusal.reason());
+            return;
+        }
+        CalendarObjectRules.Accepted accepted = (CalendarObjectRules.Accepted) judgement;
+        boolean overwrite = !"F".equalsIgnoreCase(strip(req.getHeader("Overwrite")));
+        CalendarStore.Written written = store.put(d.owner(), d.calendar(), d.object().get(), accepted.uid(), data,
+                accepted.span(), new Expectation(!overwrite, Optional.empty()));
+        if (move) {
+            store.delete(t.owner(), t.calendar(), t.object().get(), Optional.empty());
+        }
+        resp.setStatus(written.created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
+        resp.setContentLength(0);
+    }
+
+    private static final Pattern SCHEDULING_OBJECT = Pattern.compile("(?im)^ORGANIZER[;:]");
 
     private void get(HttpServletRequest req, HttpServletResponse resp, Target t, boolean head) throws IOException {
         Optional<StoredObject> found = store.object(t.owner(), t.calendar(), t.object().get());
@@ -369,7 +531,7 @@ final class CalendarRequests {
         return header == null || header.isBlank() ? null : header.strip();
     }
 
-    private static String httpDate(long millis) {
+    static String httpDate(long millis) {
         SimpleDateFormat f = new SimpleDateFormat("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
         f.setTimeZone(TimeZone.getTimeZone("GMT"));
         return f.format(new Date(millis));

@@ -25,20 +25,37 @@ final class PrincipalResource extends ServerResource {
         return account.displayName();
     }
 
+    private boolean self() {
+        return account.name().equals(user().account().name());
+    }
+
+    @Override
+    public String getSupportedMethods() {
+        return "OPTIONS, PROPFIND, REPORT";
+    }
+
+    /**
+     * Anyone who may see a principal reads its name, addresses and type, so that clients can complete attendees;
+     * only its owner reads where its calendars and scheduling collections are.
+     */
     @Override
     DavPropertySet ownProperties() {
         DavPropertySet set = new DavPropertySet();
         set.add(new ResourceType(new int[] {ResourceType.COLLECTION, CaldavNames.PRINCIPAL}));
         set.add(new DefaultDavProperty<>(DavPropertyName.DISPLAYNAME, account.displayName(), false));
         set.add(new HrefProperty(CaldavNames.PRINCIPAL_URL, getHref(), true));
-        set.add(new HrefProperty(CaldavNames.CALENDAR_HOME_SET, resources().homeHref(account.name()), true));
         set.add(new HrefProperty(CaldavNames.CALENDAR_USER_ADDRESS_SET,
                 account.addresses().stream().map(CalendarUserAddress::uri).toArray(String[]::new), true));
+        set.add(new DefaultDavProperty<>(CaldavNames.CALENDAR_USER_TYPE, "INDIVIDUAL", true));
+        if (!self()) {
+            set.add(LiveProperty.privileges(LiveProperty.READER));
+            return set;
+        }
+        set.add(new HrefProperty(CaldavNames.CALENDAR_HOME_SET, resources().homeHref(account.name()), true));
         set.add(new HrefProperty(CaldavNames.SCHEDULE_INBOX_URL, resources().homeHref(account.name())
                 + CaldavNames.INBOX + "/", true));
         set.add(new HrefProperty(CaldavNames.SCHEDULE_OUTBOX_URL, resources().homeHref(account.name())
                 + CaldavNames.OUTBOX + "/", true));
-        set.add(new DefaultDavProperty<>(CaldavNames.CALENDAR_USER_TYPE, "INDIVIDUAL", true));
         return set;
     }
 

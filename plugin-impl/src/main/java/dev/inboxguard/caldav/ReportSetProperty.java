@@ -17,6 +17,7 @@ final class ReportSetProperty extends AbstractDavProperty<List<String>> {
     private static final List<Object[]> REPORTS = List.of(
             new Object[] {CaldavNames.CALDAV, "calendar-query"},
             new Object[] {CaldavNames.CALDAV, "calendar-multiget"},
+            new Object[] {CaldavNames.CALDAV, "free-busy-query"},
             new Object[] {CaldavNames.DAV, "sync-collection"});
 
     ReportSetProperty() {

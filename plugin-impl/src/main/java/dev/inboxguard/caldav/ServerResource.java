@@ -48,6 +48,15 @@ abstract class ServerResource implements DavResource {
     /** @return the members listed by a PROPFIND of depth 1 */
     abstract List<DavResource> members() throws DavException;
 
+    /** @return a new, empty DOM document, for writing properties out */
+    static org.w3c.dom.Document document() {
+        try {
+            return org.apache.jackrabbit.webdav.xml.DomUtil.createDocument();
+        } catch (javax.xml.parsers.ParserConfigurationException e) {
+            throw new IllegalStateException("no XML document builder", e);
+        }
+    }
+
     UserSession user() {
         return session;
     }
@@ -58,7 +67,7 @@ abstract class ServerResource implements DavResource {
 
     @Override
     public String getComplianceClass() {
-        return "1, 3, calendar-access, calendar-auto-schedule";
+        return "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol";
     }
 
     @Override
@@ -123,6 +132,11 @@ abstract class ServerResource implements DavResource {
         DavPropertySet set = ownProperties();
         set.add(new HrefProperty(CaldavNames.CURRENT_USER_PRINCIPAL,
                 factory.principalHref(session.account().name()), true));
+        set.add(new HrefProperty(CaldavNames.PRINCIPAL_COLLECTION_SET, factory.principalsHref(), true));
+        if (!set.contains(CaldavNames.CURRENT_USER_PRIVILEGE_SET)) {
+            set.add(LiveProperty.privileges(LiveProperty.OWNER));
+        }
+        set.add(LiveProperty.supportedPrivileges());
         return set;
     }
 

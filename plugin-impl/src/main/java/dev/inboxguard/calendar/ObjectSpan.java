@@ -56,6 +56,17 @@ public final class ObjectSpan {
         return c.getProperty(Property.RRULE).isPresent() || c.getProperty(Property.RDATE).isPresent();
     }
 
+    /** @return how long each instance lasts: DTEND or DUE minus DTSTART, DURATION, a day for a date, else nothing */
+    public static java.time.Duration length(CalendarComponent c) {
+        Optional<Instant> from = instant(c, Property.DTSTART);
+        Optional<Instant> to = instant(c, Property.DTEND).or(() -> instant(c, Property.DUE));
+        if (from.isPresent() && to.isPresent()) {
+            java.time.Duration d = java.time.Duration.between(from.get(), to.get());
+            return d.isNegative() ? java.time.Duration.ZERO : d;
+        }
+        return duration(c);
+    }
+
     private static java.time.Duration duration(CalendarComponent c) {
         Optional<Property> d = c.getProperty(Property.DURATION);
         if (d.isPresent() && d.get() instanceof Duration duration) {
@@ -73,9 +84,32 @@ public final class ObjectSpan {
         return date ? java.time.Duration.ofDays(1) : java.time.Duration.ZERO;
     }
 
-    private static Optional<Instant> instant(CalendarComponent c, String name) {
-        Optional<Property> p = c.getProperty(name);
-        if (p.isEmpty() || !(p.get() instanceof DateProperty<?> date)) {
+    /**
+     * @return the zone a component's DTSTART is written in: its VTIMEZONE as ical4j resolved it, or UTC for a UTC,
+     * floating or all-day start (floating times are read as UTC throughout the server)
+     */
+    public static java.time.ZoneId zone(net.fortuna.ical4j.model.Component c) {
+        Optional<Property> p = c.getProperty(Property.DTSTART);
+        if (p.isPresent() && p.get() instanceof DateProperty<?> date) {
+            try {
+                if (date.getDate() instanceof ZonedDateTime z) {
+                    return z.getZone();
+                }
+            } catch (RuntimeException e) {
+                return ZoneOffset.UTC;
+            }
+        }
+        return ZoneOffset.UTC;
+    }
+
+    /** @return a date property as an instant (floating and all-day values read as UTC), if it has one */
+    public static Optional<Instant> instant(net.fortuna.ical4j.model.Component c, String name) {
+        return c.<Property>getProperty(name).flatMap(ObjectSpan::instant);
+    }
+
+    /** @return a date property's value as an instant (floating and all-day values read as UTC) */
+    public static Optional<Instant> instant(Property p) {
+        if (!(p instanceof DateProperty<?> date)) {
             return Optional.empty();
         }
         try {

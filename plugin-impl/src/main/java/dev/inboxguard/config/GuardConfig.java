@@ -27,16 +27,18 @@ import java.util.Set;
  * @param storage   where the data lives: the embedded database, or PostgreSQL shared by several nodes
  * @param metrics   who may read {@code GET /metrics}
  * @param server    where the HTTP listener binds
+ * @param caldav    each user's first collections, and who can look up other users
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
                           Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
                           PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail,
-                          Storage storage, Metrics metrics, Server server) {
+                          Storage storage, Metrics metrics, Server server, Caldav caldav) {
 
     /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
         metrics = metrics == null ? new Metrics(null, null, null) : metrics;
         server = server == null ? new Server(null) : server;
+        caldav = caldav == null ? new Caldav(null, null, null, null) : caldav;
         users = users == null ? List.of() : List.copyOf(users);
         scheduling = scheduling == null ? new Scheduling(null) : scheduling;
         mail = mail == null ? new Mail(null, null, null, 0, 0, null, null) : mail;
@@ -66,7 +68,67 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
                        Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
                        PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail, Storage storage) {
         this(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks, policy, users,
-                scheduling, mail, storage, null, null);
+                scheduling, mail, storage, null, null, null);
+    }
+
+    /** A configuration with the default CalDAV settings (the parameters are those of the canonical constructor). */
+    public GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
+                       Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
+                       PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail, Storage storage,
+                       Metrics metrics, Server server) {
+        this(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks, policy, users,
+                scheduling, mail, storage, metrics, server, null);
+    }
+
+    /**
+     * The CalDAV tree.
+     *
+     * @param defaultCollections whether every user gets a calendar and a task list on their first request (true)
+     * @param defaultCalendar    the calendar's name and display name; it is also the default calendar for
+     *                           scheduling (RFC 6638 §9.2)
+     * @param defaultTaskList    the task list's name and display name
+     * @param directory          {@code users} (the default): signed-in users can read other users' display names and
+     *                           calendar-user addresses and search for them, as clients do to complete attendees;
+     *                           {@code hidden}: a user sees only their own principal. Calendars stay private either way.
+     */
+    public record Caldav(Boolean defaultCollections, Collection defaultCalendar, Collection defaultTaskList,
+                         String directory) {
+        /** Fills in defaults and checks the names. */
+        public Caldav {
+            defaultCollections = defaultCollections == null || defaultCollections;
+            defaultCalendar = defaultCalendar == null ? new Collection("calendar", "Calendar") : defaultCalendar;
+            defaultTaskList = defaultTaskList == null ? new Collection("tasks", "Tasks") : defaultTaskList;
+            if (defaultCalendar.name().equals(defaultTaskList.name())) {
+                throw new ConfigException("caldav.defaultTaskList.name: must differ from caldav.defaultCalendar.name");
+            }
+            directory = directory == null ? "users" : directory.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.Set.of("users", "hidden").contains(directory)) {
+                throw new ConfigException("caldav.directory: must be users or hidden, got " + directory);
+            }
+        }
+
+        /** @return true if users can look each other up */
+        public boolean directoryVisible() {
+            return directory.equals("users");
+        }
+    }
+
+    /**
+     * A collection the server makes for every user.
+     *
+     * @param name        its URL segment
+     * @param displayName what clients show
+     */
+    public record Collection(String name, String displayName) {
+        /** Checks that the name can be a URL segment. */
+        public Collection {
+            if (name == null || name.isBlank() || name.contains("/") || name.startsWith(".") || name.length() > 200
+                    || name.equals("inbox") || name.equals("outbox") || name.chars().anyMatch(ch -> ch < 0x20)) {
+                throw new ConfigException("caldav: a collection name must be 1 to 200 characters, with no slash, no "
+                        + "control characters, no leading dot, and not inbox or outbox; got " + name);
+            }
+            displayName = displayName == null || displayName.isBlank() ? name : displayName.strip();
+        }
     }
 
     /**

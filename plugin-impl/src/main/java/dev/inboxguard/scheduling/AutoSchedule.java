@@ -1,6 +1,7 @@
 package dev.inboxguard.scheduling;
 
 import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.calendar.CalendarHomes;
 import dev.inboxguard.calendar.CalendarObjectRules;
 import dev.inboxguard.calendar.ListMembership;
 import dev.inboxguard.ical.CalendarReader;
@@ -32,7 +33,6 @@ import net.fortuna.ical4j.model.property.Status;
  * organizer's copy. These writes do not schedule anything themselves.
  */
 final class AutoSchedule {
-    static final String DEFAULT_CALENDAR = "calendar";
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_@+=~-][A-Za-z0-9._@+=~-]{0,150}");
     private static final int ATTEMPTS = 5;
     private static final Set<String> JOINING_KEEPS = Set.of(Parameter.CN, Parameter.PARTSTAT, Parameter.MEMBER,
@@ -41,8 +41,10 @@ final class AutoSchedule {
     private final CalendarStore calendars;
     private final CalendarReader reader;
     private final CalendarObjectRules rules;
+    private final CalendarHomes homes;
 
-    AutoSchedule(CalendarStore calendars, CalendarReader reader, CalendarObjectRules rules) {
+    AutoSchedule(CalendarStore calendars, CalendarReader reader, CalendarObjectRules rules, CalendarHomes homes) {
+        this.homes = homes;
         this.calendars = calendars;
         this.reader = reader;
         this.rules = rules;
@@ -243,21 +245,9 @@ final class AutoSchedule {
         return true;
     }
 
-    /** The user's first calendar that takes this kind; a user who has none gets one. */
+    /** Where an incoming object of this kind is filed (RFC 6638 §9.2). */
     Optional<String> defaultCalendar(Account owner, String kind) {
-        for (StoredCalendar c : calendars.calendars(owner.name())) {
-            if (c.components().contains(kind)) {
-                return Optional.of(c.name());
-            }
-        }
-        try {
-            calendars.createCalendar(new StoredCalendar(owner.name(), DEFAULT_CALENDAR, "Calendar",
-                    Set.of("VEVENT", "VTODO"), 0));
-        } catch (StoreConflict e) {
-            // created meanwhile, or a calendar by that name takes other kinds
-        }
-        return calendars.calendar(owner.name(), DEFAULT_CALENDAR).filter(c -> c.components().contains(kind))
-                .map(StoredCalendar::name);
+        return homes.calendarFor(owner.name(), kind);
     }
 
     private static boolean sameSequence(ScheduledObject a, ScheduledObject b) {

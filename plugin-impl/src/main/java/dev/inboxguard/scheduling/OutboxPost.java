@@ -1,8 +1,8 @@
 package dev.inboxguard.scheduling;
 
 import dev.inboxguard.api.CalendarUserAddress;
-import dev.inboxguard.calendar.ObjectSpan;
-import dev.inboxguard.checks.recurrence.SeriesWindow;
+import dev.inboxguard.calendar.FreeBusy;
+import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
@@ -165,98 +165,34 @@ public final class OutboxPost {
                         "3.7;Invalid calendar user", Optional.empty()));
                 continue;
             }
-            List<Instant[]> busy = merge(busy(local.get(), from.get(), end));
+            FreeBusy busy = busy(local.get(), from.get(), end);
             out.add(new Response(who.get().uri(), "2.0;Success", Optional.of(reply(query, organizer.get(), who.get(),
                     from.get(), end, busy))));
         }
         return new Responses(out);
     }
 
-    private List<Instant[]> busy(Account owner, Instant from, Instant to) {
-        List<Instant[]> out = new ArrayList<>();
+    /** The owner's busy time from every calendar: events and stored VFREEBUSY objects. */
+    private FreeBusy busy(Account owner, Instant from, Instant to) {
+        FreeBusy busy = new FreeBusy(from, to);
         for (StoredCalendar cal : calendars.calendars(owner.name())) {
-            if (!cal.components().contains(Component.VEVENT)) {
-                continue;
-            }
-            for (StoredObject o : calendars.objectsIn(owner.name(), cal.name(), Component.VEVENT, from.toEpochMilli(),
-                    to.toEpochMilli())) {
-                ScheduledObject.read(reader, o.data()).ifPresent(obj -> {
-                    for (CalendarComponent c : obj.components()) {
-                        if (c.getName().equals(Component.VEVENT) && blocksTime(c)) {
-                            periods(c, from, to, out);
-                        }
-                    }
-                });
-            }
-        }
-        return out;
-    }
-
-    private static boolean blocksTime(CalendarComponent c) {
-        boolean transparent = c.<Property>getProperty(Property.TRANSP)
-                .map(p -> p.getValue().equalsIgnoreCase("TRANSPARENT")).orElse(false);
-        boolean cancelled = c.<Property>getProperty(Property.STATUS)
-                .map(p -> p.getValue().equalsIgnoreCase("CANCELLED")).orElse(false);
-        return !transparent && !cancelled;
-    }
-
-    private static void periods(CalendarComponent c, Instant from, Instant to, List<Instant[]> out) {
-        if (!ObjectSpan.recurs(c)) {
-            TimeSpan span = ObjectSpan.of(c);
-            add(out, Instant.ofEpochMilli(span.start()), Instant.ofEpochMilli(Math.max(span.end(), span.start())),
-                    from, to);
-            return;
-        }
-        ZoneId zone = zone(c);
-        LocalDateTime wallFrom = LocalDateTime.ofInstant(from, zone);
-        LocalDateTime wallTo = LocalDateTime.ofInstant(to, zone);
-        SeriesWindow.occurrencesBetween(c, wallFrom, wallTo, 3000, SeriesWindow.STEPS).ifPresent(list -> {
-            for (SeriesWindow.Occurrence o : list) {
-                Instant start = o.start().atZone(zone).toInstant();
-                add(out, start, start.plus(o.duration()), from, to);
-            }
-        });
-    }
-
-    private static ZoneId zone(CalendarComponent c) {
-        Optional<Property> start = c.getProperty(Property.DTSTART);
-        Optional<String> tzid = start.flatMap(p -> p.<Parameter>getParameter(Parameter.TZID)).map(Parameter::getValue);
-        if (tzid.isPresent()) {
-            try {
-                return ZoneId.of(tzid.get());
-            } catch (RuntimeException e) {
-                return ZoneOffset.UTC;
-            }
-        }
-        return ZoneOffset.UTC;
-    }
-
-    private static void add(List<Instant[]> out, Instant start, Instant end, Instant from, Instant to) {
-        Instant s = start.isBefore(from) ? from : start;
-        Instant e = end.isAfter(to) ? to : end;
-        if (e.isAfter(s)) {
-            out.add(new Instant[] {s, e});
-        }
-    }
-
-    private static List<Instant[]> merge(List<Instant[]> periods) {
-        periods.sort(Comparator.comparing(p -> p[0]));
-        List<Instant[]> out = new ArrayList<>();
-        for (Instant[] p : periods) {
-            Instant[] last = out.isEmpty() ? null : out.get(out.size() - 1);
-            if (last != null && !p[0].isAfter(last[1])) {
-                if (p[1].isAfter(last[1])) {
-                    last[1] = p[1];
+            for (String kind : List.of(Component.VEVENT, Component.VFREEBUSY)) {
+                if (!cal.components().contains(kind)) {
+                    continue;
                 }
-            } else {
-                out.add(new Instant[] {p[0], p[1]});
+                for (StoredObject o : calendars.objectsIn(owner.name(), cal.name(), kind, from.toEpochMilli(),
+                        to.toEpochMilli())) {
+                    if (reader.read(o.data()) instanceof CalendarRead.Parsed parsed) {
+                        busy.add(parsed.calendar());
+                    }
+                }
             }
         }
-        return out;
+        return busy;
     }
 
     private String reply(CalendarComponent query, CalendarUserAddress organizer, CalendarUserAddress attendee,
-                         Instant from, Instant to, List<Instant[]> busy) {
+                         Instant from, Instant to, FreeBusy busy) {
         StringBuilder b = new StringBuilder();
         b.append("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//InboxGuard//Free-busy//EN\r\nMETHOD:REPLY\r\n");
         b.append("BEGIN:VFREEBUSY\r\n");
@@ -264,10 +200,7 @@ public final class OutboxPost {
         b.append("DTSTAMP:").append(UTC.format(clock.instant().truncatedTo(ChronoUnit.SECONDS))).append("\r\n");
         b.append("DTSTART:").append(UTC.format(from)).append("\r\nDTEND:").append(UTC.format(to)).append("\r\n");
         b.append("ORGANIZER:").append(organizer.uri()).append("\r\nATTENDEE:").append(attendee.uri()).append("\r\n");
-        for (Instant[] p : busy) {
-            b.append("FREEBUSY;FBTYPE=BUSY:").append(UTC.format(p[0])).append('/').append(UTC.format(p[1]))
-                    .append("\r\n");
-        }
+        b.append(busy.lines());
         b.append("END:VFREEBUSY\r\nEND:VCALENDAR\r\n");
         return b.toString();
     }

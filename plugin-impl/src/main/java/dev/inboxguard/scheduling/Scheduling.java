@@ -1,6 +1,7 @@
 package dev.inboxguard.scheduling;
 
 import dev.inboxguard.api.ReplyRouter;
+import dev.inboxguard.calendar.CalendarHomes;
 import dev.inboxguard.calendar.CalendarObjectRules;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.engine.Guard;
@@ -21,9 +22,10 @@ import java.time.Clock;
  * @param posts     answers POSTs to an outbox
  * @param quarantine held items and decisions
  * @param store     inboxes, quarantine and audit
+ * @param homes     each user's calendar home and default calendar
  */
 public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, ImplicitScheduler implicit,
-                         OutboxPost posts, Quarantine quarantine, SchedulingStore store) {
+                         OutboxPost posts, Quarantine quarantine, SchedulingStore store, CalendarHomes homes) {
 
     /**
      * @param guard     the guard
@@ -61,12 +63,34 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
                                       SchedulingStore store, Accounts accounts, OutboundImip outbound,
                                       ReplyRouter router, GuardConfig.Scheduling settings, Clock clock,
                                       ServerMeters meters) {
+        return assemble(guard, reader, calendars, store, accounts, outbound, router, settings, clock, meters,
+                new CalendarHomes(calendars, new GuardConfig.Caldav(null, null, null, null)));
+    }
+
+    /**
+     * @param guard     the guard
+     * @param reader    the bounded reader
+     * @param calendars the calendars
+     * @param store     inboxes, quarantine, audit
+     * @param accounts  the local users
+     * @param outbound  where messages for remote users go
+     * @param router    where replies go under SENT-BY
+     * @param settings  the scheduling settings
+     * @param clock     the clock
+     * @param meters    where verdicts are counted
+     * @param homes     each user's first collections and default calendar
+     * @return scheduling, wired
+     */
+    public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
+                                      SchedulingStore store, Accounts accounts, OutboundImip outbound,
+                                      ReplyRouter router, GuardConfig.Scheduling settings, Clock clock,
+                                      ServerMeters meters, CalendarHomes homes) {
         CalendarObjectRules rules = new CalendarObjectRules(reader);
-        AutoSchedule auto = new AutoSchedule(calendars, reader, rules);
+        AutoSchedule auto = new AutoSchedule(calendars, reader, rules, homes);
         SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters);
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts);
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
                 new OutboxPost(reader, outbox, calendars, accounts, clock),
-                new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store);
+                new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes);
     }
 }

@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import dev.inboxguard.api.ReplyRouter;
 import dev.inboxguard.approval.ApprovalServlet;
 import dev.inboxguard.caldav.CaldavServlet;
+import dev.inboxguard.calendar.CalendarHomes;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.engine.Guard;
 import dev.inboxguard.engine.GuardModule;
@@ -91,7 +92,7 @@ public final class CaldavServer implements AutoCloseable {
         Injector injector = Guice.createInjector(new GuardModule(config, database.rateLimiter(), meters));
         return Scheduling.assemble(injector.getInstance(Guard.class), injector.getInstance(CalendarReader.class),
                 database.calendars(), database.scheduling(), accounts, outbound, injector.getInstance(ReplyRouter.class),
-                config.scheduling(), clock, meters);
+                config.scheduling(), clock, meters, new CalendarHomes(database.calendars(), config.caldav()));
     }
 
     private CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, Database database,

@@ -1,6 +1,7 @@
 package dev.inboxguard.storage;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,7 +39,48 @@ public interface CalendarStore {
      */
     boolean deleteCalendar(String owner, String name);
 
-    /** @return the objects of a calendar, by resource name */
+    /**
+     * Creates a calendar with the properties its creator set (MKCALENDAR, extended MKCOL), in one transaction.
+     *
+     * @param properties Clark names ({@code {namespace}name}) to each property element's XML
+     * @throws StoreConflict if the owner already has a calendar by that name
+     */
+    StoredCalendar createCalendar(StoredCalendar calendar, Map<String, String> properties);
+
+    /** @return the calendar's client-set properties: Clark names to each property element's XML, by name */
+    Map<String, String> properties(String owner, String calendar);
+
+    /**
+     * Sets (a value) and removes (empty) properties in one transaction; the calendar's revision moves.
+     *
+     * @return false if there is no such calendar
+     */
+    boolean changeProperties(String owner, String calendar, Map<String, Optional<String>> changes);
+
+    /**
+     * A user's calendar home, once made.
+     *
+     * @param defaultCalendar where scheduling files new invitations (RFC 6638 §9.2), if anywhere
+     */
+    record Home(Optional<String> defaultCalendar) {
+    }
+
+    /** @return the user's home, if it has been made */
+    Optional<Home> home(String owner);
+
+    /**
+     * Makes a user's home once, with its first calendars; a second call (from another node, or a later request)
+     * changes nothing.
+     *
+     * @param calendars       the calendars to create (skipped when the user already has one by that name)
+     * @param defaultCalendar the default calendar's name, if there is one
+     * @return true if this call made the home
+     */
+    boolean createHome(String owner, List<StoredCalendar> calendars, Optional<String> defaultCalendar);
+
+    /** Points the user's default calendar elsewhere (or nowhere). */
+    void setDefaultCalendar(String owner, Optional<String> calendar);
+
     /**
      * @param owner the user
      * @param uid   an iCalendar UID

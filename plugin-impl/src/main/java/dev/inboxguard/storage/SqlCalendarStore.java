@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +58,119 @@ final class SqlCalendarStore implements CalendarStore {
             }
             return new StoredCalendar(calendar.owner(), calendar.name(), calendar.displayName(),
                     calendar.components(), 1);
+        });
+    }
+
+    @Override
+    public StoredCalendar createCalendar(StoredCalendar calendar, Map<String, String> properties) {
+        return transaction(c -> {
+            insertCalendar(c, calendar);
+            for (Map.Entry<String, String> e : properties.entrySet()) {
+                String[] name = clark(e.getKey());
+                Sql.update(c, "INSERT INTO collection_properties (owner, calendar, namespace, name, xml) VALUES "
+                        + "(?, ?, ?, ?, ?)", calendar.owner(), calendar.name(), name[0], name[1], e.getValue());
+            }
+            return new StoredCalendar(calendar.owner(), calendar.name(), calendar.displayName(),
+                    calendar.components(), 1);
+        });
+    }
+
+    private static void insertCalendar(Connection c, StoredCalendar calendar) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO calendars (owner, name, display_name, "
+                + "components, revision) VALUES (?, ?, ?, ?, 1)")) {
+            Sql.setText(p, 1, calendar.owner());
+            Sql.setText(p, 2, calendar.name());
+            Sql.setText(p, 3, calendar.displayName());
+            Sql.setText(p, 4, String.join(",", calendar.components()));
+            p.executeUpdate();
+        } catch (SQLException e) {
+            if (Sql.isDuplicate(e)) {
+                throw new StoreConflict(StoreConflict.Kind.CALENDAR_EXISTS, "a calendar by that name exists");
+            }
+            throw e;
+        }
+    }
+
+    /** @return namespace and local name of {@code {namespace}name} */
+    private static String[] clark(String name) {
+        int close = name.indexOf('}');
+        return name.startsWith("{") && close > 0 ? new String[] {name.substring(1, close), name.substring(close + 1)}
+                : new String[] {"", name};
+    }
+
+    @Override
+    public Map<String, String> properties(String owner, String calendar) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String[] row : query("SELECT namespace, name, xml FROM collection_properties WHERE owner = ? AND "
+                + "calendar = ? ORDER BY namespace, name", List.of(owner, calendar),
+                r -> new String[] {r.getString(1), r.getString(2), r.getString(3)})) {
+            out.put("{" + row[0] + "}" + row[1], row[2]);
+        }
+        return out;
+    }
+
+    @Override
+    public boolean changeProperties(String owner, String calendar, Map<String, Optional<String>> changes) {
+        return transaction(c -> {
+            if (Sql.update(c, "UPDATE calendars SET revision = revision + 1 WHERE owner = ? AND name = ?", owner,
+                    calendar) == 0) {
+                return false;
+            }
+            for (Map.Entry<String, Optional<String>> e : changes.entrySet()) {
+                String[] name = clark(e.getKey());
+                Sql.update(c, "DELETE FROM collection_properties WHERE owner = ? AND calendar = ? AND namespace = ? "
+                        + "AND name = ?", owner, calendar, name[0], name[1]);
+                if (e.getValue().isPresent()) {
+                    Sql.update(c, "INSERT INTO collection_properties (owner, calendar, namespace, name, xml) VALUES "
+                            + "(?, ?, ?, ?, ?)", owner, calendar, name[0], name[1], e.getValue().get());
+                }
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<Home> home(String owner) {
+        return query("SELECT default_calendar FROM homes WHERE owner = ?", List.of(owner),
+                r -> new Home(Optional.ofNullable(r.getString(1)))).stream().findFirst();
+    }
+
+    @Override
+    public boolean createHome(String owner, List<StoredCalendar> calendars, Optional<String> defaultCalendar) {
+        try {
+            return transaction(c -> {
+                // the home's row first: of two nodes making one home at once, the second waits, then fails on the key
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO homes (owner, default_calendar, created) "
+                        + "VALUES (?, ?, ?)")) {
+                    Sql.setText(p, 1, owner);
+                    Sql.setText(p, 2, defaultCalendar.orElse(null));
+                    p.setLong(3, System.currentTimeMillis());
+                    p.executeUpdate();
+                }
+                for (StoredCalendar calendar : calendars) {
+                    if (Sql.update(c, "UPDATE calendars SET revision = revision WHERE owner = ? AND name = ?", owner,
+                            calendar.name()) == 0) {
+                        insertCalendar(c, calendar);
+                    }
+                }
+                return true;
+            });
+        } catch (StoreFailure e) {
+            if (e.getCause() instanceof SQLException s && Sql.isDuplicate(s)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void setDefaultCalendar(String owner, Optional<String> calendar) {
+        transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE homes SET default_calendar = ? WHERE owner = ?")) {
+                Sql.setText(p, 1, calendar.orElse(null));
+                Sql.setText(p, 2, owner);
+                return p.executeUpdate();
+            }
         });
     }
 

@@ -1,0 +1,119 @@
+package dev.inboxguard.caldav;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.servlet.http.HttpServletResponse;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+/**
+ * A 207 Multi-Status answer (RFC 4918 §13) written to the client as it is made, one response at a time, so that a
+ * large REPORT never sits whole in memory.
+ */
+final class Multistatus implements AutoCloseable {
+    /** A property's name: its namespace and local name. */
+    record Name(String namespace, String local) {
+        /** @return the property as an empty element, declaring its namespace */
+        String empty() {
+            return switch (namespace) {
+                case "DAV:" -> "<D:" + local + "/>";
+                case "urn:ietf:params:xml:ns:caldav" -> "<C:" + local + "/>";
+                default -> "<X:" + local + " xmlns:X=\"" + DavError.escape(namespace) + "\"/>";
+            };
+        }
+
+        static Name of(Element e) {
+            return new Name(e.getNamespaceURI() == null ? "" : e.getNamespaceURI(), e.getLocalName());
+        }
+    }
+
+    /** The most properties one request may name; more are a client bug or an attack (403). */
+    static final int MAX_PROPERTIES = 64;
+
+    private final Writer out;
+
+    Multistatus(HttpServletResponse resp) throws IOException {
+        resp.setStatus(207);
+        resp.setContentType("application/xml; charset=utf-8");
+        out = new BufferedWriter(new OutputStreamWriter(resp.getOutputStream(), StandardCharsets.UTF_8), 16 * 1024);
+        out.write("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\" "
+                + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\" xmlns:CS=\"http://calendarserver.org/ns/\">\n");
+    }
+
+    /**
+     * @param prop a DAV:prop element
+     * @return the property names it lists, each once, or null if there are more than {@link #MAX_PROPERTIES}
+     */
+    static List<Name> names(Element prop) {
+        Map<Name, Boolean> names = new LinkedHashMap<>();
+        for (Node n = prop == null ? null : prop.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e) {
+                names.put(Name.of(e), true);
+                if (names.size() > MAX_PROPERTIES) {
+                    return null;
+                }
+            }
+        }
+        return new ArrayList<>(names.keySet());
+    }
+
+    /** A response with no properties, only a status (404 for a missing member, for instance). */
+    void status(String href, int status, String reason) throws IOException {
+        out.write("<D:response><D:href>" + DavError.escape(href) + "</D:href><D:status>HTTP/1.1 " + status + " "
+                + reason + "</D:status></D:response>\n");
+    }
+
+    /**
+     * A response with properties grouped by status.
+     *
+     * @param found   property XML that was found (200)
+     * @param missing property names not found (404)
+     * @param failed  other statuses: "507 Insufficient Storage" to property XML
+     */
+    void response(String href, List<String> found, List<Name> missing, Map<String, List<String>> failed)
+            throws IOException {
+        out.write("<D:response><D:href>");
+        out.write(DavError.escape(href));
+        out.write("</D:href>");
+        if (!found.isEmpty() || missing.isEmpty() && failed.isEmpty()) {
+            out.write("<D:propstat><D:prop>");
+            for (String f : found) {
+                out.write(f);
+            }
+            out.write("</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+        }
+        if (!missing.isEmpty()) {
+            out.write("<D:propstat><D:prop>");
+            for (Name m : missing) {
+                out.write(m.empty());
+            }
+            out.write("</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>");
+        }
+        for (Map.Entry<String, List<String>> e : failed.entrySet()) {
+            out.write("<D:propstat><D:prop>");
+            for (String f : e.getValue()) {
+                out.write(f);
+            }
+            out.write("</D:prop><D:status>HTTP/1.1 " + e.getKey() + "</D:status></D:propstat>");
+        }
+        out.write("</D:response>\n");
+    }
+
+    /** Ends the answer with a sync token (RFC 6578 §6.4). */
+    void syncToken(String token) throws IOException {
+        out.write("<D:sync-token>" + DavError.escape(token) + "</D:sync-token>\n");
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.write("</D:multistatus>\n");
+        out.flush();
+    }
+}
