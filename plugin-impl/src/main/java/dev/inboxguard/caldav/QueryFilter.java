@@ -75,9 +75,19 @@ final class QueryFilter {
             boolean found = switch (collation) {
                 case "i;octet" -> value.contains(text);
                 case "i;unicode-casemap" -> fold(value).contains(fold(text));
-                default -> value.toLowerCase(Locale.ROOT).contains(text.toLowerCase(Locale.ROOT));
+                default -> asciiLower(value).contains(asciiLower(text));
             };
             return found != negate;
+        }
+
+        /** RFC 4790 §9.2: i;ascii-casemap maps A to Z only; every other character stays as it is. */
+        private static String asciiLower(String s) {
+            StringBuilder b = new StringBuilder(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                b.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+            }
+            return b.toString();
         }
 
         /** RFC 5051's fold, as far as the JDK has it: compatibility decomposition, then case folding. */

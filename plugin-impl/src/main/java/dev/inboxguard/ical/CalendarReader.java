@@ -69,6 +69,7 @@ public final class CalendarReader {
         if (problem != null) {
             return refused(problem);
         }
+        text = tolerated(text);
         try {
             Calendar[] built = new Calendar[1];
             CalendarParserFactory.getInstance().get().parse(new UnfoldingReader(new StringReader(text)),
@@ -88,6 +89,22 @@ public final class CalendarReader {
         } catch (IOException | RuntimeException | StackOverflowError e) {
             return refused(malformed("not valid iCalendar: " + describe(e), null));
         }
+    }
+
+    // "P1DT": a duration whose time part is announced and then left empty, as some clients write a whole day
+    private static final java.util.regex.Pattern DANGLING_T = java.util.regex.Pattern.compile(
+            "(?im)^((?:DURATION|TRIGGER)(?:;[^:\r\n]{0,200})?:[+-]?P(?:\\d{1,9}W|\\d{1,9}D)?)T(?=\r\n)");
+
+    /**
+     * Harmless slips that real clients make, read as they were meant (each is listed in docs/caldav.md): a DURATION
+     * or TRIGGER that ends in a bare {@code T} ({@code P1DT} for {@code P1D}). The bytes themselves are kept as
+     * sent; only their reading is lenient, and never about a limit.
+     */
+    static String tolerated(String text) {
+        if (text.indexOf('T', 0) < 0) {
+            return text;
+        }
+        return DANGLING_T.matcher(text).replaceAll("$1");
     }
 
     /**

@@ -122,6 +122,8 @@ public final class CaldavServer implements AutoCloseable {
         context.addFilter(new FilterHolder(new HttpMetricsFilter(meters)), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder("well-known", new ToDavRoot()), "/.well-known/caldav");
         context.addServlet(new ServletHolder("well-known-slash", new ToDavRoot()), "/.well-known/caldav/");
+        // any other well-known name is not served here: 404 for every method, rather than the default 501
+        context.addServlet(new ServletHolder("well-known-other", new NotServed()), "/.well-known/*");
         // a client given the bare server URL starts there; "" maps exactly the root
         context.addServlet(new ServletHolder("root", new ToDavRoot()), "");
         ErrorHandler errors = new ErrorHandler();
@@ -194,6 +196,14 @@ public final class CaldavServer implements AutoCloseable {
                 return;
             }
             resp.getWriter().write("ok\n");
+        }
+    }
+
+    /** Everything under {@code /.well-known/} but CalDAV's: not here, whatever the method. */
+    private static final class NotServed extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found; CalDAV starts at /.well-known/caldav");
         }
     }
 

@@ -30,6 +30,19 @@ class CalendarReaderTest {
     }
 
     @Test
+    void aDurationWithAnEmptyTimePartReadsAsMeant() {
+        // "P1DT" is a slip some clients make for a whole day; the reading is lenient, the stored bytes are not changed
+        byte[] slip = withEventLines(List.of("DURATION:P1DT", "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:x",
+                "TRIGGER:-P1DT", "END:VALARM"));
+        CalendarRead.Parsed parsed = assertInstanceOf(CalendarRead.Parsed.class,
+                read(dev.inboxguard.Samples.limits(), slip));
+        assertTrue(new String(parsed.bytes(), java.nio.charset.StandardCharsets.UTF_8).contains("DURATION:P1DT\r\n"));
+        assertEquals("P1D", parsed.calendar().getComponents().get(0).getProperty("DURATION").orElseThrow().getValue());
+        // a broken value that is not this slip is still refused
+        refusal(read(dev.inboxguard.Samples.limits(), withEventLines(List.of("DURATION:P1XT"))));
+    }
+
+    @Test
     void aByteOrderMarkIsNotContent() {
         byte[] request = dev.inboxguard.Samples.request();
         byte[] withBom = new byte[request.length + 3];
