@@ -177,12 +177,18 @@ class CaldavServerTest {
                 if (other.equals(user)) {
                     continue;
                 }
-                for (String path : List.of("/dav/principals/" + other + "/", "/dav/calendars/" + other + "/")) {
-                    HttpResponse<String> r = propfind(user, path, "0", PROPFIND_DISCOVERY);
-                    assertEquals(404, r.statusCode(), user + " → " + path);
-                    assertFalse(r.body().contains(other + "@example.com"), r.body());
-                    assertEquals(404, send("GET", path, user, user, null, null).statusCode(), user + " GET " + path);
-                }
+                // RFC 3744 §9.4: another user's principal is readable, name and addresses, so that clients can
+                // complete attendees; where their calendars and scheduling collections are is not
+                HttpResponse<String> principal = propfind(user, "/dav/principals/" + other + "/", "0",
+                        PROPFIND_DISCOVERY);
+                assertEquals(207, principal.statusCode(), user + " → " + other);
+                assertTrue(principal.body().contains(other + "@example.com"), principal.body());
+                assertFalse(principal.body().contains("/dav/calendars/" + other), principal.body());
+                String home = "/dav/calendars/" + other + "/";
+                HttpResponse<String> r = propfind(user, home, "0", PROPFIND_DISCOVERY);
+                assertEquals(404, r.statusCode(), user + " → " + home);
+                assertFalse(r.body().contains(other + "@example.com"), r.body());
+                assertEquals(404, send("GET", home, user, user, null, null).statusCode(), user + " GET " + home);
             }
             // a user who does not exist looks exactly the same
             assertEquals(404, propfind(user, "/dav/principals/mallory/", "0", PROPFIND_DISCOVERY).statusCode());
@@ -436,7 +442,9 @@ class CaldavServerTest {
                     .statusCode());
         }
         assertTrue(send("GET", cal + "secret.ics", "alice", "alice", null, null).body().contains("Secret"));
-        assertEquals(1, store.calendars().calendars("alice").size());
+        // her own calendar, task list and the private one; nothing the others tried
+        assertEquals(List.of("calendar", "private", "tasks"), store.calendars().calendars("alice").stream()
+                .map(dev.inboxguard.storage.StoredCalendar::name).toList());
     }
 
     private static String between(String xml, String element) {
@@ -577,8 +585,8 @@ class CaldavServerTest {
         assertTrue(rename.body().contains("200 OK"), rename.body());
         assertTrue(propfind("bob", cal, "0", PROPFIND_DISCOVERY).body().contains("Renamed"));
         HttpResponse<String> mixed = send("PROPPATCH", cal, "bob", "bob", null, "<d:propertyupdate xmlns:d=\"DAV:\" "
-                + "xmlns:x=\"urn:example\"><d:set><d:prop><d:displayname>Never</d:displayname><x:colour>red"
-                + "</x:colour></d:prop></d:set></d:propertyupdate>");
+                + "xmlns:x=\"urn:example\"><d:set><d:prop><d:displayname>Never</d:displayname><d:getetag>red"
+                + "</d:getetag></d:prop></d:set></d:propertyupdate>");
         assertEquals(207, mixed.statusCode());
         assertTrue(mixed.body().contains("424") && mixed.body().contains("403"), mixed.body());
         assertFalse(propfind("bob", cal, "0", PROPFIND_DISCOVERY).body().contains("Never"), "all or nothing");

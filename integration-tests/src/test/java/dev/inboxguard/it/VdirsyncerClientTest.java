@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,9 @@ class VdirsyncerClientTest {
             run.assertSteps("vdirsyncer", STEPS);
             assertTrue(run.output().lines().anyMatch("OK"::equals), run.output());
             // the calendar vdirsyncer made is gone again, by the flow's DELETE
-            assertEquals(0, store.calendars().calendars("dave").size(), "RFC 4918 §9.6.1 the calendar is gone");
+            // only the default calendar and task list, made on dave's first request (RFC 6638 §9.2), remain
+            assertEquals(List.of("calendar", "tasks"), store.calendars().calendars("dave").stream()
+                    .map(dev.inboxguard.storage.StoredCalendar::name).toList(), "RFC 4918 §9.6.1 the client's calendar is gone");
         }
     }
 }
