@@ -15,6 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import javax.servlet.ReadListener;
 import javax.servlet.ServletInputStream;
 import javax.servlet.http.HttpServletRequestWrapper;
@@ -108,7 +109,22 @@ public final class CaldavServlet extends AbstractWebdavServlet {
             return;
         }
         HttpServletRequest bounded = request;
-        if (request.getContentLengthLong() < 0 && request.getHeader("Transfer-Encoding") != null) {
+        if (request.getMethod().equals("PROPFIND")) {
+            String depth = request.getHeader("Depth");
+            if (depth != null && depth.strip().equalsIgnoreCase("infinity")) {
+                // RFC 4918 §9.1: a server may refuse an unbounded walk of the tree, and here it always does
+                drain(request, maxBody);
+                DavError.dav(response, HttpServletResponse.SC_FORBIDDEN, "propfind-finite-depth",
+                        "PROPFIND goes one level at a time here: Depth 0 or 1");
+                return;
+            }
+            if (depth == null) {
+                // RFC 4918 reads a missing Depth as infinity; clients that leave it out want the resource and its
+                // members, which is as far as this server walks
+                bounded = new WithDepthOne(request);
+            }
+        }
+        if (bounded.getContentLengthLong() < 0 && bounded.getHeader("Transfer-Encoding") != null) {
             // Jetty's cap fails a chunked read midway, and Jackrabbit reports any read failure as 400; reading the
             // body here, up to the cap, gives the client the 413 it should see
             byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
@@ -116,7 +132,7 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                 response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "Request body too large");
                 return;
             }
-            bounded = new BufferedBody(request, body);
+            bounded = new BufferedBody(bounded, body);
         }
         try {
             Object account = request.getAttribute(BasicAuthentication.ACCOUNT);
@@ -219,6 +235,24 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     @Override
     public void setResourceFactory(DavResourceFactory factory) {
         this.resources = factory;
+    }
+
+    /** A PROPFIND that named no depth, read as Depth: 1. */
+    private static final class WithDepthOne extends HttpServletRequestWrapper {
+        WithDepthOne(HttpServletRequest request) {
+            super(request);
+        }
+
+        @Override
+        public String getHeader(String name) {
+            return "Depth".equalsIgnoreCase(name) ? "1" : super.getHeader(name);
+        }
+
+        @Override
+        public java.util.Enumeration<String> getHeaders(String name) {
+            return "Depth".equalsIgnoreCase(name) ? java.util.Collections.enumeration(List.of("1"))
+                    : super.getHeaders(name);
+        }
     }
 
     /** A request whose chunked body has already been read, within the cap. */

@@ -171,11 +171,8 @@ public final class FreeBusy {
     public String lines() {
         StringBuilder b = new StringBuilder();
         for (Period p : periods()) {
-            b.append("FREEBUSY");
-            if (p.type() != Type.BUSY) {
-                b.append(";FBTYPE=").append(p.type().value());
-            }
-            b.append(':').append(UTC.format(p.start())).append('/').append(UTC.format(p.end())).append("\r\n");
+            // FBTYPE is written even for BUSY, its default: some clients read only what is spelled out
+            b.append("FREEBUSY;FBTYPE=").append(p.type().value()).append(':').append(UTC.format(p.start())).append('/').append(UTC.format(p.end())).append("\r\n");
         }
         return b.toString();
     }

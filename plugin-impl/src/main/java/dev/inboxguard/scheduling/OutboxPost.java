@@ -43,6 +43,8 @@ public final class OutboxPost {
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
+    private static final String SCHEDULE_CALENDAR_TRANSP = "{urn:ietf:params:xml:ns:caldav}schedule-calendar-transp";
+
     private final CalendarReader reader;
     private final SchedulingOutbox outbox;
     private final CalendarStore calendars;
@@ -176,6 +178,11 @@ public final class OutboxPost {
     private FreeBusy busy(Account owner, Instant from, Instant to) {
         FreeBusy busy = new FreeBusy(from, to);
         for (StoredCalendar cal : calendars.calendars(owner.name())) {
+            // RFC 6638 §9.1: a calendar its owner marked transparent does not count towards free-busy
+            String transp = calendars.properties(owner.name(), cal.name()).getOrDefault(SCHEDULE_CALENDAR_TRANSP, "");
+            if (transp.contains("transparent")) {
+                continue;
+            }
             for (String kind : List.of(Component.VEVENT, Component.VFREEBUSY)) {
                 if (!cal.components().contains(kind)) {
                     continue;
