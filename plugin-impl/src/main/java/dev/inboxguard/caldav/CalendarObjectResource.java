@@ -29,7 +29,7 @@ final class CalendarObjectResource extends ServerResource {
 
     @Override
     public String getHref() {
-        return getLocator().getHref(false);
+        return href(false);
     }
 
     @Override

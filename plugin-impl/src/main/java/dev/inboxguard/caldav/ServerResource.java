@@ -103,7 +103,25 @@ abstract class ServerResource implements DavResource {
 
     @Override
     public String getHref() {
-        return locator.getHref(true);
+        return href(true);
+    }
+
+    /**
+     * @return the resource's href, each segment percent-encoded as {@link DavHrefs} does, so that every href the
+     * server writes, from PROPFIND or a REPORT, spells a name the same way
+     */
+    String href(boolean collection) {
+        StringBuilder b = new StringBuilder(locator.getPrefix());
+        String path = locator.getResourcePath();
+        for (String segment : path == null ? new String[0] : path.split("/")) {
+            if (!segment.isEmpty()) {
+                b.append('/').append(DavHrefs.segment(segment));
+            }
+        }
+        if (collection || b.length() == locator.getPrefix().length()) {
+            b.append('/');
+        }
+        return b.toString();
     }
 
     @Override

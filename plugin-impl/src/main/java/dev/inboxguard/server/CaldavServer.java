@@ -29,6 +29,7 @@ import org.eclipse.jetty.ee8.nested.ErrorHandler;
 import org.eclipse.jetty.ee8.servlet.FilterHolder;
 import org.eclipse.jetty.ee8.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee8.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -108,6 +109,9 @@ public final class CaldavServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(16 * 1024);
+        // a calendar or object name may hold a '%', which a client sends as %25; Jetty would refuse it as ambiguous
+        http.setUriCompliance(UriCompliance.DEFAULT.with("calendar-names",
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());
