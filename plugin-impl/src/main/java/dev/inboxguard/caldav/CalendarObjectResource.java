@@ -22,6 +22,10 @@ final class CalendarObjectResource extends ServerResource {
         this.object = object;
     }
 
+    StoredObject object() {
+        return object;
+    }
+
     @Override
     public boolean isCollection() {
         return false;

@@ -48,7 +48,129 @@ final class CalendarReports {
         this.reader = reader;
     }
 
-    void report(byte[] body, HttpServletResponse resp, StoredCalendar calendar, String collectionHref)
+    /** What a REPORT reads: one calendar, or the user's scheduling inbox. */
+    interface Source {
+        Optional<StoredObject> object(String name);
+
+        List<StoredObject> all();
+
+        /** @return the objects of a kind whose stored span may overlap the range (a superset is fine) */
+        List<StoredObject> in(String kind, long from, long to);
+
+        /**
+         * @param token the client's sync token, or empty for a first sync
+         * @return what changed since it, or empty if the token is not one this collection gave out
+         */
+        Optional<Sync> since(String token);
+
+        /** @return the calendar, for a free-busy query; empty where there is none (the inbox) */
+        Optional<StoredCalendar> calendar();
+    }
+
+    /**
+     * Changes for sync-collection.
+     *
+     * @param token   the token for now
+     * @param changed objects new or changed since
+     * @param deleted names removed since (only for a client that had a token)
+     */
+    record Sync(String token, List<StoredObject> changed, List<String> deleted) {
+    }
+
+    /** @return a calendar as a REPORT's source; its sync tokens are its revisions */
+    Source calendar(StoredCalendar calendar) {
+        return new Source() {
+            @Override
+            public Optional<StoredObject> object(String name) {
+                return store.object(calendar.owner(), calendar.name(), name);
+            }
+
+            @Override
+            public List<StoredObject> all() {
+                return store.objects(calendar.owner(), calendar.name());
+            }
+
+            @Override
+            public List<StoredObject> in(String kind, long from, long to) {
+                return store.objectsIn(calendar.owner(), calendar.name(), kind, from, to);
+            }
+
+            @Override
+            public Optional<Sync> since(String token) {
+                long after;
+                if (token.isEmpty()) {
+                    after = 0;
+                } else if (token.startsWith(SYNC_TOKEN) && token.length() < SYNC_TOKEN.length() + 20) {
+                    try {
+                        after = Long.parseLong(token.substring(SYNC_TOKEN.length()));
+                    } catch (NumberFormatException e) {
+                        return Optional.empty();
+                    }
+                } else {
+                    return Optional.empty();
+                }
+                return store.changesSince(calendar.owner(), calendar.name(), after).map(c -> new Sync(
+                        token(c.revision()), c.changed(), after > 0 ? c.deleted() : List.of()));
+            }
+
+            @Override
+            public Optional<StoredCalendar> calendar() {
+                return Optional.of(calendar);
+            }
+        };
+    }
+
+    /**
+     * @return the inbox as a REPORT's source. Its items never change, only come and go, so its state is a digest
+     * of their names: a token for the state now yields no changes, a first sync lists everything, and any older
+     * token is refused (403 valid-sync-token), which RFC 6578 §3.2 lets a server do, so the client lists again
+     */
+    static Source inbox(List<StoredObject> items) {
+        String state = inboxToken(items);
+        return new Source() {
+            @Override
+            public Optional<StoredObject> object(String name) {
+                return items.stream().filter(i -> i.name().equals(name)).findFirst();
+            }
+
+            @Override
+            public List<StoredObject> all() {
+                return items;
+            }
+
+            @Override
+            public List<StoredObject> in(String kind, long from, long to) {
+                return items;
+            }
+
+            @Override
+            public Optional<Sync> since(String token) {
+                if (token.isEmpty()) {
+                    return Optional.of(new Sync(state, items, List.of()));
+                }
+                return token.equals(state) ? Optional.of(new Sync(state, List.of(), List.of())) : Optional.empty();
+            }
+
+            @Override
+            public Optional<StoredCalendar> calendar() {
+                return Optional.empty();
+            }
+        };
+    }
+
+    /** @return the inbox's sync token and CTag: a digest of what it holds */
+    static String inboxToken(List<StoredObject> items) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            items.stream().map(StoredObject::etag).sorted().forEach(e -> sha.update((e + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
+            return "urn:inboxguard:inbox:" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void report(byte[] body, HttpServletResponse resp, Source source, String collectionHref)
             throws IOException {
         Document doc;
         try {
@@ -61,14 +183,15 @@ final class CalendarReports {
         boolean caldav = CaldavNames.CALDAV.getURI().equals(root.getNamespaceURI());
         boolean dav = CaldavNames.DAV.getURI().equals(root.getNamespaceURI());
         String report = root.getLocalName();
-        if (caldav && "free-busy-query".equals(report)) {
-            freeBusy(root, resp, calendar);
+        if (caldav && "free-busy-query".equals(report) && source.calendar().isPresent()) {
+            freeBusy(root, resp, source.calendar().get());
             return;
         }
         if (!(caldav && ("calendar-multiget".equals(report) || "calendar-query".equals(report))
                 || dav && "sync-collection".equals(report))) {
-            DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-report",
-                    "a calendar answers calendar-query, calendar-multiget, free-busy-query and sync-collection");
+            DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "supported-report", source.calendar().isPresent()
+                    ? "a calendar answers calendar-query, calendar-multiget, free-busy-query and sync-collection"
+                    : "the inbox answers calendar-query, calendar-multiget and sync-collection");
             return;
         }
         Element propElement = DomUtil.getChildElement(root, "prop", CaldavNames.DAV);
@@ -87,8 +210,6 @@ final class CalendarReports {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, e.precondition(), e.getMessage());
             return;
         }
-        String owner = calendar.owner();
-        String name = calendar.name();
         if ("calendar-multiget".equals(report)) {
             NodeList hrefs = root.getElementsByTagNameNS(CaldavNames.DAV.getURI(), "href");
             if (hrefs.getLength() > MAX_HREFS) {
@@ -107,7 +228,7 @@ final class CalendarReports {
                         continue;
                     }
                     Optional<StoredObject> o = member.isEmpty() || member.contains("/") ? Optional.empty()
-                            : store.object(owner, name, member);
+                            : source.object(member);
                     if (o.isEmpty()) {
                         out.status(href, 404, "Not Found");
                     } else {
@@ -129,8 +250,8 @@ final class CalendarReports {
             }
             Optional<QueryFilter.Hint> hint = filter.hint();
             List<StoredObject> candidates = hint.isPresent()
-                    ? store.objectsIn(owner, name, hint.get().kind(), hint.get().from(), hint.get().to())
-                    : store.objects(owner, name);
+                    ? source.in(hint.get().kind(), hint.get().from(), hint.get().to())
+                    : source.all();
             try (Multistatus out = new Multistatus(resp)) {
                 for (StoredObject o : candidates) {
                     Optional<Calendar> parsed = parse(o);
@@ -141,7 +262,7 @@ final class CalendarReports {
                 }
             }
         } else {
-            syncCollection(root, resp, owner, name, collectionHref, answer);
+            syncCollection(root, resp, source, collectionHref, answer);
         }
     }
 
@@ -251,8 +372,8 @@ final class CalendarReports {
     }
 
     /** RFC 6578: what changed since the client's token; an unknown token gets 403 DAV:valid-sync-token. */
-    private void syncCollection(Element root, HttpServletResponse resp, String owner, String calendar,
-                                String collectionHref, Answer answer) throws IOException {
+    private void syncCollection(Element root, HttpServletResponse resp, Source source, String collectionHref,
+                                Answer answer) throws IOException {
         Element tokenElement = DomUtil.getChildElement(root, "sync-token", CaldavNames.DAV);
         String token = tokenElement == null ? "" : tokenElement.getTextContent().strip();
         Element level = DomUtil.getChildElement(root, "sync-level", CaldavNames.DAV);
@@ -260,23 +381,10 @@ final class CalendarReports {
             resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Only sync-level 1: calendars have no sub-collections");
             return;
         }
-        long after;
-        if (token.isEmpty()) {
-            after = 0;
-        } else if (token.startsWith(SYNC_TOKEN) && token.length() < SYNC_TOKEN.length() + 20) {
-            try {
-                after = Long.parseLong(token.substring(SYNC_TOKEN.length()));
-            } catch (NumberFormatException e) {
-                after = -1;
-            }
-        } else {
-            after = -1;
-        }
-        Optional<CalendarStore.Changes> changes = after < 0 ? Optional.empty()
-                : store.changesSince(owner, calendar, after);
+        Optional<Sync> changes = token.length() > 200 ? Optional.empty() : source.since(token);
         if (changes.isEmpty()) {
             DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-sync-token",
-                    "this sync token is not one this calendar gave out");
+                    "this sync token is not one this collection gave out, or no longer one it can answer");
             return;
         }
         try (Multistatus out = new Multistatus(resp)) {
@@ -284,12 +392,10 @@ final class CalendarReports {
                 answer.write(out, collectionHref + DavHrefs.segment(o.name()), o, null);
             }
             // a first sync lists what exists; deletions matter only to a client that saw the objects
-            if (after > 0) {
-                for (String name : changes.get().deleted()) {
-                    out.status(collectionHref + DavHrefs.segment(name), 404, "Not Found");
-                }
+            for (String name : changes.get().deleted()) {
+                out.status(collectionHref + DavHrefs.segment(name), 404, "Not Found");
             }
-            out.syncToken(token(changes.get().revision()));
+            out.syncToken(changes.get().token());
         }
     }
 

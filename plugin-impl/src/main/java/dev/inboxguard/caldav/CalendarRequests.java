@@ -278,7 +278,8 @@ final class CalendarRequests {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
             return true;
         }
-        reports.report(req.getInputStream().readAllBytes(), resp, calendar.get(), collectionHref(req, t));
+        reports.report(req.getInputStream().readAllBytes(), resp, reports.calendar(calendar.get()),
+                collectionHref(req, t));
         return true;
     }
 
@@ -463,6 +464,13 @@ final class CalendarRequests {
             if (method.equals("GET")) {
                 resp.getOutputStream().write(item.get().data());
             }
+            return;
+        }
+        if (inbox && t.object().isEmpty() && method.equals("REPORT")) {
+            List<StoredObject> items = scheduling.store().inbox(account.name()).stream()
+                    .map(CaldavResources::inboxObject).toList();
+            reports.report(req.getInputStream().readAllBytes(), resp, CalendarReports.inbox(items),
+                    collectionHref(req, t));
             return;
         }
         if (inbox && t.object().isPresent() && method.equals("DELETE")) {

@@ -20,19 +20,31 @@ final class ReportSetProperty extends AbstractDavProperty<List<String>> {
             new Object[] {CaldavNames.CALDAV, "free-busy-query"},
             new Object[] {CaldavNames.DAV, "sync-collection"});
 
+    private final boolean calendar;
+
     ReportSetProperty() {
+        this(true);
+    }
+
+    /** @param calendar true for a calendar; false for the inbox, which has no free-busy-query */
+    ReportSetProperty(boolean calendar) {
         super(NAME, true);
+        this.calendar = calendar;
+    }
+
+    private List<Object[]> reports() {
+        return calendar ? REPORTS : REPORTS.stream().filter(r -> !"free-busy-query".equals(r[1])).toList();
     }
 
     @Override
     public List<String> getValue() {
-        return REPORTS.stream().map(r -> (String) r[1]).toList();
+        return reports().stream().map(r -> (String) r[1]).toList();
     }
 
     @Override
     public Element toXml(Document document) {
         Element property = getName().toXml(document);
-        for (Object[] r : REPORTS) {
+        for (Object[] r : reports()) {
             Element supported = DomUtil.addChildElement(property, "supported-report", CaldavNames.DAV);
             Element report = DomUtil.addChildElement(supported, "report", CaldavNames.DAV);
             DomUtil.addChildElement(report, (String) r[1], (Namespace) r[0]);

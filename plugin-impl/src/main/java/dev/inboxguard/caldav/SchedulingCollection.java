@@ -37,7 +37,7 @@ final class SchedulingCollection extends ServerResource {
 
     @Override
     public String getSupportedMethods() {
-        return inbox() ? "OPTIONS, GET, HEAD, PROPFIND" : "OPTIONS, POST, PROPFIND";
+        return inbox() ? "OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT" : "OPTIONS, POST, PROPFIND";
     }
 
     @Override
@@ -49,6 +49,13 @@ final class SchedulingCollection extends ServerResource {
         if (inbox()) {
             resources().defaultCalendarHref(owner).ifPresent(href ->
                     set.add(new HrefProperty(CaldavNames.SCHEDULE_DEFAULT_CALENDAR_URL, href, false)));
+        }
+        if (inbox()) {
+            String state = CalendarReports.inboxToken(resources().inbox(owner, user()).stream()
+                    .map(r -> ((CalendarObjectResource) r).object()).toList());
+            set.add(new DefaultDavProperty<>(CaldavNames.GETCTAG, state, true));
+            set.add(new DefaultDavProperty<>(CaldavNames.SYNC_TOKEN, state, true));
+            set.add(new ReportSetProperty(false));
         }
         // RFC 6638 §6.1: the owner's own scheduling privileges, besides reading and removing
         set.add(LiveProperty.privileges(inbox()
