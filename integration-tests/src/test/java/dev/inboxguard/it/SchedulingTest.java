@@ -161,9 +161,20 @@ class SchedulingTest {
     @Test
     @Order(3)
     void anUninvitedReplyIsHeldForTheOrganizerWhoApprovesIt() throws Exception {
+        // RFC 6638 §3.2.4.2: a copy of alice's event naming mallory, who is not invited, is refused at the door
         HttpResponse<String> r = put("mallory", "/dav/calendars/mallory/work/crash.ics", event(UID, "alice", null,
                 "mallory;PARTSTAT=ACCEPTED"));
-        assertEquals(201, r.statusCode(), r.body());
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(r.body().contains("allowed-attendee-scheduling-object-change"), r.body());
+        assertTrue(api("mallory", "GET", "/guard/api/audit").get("audit").toString().contains("put-refused"));
+        // an explicit REPLY through her outbox (RFC 6638 §5) still reaches the guard, which holds it for alice
+        String reply = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//crasher//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+                + "UID:" + UID + "\r\nDTSTAMP:20261121T090000Z\r\nSEQUENCE:0\r\n"
+                + "ORGANIZER:mailto:alice@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:mallory@example.com\r\n"
+                + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+        HttpResponse<String> posted = send("mallory", "POST", "/dav/calendars/mallory/outbox/", reply,
+                "text/calendar");
+        assertEquals(200, posted.statusCode(), posted.body());
         assertFalse(get("alice", "/dav/calendars/alice/work/sync.ics").contains("mallory"));
         JsonNode held = api("alice", "GET", "/guard/api/held").get("held");
         assertEquals(1, held.size(), held.toString());

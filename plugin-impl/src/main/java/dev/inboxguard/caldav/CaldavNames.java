@@ -21,6 +21,7 @@ final class CaldavNames {
     static final DavPropertyName MAX_ATTENDEES = DavPropertyName.create("max-attendees-per-instance", CALDAV);
     static final DavPropertyName SUPPORTED_CALENDAR_DATA = DavPropertyName.create("supported-calendar-data", CALDAV);
     static final DavPropertyName SUPPORTED_COLLATIONS = DavPropertyName.create("supported-collation-set", CALDAV);
+    static final DavPropertyName SCHEDULE_TAG = DavPropertyName.create("schedule-tag", CALDAV);
     static final DavPropertyName SCHEDULE_CALENDAR_TRANSP = DavPropertyName.create("schedule-calendar-transp", CALDAV);
     static final DavPropertyName CALENDAR_HOME_SET = DavPropertyName.create("calendar-home-set", CALDAV);
     static final DavPropertyName CALENDAR_USER_ADDRESS_SET =

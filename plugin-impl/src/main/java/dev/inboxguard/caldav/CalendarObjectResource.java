@@ -65,6 +65,9 @@ final class CalendarObjectResource extends ServerResource {
         set.add(new DefaultDavProperty<>(DavPropertyName.GETCONTENTLENGTH, Integer.toString(object.size()), false));
         set.add(new DefaultDavProperty<>(DavPropertyName.GETLASTMODIFIED,
                 HttpDateFormat.modificationDateFormat().format(new java.util.Date(object.modified())), false));
+        if (!object.scheduleTag().isEmpty() && CalendarRequests.isSchedulingObject(object.data())) {
+            set.add(new DefaultDavProperty<>(CaldavNames.SCHEDULE_TAG, object.scheduleTag(), true));
+        }
         return set;
     }
 

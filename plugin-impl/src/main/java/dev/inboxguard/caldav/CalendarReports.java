@@ -295,6 +295,9 @@ final class CalendarReports {
                     case "DAV:getlastmodified" -> "<D:getlastmodified>" + CalendarRequests.httpDate(o.modified())
                             + "</D:getlastmodified>";
                     case "DAV:resourcetype" -> "<D:resourcetype/>";
+                    case "urn:ietf:params:xml:ns:caldavschedule-tag" -> !o.scheduleTag().isEmpty()
+                            && CalendarRequests.isSchedulingObject(o.data())
+                            ? "<C:schedule-tag>" + DavError.escape(o.scheduleTag()) + "</C:schedule-tag>" : null;
                     default -> data ? calendarData(o, parsed, failed) : null;
                 };
                 if (value != null) {

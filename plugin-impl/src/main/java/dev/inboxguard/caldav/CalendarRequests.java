@@ -4,6 +4,7 @@ import dev.inboxguard.calendar.CalendarObjectRules;
 import dev.inboxguard.calendar.ObjectSpan;
 import dev.inboxguard.scheduling.OutboxPost;
 import dev.inboxguard.scheduling.Scheduling;
+import dev.inboxguard.scheduling.SchedulingObjectRules;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.storage.InboxItem;
 import dev.inboxguard.storage.CalendarStore;
@@ -323,30 +324,47 @@ final class CalendarRequests {
                     "a calendar object may have at most " + maxObjectBytes + " bytes");
             return;
         }
+        boolean mustNotExist = "*".equals(strip(req.getHeader("If-None-Match")));
+        Optional<String> ifMatch = Optional.ofNullable(strip(req.getHeader("If-Match")));
+        Optional<String> ifScheduleTag = Optional.ofNullable(strip(req.getHeader("If-Schedule-Tag-Match")));
+        Optional<byte[]> before = store.object(t.owner(), t.calendar(), t.object().get()).map(StoredObject::data);
+        if (ifScheduleTag.isPresent() && ifMatch.isEmpty() && before.isPresent()) {
+            // RFC 6638 §3.2.10: the client's copy may predate answers the server merged since, without changing
+            // the tag; they are kept rather than overwritten
+            body = scheduling.implicit().keepAnswers(account, before.get(), body);
+        }
         CalendarObjectRules.Judgement judgement = rules.judge(body, calendar.get().components());
         if (judgement instanceof CalendarObjectRules.Refusal refusal) {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refusal.precondition(), refusal.reason());
             return;
         }
         CalendarObjectRules.Accepted accepted = (CalendarObjectRules.Accepted) judgement;
-        boolean mustNotExist = "*".equals(strip(req.getHeader("If-None-Match")));
-        Optional<String> ifMatch = Optional.ofNullable(strip(req.getHeader("If-Match")));
-        Optional<byte[]> before = store.object(t.owner(), t.calendar(), t.object().get()).map(StoredObject::data);
+        if (scheduling.objectRules().judge(account, t.calendar(), t.object().get(), before, body)
+                instanceof SchedulingObjectRules.Refused refused) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refused.precondition(), refused.reason());
+            return;
+        }
         CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
-                accepted.span(), new Expectation(mustNotExist, ifMatch));
+                accepted.span(), new Expectation(mustNotExist, ifMatch, ifScheduleTag));
         StoredObject stored = written.object();
-        Optional<byte[]> scheduled = scheduling.implicit().afterPut(account, before, body);
+        // RFC 6638 §8.1: Schedule-Reply: F stores an attendee's change without telling the organizer
+        boolean reply = !"F".equalsIgnoreCase(strip(req.getHeader("Schedule-Reply")));
+        Optional<byte[]> scheduled = scheduling.implicit().afterPut(account, before, body, reply);
         if (scheduled.isPresent() && rules.judge(scheduled.get(), calendar.get().components())
                 instanceof CalendarObjectRules.Accepted again) {
             try {
+                // the statuses of what was just sent are the server's own addition: the Schedule-Tag stays
                 store.put(t.owner(), t.calendar(), t.object().get(), again.uid(), scheduled.get(), again.span(),
-                        new Expectation(false, Optional.of(stored.etag())));
+                        new Expectation(false, Optional.of(stored.etag())), false);
             } catch (StoreConflict e) {
                 // the client wrote again meanwhile; its newer version stands, without the statuses
             }
             // RFC 6638 §8.3: the stored object is not what the client sent, so no ETag; it fetches the new one
         } else {
             resp.setHeader("ETag", stored.etag());
+        }
+        if (isSchedulingObject(body)) {
+            resp.setHeader("Schedule-Tag", stored.scheduleTag());
         }
         resp.setStatus(written.created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
         resp.setContentLength(0);
@@ -391,7 +409,7 @@ final class CalendarRequests {
             return;
         }
         byte[] data = source.get().data();
-        if (!move && SCHEDULING_OBJECT.matcher(new String(data, java.nio.charset.StandardCharsets.UTF_8)).find()) {
+        if (!move && isSchedulingObject(data)) {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "unique-scheduling-object-resource",
                     "a scheduling object (one with an ORGANIZER) lives in one calendar: move it instead");
             return;
@@ -414,6 +432,11 @@ final class CalendarRequests {
 
     private static final Pattern SCHEDULING_OBJECT = Pattern.compile("(?im)^ORGANIZER[;:]");
 
+    /** @return true for a scheduling object resource (RFC 6638 §3.1): one with an ORGANIZER */
+    static boolean isSchedulingObject(byte[] data) {
+        return SCHEDULING_OBJECT.matcher(new String(data, java.nio.charset.StandardCharsets.UTF_8)).find();
+    }
+
     private void get(HttpServletRequest req, HttpServletResponse resp, Target t, boolean head) throws IOException {
         Optional<StoredObject> found = store.object(t.owner(), t.calendar(), t.object().get());
         if (found.isEmpty()) {
@@ -422,6 +445,9 @@ final class CalendarRequests {
         }
         StoredObject o = found.get();
         resp.setHeader("ETag", o.etag());
+        if (!o.scheduleTag().isEmpty() && isSchedulingObject(o.data())) {
+            resp.setHeader("Schedule-Tag", o.scheduleTag());
+        }
         resp.setHeader("Last-Modified", httpDate(o.modified()));
         String ifNoneMatch = strip(req.getHeader("If-None-Match"));
         if (ifNoneMatch != null && (ifNoneMatch.equals("*") || ifNoneMatch.equals(o.etag()))) {
@@ -438,9 +464,20 @@ final class CalendarRequests {
     private void delete(HttpServletRequest req, HttpServletResponse resp, Target t, Account account)
             throws IOException {
         Optional<StoredObject> before = store.object(t.owner(), t.calendar(), t.object().get());
-        if (store.delete(t.owner(), t.calendar(), t.object().get(),
-                Optional.ofNullable(strip(req.getHeader("If-Match"))))) {
-            before.ifPresent(b -> scheduling.implicit().afterDelete(account, b.data()));
+        Optional<String> ifMatch = Optional.ofNullable(strip(req.getHeader("If-Match")));
+        Optional<String> ifScheduleTag = Optional.ofNullable(strip(req.getHeader("If-Schedule-Tag-Match")));
+        if (ifScheduleTag.isPresent()) {
+            // RFC 6638 §8.3: the tag of the version deleted; the ETag read with it makes the deletion exact
+            if (before.isEmpty() || !ifScheduleTag.get().equals(before.get().scheduleTag())) {
+                resp.sendError(HttpServletResponse.SC_PRECONDITION_FAILED, "The scheduling object changed since "
+                        + "you read it (If-Schedule-Tag-Match)");
+                return;
+            }
+            ifMatch = ifMatch.or(() -> Optional.of(before.get().etag()));
+        }
+        if (store.delete(t.owner(), t.calendar(), t.object().get(), ifMatch)) {
+            boolean reply = !"F".equalsIgnoreCase(strip(req.getHeader("Schedule-Reply")));
+            before.ifPresent(b -> scheduling.implicit().afterDelete(account, b.data(), reply));
             resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
         } else {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");

@@ -112,6 +112,7 @@ final class AutoSchedule {
         Set<CalendarUserAddress> me = Set.copyOf(owner.addresses());
         if (stored.isPresent()) {
             Optional<ScheduledObject> mine = ScheduledObject.read(reader, stored.get().object().data());
+            mine.ifPresent(m -> keepPersonalData(m, message));
             if (mine.isPresent() && sameSequence(mine.get(), message)) {
                 // an update that is not a reschedule keeps the answer the attendee gave
                 Map<String, String> answers = mine.get().partstats(me);
@@ -137,26 +138,96 @@ final class AutoSchedule {
         return write(owner, calendar.get(), nameFor(uid), message, Optional.empty());
     }
 
+    /**
+     * A CANCEL of the whole event marks every component cancelled; a CANCEL of some instances marks their
+     * overrides cancelled and excludes the others from the series (an EXDATE), so that they leave the calendar.
+     */
+    /**
+     * RFC 6638 §3.2.2.1: what the attendee keeps for themselves survives the organizer's update: their alarms,
+     * their categories, and whether the event shows as busy (unless the guard set it aside, see InboxCopy).
+     */
+    private static void keepPersonalData(ScheduledObject mine, ScheduledObject update) {
+        Map<String, CalendarComponent> own = new java.util.HashMap<>();
+        for (CalendarComponent c : mine.components()) {
+            own.put(ScheduledObject.recurrenceId(c), c);
+        }
+        for (CalendarComponent c : update.components()) {
+            CalendarComponent kept = own.getOrDefault(ScheduledObject.recurrenceId(c), own.get(""));
+            if (kept == null) {
+                continue;
+            }
+            if (c instanceof net.fortuna.ical4j.model.ComponentContainer<?> into
+                    && kept instanceof net.fortuna.ical4j.model.ComponentContainer<?> from) {
+                // the alarms in the stored copy are the attendee's own, or passed the guard when they came: they
+                // replace whatever the update carries (a flagged update carries none, on purpose)
+                @SuppressWarnings("unchecked")
+                net.fortuna.ical4j.model.ComponentContainer<net.fortuna.ical4j.model.Component> target =
+                        (net.fortuna.ical4j.model.ComponentContainer<net.fortuna.ical4j.model.Component>) into;
+                ScheduledObject.removeAlarms(c);
+                for (Object alarm : from.getComponentList().getAll()) {
+                    if (((net.fortuna.ical4j.model.Component) alarm).getName().equals("VALARM")) {
+                        target.add(((net.fortuna.ical4j.model.Component) alarm).copy());
+                    }
+                }
+            }
+            List<Property> categories = kept.getProperties(Property.CATEGORIES);
+            if (!categories.isEmpty()) {
+                ((PropertyContainer) c).removeAll(Property.CATEGORIES);
+                categories.forEach(p -> ((PropertyContainer) c).add(p.copy()));
+            }
+            Optional<Property> transp = kept.getProperty(Property.TRANSP);
+            if (transp.isPresent() && c.getProperty(dev.inboxguard.engine.InboxCopy.ORIGINAL_TRANSP).isEmpty()
+                    && kept.getProperty(dev.inboxguard.engine.InboxCopy.ORIGINAL_TRANSP).isEmpty()) {
+                ((PropertyContainer) c).replace(transp.get().copy());
+            }
+        }
+    }
+
     private boolean cancel(Account owner, ScheduledObject message, CalendarStore.Located stored) {
         Optional<ScheduledObject> mine = ScheduledObject.read(reader, stored.object().data());
         if (mine.isEmpty()) {
             return false;
         }
-        Set<String> cancelled = new java.util.HashSet<>();
+        boolean whole = false;
+        java.util.Set<java.time.Instant> instances = new java.util.TreeSet<>();
         for (CalendarComponent c : message.components()) {
-            cancelled.add(ScheduledObject.recurrenceId(c));
+            Optional<java.time.Instant> at = ScheduledObject.recurrenceInstant(c);
+            if (at.isPresent()) {
+                instances.add(at.get());
+            } else {
+                whole = true;
+            }
         }
-        boolean whole = cancelled.contains("");
         boolean changed = false;
         for (CalendarComponent c : mine.get().components()) {
-            if (whole || cancelled.contains(ScheduledObject.recurrenceId(c))) {
+            Optional<java.time.Instant> at = ScheduledObject.recurrenceInstant(c);
+            if (whole || at.isPresent() && instances.remove(at.get())) {
                 ((PropertyContainer) c).replace(new Status(Status.VALUE_CANCELLED));
+                changed = true;
+            }
+        }
+        Optional<CalendarComponent> master = mine.get().master();
+        if (!whole && master.isPresent()) {
+            instances.removeAll(ScheduledObject.exdates(master.get()));
+            boolean allDay = master.get().<Property>getProperty(Property.DTSTART)
+                    .map(p -> p.getValue().strip().length() == 8).orElse(false);
+            for (java.time.Instant at : instances) {
+                ((PropertyContainer) master.get()).add(new net.fortuna.ical4j.model.property.ExDate<>(
+                        allDay ? new net.fortuna.ical4j.model.ParameterList(java.util.List.of(
+                                net.fortuna.ical4j.model.parameter.Value.DATE))
+                                : new net.fortuna.ical4j.model.ParameterList(),
+                        (allDay ? EXDATE_DAY : EXDATE_UTC).format(at)));
                 changed = true;
             }
         }
         return changed && write(owner, stored.calendar(), stored.object().name(), mine.get(),
                 Optional.of(stored.object().etag()));
     }
+
+    private static final java.time.format.DateTimeFormatter EXDATE_UTC = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+    private static final java.time.format.DateTimeFormatter EXDATE_DAY = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
 
     private boolean reply(Account owner, ScheduledObject message, CalendarStore.Located stored,
                           Admitted admitted) {
@@ -198,7 +269,7 @@ final class AutoSchedule {
             }
         }
         return changed && write(owner, stored.calendar(), stored.object().name(), organizerCopy.get(),
-                Optional.of(stored.object().etag()));
+                Optional.of(stored.object().etag()), false);
     }
 
     /**
@@ -231,6 +302,12 @@ final class AutoSchedule {
 
     private boolean write(Account owner, String calendar, String name, ScheduledObject object,
                           Optional<String> ifMatch) {
+        return write(owner, calendar, name, object, ifMatch, true);
+    }
+
+    /** @param newScheduleTag false when only answers are merged into an organizer's copy (RFC 6638 §3.2.10) */
+    private boolean write(Account owner, String calendar, String name, ScheduledObject object,
+                          Optional<String> ifMatch, boolean newScheduleTag) {
         Optional<StoredCalendar> target = calendars.calendar(owner.name(), calendar);
         if (target.isEmpty()) {
             return false;
@@ -241,7 +318,7 @@ final class AutoSchedule {
             return false;
         }
         calendars.put(owner.name(), calendar, name, accepted.uid(), data, accepted.span(),
-                new Expectation(ifMatch.isEmpty(), ifMatch));
+                new Expectation(ifMatch.isEmpty(), ifMatch), newScheduleTag);
         return true;
     }
 

@@ -49,6 +49,19 @@ public final class ImplicitScheduler {
      * @return the object with SCHEDULE-STATUS set, to store in place of what was written, if anything was sent
      */
     public Optional<byte[]> afterPut(Account account, Optional<byte[]> before, byte[] after) {
+        return afterPut(account, before, after, true);
+    }
+
+    /**
+     * Schedules after a PUT.
+     *
+     * @param account the user who wrote
+     * @param before  the object as it was, if it existed
+     * @param after   the object as written
+     * @param reply   false for {@code Schedule-Reply: F} (RFC 6638 §8.1): an attendee's change is kept, not sent
+     * @return the object with SCHEDULE-STATUS set, to store in place of what was written, if anything was sent
+     */
+    public Optional<byte[]> afterPut(Account account, Optional<byte[]> before, byte[] after, boolean reply) {
         Optional<ScheduledObject> now = ScheduledObject.read(reader, after);
         if (now.isEmpty() || now.get().uid().isEmpty() || now.get().organizer().isEmpty()) {
             return Optional.empty();
@@ -59,7 +72,50 @@ public final class ImplicitScheduler {
         if (mine.contains(organizer)) {
             return asOrganizer(account, organizer, old, now.get(), after);
         }
-        return asAttendee(account, mine, old, now.get(), after);
+        return reply ? asAttendee(account, mine, old, now.get(), after) : Optional.empty();
+    }
+
+    /**
+     * A PUT made with If-Schedule-Tag-Match on the organizer's copy (RFC 6638 §3.2.10): the answers the server
+     * merged into the stored copy since the client read it are kept over the client's older ones.
+     *
+     * @param account the organizer
+     * @param stored  the organizer's copy as stored
+     * @param sent    what the client sent
+     * @return what to store
+     */
+    public byte[] keepAnswers(Account account, byte[] stored, byte[] sent) {
+        Optional<ScheduledObject> was = ScheduledObject.read(reader, stored);
+        Optional<ScheduledObject> now = ScheduledObject.read(reader, sent);
+        Set<CalendarUserAddress> mine = Set.copyOf(account.addresses());
+        if (was.isEmpty() || now.isEmpty() || now.get().organizer().map(o -> !mine.contains(o)).orElse(true)) {
+            return sent;
+        }
+        Map<String, CalendarComponent> before = new java.util.HashMap<>();
+        for (CalendarComponent c : was.get().components()) {
+            before.put(ScheduledObject.recurrenceId(c), c);
+        }
+        boolean changed = false;
+        for (CalendarComponent c : now.get().components()) {
+            CalendarComponent old = before.get(ScheduledObject.recurrenceId(c));
+            if (old == null) {
+                continue;
+            }
+            for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
+                Optional<CalendarUserAddress> who = CalendarUserAddress.parse(p.getValue()).filter(a -> !mine.contains(a));
+                if (who.isEmpty()) {
+                    continue;
+                }
+                for (Property q : ScheduledObject.attendees(old, Set.of(who.get()))) {
+                    Optional<Parameter> answer = q.getParameter(Parameter.PARTSTAT);
+                    if (answer.isPresent() && !answer.equals(p.getParameter(Parameter.PARTSTAT))) {
+                        ScheduledObject.setPartstat(p, answer.get().getValue());
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return changed ? now.get().bytes() : sent;
     }
 
     /**
@@ -69,6 +125,17 @@ public final class ImplicitScheduler {
      * @param before  the object as it was
      */
     public void afterDelete(Account account, byte[] before) {
+        afterDelete(account, before, true);
+    }
+
+    /**
+     * Schedules after a DELETE.
+     *
+     * @param account the user who deleted
+     * @param before  the object as it was
+     * @param reply   false for {@code Schedule-Reply: F} (RFC 6638 §8.1): an attendee removes it silently
+     */
+    public void afterDelete(Account account, byte[] before, boolean reply) {
         Optional<ScheduledObject> old = ScheduledObject.read(reader, before);
         if (old.isEmpty() || old.get().uid().isEmpty() || old.get().organizer().isEmpty()) {
             return;
@@ -94,11 +161,16 @@ public final class ImplicitScheduler {
         boolean attending = false;
         for (CalendarComponent c : copy.components()) {
             for (Property p : ScheduledObject.attendees(c, mine)) {
+                // an answer already DECLINED was sent when it was given: deleting says nothing new
+                boolean declined = p.<Parameter>getParameter(Parameter.PARTSTAT).map(Parameter::getValue)
+                        .filter("DECLINED"::equalsIgnoreCase).isPresent();
+                boolean cancelled = c.<Property>getProperty(Property.STATUS).map(Property::getValue)
+                        .filter("CANCELLED"::equalsIgnoreCase).isPresent();
                 ScheduledObject.setPartstat(p, "DECLINED");
-                attending = true;
+                attending |= !declined && !cancelled;
             }
         }
-        if (attending && organizerSchedules(copy)) {
+        if (reply && attending && organizerSchedules(copy)) {
             reply(account, mine, copy, organizer, uid);
         }
     }
@@ -117,21 +189,82 @@ public final class ImplicitScheduler {
             outbox.send(account, organizer, ItipComposer.cancel(previous, removed, time), "CANCEL", uid, removed);
         }
         boolean changed = old.isEmpty() || !old.get().fingerprint().equals(now.fingerprint());
-        if (attendees.isEmpty() || !changed) {
+        // RFC 6638 §7.2: SCHEDULE-FORCE-SEND=REQUEST sends to that attendee even when nothing changed
+        Set<CalendarUserAddress> forced = now.forced(Property.ATTENDEE, "REQUEST");
+        Set<CalendarUserAddress> to = changed ? attendees : others(forced, mine);
+        to.retainAll(attendees);
+        if (to.isEmpty()) {
             return Optional.empty();
         }
-        attendees.forEach(a -> store.remember(account.name(), a.uri()));
+        to.forEach(a -> store.remember(account.name(), a.uri()));
         byte[] request = ItipComposer.request(ScheduledObject.read(reader, after).orElseThrow(), time);
         Map<CalendarUserAddress, SchedulingOutbox.Sent> sent = outbox.send(account, organizer, request, "REQUEST",
-                uid, attendees);
+                uid, to);
+        old.ifPresent(o -> cancelInstances(account, organizer, o, now, attendees, mine, after, time));
         ScheduledObject stored = ScheduledObject.read(reader, after).orElseThrow();
         for (CalendarComponent c : stored.components()) {
             for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
+                p.removeAll(ScheduledObject.SCHEDULE_FORCE_SEND); // an instruction for this PUT, not data to keep
                 CalendarUserAddress.parse(p.getValue()).map(sent::get)
                         .ifPresent(s -> ScheduledObject.setScheduleStatus(p, s.scheduleStatus()));
             }
         }
         return Optional.of(stored.bytes());
+    }
+
+    /**
+     * RFC 6638 §3.2.1.2 with RFC 5546 §3.2.5: instances the organizer removed (a new EXDATE) are cancelled for every
+     * attendee of the series, and an instance an attendee was dropped from is cancelled for that attendee alone.
+     */
+    private void cancelInstances(Account account, CalendarUserAddress organizer, ScheduledObject old,
+                                 ScheduledObject now, Set<CalendarUserAddress> attendees,
+                                 Set<CalendarUserAddress> mine, byte[] after, Instant time) {
+        Optional<CalendarComponent> oldMaster = old.master();
+        Optional<CalendarComponent> newMaster = now.master();
+        if (oldMaster.isEmpty() || newMaster.isEmpty()) {
+            return;
+        }
+        Map<CalendarUserAddress, Set<Instant>> cancelled = new java.util.LinkedHashMap<>();
+        Set<Instant> excluded = new java.util.HashSet<>(ScheduledObject.exdates(newMaster.get()));
+        excluded.removeAll(ScheduledObject.exdates(oldMaster.get()));
+        if (!excluded.isEmpty()) {
+            for (CalendarUserAddress a : attendees) {
+                cancelled.computeIfAbsent(a, k -> new java.util.TreeSet<>()).addAll(excluded);
+            }
+        }
+        Map<Instant, CalendarComponent> oldOverrides = new java.util.HashMap<>();
+        for (CalendarComponent c : old.components()) {
+            ScheduledObject.recurrenceInstant(c).ifPresent(at -> oldOverrides.put(at, c));
+        }
+        for (CalendarComponent c : now.components()) {
+            Optional<Instant> at = ScheduledObject.recurrenceInstant(c);
+            if (at.isEmpty() || excluded.contains(at.get())) {
+                continue;
+            }
+            Set<CalendarUserAddress> before = attendeesOf(oldOverrides.getOrDefault(at.get(), oldMaster.get()));
+            before.removeAll(attendeesOf(c));
+            before.removeAll(mine);
+            before.retainAll(attendees); // those dropped from the whole series had their CANCEL already
+            for (CalendarUserAddress a : before) {
+                cancelled.computeIfAbsent(a, k -> new java.util.TreeSet<>()).add(at.get());
+            }
+        }
+        // one message per distinct set of instances
+        Map<Set<Instant>, Set<CalendarUserAddress>> groups = new java.util.LinkedHashMap<>();
+        cancelled.forEach((a, at) -> groups.computeIfAbsent(at, k -> new LinkedHashSet<>()).add(a));
+        String uid = now.uid().orElseThrow();
+        groups.forEach((instances, who) -> outbox.send(account, organizer, ItipComposer.cancelInstances(
+                ScheduledObject.read(reader, after).orElseThrow(), who, instances, time), "CANCEL", uid, who));
+    }
+
+    private static Set<CalendarUserAddress> attendeesOf(CalendarComponent c) {
+        Set<CalendarUserAddress> out = new LinkedHashSet<>();
+        for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
+            if (ScheduledObject.serverSchedules(p)) {
+                CalendarUserAddress.parse(p.getValue()).ifPresent(out::add);
+            }
+        }
+        return out;
     }
 
     private Optional<byte[]> asAttendee(Account account, Set<CalendarUserAddress> mine, Optional<ScheduledObject> old,
@@ -143,7 +276,9 @@ public final class ImplicitScheduler {
         Map<String, String> previous = old.map(o -> o.partstats(mine)).orElse(Map.of());
         boolean changed = old.isPresent() ? !answers.equals(previous)
                 : answers.values().stream().anyMatch(p -> !p.equals("NEEDS-ACTION"));
-        if (!changed) {
+        // RFC 6638 §7.2: SCHEDULE-FORCE-SEND=REPLY on the ORGANIZER sends the answer again
+        boolean forced = !now.forced(Property.ORGANIZER, "REPLY").isEmpty();
+        if (!changed && !forced) {
             return Optional.empty();
         }
         CalendarUserAddress organizer = now.organizer().get();
@@ -151,7 +286,10 @@ public final class ImplicitScheduler {
                 now.uid().get());
         ScheduledObject stored = ScheduledObject.read(reader, after).orElseThrow();
         for (CalendarComponent c : stored.components()) {
-            c.<Property>getProperty(Property.ORGANIZER).ifPresent(p -> ScheduledObject.setScheduleStatus(p, status));
+            c.<Property>getProperty(Property.ORGANIZER).ifPresent(p -> {
+                p.removeAll(ScheduledObject.SCHEDULE_FORCE_SEND);
+                ScheduledObject.setScheduleStatus(p, status);
+            });
             String rid = ScheduledObject.recurrenceId(c);
             if ("ACCEPTED".equals(answers.get(rid))) {
                 ScheduledObject.restoreTransparency(c, old.flatMap(o -> ScheduledObject.originalTransparency(o, rid)));

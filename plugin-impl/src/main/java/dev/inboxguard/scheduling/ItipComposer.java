@@ -9,7 +9,10 @@ import java.util.Set;
 import net.fortuna.ical4j.model.Calendar;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.ParameterList;
 import net.fortuna.ical4j.model.PropertyContainer;
+import net.fortuna.ical4j.model.parameter.Value;
+import net.fortuna.ical4j.model.property.RecurrenceId;
 import net.fortuna.ical4j.model.component.CalendarComponent;
 import net.fortuna.ical4j.model.property.Attendee;
 import net.fortuna.ical4j.model.property.Method;
@@ -74,14 +77,56 @@ final class ItipComposer {
                 props.add(new Attendee(java.net.URI.create(a.uri())));
             }
         }
-        if (master.getProperty(Property.SEQUENCE).isEmpty()) {
-            props.add(new Sequence(0));
-        }
+        // RFC 5546 §2.1.4: a cancellation is a change attendees must not mistake for an older message
+        props.replace(new Sequence(ScheduledObject.sequence(master) + 1));
         props.replace(new Status(Status.VALUE_CANCELLED));
         ScheduledObject.stripServerParameters(master);
         ScheduledObject.stamp(master, now);
         return organizerCopy.bytes();
     }
+
+    /**
+     * METHOD:CANCEL of some instances of a series for these attendees (RFC 5546 §3.2.5): one component per
+     * instance, named by its RECURRENCE-ID in UTC (or as a date, for an all-day series).
+     */
+    static byte[] cancelInstances(ScheduledObject organizerCopy, Set<CalendarUserAddress> attendees,
+                                  Set<Instant> instances, Instant now) {
+        Calendar cal = organizerCopy.calendar();
+        withMethod(cal, Method.VALUE_CANCEL);
+        List<CalendarComponent> components = organizerCopy.components();
+        CalendarComponent master = components.stream()
+                .filter(c -> c.getProperty(Property.RECURRENCE_ID).isEmpty()).findFirst().orElse(components.get(0));
+        boolean allDay = master.<Property>getProperty(Property.DTSTART).map(p -> p.getValue().strip().length() == 8)
+                .orElse(false);
+        for (CalendarComponent c : components) {
+            cal.remove(c);
+        }
+        int sequence = ScheduledObject.sequence(master) + 1;
+        for (Instant at : new java.util.TreeSet<>(instances)) {
+            CalendarComponent one = (CalendarComponent) master.copy();
+            ScheduledObject.removeAlarms(one);
+            PropertyContainer props = one;
+            props.removeIf(p -> !CANCEL.contains(p.getName().toUpperCase(Locale.ROOT))
+                    || p.getName().equalsIgnoreCase(Property.DTSTART) || p.getName().equalsIgnoreCase(Property.DTEND)
+                    || p.getName().equalsIgnoreCase(Property.DURATION)
+                    || (p.getName().equalsIgnoreCase(Property.ATTENDEE)
+                    && !CalendarUserAddress.parse(p.getValue()).map(attendees::contains).orElse(false)));
+            String id = allDay ? DATE.format(at) : UTC.format(at);
+            ParameterList params = allDay ? new ParameterList(List.of(Value.DATE)) : new ParameterList();
+            props.replace(new RecurrenceId<>(params, id));
+            props.replace(new Sequence(sequence));
+            props.replace(new Status(Status.VALUE_CANCELLED));
+            ScheduledObject.stripServerParameters(one);
+            ScheduledObject.stamp(one, now);
+            cal.add(one);
+        }
+        return organizerCopy.bytes();
+    }
+
+    private static final java.time.format.DateTimeFormatter UTC = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+    private static final java.time.format.DateTimeFormatter DATE = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
 
     /**
      * METHOD:REPLY from one attendee (RFC 6638 §3.2.2): each component that names them, with their ATTENDEE line

@@ -127,6 +127,24 @@ final class ScheduledObject {
         return out;
     }
 
+    /**
+     * @param property ATTENDEE or ORGANIZER
+     * @param value    REQUEST or REPLY
+     * @return the addresses of those properties that carry SCHEDULE-FORCE-SEND with that value (RFC 6638 §7.2)
+     */
+    Set<CalendarUserAddress> forced(String property, String value) {
+        Set<CalendarUserAddress> out = new LinkedHashSet<>();
+        for (CalendarComponent c : components()) {
+            for (Property p : c.<Property>getProperties(property)) {
+                if (p.<Parameter>getParameter(SCHEDULE_FORCE_SEND).map(x -> x.getValue().equalsIgnoreCase(value))
+                        .orElse(false)) {
+                    CalendarUserAddress.parse(p.getValue()).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
     /** @return the ATTENDEE properties of one component naming any of these addresses */
     static List<Property> attendees(CalendarComponent c, Set<CalendarUserAddress> who) {
         List<Property> out = new ArrayList<>();
@@ -148,6 +166,62 @@ final class ScheduledObject {
             }
         }
         return out;
+    }
+
+    /** @return the component's SEQUENCE, 0 when absent or unreadable */
+    static int sequence(CalendarComponent c) {
+        try {
+            return c.<Property>getProperty(Property.SEQUENCE).map(p -> Integer.parseInt(p.getValue().strip()))
+                    .orElse(0);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** @return the instant a RECURRENCE-ID names (dates at midnight UTC), if the component has one */
+    static Optional<java.time.Instant> recurrenceInstant(CalendarComponent c) {
+        return c.<Property>getProperty(Property.RECURRENCE_ID).flatMap(dev.inboxguard.calendar.ObjectSpan::instant);
+    }
+
+    /** @return the master component (no RECURRENCE-ID), if there is one */
+    Optional<CalendarComponent> master() {
+        return components().stream().filter(c -> c.getProperty(Property.RECURRENCE_ID).isEmpty()).findFirst();
+    }
+
+    /** @return the instants the master's EXDATEs exclude */
+    static Set<java.time.Instant> exdates(CalendarComponent c) {
+        Set<java.time.Instant> out = new java.util.HashSet<>();
+        for (Property p : c.<Property>getProperties(Property.EXDATE)) {
+            if (p instanceof net.fortuna.ical4j.model.property.DateListProperty<?> list) {
+                try {
+                    for (Object d : list.getDates()) {
+                        instantOf((java.time.temporal.Temporal) d).ifPresent(out::add);
+                    }
+                } catch (RuntimeException e) {
+                    // an EXDATE that cannot be read excludes nothing the server can name
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Optional<java.time.Instant> instantOf(java.time.temporal.Temporal t) {
+        if (t instanceof java.time.ZonedDateTime z) {
+            return Optional.of(z.toInstant());
+        }
+        if (t instanceof java.time.OffsetDateTime o) {
+            return Optional.of(o.toInstant());
+        }
+        if (t instanceof java.time.Instant i) {
+            return Optional.of(i);
+        }
+        if (t instanceof java.time.LocalDateTime l) {
+            return Optional.of(l.toInstant(java.time.ZoneOffset.UTC));
+        }
+        if (t instanceof java.time.LocalDate d) {
+            return Optional.of(d.atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
+        }
+        return Optional.empty();
     }
 
     static String recurrenceId(CalendarComponent c) {

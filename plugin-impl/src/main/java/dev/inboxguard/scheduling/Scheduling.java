@@ -23,9 +23,11 @@ import java.time.Clock;
  * @param quarantine held items and decisions
  * @param store     inboxes, quarantine and audit
  * @param homes     each user's calendar home and default calendar
+ * @param objectRules what a user may PUT as a scheduling object (RFC 6638 §3.2.4)
  */
 public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, ImplicitScheduler implicit,
-                         OutboxPost posts, Quarantine quarantine, SchedulingStore store, CalendarHomes homes) {
+                         OutboxPost posts, Quarantine quarantine, SchedulingStore store, CalendarHomes homes,
+                         SchedulingObjectRules objectRules) {
 
     /**
      * @param guard     the guard
@@ -91,6 +93,7 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts);
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
                 new OutboxPost(reader, outbox, calendars, accounts, clock),
-                new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes);
+                new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes,
+                new SchedulingObjectRules(reader, calendars, accounts, store, clock));
     }
 }

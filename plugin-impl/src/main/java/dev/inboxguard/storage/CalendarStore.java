@@ -116,8 +116,21 @@ public interface CalendarStore {
      * @return the stored object, with its new ETag, and whether it is new
      * @throws StoreConflict if the calendar is missing, the precondition fails or the UID is taken
      */
+    default Written put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
+                        Expectation expected) {
+        return put(owner, calendar, name, uid, data, span, expected, true);
+    }
+
+    /**
+     * As {@link #put(String, String, String, String, byte[], TimeSpan, Expectation)}, choosing what becomes of the
+     * Schedule-Tag.
+     *
+     * @param newScheduleTag true for a change the owner must see (a client's PUT, an organizer's update filed into
+     *                       an attendee's copy); false when the server only merges answers or statuses, which keeps
+     *                       the tag (RFC 6638 §3.2.10)
+     */
     Written put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
-                     Expectation expected);
+                Expectation expected, boolean newScheduleTag);
 
     /**
      * The outcome of a PUT, decided inside its transaction.

@@ -200,37 +200,48 @@ final class SqlCalendarStore implements CalendarStore {
 
     @Override
     public List<StoredObject> objects(String owner, String calendar) {
-        return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? "
+        return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects "
+                + "WHERE owner = ? AND calendar = ? "
                 + "ORDER BY name", List.of(owner, calendar), SqlCalendarStore::object);
     }
 
     @Override
     public Optional<StoredObject> object(String owner, String calendar, String name) {
-        return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? "
+        return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects "
+                + "WHERE owner = ? AND calendar = ? "
                 + "AND name = ?", List.of(owner, calendar, name), SqlCalendarStore::object).stream().findFirst();
     }
 
     @Override
     public Optional<Located> objectByUid(String owner, String uid) {
-        return query("SELECT name, uid, etag, data, modified, calendar FROM objects WHERE owner = ? AND uid = ? "
+        return query("SELECT name, uid, etag, data, modified, schedule_tag, calendar FROM objects "
+                + "WHERE owner = ? AND uid = ? "
                 + "ORDER BY calendar FETCH FIRST 1 ROWS ONLY", List.of(owner, uid),
-                r -> new Located(r.getString(6), object(r))).stream().findFirst();
+                r -> new Located(r.getString(7), object(r))).stream().findFirst();
     }
 
     @Override
     public List<StoredObject> objectsIn(String owner, String calendar, String kind, long from, long to) {
         // the overlap test of TimeSpan.overlaps, in SQL
-        return query("SELECT name, uid, etag, data, modified FROM objects WHERE owner = ? AND calendar = ? AND kind = ? "
+        return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects "
+                + "WHERE owner = ? AND calendar = ? AND kind = ? "
                 + "AND span_start < ? AND (span_end > ? OR (span_end = span_start AND span_start >= ?)) ORDER BY name",
                 List.of(owner, calendar, kind, to, from, from), SqlCalendarStore::object);
     }
 
     @Override
     public Written put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
-                            Expectation expected) {
+                       Expectation expected, boolean newScheduleTag) {
         return transaction(c -> {
             long revision = bump(c, owner, calendar);
-            Optional<String> current = currentEtag(c, owner, calendar, name);
+            Optional<String[]> currentRow = currentTags(c, owner, calendar, name);
+            Optional<String> current = currentRow.map(r -> r[0]);
+            String currentTag = currentRow.map(r -> r[1]).orElse("");
+            if (expected.ifScheduleTagMatch().isPresent() && (currentRow.isEmpty()
+                    || !expected.ifScheduleTagMatch().get().equals(currentTag))) {
+                throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the scheduling object changed since the "
+                        + "client read it (If-Schedule-Tag-Match)");
+            }
             if (expected.mustNotExist() && current.isPresent()) {
                 throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource exists (If-None-Match)");
             }
@@ -241,12 +252,14 @@ final class SqlCalendarStore implements CalendarStore {
             }
             String etag = "\"" + Long.toString(revision, 36) + "-" + Integer.toHexString(Arrays.hashCode(data))
                     + "\"";
+            String scheduleTag = newScheduleTag || currentTag.isEmpty() ? "\"s" + Long.toString(revision, 36) + "\""
+                    : currentTag;
             long now = System.currentTimeMillis();
             String sql = current.isPresent()
                     ? "UPDATE objects SET uid = ?, etag = ?, data = ?, modified = ?, kind = ?, span_start = ?, "
-                            + "span_end = ? WHERE owner = ? AND calendar = ? AND name = ?"
-                    : "INSERT INTO objects (uid, etag, data, modified, kind, span_start, span_end, owner, calendar, "
-                            + "name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                            + "span_end = ?, schedule_tag = ? WHERE owner = ? AND calendar = ? AND name = ?"
+                    : "INSERT INTO objects (uid, etag, data, modified, kind, span_start, span_end, schedule_tag, owner, "
+                            + "calendar, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 Sql.setText(p, 1, uid);
                 Sql.setText(p, 2, etag);
@@ -255,9 +268,10 @@ final class SqlCalendarStore implements CalendarStore {
                 Sql.setText(p, 5, span.kind());
                 p.setLong(6, span.start());
                 p.setLong(7, span.end());
-                Sql.setText(p, 8, owner);
-                Sql.setText(p, 9, calendar);
-                Sql.setText(p, 10, name);
+                Sql.setText(p, 8, scheduleTag);
+                Sql.setText(p, 9, owner);
+                Sql.setText(p, 10, calendar);
+                Sql.setText(p, 11, name);
                 p.executeUpdate();
             } catch (SQLException e) {
                 if (Sql.isDuplicate(e)) {
@@ -267,7 +281,7 @@ final class SqlCalendarStore implements CalendarStore {
                 throw e;
             }
             logChange(c, owner, calendar, name, revision, false);
-            return new Written(new StoredObject(name, uid, etag, data, now), current.isEmpty());
+            return new Written(new StoredObject(name, uid, etag, data, now, scheduleTag), current.isEmpty());
         });
     }
 
@@ -350,6 +364,21 @@ final class SqlCalendarStore implements CalendarStore {
         }
     }
 
+    /** @return the ETag and Schedule-Tag now, locking the row */
+    private static Optional<String[]> currentTags(Connection c, String owner, String calendar, String name)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT etag, schedule_tag FROM objects WHERE owner = ? AND "
+                + "calendar = ? AND name = ? FOR UPDATE")) {
+            Sql.setText(p, 1, owner);
+            Sql.setText(p, 2, calendar);
+            Sql.setText(p, 3, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(new String[] {r.getString(1), r.getString(2) == null ? ""
+                        : r.getString(2)}) : Optional.empty();
+            }
+        }
+    }
+
     private static Optional<String> currentEtag(Connection c, String owner, String calendar, String name)
             throws SQLException {
         try (PreparedStatement p = c.prepareStatement("SELECT etag FROM objects WHERE owner = ? AND calendar = ? "
@@ -370,7 +399,8 @@ final class SqlCalendarStore implements CalendarStore {
     }
 
     private static StoredObject object(ResultSet r) throws SQLException {
-        return new StoredObject(r.getString(1), r.getString(2), r.getString(3), r.getBytes(4), r.getLong(5));
+        return new StoredObject(r.getString(1), r.getString(2), r.getString(3), r.getBytes(4), r.getLong(5),
+                r.getString(6));
     }
 
     private <T> List<T> query(String sql, List<?> args, Sql.Row<T> row) {

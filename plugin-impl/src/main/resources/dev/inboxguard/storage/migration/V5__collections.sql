@@ -15,3 +15,7 @@ CREATE TABLE homes (
   owner VARCHAR(64) PRIMARY KEY,
   default_calendar VARCHAR(255),
   created BIGINT NOT NULL);
+
+-- RFC 6638 §3.2.10: the Schedule-Tag of a scheduling object; it moves when the object changes in a way its owner
+-- must see, and stays when the server only merges attendees' answers into an organizer's copy.
+ALTER TABLE objects ADD COLUMN schedule_tag VARCHAR(80);

@@ -1,0 +1,269 @@
+package dev.inboxguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inboxguard.calendar.ObjectSpan;
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.ical.CalendarRead;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.scheduling.RecordingOutbound;
+import dev.inboxguard.server.CaldavServer;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.Expectation;
+import dev.inboxguard.storage.TestPostgres;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RFC 6638 scenarios between local users over real HTTP, one test per section: Schedule-Tag, the attendee's and
+ * organizer's PUT rules, recurring instances, the scheduling parameters and headers. Each test has its own UID.
+ */
+class SchedulingRfc6638Test {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path data;
+    static Database store;
+    static CaldavServer server;
+    static DavClient dav;
+
+    @BeforeAll
+    static void start() throws Exception {
+        store = TestPostgres.open(data);
+        server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                ConfigFile.defaults(), store, new RecordingOutbound(), Clock.systemUTC()).start();
+        dav = new DavClient(server.port());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+        store.close();
+    }
+
+    private static String path(String user, String uid) {
+        return "/dav/calendars/" + user + "/calendar/" + uid + ".ics";
+    }
+
+    private static String weekly(String uid, String extra, String... attendees) {
+        StringBuilder b = new StringBuilder("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+                + "UID:" + uid + "\r\nDTSTAMP:20261120T090000Z\r\nDTSTART:20261207T100000Z\r\n"
+                + "DTEND:20261207T110000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly review\r\nSEQUENCE:0\r\n"
+                + "ORGANIZER:mailto:alice@example.com\r\n"
+                + "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n");
+        for (String a : attendees) {
+            b.append("ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:").append(a).append("@example.com\r\n");
+        }
+        return b.append(extra).append("END:VEVENT\r\nEND:VCALENDAR\r\n").toString();
+    }
+
+    private static HttpResponse<String> put(String user, String uid, String ics, Map<String, String> headers)
+            throws Exception {
+        return dav.send(user, "PUT", path(user, uid), ics, "text/calendar; charset=utf-8", headers);
+    }
+
+    private static String get(String user, String uid) throws Exception {
+        return dav.get(user, path(user, uid));
+    }
+
+    private static long inboxCount(String user, String uid, String method) throws Exception {
+        JsonNode inbox = JSON.readTree(dav.send(user, "GET", "/guard/api/inbox", null, null).body()).get("inbox");
+        return StreamSupport.stream(inbox.spliterator(), false)
+                .filter(i -> i.get("uid").asText().equals(uid) && i.get("method").asText().equals(method)).count();
+    }
+
+    /** bob answers in his own copy: his PARTSTAT changes, nothing else. */
+    private static String answer(String copy, String who, String partstat) {
+        StringBuilder out = new StringBuilder();
+        for (String line : copy.split("\r?\n")) {
+            if (line.startsWith("ATTENDEE") && line.contains(who + "@")) {
+                line = line.replaceAll("PARTSTAT=[A-Z-]+", "PARTSTAT=" + partstat);
+            }
+            out.append(line).append("\r\n");
+        }
+        return out.toString();
+    }
+
+    @Test
+    void rfc6638_3_2_10_scheduleTagStaysWhenOnlyAnswersAreMerged() throws Exception {
+        String uid = "tag-1";
+        HttpResponse<String> created = put("alice", uid, weekly(uid, "", "bob"), Map.of());
+        assertEquals(201, created.statusCode(), created.body());
+        String tag = created.headers().firstValue("Schedule-Tag").orElseThrow();
+        HttpResponse<String> first = dav.send("alice", "GET", path("alice", uid), null, null);
+        assertEquals(tag, first.headers().firstValue("Schedule-Tag").orElseThrow());
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+
+        // bob accepts: the server merges his answer into alice's copy, which keeps its Schedule-Tag
+        assertEquals(204, put("bob", uid, answer(get("bob", uid), "bob", "ACCEPTED"), Map.of()).statusCode());
+        HttpResponse<String> merged = dav.send("alice", "GET", path("alice", uid), null, null);
+        assertTrue(merged.body().contains("PARTSTAT=ACCEPTED:mailto:bob@example.com")
+                || SchedulingTest.line(merged.body(), "ATTENDEE", "bob@").contains("PARTSTAT=ACCEPTED"), merged.body());
+        assertNotEquals(etag, merged.headers().firstValue("ETag").orElseThrow());
+        assertEquals(tag, merged.headers().firstValue("Schedule-Tag").orElseThrow());
+
+        // §8.3: alice's client, holding the old copy, writes with If-Schedule-Tag-Match; bob's answer survives
+        String stale = first.body().replace("SUMMARY:Weekly review", "SUMMARY:Weekly review (room 4)");
+        HttpResponse<String> updated = put("alice", uid, stale, Map.of("If-Schedule-Tag-Match", tag));
+        assertEquals(204, updated.statusCode(), updated.body());
+        String now = get("alice", uid);
+        assertTrue(now.contains("room 4"), now);
+        assertTrue(SchedulingTest.line(now, "ATTENDEE", "bob@").contains("PARTSTAT=ACCEPTED"), now);
+        assertNotEquals(tag, dav.send("alice", "GET", path("alice", uid), null, null).headers()
+                .firstValue("Schedule-Tag").orElseThrow(), "alice's own change is one bob must see");
+        assertEquals(412, put("alice", uid, stale, Map.of("If-Schedule-Tag-Match", tag)).statusCode());
+
+        String report = dav.send("alice", "PROPFIND", path("alice", uid), "<d:propfind xmlns:d=\"DAV:\" "
+                + "xmlns:c=\"urn:ietf:params:xml:ns:caldav\"><d:prop><c:schedule-tag/></d:prop></d:propfind>",
+                "application/xml", Map.of("Depth", "0")).body();
+        assertTrue(report.contains("schedule-tag>\"s"), report);
+    }
+
+    @Test
+    void rfc6638_3_2_2_1_anAttendeeChangesOnlyTheirOwnAnswerAndPersonalData() throws Exception {
+        String uid = "attendee-rules-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "bob"), Map.of()).statusCode());
+        String copy = get("bob", uid);
+        HttpResponse<String> moved = put("bob", uid, copy.replace("DTSTART:20261207T100000Z",
+                "DTSTART:20261207T060000Z"), Map.of());
+        assertEquals(403, moved.statusCode(), moved.body());
+        assertTrue(moved.body().contains("allowed-attendee-scheduling-object-change"), moved.body());
+        HttpResponse<String> organizer = put("bob", uid, copy.replace("ORGANIZER:mailto:alice@example.com",
+                "ORGANIZER:mailto:mallory@example.com"), Map.of());
+        assertEquals(403, organizer.statusCode(), organizer.body());
+
+        String personal = answer(copy, "bob", "TENTATIVE").replace("END:VEVENT", "BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+                + "DESCRIPTION:Review\r\nTRIGGER:-PT10M\r\nEND:VALARM\r\nCATEGORIES:Work\r\nTRANSP:TRANSPARENT\r\n"
+                + "END:VEVENT");
+        HttpResponse<String> allowed = put("bob", uid, personal, Map.of());
+        assertEquals(204, allowed.statusCode(), allowed.body());
+        assertTrue(SchedulingTest.line(get("alice", uid), "ATTENDEE", "bob@").contains("PARTSTAT=TENTATIVE"));
+
+        // §3.2.2.1 the other way: alice's later update keeps bob's alarm, category and transparency
+        String aliceCopy = get("alice", uid).replace("SUMMARY:Weekly review", "SUMMARY:Weekly review, new agenda")
+                .replace("SEQUENCE:0", "SEQUENCE:1");
+        assertEquals(204, put("alice", uid, aliceCopy, Map.of()).statusCode());
+        String bobs = get("bob", uid);
+        assertTrue(bobs.contains("new agenda"), bobs);
+        assertTrue(bobs.contains("TRIGGER:-PT10M") && bobs.contains("CATEGORIES:Work")
+                && bobs.contains("TRANSP:TRANSPARENT"), bobs);
+    }
+
+    @Test
+    void rfc6638_3_2_4_aTamperedCopyDoesNotLockOutTheRealOrganizer() throws Exception {
+        String uid = "lockout-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "carol"), Map.of()).statusCode());
+        // a copy tampered with before these rules existed, written straight to the store
+        byte[] tampered = get("carol", uid).replace("ORGANIZER:mailto:alice@example.com",
+                "ORGANIZER:mailto:mallory@example.com").getBytes(StandardCharsets.UTF_8);
+        CalendarRead.Parsed parsed = (CalendarRead.Parsed) new CalendarReader(ConfigFile.defaults().limits())
+                .read(tampered);
+        store.calendars().put("carol", "calendar", uid + ".ics", uid, tampered,
+                ObjectSpan.of(parsed.calendar(), "VEVENT"), Expectation.NONE);
+        String update = get("alice", uid).replace("SUMMARY:Weekly review", "SUMMARY:Moved to Thursday")
+                .replace("SEQUENCE:0", "SEQUENCE:1");
+        assertEquals(204, put("alice", uid, update, Map.of()).statusCode());
+        assertTrue(SchedulingTest.line(get("alice", uid), "ATTENDEE", "carol@").contains("SCHEDULE-STATUS=1.2"),
+                get("alice", uid));
+        assertTrue(get("carol", uid).contains("Moved to Thursday"));
+    }
+
+    @Test
+    void rfc5546_3_2_5_anExcludedInstanceIsCancelledForTheAttendee() throws Exception {
+        String uid = "exdate-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "dave"), Map.of()).statusCode());
+        String update = get("alice", uid).replace("RRULE:FREQ=WEEKLY;COUNT=4", "RRULE:FREQ=WEEKLY;COUNT=4\r\n"
+                + "EXDATE:20261214T100000Z");
+        assertEquals(204, put("alice", uid, update, Map.of()).statusCode());
+        assertEquals(1, inboxCount("dave", uid, "CANCEL"), "one CANCEL, for the excluded instance");
+        String daves = get("dave", uid);
+        assertTrue(daves.contains("EXDATE:20261214T100000Z"), daves);
+        // the attendee's deleted copy after a decline says nothing more (no second REPLY)
+        assertEquals(204, put("dave", uid, answer(daves, "dave", "DECLINED"), Map.of()).statusCode());
+        assertEquals(1, inboxCount("alice", uid, "REPLY"));
+        assertEquals(204, dav.send("dave", "DELETE", path("dave", uid), null, null).statusCode());
+        assertEquals(1, inboxCount("alice", uid, "REPLY"), "declined already: deleting sends nothing");
+    }
+
+    @Test
+    void rfc5546_3_2_5_anAttendeeDroppedFromOneInstanceGetsThatInstanceCancelled() throws Exception {
+        String uid = "one-instance-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "bob", "carol"), Map.of()).statusCode());
+        String override = "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20261121T090000Z\r\n"
+                + "RECURRENCE-ID:20261221T100000Z\r\nDTSTART:20261221T100000Z\r\nDTEND:20261221T110000Z\r\n"
+                + "SUMMARY:Weekly review\r\nSEQUENCE:1\r\nORGANIZER:mailto:alice@example.com\r\n"
+                + "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
+                + "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bob@example.com\r\nEND:VEVENT\r\n";
+        String update = get("alice", uid).replace("END:VCALENDAR", override + "END:VCALENDAR");
+        assertEquals(204, put("alice", uid, update, Map.of()).statusCode());
+        assertEquals(1, inboxCount("carol", uid, "CANCEL"), "carol is not in the Dec 21 instance");
+        assertEquals(0, inboxCount("bob", uid, "CANCEL"));
+    }
+
+    @Test
+    void rfc5546_2_1_4_aCancelRaisesTheSequence() throws Exception {
+        String uid = "cancel-seq-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "bob"), Map.of()).statusCode());
+        assertEquals(204, dav.send("alice", "DELETE", path("alice", uid), null, null).statusCode());
+        String bobs = get("bob", uid);
+        assertTrue(bobs.contains("STATUS:CANCELLED"), bobs);
+        JsonNode inbox = JSON.readTree(dav.send("bob", "GET", "/guard/api/inbox", null, null).body()).get("inbox");
+        String name = StreamSupport.stream(inbox.spliterator(), false)
+                .filter(i -> i.get("uid").asText().equals(uid) && i.get("method").asText().equals("CANCEL"))
+                .findFirst().orElseThrow().get("name").asText();
+        String cancel = dav.get("bob", "/dav/calendars/bob/inbox/" + name);
+        assertTrue(cancel.contains("SEQUENCE:1"), cancel);
+    }
+
+    @Test
+    void rfc6638_8_1_scheduleReplyFalseKeepsTheAnswerLocal() throws Exception {
+        String uid = "silent-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "carol"), Map.of()).statusCode());
+        assertEquals(204, put("carol", uid, answer(get("carol", uid), "carol", "ACCEPTED"),
+                Map.of("Schedule-Reply", "F")).statusCode());
+        assertEquals(0, inboxCount("alice", uid, "REPLY"));
+        assertFalse(SchedulingTest.line(get("alice", uid), "ATTENDEE", "carol@").contains("ACCEPTED"));
+    }
+
+    @Test
+    void rfc6638_7_2_scheduleForceSendResendsWhatDidNotChange() throws Exception {
+        String uid = "force-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "dave"), Map.of()).statusCode());
+        assertEquals(1, inboxCount("dave", uid, "REQUEST"));
+        String again = get("alice", uid).replace("ATTENDEE;", "ATTENDEE;SCHEDULE-FORCE-SEND=REQUEST;");
+        assertEquals(204, put("alice", uid, again, Map.of()).statusCode());
+        assertEquals(2, inboxCount("dave", uid, "REQUEST"));
+        assertFalse(get("alice", uid).contains("SCHEDULE-FORCE-SEND"), "an instruction, not data to keep");
+    }
+
+    @Test
+    void rfc6638_3_2_4_1_oneSchedulingObjectPerUid() throws Exception {
+        String uid = "unique-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "bob"), Map.of()).statusCode());
+        assertEquals(201, dav.send("alice", "MKCALENDAR", "/dav/calendars/alice/other/", null, null).statusCode());
+        HttpResponse<String> twice = dav.send("alice", "PUT", "/dav/calendars/alice/other/" + uid + ".ics",
+                weekly(uid, "", "bob"), "text/calendar", Map.of());
+        assertEquals(403, twice.statusCode(), twice.body());
+        assertTrue(twice.body().contains("unique-scheduling-object-resource"), twice.body());
+        String mixed = weekly(uid, "", "bob").replace("END:VCALENDAR", "BEGIN:VEVENT\r\nUID:" + uid + "\r\n"
+                + "DTSTAMP:20261121T090000Z\r\nRECURRENCE-ID:20261214T100000Z\r\nDTSTART:20261214T100000Z\r\n"
+                + "DTEND:20261214T110000Z\r\nORGANIZER:mailto:carol@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR");
+        HttpResponse<String> split = put("alice", uid, mixed, Map.of());
+        assertEquals(403, split.statusCode(), split.body());
+        assertTrue(split.body().contains("same-organizer-in-all-components"), split.body());
+    }
+}
