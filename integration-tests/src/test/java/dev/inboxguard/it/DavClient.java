@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 
 /** HTTP as a test user whose password is the user name: CalDAV requests and the guard's JSON API. */
 final class DavClient {
@@ -31,6 +32,24 @@ final class DavClient {
         if (type != null) {
             b.header("Content-Type", type);
         }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Like {@link #send(String, String, String, String, String)}, with extra request headers such as Depth,
+     * Destination, Overwrite or If-Match.
+     */
+    HttpResponse<String> send(String user, String method, String path, String body, String type,
+                              Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user)
+                        .getBytes(StandardCharsets.UTF_8)))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 

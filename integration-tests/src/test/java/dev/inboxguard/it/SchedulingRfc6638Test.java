@@ -266,4 +266,30 @@ class SchedulingRfc6638Test {
         assertEquals(403, split.statusCode(), split.body());
         assertTrue(split.body().contains("same-organizer-in-all-components"), split.body());
     }
+
+    @Test
+    void rfc6638_3_2_9_theOrganizerLearnsWhatBecameOfAHeldInvitation() throws Exception {
+        for (String decision : new String[] {"approve", "deny"}) {
+            String uid = "held-" + decision;
+            // recurrence.far-future holds an invitation for its recipient by default
+            String far = weekly(uid, "", "bob").replace("20261207T", "20460101T");
+            assertEquals(201, put("alice", uid, far, Map.of()).statusCode());
+            assertTrue(SchedulingTest.line(get("alice", uid), "ATTENDEE", "bob@").contains("SCHEDULE-STATUS=1.0"),
+                    get("alice", uid));
+            JsonNode held = JSON.readTree(dav.send("bob", "GET", "/guard/api/held", null, null).body()).get("held");
+            String id = StreamSupport.stream(held.spliterator(), false).filter(h -> h.get("uid").asText().equals(uid))
+                    .findFirst().orElseThrow().get("id").asText();
+            assertEquals(200, dav.send("bob", "POST", "/guard/api/held/" + id + "/" + decision, null, null)
+                    .statusCode());
+            String expected = decision.equals("approve") ? "SCHEDULE-STATUS=1.2" : "SCHEDULE-STATUS=3.8";
+            assertTrue(SchedulingTest.line(get("alice", uid), "ATTENDEE", "bob@").contains(expected),
+                    get("alice", uid));
+            JsonNode sent = JSON.readTree(dav.send("alice", "GET", "/guard/api/sent", null, null).body()).get("sent");
+            JsonNode mine = StreamSupport.stream(sent.spliterator(), false)
+                    .filter(x -> x.get("uid").asText().equals(uid)).findFirst().orElseThrow();
+            assertEquals(decision.equals("approve") ? "delivered after approval" : "denied",
+                    mine.get("outcome").asText(), sent.toString());
+            assertEquals("mailto:bob@example.com", mine.get("recipient").asText());
+        }
+    }
 }

@@ -113,6 +113,8 @@ public final class ApprovalServlet extends HttpServlet {
                 inbox(resp, who.account());
             } else if (path.equals("/api/audit")) {
                 audit(req, resp, who.account());
+            } else if (path.equals("/api/sent")) {
+                sent(resp, who.account());
             } else {
                 reply(req, resp, HttpServletResponse.SC_NOT_FOUND, "not found");
             }
@@ -264,6 +266,50 @@ public final class ApprovalServlet extends HttpServlet {
             o.put("action", i.action());
             o.put("received", Instant.ofEpochMilli(i.received()).toString());
             o.set("findings", findings(i.findings()));
+        }
+        json(resp, HttpServletResponse.SC_OK, root);
+    }
+
+    /**
+     * What became of the user's own invitations, replies and cancellations: one entry per message and recipient,
+     * its latest state (delivered, flagged, held for someone's decision, approved, denied, refused, sent by mail,
+     * failed by mail), with the REQUEST-STATUS and the finding codes that decided it.
+     */
+    private void sent(HttpServletResponse resp, Account user) throws IOException {
+        java.util.Map<String, AuditEntry> latest = new java.util.LinkedHashMap<>();
+        for (AuditEntry e : scheduling.store().sentBy(user.name(), MAX_AUDIT)) {
+            if (e.event().equals("monitor") || e.event().equals("put-refused")) {
+                continue;
+            }
+            latest.putIfAbsent(e.uid() + "\n" + e.method() + "\n" + e.recipient(), e);
+        }
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode out = root.putArray("sent");
+        for (AuditEntry e : latest.values()) {
+            ObjectNode o = out.addObject();
+            o.put("at", Instant.ofEpochMilli(e.at()).toString());
+            o.put("uid", e.uid());
+            o.put("method", e.method());
+            o.put("recipient", e.recipient());
+            o.put("outcome", switch (e.event()) {
+                case "approved" -> "delivered after approval";
+                case "denied" -> "denied";
+                case "mail-sent" -> "sent by mail";
+                case "mail-failed" -> "mail failed";
+                default -> switch (e.action()) {
+                    case "deliver" -> "delivered";
+                    case "flag" -> "delivered, flagged";
+                    case "hold" -> "held for a decision";
+                    default -> "refused";
+                };
+            });
+            o.put("requestStatus", e.requestStatus());
+            ArrayNode codes = o.putArray("codes");
+            findings(e.findings()).forEach(f -> {
+                if (f.has("code")) {
+                    codes.add(f.get("code").asText());
+                }
+            });
         }
         json(resp, HttpServletResponse.SC_OK, root);
     }

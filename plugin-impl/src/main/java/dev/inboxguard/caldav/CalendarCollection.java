@@ -79,16 +79,17 @@ final class CalendarCollection extends ServerResource {
     @Override
     public MultiStatusResponse alterProperties(List<? extends PropEntry> changes) {
         Document doc = document();
-        List<Element> set = new ArrayList<>();
-        List<Multistatus.Name> remove = new ArrayList<>();
+        List<CollectionProperties.Instruction> instructions = new ArrayList<>();
         for (PropEntry e : changes) {
             if (e instanceof DavProperty<?> p) {
-                set.add(p.toXml(doc));
+                Element set = p.toXml(doc);
+                instructions.add(new CollectionProperties.Instruction(Multistatus.Name.of(set), set));
             } else if (e instanceof DavPropertyName n) {
-                remove.add(new Multistatus.Name(n.getNamespace().getURI(), n.getName()));
+                instructions.add(new CollectionProperties.Instruction(new Multistatus.Name(n.getNamespace().getURI(),
+                        n.getName()), null));
             }
         }
-        CollectionProperties.Verdict verdict = resources().collectionProperties().judge(set, remove, false, false,
+        CollectionProperties.Verdict verdict = resources().collectionProperties().judge(instructions, false, false,
                 resources().store().properties(calendar.owner(), calendar.name()));
         MultiStatusResponse response = new MultiStatusResponse(getHref(), verdict.reason().isEmpty() ? null
                 : verdict.reason());

@@ -204,11 +204,21 @@ final class CalendarData {
      * @throws TooCostly if a series could not be expanded within the bounds
      */
     String render(Calendar calendar) throws TooCostly {
+        return render(calendar, ZoneOffset.UTC);
+    }
+
+    /**
+     * @param calendar the parsed stored object
+     * @param floating the zone floating and all-day times are read in (RFC 4791 §5.2.2, §9.8)
+     * @return the iCalendar text to return
+     * @throws TooCostly if a series could not be expanded within the bounds
+     */
+    String render(Calendar calendar, java.time.ZoneId floating) throws TooCostly {
         Part root = part(calendar);
         if (expand.isPresent()) {
-            root = expanded(root, calendar, expand.get());
+            root = expanded(root, calendar, expand.get(), floating);
         } else if (limitRecurrence.isPresent()) {
-            root = limited(root, calendar, limitRecurrence.get());
+            root = limited(root, calendar, limitRecurrence.get(), floating);
         }
         if (limitFreeBusy.isPresent()) {
             for (Part p : root.parts()) {
@@ -253,7 +263,8 @@ final class CalendarData {
     }
 
     /** RFC 4791 §9.6.5: every instance in the range as a component of its own, in UTC, without time zones. */
-    private static Part expanded(Part root, Calendar calendar, QueryFilter.Range range) throws TooCostly {
+    private static Part expanded(Part root, Calendar calendar, QueryFilter.Range range, java.time.ZoneId floating)
+            throws TooCostly {
         List<Part> parts = new ArrayList<>();
         List<CalendarComponent> components = calendar.getComponents();
         Map<String, List<CalendarComponent>> series = new LinkedHashMap<>();
@@ -267,18 +278,18 @@ final class CalendarData {
         }
         for (List<CalendarComponent> one : series.values()) {
             Optional<List<ComponentInstances.Instance>> instances = ComponentInstances.between(one, range.start(),
-                    range.end());
+                    range.end(), floating);
             if (instances.isEmpty()) {
                 throw new TooCostly();
             }
             for (ComponentInstances.Instance i : instances.get()) {
-                parts.add(instance(i));
+                parts.add(instance(i, floating));
             }
         }
         return new Part(root.name(), root.lines(), parts);
     }
 
-    private static Part instance(ComponentInstances.Instance i) {
+    private static Part instance(ComponentInstances.Instance i, java.time.ZoneId floating) {
         CalendarComponent c = i.component();
         Part p = part(c);
         p.drop(RECURRENCE);
@@ -287,17 +298,21 @@ final class CalendarData {
         }
         Instant start = i.start().get();
         boolean date = isDate(c, Property.DTSTART);
-        p.set("DTSTART", "DTSTART" + utc(start, date));
+        p.set("DTSTART", "DTSTART" + utc(start, date, floating));
         String endName = c.getName().equals(Component.VTODO) ? "DUE" : "DTEND";
-        if (c.getProperty(endName).isPresent()) {
-            p.set(endName, endName + utc(i.end(), isDate(c, endName)));
+        if ((c.getProperty(endName).isPresent() || c.getProperty(Property.DURATION).isPresent())
+                && i.end().isAfter(start)) {
+            // each instance's own end: an RDATE period may last longer than the master
+            p.drop(Set.of(endName, Property.DURATION));
+            p.set(endName, endName + utc(i.end(), date, floating));
         }
-        i.recurrenceId().ifPresent(id -> p.set("RECURRENCE-ID", "RECURRENCE-ID" + utc(id, date)));
+        i.recurrenceId().ifPresent(id -> p.set("RECURRENCE-ID", "RECURRENCE-ID" + utc(id, date, floating)));
         return p;
     }
 
-    private static String utc(Instant at, boolean date) {
-        return date ? ";VALUE=DATE:" + DATE.format(at) : ":" + FreeBusy.utc(at);
+    /** A time in UTC; a date stays a date, as it reads where the event is (RFC 4791 §9.6.5). */
+    private static String utc(Instant at, boolean date, java.time.ZoneId floating) {
+        return date ? ";VALUE=DATE:" + DATE.withZone(floating).format(at) : ":" + FreeBusy.utc(at);
     }
 
     private static boolean isDate(Component c, String name) {
@@ -305,16 +320,17 @@ final class CalendarData {
     }
 
     /** RFC 4791 §9.6.6: the master, and only the overrides whose instances touch the range. */
-    private static Part limited(Part root, Calendar calendar, QueryFilter.Range range) {
+    private static Part limited(Part root, Calendar calendar, QueryFilter.Range range, java.time.ZoneId floating) {
         List<Part> parts = new ArrayList<>();
         for (CalendarComponent c : calendar.<CalendarComponent>getComponents()) {
-            Optional<Instant> id = c.<Property>getProperty(Property.RECURRENCE_ID).flatMap(ObjectSpan::instant);
+            Optional<Instant> id = c.<Property>getProperty(Property.RECURRENCE_ID)
+                    .flatMap(p -> ObjectSpan.instant(p, floating));
             if (id.isPresent()) {
-                Instant start = ObjectSpan.instant(c, Property.DTSTART).orElse(id.get());
-                Instant end = start.plus(ObjectSpan.length(c));
+                Instant start = ObjectSpan.instant(c, Property.DTSTART, floating).orElse(id.get());
+                Instant end = start.plus(ObjectSpan.length(c, floating));
                 boolean moved = ComponentInstances.overlaps(start, end, range.start(), range.end());
-                boolean original = ComponentInstances.overlaps(id.get(), id.get().plus(ObjectSpan.length(c)),
-                        range.start(), range.end());
+                boolean original = ComponentInstances.overlaps(id.get(), id.get().plus(ObjectSpan.length(c,
+                        floating)), range.start(), range.end());
                 if (!moved && !original) {
                     continue;
                 }

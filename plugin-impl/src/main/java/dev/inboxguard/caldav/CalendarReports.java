@@ -183,8 +183,9 @@ final class CalendarReports {
         boolean caldav = CaldavNames.CALDAV.getURI().equals(root.getNamespaceURI());
         boolean dav = CaldavNames.DAV.getURI().equals(root.getNamespaceURI());
         String report = root.getLocalName();
+        java.time.ZoneId zone = zone(root, source);
         if (caldav && "free-busy-query".equals(report) && source.calendar().isPresent()) {
-            freeBusy(root, resp, source.calendar().get());
+            freeBusy(root, resp, source.calendar().get(), zone);
             return;
         }
         if (!(caldav && ("calendar-multiget".equals(report) || "calendar-query".equals(report))
@@ -205,7 +206,7 @@ final class CalendarReports {
         try {
             Element data = propElement == null ? null
                     : DomUtil.getChildElement(propElement, "calendar-data", CaldavNames.CALDAV);
-            answer = new Answer(props, data == null ? CalendarData.WHOLE : CalendarData.read(data));
+            answer = new Answer(props, data == null ? CalendarData.WHOLE : CalendarData.read(data), zone);
         } catch (QueryFilter.Refused e) {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, e.precondition(), e.getMessage());
             return;
@@ -243,7 +244,7 @@ final class CalendarReports {
                 if (filterElement == null) {
                     throw new QueryFilter.Refused("valid-filter", "a calendar-query has a filter (RFC 4791 §7.8)");
                 }
-                filter = QueryFilter.read(filterElement);
+                filter = QueryFilter.read(filterElement).in(zone);
             } catch (QueryFilter.Refused e) {
                 DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, e.precondition(), e.getMessage());
                 return;
@@ -266,6 +267,59 @@ final class CalendarReports {
         }
     }
 
+    /**
+     * The zone floating and all-day times are read in: the query's own (RFC 7809 CALDAV:timezone-id, RFC 4791 §9.8
+     * CALDAV:timezone), else the calendar's (calendar-timezone-id, calendar-timezone, §5.2.2), else UTC. Only zones
+     * known by name are used; a made-up VTIMEZONE is never built into rules (see KnownZones).
+     */
+    private java.time.ZoneId zone(Element root, Source source) {
+        Element id = DomUtil.getChildElement(root, "timezone-id", CaldavNames.CALDAV);
+        if (id != null) {
+            return known(id.getTextContent().strip());
+        }
+        Element timezone = DomUtil.getChildElement(root, "timezone", CaldavNames.CALDAV);
+        if (timezone != null) {
+            return known(tzid(timezone.getTextContent()));
+        }
+        if (source.calendar().isEmpty()) {
+            return java.time.ZoneOffset.UTC;
+        }
+        StoredCalendar calendar = source.calendar().get();
+        Map<String, String> props = store.properties(calendar.owner(), calendar.name());
+        String byId = props.get("{" + CaldavNames.CALDAV.getURI() + "}calendar-timezone-id");
+        if (byId != null) {
+            return known(text(byId).strip());
+        }
+        String vtimezone = props.get("{" + CaldavNames.CALDAV.getURI() + "}calendar-timezone");
+        return vtimezone == null ? java.time.ZoneOffset.UTC : known(tzid(text(vtimezone)));
+    }
+
+    private static final java.util.regex.Pattern TZID = java.util.regex.Pattern.compile("(?m)^TZID:([^\\r\\n]{1,100})");
+
+    private static String tzid(String vcalendar) {
+        java.util.regex.Matcher m = TZID.matcher(vcalendar.length() > 65536 ? vcalendar.substring(0, 65536)
+                : vcalendar);
+        return m.find() ? m.group(1).strip() : "";
+    }
+
+    private static java.time.ZoneId known(String tzid) {
+        try {
+            return tzid.isEmpty() ? java.time.ZoneOffset.UTC : dev.inboxguard.ical.KnownZones.INSTANCE.getZoneId(tzid);
+        } catch (java.time.DateTimeException e) {
+            return java.time.ZoneOffset.UTC;
+        }
+    }
+
+    /** @return the text of a stored property element */
+    private static String text(String xml) {
+        try {
+            return DomUtil.parseDocument(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))
+                    .getDocumentElement().getTextContent();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     private static final Multistatus.Name GETETAG = new Multistatus.Name("DAV:", "getetag");
 
     private Optional<Calendar> parse(StoredObject o) {
@@ -276,10 +330,12 @@ final class CalendarReports {
     private final class Answer {
         private final List<Multistatus.Name> props;
         private final CalendarData data;
+        private final java.time.ZoneId zone;
 
-        Answer(List<Multistatus.Name> props, CalendarData data) {
+        Answer(List<Multistatus.Name> props, CalendarData data, java.time.ZoneId zone) {
             this.props = props;
             this.data = data;
+            this.zone = zone;
         }
 
         void write(Multistatus out, String href, StoredObject o, Calendar parsed) throws IOException {
@@ -321,7 +377,7 @@ final class CalendarReports {
                         + "</C:calendar-data>";
             }
             try {
-                return "<C:calendar-data>" + DavError.escape(data.render(calendar)) + "</C:calendar-data>";
+                return "<C:calendar-data>" + DavError.escape(data.render(calendar, zone)) + "</C:calendar-data>";
             } catch (CalendarData.TooCostly e) {
                 failed.computeIfAbsent("507 Insufficient Storage", k -> new ArrayList<>()).add("<C:calendar-data/>");
                 return null;
@@ -336,7 +392,8 @@ final class CalendarReports {
      * RFC 4791 §7.10: the calendar's busy time in a range, as one VFREEBUSY. At most 367 days are looked at, like
      * a scheduling free-busy query.
      */
-    private void freeBusy(Element root, HttpServletResponse resp, StoredCalendar calendar) throws IOException {
+    private void freeBusy(Element root, HttpServletResponse resp, StoredCalendar calendar, java.time.ZoneId zone)
+            throws IOException {
         Element rangeElement = DomUtil.getChildElement(root, "time-range", CaldavNames.CALDAV);
         Instant from;
         Instant to;
@@ -353,13 +410,15 @@ final class CalendarReports {
                     + "than nothing and at most 367 days");
             return;
         }
-        FreeBusy busy = new FreeBusy(from, to);
+        FreeBusy busy = new FreeBusy(from, to, zone);
         for (String kind : List.of("VEVENT", "VFREEBUSY")) {
             if (!calendar.components().contains(kind)) {
                 continue;
             }
-            for (StoredObject o : store.objectsIn(calendar.owner(), calendar.name(), kind, from.toEpochMilli(),
-                    to.toEpochMilli())) {
+            // stored spans read floating times as UTC: 14 hours either side finds them in any zone
+            for (StoredObject o : store.objectsIn(calendar.owner(), calendar.name(), kind,
+                    from.minus(java.time.Duration.ofHours(14)).toEpochMilli(),
+                    to.plus(java.time.Duration.ofHours(14)).toEpochMilli())) {
                 parse(o).ifPresent(busy::add);
             }
         }

@@ -116,6 +116,11 @@ final class CalendarRequests {
             return true;
         }
         if (t.calendar().equals(CaldavNames.INBOX) || t.calendar().equals(CaldavNames.OUTBOX)) {
+            if (method.equals("MKCALENDAR") || method.equals("MKCOL")) {
+                DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "calendar-collection-location-ok",
+                        "calendars are made in your calendar home, not in a scheduling collection");
+                return true;
+            }
             schedulingCollection(req, resp, t, account);
             return true;
         }
@@ -163,7 +168,7 @@ final class CalendarRequests {
                 case CALENDAR_EXISTS -> resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED,
                         "A calendar by that name exists");
                 case PRECONDITION -> resp.sendError(HttpServletResponse.SC_PRECONDITION_FAILED, e.getMessage());
-                case UID_TAKEN -> DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "no-uid-conflict", e.getMessage());
+                case UID_TAKEN -> uidConflict(req, resp, t.owner(), t.calendar(), e);
                 default -> resp.sendError(HttpServletResponse.SC_CONFLICT, e.getMessage());
             }
             return true;
@@ -242,6 +247,18 @@ final class CalendarRequests {
         resp.setHeader("Cache-Control", "no-cache");
         resp.setContentLength(0);
         return true;
+    }
+
+    /** RFC 4791 §5.3.2.1: no-uid-conflict, naming the resource that holds the UID when it is known. */
+    private static void uidConflict(HttpServletRequest req, HttpServletResponse resp, String owner, String calendar,
+                                    StoreConflict e) throws IOException {
+        if (e.resource().isPresent()) {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "no-uid-conflict", collectionHref(req,
+                    new Target(owner, calendar, Optional.empty())) + DavHrefs.segment(e.resource().get()),
+                    e.getMessage());
+        } else {
+            DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, "no-uid-conflict", e.getMessage());
+        }
     }
 
     /** RFC 4791 §5.3.1.2 and RFC 5689 §3.3: each property's status, in a body named for the method. */
@@ -373,8 +390,8 @@ final class CalendarRequests {
     /**
      * COPY and MOVE of a calendar object between the user's own calendars (RFC 4918 §9.8, §9.9; RFC 4791 §5.3.2.1).
      * The destination's rules are the PUT's: its component set and UID uniqueness. A scheduling object is never
-     * copied, since RFC 6638 §3.2.4.1 keeps one per UID for a user; it may be moved. Moving writes the copy before
-     * removing the original, so that a crash between the two leaves both rather than neither.
+     * copied, since RFC 6638 §3.2.4.1 keeps one per UID for a user; it may be moved. A move is one transaction, so
+     * the object is never in both places nor in neither, and may rename an object within its calendar.
      */
     private void transfer(HttpServletRequest req, HttpServletResponse resp, Target t, Account account, boolean move)
             throws IOException {
@@ -421,10 +438,18 @@ final class CalendarRequests {
         }
         CalendarObjectRules.Accepted accepted = (CalendarObjectRules.Accepted) judgement;
         boolean overwrite = !"F".equalsIgnoreCase(strip(req.getHeader("Overwrite")));
-        CalendarStore.Written written = store.put(d.owner(), d.calendar(), d.object().get(), accepted.uid(), data,
-                accepted.span(), new Expectation(!overwrite, Optional.empty()));
-        if (move) {
-            store.delete(t.owner(), t.calendar(), t.object().get(), Optional.empty());
+        CalendarStore.Written written;
+        try {
+            written = move ? store.move(t.owner(), t.calendar(), t.object().get(), d.calendar(), d.object().get(),
+                    accepted.span(), overwrite)
+                    : store.put(d.owner(), d.calendar(), d.object().get(), accepted.uid(), data, accepted.span(),
+                    new Expectation(!overwrite, Optional.empty()));
+        } catch (StoreConflict e) {
+            if (e.kind() == StoreConflict.Kind.UID_TAKEN) {
+                uidConflict(req, resp, d.owner(), d.calendar(), e);
+                return;
+            }
+            throw e;
         }
         resp.setStatus(written.created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
         resp.setContentLength(0);

@@ -88,6 +88,29 @@ final class CollectionProperties {
      */
     Verdict judge(List<Element> set, List<Multistatus.Name> remove, boolean creating, boolean mkcol,
                   Map<String, String> existing) {
+        List<Instruction> in = new java.util.ArrayList<>();
+        set.forEach(e -> in.add(new Instruction(Multistatus.Name.of(e), e)));
+        remove.forEach(n -> in.add(new Instruction(n, null)));
+        return judge(in, creating, mkcol, existing);
+    }
+
+    /**
+     * One instruction of a PROPPATCH, in document order (RFC 4918 §9.2).
+     *
+     * @param name the property
+     * @param set  its new element, or null to remove it
+     */
+    record Instruction(Multistatus.Name name, Element set) {
+    }
+
+    /**
+     * @param instructions the sets and removes, in the order the client wrote them
+     * @param creating     true at MKCALENDAR or MKCOL
+     * @param mkcol        true for extended MKCOL
+     * @param existing     the calendar's stored properties now
+     * @return the verdict; for a property named twice, the last instruction stands
+     */
+    Verdict judge(List<Instruction> instructions, boolean creating, boolean mkcol, Map<String, String> existing) {
         Map<Multistatus.Name, Integer> statuses = new LinkedHashMap<>();
         Map<String, Optional<String>> stored = new LinkedHashMap<>();
         Optional<String> displayName = Optional.empty();
@@ -95,10 +118,25 @@ final class CollectionProperties {
         String precondition = null;
         String reason = "";
         boolean calendarType = !mkcol;
-        for (Element e : set) {
-            Multistatus.Name name = Multistatus.Name.of(e);
+        for (Instruction instruction : instructions) {
+            Multistatus.Name name = instruction.name();
             String clark = "{" + name.namespace() + "}" + name.local();
             int status = 200;
+            Element e = instruction.set();
+            if (e == null) {
+                if (clark.equals("{DAV:}displayname")) {
+                    displayName = Optional.of("");
+                } else if (PROTECTED.contains(clark) || clark.equals("{DAV:}resourcetype")
+                        || clark.equals("{" + CALDAV + "}supported-calendar-component-set")) {
+                    status = 403;
+                    precondition = precondition == null ? "D:cannot-modify-protected-property" : precondition;
+                    reason = clark + " is computed by the server";
+                } else {
+                    stored.put(clark, Optional.empty()); // removing what is not there succeeds (RFC 4918 §14.23)
+                }
+                statuses.put(name, status);
+                continue;
+            }
             switch (clark) {
                 case "{DAV:}displayname" -> {
                     String text = e.getTextContent().strip();
@@ -196,21 +234,6 @@ final class CollectionProperties {
                         }
                     }
                 }
-            }
-            statuses.put(name, status);
-        }
-        for (Multistatus.Name name : remove) {
-            String clark = "{" + name.namespace() + "}" + name.local();
-            int status = 200;
-            if (clark.equals("{DAV:}displayname")) {
-                displayName = Optional.of("");
-            } else if (PROTECTED.contains(clark) || clark.equals("{DAV:}resourcetype")
-                    || clark.equals("{" + CALDAV + "}supported-calendar-component-set")) {
-                status = 403;
-                precondition = precondition == null ? "D:cannot-modify-protected-property" : precondition;
-                reason = clark + " is computed by the server";
-            } else {
-                stored.put(clark, Optional.empty()); // removing what is not there succeeds (RFC 4918 §14.23)
             }
             statuses.put(name, status);
         }

@@ -14,6 +14,13 @@ final class DavError {
         send(resp, status, "<C:" + precondition + "/>", reason);
     }
 
+    /** A CALDAV precondition naming a resource, such as {@code no-uid-conflict} (RFC 4791 §5.3.2.1). */
+    static void caldav(HttpServletResponse resp, int status, String precondition, String href, String reason)
+            throws IOException {
+        send(resp, status, "<C:" + precondition + "><D:href>" + escape(href) + "</D:href></C:" + precondition + ">",
+                reason);
+    }
+
     /** A DAV precondition, such as {@code valid-sync-token} or {@code supported-report}. */
     static void dav(HttpServletResponse resp, int status, String precondition, String reason) throws IOException {
         send(resp, status, "<D:" + precondition + "/>", reason);

@@ -108,9 +108,20 @@ final class QueryFilter {
     }
 
     private final CompFilter root;
+    private final java.time.ZoneId floating;
 
-    private QueryFilter(CompFilter root) {
+    private QueryFilter(CompFilter root, java.time.ZoneId floating) {
         this.root = root;
+        this.floating = floating;
+    }
+
+    /**
+     * @param zone the zone floating and all-day times are read in: the query's CALDAV:timezone (§9.8), else the
+     *             calendar's (§5.2.2), else UTC
+     * @return this filter, reading times in that zone
+     */
+    QueryFilter in(java.time.ZoneId zone) {
+        return new QueryFilter(root, zone);
     }
 
     /**
@@ -132,7 +143,7 @@ final class QueryFilter {
         if (top.range().isPresent()) {
             throw new Refused("valid-filter", "a time-range does not apply to VCALENDAR");
         }
-        return new QueryFilter(top);
+        return new QueryFilter(top, java.time.ZoneOffset.UTC);
     }
 
     private static CompFilter comp(Element e, int[] budget, int depth) throws Refused {
@@ -291,7 +302,8 @@ final class QueryFilter {
         if (kind.notDefined() || kind.range().isEmpty() || kind.name().equals(Component.VALARM)) {
             return Optional.empty();
         }
-        Range r = kind.range().get().widened(EDGE);
+        // stored spans read floating times as UTC; the query may read them in any zone, at most 14 hours away
+        Range r = kind.range().get().widened(EDGE.plus(Duration.ofHours(14)));
         return Optional.of(new Hint(kind.name(), r.start().equals(FIRST) ? Long.MIN_VALUE : r.start().toEpochMilli(),
                 r.end().equals(LAST) ? Long.MAX_VALUE : r.end().toEpochMilli()));
     }
@@ -362,7 +374,7 @@ final class QueryFilter {
         return true;
     }
 
-    private static boolean prop(PropFilter f, List<Property> properties) {
+    private boolean prop(PropFilter f, List<Property> properties) {
         List<Property> named = properties.stream().filter(p -> p.getName().equalsIgnoreCase(f.name())).toList();
         if (f.notDefined()) {
             return named.isEmpty();
@@ -372,7 +384,7 @@ final class QueryFilter {
                 continue;
             }
             if (f.range().isPresent()) {
-                Optional<Instant> at = ObjectSpan.instant(p);
+                Optional<Instant> at = ObjectSpan.instant(p, floating);
                 if (at.isEmpty() || !f.range().get().contains(at.get())) {
                     continue;
                 }
@@ -397,7 +409,7 @@ final class QueryFilter {
     }
 
     /** RFC 4791 §9.9, per kind, over every instance of a recurring component. */
-    private static boolean inRange(Component c, Range r, List<CalendarComponent> object) {
+    private boolean inRange(Component c, Range r, List<CalendarComponent> object) {
         String kind = c.getName().toUpperCase(Locale.ROOT);
         if (kind.equals(Component.VFREEBUSY)) {
             return freeBusyInRange(c, r);
@@ -414,7 +426,7 @@ final class QueryFilter {
     }
 
     /** The instances of one component near a range; an empty element stands for "could not be expanded". */
-    private static List<Optional<ComponentInstances.Instance>> instances(Component c, Range r,
+    private List<Optional<ComponentInstances.Instance>> instances(Component c, Range r,
                                                                          List<CalendarComponent> object) {
         if (!(c instanceof CalendarComponent cc)) {
             return List.of();
@@ -422,7 +434,8 @@ final class QueryFilter {
         String uid = cc.<Property>getProperty(Property.UID).map(Property::getValue).orElse("");
         List<CalendarComponent> series = object.stream().filter(o -> o.getName().equals(cc.getName())
                 && o.<Property>getProperty(Property.UID).map(Property::getValue).orElse("").equals(uid)).toList();
-        Optional<List<ComponentInstances.Instance>> all = ComponentInstances.between(series, r.start(), r.end());
+        Optional<List<ComponentInstances.Instance>> all = ComponentInstances.between(series, r.start(), r.end(),
+                floating);
         if (all.isEmpty()) {
             return List.of(Optional.empty());
         }
@@ -432,14 +445,14 @@ final class QueryFilter {
                 out.add(Optional.of(i));
             }
         }
-        if (out.isEmpty() && ObjectSpan.instant(cc, Property.DTSTART).isEmpty()) {
+        if (out.isEmpty() && ObjectSpan.instant(cc, Property.DTSTART, floating).isEmpty()) {
             // no start: ComponentInstances lists it whatever the range; the kind's own rule decides
             out.add(Optional.of(new ComponentInstances.Instance(cc, Optional.empty(), Instant.MAX, Optional.empty())));
         }
         return out;
     }
 
-    private static boolean instanceInRange(String kind, Component c, ComponentInstances.Instance i, Range r) {
+    private boolean instanceInRange(String kind, Component c, ComponentInstances.Instance i, Range r) {
         Instant s = r.start();
         Instant e = r.end();
         return switch (kind) {
@@ -461,7 +474,7 @@ final class QueryFilter {
     }
 
     /** The VTODO table of RFC 4791 §9.9. */
-    private static boolean todoInRange(Component c, ComponentInstances.Instance i, Instant s, Instant e) {
+    private boolean todoInRange(Component c, ComponentInstances.Instance i, Instant s, Instant e) {
         boolean hasDuration = c.getProperty(Property.DURATION).isPresent();
         boolean hasDue = c.getProperty(Property.DUE).isPresent();
         if (i.start().isPresent()) {
@@ -477,11 +490,11 @@ final class QueryFilter {
             return !s.isAfter(start) && e.isAfter(start);
         }
         if (hasDue) {
-            Optional<Instant> due = ObjectSpan.instant(c, Property.DUE);
+            Optional<Instant> due = ObjectSpan.instant(c, Property.DUE, floating);
             return due.isPresent() && s.isBefore(due.get()) && !e.isBefore(due.get());
         }
-        Optional<Instant> completed = ObjectSpan.instant(c, Property.COMPLETED);
-        Optional<Instant> created = ObjectSpan.instant(c, Property.CREATED);
+        Optional<Instant> completed = ObjectSpan.instant(c, Property.COMPLETED, floating);
+        Optional<Instant> created = ObjectSpan.instant(c, Property.CREATED, floating);
         if (completed.isPresent() && created.isPresent()) {
             return (!s.isAfter(created.get()) || !s.isAfter(completed.get()))
                     && (!e.isBefore(created.get()) || !e.isBefore(completed.get()));
@@ -495,9 +508,9 @@ final class QueryFilter {
         return true;
     }
 
-    private static boolean freeBusyInRange(Component c, Range r) {
-        Optional<Instant> start = ObjectSpan.instant(c, Property.DTSTART);
-        Optional<Instant> end = ObjectSpan.instant(c, Property.DTEND);
+    private boolean freeBusyInRange(Component c, Range r) {
+        Optional<Instant> start = ObjectSpan.instant(c, Property.DTSTART, floating);
+        Optional<Instant> end = ObjectSpan.instant(c, Property.DTEND, floating);
         if (start.isPresent() && end.isPresent()) {
             return !r.start().isAfter(end.get()) && r.end().isAfter(start.get());
         }
@@ -516,7 +529,7 @@ final class QueryFilter {
      * A VALARM time-range (RFC 4791 §9.9): an alarm matches if it fires in the range, for any instance of its
      * component, repeats included.
      */
-    private static boolean alarms(CompFilter f, Component parent, List<CalendarComponent> object) {
+    private boolean alarms(CompFilter f, Component parent, List<CalendarComponent> object) {
         Range r = f.range().get();
         for (Component alarm : subComponents(parent)) {
             if (!alarm.getName().equalsIgnoreCase(Component.VALARM)) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -53,24 +54,34 @@ public final class ComponentInstances {
      * the bounds
      */
     public static Optional<List<Instance>> between(List<CalendarComponent> components, Instant from, Instant to) {
+        return between(components, from, to, ZoneOffset.UTC);
+    }
+
+    /**
+     * @param floating the zone floating and all-day times are read in (RFC 4791 §5.2.2 and §9.8)
+     * @see #between(List, Instant, Instant)
+     */
+    public static Optional<List<Instance>> between(List<CalendarComponent> components, Instant from, Instant to,
+                                                   ZoneId floating) {
         Set<Instant> replaced = new HashSet<>();
         for (CalendarComponent c : components) {
-            c.<Property>getProperty(Property.RECURRENCE_ID).flatMap(ObjectSpan::instant).ifPresent(replaced::add);
+            c.<Property>getProperty(Property.RECURRENCE_ID).flatMap(p -> ObjectSpan.instant(p, floating))
+                    .ifPresent(replaced::add);
         }
         List<Instance> out = new ArrayList<>();
         for (CalendarComponent c : components) {
             boolean override = c.getProperty(Property.RECURRENCE_ID).isPresent();
-            Optional<Instant> start = ObjectSpan.instant(c, Property.DTSTART);
+            Optional<Instant> start = ObjectSpan.instant(c, Property.DTSTART, floating);
             if (override || !ObjectSpan.recurs(c) || start.isEmpty()) {
-                Instance one = new Instance(c, start, start.map(s -> s.plus(ObjectSpan.length(c))).orElse(Instant.MAX),
-                        override ? c.<Property>getProperty(Property.RECURRENCE_ID).flatMap(ObjectSpan::instant)
-                                : Optional.empty());
+                Instance one = new Instance(c, start, start.map(s -> s.plus(ObjectSpan.length(c, floating)))
+                        .orElse(Instant.MAX), override ? c.<Property>getProperty(Property.RECURRENCE_ID)
+                        .flatMap(p -> ObjectSpan.instant(p, floating)) : Optional.empty());
                 if (start.isEmpty() || overlaps(one.start().get(), one.end(), from, to)) {
                     out.add(one);
                 }
                 continue;
             }
-            if (!series(c, from, to, replaced, out)) {
+            if (!series(c, from, to, replaced, out, floating)) {
                 return Optional.empty();
             }
             if (out.size() > MAX_INSTANCES) {
@@ -82,8 +93,8 @@ public final class ComponentInstances {
     }
 
     private static boolean series(CalendarComponent master, Instant from, Instant to, Set<Instant> replaced,
-                                  List<Instance> out) {
-        ZoneId zone = ObjectSpan.zone(master);
+                                  List<Instance> out, ZoneId floating) {
+        ZoneId zone = ObjectSpan.zone(master, floating);
         LocalDateTime wallFrom = wall(from, zone, MARGIN.negated());
         LocalDateTime wallTo = wall(to, zone, MARGIN);
         Optional<List<SeriesWindow.Occurrence>> found = SeriesWindow.occurrencesBetween(master, wallFrom, wallTo,

@@ -42,6 +42,7 @@ public final class FreeBusy {
 
     private final Instant from;
     private final Instant to;
+    private final java.time.ZoneId floating;
     private final Map<Type, List<Instant[]>> periods = new EnumMap<>(Type.class);
     private boolean incomplete;
 
@@ -50,8 +51,18 @@ public final class FreeBusy {
      * @param to   the range end
      */
     public FreeBusy(Instant from, Instant to) {
+        this(from, to, ZoneOffset.UTC);
+    }
+
+    /**
+     * @param from     the range start
+     * @param to       the range end
+     * @param floating the zone floating and all-day times are read in: the calendar's (RFC 4791 §5.2.2)
+     */
+    public FreeBusy(Instant from, Instant to, java.time.ZoneId floating) {
         this.from = from;
         this.to = to;
+        this.floating = floating;
     }
 
     /** Adds the busy time of one stored object. */
@@ -67,7 +78,7 @@ public final class FreeBusy {
         if (events.isEmpty()) {
             return;
         }
-        Optional<List<ComponentInstances.Instance>> instances = ComponentInstances.between(events, from, to);
+        Optional<List<ComponentInstances.Instance>> instances = ComponentInstances.between(events, from, to, floating);
         if (instances.isEmpty()) {
             incomplete = true;
             return;

@@ -58,8 +58,13 @@ public final class ObjectSpan {
 
     /** @return how long each instance lasts: DTEND or DUE minus DTSTART, DURATION, a day for a date, else nothing */
     public static java.time.Duration length(CalendarComponent c) {
-        Optional<Instant> from = instant(c, Property.DTSTART);
-        Optional<Instant> to = instant(c, Property.DTEND).or(() -> instant(c, Property.DUE));
+        return length(c, ZoneOffset.UTC);
+    }
+
+    /** @return how long each instance lasts, floating times read in {@code floating} */
+    public static java.time.Duration length(CalendarComponent c, java.time.ZoneId floating) {
+        Optional<Instant> from = instant(c, Property.DTSTART, floating);
+        Optional<Instant> to = instant(c, Property.DTEND, floating).or(() -> instant(c, Property.DUE, floating));
         if (from.isPresent() && to.isPresent()) {
             java.time.Duration d = java.time.Duration.between(from.get(), to.get());
             return d.isNegative() ? java.time.Duration.ZERO : d;
@@ -89,11 +94,24 @@ public final class ObjectSpan {
      * floating or all-day start (floating times are read as UTC throughout the server)
      */
     public static java.time.ZoneId zone(net.fortuna.ical4j.model.Component c) {
+        return zone(c, ZoneOffset.UTC);
+    }
+
+    /**
+     * @param floating the zone floating and all-day times are read in (RFC 4791 §5.2.2: the calendar's time zone,
+     *                 or the query's)
+     * @return the zone a component's DTSTART is written in
+     */
+    public static java.time.ZoneId zone(net.fortuna.ical4j.model.Component c, java.time.ZoneId floating) {
         Optional<Property> p = c.getProperty(Property.DTSTART);
         if (p.isPresent() && p.get() instanceof DateProperty<?> date) {
             try {
-                if (date.getDate() instanceof ZonedDateTime z) {
+                Temporal t = date.getDate();
+                if (t instanceof ZonedDateTime z) {
                     return z.getZone();
+                }
+                if (t instanceof LocalDateTime || t instanceof LocalDate) {
+                    return floating;
                 }
             } catch (RuntimeException e) {
                 return ZoneOffset.UTC;
@@ -104,11 +122,22 @@ public final class ObjectSpan {
 
     /** @return a date property as an instant (floating and all-day values read as UTC), if it has one */
     public static Optional<Instant> instant(net.fortuna.ical4j.model.Component c, String name) {
-        return c.<Property>getProperty(name).flatMap(ObjectSpan::instant);
+        return instant(c, name, ZoneOffset.UTC);
+    }
+
+    /** @return a date property as an instant, floating and all-day values read in {@code floating} */
+    public static Optional<Instant> instant(net.fortuna.ical4j.model.Component c, String name,
+                                           java.time.ZoneId floating) {
+        return c.<Property>getProperty(name).flatMap(p -> instant(p, floating));
     }
 
     /** @return a date property's value as an instant (floating and all-day values read as UTC) */
     public static Optional<Instant> instant(Property p) {
+        return instant(p, ZoneOffset.UTC);
+    }
+
+    /** @return a date property's value as an instant, floating and all-day values read in {@code floating} */
+    public static Optional<Instant> instant(Property p, java.time.ZoneId floating) {
         if (!(p instanceof DateProperty<?> date)) {
             return Optional.empty();
         }
@@ -124,10 +153,10 @@ public final class ObjectSpan {
                 return Optional.of(i);
             }
             if (t instanceof LocalDateTime l) {
-                return Optional.of(l.toInstant(ZoneOffset.UTC)); // floating time, read as UTC
+                return Optional.of(l.atZone(floating).toInstant());
             }
             if (t instanceof LocalDate d) {
-                return Optional.of(d.atStartOfDay().toInstant(ZoneOffset.UTC));
+                return Optional.of(d.atStartOfDay(floating).toInstant());
             }
         } catch (RuntimeException e) {
             return Optional.empty();

@@ -482,8 +482,35 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param perSenderDomain per sender domain
      * @param perRecipient    per recipient
      * @param perPair         per sender and recipient
+     * @param local           for local users who signed in to schedule (CalDAV), in place of the sender and pair
+     *                        limits above; their domain has no limit of its own
      */
-    public record Rates(Rate perSender, Rate perSenderDomain, Rate perRecipient, Rate perPair) {
+    public record Rates(Rate perSender, Rate perSenderDomain, Rate perRecipient, Rate perPair, Local local) {
+        /** Defaults the local limits. */
+        public Rates {
+            local = local == null ? new Local(null, null) : local;
+        }
+
+        /** With the default local limits. */
+        public Rates(Rate perSender, Rate perSenderDomain, Rate perRecipient, Rate perPair) {
+            this(perSender, perSenderDomain, perRecipient, perPair, null);
+        }
+    }
+
+    /**
+     * Limits for a local user's own scheduling. They are far larger than a stranger's because the user signed in
+     * and an ordinary day's work (rescheduling a series, cancelling a run of meetings) sends dozens of messages at
+     * once; they still bound a compromised account.
+     *
+     * @param perSender per local user: 200 at once, 1,000 an hour by default
+     * @param perPair   per local user and recipient: 50 at once, 300 an hour by default
+     */
+    public record Local(Rate perSender, Rate perPair) {
+        /** Fills in the defaults. */
+        public Local {
+            perSender = perSender == null ? new Rate(200, 1000) : perSender;
+            perPair = perPair == null ? new Rate(50, 300) : perPair;
+        }
     }
 
     /**

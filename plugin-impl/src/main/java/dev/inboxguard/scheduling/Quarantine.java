@@ -92,6 +92,7 @@ public final class Quarantine {
             throw e;
         }
         audit(item.get(), "approved", user);
+        informSender(item.get(), "1.2");
         return Outcome.DONE;
     }
 
@@ -107,6 +108,8 @@ public final class Quarantine {
         audit(item.get(), "denied", user);
         if (item.get().approver().equals(Approver.ORGANIZER.id()) && item.get().method().equals("REPLY")) {
             tellCrasher(item.get(), user);
+        } else {
+            informSender(item.get(), "3.8");
         }
         return Outcome.DONE;
     }
@@ -124,29 +127,56 @@ public final class Quarantine {
                         outbox.send(organizer, from, ItipComposer.cancel(copy, Set.of(crasher.get()),
                                 clock.instant()), "CANCEL", item.uid(), List.of(crasher.get()));
                     });
-            case "status" -> accounts.byAddress(crasher.get()).ifPresent(local -> markRefused(local, item.uid()));
+            case "status" -> informSender(item, "3.8");
             default -> {
                 // silent: the crasher is told nothing
             }
         }
     }
 
-    /** A local crasher's own copy shows that the organizer refused their reply (SCHEDULE-STATUS 3.8). */
-    private void markRefused(Account crasher, String uid) {
-        calendars.objectByUid(crasher.name(), uid).ifPresent(found -> {
+    /**
+     * RFC 6638 §3.2.9: a local sender's copy shows what became of a held message once it is decided, where it said
+     * 1.0 (pending) until now: 1.2 when approved and delivered, 3.8 when denied. An organizer's copy carries it on
+     * the recipient's ATTENDEE; an attendee's copy (a held REPLY) on its ORGANIZER.
+     */
+    private void informSender(HeldItem item, String code) {
+        Optional<Account> sender = CalendarUserAddress.parse(item.sender()).flatMap(accounts::byAddress);
+        Optional<CalendarUserAddress> recipient = CalendarUserAddress.parse(item.recipientAddress());
+        if (sender.isEmpty() || recipient.isEmpty() || !item.transport().equals("caldav")) {
+            return;
+        }
+        calendars.objectByUid(sender.get().name(), item.uid()).ifPresent(found -> {
             Optional<ScheduledObject> copy = ScheduledObject.read(reader, found.object().data());
             if (copy.isEmpty()) {
                 return;
             }
+            boolean changed = false;
             for (CalendarComponent c : copy.get().components()) {
-                c.<Property>getProperty(Property.ORGANIZER).ifPresent(p -> ScheduledObject.setScheduleStatus(p,
-                        "3.8"));
+                if (item.method().equals("REPLY")) {
+                    for (Property p : c.<Property>getProperties(Property.ORGANIZER)) {
+                        ScheduledObject.setScheduleStatus(p, code);
+                        changed = true;
+                    }
+                } else {
+                    for (Property p : ScheduledObject.attendees(c, Set.of(recipient.get()))) {
+                        ScheduledObject.setScheduleStatus(p, code);
+                        changed = true;
+                    }
+                }
+            }
+            if (!changed) {
+                return;
             }
             byte[] data = copy.get().bytes();
-            calendars.calendar(crasher.name(), found.calendar()).ifPresent(cal -> {
+            calendars.calendar(sender.get().name(), found.calendar()).ifPresent(cal -> {
                 if (rules.judge(data, cal.components()) instanceof CalendarObjectRules.Accepted a) {
-                    calendars.put(crasher.name(), found.calendar(), found.object().name(), a.uid(), data, a.span(),
-                            new Expectation(false, Optional.of(found.object().etag())));
+                    try {
+                        // a status is the server's note, not a change the owner made: the Schedule-Tag stays
+                        calendars.put(sender.get().name(), found.calendar(), found.object().name(), a.uid(), data,
+                                a.span(), new Expectation(false, Optional.of(found.object().etag())), false);
+                    } catch (dev.inboxguard.storage.StoreConflict e) {
+                        // the sender wrote meanwhile; their version stands, and the audit trail keeps the outcome
+                    }
                 }
             });
         });

@@ -133,6 +133,19 @@ public interface CalendarStore {
                 Expectation expected, boolean newScheduleTag);
 
     /**
+     * Moves an object to another name, in the same calendar or another of the owner's, in one transaction
+     * (RFC 4918 §9.9): it is never in both places, nor in neither. Its UID, data and Schedule-Tag go with it.
+     *
+     * @param span      when it happens, for the destination's index
+     * @param overwrite false for {@code Overwrite: F}: an object at the destination fails the move
+     * @return the object at its new name, and whether that name was new
+     * @throws StoreConflict if a calendar is missing, the source changed, the destination exists and may not be
+     *                       overwritten, or holds another UID, or the destination calendar holds the UID elsewhere
+     */
+    Written move(String owner, String fromCalendar, String fromName, String toCalendar, String toName,
+                 TimeSpan span, boolean overwrite);
+
+    /**
      * The outcome of a PUT, decided inside its transaction.
      *
      * @param object  what is stored now

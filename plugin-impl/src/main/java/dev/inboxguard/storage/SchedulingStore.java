@@ -54,6 +54,13 @@ public interface SchedulingStore {
      */
     List<AuditEntry> auditTrail(Optional<String> user, long after, int limit);
 
+    /**
+     * @param user  a local user name
+     * @param limit at most this many
+     * @return the latest entries about what the user sent, newest first
+     */
+    List<AuditEntry> sentBy(String user, int limit);
+
     /** Records that {@code owner} has scheduled with {@code address}, so that it counts as a known sender. */
     void remember(String owner, String address);
 

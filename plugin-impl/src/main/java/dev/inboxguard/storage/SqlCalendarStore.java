@@ -232,57 +232,120 @@ final class SqlCalendarStore implements CalendarStore {
     @Override
     public Written put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
                        Expectation expected, boolean newScheduleTag) {
-        return transaction(c -> {
-            long revision = bump(c, owner, calendar);
-            Optional<String[]> currentRow = currentTags(c, owner, calendar, name);
-            Optional<String> current = currentRow.map(r -> r[0]);
-            String currentTag = currentRow.map(r -> r[1]).orElse("");
-            if (expected.ifScheduleTagMatch().isPresent() && (currentRow.isEmpty()
-                    || !expected.ifScheduleTagMatch().get().equals(currentTag))) {
-                throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the scheduling object changed since the "
-                        + "client read it (If-Schedule-Tag-Match)");
-            }
-            if (expected.mustNotExist() && current.isPresent()) {
-                throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource exists (If-None-Match)");
-            }
-            if (expected.ifMatch().isPresent() && (current.isEmpty()
-                    || !(expected.ifMatch().get().equals("*") || expected.ifMatch().get().equals(current.get())))) {
-                throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource is not the version the "
-                        + "client has (If-Match)");
-            }
-            String etag = "\"" + Long.toString(revision, 36) + "-" + Integer.toHexString(Arrays.hashCode(data))
-                    + "\"";
-            String scheduleTag = newScheduleTag || currentTag.isEmpty() ? "\"s" + Long.toString(revision, 36) + "\""
-                    : currentTag;
-            long now = System.currentTimeMillis();
-            String sql = current.isPresent()
-                    ? "UPDATE objects SET uid = ?, etag = ?, data = ?, modified = ?, kind = ?, span_start = ?, "
-                            + "span_end = ?, schedule_tag = ? WHERE owner = ? AND calendar = ? AND name = ?"
-                    : "INSERT INTO objects (uid, etag, data, modified, kind, span_start, span_end, schedule_tag, owner, "
-                            + "calendar, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                Sql.setText(p, 1, uid);
-                Sql.setText(p, 2, etag);
-                p.setBytes(3, data);
-                p.setLong(4, now);
-                Sql.setText(p, 5, span.kind());
-                p.setLong(6, span.start());
-                p.setLong(7, span.end());
-                Sql.setText(p, 8, scheduleTag);
-                Sql.setText(p, 9, owner);
-                Sql.setText(p, 10, calendar);
-                Sql.setText(p, 11, name);
-                p.executeUpdate();
-            } catch (SQLException e) {
-                if (Sql.isDuplicate(e)) {
-                    throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "another resource in this calendar has "
-                            + "the same UID");
+        try {
+            return transaction(c -> write(c, owner, calendar, name, uid, data, span, expected, newScheduleTag,
+                    bump(c, owner, calendar)));
+        } catch (StoreConflict e) {
+            throw named(e, owner, calendar, uid);
+        }
+    }
+
+    @Override
+    public Written move(String owner, String fromCalendar, String fromName, String toCalendar, String toName,
+                        TimeSpan span, boolean overwrite) {
+        Optional<StoredObject> source = object(owner, fromCalendar, fromName);
+        String uid = source.map(StoredObject::uid).orElse("");
+        try {
+            return transaction(c -> {
+                // both calendars' rows, in name order: two moves in opposite directions never deadlock
+                long fromRevision;
+                long toRevision;
+                if (fromCalendar.compareTo(toCalendar) <= 0) {
+                    fromRevision = bump(c, owner, fromCalendar);
+                    toRevision = fromCalendar.equals(toCalendar) ? fromRevision : bump(c, owner, toCalendar);
+                } else {
+                    toRevision = bump(c, owner, toCalendar);
+                    fromRevision = bump(c, owner, fromCalendar);
                 }
-                throw e;
+                Optional<String[]> row = currentTags(c, owner, fromCalendar, fromName);
+                if (row.isEmpty() || source.isEmpty() || !row.get()[0].equals(source.get().etag())) {
+                    throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource changed or went away "
+                            + "while it was being moved");
+                }
+                Sql.update(c, "DELETE FROM objects WHERE owner = ? AND calendar = ? AND name = ?", owner,
+                        fromCalendar, fromName);
+                logChange(c, owner, fromCalendar, fromName, fromRevision, true);
+                // the same object under another name: its Schedule-Tag goes with it
+                return write(c, owner, toCalendar, toName, source.get().uid(), source.get().data(), span,
+                        new Expectation(!overwrite, Optional.empty()), source.get().scheduleTag().isEmpty(),
+                        toRevision, source.get().scheduleTag());
+            });
+        } catch (StoreConflict e) {
+            throw named(e, owner, toCalendar, uid);
+        }
+    }
+
+    /** A UID conflict, with the name of the resource that holds the UID (RFC 4791 §5.3.2.1). */
+    private StoreConflict named(StoreConflict e, String owner, String calendar, String uid) {
+        if (e.kind() != StoreConflict.Kind.UID_TAKEN || e.resource().isPresent()) {
+            return e;
+        }
+        Optional<String> holder = query("SELECT name FROM objects WHERE owner = ? AND calendar = ? AND uid = ?",
+                List.of(owner, calendar, uid), r -> r.getString(1)).stream().findFirst();
+        return new StoreConflict(e.kind(), e.getMessage(), holder);
+    }
+
+    private Written write(Connection c, String owner, String calendar, String name, String uid, byte[] data,
+                          TimeSpan span, Expectation expected, boolean newScheduleTag, long revision)
+            throws SQLException {
+        return write(c, owner, calendar, name, uid, data, span, expected, newScheduleTag, revision, "");
+    }
+
+    private Written write(Connection c, String owner, String calendar, String name, String uid, byte[] data,
+                          TimeSpan span, Expectation expected, boolean newScheduleTag, long revision,
+                          String carriedTag) throws SQLException {
+        Optional<String[]> currentRow = currentTags(c, owner, calendar, name);
+        Optional<String> current = currentRow.map(r -> r[0]);
+        String currentTag = currentRow.map(r -> r[1]).orElse(carriedTag);
+        if (expected.ifScheduleTagMatch().isPresent() && (currentRow.isEmpty()
+                || !expected.ifScheduleTagMatch().get().equals(currentTag))) {
+            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the scheduling object changed since the "
+                    + "client read it (If-Schedule-Tag-Match)");
+        }
+        if (expected.mustNotExist() && current.isPresent()) {
+            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource exists (If-None-Match)");
+        }
+        if (expected.ifMatch().isPresent() && (current.isEmpty()
+                || !(expected.ifMatch().get().equals("*") || expected.ifMatch().get().equals(current.get())))) {
+            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource is not the version the "
+                    + "client has (If-Match)");
+        }
+        if (currentRow.isPresent() && !currentRow.get()[2].equals(uid)) {
+            // RFC 4791 §5.3.2.1: a resource keeps its UID; another event goes under another name
+            throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "this resource holds another event (UID "
+                    + currentRow.get()[2] + "); put this one under a name of its own", Optional.of(name));
+        }
+        String etag = "\"" + Long.toString(revision, 36) + "-" + Integer.toHexString(Arrays.hashCode(data)) + "\"";
+        String scheduleTag = newScheduleTag || currentTag.isEmpty() ? "\"s" + Long.toString(revision, 36) + "\""
+                : currentTag;
+        long now = System.currentTimeMillis();
+        String sql = current.isPresent()
+                ? "UPDATE objects SET uid = ?, etag = ?, data = ?, modified = ?, kind = ?, span_start = ?, "
+                        + "span_end = ?, schedule_tag = ? WHERE owner = ? AND calendar = ? AND name = ?"
+                : "INSERT INTO objects (uid, etag, data, modified, kind, span_start, span_end, schedule_tag, owner, "
+                        + "calendar, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            Sql.setText(p, 1, uid);
+            Sql.setText(p, 2, etag);
+            p.setBytes(3, data);
+            p.setLong(4, now);
+            Sql.setText(p, 5, span.kind());
+            p.setLong(6, span.start());
+            p.setLong(7, span.end());
+            Sql.setText(p, 8, scheduleTag);
+            Sql.setText(p, 9, owner);
+            Sql.setText(p, 10, calendar);
+            Sql.setText(p, 11, name);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            if (Sql.isDuplicate(e)) {
+                throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "another resource in this calendar has "
+                        + "the same UID");
             }
-            logChange(c, owner, calendar, name, revision, false);
-            return new Written(new StoredObject(name, uid, etag, data, now, scheduleTag), current.isEmpty());
-        });
+            throw e;
+        }
+        logChange(c, owner, calendar, name, revision, false);
+        return new Written(new StoredObject(name, uid, etag, data, now, scheduleTag), current.isEmpty());
     }
 
     @Override
@@ -364,17 +427,17 @@ final class SqlCalendarStore implements CalendarStore {
         }
     }
 
-    /** @return the ETag and Schedule-Tag now, locking the row */
+    /** @return the ETag, Schedule-Tag and UID now, locking the row */
     private static Optional<String[]> currentTags(Connection c, String owner, String calendar, String name)
             throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT etag, schedule_tag FROM objects WHERE owner = ? AND "
-                + "calendar = ? AND name = ? FOR UPDATE")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT etag, schedule_tag, uid FROM objects WHERE owner = ? "
+                + "AND calendar = ? AND name = ? FOR UPDATE")) {
             Sql.setText(p, 1, owner);
             Sql.setText(p, 2, calendar);
             Sql.setText(p, 3, name);
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? Optional.of(new String[] {r.getString(1), r.getString(2) == null ? ""
-                        : r.getString(2)}) : Optional.empty();
+                        : r.getString(2), r.getString(3)}) : Optional.empty();
             }
         }
     }

@@ -107,6 +107,12 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
+    public List<AuditEntry> sentBy(String user, int limit) {
+        return Sql.query(db, "SELECT " + AUDIT_COLUMNS + " FROM audit WHERE sender_user = ? ORDER BY seq DESC "
+                + "FETCH FIRST ? ROWS ONLY", List.of(user, limit), SqlSchedulingStore::auditEntry);
+    }
+
+    @Override
     public void remember(String owner, String address) {
         Sql.transaction(db, c -> dialect.insertIfAbsent(c, "INSERT INTO correspondents (owner, address) VALUES (?, ?)",
                 owner, Sql.shortKey(address)));

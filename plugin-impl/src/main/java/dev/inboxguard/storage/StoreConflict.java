@@ -17,14 +17,30 @@ public final class StoreConflict extends RuntimeException {
     }
 
     private final Kind kind;
+    private final java.util.Optional<String> resource;
 
     /**
      * @param kind   why
      * @param detail for the client
      */
     public StoreConflict(Kind kind, String detail) {
+        this(kind, detail, java.util.Optional.empty());
+    }
+
+    /**
+     * @param kind     why
+     * @param detail   for the client
+     * @param resource the name of the resource in the way (for {@link Kind#UID_TAKEN}), if known
+     */
+    public StoreConflict(Kind kind, String detail, java.util.Optional<String> resource) {
         super(detail, null, false, false);
         this.kind = kind;
+        this.resource = resource;
+    }
+
+    /** @return the resource in the way, if known */
+    public java.util.Optional<String> resource() {
+        return resource;
     }
 
     /** @return why */

@@ -49,6 +49,12 @@ public final class RateLimitCheck implements Check {
         List<RateLimiter.Limit> limits = new ArrayList<>();
         Optional<Sender> sender = sender(message);
         sender.ifPresent(s -> {
+            if (s.local()) {
+                // a signed-in local user: their own, larger allowance, and their organization is not one sender
+                limits.add(limit("local-sender:" + s.address(), rates.local().perSender()));
+                limits.add(limit("local-pair:" + s.address() + ">" + recipient.address(), rates.local().perPair()));
+                return;
+            }
             // a forged address must not use up the real sender's allowance: unauthenticated senders have their own
             String prefix = s.authenticated() ? "" : "unauthenticated-";
             limits.add(limit(prefix + "sender:" + s.address(), rates.perSender()));
@@ -72,7 +78,7 @@ public final class RateLimitCheck implements Check {
     private static String describe(String key) {
         String what = key.substring(key.indexOf(':') + 1);
         String kind = key.substring(0, key.indexOf(':'));
-        return switch (kind.replace("unauthenticated-", "")) {
+        return switch (kind.replace("unauthenticated-", "").replace("local-", "")) {
             case "sender" -> "sender " + what;
             case "domain" -> "sender domain " + what;
             case "pair" -> "messages " + what.replace(">", " to ");
@@ -81,7 +87,7 @@ public final class RateLimitCheck implements Check {
     }
 
     /** Who sent it, as the transport says, and whether anything authenticates that. */
-    private record Sender(CalendarUserAddress address, boolean authenticated) {
+    private record Sender(CalendarUserAddress address, boolean authenticated, boolean local) {
     }
 
     private static Optional<Sender> sender(SchedulingMessage message) {
@@ -89,12 +95,12 @@ public final class RateLimitCheck implements Check {
             Optional<CalendarUserAddress> a = imip.envelopeSender().or(imip::from);
             return a.map(x -> new Sender(x, x.domain().map(d -> imip.authenticatedDomains().contains(d)
                     || imip.authenticationResults().stream().anyMatch(r -> r.passed() && r.domain().equals(d)))
-                    .orElse(false)));
+                    .orElse(false), false));
         }
         if (message.transport() instanceof CaldavSubmission caldav) {
             // the server authenticated the principal
             return caldav.principalAddresses().stream().sorted((a, b) -> a.uri().compareTo(b.uri())).findFirst()
-                    .map(a -> new Sender(a, true));
+                    .map(a -> new Sender(a, true, true));
         }
         return Optional.empty();
     }
