@@ -212,6 +212,10 @@ class SchedulingRfc6638Test {
         assertEquals(204, put("alice", uid, update, Map.of()).statusCode());
         assertEquals(1, inboxCount("carol", uid, "CANCEL"), "carol is not in the Dec 21 instance");
         assertEquals(0, inboxCount("bob", uid, "CANCEL"));
+        // each attendee's copy holds the instances they are in
+        String carols = get("carol", uid);
+        assertTrue(carols.contains("EXDATE:20261221T100000Z") && !carols.contains("RECURRENCE-ID"), carols);
+        assertTrue(get("bob", uid).contains("RECURRENCE-ID:20261221T100000Z"), get("bob", uid));
     }
 
     @Test
@@ -291,5 +295,25 @@ class SchedulingRfc6638Test {
                     mine.get("outcome").asText(), sent.toString());
             assertEquals("mailto:bob@example.com", mine.get("recipient").asText());
         }
+    }
+
+    @Test
+    void rfc6638_3_1_anAssignedTaskTravelsLikeAnEvent() throws Exception {
+        String uid = "task-1";
+        String todo = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VTODO\r\nUID:" + uid + "\r\n"
+                + "DTSTAMP:20261120T090000Z\r\nDUE:20261215T170000Z\r\nSUMMARY:Write the report\r\nSEQUENCE:0\r\n"
+                + "ORGANIZER:mailto:alice@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\n"
+                + "END:VTODO\r\nEND:VCALENDAR\r\n";
+        assertEquals(201, dav.send("alice", "PUT", "/dav/calendars/alice/tasks/" + uid + ".ics", todo,
+                "text/calendar", Map.of()).statusCode());
+        String bobs = dav.get("bob", "/dav/calendars/bob/tasks/" + uid + ".ics");
+        assertTrue(bobs.contains("SUMMARY:Write the report"), bobs);
+        // bob reports progress: his answer and the task's progress are his to set (RFC 5546 §3.4.3)
+        String done = answer(bobs, "bob", "COMPLETED").replace("END:VTODO", "PERCENT-COMPLETE:100\r\n"
+                + "COMPLETED:20261210T120000Z\r\nSTATUS:COMPLETED\r\nEND:VTODO");
+        assertEquals(204, dav.send("bob", "PUT", "/dav/calendars/bob/tasks/" + uid + ".ics", done, "text/calendar",
+                Map.of()).statusCode());
+        String alices = dav.get("alice", "/dav/calendars/alice/tasks/" + uid + ".ics");
+        assertTrue(SchedulingTest.line(alices, "ATTENDEE", "bob@").contains("PARTSTAT=COMPLETED"), alices);
     }
 }

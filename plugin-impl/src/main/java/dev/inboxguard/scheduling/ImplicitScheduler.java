@@ -197,9 +197,21 @@ public final class ImplicitScheduler {
             return Optional.empty();
         }
         to.forEach(a -> store.remember(account.name(), a.uri()));
-        byte[] request = ItipComposer.request(ScheduledObject.read(reader, after).orElseThrow(), time);
-        Map<CalendarUserAddress, SchedulingOutbox.Sent> sent = outbox.send(account, organizer, request, "REQUEST",
-                uid, to);
+        // RFC 6638 §3.2: each attendee is sent the instances they are in; attendees who are in the same ones share
+        // one message
+        Map<Set<String>, Set<CalendarUserAddress>> groups = new java.util.LinkedHashMap<>();
+        for (CalendarUserAddress a : to) {
+            Set<String> without = new java.util.TreeSet<>();
+            for (CalendarComponent c : now.components()) {
+                if (!attendeesOf(c).contains(a)) {
+                    without.add(ScheduledObject.recurrenceId(c));
+                }
+            }
+            groups.computeIfAbsent(without, k -> new LinkedHashSet<>()).add(a);
+        }
+        Map<CalendarUserAddress, SchedulingOutbox.Sent> sent = new java.util.LinkedHashMap<>();
+        groups.forEach((without, who) -> sent.putAll(outbox.send(account, organizer, ItipComposer.request(
+                ScheduledObject.read(reader, after).orElseThrow(), without, time), "REQUEST", uid, who)));
         old.ifPresent(o -> cancelInstances(account, organizer, o, now, attendees, mine, after, time));
         ScheduledObject stored = ScheduledObject.read(reader, after).orElseThrow();
         for (CalendarComponent c : stored.components()) {

@@ -38,8 +38,33 @@ final class ItipComposer {
 
     /** METHOD:REQUEST with every component of the organizer's copy (RFC 6638 §3.2.1). */
     static byte[] request(ScheduledObject organizerCopy, Instant now) {
+        return request(organizerCopy, Set.of(), now);
+    }
+
+    /**
+     * METHOD:REQUEST for attendees who are not in some instances (RFC 6638 §3.2): those overrides are left out,
+     * and the master, if they are in it, excludes them (EXDATE), so that they see only the instances they attend.
+     *
+     * @param without the RECURRENCE-IDs of the components the recipients are not in ("" for the master)
+     */
+    static byte[] request(ScheduledObject organizerCopy, Set<String> without, Instant now) {
         Calendar cal = organizerCopy.calendar();
         withMethod(cal, Method.VALUE_REQUEST);
+        if (!without.isEmpty()) {
+            CalendarComponent master = organizerCopy.master().orElse(null);
+            for (CalendarComponent c : organizerCopy.components()) {
+                String rid = ScheduledObject.recurrenceId(c);
+                if (!without.contains(rid)) {
+                    continue;
+                }
+                cal.remove(c);
+                if (c != master && master != null && !without.contains("")) {
+                    Property id = c.<Property>getProperty(Property.RECURRENCE_ID).orElseThrow();
+                    ((PropertyContainer) master).add(new net.fortuna.ical4j.model.property.ExDate<>(
+                            new ParameterList(id.getParameters()), id.getValue()));
+                }
+            }
+        }
         for (CalendarComponent c : organizerCopy.components()) {
             ScheduledObject.removeAlarms(c);
             ScheduledObject.stripServerParameters(c);
