@@ -316,4 +316,31 @@ class SchedulingRfc6638Test {
         String alices = dav.get("alice", "/dav/calendars/alice/tasks/" + uid + ".ics");
         assertTrue(SchedulingTest.line(alices, "ATTENDEE", "bob@").contains("PARTSTAT=COMPLETED"), alices);
     }
+
+    @Test
+    void rfc6638_3_2_2_anAttendeeAnswersForOneInstance() throws Exception {
+        String uid = "one-answer-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "bob"), Map.of()).statusCode());
+        String accepted = answer(get("bob", uid), "bob", "ACCEPTED");
+        assertEquals(204, put("bob", uid, accepted, Map.of()).statusCode());
+        // bob declines Dec 14 with an override of his own, and removes Dec 21 from his calendar
+        String master = accepted.substring(accepted.indexOf("BEGIN:VEVENT"), accepted.indexOf("END:VEVENT") + 10);
+        String declined = master.replace("RRULE:FREQ=WEEKLY;COUNT=4\r\n", "RECURRENCE-ID:20261214T100000Z\r\n")
+                .replace("DTSTART:20261207T100000Z", "DTSTART:20261214T100000Z")
+                .replace("DTEND:20261207T110000Z", "DTEND:20261214T110000Z");
+        declined = answer(declined, "bob", "DECLINED").strip();
+        String changed = accepted.replace("RRULE:FREQ=WEEKLY;COUNT=4", "RRULE:FREQ=WEEKLY;COUNT=4\r\n"
+                + "EXDATE:20261221T100000Z").replace("END:VCALENDAR", declined + "\r\nEND:VCALENDAR");
+        HttpResponse<String> r = put("bob", uid, changed, Map.of());
+        assertEquals(204, r.statusCode(), r.body());
+        String alices = get("alice", uid);
+        String[] parts = alices.split("BEGIN:VEVENT");
+        String masterCopy = java.util.Arrays.stream(parts).filter(p -> p.contains("RRULE")).findFirst().orElseThrow();
+        assertTrue(SchedulingTest.line(masterCopy, "ATTENDEE", "bob@").contains("PARTSTAT=ACCEPTED"), alices);
+        for (String day : new String[] {"20261214", "20261221"}) {
+            String instance = java.util.Arrays.stream(parts).filter(p -> p.contains("RECURRENCE-ID")
+                    && p.contains(day)).findFirst().orElseThrow(() -> new AssertionError(day + "\n" + alices));
+            assertTrue(SchedulingTest.line(instance, "ATTENDEE", "bob@").contains("PARTSTAT=DECLINED"), alices);
+        }
+    }
 }

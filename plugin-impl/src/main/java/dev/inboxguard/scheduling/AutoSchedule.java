@@ -248,9 +248,16 @@ final class AutoSchedule {
             }
             String partstat = from.<Parameter>getParameter(Parameter.PARTSTAT).map(Parameter::getValue)
                     .orElse("NEEDS-ACTION");
-            String rid = ScheduledObject.recurrenceId(answer);
+            Optional<java.time.Instant> rid = ScheduledObject.recurrenceInstant(answer);
+            boolean matched = organizerCopy.get().components().stream()
+                    .anyMatch(c -> ScheduledObject.recurrenceInstant(c).equals(rid));
+            if (!matched && rid.isPresent() && organizerCopy.get().master().isPresent()
+                    && ScheduledObject.attendees(organizerCopy.get().master().get(), Set.of(who.get())).size() > 0) {
+                // an answer for one instance the organizer has not changed: it gets an override of its own
+                organizerCopy.get().calendar().add(instance(organizerCopy.get().master().get(), answer));
+            }
             for (CalendarComponent c : organizerCopy.get().components()) {
-                if (!ScheduledObject.recurrenceId(c).equals(rid)) {
+                if (!ScheduledObject.recurrenceInstant(c).equals(rid)) {
                     continue;
                 }
                 List<Property> existing = ScheduledObject.attendees(c, Set.of(who.get()));
@@ -270,6 +277,30 @@ final class AutoSchedule {
         }
         return changed && write(owner, stored.calendar(), stored.object().name(), organizerCopy.get(),
                 Optional.of(stored.object().etag()), false);
+    }
+
+    /**
+     * An override of one instance, as the master has it: no rule, the instance's own start and end, and the
+     * RECURRENCE-ID the answer names (RFC 5545 §3.8.4.4).
+     */
+    private static CalendarComponent instance(CalendarComponent master, CalendarComponent answer) {
+        CalendarComponent one = (CalendarComponent) master.copy();
+        PropertyContainer props = one;
+        Property id = answer.<Property>getProperty(Property.RECURRENCE_ID).orElseThrow();
+        java.time.Instant at = ScheduledObject.recurrenceInstant(answer).orElseThrow();
+        java.time.Duration length = dev.inboxguard.calendar.ObjectSpan.length(master);
+        props.removeAll(Property.RRULE, Property.RDATE, Property.EXDATE, Property.DTSTART, Property.DTEND,
+                Property.DURATION, Property.RECURRENCE_ID);
+        props.add(new net.fortuna.ical4j.model.property.RecurrenceId<>(new net.fortuna.ical4j.model.ParameterList(
+                id.getParameters()), id.getValue()));
+        boolean allDay = id.getValue().strip().length() == 8;
+        net.fortuna.ical4j.model.ParameterList dateParams = allDay ? new net.fortuna.ical4j.model.ParameterList(
+                java.util.List.of(net.fortuna.ical4j.model.parameter.Value.DATE))
+                : new net.fortuna.ical4j.model.ParameterList();
+        java.time.format.DateTimeFormatter form = allDay ? EXDATE_DAY : EXDATE_UTC;
+        props.add(new net.fortuna.ical4j.model.property.DtStart<>(dateParams, form.format(at)));
+        props.add(new net.fortuna.ical4j.model.property.DtEnd<>(dateParams, form.format(at.plus(length))));
+        return one;
     }
 
     /**

@@ -286,15 +286,37 @@ public final class ImplicitScheduler {
             return Optional.empty();
         }
         Map<String, String> previous = old.map(o -> o.partstats(mine)).orElse(Map.of());
-        boolean changed = old.isPresent() ? !answers.equals(previous)
+        // instances the attendee removed from their copy (a new EXDATE) are declined (RFC 6638 §3.2.2.2)
+        Set<Instant> hidden = new java.util.TreeSet<>();
+        if (old.isPresent() && old.get().master().isPresent() && now.master().isPresent()) {
+            hidden.addAll(ScheduledObject.exdates(now.master().get()));
+            hidden.removeAll(ScheduledObject.exdates(old.get().master().get()));
+        }
+        boolean changed = old.isPresent() ? !answers.equals(previous) || !hidden.isEmpty()
                 : answers.values().stream().anyMatch(p -> !p.equals("NEEDS-ACTION"));
         // RFC 6638 §7.2: SCHEDULE-FORCE-SEND=REPLY on the ORGANIZER sends the answer again
         boolean forced = !now.forced(Property.ORGANIZER, "REPLY").isEmpty();
         if (!changed && !forced) {
             return Optional.empty();
         }
+        // only the instances whose answer changed, unless everything is to be said again
+        Set<String> changedInstances = new java.util.HashSet<>();
+        answers.forEach((rid, answer) -> {
+            if (!answer.equals(previous.get(rid))) {
+                changedInstances.add(rid);
+            }
+        });
+        ScheduledObject outgoing = ScheduledObject.read(reader, after).orElseThrow();
+        if (old.isPresent() && !forced) {
+            for (CalendarComponent c : outgoing.components()) {
+                if (!changedInstances.contains(ScheduledObject.recurrenceId(c))) {
+                    outgoing.calendar().remove(c);
+                }
+            }
+        }
+        declineInstances(outgoing, now, hidden, mine);
         CalendarUserAddress organizer = now.organizer().get();
-        String status = reply(account, mine, ScheduledObject.read(reader, after).orElseThrow(), organizer,
+        String status = outgoing.components().isEmpty() ? "1.2" : reply(account, mine, outgoing, organizer,
                 now.uid().get());
         ScheduledObject stored = ScheduledObject.read(reader, after).orElseThrow();
         for (CalendarComponent c : stored.components()) {
@@ -309,6 +331,35 @@ public final class ImplicitScheduler {
         }
         return Optional.of(stored.bytes());
     }
+
+    /** Adds a declining component for each instance the attendee removed from their copy. */
+    private static void declineInstances(ScheduledObject outgoing, ScheduledObject now, Set<Instant> hidden,
+                                         Set<CalendarUserAddress> mine) {
+        Optional<CalendarComponent> master = now.master();
+        if (hidden.isEmpty() || master.isEmpty()) {
+            return;
+        }
+        boolean allDay = master.get().<Property>getProperty(Property.DTSTART)
+                .map(p -> p.getValue().strip().length() == 8).orElse(false);
+        for (Instant at : hidden) {
+            CalendarComponent one = (CalendarComponent) master.get().copy();
+            net.fortuna.ical4j.model.PropertyContainer props = one;
+            props.removeAll(Property.RRULE, Property.RDATE, Property.EXDATE, Property.DTSTART, Property.DTEND,
+                    Property.DURATION);
+            props.add(new net.fortuna.ical4j.model.property.RecurrenceId<>(allDay
+                    ? new net.fortuna.ical4j.model.ParameterList(List.of(net.fortuna.ical4j.model.parameter.Value.DATE))
+                    : new net.fortuna.ical4j.model.ParameterList(), (allDay ? DAY : UTC).format(at)));
+            for (Property p : ScheduledObject.attendees(one, mine)) {
+                ScheduledObject.setPartstat(p, "DECLINED");
+            }
+            outgoing.calendar().add(one);
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter UTC = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+    private static final java.time.format.DateTimeFormatter DAY = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
 
     /** @return the SCHEDULE-STATUS for the organizer: the worst of the deliveries */
     private String reply(Account account, Set<CalendarUserAddress> mine, ScheduledObject copy,
