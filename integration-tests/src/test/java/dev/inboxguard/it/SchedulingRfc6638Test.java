@@ -130,7 +130,7 @@ class SchedulingRfc6638Test {
         String report = dav.send("alice", "PROPFIND", path("alice", uid), "<d:propfind xmlns:d=\"DAV:\" "
                 + "xmlns:c=\"urn:ietf:params:xml:ns:caldav\"><d:prop><c:schedule-tag/></d:prop></d:propfind>",
                 "application/xml", Map.of("Depth", "0")).body();
-        assertTrue(report.matches("(?is).*<c:schedule-tag[^>]*>\"s[0-9a-z]+\"</c:schedule-tag>.*"), report);
+        assertTrue(report.matches("(?is).*<c:schedule-tag[^>]*>\"s[0-9a-z-]+\"</c:schedule-tag>.*"), report);
     }
 
     @Test
@@ -342,5 +342,34 @@ class SchedulingRfc6638Test {
                     && p.contains(day)).findFirst().orElseThrow(() -> new AssertionError(day + "\n" + alices));
             assertTrue(SchedulingTest.line(instance, "ATTENDEE", "bob@").contains("PARTSTAT=DECLINED"), alices);
         }
+    }
+
+    @Test
+    void rfc6638_3_2_4_aColleagueCannotTakeOverSomeoneElsesMeeting() throws Exception {
+        String uid = "hijack-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "bob", "mallory"), Map.of()).statusCode());
+        // mallory quietly drops her copy, then organizes an event of her own under the same UID for bob
+        assertEquals(204, dav.send("mallory", "DELETE", path("mallory", uid), null, null,
+                Map.of("Schedule-Reply", "F")).statusCode());
+        String hers = weekly(uid, "", "bob").replace("mailto:alice@example.com", "mailto:mallory@example.com")
+                .replace("SEQUENCE:0", "SEQUENCE:5").replace("SUMMARY:Weekly review", "SUMMARY:Moved to my office");
+        assertEquals(201, put("mallory", uid, hers, Map.of()).statusCode());
+        String bobs = get("bob", uid);
+        assertTrue(bobs.contains("ORGANIZER:mailto:alice@example.com") && !bobs.contains("my office"), bobs);
+    }
+
+    @Test
+    void rfc6638_3_2_2_1_clientsMayRewriteWhatTheyDidNotChange() throws Exception {
+        String uid = "rewrite-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "carol"), Map.of()).statusCode());
+        // the same times in another spelling, DTEND as DURATION, names added, the address in capitals
+        String rewritten = answer(get("carol", uid), "carol", "ACCEPTED")
+                .replace("DTSTART:20261207T100000Z", "DTSTART;TZID=Europe/Berlin:20261207T110000")
+                .replace("DTEND:20261207T110000Z", "DURATION:PT1H")
+                .replace("ORGANIZER:mailto:alice@example.com", "ORGANIZER;CN=Alice:MAILTO:alice@example.com")
+                .replace("END:VEVENT", "X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC\r\nCOLOR:teal\r\nEND:VEVENT");
+        HttpResponse<String> r = put("carol", uid, rewritten, Map.of());
+        assertEquals(204, r.statusCode(), r.body());
+        assertTrue(SchedulingTest.line(get("alice", uid), "ATTENDEE", "carol@").contains("PARTSTAT=ACCEPTED"));
     }
 }

@@ -2,7 +2,9 @@ package dev.inboxguard.caldav;
 
 import dev.inboxguard.storage.StoredCalendar;
 import java.util.List;
+import org.apache.jackrabbit.webdav.DavException;
 import org.apache.jackrabbit.webdav.DavResource;
+import org.apache.jackrabbit.webdav.DavServletResponse;
 import org.apache.jackrabbit.webdav.DavResourceLocator;
 import org.apache.jackrabbit.webdav.MultiStatusResponse;
 import org.apache.jackrabbit.webdav.property.DavProperty;
@@ -77,7 +79,11 @@ final class CalendarCollection extends ServerResource {
      * is stored ({@link CollectionProperties}).
      */
     @Override
-    public MultiStatusResponse alterProperties(List<? extends PropEntry> changes) {
+    public MultiStatusResponse alterProperties(List<? extends PropEntry> changes) throws DavException {
+        if (changes.size() > Multistatus.MAX_PROPERTIES) {
+            throw new DavException(DavServletResponse.SC_FORBIDDEN, "at most " + Multistatus.MAX_PROPERTIES
+                    + " properties per PROPPATCH");
+        }
         Document doc = document();
         List<CollectionProperties.Instruction> instructions = new ArrayList<>();
         for (PropEntry e : changes) {

@@ -236,6 +236,7 @@ final class CalendarReports {
                         answer.write(out, collectionHref + DavHrefs.segment(member), o.get(), null);
                     }
                 }
+                out.finish();
             }
         } else if ("calendar-query".equals(report)) {
             Element filterElement = DomUtil.getChildElement(root, "filter", CaldavNames.CALDAV);
@@ -261,6 +262,7 @@ final class CalendarReports {
                         answer.write(out, collectionHref + DavHrefs.segment(o.name()), o, parsed.orElse(null));
                     }
                 }
+                out.finish();
             }
         } else {
             syncCollection(root, resp, source, collectionHref, answer);
@@ -458,6 +460,7 @@ final class CalendarReports {
                 out.status(collectionHref + DavHrefs.segment(name), 404, "Not Found");
             }
             out.syncToken(changes.get().token());
+            out.finish();
         }
     }
 

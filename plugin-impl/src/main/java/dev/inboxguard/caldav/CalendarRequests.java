@@ -34,9 +34,11 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * The calendar methods Jackrabbit does not do for us: MKCALENDAR (RFC 4791 §5.3.1), and PUT, GET and DELETE of
- * calendar objects with ETags and If-Match / If-None-Match (RFC 4791 §5.3.2, RFC 9110 §13). Everything else about
- * calendars (PROPFIND) goes through Jackrabbit and {@link CalendarCollection}.
+ * The calendar methods Jackrabbit does not do for us: MKCALENDAR (RFC 4791 §5.3.1) and extended MKCOL (RFC 5689);
+ * PUT, GET and DELETE of calendar objects with ETags, If-Match / If-None-Match (RFC 4791 §5.3.2, RFC 9110 §13) and
+ * If-Schedule-Tag-Match (RFC 6638 §8.3); COPY and MOVE of objects; the REPORTs on calendars and the inbox
+ * ({@link CalendarReports}) and on principals ({@link PrincipalReports}); the scheduling inbox and outbox. PROPFIND
+ * and PROPPATCH go through Jackrabbit and the resources ({@link CalendarCollection} and the others).
  */
 final class CalendarRequests {
     static final Set<String> DEFAULT_COMPONENTS = Set.of("VEVENT", "VTODO");

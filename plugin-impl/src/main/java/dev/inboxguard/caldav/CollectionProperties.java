@@ -123,6 +123,18 @@ final class CollectionProperties {
             String clark = "{" + name.namespace() + "}" + name.local();
             int status = 200;
             Element e = instruction.set();
+            if (name.namespace().length() > 255 || name.local().length() > 255) {
+                // the names are keys in the store, 255 characters wide
+                statuses.put(name, 403);
+                reason = "a property's namespace and name have at most 255 characters each";
+                continue;
+            }
+            if (e != null && !clark.equals("{" + CALDAV + "}calendar-timezone")
+                    && xml(e).getBytes(StandardCharsets.UTF_8).length > MAX_DEAD_BYTES) {
+                statuses.put(name, 507);
+                reason = "a property has at most " + MAX_DEAD_BYTES + " bytes";
+                continue;
+            }
             if (e == null) {
                 if (clark.equals("{DAV:}displayname")) {
                     displayName = Optional.of("");
@@ -193,7 +205,7 @@ final class CollectionProperties {
                 }
                 case "{" + CALDAV + "}calendar-timezone" -> {
                     String text = e.getTextContent();
-                    if (text.length() > MAX_TIMEZONE_BYTES || !oneTimeZone(text)) {
+                    if (xml(e).length() > MAX_TIMEZONE_BYTES + 1024 || !oneTimeZone(text)) {
                         status = 403;
                         precondition = "C:valid-calendar-data";
                         reason = "calendar-timezone is an iCalendar object with exactly one VTIMEZONE";

@@ -22,6 +22,9 @@ final class Multistatus implements AutoCloseable {
     record Name(String namespace, String local) {
         /** @return the property as an empty element, declaring its namespace */
         String empty() {
+            if (namespace.isEmpty()) {
+                return "<" + local + " xmlns=\"\"/>";
+            }
             return switch (namespace) {
                 case "DAV:" -> "<D:" + local + "/>";
                 case "urn:ietf:params:xml:ns:caldav" -> "<C:" + local + "/>";
@@ -111,9 +114,13 @@ final class Multistatus implements AutoCloseable {
         out.write("<D:sync-token>" + DavError.escape(token) + "</D:sync-token>\n");
     }
 
+    /** Ends the answer: only a complete answer is closed, so that one cut short by a failure does not parse. */
+    void finish() throws IOException {
+        out.write("</D:multistatus>\n");
+    }
+
     @Override
     public void close() throws IOException {
-        out.write("</D:multistatus>\n");
         out.flush();
     }
 }

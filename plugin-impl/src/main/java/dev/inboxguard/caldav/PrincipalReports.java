@@ -182,6 +182,7 @@ final class PrincipalReports {
                 }
                 out.response(href(a), ok, missing, Map.of());
             }
+            out.finish();
         }
     }
 

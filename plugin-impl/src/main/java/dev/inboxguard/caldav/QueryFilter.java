@@ -109,6 +109,9 @@ final class QueryFilter {
 
     private final CompFilter root;
     private final java.time.ZoneId floating;
+    // per object being matched; a filter serves one request, on one thread
+    private final java.util.Map<String, Optional<List<ComponentInstances.Instance>>> expansions =
+            new java.util.HashMap<>();
 
     private QueryFilter(CompFilter root, java.time.ZoneId floating) {
         this.root = root;
@@ -318,6 +321,7 @@ final class QueryFilter {
      * query never loses an object it cannot rule out
      */
     boolean matches(Calendar calendar) {
+        expansions.clear();
         for (PropFilter p : root.props()) {
             if (!prop(p, calendar.getProperties())) {
                 return false;
@@ -434,8 +438,10 @@ final class QueryFilter {
         String uid = cc.<Property>getProperty(Property.UID).map(Property::getValue).orElse("");
         List<CalendarComponent> series = object.stream().filter(o -> o.getName().equals(cc.getName())
                 && o.<Property>getProperty(Property.UID).map(Property::getValue).orElse("").equals(uid)).toList();
-        Optional<List<ComponentInstances.Instance>> all = ComponentInstances.between(series, r.start(), r.end(),
-                floating);
+        // one expansion per series and range within an object, however many components and filters ask for it
+        Optional<List<ComponentInstances.Instance>> all = expansions.computeIfAbsent(
+                cc.getName() + "\n" + uid + "\n" + r.start() + "\n" + r.end(),
+                k -> ComponentInstances.between(series, r.start(), r.end(), floating));
         if (all.isEmpty()) {
             return List.of(Optional.empty());
         }

@@ -41,14 +41,22 @@ public final class CalendarHomes {
             return;
         }
         if (store.home(owner).isEmpty()) {
+            // a user from before homes existed keeps their calendars, and their first one for events stays where
+            // invitations go; only what they lack is made
+            List<StoredCalendar> existing = store.calendars(owner);
+            Optional<String> defaultCalendar = existing.stream().filter(c -> c.components().contains("VEVENT"))
+                    .map(StoredCalendar::name).findFirst();
             List<StoredCalendar> first = new ArrayList<>();
-            Optional<String> defaultCalendar = Optional.empty();
             if (settings.defaultCollections()) {
                 GuardConfig.Collection calendar = settings.defaultCalendar();
                 GuardConfig.Collection tasks = settings.defaultTaskList();
-                first.add(new StoredCalendar(owner, calendar.name(), calendar.displayName(), Set.of("VEVENT"), 0));
-                first.add(new StoredCalendar(owner, tasks.name(), tasks.displayName(), Set.of("VTODO"), 0));
-                defaultCalendar = Optional.of(calendar.name());
+                if (defaultCalendar.isEmpty()) {
+                    first.add(new StoredCalendar(owner, calendar.name(), calendar.displayName(), Set.of("VEVENT"), 0));
+                    defaultCalendar = Optional.of(calendar.name());
+                }
+                if (existing.stream().noneMatch(c -> c.components().contains("VTODO"))) {
+                    first.add(new StoredCalendar(owner, tasks.name(), tasks.displayName(), Set.of("VTODO"), 0));
+                }
             }
             store.createHome(owner, first, defaultCalendar);
         }

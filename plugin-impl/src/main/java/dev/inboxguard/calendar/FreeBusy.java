@@ -44,7 +44,6 @@ public final class FreeBusy {
     private final Instant to;
     private final java.time.ZoneId floating;
     private final Map<Type, List<Instant[]>> periods = new EnumMap<>(Type.class);
-    private boolean incomplete;
 
     /**
      * @param from the range start
@@ -80,7 +79,7 @@ public final class FreeBusy {
         }
         Optional<List<ComponentInstances.Instance>> instances = ComponentInstances.between(events, from, to, floating);
         if (instances.isEmpty()) {
-            incomplete = true;
+            // a series too costly to expand within the bounds is left out: a hostile object must not cost more
             return;
         }
         for (ComponentInstances.Instance i : instances.get()) {
@@ -145,11 +144,6 @@ public final class FreeBusy {
         if (e.isAfter(s)) {
             periods.computeIfAbsent(type, t -> new ArrayList<>()).add(new Instant[] {s, e});
         }
-    }
-
-    /** @return true if some series was too costly to expand, so that some busy time may be missing */
-    public boolean incomplete() {
-        return incomplete;
     }
 
     /** @return the busy periods, merged per type, by type and then start */

@@ -491,9 +491,9 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             local = local == null ? new Local(null, null) : local;
         }
 
-        /** With the default local limits. */
+        /** Local users counted as everyone else: their sender and pair limits are {@code perSender}, {@code perPair}. */
         public Rates(Rate perSender, Rate perSenderDomain, Rate perRecipient, Rate perPair) {
-            this(perSender, perSenderDomain, perRecipient, perPair, null);
+            this(perSender, perSenderDomain, perRecipient, perPair, new Local(perSender, perPair));
         }
     }
 

@@ -101,8 +101,8 @@ public final class CalendarReader {
      * sent; only their reading is lenient, and never about a limit.
      */
     static String tolerated(String text) {
-        if (text.indexOf('T', 0) < 0) {
-            return text;
+        if (!text.contains("T\r\n")) {
+            return text; // no line ends in T: nothing to read leniently
         }
         return DANGLING_T.matcher(text).replaceAll("$1");
     }

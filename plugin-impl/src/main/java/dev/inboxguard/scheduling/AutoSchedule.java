@@ -139,10 +139,6 @@ final class AutoSchedule {
     }
 
     /**
-     * A CANCEL of the whole event marks every component cancelled; a CANCEL of some instances marks their
-     * overrides cancelled and excludes the others from the series (an EXDATE), so that they leave the calendar.
-     */
-    /**
      * RFC 6638 §3.2.2.1: what the attendee keeps for themselves survives the organizer's update: their alarms,
      * their categories, and whether the event shows as busy (unless the guard set it aside, see InboxCopy).
      */
@@ -183,6 +179,10 @@ final class AutoSchedule {
         }
     }
 
+    /**
+     * A CANCEL of the whole event marks every component cancelled; a CANCEL of some instances marks their
+     * overrides cancelled and excludes the others from the series (an EXDATE), so that they leave the calendar.
+     */
     private boolean cancel(Account owner, ScheduledObject message, CalendarStore.Located stored) {
         Optional<ScheduledObject> mine = ScheduledObject.read(reader, stored.object().data());
         if (mine.isEmpty()) {

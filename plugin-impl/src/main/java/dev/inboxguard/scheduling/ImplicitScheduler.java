@@ -77,7 +77,9 @@ public final class ImplicitScheduler {
 
     /**
      * A PUT made with If-Schedule-Tag-Match on the organizer's copy (RFC 6638 §3.2.10): the answers the server
-     * merged into the stored copy since the client read it are kept over the client's older ones.
+     * merged into the stored copy since the client read it are kept over the client's older ones, unless the
+     * client raised the SEQUENCE (a reschedule, whose answers start over). Overrides the server added for
+     * one-instance answers are not carried over yet.
      *
      * @param account the organizer
      * @param stored  the organizer's copy as stored
@@ -89,6 +91,11 @@ public final class ImplicitScheduler {
         Optional<ScheduledObject> now = ScheduledObject.read(reader, sent);
         Set<CalendarUserAddress> mine = Set.copyOf(account.addresses());
         if (was.isEmpty() || now.isEmpty() || now.get().organizer().map(o -> !mine.contains(o)).orElse(true)) {
+            return sent;
+        }
+        // a raised SEQUENCE is a reschedule: the organizer's client reset the answers on purpose (RFC 5546 §2.1.4)
+        int storedSequence = was.get().master().map(ScheduledObject::sequence).orElse(0);
+        if (now.get().master().map(ScheduledObject::sequence).orElse(0) > storedSequence) {
             return sent;
         }
         Map<String, CalendarComponent> before = new java.util.HashMap<>();
@@ -316,13 +323,14 @@ public final class ImplicitScheduler {
         }
         declineInstances(outgoing, now, hidden, mine);
         CalendarUserAddress organizer = now.organizer().get();
-        String status = outgoing.components().isEmpty() ? "1.2" : reply(account, mine, outgoing, organizer,
-                now.uid().get());
+        // nothing to say (an answer unchanged where it was sent already): the status stays as it was
+        Optional<String> status = outgoing.components().isEmpty() ? Optional.empty()
+                : Optional.of(reply(account, mine, outgoing, organizer, now.uid().get()));
         ScheduledObject stored = ScheduledObject.read(reader, after).orElseThrow();
         for (CalendarComponent c : stored.components()) {
             c.<Property>getProperty(Property.ORGANIZER).ifPresent(p -> {
                 p.removeAll(ScheduledObject.SCHEDULE_FORCE_SEND);
-                ScheduledObject.setScheduleStatus(p, status);
+                status.ifPresent(code -> ScheduledObject.setScheduleStatus(p, code));
             });
             String rid = ScheduledObject.recurrenceId(c);
             if ("ACCEPTED".equals(answers.get(rid))) {

@@ -20,15 +20,18 @@ final class LocalRecipient implements RecipientContext {
     private final SchedulingStore scheduling;
     private final CalendarReader reader;
     private final Clock clock;
-    private final Optional<Account> localOrganizer;
+    private final Optional<Account> signedInSender;
+    private final dev.inboxguard.server.Accounts accounts;
 
     /**
-     * @param localOrganizer the sender, when it is a local user who signed in to send (CalDAV): their own copy of
-     *                       an event they organize is the server's truth about it
+     * @param signedInSender the sender, when it is a local user who signed in to send (CalDAV)
+     * @param accounts       the local users, to find an event's local organizer
      */
     LocalRecipient(Account account, CalendarUserAddress addressedTo, CalendarStore calendars,
-                   SchedulingStore scheduling, CalendarReader reader, Clock clock, Optional<Account> localOrganizer) {
-        this.localOrganizer = localOrganizer;
+                   SchedulingStore scheduling, CalendarReader reader, Clock clock, Optional<Account> signedInSender,
+                   dev.inboxguard.server.Accounts accounts) {
+        this.signedInSender = signedInSender;
+        this.accounts = accounts;
         this.account = account;
         this.addressedTo = addressedTo;
         this.calendars = calendars;
@@ -48,25 +51,59 @@ final class LocalRecipient implements RecipientContext {
     }
 
     /**
-     * The recipient's copy, unless the message comes from the event's local organizer, signed in: then the
-     * organizer's own copy, which the recipient cannot have changed. An attendee who once wrote a tampered copy
-     * (a different ORGANIZER, say) thus never locks out the real organizer's updates.
+     * The server's truth about the event, where the recipient's own copy could have been changed by them:
+     * <ol>
+     * <li>when the recipient's copy names a local organizer who holds the event as its organizer, that organizer's
+     * copy: a message from anyone else is then compared with the real event, never with a copy someone forged;</li>
+     * <li>else, when the message comes from a local user, signed in, who holds the event as its organizer, that
+     * user's copy: an attendee who once wrote a tampered copy (another ORGANIZER) does not lock out the real
+     * organizer's updates;</li>
+     * <li>else the recipient's own copy.</li>
+     * </ol>
      */
     @Override
     public Optional<Calendar> storedCopy(String uid) {
         Optional<Calendar> own = calendars.objectByUid(account.name(), uid).flatMap(found -> parse(found.object()
                 .data()));
-        if (own.isEmpty() || localOrganizer.isEmpty() || localOrganizer.get().name().equals(account.name())) {
+        if (own.isEmpty()) {
             return own;
         }
-        Set<CalendarUserAddress> theirs = Set.copyOf(localOrganizer.get().addresses());
-        Optional<Calendar> organizers = calendars.objectByUid(localOrganizer.get().name(), uid)
-                .flatMap(found -> parse(found.object().data()))
-                .filter(c -> c.getComponents().stream().anyMatch(x -> ((net.fortuna.ical4j.model.Component) x)
-                        .<net.fortuna.ical4j.model.Property>getProperty("ORGANIZER")
-                        .flatMap(o -> CalendarUserAddress.parse(o.getValue())).filter(theirs::contains)
-                        .isPresent()));
-        return organizers.isPresent() ? organizers : own;
+        Optional<Account> named = organizer(own.get()).flatMap(accounts::byAddress);
+        if (named.isPresent()) {
+            if (named.get().name().equals(account.name())) {
+                return own; // the recipient organizes it: their copy is the truth
+            }
+            Optional<Calendar> truth = organizersCopy(named.get(), uid);
+            if (truth.isPresent()) {
+                return truth;
+            }
+        }
+        if (signedInSender.isPresent() && !signedInSender.get().name().equals(account.name())) {
+            Optional<Calendar> truth = organizersCopy(signedInSender.get(), uid);
+            if (truth.isPresent()) {
+                return truth;
+            }
+        }
+        return own;
+    }
+
+    /** @return the user's copy of the event, if they hold it as its organizer */
+    private Optional<Calendar> organizersCopy(Account organizer, String uid) {
+        Set<CalendarUserAddress> theirs = Set.copyOf(organizer.addresses());
+        return calendars.objectByUid(organizer.name(), uid).flatMap(found -> parse(found.object().data()))
+                .filter(c -> organizer(c).filter(theirs::contains).isPresent());
+    }
+
+    private static Optional<CalendarUserAddress> organizer(Calendar c) {
+        for (Object x : c.getComponents()) {
+            Optional<CalendarUserAddress> o = ((net.fortuna.ical4j.model.Component) x)
+                    .<net.fortuna.ical4j.model.Property>getProperty("ORGANIZER")
+                    .flatMap(p -> CalendarUserAddress.parse(p.getValue()));
+            if (o.isPresent()) {
+                return o;
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<Calendar> parse(byte[] data) {

@@ -99,10 +99,10 @@ public final class SchedulingInbox {
      * @return what became of it
      */
     public Delivery deliver(Incoming in) {
-        Optional<Account> localOrganizer = in.facts().transport() == dev.inboxguard.api.Transport.CALDAV
+        Optional<Account> signedIn = in.facts().transport() == dev.inboxguard.api.Transport.CALDAV
                 ? accounts.byAddress(in.sender()) : Optional.empty();
         LocalRecipient context = new LocalRecipient(in.recipient(), in.addressedTo(), calendars, store, reader, clock,
-                localOrganizer);
+                signedIn, accounts);
         Guard.Screening screening = in.mail().isPresent()
                 ? guard.screenEmail(in.mail().get(), in.facts(), context)
                 : guard.screen(in.calendar(), in.facts(), context);

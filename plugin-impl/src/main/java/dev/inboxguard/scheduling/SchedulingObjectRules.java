@@ -54,15 +54,21 @@ public final class SchedulingObjectRules {
     private static final Allowed ALLOWED = new Allowed();
     /** What only the attendee's own client decides, in any component. */
     private static final Set<String> PERSONAL = Set.of(Property.DTSTAMP, Property.LAST_MODIFIED, Property.TRANSP,
-            Property.CATEGORIES, Property.SEQUENCE, Property.CREATED);
+            Property.CATEGORIES, Property.SEQUENCE, Property.CREATED, Property.CLASS, "COLOR");
     /** A to-do's assignee reports progress (RFC 5546 §3.4.3). */
     private static final Set<String> TODO_PROGRESS = Set.of(Property.PERCENT_COMPLETE, Property.COMPLETED,
             Property.STATUS);
-    private static final Set<String> OWN_ATTENDEE_PARAMETERS = Set.of(Parameter.PARTSTAT, Parameter.RSVP,
-            Parameter.DELEGATED_TO, ScheduledObject.SCHEDULE_STATUS, ScheduledObject.SCHEDULE_FORCE_SEND,
-            ScheduledObject.SCHEDULE_AGENT);
-    private static final Set<String> OTHERS_PARAMETERS = Set.of(Parameter.PARTSTAT, Parameter.RSVP,
-            ScheduledObject.SCHEDULE_STATUS, ScheduledObject.SCHEDULE_FORCE_SEND);
+    /**
+     * The parameters of ORGANIZER and ATTENDEE that say who takes part and how; everything else (CN, EMAIL, RSVP,
+     * PARTSTAT, SCHEDULE-*, X-) clients rewrite freely and is not compared. The attendee's own line keeps only
+     * ROLE, CUTYPE and MEMBER here: their answer and delegation are theirs.
+     */
+    private static final Set<String> COMPARED_PARAMETERS = Set.of(Parameter.ROLE, Parameter.CUTYPE, Parameter.MEMBER,
+            Parameter.DELEGATED_FROM, Parameter.DELEGATED_TO, Parameter.SENT_BY);
+    private static final Set<String> OWN_COMPARED_PARAMETERS = Set.of(Parameter.ROLE, Parameter.CUTYPE,
+            Parameter.MEMBER);
+    private static final Set<String> DATES = Set.of(Property.DTSTART, Property.DTEND, Property.DUE,
+            Property.RECURRENCE_ID);
     private static final Set<String> TIMING = Set.of(Property.DTSTART, Property.DTEND, Property.DUE,
             Property.DURATION, Property.RECURRENCE_ID, Property.RRULE, Property.RDATE, Property.EXDATE);
 
@@ -108,10 +114,11 @@ public final class SchedulingObjectRules {
             return ALLOWED; // not a scheduling object
         }
         String uid = now.get().uid().get();
-        Optional<CalendarStore.Located> elsewhere = calendars.objectByUid(account.name(), uid)
-                .filter(l -> !(l.calendar().equals(calendar) && l.object().name().equals(name)));
-        if (elsewhere.isPresent() && ScheduledObject.read(reader, elsewhere.get().object().data())
-                .flatMap(ScheduledObject::organizer).isPresent()) {
+        Optional<CalendarStore.Located> elsewhere = calendars.objectsByUid(account.name(), uid).stream()
+                .filter(l -> !(l.calendar().equals(calendar) && l.object().name().equals(name)))
+                .filter(l -> ScheduledObject.read(reader, l.object().data()).flatMap(ScheduledObject::organizer)
+                        .isPresent()).findFirst();
+        if (elsewhere.isPresent()) {
             return new Refused("unique-scheduling-object-resource", "you already have this event (UID " + uid
                     + ") in " + elsewhere.get().calendar() + "/" + elsewhere.get().object().name());
         }
@@ -144,16 +151,15 @@ public final class SchedulingObjectRules {
                 return new Refused("allowed-attendee-scheduling-object-change", "you are not invited to this "
                         + "event; ask its organizer, " + organizer.get().uri() + ", for an invitation");
             }
-            reference = theirs;
+            // invited: a first copy (re-imported, or one the guard held) is theirs to write; what it says to the
+            // organizer still passes the guard
+            return ALLOWED;
         }
         if (reference.isEmpty()) {
             return ALLOWED; // an invitation from elsewhere, imported: the remote organizer's server decides
         }
         Optional<String> change = attendeeChange(reference.get(), now.get(), mine);
         if (change.isPresent()) {
-            if (old.isEmpty()) {
-                audit(account, organizer.get(), uid, change.get());
-            }
             return new Refused("allowed-attendee-scheduling-object-change", "as an attendee you may change your "
                     + "answer, alarms and personal data, not " + change.get());
         }
@@ -223,64 +229,70 @@ public final class SchedulingObjectRules {
     }
 
     private static Set<Instant> exdates(CalendarComponent c) {
-        Set<Instant> out = new HashSet<>();
-        for (Property p : c.<Property>getProperties(Property.EXDATE)) {
-            String tzid = p.<Parameter>getParameter(Parameter.TZID).map(Parameter::getValue).orElse(null);
-            for (String v : p.getValue().split(",", 1000)) {
-                instant(v.strip(), tzid).ifPresent(out::add);
-            }
-        }
-        return out;
+        return ScheduledObject.exdates(c);
     }
 
-    private static Optional<Instant> instant(String value, String tzid) {
-        try {
-            if (value.length() == 8) {
-                return Optional.of(java.time.LocalDate.parse(value, java.time.format.DateTimeFormatter.BASIC_ISO_DATE)
-                        .atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
-            }
-            java.time.LocalDateTime local = java.time.LocalDateTime.parse(value.replace("Z", ""),
-                    java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"));
-            if (value.endsWith("Z") || tzid == null) {
-                return Optional.of(local.toInstant(java.time.ZoneOffset.UTC));
-            }
-            return Optional.of(local.atZone(dev.inboxguard.ical.KnownZones.INSTANCE.getZoneId(tzid)).toInstant());
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** The component without what the attendee may change, properties and parameters in a fixed order. */
+    /**
+     * The component without what the attendee may change, in a form that survives how clients rewrite what they
+     * did not change: properties sorted, times as instants (whatever zone or form they are written in), an end as
+     * an instant whether written as DTEND or DURATION, addresses compared as addresses, and only the parameters
+     * that say who takes part.
+     */
     private static List<String> fingerprint(CalendarComponent c, Set<CalendarUserAddress> mine, Set<String> skip) {
         boolean todo = c.getName().equals("VTODO");
         List<String> out = new ArrayList<>();
         for (Property p : c.<Property>getProperties()) {
             String name = p.getName().toUpperCase(Locale.ROOT);
             if (PERSONAL.contains(name) || skip.contains(name) || name.startsWith("X-")
-                    || todo && TODO_PROGRESS.contains(name)) {
+                    || todo && TODO_PROGRESS.contains(name) || name.equals(Property.DURATION)
+                    || name.equals(Property.DTEND) || name.equals(Property.DUE)) {
                 continue;
             }
-            Set<String> ignored = Set.of(ScheduledObject.SCHEDULE_STATUS);
-            if (name.equals(Property.ATTENDEE)) {
-                boolean own = CalendarUserAddress.parse(p.getValue()).map(mine::contains).orElse(false);
+            if (name.equals(Property.ATTENDEE) || name.equals(Property.ORGANIZER)) {
+                Optional<CalendarUserAddress> who = CalendarUserAddress.parse(p.getValue());
+                boolean own = name.equals(Property.ATTENDEE) && who.map(mine::contains).orElse(false);
                 boolean delegate = p.<Parameter>getParameter(Parameter.DELEGATED_FROM)
                         .flatMap(d -> CalendarUserAddress.parse(d.getValue())).map(mine::contains).orElse(false);
                 if (delegate) {
                     continue; // someone the attendee delegated to (RFC 5546 §3.2.2.3)
                 }
-                ignored = own ? OWN_ATTENDEE_PARAMETERS : OTHERS_PARAMETERS;
-            }
-            List<String> parameters = new ArrayList<>();
-            for (Parameter x : p.getParameters()) {
-                if (!ignored.contains(x.getName().toUpperCase(Locale.ROOT))) {
-                    parameters.add(x.getName().toUpperCase(Locale.ROOT) + "=" + x.getValue());
+                Set<String> compared = own ? OWN_COMPARED_PARAMETERS : COMPARED_PARAMETERS;
+                List<String> parameters = new ArrayList<>();
+                for (Parameter x : p.getParameters()) {
+                    String pn = x.getName().toUpperCase(Locale.ROOT);
+                    if (compared.contains(pn) && !(own && pn.equals(Parameter.DELEGATED_TO))) {
+                        parameters.add(pn + "=" + x.getValue().toLowerCase(Locale.ROOT));
+                    }
                 }
+                parameters.sort(null);
+                out.add(name + parameters + ":" + who.map(CalendarUserAddress::uri).orElse(p.getValue())
+                        .toLowerCase(Locale.ROOT));
+                continue;
             }
-            parameters.sort(null);
-            out.add(name + parameters + ":" + p.getValue());
+            if (DATES.contains(name)) {
+                out.add(name + ":" + moment(p));
+                continue;
+            }
+            out.add(name + ":" + p.getValue());
+        }
+        // the end, however it is written: DTEND, DUE or DURATION
+        Optional<Instant> start = ObjectSpan.instant(c, Property.DTSTART);
+        if (start.isPresent() && !skip.contains(Property.DTEND)
+                && (c.getProperty(Property.DTEND).isPresent() || c.getProperty(Property.DUE).isPresent()
+                || c.getProperty(Property.DURATION).isPresent())) {
+            out.add("END:" + start.get().plus(ObjectSpan.length(c)));
         }
         out.sort(null);
         return out;
+    }
+
+    /** A date or date-time as one spelling: an instant, or a date. */
+    private static String moment(Property p) {
+        String v = p.getValue().strip();
+        if (v.length() == 8) {
+            return v;
+        }
+        return ObjectSpan.instant(p).map(Instant::toString).orElse(v);
     }
 
     private static String describe(CalendarComponent was, CalendarComponent now, Set<CalendarUserAddress> mine) {

@@ -89,6 +89,9 @@ public interface CalendarStore {
      */
     Optional<Located> objectByUid(String owner, String uid);
 
+    /** @return every object of the user's with this UID, in any of their calendars (at most 100) */
+    List<Located> objectsByUid(String owner, String uid);
+
     /**
      * An object and the calendar it is in.
      *

@@ -42,23 +42,7 @@ final class SqlCalendarStore implements CalendarStore {
 
     @Override
     public StoredCalendar createCalendar(StoredCalendar calendar) {
-        return transaction(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO calendars (owner, name, display_name, "
-                    + "components, revision) VALUES (?, ?, ?, ?, 1)")) {
-                Sql.setText(p, 1, calendar.owner());
-                Sql.setText(p, 2, calendar.name());
-                Sql.setText(p, 3, calendar.displayName());
-                Sql.setText(p, 4, String.join(",", calendar.components()));
-                p.executeUpdate();
-            } catch (SQLException e) {
-                if (Sql.isDuplicate(e)) {
-                    throw new StoreConflict(StoreConflict.Kind.CALENDAR_EXISTS, "a calendar by that name exists");
-                }
-                throw e;
-            }
-            return new StoredCalendar(calendar.owner(), calendar.name(), calendar.displayName(),
-                    calendar.components(), 1);
-        });
+        return createCalendar(calendar, Map.of());
     }
 
     @Override
@@ -221,6 +205,13 @@ final class SqlCalendarStore implements CalendarStore {
     }
 
     @Override
+    public List<Located> objectsByUid(String owner, String uid) {
+        return query("SELECT name, uid, etag, data, modified, schedule_tag, calendar FROM objects "
+                + "WHERE owner = ? AND uid = ? ORDER BY calendar, name FETCH FIRST 100 ROWS ONLY", List.of(owner, uid),
+                r -> new Located(r.getString(7), object(r)));
+    }
+
+    @Override
     public List<StoredObject> objectsIn(String owner, String calendar, String kind, long from, long to) {
         // the overlap test of TimeSpan.overlaps, in SQL
         return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects "
@@ -267,8 +258,7 @@ final class SqlCalendarStore implements CalendarStore {
                 logChange(c, owner, fromCalendar, fromName, fromRevision, true);
                 // the same object under another name: its Schedule-Tag goes with it
                 return write(c, owner, toCalendar, toName, source.get().uid(), source.get().data(), span,
-                        new Expectation(!overwrite, Optional.empty()), source.get().scheduleTag().isEmpty(),
-                        toRevision, source.get().scheduleTag());
+                        new Expectation(!overwrite, Optional.empty()), true, toRevision, source.get().scheduleTag());
             });
         } catch (StoreConflict e) {
             throw named(e, owner, toCalendar, uid);
@@ -296,7 +286,7 @@ final class SqlCalendarStore implements CalendarStore {
                           String carriedTag) throws SQLException {
         Optional<String[]> currentRow = currentTags(c, owner, calendar, name);
         Optional<String> current = currentRow.map(r -> r[0]);
-        String currentTag = currentRow.map(r -> r[1]).orElse(carriedTag);
+        String currentTag = currentRow.map(r -> r[1]).orElse("");
         if (expected.ifScheduleTagMatch().isPresent() && (currentRow.isEmpty()
                 || !expected.ifScheduleTagMatch().get().equals(currentTag))) {
             throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the scheduling object changed since the "
@@ -316,7 +306,11 @@ final class SqlCalendarStore implements CalendarStore {
                     + currentRow.get()[2] + "); put this one under a name of its own", Optional.of(name));
         }
         String etag = "\"" + Long.toString(revision, 36) + "-" + Integer.toHexString(Arrays.hashCode(data)) + "\"";
-        String scheduleTag = newScheduleTag || currentTag.isEmpty() ? "\"s" + Long.toString(revision, 36) + "\""
+        // a random part: a calendar made again, or an object moved, starts its revisions over, and a tag must never
+        // come back that a client still holds
+        String scheduleTag = !carriedTag.isEmpty() ? carriedTag
+                : newScheduleTag || currentTag.isEmpty() ? "\"s" + Long.toString(revision, 36) + "-"
+                + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16, 36) + "\""
                 : currentTag;
         long now = System.currentTimeMillis();
         String sql = current.isPresent()
