@@ -67,9 +67,13 @@ class ApprovalPageBrowserTest {
             String summary = "Board <script>document.title='pwned'</script> meeting";
             send(http, base, "alice", "PUT", "/dav/calendars/alice/work/board.ics",
                     SchedulingTest.event("board-1", "alice", null, "bob").replace("Team sync", summary));
-            send(http, base, "mallory", "PUT", "/dav/calendars/mallory/work/board.ics",
-                    SchedulingTest.event("board-1", "alice", null, "mallory;PARTSTAT=ACCEPTED")
-                            .replace("Team sync", summary));
+            // a copy of alice's event naming mallory is refused at PUT (RFC 6638 §3.2.4); her answer, sent
+            // explicitly through her outbox, reaches the guard, which holds it for alice
+            send(http, base, "mallory", "POST", "/dav/calendars/mallory/outbox/", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+                    + "PRODID:-//crasher//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:board-1\r\n"
+                    + "DTSTAMP:20261121T090000Z\r\nSEQUENCE:0\r\nSUMMARY:" + summary + "\r\n"
+                    + "ORGANIZER:mailto:alice@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:mallory@example.com\r\n"
+                    + "END:VEVENT\r\nEND:VCALENDAR\r\n");
 
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM.toFile());
@@ -125,7 +129,7 @@ class ApprovalPageBrowserTest {
                         .getBytes(StandardCharsets.UTF_8)))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
-        if (method.equals("PUT")) {
+        if (method.equals("PUT") || method.equals("POST")) {
             b.header("Content-Type", "text/calendar");
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());

@@ -496,7 +496,7 @@ class ImipGatewayTest {
         assertEquals(200, dav.send("bob", "POST", "/guard/api/held/" + held.get(0).get("id").asText() + "/approve",
                 null, null).statusCode());
 
-        String path = "/dav/calendars/bob/work/" + uid + ".ics";
+        String path = "/dav/calendars/bob/calendar/" + uid + ".ics";
         String copy = dav.get("bob", path);
         String mine = SchedulingTest.line(copy, "ATTENDEE", "bob@example.com");
         assertTrue(mine.contains("PARTSTAT=NEEDS-ACTION"), copy);

@@ -127,7 +127,7 @@ class TwoNodeTest {
             }
             assertEquals(20, uids.size(), attendee + "'s inbox: " + uids);
             assertEquals(20, new HashSet<>(uids).size(), "no invitation twice in " + attendee + "'s inbox");
-            long copies = dbA.calendars().objects(attendee, "work").stream()
+            long copies = dbA.calendars().objects(attendee, "calendar").stream()
                     .filter(o -> o.uid().startsWith("split-")).count();
             assertEquals(20, copies, attendee + "'s calendar has each event once");
         }
@@ -185,7 +185,7 @@ class TwoNodeTest {
         assertTrue(csrf.find(), "node B knows bob's sign-in from node A: " + page);
         assertEquals(303, bob.post(nodeB, "/guard/api/held/" + ids.get(0) + "/approve",
                 Map.of("csrf", csrf.group(1))).statusCode());
-        assertTrue(davA.get("bob", "/dav/calendars/bob/work/offsite-0@example.net.ics").contains("Offsite 0"));
+        assertTrue(davA.get("bob", "/dav/calendars/bob/calendar/offsite-0@example.net.ics").contains("Offsite 0"));
 
         // the same item approved on both nodes at once, twice over: one decision each, carried out once
         for (String id : ids.subList(1, 3)) {
@@ -200,7 +200,8 @@ class TwoNodeTest {
         }
         for (int i = 0; i < 3; i++) {
             String uid = "offsite-" + i + "@example.net";
-            assertEquals(1, dbA.calendars().objects("bob", "work").stream().filter(o -> o.uid().equals(uid)).count());
+            assertEquals(1, dbA.calendars().objects("bob", "calendar").stream().filter(o -> o.uid().equals(uid))
+                    .count());
         }
         Map<String, Integer> approvals = new HashMap<>();
         for (AuditEntry e : dbB.scheduling().auditTrail(Optional.of("bob"), 0, 1000)) {
