@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A mail listener: LMTP (RFC 2033) for the local MTA, or SMTP (RFC 5321) for mail straight from other systems. Each
  * connection is one {@link MailSession} on a thread of its own; connections over the shared limit are turned away
- * with 421 at once rather than queued, so that a flood of idle connections cannot starve the MTA's.
+ * with 421 at once rather than queued, so that a flood of idle connections cannot starve the MTA's. One client
+ * address holds at most a quarter of the slots, so idle connections from one place cannot lock out the MTA on
+ * another; and when three quarters are taken, new sessions get a short idle timeout.
  */
 public final class MailListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MailListener.class);
@@ -41,7 +43,13 @@ public final class MailListener implements AutoCloseable {
      * @param idleTimeout     how long a client may stay silent
      */
     public record Settings(Protocol protocol, String hostname, int maxMessageBytes, Duration idleTimeout) {
+        Settings withIdleTimeout(Duration shorter) {
+            return new Settings(protocol, hostname, maxMessageBytes, shorter);
+        }
     }
+
+    /** The idle timeout of sessions opened when the listener is nearly full. */
+    static final Duration BUSY_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Settings settings;
     private final ImipGateway gateway;
@@ -51,6 +59,9 @@ public final class MailListener implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closing;
+    private final int capacity;
+    private final int perAddress;
+    private final java.util.Map<java.net.InetAddress, Integer> byAddress = new java.util.HashMap<>();
 
     /**
      * Binds and starts accepting.
@@ -66,6 +77,8 @@ public final class MailListener implements AutoCloseable {
         this.settings = settings;
         this.gateway = gateway;
         this.slots = slots;
+        this.capacity = slots.availablePermits();
+        this.perAddress = Math.max(1, capacity / 4);
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(bind, 128);
@@ -98,27 +111,56 @@ public final class MailListener implements AutoCloseable {
                 }
                 continue;
             }
+            java.net.InetAddress from = socket.getInetAddress();
+            if (!takeAddressSlot(from)) {
+                refuse(socket);
+                continue;
+            }
             if (!slots.tryAcquire()) {
+                releaseAddressSlot(from);
                 refuse(socket);
                 continue;
             }
             open.add(socket);
+            // nearly full: a new session may not sit idle for long
+            Settings session = slots.availablePermits() < capacity / 4
+                    && settings.idleTimeout().compareTo(BUSY_IDLE_TIMEOUT) > 0
+                    ? settings.withIdleTimeout(BUSY_IDLE_TIMEOUT) : settings;
             try {
                 sessions.execute(() -> {
                     try (Socket s = socket) {
-                        new MailSession(s, settings, gateway).run();
+                        new MailSession(s, session, gateway).run();
                     } catch (IOException e) {
                         LOG.debug("{} session ended: {}", settings.protocol(), e.toString());
                     } finally {
                         open.remove(socket);
                         slots.release();
+                        releaseAddressSlot(from);
                     }
                 });
             } catch (RuntimeException e) {
                 open.remove(socket);
                 slots.release();
+                releaseAddressSlot(from);
                 refuse(socket);
             }
+        }
+    }
+
+    private boolean takeAddressSlot(java.net.InetAddress from) {
+        synchronized (byAddress) {
+            int held = byAddress.getOrDefault(from, 0);
+            if (held >= perAddress) {
+                return false;
+            }
+            byAddress.put(from, held + 1);
+            return true;
+        }
+    }
+
+    private void releaseAddressSlot(java.net.InetAddress from) {
+        synchronized (byAddress) {
+            byAddress.computeIfPresent(from, (k, held) -> held <= 1 ? null : held - 1);
         }
     }
 

@@ -73,4 +73,38 @@ class MailSessionTest {
             assertTrue(String.valueOf(last).startsWith("421 4.7.0"), last);
         }
     }
+
+    @Test
+    void idleConnectionsFromOneAddressDoNotLockOutAnother() throws Exception {
+        // all of 127/8 is loopback on Linux: 127.0.0.2 plays a client that opens and idles, 127.0.0.1 the MTA
+        java.util.List<Socket> idle = new java.util.ArrayList<>();
+        try (MailListener l = listener(Duration.ofSeconds(30), 64)) {
+            int greeted = 0;
+            int refused = 0;
+            for (int i = 0; i < 64; i++) {
+                Socket s = new Socket(java.net.InetAddress.getByName("127.0.0.1"), l.port(),
+                        java.net.InetAddress.getByName("127.0.0.2"), 0);
+                idle.add(s);
+                s.setSoTimeout(10_000);
+                String first = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                if (String.valueOf(first).startsWith("220")) {
+                    greeted++;
+                } else if (String.valueOf(first).startsWith("421")) {
+                    refused++;
+                }
+            }
+            assertTrue(greeted == 16 && refused == 48, greeted + " greeted, " + refused + " refused");
+            try (Socket mta = new Socket("127.0.0.1", l.port())) {
+                mta.setSoTimeout(2_000);
+                String first = new BufferedReader(new InputStreamReader(mta.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertTrue(String.valueOf(first).startsWith("220"), first);
+            }
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+    }
 }
