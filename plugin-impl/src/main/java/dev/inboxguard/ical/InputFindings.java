@@ -36,15 +36,32 @@ public final class InputFindings {
     }
 
     /**
+     * What went wrong, in the project's own words: a library's exception text (a class name, a parser's message,
+     * part of the input) never reaches a sender or a client. The text itself goes to the debug log.
+     *
      * @param e a parser failure
-     * @return one line about it, without a stack trace and without echoing much of the input
+     * @return one phrase about it
      */
     public static String describe(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
+        org.slf4j.LoggerFactory.getLogger(InputFindings.class).debug("unreadable input: {}", e.toString());
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.time.format.DateTimeParseException || t instanceof java.time.DateTimeException) {
+                return "a date, time or duration that cannot be read";
+            }
+            if (t instanceof java.net.URISyntaxException) {
+                return "an address or link that is not a valid URI";
+            }
+            if (t instanceof NumberFormatException) {
+                return "a number that cannot be read";
+            }
+            if (t instanceof java.io.UnsupportedEncodingException
+                    || t instanceof java.nio.charset.CharacterCodingException) {
+                return "text in an encoding that cannot be read";
+            }
+            if (t instanceof java.io.IOException && !(t instanceof java.io.EOFException)) {
+                return "the input ends or breaks off where it should go on";
+            }
         }
-        m = m.replaceAll("[\\r\\n\\t]+", " ").strip();
-        return m.length() <= 200 ? m : m.substring(0, 197) + "...";
+        return "text that does not follow the format's grammar";
     }
 }

@@ -30,6 +30,23 @@ class CalendarReaderTest {
     }
 
     @Test
+    void refusalsAreInTheProjectsOwnWords() {
+        // a library's exception text (class names, parser messages, the input) never reaches a sender or a client
+        int refused = 0;
+        for (List<String> lines : List.of(List.of("DURATION:P1XT"), List.of("ATTENDEE:mailto:a b@example.com"),
+                List.of("DTEND:2026XX01T100000Z"), List.of("SEQUENCE:one"))) {
+            CalendarRead read = read(dev.inboxguard.Samples.limits(), withEventLines(lines));
+            if (read instanceof CalendarRead.Refused) {
+                String message = refusal(read).message();
+                assertTrue(!message.contains("Exception") && !message.contains("java.") && !message.contains("at index")
+                        && !message.contains("parsed"), lines + ": " + message);
+                refused++;
+            }
+        }
+        assertTrue(refused >= 2, "the broken values were refused");
+    }
+
+    @Test
     void aDurationWithAnEmptyTimePartReadsAsMeant() {
         // "P1DT" is a slip some clients make for a whole day; the reading is lenient, the stored bytes are not changed
         byte[] slip = withEventLines(List.of("DURATION:P1DT", "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:x",
