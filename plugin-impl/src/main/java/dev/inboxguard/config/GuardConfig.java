@@ -134,13 +134,29 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
     /**
      * The HTTP listener (CalDAV, the approval page, {@code /metrics}, {@code /health}).
      *
-     * @param bind the address to listen on: {@code 0.0.0.0} (the default: every interface), {@code 127.0.0.1}
-     *             behind a proxy on the same machine, or one interface's address; the port is {@code --http-port}
+     * @param bind           the address to listen on: {@code 0.0.0.0} (the default: every interface),
+     *                       {@code 127.0.0.1} behind a proxy on the same machine, or one interface's address; the
+     *                       port is {@code --http-port}
+     * @param trustedProxies the addresses of TLS-terminating reverse proxies whose Forwarded and X-Forwarded-*
+     *                       headers are believed: the scheme (so the sign-in cookie is Secure) and the client's
+     *                       address; from anyone else these headers change nothing
      */
-    public record Server(String bind) {
-        /** Defaults to every interface. */
+    public record Server(String bind, List<String> trustedProxies) {
+        /** Defaults to every interface and no trusted proxy; each proxy must be an IP address, never a name. */
         public Server {
             bind = bind == null || bind.isBlank() ? "0.0.0.0" : bind.strip();
+            trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+            for (String proxy : trustedProxies) {
+                if (proxy == null || proxy.isBlank() || !proxy.strip().matches("[0-9A-Fa-f:.]{2,45}")) {
+                    throw new ConfigException("server.trustedProxies: an IP address, such as 127.0.0.1 or ::1; got "
+                            + proxy);
+                }
+            }
+        }
+
+        /** Where to listen, trusting no proxy. */
+        public Server(String bind) {
+            this(bind, null);
         }
     }
 
@@ -394,7 +410,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withImip(Imip replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
-                checks, policy, users, scheduling, mail, storage, metrics, server);
+                checks, policy, users, scheduling, mail, storage, metrics, server, caldav);
     }
 
     /**
@@ -403,7 +419,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withMail(Mail replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, replacement, storage, metrics, server);
+                checks, policy, users, scheduling, replacement, storage, metrics, server, caldav);
     }
 
     /**
@@ -412,7 +428,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withStorage(Storage replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, mail, replacement, metrics, server);
+                checks, policy, users, scheduling, mail, replacement, metrics, server, caldav);
     }
 
     /**
@@ -421,7 +437,16 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withChecks(Checks replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                replacement, policy, users, scheduling, mail, storage, metrics, server);
+                replacement, policy, users, scheduling, mail, storage, metrics, server, caldav);
+    }
+
+    /**
+     * @param replacement new HTTP listener settings
+     * @return this configuration with them
+     */
+    public GuardConfig withServer(Server replacement) {
+        return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
+                checks, policy, users, scheduling, mail, storage, metrics, replacement, caldav);
     }
 
     /**
@@ -430,7 +455,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withRates(Rates replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
-                checks, policy, users, scheduling, mail, storage, metrics, server);
+                checks, policy, users, scheduling, mail, storage, metrics, server, caldav);
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */

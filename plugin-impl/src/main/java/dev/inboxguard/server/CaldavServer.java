@@ -112,6 +112,9 @@ public final class CaldavServer implements AutoCloseable {
         // a calendar or object name may hold a '%', which a client sends as %25; Jetty would refuse it as ambiguous
         http.setUriCompliance(UriCompliance.DEFAULT.with("calendar-names",
                 UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+        if (!config.server().trustedProxies().isEmpty()) {
+            http.addCustomizer(new TrustedProxies(config.server().trustedProxies()));
+        }
         connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());
@@ -200,6 +203,38 @@ public final class CaldavServer implements AutoCloseable {
                 return;
             }
             resp.getWriter().write("ok\n");
+        }
+    }
+
+    /**
+     * Forwarded and X-Forwarded-* headers (RFC 7239) believed only from the configured proxies: through them the
+     * request's scheme, host and client address are the client's; from anyone else the headers change nothing, so
+     * a client cannot claim HTTPS or another address.
+     */
+    private static final class TrustedProxies implements HttpConfiguration.Customizer {
+        private final java.util.Set<java.net.InetAddress> proxies = new java.util.HashSet<>();
+        private final org.eclipse.jetty.server.ForwardedRequestCustomizer forwarded =
+                new org.eclipse.jetty.server.ForwardedRequestCustomizer();
+
+        TrustedProxies(java.util.List<String> addresses) {
+            for (String a : addresses) {
+                try {
+                    // an IP literal (GuardConfig.Server checks the form): no name lookup happens
+                    proxies.add(java.net.InetAddress.getByName(a.strip()));
+                } catch (java.net.UnknownHostException e) {
+                    throw new dev.inboxguard.config.ConfigException("server.trustedProxies: not an IP address: " + a);
+                }
+            }
+        }
+
+        @Override
+        public org.eclipse.jetty.server.Request customize(org.eclipse.jetty.server.Request request,
+                                                         org.eclipse.jetty.http.HttpFields.Mutable responseHeaders) {
+            java.net.SocketAddress peer = request.getConnectionMetaData().getRemoteSocketAddress();
+            if (peer instanceof InetSocketAddress inet && proxies.contains(inet.getAddress())) {
+                return forwarded.customize(request, responseHeaders);
+            }
+            return request;
         }
     }
 
