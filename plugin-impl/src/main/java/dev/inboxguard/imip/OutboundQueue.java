@@ -92,6 +92,22 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         });
     }
 
+    /** Who hears that a message was given up: the sender's copy gets its SCHEDULE-STATUS from it. */
+    public interface GiveUpListener {
+        /**
+         * @param mail   the message given up
+         * @param status the SCHEDULE-STATUS code for the recipient (5.1: could not be delivered)
+         */
+        void gaveUp(QueuedMail mail, String status);
+    }
+
+    private volatile GiveUpListener onGiveUp = (m, status) -> { };
+
+    /** @param listener told of every message given up, after it is recorded */
+    public void onGiveUp(GiveUpListener listener) {
+        this.onGiveUp = listener;
+    }
+
     /** Starts the sender thread; mail queued before a restart goes out now. */
     public OutboundQueue start() {
         sender.scheduleWithFixedDelay(this::drain, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -184,6 +200,13 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         record(m, "mail-failed", "failed", "5.1;Delivery failed: " + why);
         LOG.warn("outgoing iMIP {} {} from {} to {}: given up: {}", m.method(), m.uid(), m.envelopeFrom(),
                 m.envelopeTo(), why);
+        try {
+            onGiveUp.gaveUp(m, "5.1");
+        } catch (RuntimeException e) {
+            // the failure is recorded in the audit trail either way
+            LOG.warn("outgoing iMIP {} {}: the sender's copy could not be marked: {}", m.method(), m.uid(),
+                    e.toString());
+        }
     }
 
     private void record(QueuedMail m, String event, String action, String status) {

@@ -140,19 +140,40 @@ public final class Quarantine {
      * the recipient's ATTENDEE; an attendee's copy (a held REPLY) on its ORGANIZER.
      */
     private void informSender(HeldItem item, String code) {
-        Optional<Account> sender = CalendarUserAddress.parse(item.sender()).flatMap(accounts::byAddress);
-        Optional<CalendarUserAddress> recipient = CalendarUserAddress.parse(item.recipientAddress());
-        if (sender.isEmpty() || recipient.isEmpty() || !item.transport().equals("caldav")) {
+        if (item.transport().equals("caldav")) {
+            tellSender(item.sender(), item.recipientAddress(), item.uid(), item.method(), code);
+        }
+    }
+
+    /**
+     * A message a local user sent by mail was given up by the relay: their copy says so (RFC 6638 §3.2.9, 5.1 could
+     * not be delivered) where it said 1.1 (sent).
+     *
+     * @param sender    the envelope sender, the local user's address
+     * @param recipient the envelope recipient
+     * @param uid       the event
+     * @param method    REQUEST, CANCEL or REPLY
+     * @param code      the SCHEDULE-STATUS
+     */
+    public void mailGivenUp(String sender, String recipient, String uid, String method, String code) {
+        tellSender(sender.startsWith("mailto:") ? sender : "mailto:" + sender,
+                recipient.startsWith("mailto:") ? recipient : "mailto:" + recipient, uid, method, code);
+    }
+
+    private void tellSender(String senderAddress, String recipientAddress, String uid, String method, String code) {
+        Optional<Account> sender = CalendarUserAddress.parse(senderAddress).flatMap(accounts::byAddress);
+        Optional<CalendarUserAddress> recipient = CalendarUserAddress.parse(recipientAddress);
+        if (sender.isEmpty() || recipient.isEmpty()) {
             return;
         }
-        calendars.objectByUid(sender.get().name(), item.uid()).ifPresent(found -> {
+        calendars.objectByUid(sender.get().name(), uid).ifPresent(found -> {
             Optional<ScheduledObject> copy = ScheduledObject.read(reader, found.object().data());
             if (copy.isEmpty()) {
                 return;
             }
             boolean changed = false;
             for (CalendarComponent c : copy.get().components()) {
-                if (item.method().equals("REPLY")) {
+                if (method.equals("REPLY")) {
                     for (Property p : c.<Property>getProperties(Property.ORGANIZER)) {
                         ScheduledObject.setScheduleStatus(p, code);
                         changed = true;

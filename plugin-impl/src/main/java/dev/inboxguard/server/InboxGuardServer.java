@@ -76,6 +76,9 @@ public final class InboxGuardServer implements AutoCloseable {
             }
             listeners = ImipListeners.start(config, new ImipGateway(config, caldav.scheduling().inbox(), accounts,
                     database.mail(), clock, meters));
+            // a message the relay never took shows in its sender's copy, not only in the audit trail
+            queue.ifPresent(q -> q.onGiveUp((m, status) -> caldav.scheduling().quarantine().mailGivenUp(
+                    m.envelopeFrom(), m.envelopeTo(), m.uid(), m.method(), status)));
             queue.ifPresent(OutboundQueue::start);
             return new InboxGuardServer(caldav, listeners, queue);
         } catch (Exception e) {
