@@ -209,25 +209,16 @@ final class AutoSchedule {
         Optional<CalendarComponent> master = mine.get().master();
         if (!whole && master.isPresent()) {
             instances.removeAll(ScheduledObject.exdates(master.get()));
-            boolean allDay = master.get().<Property>getProperty(Property.DTSTART)
-                    .map(p -> p.getValue().strip().length() == 8).orElse(false);
+            boolean allDay = ScheduledObject.allDay(master.get());
             for (java.time.Instant at : instances) {
                 ((PropertyContainer) master.get()).add(new net.fortuna.ical4j.model.property.ExDate<>(
-                        allDay ? new net.fortuna.ical4j.model.ParameterList(java.util.List.of(
-                                net.fortuna.ical4j.model.parameter.Value.DATE))
-                                : new net.fortuna.ical4j.model.ParameterList(),
-                        (allDay ? EXDATE_DAY : EXDATE_UTC).format(at)));
+                        ScheduledObject.instanceParameters(allDay), ScheduledObject.instanceValue(at, allDay)));
                 changed = true;
             }
         }
         return changed && write(owner, stored.calendar(), stored.object().name(), mine.get(),
                 Optional.of(stored.object().etag()));
     }
-
-    private static final java.time.format.DateTimeFormatter EXDATE_UTC = java.time.format.DateTimeFormatter
-            .ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
-    private static final java.time.format.DateTimeFormatter EXDATE_DAY = java.time.format.DateTimeFormatter
-            .ofPattern("yyyyMMdd", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
 
     private boolean reply(Account owner, ScheduledObject message, CalendarStore.Located stored,
                           Admitted admitted) {
@@ -294,12 +285,10 @@ final class AutoSchedule {
         props.add(new net.fortuna.ical4j.model.property.RecurrenceId<>(new net.fortuna.ical4j.model.ParameterList(
                 id.getParameters()), id.getValue()));
         boolean allDay = id.getValue().strip().length() == 8;
-        net.fortuna.ical4j.model.ParameterList dateParams = allDay ? new net.fortuna.ical4j.model.ParameterList(
-                java.util.List.of(net.fortuna.ical4j.model.parameter.Value.DATE))
-                : new net.fortuna.ical4j.model.ParameterList();
-        java.time.format.DateTimeFormatter form = allDay ? EXDATE_DAY : EXDATE_UTC;
-        props.add(new net.fortuna.ical4j.model.property.DtStart<>(dateParams, form.format(at)));
-        props.add(new net.fortuna.ical4j.model.property.DtEnd<>(dateParams, form.format(at.plus(length))));
+        props.add(new net.fortuna.ical4j.model.property.DtStart<>(ScheduledObject.instanceParameters(allDay),
+                ScheduledObject.instanceValue(at, allDay)));
+        props.add(new net.fortuna.ical4j.model.property.DtEnd<>(ScheduledObject.instanceParameters(allDay),
+                ScheduledObject.instanceValue(at.plus(length), allDay)));
         return one;
     }
 
@@ -363,20 +352,7 @@ final class AutoSchedule {
     }
 
     private static int sequence(ScheduledObject o) {
-        for (CalendarComponent c : o.components()) {
-            if (c.getProperty(Property.RECURRENCE_ID).isEmpty()) {
-                return c.<Property>getProperty(Property.SEQUENCE).map(p -> parseInt(p.getValue())).orElse(0);
-            }
-        }
-        return 0;
-    }
-
-    private static int parseInt(String s) {
-        try {
-            return Integer.parseInt(s.strip());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        return o.master().map(ScheduledObject::sequence).orElse(0);
     }
 
     static String nameFor(String uid) {

@@ -347,27 +347,20 @@ public final class ImplicitScheduler {
         if (hidden.isEmpty() || master.isEmpty()) {
             return;
         }
-        boolean allDay = master.get().<Property>getProperty(Property.DTSTART)
-                .map(p -> p.getValue().strip().length() == 8).orElse(false);
+        boolean allDay = ScheduledObject.allDay(master.get());
         for (Instant at : hidden) {
             CalendarComponent one = (CalendarComponent) master.get().copy();
             net.fortuna.ical4j.model.PropertyContainer props = one;
             props.removeAll(Property.RRULE, Property.RDATE, Property.EXDATE, Property.DTSTART, Property.DTEND,
                     Property.DURATION);
-            props.add(new net.fortuna.ical4j.model.property.RecurrenceId<>(allDay
-                    ? new net.fortuna.ical4j.model.ParameterList(List.of(net.fortuna.ical4j.model.parameter.Value.DATE))
-                    : new net.fortuna.ical4j.model.ParameterList(), (allDay ? DAY : UTC).format(at)));
+            props.add(new net.fortuna.ical4j.model.property.RecurrenceId<>(ScheduledObject.instanceParameters(allDay),
+                    ScheduledObject.instanceValue(at, allDay)));
             for (Property p : ScheduledObject.attendees(one, mine)) {
                 ScheduledObject.setPartstat(p, "DECLINED");
             }
             outgoing.calendar().add(one);
         }
     }
-
-    private static final java.time.format.DateTimeFormatter UTC = java.time.format.DateTimeFormatter
-            .ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
-    private static final java.time.format.DateTimeFormatter DAY = java.time.format.DateTimeFormatter
-            .ofPattern("yyyyMMdd", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
 
     /** @return the SCHEDULE-STATUS for the organizer: the worst of the deliveries */
     private String reply(Account account, Set<CalendarUserAddress> mine, ScheduledObject copy,

@@ -11,7 +11,6 @@ import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.Property;
 import net.fortuna.ical4j.model.ParameterList;
 import net.fortuna.ical4j.model.PropertyContainer;
-import net.fortuna.ical4j.model.parameter.Value;
 import net.fortuna.ical4j.model.property.RecurrenceId;
 import net.fortuna.ical4j.model.component.CalendarComponent;
 import net.fortuna.ical4j.model.property.Attendee;
@@ -121,8 +120,7 @@ final class ItipComposer {
         List<CalendarComponent> components = organizerCopy.components();
         CalendarComponent master = components.stream()
                 .filter(c -> c.getProperty(Property.RECURRENCE_ID).isEmpty()).findFirst().orElse(components.get(0));
-        boolean allDay = master.<Property>getProperty(Property.DTSTART).map(p -> p.getValue().strip().length() == 8)
-                .orElse(false);
+        boolean allDay = ScheduledObject.allDay(master);
         for (CalendarComponent c : components) {
             cal.remove(c);
         }
@@ -136,9 +134,8 @@ final class ItipComposer {
                     || p.getName().equalsIgnoreCase(Property.DURATION)
                     || (p.getName().equalsIgnoreCase(Property.ATTENDEE)
                     && !CalendarUserAddress.parse(p.getValue()).map(attendees::contains).orElse(false)));
-            String id = allDay ? DATE.format(at) : UTC.format(at);
-            ParameterList params = allDay ? new ParameterList(List.of(Value.DATE)) : new ParameterList();
-            props.replace(new RecurrenceId<>(params, id));
+            props.replace(new RecurrenceId<>(ScheduledObject.instanceParameters(allDay),
+                    ScheduledObject.instanceValue(at, allDay)));
             props.replace(new Sequence(sequence));
             props.replace(new Status(Status.VALUE_CANCELLED));
             ScheduledObject.stripServerParameters(one);
@@ -148,10 +145,7 @@ final class ItipComposer {
         return organizerCopy.bytes();
     }
 
-    private static final java.time.format.DateTimeFormatter UTC = java.time.format.DateTimeFormatter
-            .ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
-    private static final java.time.format.DateTimeFormatter DATE = java.time.format.DateTimeFormatter
-            .ofPattern("yyyyMMdd", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
 
     /**
      * METHOD:REPLY from one attendee (RFC 6638 §3.2.2): each component that names them, with their ATTENDEE line

@@ -183,6 +183,30 @@ final class ScheduledObject {
         return c.<Property>getProperty(Property.RECURRENCE_ID).flatMap(dev.inboxguard.calendar.ObjectSpan::instant);
     }
 
+    /** @return true if the component's DTSTART is a DATE (an all-day event) */
+    static boolean allDay(CalendarComponent c) {
+        return c.<Property>getProperty(Property.DTSTART).map(p -> p.getValue().strip().length() == 8).orElse(false);
+    }
+
+    /**
+     * The parameters of a date property that names one instance, as this server writes it: VALUE=DATE for an
+     * all-day series, none for a time, which {@link #instanceValue} writes in UTC.
+     */
+    static net.fortuna.ical4j.model.ParameterList instanceParameters(boolean allDay) {
+        return allDay ? new net.fortuna.ical4j.model.ParameterList(List.of(
+                net.fortuna.ical4j.model.parameter.Value.DATE)) : new net.fortuna.ical4j.model.ParameterList();
+    }
+
+    /** @return an instant as this server writes a RECURRENCE-ID, EXDATE, DTSTART or DTEND: UTC, or a date */
+    static String instanceValue(java.time.Instant at, boolean allDay) {
+        return (allDay ? INSTANCE_DATE : INSTANCE_UTC).format(at);
+    }
+
+    private static final java.time.format.DateTimeFormatter INSTANCE_UTC = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+    private static final java.time.format.DateTimeFormatter INSTANCE_DATE = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
     /** @return the master component (no RECURRENCE-ID), if there is one */
     Optional<CalendarComponent> master() {
         return components().stream().filter(c -> c.getProperty(Property.RECURRENCE_ID).isEmpty()).findFirst();

@@ -186,7 +186,7 @@ public final class SchedulingObjectRules {
                         Set.of(Property.EXDATE)))) {
                     return Optional.of(describe(was, e.getValue(), mine));
                 }
-                if (!exdates(e.getValue()).containsAll(exdates(was))) {
+                if (!ScheduledObject.exdates(e.getValue()).containsAll(ScheduledObject.exdates(was))) {
                     return Optional.of("the excluded dates the organizer set");
                 }
             } else if (oldMaster == null) {
@@ -207,7 +207,7 @@ public final class SchedulingObjectRules {
                 CalendarComponent master = now.get("");
                 Optional<Instant> at = old.get(rid).<Property>getProperty(Property.RECURRENCE_ID)
                         .flatMap(ObjectSpan::instant);
-                if (master == null || at.isEmpty() || !exdates(master).contains(at.get())) {
+                if (master == null || at.isEmpty() || !ScheduledObject.exdates(master).contains(at.get())) {
                     return Optional.of("the instances the organizer changed");
                 }
             }
@@ -226,10 +226,6 @@ public final class SchedulingObjectRules {
             out.put(key, c);
         }
         return out;
-    }
-
-    private static Set<Instant> exdates(CalendarComponent c) {
-        return ScheduledObject.exdates(c);
     }
 
     /**
