@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +45,7 @@ class PythonCaldavClientTest {
 
     @Test
     void pythonCaldavDoesTheWholeRound() throws Exception {
-        Assumptions.assumeTrue(clientInstalled(), "python3-caldav is not installed");
+        ClientRun.require(clientInstalled(), "python3-caldav");
         try (Database store = TestPostgres.open(data);
              CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0),
                      Accounts.demo(Clock.systemUTC()), ConfigFile.defaults(), store,
