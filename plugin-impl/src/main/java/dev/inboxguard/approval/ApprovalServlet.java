@@ -296,6 +296,8 @@ public final class ApprovalServlet extends HttpServlet {
                 case "denied" -> "denied";
                 case "mail-sent" -> "sent by mail";
                 case "mail-failed" -> "mail failed";
+                case "mail-bounced" -> "mail bounced";
+                case "expired" -> "expired undecided";
                 default -> switch (e.action()) {
                     case "deliver" -> "delivered";
                     case "flag" -> "delivered, flagged";
@@ -341,6 +343,7 @@ public final class ApprovalServlet extends HttpServlet {
             o.set("findings", findings(e.findings()));
             o.put("heldId", e.heldId());
             o.put("actor", e.actor());
+            o.put("repeats", e.repeats());
         }
         json(resp, HttpServletResponse.SC_OK, root);
     }

@@ -28,14 +28,16 @@ import java.util.Set;
  * @param metrics   who may read {@code GET /metrics}
  * @param server    where the HTTP listener binds
  * @param caldav    each user's first collections, and who can look up other users
+ * @param retention how long held items, audit rows, receipts and sent mail are kept
  */
 public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
                           Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
                           PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail,
-                          Storage storage, Metrics metrics, Server server, Caldav caldav) {
+                          Storage storage, Metrics metrics, Server server, Caldav caldav, Retention retention) {
 
     /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
+        retention = retention == null ? new Retention(0, 0, 0, 0) : retention;
         metrics = metrics == null ? new Metrics(null, null, null) : metrics;
         server = server == null ? new Server(null) : server;
         caldav = caldav == null ? new Caldav(null, null, null, null) : caldav;
@@ -68,7 +70,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
                        Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
                        PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail, Storage storage) {
         this(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks, policy, users,
-                scheduling, mail, storage, null, null, null);
+                scheduling, mail, storage, null, null, null, null);
     }
 
     /** A configuration with the default CalDAV settings (the parameters are those of the canonical constructor). */
@@ -77,7 +79,16 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
                        PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail, Storage storage,
                        Metrics metrics, Server server) {
         this(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks, policy, users,
-                scheduling, mail, storage, metrics, server, null);
+                scheduling, mail, storage, metrics, server, null, null);
+    }
+
+    /** A configuration with the default retention (the parameters are those of the canonical constructor). */
+    public GuardConfig(Limits limits, Structure structure, RecurrenceLimits recurrence, Identity identity,
+                       Replies replies, Content content, Senders senders, Rates rates, Imip imip, Checks checks,
+                       PolicySettings policy, List<User> users, Scheduling scheduling, Mail mail, Storage storage,
+                       Metrics metrics, Server server, Caldav caldav) {
+        this(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks, policy, users,
+                scheduling, mail, storage, metrics, server, caldav, null);
     }
 
     /**
@@ -341,9 +352,12 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param timeoutSeconds connect, read and write timeout
      * @param retrySeconds   the waits between attempts; the last repeats
      * @param giveUpHours    a message still not accepted after this long is given up
+     * @param trustCertificates a PEM file of certificates to trust for the relay instead of the JVM's public CAs:
+     *                       a private CA, or the relay's own self-signed certificate (pinned); its host name is
+     *                       checked all the same. Empty: the JVM's CAs
      */
     public record Relay(String host, int port, String tls, String username, String password, String passwordFile,
-                        int timeoutSeconds, List<Integer> retrySeconds, int giveUpHours) {
+                        int timeoutSeconds, List<Integer> retrySeconds, int giveUpHours, String trustCertificates) {
         /** Fills in defaults and checks the settings. */
         public Relay {
             host = host == null ? "" : host.strip();
@@ -362,9 +376,19 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             retrySeconds = retrySeconds == null || retrySeconds.isEmpty()
                     ? List.of(60, 300, 1800, 7200, 21600) : List.copyOf(retrySeconds);
             giveUpHours = giveUpHours == 0 ? 48 : giveUpHours;
+            trustCertificates = trustCertificates == null ? "" : trustCertificates.strip();
+            if (!trustCertificates.isEmpty() && tls.equals("none")) {
+                throw new ConfigException("mail.relay.trustCertificates needs tls: starttls or tls");
+            }
             if (timeoutSeconds < 1 || giveUpHours < 1 || retrySeconds.stream().anyMatch(r -> r == null || r < 1)) {
                 throw new ConfigException("mail.relay: timeoutSeconds, retrySeconds and giveUpHours must be positive");
             }
+        }
+
+        /** The relay, trusting the JVM's CAs (the parameters are those of the canonical constructor). */
+        public Relay(String host, int port, String tls, String username, String password, String passwordFile,
+                     int timeoutSeconds, List<Integer> retrySeconds, int giveUpHours) {
+            this(host, port, tls, username, password, passwordFile, timeoutSeconds, retrySeconds, giveUpHours, null);
         }
 
         /** @return true if outgoing iMIP is sent */
@@ -410,7 +434,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withImip(Imip replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, replacement,
-                checks, policy, users, scheduling, mail, storage, metrics, server, caldav);
+                checks, policy, users, scheduling, mail, storage, metrics, server, caldav, retention);
     }
 
     /**
@@ -419,7 +443,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withMail(Mail replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, replacement, storage, metrics, server, caldav);
+                checks, policy, users, scheduling, replacement, storage, metrics, server, caldav, retention);
     }
 
     /**
@@ -428,7 +452,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withStorage(Storage replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, mail, replacement, metrics, server, caldav);
+                checks, policy, users, scheduling, mail, replacement, metrics, server, caldav, retention);
     }
 
     /**
@@ -437,7 +461,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withChecks(Checks replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                replacement, policy, users, scheduling, mail, storage, metrics, server, caldav);
+                replacement, policy, users, scheduling, mail, storage, metrics, server, caldav, retention);
     }
 
     /**
@@ -446,7 +470,16 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withServer(Server replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
-                checks, policy, users, scheduling, mail, storage, metrics, replacement, caldav);
+                checks, policy, users, scheduling, mail, storage, metrics, replacement, caldav, retention);
+    }
+
+    /**
+     * @param replacement new retention settings
+     * @return this configuration with them
+     */
+    public GuardConfig withRetention(Retention replacement) {
+        return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
+                checks, policy, users, scheduling, mail, storage, metrics, server, caldav, replacement);
     }
 
     /**
@@ -455,7 +488,33 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      */
     public GuardConfig withRates(Rates replacement) {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, replacement, imip,
-                checks, policy, users, scheduling, mail, storage, metrics, server, caldav);
+                checks, policy, users, scheduling, mail, storage, metrics, server, caldav, retention);
+    }
+
+    /**
+     * How long things are kept. A sweep runs every hour; every value is in days and at least 1.
+     *
+     * @param heldDays    an item still held this long is expired: denied without telling anyone, as if its
+     *                    decider had let it lapse; decided items are removed this long after their decision
+     * @param auditDays   audit rows older than this are removed
+     * @param receiptDays receipts of incoming mail, which make an MTA's retry count once; keep at least the MTA's
+     *                    own retry time (Postfix: 5 days)
+     * @param mailDays    sent and given-up outgoing mail is removed this long after it settled; a bounce (DSN) that
+     *                    comes later no longer finds its message
+     */
+    public record Retention(int heldDays, int auditDays, int receiptDays, int mailDays) {
+        /** Fills in defaults and checks the settings. */
+        public Retention {
+            heldDays = heldDays == 0 ? 30 : heldDays;
+            auditDays = auditDays == 0 ? 365 : auditDays;
+            receiptDays = receiptDays == 0 ? 7 : receiptDays;
+            mailDays = mailDays == 0 ? 30 : mailDays;
+            if (heldDays < 1 || auditDays < 1 || receiptDays < 1 || mailDays < 1
+                    || Math.max(Math.max(heldDays, auditDays), Math.max(receiptDays, mailDays)) > 36_500) {
+                throw new ConfigException("retention: heldDays, auditDays, receiptDays and mailDays are days, 1 to "
+                        + "36500");
+            }
+        }
     }
 
     /** @param tolerate table rows not enforced ({@code COMPONENT.PROPERTY} or {@code COMPONENT}) */

@@ -9,6 +9,7 @@ import dev.inboxguard.api.ImipDelivery;
 import dev.inboxguard.api.Verdict;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.metrics.ServerMeters;
+import dev.inboxguard.mime.DeliveryStatusReport;
 import dev.inboxguard.mime.DkimVerification;
 import dev.inboxguard.mime.HeaderTrust;
 import dev.inboxguard.mime.ImipMessage;
@@ -43,8 +44,6 @@ public final class ImipGateway {
     private static final Logger LOG = LoggerFactory.getLogger(ImipGateway.class);
     /** A handler that has not finished in this long has died; its claim is taken over. */
     private static final Duration STALE_CLAIM = Duration.ofMinutes(10);
-    /** MTAs give up retrying after a few days (Postfix: 5); a receipt outlives that. */
-    private static final Duration RECEIPTS_KEPT = Duration.ofDays(7);
     private static final CalendarUserAddress NO_SENDER = CalendarUserAddress.of("mailto:mailer-daemon@invalid");
 
     private final SchedulingInbox inbox;
@@ -54,9 +53,9 @@ public final class ImipGateway {
     private final Optional<DkimVerification> dkim;
     private final MailStore receipts;
     private final boolean acceptNonCalendar;
+    private final dev.inboxguard.ical.Limits limits;
     private final ServerMeters meters;
     private final Clock clock;
-    private final java.util.concurrent.atomic.AtomicLong lastPrune = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param config   the configuration: limits, trusted authserv-ids, DKIM, the non-calendar setting
@@ -88,6 +87,7 @@ public final class ImipGateway {
         this.dkim = DkimVerification.configured(config.imip());
         this.receipts = receipts;
         this.acceptNonCalendar = config.mail().nonCalendar().equals("accept");
+        this.limits = config.limits();
         this.clock = clock;
     }
 
@@ -116,10 +116,6 @@ public final class ImipGateway {
         long now = clock.millis();
         MailStore.Receipt receipt;
         try {
-            long last = lastPrune.get();
-            if (now - last > Duration.ofHours(1).toMillis() && lastPrune.compareAndSet(last, now)) {
-                receipts.pruneReceipts(now - RECEIPTS_KEPT.toMillis());
-            }
             receipt = receipts.receive(key, now, now - STALE_CLAIM.toMillis());
         } catch (RuntimeException e) {
             LOG.warn("iMIP for {}: the receipt store failed", addressedTo, e);
@@ -157,8 +153,36 @@ public final class ImipGateway {
         return reply;
     }
 
+    /** Where delivery status notifications for our own outgoing mail go: the outbound queue. */
+    public interface Bounces {
+        /**
+         * @param report       a delivery status notification
+         * @param localAddress the local address it came to
+         * @return how many of our messages it marked as failed
+         */
+        int bounced(DeliveryStatusReport report, String localAddress);
+    }
+
+    private volatile Optional<Bounces> bounces = Optional.empty();
+
+    /** @param handler takes delivery status notifications (with no relay there are none of ours to take) */
+    public void onBounce(Bounces handler) {
+        this.bounces = Optional.of(handler);
+    }
+
     private MailReply handle(byte[] message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
                              CalendarUserAddress addressedTo, boolean trustHeaders) {
+        // RFC 5321 §4.5.5: notifications come from the null sender; nothing else is read as one
+        if (envelopeFrom.isEmpty() && bounces.isPresent() && addressedTo.email().isPresent()) {
+            Optional<DeliveryStatusReport> report = DeliveryStatusReport.read(message, limits);
+            if (report.isPresent()) {
+                int marked = bounces.get().bounced(report.get(), addressedTo.email().get());
+                LOG.info("delivery status notification to {} about {}: {} of our messages marked as failed",
+                        addressedTo, report.get().messageId(), marked);
+                // accepted either way: refusing a notification only makes the MTA send one more, to its postmaster
+                return new MailReply(250, "2.0.0", "Delivery status notification received");
+            }
+        }
         ImipRead read = (trustHeaders ? trustingReader : plainReader).read(message);
         if (read instanceof ImipRead.Refused refused) {
             ImipDelivery facts = new ImipDelivery(envelopeFrom, Optional.empty(), Optional.empty(), List.of(),

@@ -35,9 +35,15 @@ public final class MailRelay {
 
     /**
      * @param outcome what happened
-     * @param detail  the relay's reply or the failure, for the queue and the audit trail
+     * @param detail     the relay's reply or the failure, for the queue and the audit trail
+     * @param badAddress the relay refused the recipient's address for good (551, 553, or an enhanced status 5.1.x:
+     *                   no such mailbox, no such domain, bad syntax), which the sender's copy shows as 3.7
      */
-    public record Attempt(Outcome outcome, String detail) {
+    public record Attempt(Outcome outcome, String detail, boolean badAddress) {
+        /** An attempt that says nothing about the address. */
+        public Attempt(Outcome outcome, String detail) {
+            this(outcome, detail, false);
+        }
     }
 
     private final GuardConfig.Relay settings;
@@ -81,7 +87,50 @@ public final class MailRelay {
         if (settings.tls().equals("tls")) {
             p.put("mail.smtps.ssl.enable", "true");
         }
+        if (!settings.trustCertificates().isEmpty()) {
+            // STARTTLS and implicit TLS both take their sockets from this factory; the host name is still checked
+            p.put("mail." + proto + ".ssl.socketFactory", trusting(settings.trustCertificates()));
+        }
         this.session = Session.getInstance(p);
+    }
+
+    /**
+     * @param file a PEM file of one or more certificates (a CA bundle, or the relay's own)
+     * @return TLS sockets that trust exactly those certificates
+     * @throws ConfigException if the file cannot be read or holds no certificate
+     */
+    static javax.net.ssl.SSLSocketFactory trusting(String file) {
+        String setting = "mail.relay.trustCertificates";
+        java.util.Collection<? extends java.security.cert.Certificate> certificates;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+            byte[] bytes = dev.inboxguard.ical.BoundedInput.read(in, 1024 * 1024)
+                    .orElseThrow(() -> new ConfigException(setting + ": " + file + " is larger than 1 MiB"));
+            certificates = java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(bytes));
+        } catch (java.io.IOException e) {
+            throw new ConfigException(setting + ": cannot read " + file);
+        } catch (java.security.cert.CertificateException e) {
+            throw new ConfigException(setting + ": " + file + " is not a PEM file of certificates");
+        }
+        if (certificates.isEmpty()) {
+            throw new ConfigException(setting + ": " + file + " holds no certificate");
+        }
+        try {
+            java.security.KeyStore trusted = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int n = 0;
+            for (java.security.cert.Certificate c : certificates) {
+                trusted.setCertificateEntry("relay-" + n++, c);
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trusted);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            return tls.getSocketFactory();
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new ConfigException(setting + ": cannot use the certificates in " + file);
+        }
     }
 
     private static String password(GuardConfig.Relay settings) {
@@ -172,6 +221,12 @@ public final class MailRelay {
     }
 
     private static Attempt classify(int code, MessagingException e) {
-        return new Attempt(code >= 500 ? Outcome.FAILED : Outcome.RETRY, code + " " + describe(e));
+        String detail = code + " " + describe(e);
+        boolean badAddress = e instanceof SMTPAddressFailedException && code >= 500
+                && (code == 551 || code == 553 || BAD_ADDRESS.matcher(detail).find());
+        return new Attempt(code >= 500 ? Outcome.FAILED : Outcome.RETRY, detail, badAddress);
     }
+
+    /** RFC 3463 §3.2: 5.1.x is about the address (no such mailbox 5.1.1, no such domain 5.1.2, bad syntax 5.1.3). */
+    private static final java.util.regex.Pattern BAD_ADDRESS = java.util.regex.Pattern.compile("\\b5\\.1\\.[0-9]{1,3}\\b");
 }

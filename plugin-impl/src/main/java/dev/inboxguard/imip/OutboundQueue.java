@@ -3,6 +3,7 @@ package dev.inboxguard.imip;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.metrics.ServerMeters;
+import dev.inboxguard.mime.DeliveryStatusReport;
 import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.OutgoingItip;
 import dev.inboxguard.server.Account;
@@ -96,7 +97,8 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
     public interface GiveUpListener {
         /**
          * @param mail   the message given up
-         * @param status the SCHEDULE-STATUS code for the recipient (5.1: could not be delivered)
+         * @param status the SCHEDULE-STATUS code for the recipient: 5.1 (could not be delivered) or 3.7 (the
+         *               address does not exist)
          */
         void gaveUp(QueuedMail mail, String status);
     }
@@ -175,7 +177,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
                         LOG.info("outgoing iMIP {} {} from {} to {}: sent", m.method(), m.uid(), m.envelopeFrom(),
                                 m.envelopeTo());
                     }
-                    case FAILED -> giveUp(m, a.detail());
+                    case FAILED -> giveUp(m, a.detail(), a.badAddress() ? "3.7" : "5.1");
                     default -> retryOrGiveUp(m, a.detail());
                 }
             }
@@ -185,7 +187,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
     private void retryOrGiveUp(QueuedMail m, String why) {
         long now = clock.millis();
         if (now - m.created() >= Duration.ofHours(settings.giveUpHours()).toMillis()) {
-            giveUp(m, "not accepted within " + settings.giveUpHours() + " h; last: " + why);
+            giveUp(m, "not accepted within " + settings.giveUpHours() + " h; last: " + why, "5.1");
             return;
         }
         List<Integer> waits = settings.retrySeconds();
@@ -194,19 +196,59 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         meters.relayFailure("retry");
     }
 
-    private void giveUp(QueuedMail m, String why) {
+    /** @param status the sender's SCHEDULE-STATUS: 3.7 for an address the relay refused, else 5.1 */
+    private void giveUp(QueuedMail m, String why, String status) {
         queue.failed(m, clock.millis(), why);
         meters.relayFailure("gave-up");
-        record(m, "mail-failed", "failed", "5.1;Delivery failed: " + why);
+        record(m, "mail-failed", "failed", (status.equals("3.7") ? "3.7;Invalid calendar user: "
+                : "5.1;Delivery failed: ") + why);
         LOG.warn("outgoing iMIP {} {} from {} to {}: given up: {}", m.method(), m.uid(), m.envelopeFrom(),
                 m.envelopeTo(), why);
         try {
-            onGiveUp.gaveUp(m, "5.1");
+            onGiveUp.gaveUp(m, status);
         } catch (RuntimeException e) {
             // the failure is recorded in the audit trail either way
             LOG.warn("outgoing iMIP {} {}: the sender's copy could not be marked: {}", m.method(), m.uid(),
                     e.toString());
         }
+    }
+
+    /**
+     * A delivery status notification (RFC 3464) came back to a local user after the relay had accepted the message:
+     * each recipient it reports as failed is marked on the queued message, audited as {@code mail-bounced}, and
+     * shown in the sender's copy (3.7 for an address that does not exist, else 5.1), as when the queue gives up.
+     * Only messages this user sent are touched, and each once, so a resent or forged report changes nothing more.
+     *
+     * @param report       the notification
+     * @param localAddress the address it came to: the envelope sender of what it reports on
+     * @return how many of our messages it marked as failed
+     */
+    public int bounced(DeliveryStatusReport report, String localAddress) {
+        int marked = 0;
+        for (DeliveryStatusReport.Recipient r : report.recipients()) {
+            if (!r.failed()) {
+                continue;
+            }
+            String why = "bounced: " + r.status() + (r.detail().isEmpty() ? "" : " " + r.detail());
+            Optional<QueuedMail> m = queue.bounced(report.messageId(), localAddress, r.address(), clock.millis(), why);
+            if (m.isEmpty()) {
+                continue;
+            }
+            marked++;
+            String status = r.badAddress() ? "3.7" : "5.1";
+            meters.relayFailure("bounced");
+            record(m.get(), "mail-bounced", "failed", (status.equals("3.7") ? "3.7;Invalid calendar user: "
+                    : "5.1;Delivery failed: ") + why);
+            LOG.warn("outgoing iMIP {} {} from {} to {}: {}", m.get().method(), m.get().uid(), m.get().envelopeFrom(),
+                    m.get().envelopeTo(), why);
+            try {
+                onGiveUp.gaveUp(m.get(), status);
+            } catch (RuntimeException e) {
+                LOG.warn("outgoing iMIP {} {}: the sender's copy could not be marked: {}", m.get().method(),
+                        m.get().uid(), e.toString());
+            }
+        }
+        return marked;
     }
 
     private void record(QueuedMail m, String event, String action, String status) {

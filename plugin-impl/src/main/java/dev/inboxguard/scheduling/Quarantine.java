@@ -203,10 +203,37 @@ public final class Quarantine {
         });
     }
 
+    /**
+     * Expires what nobody decided on in time: each item is treated as denied, and nobody is told, neither the sender
+     * (a late "denied" would only invite a resend) nor the decider. Each is audited as {@code expired}.
+     *
+     * @param receivedBefore items held since before this are expired
+     * @return how many this call expired
+     */
+    public int expire(long receivedBefore) {
+        int total = 0;
+        // a sweep takes the oldest thousand at a time; a round that expires nothing means other nodes took the rest
+        for (int round = 0; round < 100; round++) {
+            List<HeldItem> expired = store.expireHeld(receivedBefore, clock.millis());
+            for (HeldItem item : expired) {
+                audit(item, "expired", "retention");
+            }
+            total += expired.size();
+            if (expired.isEmpty()) {
+                break;
+            }
+        }
+        return total;
+    }
+
     private void audit(HeldItem item, String event, Account user) {
+        audit(item, event, user.name());
+    }
+
+    private void audit(HeldItem item, String event, String actor) {
         store.audit(new AuditEntry(0, clock.millis(), event, item.transport(), item.sender(),
                 CalendarUserAddress.parse(item.sender()).flatMap(accounts::byAddress).map(Account::name).orElse(""),
                 item.recipientAddress(), item.recipient(), item.method(), item.uid(), event, "", item.findings(),
-                item.id(), user.name()));
+                item.id(), actor));
     }
 }

@@ -34,6 +34,8 @@ import java.util.Set;
  */
 public final class SchedulingInbox {
     private static final int SUMMARY_CHARS = 200;
+    /** Refusals for a rate limit are counted on one audit row per sender, recipient and this window. */
+    private static final long FLOOD_WINDOW_MILLIS = java.time.Duration.ofHours(1).toMillis();
     private static final org.slf4j.Logger VERDICTS = org.slf4j.LoggerFactory.getLogger("dev.inboxguard.verdicts");
 
     private final Guard guard;
@@ -171,11 +173,31 @@ public final class SchedulingInbox {
 
     private void audit(String event, String action, String requestStatus, Verdict verdict, Incoming in,
                        String findings, String heldId) {
-        store.audit(new AuditEntry(0, clock.millis(), event,
+        long now = clock.millis();
+        AuditEntry entry = new AuditEntry(0, now, event,
                 in.facts().transport().name().toLowerCase(java.util.Locale.ROOT), in.sender().uri(),
                 accounts.byAddress(in.sender()).map(Account::name).orElse(""), in.addressedTo().uri(),
                 in.recipient().name(), verdict.method().map(Enum::name).orElse(""), verdict.uid().orElse(""),
-                action, requestStatus, findings, heldId, in.sender().uri()));
+                action, requestStatus, findings, heldId, in.sender().uri());
+        if (event.equals("verdict") && verdict.action() == Action.REJECT && verdict.findings().stream()
+                .anyMatch(f -> f.code().equals(FindingCode.RATE_LIMITED))) {
+            // a flood and the MTA's retries of it: one row per sender, recipient and hour, with a count
+            store.auditRepeat(entry, floodKey(in), now - Math.floorMod(now, FLOOD_WINDOW_MILLIS));
+        } else {
+            store.audit(entry);
+        }
+    }
+
+    private static String floodKey(Incoming in) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(in.sender().uri().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(in.addressedTo().uri().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "rate:" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 24);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
     }
 
     /** Delivers an approved item as the verdict would have, adding a party crasher to the organizer's copy. */

@@ -10,6 +10,7 @@ import dev.inboxguard.imip.OutboundQueue;
 import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.RecordingOutbound;
+import dev.inboxguard.scheduling.Retention;
 import dev.inboxguard.storage.Database;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -24,11 +25,14 @@ public final class InboxGuardServer implements AutoCloseable {
     private final CaldavServer caldav;
     private final ImipListeners mail;
     private final Optional<OutboundQueue> outbound;
+    private final Retention retention;
 
-    private InboxGuardServer(CaldavServer caldav, ImipListeners mail, Optional<OutboundQueue> outbound) {
+    private InboxGuardServer(CaldavServer caldav, ImipListeners mail, Optional<OutboundQueue> outbound,
+                             Retention retention) {
         this.caldav = caldav;
         this.mail = mail;
         this.outbound = outbound;
+        this.retention = retention;
     }
 
     /**
@@ -74,13 +78,17 @@ public final class InboxGuardServer implements AutoCloseable {
                 }
                 throw e;
             }
-            listeners = ImipListeners.start(config, new ImipGateway(config, caldav.scheduling().inbox(), accounts,
-                    database.mail(), clock, meters));
+            ImipGateway gateway = new ImipGateway(config, caldav.scheduling().inbox(), accounts, database.mail(),
+                    clock, meters);
+            queue.ifPresent(q -> gateway.onBounce(q::bounced));
+            listeners = ImipListeners.start(config, gateway);
             // a message the relay never took shows in its sender's copy, not only in the audit trail
             queue.ifPresent(q -> q.onGiveUp((m, status) -> caldav.scheduling().quarantine().mailGivenUp(
                     m.envelopeFrom(), m.envelopeTo(), m.uid(), m.method(), status)));
             queue.ifPresent(OutboundQueue::start);
-            return new InboxGuardServer(caldav, listeners, queue);
+            Retention retention = new Retention(config.retention(), caldav.scheduling().quarantine(),
+                    database.scheduling(), database.mail(), clock).start();
+            return new InboxGuardServer(caldav, listeners, queue, retention);
         } catch (Exception e) {
             if (listeners != null) {
                 listeners.close();
@@ -122,6 +130,7 @@ public final class InboxGuardServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            retention.close();
             caldav.close();
         } finally {
             mail.close();

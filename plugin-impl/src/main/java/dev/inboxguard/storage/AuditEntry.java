@@ -8,8 +8,9 @@ package dev.inboxguard.storage;
  * @param at            when, in epoch milliseconds
  * @param event         {@code verdict}, {@code approved} or {@code denied}; {@code monitor} beside a verdict that a
  *                      monitor-mode rule would have changed (its action and status are the would-be ones); for
- *                      outgoing iMIP {@code mail-sent} or
- *                      {@code mail-failed}
+ *                      outgoing iMIP {@code mail-sent}, {@code mail-failed}
+ *                      or {@code mail-bounced} (a delivery status notification came back); {@code expired} for a
+ *                      held item nobody decided on in time
  * @param transport     {@code caldav} or {@code imip}
  * @param sender        the sender's address
  * @param senderUser    the sender's local user name, or empty for a remote sender
@@ -22,8 +23,18 @@ package dev.inboxguard.storage;
  * @param findings      the findings, as a JSON array
  * @param heldId        the quarantine item, or empty
  * @param actor         who acted: the sender for a verdict, the decider for a decision
+ * @param repeats       how many times this happened: more than 1 for refusals in a flood, which are counted on one
+ *                      row per sender, recipient and hour rather than written once per MTA retry
  */
 public record AuditEntry(long seq, long at, String event, String transport, String sender, String senderUser,
                          String recipient, String recipientUser, String method, String uid, String action,
-                         String requestStatus, String findings, String heldId, String actor) {
+                         String requestStatus, String findings, String heldId, String actor, int repeats) {
+
+    /** An entry for something that happened once (the parameters are those of the canonical constructor). */
+    public AuditEntry(long seq, long at, String event, String transport, String sender, String senderUser,
+                      String recipient, String recipientUser, String method, String uid, String action,
+                      String requestStatus, String findings, String heldId, String actor) {
+        this(seq, at, event, transport, sender, senderUser, recipient, recipientUser, method, uid, action,
+                requestStatus, findings, heldId, actor, 1);
+    }
 }

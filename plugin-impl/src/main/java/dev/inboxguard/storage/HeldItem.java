@@ -29,4 +29,6 @@ public record HeldItem(String id, String recipient, String recipientAddress, Str
     public static final String APPROVED = "approved";
     /** Denied and discarded. */
     public static final String DENIED = "denied";
+    /** Nobody decided within {@code retention.heldDays}; treated as denied, and nobody was told. */
+    public static final String EXPIRED = "expired";
 }

@@ -36,6 +36,22 @@ public interface MailStore {
     void failed(QueuedMail claimed, long at, String error);
 
     /**
+     * Finds what a delivery status notification is about, and marks it {@code bounced}: only a message the relay
+     * accepted, sent from {@code envelopeFrom} (the local user the notification came to) to {@code envelopeTo}.
+     *
+     * @param messageId    its Message-ID, with angle brackets
+     * @param envelopeFrom its sender, as queued
+     * @param envelopeTo   the recipient the notification reports on
+     * @param at           the time
+     * @param why          what the notification said
+     * @return the message, if this call marked it; empty if there is none, or it was marked already
+     */
+    Optional<QueuedMail> bounced(String messageId, String envelopeFrom, String envelopeTo, long at, String why);
+
+    /** @return messages removed: those sent, given up or bounced before {@code before} */
+    int pruneSettled(long before);
+
+    /**
      * @param state a state, or empty for all
      * @param limit at most this many
      * @return messages, oldest first

@@ -26,4 +26,32 @@ public record QueuedMail(String id, long created, String envelopeFrom, String en
     public static final String SENT = "sent";
     /** Refused for good by the relay, or not accepted in time. */
     public static final String FAILED = "failed";
+    /** Accepted by the relay, then bounced: a delivery status notification (RFC 3464) said it failed. */
+    public static final String BOUNCED = "bounced";
+
+    /**
+     * @return the message's Message-ID with its angle brackets, from its own header; empty if it has none. We wrote
+     *         the header ourselves, so the first Message-ID line before the blank line is the one.
+     */
+    public String messageId() {
+        int lineStart = 0;
+        while (lineStart < message.length) {
+            int end = lineStart;
+            while (end < message.length && message[end] != '\n') {
+                end++;
+            }
+            String line = new String(message, lineStart, end - lineStart, java.nio.charset.StandardCharsets.US_ASCII)
+                    .stripTrailing();
+            if (line.isEmpty()) {
+                return "";
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("Message-ID")) {
+                String id = line.substring(colon + 1).strip();
+                return id.length() <= 255 ? id : "";
+            }
+            lineStart = end + 1;
+        }
+        return "";
+    }
 }

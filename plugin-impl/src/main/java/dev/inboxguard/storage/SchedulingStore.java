@@ -47,6 +47,31 @@ public interface SchedulingStore {
     void audit(AuditEntry entry);
 
     /**
+     * Counts one more of a repeated event on a single row: the first occurrence in the window adds {@code entry}
+     * with the key, and each later one raises that row's {@code repeats}. Refusals in a flood are recorded this way,
+     * so a sender cannot fill the trail.
+     *
+     * @param entry       the occurrence (its {@code seq} and {@code repeats} are ignored)
+     * @param key         what makes two occurrences the same, at most 64 characters
+     * @param windowStart occurrences from this time on are counted on one row
+     */
+    void auditRepeat(AuditEntry entry, String key, long windowStart);
+
+    /** @return audit rows removed: those older than {@code before} */
+    int pruneAudit(long before);
+
+    /**
+     * Expires held items received before {@code before}: each moves to {@code expired} once, as {@link #decide}
+     * would, so of several nodes sweeping at once one reports it.
+     *
+     * @return the items this call expired
+     */
+    List<HeldItem> expireHeld(long before, long at);
+
+    /** @return decided items removed: those decided before {@code before} */
+    int pruneDecided(long before);
+
+    /**
      * @param user  a user name, or empty for every entry (operators)
      * @param after return entries after this position
      * @param limit at most this many

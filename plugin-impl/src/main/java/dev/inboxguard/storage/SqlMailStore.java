@@ -27,9 +27,10 @@ final class SqlMailStore implements MailStore {
 
     @Override
     public void enqueue(QueuedMail m) {
-        Sql.transaction(db, c -> Sql.update(c, "INSERT INTO mail_queue (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, "
-                + "?, ?, ?, ?, ?, ?)", m.id(), m.created(), m.envelopeFrom(), m.envelopeTo(), m.method(), m.uid(),
-                m.message(), m.attempts(), m.nextAttempt(), m.state(), clip(m.lastError()), m.finished()));
+        Sql.transaction(db, c -> Sql.update(c, "INSERT INTO mail_queue (" + COLUMNS + ", message_id) VALUES (?, ?, "
+                + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", m.id(), m.created(), m.envelopeFrom(), m.envelopeTo(), m.method(),
+                m.uid(), m.message(), m.attempts(), m.nextAttempt(), m.state(), clip(m.lastError()), m.finished(),
+                m.messageId()));
     }
 
     @Override
@@ -72,6 +73,30 @@ final class SqlMailStore implements MailStore {
         Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET state = ?, finished = ?, last_error = ? "
                 + "WHERE id = ? AND state = ? AND attempts = ?", state, at, clip(error), m.id(), QueuedMail.QUEUED,
                 m.attempts()));
+    }
+
+    @Override
+    public Optional<QueuedMail> bounced(String messageId, String envelopeFrom, String envelopeTo, long at,
+                                        String why) {
+        if (messageId.isEmpty()) {
+            return Optional.empty();
+        }
+        for (QueuedMail m : Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue WHERE message_id = ? AND state = ?",
+                List.of(messageId, QueuedMail.SENT), SqlMailStore::row)) {
+            if (m.envelopeFrom().equalsIgnoreCase(envelopeFrom) && m.envelopeTo().equalsIgnoreCase(envelopeTo)) {
+                boolean mine = Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET state = ?, finished = ?, "
+                        + "last_error = ? WHERE id = ? AND state = ?", QueuedMail.BOUNCED, at, clip(why), m.id(),
+                        QueuedMail.SENT) == 1);
+                return mine ? Optional.of(m) : Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public int pruneSettled(long before) {
+        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM mail_queue WHERE state <> ? AND finished < ?",
+                QueuedMail.QUEUED, before));
     }
 
     @Override

@@ -11,7 +11,7 @@ final class SqlSchedulingStore implements SchedulingStore {
     private static final String HELD_COLUMNS = "id, recipient, recipient_address, decider, approver, method, uid, "
             + "sender, summary, transport, data, findings, received, state, decided_by, decided_at";
     private static final String AUDIT_COLUMNS = "seq, at, event, transport, sender, sender_user, recipient, "
-            + "recipient_user, method, uid, action, request_status, findings, held_id, actor";
+            + "recipient_user, method, uid, action, request_status, findings, held_id, actor, repeats";
 
     private final DataSource db;
     private final Dialect dialect;
@@ -88,10 +88,49 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public void audit(AuditEntry e) {
-        Sql.transaction(db, c -> Sql.update(c, "INSERT INTO audit (" + AUDIT_COLUMNS.substring("seq, ".length())
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.at(), e.event(), e.transport(), wide(e.sender()),
-                e.senderUser(), wide(e.recipient()), e.recipientUser(), e.method(), wide(e.uid()), e.action(),
-                wide(e.requestStatus()), e.findings(), e.heldId(), wide(e.actor())));
+        Sql.transaction(db, c -> insertAudit(c, e, ""));
+    }
+
+    private static int insertAudit(java.sql.Connection c, AuditEntry e, String aggregate) throws SQLException {
+        return Sql.update(c, "INSERT INTO audit (" + AUDIT_COLUMNS.substring("seq, ".length()) + ", aggregate) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)", e.at(), e.event(), e.transport(),
+                wide(e.sender()), e.senderUser(), wide(e.recipient()), e.recipientUser(), e.method(), wide(e.uid()),
+                e.action(), wide(e.requestStatus()), e.findings(), e.heldId(), wide(e.actor()), aggregate);
+    }
+
+    @Override
+    public void auditRepeat(AuditEntry e, String key, long windowStart) {
+        if (key.isEmpty() || key.length() > 64) {
+            throw new IllegalArgumentException("an aggregate key is 1 to 64 characters");
+        }
+        // two nodes counting the first occurrence at once may each add a row: a count split in two, never lost
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE audit SET repeats = repeats + 1 WHERE aggregate = ? AND at >= ?",
+                key, windowStart) > 0 ? 1 : insertAudit(c, e, key));
+    }
+
+    @Override
+    public int pruneAudit(long before) {
+        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM audit WHERE at < ?", before));
+    }
+
+    @Override
+    public List<HeldItem> expireHeld(long before, long at) {
+        List<HeldItem> stale = Sql.query(db, "SELECT " + HELD_COLUMNS + " FROM held WHERE state = ? AND received < ? "
+                + "ORDER BY received FETCH FIRST 1000 ROWS ONLY", List.of(HeldItem.HELD, before),
+                SqlSchedulingStore::heldItem);
+        List<HeldItem> expired = new java.util.ArrayList<>();
+        for (HeldItem h : stale) {
+            if (decide(h.id(), HeldItem.EXPIRED, "retention", at)) {
+                expired.add(h);
+            }
+        }
+        return expired;
+    }
+
+    @Override
+    public int pruneDecided(long before) {
+        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM held WHERE state <> ? AND decided_at < ?",
+                HeldItem.HELD, before));
     }
 
     @Override
@@ -143,6 +182,6 @@ final class SqlSchedulingStore implements SchedulingStore {
     private static AuditEntry auditEntry(ResultSet r) throws SQLException {
         return new AuditEntry(r.getLong(1), r.getLong(2), r.getString(3), r.getString(4), r.getString(5),
                 r.getString(6), r.getString(7), r.getString(8), r.getString(9), r.getString(10), r.getString(11),
-                r.getString(12), r.getString(13), r.getString(14), r.getString(15));
+                r.getString(12), r.getString(13), r.getString(14), r.getString(15), r.getInt(16));
     }
 }

@@ -1,0 +1,138 @@
+package dev.inboxguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.server.InboxGuardServer;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the server keeps, through a running server and its LMTP listener: a flood's refusals are one audit row with
+ * a count, a held item nobody decides on expires after {@code retention.heldDays} without anyone being told, and
+ * audit rows go after {@code retention.auditDays}. The server's clock is moved; the hourly sweep follows it.
+ */
+class RetentionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path data;
+
+    /** A clock the test moves forward. */
+    private static final class MovableClock extends Clock {
+        private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+
+        void advance(Duration d) {
+            now.updateAndGet(t -> t.plus(d));
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    }
+
+    @Test
+    void floodsAreCountedOnOneRowAndUndecidedItemsExpire() throws Exception {
+        Path yaml = data.resolve("guard.yaml");
+        Files.writeString(yaml, """
+                senders: {policy: known}
+                mail:
+                  lmtp: {bind: 127.0.0.1, port: 0}
+                retention: {heldDays: 30, auditDays: 90}
+                """);
+        GuardConfig config = ConfigFile.load(yaml);
+        MovableClock clock = new MovableClock();
+        try (Database store = TestPostgres.open(data.resolve("db"));
+             InboxGuardServer server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), config,
+                     SchedulingTest.accounts(), store, clock)) {
+            DavClient dav = new DavClient(server.httpPort());
+            int lmtp = server.lmtpPort().orElseThrow();
+
+            // a stranger's invitation waits for bob (senders: known)
+            List<String> r = MailDialogue.deliver(lmtp, true, "olga@example.net", List.of("bob@example.com"),
+                    ImipGatewayTest.email("olga@example.net", "bob@example.com", "REQUEST", "o1@example.net",
+                            ImipGatewayTest.remoteRequest("offsite-9@example.net", "bob@example.com", "Offsite")));
+            assertTrue(r.get(0).startsWith("250"), r.toString());
+            assertEquals(1, api(dav, "bob", "held").size());
+
+            // 10 pass the pair's burst; the next 20 are refused, and so are 20 retries of them
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                answers.addAll(MailDialogue.deliver(lmtp, true, "spam@example.org", List.of("carol@example.com"),
+                        ImipGatewayTest.spam(i)));
+            }
+            for (int i = 10; i < 30; i++) {
+                answers.addAll(MailDialogue.deliver(lmtp, true, "spam@example.org", List.of("carol@example.com"),
+                        ImipGatewayTest.spam(i)));
+            }
+            assertEquals(40, answers.stream().filter(a -> a.startsWith("451 4.7.1")).count(), answers.toString());
+            List<JsonNode> limited = rows(api(dav, "carol", "audit"), a -> a.get("action").asText().equals("reject"));
+            assertEquals(1, limited.size(), limited.toString());
+            assertEquals(40, limited.get(0).get("repeats").asInt(), limited.toString());
+            assertTrue(limited.get(0).get("findings").toString().contains("rate.limited"), limited.toString());
+
+            clock.advance(Duration.ofDays(31));
+            List<JsonNode> expired = List.of();
+            for (int i = 0; i < 100 && expired.isEmpty(); i++) {
+                Thread.sleep(200);
+                expired = rows(api(dav, "bob", "audit"), a -> a.get("event").asText().equals("expired"));
+            }
+            assertEquals(1, expired.size(), api(dav, "bob", "audit").toString());
+            assertEquals("retention", expired.get(0).get("actor").asText());
+            assertEquals(0, api(dav, "bob", "held").size());
+            // nothing was sent to olga: no relay is set, and the outbound record stays empty
+            assertEquals(0, rows(api(dav, "bob", "audit"), a -> a.get("event").asText().startsWith("mail-")).size());
+
+            clock.advance(Duration.ofDays(91));
+            JsonNode left = api(dav, "carol", "audit");
+            for (int i = 0; i < 100 && !left.isEmpty(); i++) {
+                Thread.sleep(200);
+                left = api(dav, "carol", "audit");
+            }
+            assertEquals(0, left.size(), left.toString());
+        }
+    }
+
+    private static JsonNode api(DavClient dav, String user, String what) throws Exception {
+        return JSON.readTree(dav.send(user, "GET", "/guard/api/" + what, null, null).body()).get(what);
+    }
+
+    private static List<JsonNode> rows(JsonNode array, Predicate<JsonNode> which) {
+        List<JsonNode> out = new ArrayList<>();
+        array.forEach(a -> {
+            if (which.test(a)) {
+                out.add(a);
+            }
+        });
+        return out;
+    }
+}

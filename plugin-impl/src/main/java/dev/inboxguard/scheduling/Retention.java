@@ -1,0 +1,106 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.storage.MailStore;
+import dev.inboxguard.storage.SchedulingStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the server keeps, and for how long ({@code retention}): held items nobody decided on expire, and decided
+ * items, audit rows, receipts of incoming mail and settled outgoing mail are removed once old enough. The sweep runs
+ * once an hour by the server's clock; on several nodes each sweeps, and every step is safe to repeat.
+ */
+public final class Retention implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
+    private static final Duration EVERY = Duration.ofHours(1);
+    /** How often the clock is looked at: a sweep is due at most this late. */
+    private static final Duration LOOK = Duration.ofSeconds(5);
+
+    private final GuardConfig.Retention settings;
+    private final Quarantine quarantine;
+    private final SchedulingStore scheduling;
+    private final MailStore mail;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private long lastSweep = Long.MIN_VALUE;
+
+    /**
+     * @param settings   how long each kind of thing is kept
+     * @param quarantine expires held items
+     * @param scheduling the audit trail and decided items
+     * @param mail       receipts and the outbound queue
+     * @param clock      the clock
+     */
+    public Retention(GuardConfig.Retention settings, Quarantine quarantine, SchedulingStore scheduling,
+                     MailStore mail, Clock clock) {
+        this.settings = settings;
+        this.quarantine = quarantine;
+        this.scheduling = scheduling;
+        this.mail = mail;
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "retention");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Sweeps now, then every hour. */
+    public Retention start() {
+        timer.scheduleWithFixedDelay(this::sweepIfDue, 0, LOOK.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private void sweepIfDue() {
+        long now = clock.millis();
+        if (lastSweep != Long.MIN_VALUE && now - lastSweep < EVERY.toMillis() && now >= lastSweep) {
+            return;
+        }
+        lastSweep = now;
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("retention: the sweep failed; trying again in an hour: {}", e.toString());
+        }
+    }
+
+    /** @return what this sweep did, for the log and tests */
+    public Swept sweep() {
+        long now = clock.millis();
+        int expired = quarantine.expire(now - days(settings.heldDays()));
+        int decided = scheduling.pruneDecided(now - days(settings.heldDays()));
+        int audit = scheduling.pruneAudit(now - days(settings.auditDays()));
+        mail.pruneReceipts(now - days(settings.receiptDays()));
+        int settled = mail.pruneSettled(now - days(settings.mailDays()));
+        Swept swept = new Swept(expired, decided, audit, settled);
+        if (expired + decided + audit + settled > 0) {
+            LOG.info("retention: {} held items expired; removed {} decided items, {} audit rows, {} settled "
+                    + "outgoing messages", expired, decided, audit, settled);
+        }
+        return swept;
+    }
+
+    /**
+     * @param expired held items expired
+     * @param decided decided items removed
+     * @param audit   audit rows removed
+     * @param settled sent, given-up or bounced outgoing messages removed
+     */
+    public record Swept(int expired, int decided, int audit, int settled) {
+    }
+
+    private static long days(int n) {
+        return Duration.ofDays(n).toMillis();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
