@@ -242,7 +242,7 @@ class ServeJarTest {
         assertTrue(refused.output().contains("the database schema is not up to date"), refused.output());
         Run first = run("migrate", "--config", config.toString());
         assertEquals(0, first.status(), first.output());
-        assertTrue(first.output().contains("5 migrations applied"), first.output());
+        assertTrue(first.output().contains("6 migrations applied"), first.output());
         Run second = run("migrate", "--config", config.toString());
         assertTrue(second.output().contains("the schema is up to date"), second.output());
         Server s = start("--demo", "--config", config.toString());
@@ -322,6 +322,55 @@ class ServeJarTest {
         } finally {
             stop(s.process(), false);
         }
+    }
+
+    @Test
+    void configurationMistakesAreOneLineNamingTheFileTheKeyAndTheLine() throws Exception {
+        Path policy = data.resolve("policy.yaml");
+        Files.writeString(policy, "policy:\n  rules:\n    - {code: malformed, action: explode}\n");
+        Run bad = run("serve", "--demo", "--http-port", "0", "--lmtp-port", "-1", "--data", data.toString(),
+                "--config", policy.toString());
+        assertEquals(2, bad.status(), bad.output());
+        assertEquals("inboxguard: " + policy + ": policy.rules[0]: action must be deliver, flag, hold or reject, got "
+                + "explode\n", bad.output());
+
+        Path tab = data.resolve("tab.yaml");
+        Files.writeString(tab, "limits:\n  maxBytes: 1000\n\tmaxAttendees: 10\n");
+        Run tabbed = run("config", "check", tab.toString());
+        assertEquals(2, tabbed.status(), tabbed.output());
+        assertTrue(tabbed.output().startsWith("inboxguard: " + tab + ": not valid YAML: line 3, column 1: "),
+                tabbed.output());
+        assertEquals(1, tabbed.output().lines().count(), tabbed.output());
+
+        Path trust = data.resolve("trust.yaml");
+        Files.writeString(trust, "mail: {relay: {host: smtp.example.org, trustCertificates: " + data.resolve("none.pem")
+                + "}}\n");
+        Run noFile = run("config", "check", trust.toString());
+        assertEquals(2, noFile.status(), noFile.output());
+        assertEquals("inboxguard: " + trust + ": mail.relay.trustCertificates: cannot read " + data.resolve("none.pem")
+                + "\n", noFile.output());
+    }
+
+    @Test
+    void configCheckPrintsTheEffectiveConfigurationWithSecretsMasked() throws Exception {
+        Path config = data.resolve("good.yaml");
+        Files.writeString(config, """
+                mail:
+                  relay: {host: smtp.example.org, username: guard, password: relay-secret-1}
+                storage: {url: "jdbc:postgresql://db.example.org/ig?password=url-secret-2", password: db-secret-3}
+                metrics: {access: token, token: metrics-secret-4}
+                senders: {policy: known}
+                """);
+        Run ok = run("config", "check", config.toString());
+        assertEquals(0, ok.status(), ok.output());
+        assertTrue(ok.output().startsWith("# " + config + " is valid."), ok.output());
+        for (String secret : List.of("relay-secret-1", "url-secret-2", "db-secret-3", "metrics-secret-4")) {
+            assertFalse(ok.output().contains(secret), secret + " shown: " + ok.output());
+        }
+        // the defaults are filled in, and the file's own settings are in force
+        assertTrue(ok.output().contains("  policy: known"), ok.output());
+        assertTrue(ok.output().contains("    port: 587"), ok.output());
+        assertTrue(ok.output().contains("  heldDays: 30"), ok.output());
     }
 
     @Test

@@ -15,7 +15,6 @@ import dev.inboxguard.api.TransportFacts;
 import dev.inboxguard.api.ImipDelivery;
 import dev.inboxguard.api.Verdict;
 import dev.inboxguard.config.ConfigException;
-import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.engine.Guard;
 import dev.inboxguard.engine.GuardModule;
@@ -109,7 +108,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GuardConfig cfg = config == null ? ConfigFile.defaults() : ConfigFile.load(config);
+        GuardConfig cfg = ConfigSource.read(config);
         if (!trustedAuthservIds.isEmpty()) {
             List<String> ids = new ArrayList<>(cfg.imip().trustedAuthservIds());
             ids.addAll(trustedAuthservIds);
@@ -179,7 +178,7 @@ final class CheckCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Injector injector(GuardConfig cfg) {
+    static Injector injector(GuardConfig cfg) {
         try {
             // PRODUCTION builds every singleton now, so a configuration mistake surfaces here, as a usage error
             return Guice.createInjector(Stage.PRODUCTION, new GuardModule(cfg));

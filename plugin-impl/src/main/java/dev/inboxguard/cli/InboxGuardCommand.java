@@ -10,23 +10,27 @@ import picocli.CommandLine.Command;
 @Command(name = "inboxguard", mixinStandardHelpOptions = true, versionProvider = InboxGuardCommand.Version.class,
         description = "A guard for CalDAV scheduling inboxes: checks iTIP and iMIP messages before delivery.",
         subcommands = {CheckCommand.class, RouteCommand.class, ServeCommand.class, IngestCommand.class,
-                MigrateCommand.class})
+                MigrateCommand.class, ConfigCommand.class})
 public final class InboxGuardCommand implements Runnable {
     /** Exit status for a usage error or an unreadable file (CONTRACT.md). */
     static final int USAGE = 2;
+    /** Held here: java.util.logging keeps loggers only weakly, and a collected one forgets its level. */
+    private static final java.util.logging.Logger GUICE_LOG = java.util.logging.Logger.getLogger("com.google.inject");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: check, route, serve or ingest");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: serve, check, route, ingest, migrate or config");
     }
 
     /**
      * @param args the command line
      */
     public static void main(String[] args) {
+        // Guice reports a failed provision on java.util.logging with its stack trace; the one-line error below says it
+        GUICE_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

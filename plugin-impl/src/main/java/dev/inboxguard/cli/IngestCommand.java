@@ -1,7 +1,6 @@
 package dev.inboxguard.cli;
 
 import dev.inboxguard.api.CalendarUserAddress;
-import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.BoundedInput;
 import dev.inboxguard.imip.LmtpClient;
@@ -29,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = {"Delivers one e-mail from standard input through the running server's LMTP listener, for "
                 + "MTAs that deliver through a pipe (Postfix: pipe(8) with argv=inboxguard ingest --sender "
-                + "${sender} --recipient ${recipient}).",
+                + "$${sender} --recipient $${recipient}).",
                 "Exit status (sysexits.h): 0 delivered, 75 try later, 67 unknown user, 65 not iMIP or too large, "
                         + "77 refused."})
 final class IngestCommand implements Callable<Integer> {
@@ -63,7 +62,7 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        GuardConfig cfg = config == null ? ConfigFile.defaults() : ConfigFile.load(config);
+        GuardConfig cfg = ConfigSource.read(config);
         InetSocketAddress server = lmtp == null ? listener(cfg.mail().lmtp()) : parse(lmtp);
         String from = address("--sender", sender, true);
         List<String> to = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.inboxguard.cli;
 
-import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.storage.Database;
 import java.io.PrintWriter;
@@ -33,7 +32,7 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GuardConfig cfg = config == null ? ConfigFile.defaults() : ConfigFile.load(config);
+        GuardConfig cfg = ConfigSource.read(config);
         GuardConfig.Storage s = cfg.storage();
         GuardConfig.Storage migrating = new GuardConfig.Storage(s.url(), s.user(), s.password(), s.passwordFile(),
                 s.maxConnections(), "auto");

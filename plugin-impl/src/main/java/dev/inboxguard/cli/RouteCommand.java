@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.ItipMethod;
 import dev.inboxguard.api.ReplyRoute;
-import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.BoundedInput;
 import dev.inboxguard.ical.CalendarRead;
@@ -48,7 +47,7 @@ final class RouteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        GuardConfig cfg = config == null ? ConfigFile.defaults() : ConfigFile.load(config);
+        GuardConfig cfg = ConfigSource.read(config);
         byte[] bytes = read(cfg.limits().maxBytes());
         CalendarRead read = new CalendarReader(cfg.limits()).read(bytes);
         if (read instanceof CalendarRead.Refused refused) {

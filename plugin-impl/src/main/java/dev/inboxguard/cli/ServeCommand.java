@@ -1,6 +1,5 @@
 package dev.inboxguard.cli;
 
-import dev.inboxguard.config.ConfigFile;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.InboxGuardServer;
@@ -49,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GuardConfig cfg = config == null ? ConfigFile.defaults() : ConfigFile.load(config);
+        GuardConfig cfg = ConfigSource.read(config);
         if (httpPort < 0 || httpPort > 65_535) {
             throw new UsageException("--http-port must be 0 to 65535");
         }

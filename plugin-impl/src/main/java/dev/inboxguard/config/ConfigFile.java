@@ -53,8 +53,7 @@ public final class ConfigFile {
         try {
             overlay = mapper().readTree(new String(bytes, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(file + ": not valid YAML: "
-                    + e.getOriginalMessage().replaceAll("\\s+", " ").strip() + location(e));
+            throw new ConfigException(file + ": not valid YAML: " + yamlProblem(e));
         }
         if (overlay == null || overlay.isMissingNode() || overlay.isNull()) {
             return defaults();
@@ -170,8 +169,24 @@ public final class ConfigFile {
         return "(top level)";
     }
 
-    private static String location(JsonProcessingException e) {
-        return Optional.ofNullable(e.getLocation()).map(l -> " (line " + l.getLineNr() + ")").orElse("");
+    /**
+     * The YAML parser's own words, with the line and column it counts from 1. Jackson's location for an error the
+     * YAML scanner raised counts lines from 0, so the scanner's mark is used where there is one.
+     */
+    static String yamlProblem(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+                String problem = m.getProblem() == null ? "unexpected input" : m.getProblem();
+                if (m.getContext() != null) {
+                    problem = m.getContext() + ", " + problem;
+                }
+                return "line " + (m.getProblemMark().getLine() + 1) + ", column " + (m.getProblemMark().getColumn() + 1)
+                        + ": " + problem.replaceAll("\\s+", " ").strip();
+            }
+        }
+        String where = Optional.ofNullable(e.getLocation()).filter(l -> l.getLineNr() > 0)
+                .map(l -> "line " + l.getLineNr() + ": ").orElse("");
+        return where + e.getOriginalMessage().replaceAll("\\s+", " ").strip();
     }
 
     private static String rootMessage(Throwable e) {
