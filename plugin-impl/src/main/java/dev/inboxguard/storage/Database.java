@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -144,6 +145,22 @@ public final class Database implements AutoCloseable {
                     + "or one node with migrate: auto): ")
                     + GuardConfig.Storage.withoutSecrets(firstLine(e.getMessage())), null);
         }
+    }
+
+    /**
+     * Copies everything another database holds into this one, which must be PostgreSQL and empty: an operator who
+     * outgrows the embedded store keeps their data (ETags and sync revisions included). Rate-limit buckets and
+     * sign-ins are not copied. Both databases must be at the same schema version, as opening them makes them.
+     *
+     * @param source the database to copy, usually the embedded one
+     * @return rows copied, by table
+     * @throws StoreFailure if this database is not PostgreSQL or not empty, or the copy fails (nothing is kept)
+     */
+    public Map<String, Long> copyFrom(Database source) {
+        if (dialect != Dialect.POSTGRESQL) {
+            throw new StoreFailure("copy into PostgreSQL only: set storage.url in the configuration", null);
+        }
+        return StoreCopy.copy(source.pool, pool);
     }
 
     /** @return how many migrations this opening applied (0 when the schema was current) */
