@@ -8,6 +8,7 @@ import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.scheduling.Scheduling;
 import dev.inboxguard.server.BasicAuthentication;
+import dev.inboxguard.storage.AuditEntry;
 import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.StoreFailure;
 import java.io.BufferedReader;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import javax.servlet.ReadListener;
 import javax.servlet.ServletInputStream;
 import javax.servlet.http.HttpServletRequestWrapper;
@@ -47,6 +49,9 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     private transient DavSessionProvider sessions;
 
     private final long maxBody;
+    private final Accounts accounts;
+    private final dev.inboxguard.storage.SchedulingStore audit;
+    private final java.time.Clock clock;
     private final transient CalendarRequests calendars;
     private final transient dev.inboxguard.calendar.CalendarHomes homes;
 
@@ -59,8 +64,11 @@ public final class CaldavServlet extends AbstractWebdavServlet {
      * @param scheduling inboxes, outboxes and implicit scheduling
      */
     public CaldavServlet(String prefix, Accounts accounts, long maxBody, CalendarStore store, Limits limits,
-                         Scheduling scheduling) {
+                         Scheduling scheduling, java.time.Clock clock) {
         this.maxBody = maxBody;
+        this.accounts = accounts;
+        this.audit = scheduling.store();
+        this.clock = clock;
         CalendarReader reader = new CalendarReader(limits);
         PrincipalReports principals = new PrincipalReports(prefix, accounts,
                 scheduling.homes().settings().directoryVisible());
@@ -134,6 +142,65 @@ public final class CaldavServlet extends AbstractWebdavServlet {
             }
             bounded = new BufferedBody(bounded, body);
         }
+        Optional<Account> administrator = Optional.empty();
+        if (request.getAttribute(BasicAuthentication.ACCOUNT) instanceof Account signedIn
+                && accounts.isAdministrator(signedIn)) {
+            Optional<Account> owner = otherOwner(request, signedIn);
+            if (owner.isPresent()) {
+                if (request.getMethod().equals("POST")) {
+                    // an outbox POST sends free-busy requests or iTIP in the owner's name: that stays theirs
+                    drain(request, maxBody);
+                    response.sendError(HttpServletResponse.SC_FORBIDDEN, "Administrators do not schedule in "
+                            + "another user's name");
+                    auditAdministration(request, signedIn, owner.get(), HttpServletResponse.SC_FORBIDDEN);
+                    return;
+                }
+                // the request is carried out as the owner's own client would have it carried out
+                administrator = Optional.of(signedIn);
+                request.setAttribute(BasicAuthentication.ACCOUNT, owner.get());
+            }
+        }
+        try {
+            serve(request, bounded, response);
+        } finally {
+            if (administrator.isPresent()) {
+                auditAdministration(request, administrator.get(),
+                        (Account) request.getAttribute(BasicAuthentication.ACCOUNT), response.getStatus());
+            }
+        }
+    }
+
+    /** @return the user whose home the request names, if that is someone other than the signed-in user */
+    private Optional<Account> otherOwner(HttpServletRequest request, Account signedIn) {
+        String path = request.getPathInfo();
+        String prefix = DavPaths.CALENDARS + "/";
+        if (path == null || !path.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String rest = path.substring(prefix.length());
+        int slash = rest.indexOf('/');
+        String name = slash < 0 ? rest : rest.substring(0, slash);
+        return name.equals(signedIn.name()) ? Optional.empty() : accounts.find(name);
+    }
+
+    /** Each request an administrator makes in another user's home is a row of both users' audit trails. */
+    private void auditAdministration(HttpServletRequest request, Account administrator, Account owner, int status) {
+        try {
+            audit.audit(new AuditEntry(0, clock.millis(), "administration", "caldav", primary(administrator),
+                    administrator.name(), primary(owner), owner.name(), request.getMethod(),
+                    request.getRequestURI(), String.valueOf(status), "", "[]", "", administrator.name()));
+        } catch (RuntimeException e) {
+            LOG.warn("{} {} by the administrator {}: could not be audited: {}", request.getMethod(),
+                    request.getRequestURI(), administrator.name(), e.toString());
+        }
+    }
+
+    private static String primary(Account a) {
+        return a.addresses().isEmpty() ? "" : a.addresses().get(0).uri();
+    }
+
+    private void serve(HttpServletRequest request, HttpServletRequest bounded, HttpServletResponse response)
+            throws ServletException, IOException {
         try {
             Object account = request.getAttribute(BasicAuthentication.ACCOUNT);
             if (account instanceof Account a) {

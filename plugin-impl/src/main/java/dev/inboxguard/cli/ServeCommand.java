@@ -103,11 +103,21 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("inboxguard: CalDAV at http://" + host + ":" + server.httpPort() + "/.well-known/caldav"
+        // 0.0.0.0 is where it listens, not an address to type: this machine answers as localhost too
+        String url = "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + server.httpPort();
+        out.println("inboxguard: CalDAV at " + url + "/.well-known/caldav"
                 + (demo ? " (demo users alice, bob, carol, dave" + (cfg.users().isEmpty() ? ""
                 : ", and " + cfg.users().size() + " configured") + ")"
                 : " (" + (host.equals("0.0.0.0") ? "all interfaces" : host) + ", " + accounts.all().size()
-                + " users)"));
+                + (accounts.all().size() == 1 ? " user)" : " users)")));
+        out.println("inboxguard: approval page at " + url + "/guard/" + (demo ? " (sign in as alice, password alice)"
+                : ""));
+        out.println("inboxguard: health at " + url + "/health, metrics at " + url + "/metrics ("
+                + switch (running.metrics().access()) {
+                    case "token" -> "with the bearer token";
+                    case "open" -> "open to all";
+                    default -> "from this machine only";
+                } + ")");
         server.lmtpPort().ifPresent(p -> out.println("inboxguard: LMTP at " + running.mail().lmtp().bind() + ":" + p));
         server.smtpPort().ifPresent(p -> out.println("inboxguard: SMTP at " + running.mail().smtp().bind() + ":" + p));
         out.println("inboxguard: data in " + store.description() + (store.migrationsApplied() > 0

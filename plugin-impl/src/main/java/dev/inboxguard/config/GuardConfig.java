@@ -151,10 +151,14 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param trustedProxies the addresses of TLS-terminating reverse proxies whose Forwarded and X-Forwarded-*
      *                       headers are believed: the scheme (so the sign-in cookie is Secure) and the client's
      *                       address; from anyone else these headers change nothing
+     * @param requestLog     one log line per HTTP request (logger {@code dev.inboxguard.requests}, NCSA extended
+     *                       format): method, path, status, size, referrer and user agent. Off by default, since
+     *                       paths name users and calendars
      */
-    public record Server(String bind, List<String> trustedProxies) {
+    public record Server(String bind, List<String> trustedProxies, Boolean requestLog) {
         /** Defaults to every interface and no trusted proxy; each proxy must be an IP address, never a name. */
         public Server {
+            requestLog = requestLog != null && requestLog;
             bind = bind == null || bind.isBlank() ? "0.0.0.0" : bind.strip();
             trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
             for (String proxy : trustedProxies) {
@@ -167,7 +171,12 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
 
         /** Where to listen, trusting no proxy. */
         public Server(String bind) {
-            this(bind, null);
+            this(bind, null, null);
+        }
+
+        /** Where to listen and whom to trust, without a request log. */
+        public Server(String bind, List<String> trustedProxies) {
+            this(bind, trustedProxies, null);
         }
     }
 
@@ -423,9 +432,15 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param displayName shown to clients
      * @param addresses   the calendar-user addresses it owns, the primary one first
      * @param operator    may read the whole audit trail
+     * @param administrator may read and change every user's calendars through CalDAV, as that user would, for
+     *                      scripted clean-up and support; each such request is audited, in the owner's trail too
      */
     public record User(String name, String password, String displayName, List<String> addresses,
-                       Boolean operator) {
+                       Boolean operator, Boolean administrator) {
+        /** A user who administers no one else's calendars (the parameters are those of the canonical one). */
+        public User(String name, String password, String displayName, List<String> addresses, Boolean operator) {
+            this(name, password, displayName, addresses, operator, null);
+        }
     }
 
     /**

@@ -34,6 +34,7 @@ public final class Accounts {
 
     private final Map<CalendarUserAddress, Account> byAddress;
     private final java.util.Set<String> operators;
+    private final java.util.Set<String> administrators;
     private final Map<String, Account> byName;
     private final Clock clock;
     private final Map<String, Remembered> verified = new ConcurrentHashMap<>();
@@ -68,7 +69,19 @@ public final class Accounts {
      * @param clock     for how long a verified password is remembered
      */
     public Accounts(List<Account> accounts, java.util.Set<String> operators, Clock clock) {
+        this(accounts, operators, java.util.Set.of(), clock);
+    }
+
+    /**
+     * @param accounts       the users
+     * @param operators      the names of those who may read the whole audit trail
+     * @param administrators the names of those who may read and change every user's calendars
+     * @param clock          for how long a verified password is remembered
+     */
+    public Accounts(List<Account> accounts, java.util.Set<String> operators, java.util.Set<String> administrators,
+                    Clock clock) {
         this.operators = java.util.Set.copyOf(operators);
+        this.administrators = java.util.Set.copyOf(administrators);
         Map<String, Account> map = new LinkedHashMap<>();
         for (Account a : accounts) {
             if (map.put(a.name(), a) != null) {
@@ -125,8 +138,7 @@ public final class Accounts {
                 all.add(d);
             }
         }
-        return new Accounts(all, users.stream().filter(u -> Boolean.TRUE.equals(u.operator()))
-                .map(GuardConfig.User::name).collect(java.util.stream.Collectors.toSet()), clock);
+        return new Accounts(all, operators(users), administrators(users), clock);
     }
 
     /**
@@ -152,8 +164,25 @@ public final class Accounts {
                 throw new IllegalArgumentException(who + e.getMessage());
             }
         }
-        return new Accounts(accounts, users.stream().filter(u -> Boolean.TRUE.equals(u.operator())).map(GuardConfig.User::name)
-                .collect(java.util.stream.Collectors.toSet()), clock);
+        return new Accounts(accounts, operators(users), administrators(users), clock);
+    }
+
+    private static java.util.Set<String> operators(List<GuardConfig.User> users) {
+        return users.stream().filter(u -> Boolean.TRUE.equals(u.operator())).map(GuardConfig.User::name)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static java.util.Set<String> administrators(List<GuardConfig.User> users) {
+        return users.stream().filter(u -> Boolean.TRUE.equals(u.administrator())).map(GuardConfig.User::name)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /**
+     * @param account a user
+     * @return true if the configuration lets them read and change every user's calendars
+     */
+    public boolean isAdministrator(Account account) {
+        return administrators.contains(account.name());
     }
 
     /**

@@ -120,6 +120,12 @@ public final class CaldavServer implements AutoCloseable {
         connector.setPort(bind.getPort());
         connector.setIdleTimeout(30_000);
         jetty.addConnector(connector);
+        if (config.server().requestLog()) {
+            org.eclipse.jetty.server.Slf4jRequestLogWriter writer = new org.eclipse.jetty.server.Slf4jRequestLogWriter();
+            writer.setLoggerName("dev.inboxguard.requests");
+            jetty.setRequestLog(new org.eclipse.jetty.server.CustomRequestLog(writer,
+                    org.eclipse.jetty.server.CustomRequestLog.EXTENDED_NCSA_FORMAT));
+        }
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
@@ -138,7 +144,7 @@ public final class CaldavServer implements AutoCloseable {
         errors.setShowServlet(false);
         context.setErrorHandler(errors);
         ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, database.calendars(), limits,
-                scheduling));
+                scheduling, clock));
         context.addServlet(new ServletHolder("guard", new ApprovalServlet(accounts, scheduling, database.sessions(), clock)),
                 GUARD + "/*");
         context.addServlet(dav, DAV + "/*");

@@ -50,6 +50,7 @@ public final class InboxGuardServer implements AutoCloseable {
     public static InboxGuardServer start(InetSocketAddress http, GuardConfig config, Accounts accounts,
                                          Database database, Clock clock) throws Exception {
         ServerMeters meters = ServerMeters.prometheus();
+        database.measure(meters.registry());
         // shown with or without a relay: without one, nothing is queued, and the page says so
         meters.gauge("inboxguard.outbound.queued", "outgoing messages waiting for the relay", database.mail(),
                 q -> q.backlog().count());
