@@ -220,7 +220,7 @@ public final class MailRelay {
         return kind + ": " + message;
     }
 
-    private static Attempt classify(int code, MessagingException e) {
+    static Attempt classify(int code, MessagingException e) {
         String detail = code + " " + describe(e);
         boolean badAddress = e instanceof SMTPAddressFailedException && code >= 500
                 && (code == 551 || code == 553 || BAD_ADDRESS.matcher(detail).find());

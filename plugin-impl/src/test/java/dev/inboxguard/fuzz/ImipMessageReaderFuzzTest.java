@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.inboxguard.Samples;
 import dev.inboxguard.api.ImipDelivery;
 import dev.inboxguard.api.Verdict;
+import dev.inboxguard.mime.DeliveryStatusReport;
 import dev.inboxguard.mime.HeaderTrust;
 import dev.inboxguard.mime.ImipMessageReader;
 import dev.inboxguard.mime.ImipRead;
@@ -16,7 +17,8 @@ import java.util.Set;
 /**
  * The bounded e-mail reader on arbitrary bytes: every input is extracted or refused with a finding, within the
  * limits, only a trusted authserv-id's results are ever believed, and the guard judges what was extracted, the
- * comparison of its calendar parts included, without a fault. Seeds: {@code ImipMessageReaderFuzzTestInputs}.
+ * comparison of its calendar parts included, without a fault. The same bytes read as a delivery status notification
+ * give a bounded report or none. Seeds: {@code ImipMessageReaderFuzzTestInputs}.
  */
 class ImipMessageReaderFuzzTest {
     private static final ImipMessageReader READER = new ImipMessageReader(Samples.limits(),
@@ -24,6 +26,11 @@ class ImipMessageReaderFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void everyEmailIsExtractedOrRefused(byte[] input) {
+        // the same bytes as a delivery status notification (mail from the null sender is read as one first)
+        DeliveryStatusReport.read(input, Samples.limits()).ifPresent(report -> {
+            assertTrue(report.messageId().startsWith("<") && report.messageId().length() <= 252, report.messageId());
+            assertTrue(!report.recipients().isEmpty() && report.recipients().size() <= 100);
+        });
         ImipRead read = READER.read(input);
         assertNotNull(read);
         if (read instanceof ImipRead.Refused refused) {

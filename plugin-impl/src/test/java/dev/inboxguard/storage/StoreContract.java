@@ -228,6 +228,72 @@ abstract class StoreContract {
     }
 
     @Test
+    void repeatsAreCountedOnOneRowPerWindowAndOldThingsGo() {
+        try (Database db = node()) {
+            SchedulingStore s = db.scheduling();
+            for (int i = 0; i < 5; i++) {
+                s.auditRepeat(at(entry("carol", "spam", "flood-" + i), 1_000 + i), "rate:k1", 1_000);
+            }
+            s.auditRepeat(at(entry("carol", "spam", "other"), 1_500), "rate:k2", 1_000);
+            s.auditRepeat(at(entry("carol", "spam", "next-hour"), 5_000), "rate:k1", 4_000);
+            List<AuditEntry> trail = s.auditTrail(Optional.of("carol"), 0, 10);
+            assertEquals(List.of("flood-0/5", "other/1", "next-hour/1"), trail.stream()
+                    .map(e -> e.uid() + "/" + e.repeats()).toList());
+
+            assertEquals(2, s.pruneAudit(1_600));
+            assertEquals(List.of("next-hour"), s.auditTrail(Optional.of("carol"), 0, 10).stream()
+                    .map(AuditEntry::uid).toList());
+
+            s.hold(held("old", "alice"));
+            HeldItem young = held("young", "alice");
+            s.hold(new HeldItem(young.id(), young.recipient(), young.recipientAddress(), young.decider(),
+                    young.approver(), young.method(), young.uid(), young.sender(), young.summary(),
+                    young.transport(), young.data(), young.findings(), 500, HeldItem.HELD, "", 0));
+            assertEquals(List.of("old"), s.expireHeld(100, 600).stream().map(HeldItem::id).toList());
+            assertTrue(s.expireHeld(100, 601).isEmpty(), "expired once");
+            assertEquals(HeldItem.EXPIRED, s.held("old").orElseThrow().state());
+            assertEquals("retention", s.held("old").orElseThrow().decidedBy());
+            assertEquals(0, s.pruneDecided(600), "decided at 600, not before");
+            assertEquals(1, s.pruneDecided(601));
+            assertTrue(s.held("old").isEmpty());
+            assertEquals(HeldItem.HELD, s.held("young").orElseThrow().state());
+        }
+    }
+
+    @Test
+    void aBounceFindsOnlyASentMessageOfItsOwnSender() {
+        try (Database db = node()) {
+            MailStore m = db.mail();
+            byte[] mail = ("From: alice@example.com\r\nMessage-ID: <q1@guard.example.com>\r\nSubject: x\r\n\r\n"
+                    + "Message-ID: <body@example.com>\r\n").getBytes(StandardCharsets.UTF_8);
+            QueuedMail q = new QueuedMail("q1", 1, "alice@example.com", "guest@example.net", "REQUEST", "u1", mail, 0,
+                    0, QueuedMail.QUEUED, "", 0);
+            assertEquals("<q1@guard.example.com>", q.messageId());
+            m.enqueue(q);
+            assertTrue(m.bounced("<q1@guard.example.com>", "alice@example.com", "guest@example.net", 5, "x").isEmpty(),
+                    "not sent yet");
+            QueuedMail claimed = m.claimDue(10, 100, 5).get(0);
+            m.sent(claimed, 20);
+            assertTrue(m.bounced("<q1@guard.example.com>", "bob@example.com", "guest@example.net", 30, "x").isEmpty(),
+                    "another user's report");
+            assertTrue(m.bounced("<body@example.com>", "alice@example.com", "guest@example.net", 30, "x").isEmpty());
+            assertEquals("q1", m.bounced("<q1@guard.example.com>", "ALICE@example.com", "Guest@example.net", 30,
+                    "bounced: 5.1.1").orElseThrow().id());
+            assertTrue(m.bounced("<q1@guard.example.com>", "alice@example.com", "guest@example.net", 31, "x").isEmpty(),
+                    "marked once");
+            assertEquals(QueuedMail.BOUNCED, m.queue(Optional.empty(), 5).get(0).state());
+            assertEquals(0, m.pruneSettled(30));
+            assertEquals(1, m.pruneSettled(31));
+            assertTrue(m.queue(Optional.empty(), 5).isEmpty());
+        }
+    }
+
+    private static AuditEntry at(AuditEntry e, long at) {
+        return new AuditEntry(0, at, "verdict", e.transport(), e.sender(), e.senderUser(), e.recipient(),
+                e.recipientUser(), e.method(), e.uid(), "reject", "5.1", "[]", "", e.actor());
+    }
+
+    @Test
     void oneDecisionWinsAcrossNodes() throws Exception {
         try (Database a = node(); Database b = node()) {
             a.scheduling().hold(held("h2", "alice"));
