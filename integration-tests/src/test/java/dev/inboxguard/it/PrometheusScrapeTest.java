@@ -122,6 +122,11 @@ class PrometheusScrapeTest {
         assertEquals(2.0, value(text, "inboxguard_verdict_duration_seconds_count", "transport=\"imip\""), text);
         assertTrue(value(text, "inboxguard_check_duration_seconds_count", "check=\"SenderCheck\"") >= 2, text);
         assertTrue(text.contains("jvm_memory_used_bytes{"), "the JVM's own meters");
+        // HikariCP's own meters for the pool, named by the pool
+        assertTrue(value(text, "hikaricp_connections_max", "pool=\"inboxguard-" + (TestPostgres.selected() ? "pg"
+                : "h2") + "\"") >= 1, text);
+        assertTrue(value(text, "hikaricp_connections_acquire_seconds_count", "pool=\"inboxguard-" + (TestPostgres
+                .selected() ? "pg" : "h2") + "\"") >= 1, text);
         // and the log has one line per verdict, the hold among them
         List<String> lines = VERDICT_LOG.list.stream().map(e -> e.getFormattedMessage()).toList();
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("verdict transport=imip sender=mailto:ceo@corp.example "

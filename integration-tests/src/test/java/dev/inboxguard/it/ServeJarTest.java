@@ -166,9 +166,11 @@ class ServeJarTest {
 
     @Test
     void withInboxguardLogFormatJsonEachLogLineIsOneJsonObject() throws Exception {
+        Path config = data.resolve("requests.yaml");
+        Files.writeString(config, "server: {requestLog: true}\n");
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
                 "java").toString(), "-Xmx256m", "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0",
-                "--lmtp-port", "0", "--data", data.toString()));
+                "--lmtp-port", "0", "--data", data.toString(), "--config", config.toString()));
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
         b.environment().put("INBOXGUARD_LOG_FORMAT", "json");
         Process p = b.start();
@@ -186,6 +188,7 @@ class ServeJarTest {
         reader.start();
         try {
             int lmtp = -1;
+            String http = null;
             while (lmtp < 0) {
                 String line = lines.poll(60, TimeUnit.SECONDS);
                 assertTrue(line != null, "serve announces its LMTP port");
@@ -193,7 +196,25 @@ class ServeJarTest {
                 if (l.find()) {
                     lmtp = Integer.parseInt(l.group(1));
                 }
+                Matcher h = Pattern.compile("health at (http://127\\.0\\.0\\.1:[0-9]+/health)").matcher(line);
+                if (h.find()) {
+                    http = h.group(1);
+                }
             }
+            // server.requestLog: one line per HTTP request
+            assertTrue(http != null, "the banner names /health");
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    http)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            com.fasterxml.jackson.databind.JsonNode request = null;
+            while (request == null) {
+                String line = lines.poll(30, TimeUnit.SECONDS);
+                assertTrue(line != null, "a request log line");
+                if (line.startsWith("{") && line.contains("dev.inboxguard.requests")) {
+                    request = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                }
+            }
+            assertTrue(request.get("formattedMessage").asText().contains("\"GET /health HTTP/1.1\" 200"),
+                    request.toString());
             // a forged invitation for carol: refused, and the verdict is logged
             String mail = "From: mallory@evil.example\r\nTo: carol@example.com\r\nSubject: x\r\nMessage-ID: <j1@x>\r\n"
                     + "MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nnot a calendar\r\n";
