@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code inboxguard serve --demo} from the built jar: it comes up, serves discovery, and keeps what it acknowledged. */
 class ServeJarTest {
-    private static final Pattern ANNOUNCED = Pattern.compile("http://[0-9.]+:(\\d+)/\\.well-known/caldav");
+    private static final Pattern ANNOUNCED = Pattern.compile("http://[^/:]+:(\\d+)/\\.well-known/caldav");
     private static final Pattern LMTP_ANNOUNCED = Pattern.compile("LMTP at 127\\.0\\.0\\.1:(\\d+)");
     private static final Path JAR = Path.of(System.getProperty("inboxguard.jar",
             "../plugin-impl/target/inboxguard.jar"));
@@ -46,26 +46,33 @@ class ServeJarTest {
     }
 
     private Server start(String... options) throws Exception {
+        return startOn(data, options);
+    }
+
+    private Server startOn(Path dir, String... options) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "build plugin-impl first");
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
                 "java").toString(), "-Xmx256m", "-jar", JAR.toString(), "serve", "--http-port", "0", "--lmtp-port",
-                "0", "--data", data.toString()));
+                "0", "--data", dir.toString()));
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         long start = System.nanoTime();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String base = null;
         for (String line; (line = out.readLine()) != null; ) {
             Matcher m = ANNOUNCED.matcher(line);
-            if (m.find()) {
+            if (m.find() && base == null) {
                 System.out.printf("[serve --demo] ready in %d ms%n", (System.nanoTime() - start) / 1_000_000);
-                String lmtp = out.readLine();
-                Matcher l = LMTP_ANNOUNCED.matcher(String.valueOf(lmtp));
-                assertTrue(l.find(), "serve announces its LMTP port: " + lmtp);
-                return new Server(p, "http://127.0.0.1:" + m.group(1), Integer.parseInt(l.group(1)));
+                base = "http://127.0.0.1:" + m.group(1);
+            }
+            Matcher l = LMTP_ANNOUNCED.matcher(line);
+            if (l.find()) {
+                assertTrue(base != null, "serve announces its HTTP port before its LMTP port");
+                return new Server(p, base, Integer.parseInt(l.group(1)));
             }
         }
         p.destroyForcibly();
-        throw new AssertionError("serve did not announce its port");
+        throw new AssertionError("serve did not announce its ports");
     }
 
     private HttpResponse<String> send(Server s, String method, String path, String body, String type)
@@ -392,6 +399,44 @@ class ServeJarTest {
         assertTrue(ok.output().contains("  policy: known"), ok.output());
         assertTrue(ok.output().contains("    port: 587"), ok.output());
         assertTrue(ok.output().contains("  heldDays: 30"), ok.output());
+    }
+
+    /** docs/operations.md's walk-through: stop the server, copy its data directory, start from the copy. */
+    @Test
+    void aStoppedServersDataDirectoryIsABackupThatStartsAsItWas() throws Exception {
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:backed-up\r\n"
+                + "DTSTAMP:20261121T080000Z\r\nDTSTART:20261201T090000Z\r\nSUMMARY:Backed up\r\nEND:VEVENT\r\n"
+                + "END:VCALENDAR\r\n";
+        Server first = start();
+        String etag;
+        try {
+            HttpResponse<String> put = send(first, "PUT", "/dav/calendars/carol/calendar/b.ics", ics, "text/calendar");
+            assertEquals(201, put.statusCode(), put.body());
+            etag = put.headers().firstValue("ETag").orElseThrow();
+        } finally {
+            stop(first.process(), false);
+        }
+        Path backup = data.resolveSibling(data.getFileName() + "-backup");
+        try (var files = Files.walk(data)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, backup.resolve(data.relativize(f).toString()),
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+        Server restored = startOn(backup, "--demo");
+        try {
+            HttpResponse<String> got = send(restored, "GET", "/dav/calendars/carol/calendar/b.ics", null, null);
+            assertEquals(200, got.statusCode());
+            assertEquals(ics, got.body());
+            assertEquals(etag, got.headers().firstValue("ETag").orElseThrow());
+        } finally {
+            stop(restored.process(), false);
+            try (var files = Files.walk(backup)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
     }
 
     @Test
