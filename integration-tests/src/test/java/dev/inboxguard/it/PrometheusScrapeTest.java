@@ -125,7 +125,7 @@ class PrometheusScrapeTest {
         // HikariCP's own meters for the pool, named by the pool
         assertTrue(value(text, "hikaricp_connections_max", "pool=\"inboxguard-" + (TestPostgres.selected() ? "pg"
                 : "h2") + "\"") >= 1, text);
-        assertTrue(value(text, "hikaricp_connections_acquire_seconds_count", "pool=\"inboxguard-" + (TestPostgres
+        assertTrue(value(text, "hikaricp_connections", "pool=\"inboxguard-" + (TestPostgres
                 .selected() ? "pg" : "h2") + "\"") >= 1, text);
         // and the log has one line per verdict, the hold among them
         List<String> lines = VERDICT_LOG.list.stream().map(e -> e.getFormattedMessage()).toList();

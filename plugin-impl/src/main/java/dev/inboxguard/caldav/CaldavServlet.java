@@ -74,7 +74,8 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                 scheduling.homes().settings().directoryVisible());
         CollectionProperties properties = new CollectionProperties(reader);
         this.homes = scheduling.homes();
-        this.calendars = new CalendarRequests(store, new CalendarObjectRules(reader), new CalendarReports(store, reader),
+        this.calendars = new CalendarRequests(store, new CalendarObjectRules(reader), new CalendarReports(store, reader,
+                limits.maxBytes()),
                 limits.maxBytes(), scheduling, properties, principals);
         this.locators = new DavPaths(prefix);
         this.resources = new CaldavResources(prefix, locators, accounts, store, scheduling, principals, properties,

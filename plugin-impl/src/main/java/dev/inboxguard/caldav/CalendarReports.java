@@ -42,8 +42,11 @@ final class CalendarReports {
 
     private final CalendarStore store;
     private final CalendarReader reader;
+    /** How large a multiget or query answer may grow, in characters. */
+    private final long maxAnswer;
 
-    CalendarReports(CalendarStore store, CalendarReader reader) {
+    CalendarReports(CalendarStore store, CalendarReader reader, long maxObjectBytes) {
+        this.maxAnswer = Multistatus.ANSWER_OBJECTS * maxObjectBytes;
         this.store = store;
         this.reader = reader;
     }
@@ -219,8 +222,8 @@ final class CalendarReports {
             }
             Set<String> seen = new HashSet<>();
             String collectionPath = DavHrefs.decode(collectionHref).orElse(collectionHref);
-            try (Multistatus out = new Multistatus(resp)) {
-                for (int i = 0; i < hrefs.getLength(); i++) {
+            try (Multistatus out = new Multistatus(resp, maxAnswer)) {
+                for (int i = 0; i < hrefs.getLength() && out.room(collectionHref); i++) {
                     String href = hrefs.item(i).getTextContent().strip();
                     Optional<String> path = DavHrefs.path(href);
                     String member = path.filter(p -> p.startsWith(collectionPath))
@@ -254,8 +257,11 @@ final class CalendarReports {
             List<StoredObject> candidates = hint.isPresent()
                     ? source.in(hint.get().kind(), hint.get().from(), hint.get().to())
                     : source.all();
-            try (Multistatus out = new Multistatus(resp)) {
+            try (Multistatus out = new Multistatus(resp, maxAnswer)) {
                 for (StoredObject o : candidates) {
+                    if (!out.room(collectionHref)) {
+                        break;
+                    }
                     Optional<Calendar> parsed = parse(o);
                     // an object that no longer reads (stored before a stricter limit) is listed, never lost
                     if (parsed.isEmpty() || filter.matches(parsed.get())) {

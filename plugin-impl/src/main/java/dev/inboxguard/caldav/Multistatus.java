@@ -40,12 +40,51 @@ final class Multistatus implements AutoCloseable {
     /** The most properties one request may name; more are a client bug or an attack (403). */
     static final int MAX_PROPERTIES = 64;
 
-    private final Writer out;
+    /**
+     * How large one answer may grow, in characters, for each byte one object may have ({@code limits.maxBytes}):
+     * 64 of the largest objects, 64 MiB by default. Past it the answer ends with a 507 for the request itself.
+     */
+    static final long ANSWER_OBJECTS = 64;
 
+    private final Writer out;
+    private final long maxChars;
+    private long written;
+    private boolean truncated;
+
+    /** An answer of at most {@link #ANSWER_OBJECTS} MiB. */
     Multistatus(HttpServletResponse resp) throws IOException {
+        this(resp, ANSWER_OBJECTS * 1024 * 1024);
+    }
+
+    /**
+     * @param resp     where it is written
+     * @param maxChars how large it may grow before it is cut short with a 507
+     */
+    Multistatus(HttpServletResponse resp, long maxChars) throws IOException {
+        this.maxChars = maxChars;
         resp.setStatus(207);
         resp.setContentType("application/xml; charset=utf-8");
-        out = new BufferedWriter(new OutputStreamWriter(resp.getOutputStream(), StandardCharsets.UTF_8), 16 * 1024);
+        Writer buffered = new BufferedWriter(new OutputStreamWriter(resp.getOutputStream(), StandardCharsets.UTF_8),
+                16 * 1024);
+        out = new java.io.FilterWriter(buffered) {
+            @Override
+            public void write(String str, int off, int len) throws IOException {
+                written += len;
+                super.write(str, off, len);
+            }
+
+            @Override
+            public void write(char[] cbuf, int off, int len) throws IOException {
+                written += len;
+                super.write(cbuf, off, len);
+            }
+
+            @Override
+            public void write(int c) throws IOException {
+                written++;
+                super.write(c);
+            }
+        };
         out.write("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\" "
                 + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\" xmlns:CS=\"http://calendarserver.org/ns/\">\n");
     }
@@ -107,6 +146,29 @@ final class Multistatus implements AutoCloseable {
             out.write("</D:prop><D:status>HTTP/1.1 " + e.getKey() + "</D:status></D:propstat>");
         }
         out.write("</D:response>\n");
+    }
+
+    /**
+     * Whether the answer has room for more. Once it has not, the answer says so for the request itself: a 507 with
+     * DAV:number-of-matches-within-limits (RFC 5323 §3.3, as RFC 6578 §3.6 does for sync-collection), and the caller
+     * stops. A client asks again for less: a multiget of fewer hrefs, a narrower query.
+     *
+     * @param requestHref the request's own href
+     * @return true if the caller may write another response
+     */
+    boolean room(String requestHref) throws IOException {
+        if (truncated) {
+            return false;
+        }
+        if (written <= maxChars) {
+            return true;
+        }
+        truncated = true;
+        out.write("<D:response><D:href>" + DavError.escape(requestHref) + "</D:href><D:status>HTTP/1.1 507 "
+                + "Insufficient Storage</D:status><D:error><D:number-of-matches-within-limits/></D:error>"
+                + "<D:responsedescription>The answer grew past " + maxChars / 1024 + " KiB; ask for fewer objects"
+                + "</D:responsedescription></D:response>\n");
+        return false;
     }
 
     /** Ends the answer with a sync token (RFC 6578 §6.4). */

@@ -154,11 +154,13 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param requestLog     one log line per HTTP request (logger {@code dev.inboxguard.requests}, NCSA extended
      *                       format): method, path, status, size, referrer and user agent. Off by default, since
      *                       paths name users and calendars
+     * @param connections    what HTTP clients may hold open
      */
-    public record Server(String bind, List<String> trustedProxies, Boolean requestLog) {
+    public record Server(String bind, List<String> trustedProxies, Boolean requestLog, Connections connections) {
         /** Defaults to every interface and no trusted proxy; each proxy must be an IP address, never a name. */
         public Server {
             requestLog = requestLog != null && requestLog;
+            connections = connections == null ? new Connections(0, 0, 0) : connections;
             bind = bind == null || bind.isBlank() ? "0.0.0.0" : bind.strip();
             trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
             for (String proxy : trustedProxies) {
@@ -171,12 +173,35 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
 
         /** Where to listen, trusting no proxy. */
         public Server(String bind) {
-            this(bind, null, null);
+            this(bind, null, null, null);
         }
 
         /** Where to listen and whom to trust, without a request log. */
         public Server(String bind, List<String> trustedProxies) {
-            this(bind, trustedProxies, null);
+            this(bind, trustedProxies, null, null);
+        }
+    }
+
+    /**
+     * What HTTP clients may hold open, so that slow or greedy ones cannot take the server from everyone else.
+     *
+     * @param max           connections in all; past it, new ones wait in the operating system's queue and idle
+     *                      ones are closed after 5 s
+     * @param perAddress    connections from one client address; more are closed at once. Trusted proxies are not
+     *                      counted: every client behind them shares their address
+     * @param headerSeconds a request's headers must be complete this long after the connection opened or the
+     *                      previous request finished; a client that trickles them (slowloris) is disconnected
+     */
+    public record Connections(int max, int perAddress, int headerSeconds) {
+        /** Fills in defaults and checks the settings. */
+        public Connections {
+            max = max == 0 ? 1000 : max;
+            perAddress = perAddress == 0 ? 100 : perAddress;
+            headerSeconds = headerSeconds == 0 ? 15 : headerSeconds;
+            if (max < 1 || perAddress < 1 || perAddress > max || headerSeconds < 1 || headerSeconds > 3600) {
+                throw new ConfigException("server.connections: max and perAddress must be positive, perAddress at "
+                        + "most max, and headerSeconds 1 to 3600");
+            }
         }
     }
 

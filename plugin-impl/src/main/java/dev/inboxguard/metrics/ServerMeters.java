@@ -154,4 +154,19 @@ public final class ServerMeters {
     public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
         Gauge.builder(name, source, value).description(description).strongReference(true).register(registry);
     }
+
+    /**
+     * Registers a count kept elsewhere that only grows, read at scrape time.
+     *
+     * @param name        the meter's name
+     * @param description what it counts
+     * @param source      what it is read from
+     * @param value       how
+     * @param <T>         the source's type
+     */
+    public <T> void count(String name, String description, T source, ToDoubleFunction<T> value) {
+        // held weakly by Micrometer: the caller keeps the source alive as long as it runs
+        io.micrometer.core.instrument.FunctionCounter.builder(name, source, value).description(description)
+                .register(registry);
+    }
 }

@@ -32,8 +32,10 @@ import org.eclipse.jetty.ee8.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.EventsHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -53,6 +55,7 @@ public final class CaldavServer implements AutoCloseable {
     private final Server jetty;
     private final Scheduling scheduling;
     private final ServerConnector connector;
+    private final HttpConnectionLimits connectionLimits;
 
     // a calendar object is capped by limits.maxBytes; WebDAV request bodies are small, so 1 MiB leaves room
     private static final long MIN_BODY = 1024 * 1024;
@@ -112,14 +115,28 @@ public final class CaldavServer implements AutoCloseable {
         // a calendar or object name may hold a '%', which a client sends as %25; Jetty would refuse it as ambiguous
         http.setUriCompliance(UriCompliance.DEFAULT.with("calendar-names",
                 UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+        TrustedProxies proxies = new TrustedProxies(config.server().trustedProxies());
         if (!config.server().trustedProxies().isEmpty()) {
-            http.addCustomizer(new TrustedProxies(config.server().trustedProxies()));
+            http.addCustomizer(proxies);
         }
         connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());
         connector.setIdleTimeout(30_000);
         jetty.addConnector(connector);
+        // slow and greedy clients: a cap in all (idle ones closed fast at the cap), one per address, and a deadline
+        // for each request's headers
+        GuardConfig.Connections bounds = config.server().connections();
+        NetworkConnectionLimit total = new NetworkConnectionLimit(bounds.max(), connector);
+        total.setEndPointIdleTimeout(5_000);
+        jetty.addBean(total);
+        this.connectionLimits = new HttpConnectionLimits(bounds, proxies.proxies);
+        connector.addEventListener(connectionLimits);
+        jetty.addBean(connectionLimits, true);
+        meters.count("inboxguard.http.connections.refused", "HTTP connections closed at once: too many from one "
+                + "address", connectionLimits, HttpConnectionLimits::refused);
+        meters.count("inboxguard.http.header.timeouts", "HTTP connections closed because a request's headers came "
+                + "too slowly", connectionLimits, HttpConnectionLimits::timedOut);
         if (config.server().requestLog()) {
             org.eclipse.jetty.server.Slf4jRequestLogWriter writer = new org.eclipse.jetty.server.Slf4jRequestLogWriter();
             writer.setLoggerName("dev.inboxguard.requests");
@@ -150,9 +167,20 @@ public final class CaldavServer implements AutoCloseable {
         context.addServlet(dav, DAV + "/*");
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",
                 EnumSet.of(DispatcherType.REQUEST));
-        jetty.setHandler(new SizeLimitHandler(maxBody, -1) {
+        HttpConnectionLimits slowClients = connectionLimits;
+        jetty.setHandler(new EventsHandler(new SizeLimitHandler(maxBody, -1) {
             {
                 setHandler(context.get());
+            }
+        }) {
+            @Override
+            protected void onBeforeHandling(org.eclipse.jetty.server.Request request) {
+                slowClients.handling(request);
+            }
+
+            @Override
+            protected void onComplete(org.eclipse.jetty.server.Request request, Throwable failure) {
+                slowClients.finished(request);
             }
         });
     }
@@ -171,6 +199,11 @@ public final class CaldavServer implements AutoCloseable {
     /** @return scheduling, for tests and the iMIP gateway */
     public Scheduling scheduling() {
         return scheduling;
+    }
+
+    /** @return HTTP connections closed at once because their address had too many, and for slow headers */
+    public long[] connectionsClosed() {
+        return new long[] {connectionLimits.refused(), connectionLimits.timedOut()};
     }
 
     /** @return the port it listens on */

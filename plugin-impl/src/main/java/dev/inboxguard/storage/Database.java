@@ -164,15 +164,30 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Shows the connection pool on {@code GET /metrics} (HikariCP's own meters: connections active, idle and
-     * pending, and how long a connection took to get), tagged {@code pool}. The health check's own connection is
+     * Shows the connection pool on {@code GET /metrics}, under HikariCP's own meter names, tagged {@code pool}:
+     * connections in all, active, idle, the most allowed, and threads waiting for one. Read from the pool at scrape
+     * time, so a server started again on the same database measures it again. The health check's own connection is
      * left out: it says nothing about load.
      *
      * @param registry where the server's meters are
      */
     public void measure(io.micrometer.core.instrument.MeterRegistry registry) {
-        pool.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(
-                registry));
+        gauge(registry, "hikaricp.connections", "connections in the pool", p -> p.getTotalConnections());
+        gauge(registry, "hikaricp.connections.active", "connections in use", p -> p.getActiveConnections());
+        gauge(registry, "hikaricp.connections.idle", "connections idle in the pool", p -> p.getIdleConnections());
+        gauge(registry, "hikaricp.connections.pending", "threads waiting for a connection",
+                p -> p.getThreadsAwaitingConnection());
+        io.micrometer.core.instrument.Gauge.builder("hikaricp.connections.max", pool,
+                        ds -> ds.getMaximumPoolSize()).description("the most connections the pool opens")
+                .tag("pool", pool.getPoolName()).strongReference(true).register(registry);
+    }
+
+    private void gauge(io.micrometer.core.instrument.MeterRegistry registry, String name, String description,
+                       java.util.function.ToIntFunction<com.zaxxer.hikari.HikariPoolMXBean> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, pool, ds -> {
+            com.zaxxer.hikari.HikariPoolMXBean bean = ds.getHikariPoolMXBean();
+            return bean == null ? 0 : value.applyAsInt(bean);
+        }).description(description).tag("pool", pool.getPoolName()).strongReference(true).register(registry);
     }
 
     /** @return how many migrations this opening applied (0 when the schema was current) */

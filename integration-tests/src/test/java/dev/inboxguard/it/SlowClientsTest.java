@@ -1,0 +1,138 @@
+package dev.inboxguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.scheduling.RecordingOutbound;
+import dev.inboxguard.server.CaldavServer;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Slowloris against the HTTP listener: 1,000 connections from 127.0.0.2 (all of 127/8 is loopback on Linux) that
+ * send a request's headers a few bytes at a time and never finish them. One address keeps at most
+ * {@code server.connections.perAddress} of them, the rest are closed at once, the ones kept are closed when the
+ * header deadline passes, and all the while a client on 127.0.0.1 gets its answers within a second.
+ */
+class SlowClientsTest {
+    private static final int SLOW = 1000;
+
+    @TempDir
+    Path data;
+
+    @Test
+    void aThousandSlowlorisConnectionsDoNotKeepOthersOut() throws Exception {
+        Path yaml = Files.writeString(data.resolve("guard.yaml"),
+                "server: {connections: {perAddress: 100, headerSeconds: 3}}\n");
+        GuardConfig config = ConfigFile.load(yaml);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (Database store = TestPostgres.open(data.resolve("db"));
+             CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                     config, store, new RecordingOutbound(), Clock.systemUTC()).start();
+             Selector selector = Selector.open()) {
+            URI health = URI.create("http://127.0.0.1:" + server.port() + "/health");
+            InetAddress attacker = InetAddress.getByName("127.0.0.2");
+            List<SocketChannel> slow = new ArrayList<>();
+            // a normal client asks all through the attack, from its first connection to its last
+            java.util.concurrent.atomic.AtomicLong worst = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread normal = new Thread(() -> {
+                while (attacking.get()) {
+                    long t0 = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(health)
+                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 200) {
+                            failed.incrementAndGet();
+                        }
+                        Thread.sleep(100);
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                    }
+                    worst.accumulateAndGet(System.nanoTime() - t0 - Duration.ofMillis(100).toNanos(), Math::max);
+                    asked.incrementAndGet();
+                }
+            }, "normal-client");
+            normal.start();
+            try {
+                for (int i = 0; i < SLOW; i++) {
+                    SocketChannel c = SocketChannel.open();
+                    c.bind(new InetSocketAddress(attacker, 0));
+                    c.connect(new InetSocketAddress("127.0.0.1", server.port()));
+                    c.write(ByteBuffer.wrap("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)));
+                    c.configureBlocking(false);
+                    c.register(selector, SelectionKey.OP_READ);
+                    slow.add(c);
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                int closed = 0;
+                while (System.nanoTime() < deadline && closed < SLOW) {
+                    // the attacker keeps every connection it still has busy: one more header line each round
+                    for (SocketChannel c : slow) {
+                        if (c.isOpen()) {
+                            try {
+                                c.write(ByteBuffer.wrap("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII)));
+                            } catch (java.io.IOException e) {
+                                // closed by the server
+                            }
+                        }
+                    }
+                    selector.select(200);
+                    for (SelectionKey k : selector.selectedKeys()) {
+                        SocketChannel c = (SocketChannel) k.channel();
+                        try {
+                            if (c.read(ByteBuffer.allocate(4096)) < 0) {
+                                c.close();
+                                closed++;
+                            }
+                        } catch (java.io.IOException e) {
+                            c.close();
+                            closed++;
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+                attacking.set(false);
+                normal.join(20_000);
+                long[] byServer = server.connectionsClosed();
+                assertEquals(SLOW, closed, "every slow connection is closed in the end");
+                // while the attacker is still connecting, the first hundred reach their deadline and make room
+                assertTrue(byServer[0] >= SLOW / 2, "refused at once: " + byServer[0]);
+                assertTrue(byServer[1] >= 100 && byServer[0] + byServer[1] >= SLOW, "closed at the header deadline: "
+                        + byServer[1]);
+                assertTrue(asked.get() >= 10, "the normal client asked " + asked + " times");
+                assertEquals(0, failed.get(), "the normal client's requests that failed");
+                assertTrue(worst.get() < Duration.ofSeconds(1).toNanos(), "the normal client waited "
+                        + worst.get() / 1_000_000 + " ms");
+            } finally {
+                attacking.set(false);
+                for (SocketChannel c : slow) {
+                    c.close();
+                }
+            }
+        }
+    }
+}

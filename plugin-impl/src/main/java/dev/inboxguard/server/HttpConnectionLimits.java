@@ -1,0 +1,136 @@
+package dev.inboxguard.server;
+
+import dev.inboxguard.config.GuardConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+
+/**
+ * What one HTTP client can hold: at most {@code perAddress} connections from one address (trusted proxies
+ * excepted), and a deadline for each request's headers, counted from the moment the connection opened or its
+ * previous request finished. Jetty's idle timeout alone cannot stop a client that trickles a header byte every few
+ * seconds (slowloris); the deadline does, whatever the pace. Jetty's {@code NetworkConnectionLimit} caps the total
+ * beside this.
+ *
+ * <p>Counted in connections and wall-clock seconds of waiting, never in work the server does: a slow client costs
+ * a socket, not a thread, until its headers are complete.
+ */
+final class HttpConnectionLimits extends AbstractLifeCycle implements Connection.Listener {
+    private static final Duration SWEEP = Duration.ofMillis(500);
+
+    private final int perAddress;
+    private final long headerMillis;
+    private final Set<InetAddress> exempt;
+    private final Map<InetAddress, Integer> open = new ConcurrentHashMap<>();
+    private final Map<Connection, InetAddress> counted = new ConcurrentHashMap<>();
+    /** Connections waiting for a request's headers, and until when. */
+    private final Map<Connection, Long> awaiting = new ConcurrentHashMap<>();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
+    private ScheduledExecutorService sweeper;
+
+    /**
+     * @param settings the limits
+     * @param exempt   addresses not counted per address (trusted proxies)
+     */
+    HttpConnectionLimits(GuardConfig.Connections settings, Set<InetAddress> exempt) {
+        this.perAddress = settings.perAddress();
+        this.headerMillis = Duration.ofSeconds(settings.headerSeconds()).toMillis();
+        this.exempt = Set.copyOf(exempt);
+    }
+
+    @Override
+    protected void doStart() {
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "http-header-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        sweeper.shutdownNow();
+    }
+
+    @Override
+    public void onOpened(Connection connection) {
+        InetAddress address = address(connection);
+        if (address != null && !exempt.contains(address)) {
+            if (open.merge(address, 1, Integer::sum) > perAddress) {
+                release(address);
+                refused.incrementAndGet();
+                connection.getEndPoint().close();
+                return;
+            }
+            counted.put(connection, address);
+        }
+        awaiting.put(connection, System.currentTimeMillis() + headerMillis);
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+        awaiting.remove(connection);
+        InetAddress address = counted.remove(connection);
+        if (address != null) {
+            release(address);
+        }
+    }
+
+    /** The request's headers are complete: no deadline while it is handled. */
+    void handling(Request request) {
+        awaiting.remove(request.getConnectionMetaData().getConnection());
+    }
+
+    /** The request is answered: the next one's headers are due within the deadline. */
+    void finished(Request request) {
+        Connection c = request.getConnectionMetaData().getConnection();
+        if (c.getEndPoint().isOpen()) {
+            awaiting.put(c, System.currentTimeMillis() + headerMillis);
+        }
+    }
+
+    /** @return connections closed at once because their address had too many */
+    long refused() {
+        return refused.get();
+    }
+
+    /** @return connections closed because a request's headers did not arrive in time */
+    long timedOut() {
+        return timedOut.get();
+    }
+
+    private void release(InetAddress address) {
+        open.merge(address, -1, (a, b) -> a + b <= 0 ? null : a + b);
+    }
+
+    private void sweep() {
+        long now = System.currentTimeMillis();
+        for (Map.Entry<Connection, Long> e : awaiting.entrySet()) {
+            Connection c = e.getKey();
+            if (!c.getEndPoint().isOpen()) {
+                awaiting.remove(c);
+            } else if (e.getValue() < now && awaiting.remove(c, e.getValue())) {
+                timedOut.incrementAndGet();
+                c.getEndPoint().close();
+            }
+        }
+    }
+
+    private static InetAddress address(Connection connection) {
+        SocketAddress remote = connection.getEndPoint().getRemoteSocketAddress();
+        return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+}
