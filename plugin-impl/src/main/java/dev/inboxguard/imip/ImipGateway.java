@@ -19,6 +19,7 @@ import dev.inboxguard.scheduling.SchedulingInbox;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.storage.MailStore;
+import dev.inboxguard.storage.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * held (durably), 550 when refused, 451 when the sender should come back later.
  *
  * <p>Each message is handled once per recipient: a receipt keyed by a digest of the envelope and the bytes means
- * that an MTA retrying after a lost reply, or two nodes given the same message, get the first answer again.
+ * that an MTA retrying after a lost reply, or two nodes given the same message, get the first answer again. The
+ * delivery and the receipt's answer commit in one transaction, so a crash between them cannot deliver twice.
  */
 public final class ImipGateway {
     private static final Logger LOG = LoggerFactory.getLogger(ImipGateway.class);
@@ -55,6 +57,7 @@ public final class ImipGateway {
     private final boolean acceptNonCalendar;
     private final dev.inboxguard.ical.Limits limits;
     private final ServerMeters meters;
+    private final Transactions transactions;
     private final Clock clock;
 
     /**
@@ -79,6 +82,21 @@ public final class ImipGateway {
      */
     public ImipGateway(GuardConfig config, SchedulingInbox inbox, Accounts accounts, MailStore receipts,
                        Clock clock, ServerMeters meters) {
+        this(config, inbox, accounts, receipts, Transactions.NONE, clock, meters);
+    }
+
+    /**
+     * @param config       the configuration
+     * @param inbox        the one way into scheduling inboxes
+     * @param accounts     the local users
+     * @param receipts     receipts that make each message count once
+     * @param transactions makes a delivery and its receipt one transaction
+     * @param clock        the clock
+     * @param meters       where the replies given to the MTA are counted
+     */
+    public ImipGateway(GuardConfig config, SchedulingInbox inbox, Accounts accounts, MailStore receipts,
+                       Transactions transactions, Clock clock, ServerMeters meters) {
+        this.transactions = transactions;
         this.meters = meters;
         this.inbox = inbox;
         this.accounts = accounts;
@@ -129,7 +147,14 @@ public final class ImipGateway {
         }
         MailReply reply;
         try {
-            reply = handle(message, envelopeFrom, recipient, addressedTo, trustHeaders);
+            // the delivery and its receipt commit together: after a crash, the MTA's retry finds both or neither
+            reply = transactions.atomically(() -> {
+                MailReply r = handle(message, envelopeFrom, recipient, addressedTo, trustHeaders);
+                if (!r.transientFailure()) {
+                    receipts.received(key, r.line());
+                }
+                return r;
+            });
         } catch (RuntimeException e) {
             // nothing was acknowledged: the MTA keeps the message and tries again
             LOG.warn("iMIP for {}: handling failed", addressedTo, e);
@@ -140,15 +165,13 @@ public final class ImipGateway {
             }
             return new MailReply(451, "4.3.0", "Temporary failure; try again later");
         }
-        try {
-            if (reply.transientFailure()) {
+        if (reply.transientFailure()) {
+            try {
                 receipts.forgetReceipt(key);
-            } else {
-                receipts.received(key, reply.line());
+            } catch (RuntimeException e) {
+                // the claim lapses after STALE_CLAIM, and the MTA's retry is handled then
+                LOG.warn("iMIP for {}: could not release the receipt", addressedTo, e);
             }
-        } catch (RuntimeException e) {
-            // the outcome is committed; the MTA must hear it. An unsettled claim lapses after STALE_CLAIM.
-            LOG.warn("iMIP for {}: could not record the receipt", addressedTo, e);
         }
         return reply;
     }

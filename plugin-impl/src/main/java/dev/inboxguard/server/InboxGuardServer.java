@@ -80,7 +80,7 @@ public final class InboxGuardServer implements AutoCloseable {
                 throw e;
             }
             ImipGateway gateway = new ImipGateway(config, caldav.scheduling().inbox(), accounts, database.mail(),
-                    clock, meters);
+                    database, clock, meters);
             queue.ifPresent(q -> gateway.onBounce(q::bounced));
             listeners = ImipListeners.start(config, gateway);
             // a message the relay never took shows in its sender's copy, not only in the audit trail

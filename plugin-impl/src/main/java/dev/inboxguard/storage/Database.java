@@ -25,7 +25,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  * writes that must happen once (a delivery, a decision, a claim on queued mail) are conditional, so two nodes doing
  * the same thing at once produce one result.
  */
-public final class Database implements AutoCloseable {
+public final class Database implements AutoCloseable, Transactions {
     private final HikariDataSource pool;
     private final HikariDataSource healthPool;
     private final Dialect dialect;
@@ -188,6 +188,20 @@ public final class Database implements AutoCloseable {
             com.zaxxer.hikari.HikariPoolMXBean bean = ds.getHikariPoolMXBean();
             return bean == null ? 0 : value.applyAsInt(bean);
         }).description(description).tag("pool", pool.getPoolName()).strongReference(true).register(registry);
+    }
+
+    /**
+     * Runs work as one transaction across every store: what it writes commits together or not at all, and a crash
+     * in the middle leaves nothing of it. The iMIP gateway delivers a message and records its receipt this way, so
+     * an MTA's retry after a crash finds either both or neither.
+     *
+     * @param work what to do, on this thread
+     * @param <T>  its result
+     * @return its result, once committed
+     */
+    @Override
+    public <T> T atomically(java.util.function.Supplier<T> work) {
+        return Sql.atomically(pool, work);
     }
 
     /** @return how many migrations this opening applied (0 when the schema was current) */

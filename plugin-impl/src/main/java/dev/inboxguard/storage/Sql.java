@@ -26,8 +26,27 @@ final class Sql {
         return "23505".equals(e.getSQLState());
     }
 
+    /** The connection of the atomic unit this thread is in, if any: reads and writes join it. */
+    private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
+
     static <T> List<T> query(DataSource db, String sql, List<?> args, Row<T> row) {
-        try (Connection c = db.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+        Connection joined = CURRENT.get();
+        if (joined != null) {
+            try {
+                return read(joined, sql, args, row);
+            } catch (SQLException e) {
+                throw new StoreFailure("a read failed", e);
+            }
+        }
+        try (Connection c = db.getConnection()) {
+            return read(c, sql, args, row);
+        } catch (SQLException e) {
+            throw new StoreFailure("a read failed", e);
+        }
+    }
+
+    private static <T> List<T> read(Connection c, String sql, List<?> args, Row<T> row) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, args);
             List<T> out = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {
@@ -36,12 +55,41 @@ final class Sql {
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * Runs work as one unit: every read and write the stores make on this thread meanwhile, through any store,
+     * commits together or not at all. A unit of work inside it that fails is rolled back to where it began (a
+     * savepoint), so that a conflict one store reports and its caller handles does not spoil the rest.
+     */
+    static <T> T atomically(DataSource db, java.util.function.Supplier<T> work) {
+        if (CURRENT.get() != null) {
+            return work.get();
+        }
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            CURRENT.set(c);
+            try {
+                T result = work.get();
+                c.commit();
+                return result;
+            } catch (RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            } finally {
+                CURRENT.remove();
+            }
         } catch (SQLException e) {
-            throw new StoreFailure("a read failed", e);
+            throw new StoreFailure("a write failed", e);
         }
     }
 
     static <T> T transaction(DataSource db, Work<T> work) {
+        Connection joined = CURRENT.get();
+        if (joined != null) {
+            return nested(joined, work);
+        }
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -50,6 +98,22 @@ final class Sql {
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreFailure("a write failed", e);
+        }
+    }
+
+    private static <T> T nested(Connection c, Work<T> work) {
+        try {
+            java.sql.Savepoint start = c.setSavepoint();
+            try {
+                T result = work.run(c);
+                c.releaseSavepoint(start);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback(start);
                 throw e;
             }
         } catch (SQLException e) {

@@ -288,6 +288,39 @@ abstract class StoreContract {
         }
     }
 
+    @Test
+    void workDoneAtomicallyCommitsWholeOrNotAtAll() {
+        try (Database db = node()) {
+            assertInstanceOf(MailStore.Receipt.New.class, db.mail().receive("m1", 1, 0));
+            // a delivery and its receipt that fail together leave neither
+            assertThrows(IllegalStateException.class, () -> db.atomically(() -> {
+                db.scheduling().addToInbox(new InboxItem("bob", "x.ics", "u1", "REQUEST", ics("R"), "deliver", "[]",
+                        10));
+                db.mail().received("m1", "250 2.0.0 delivered");
+                throw new IllegalStateException("the node died here");
+            }));
+            assertTrue(db.scheduling().inbox("bob").isEmpty());
+            assertInstanceOf(MailStore.Receipt.Busy.class, db.mail().receive("m1", 2, 0), "still only claimed");
+
+            // a conflict one store reports inside, which its caller handles, spoils nothing else (a savepoint)
+            db.calendars().createCalendar(new StoredCalendar("bob", "cal", "Cal", Set.of("VEVENT"), 0));
+            String reply = db.atomically(() -> {
+                db.scheduling().addToInbox(new InboxItem("bob", "y.ics", "u2", "REQUEST", ics("R"), "deliver", "[]",
+                        10));
+                db.calendars().put("bob", "cal", "a.ics", "uid-a", ics("A"), ANY, Expectation.NONE);
+                assertEquals(StoreConflict.Kind.UID_TAKEN, conflict(() -> db.calendars().put("bob", "cal", "b.ics",
+                        "uid-a", ics("B"), ANY, Expectation.NONE)), "the UID is taken");
+                db.mail().received("m1", "250 2.0.0 delivered");
+                return "250 2.0.0 delivered";
+            });
+            assertEquals("250 2.0.0 delivered", assertInstanceOf(MailStore.Receipt.Done.class,
+                    db.mail().receive("m1", 3, 0)).reply());
+            assertEquals(List.of("y.ics"), db.scheduling().inbox("bob").stream().map(InboxItem::name).toList());
+            assertTrue(db.calendars().object("bob", "cal", "a.ics").isPresent());
+            assertTrue(db.calendars().object("bob", "cal", "b.ics").isEmpty());
+        }
+    }
+
     private static AuditEntry at(AuditEntry e, long at) {
         return new AuditEntry(0, at, "verdict", e.transport(), e.sender(), e.senderUser(), e.recipient(),
                 e.recipientUser(), e.method(), e.uid(), "reject", "5.1", "[]", "", e.actor());
