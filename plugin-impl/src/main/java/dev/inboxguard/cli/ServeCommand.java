@@ -46,6 +46,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "where the embedded store keeps its file (default: ${DEFAULT-VALUE})")
     Path data;
 
+    @Option(names = "--exit-when-ready", description = "with --demo: start, answer what a first client asks, and "
+            + "exit; run it once with -XX:ArchiveClassesAtExit=FILE to make a class-data archive for faster starts")
+    boolean exitWhenReady;
+
     @Override
     public Integer call() throws Exception {
         GuardConfig cfg = ConfigSource.read(config);
@@ -126,7 +130,50 @@ final class ServeCommand implements Callable<Integer> {
                 ? "through " + running.mail().relay().host() + ":" + running.mail().relay().port()
                 : "recorded only (no mail.relay.host)"));
         out.flush();
+        if (exitWhenReady) {
+            exercise(server.httpPort());
+            return 0;
+        }
         server.join();
         return 0;
+    }
+
+    /**
+     * What a first client does, for the class-data archive: the health check, discovery, a listing, a PUT, a
+     * calendar-query. With --demo only; the JVM exits afterwards, and the shutdown hook stops the server.
+     */
+    private static void exercise(int port) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + port;
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:alice".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//inboxguard//warm-up//EN\r\nBEGIN:VEVENT\r\n"
+                + "UID:warm-up\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T090000Z\r\nDURATION:PT1H\r\n"
+                + "SUMMARY:Warm-up\r\nATTENDEE:mailto:bob@example.com\r\nORGANIZER:mailto:alice@example.com\r\n"
+                + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+        String[][] requests = {
+            {"GET", "/health", null},
+            {"PROPFIND", "/dav/", "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:current-user-principal/></D:prop>"
+                    + "</D:propfind>"},
+            {"PUT", "/dav/calendars/alice/calendar/warm-up.ics", ics},
+            {"PROPFIND", "/dav/calendars/alice/calendar/", "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:getetag/>"
+                    + "</D:prop></D:propfind>"},
+            {"REPORT", "/dav/calendars/alice/calendar/", "<C:calendar-query xmlns:D=\"DAV:\" "
+                    + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/><C:calendar-data/></D:prop>"
+                    + "<C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range "
+                    + "start=\"20260101T000000Z\" end=\"20260102T000000Z\"/></C:comp-filter></C:comp-filter>"
+                    + "</C:filter></C:calendar-query>"},
+            {"GET", "/guard/api/inbox", null},
+        };
+        for (String[] r : requests) {
+            java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+                    + r[1])).header("Authorization", auth).header("Depth", "1").method(r[0], r[2] == null
+                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                    : java.net.http.HttpRequest.BodyPublishers.ofString(r[2]));
+            if (r[2] != null) {
+                b.header("Content-Type", r[0].equals("PUT") ? "text/calendar" : "application/xml");
+            }
+            http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        }
     }
 }
