@@ -108,11 +108,13 @@ class RelayTrustTest {
     }
 
     @Test
-    void aTrustedCertificateForAnotherNameIsRefused() {
+    void aTrustedCertificateForAnotherNameIsRefused() throws Exception {
+        // the same relay, the same trusted file: reached by the name in its certificate it is accepted...
+        new MailRelay(settings("localhost", pem.toString())).connect().close();
+        // ...and reached by an address the certificate does not name, refused
         MessagingException e = assertThrows(MessagingException.class,
                 () -> new MailRelay(settings("127.0.0.1", pem.toString())).connect().close());
-        assertTrue(MailRelay.describe(e).toLowerCase(java.util.Locale.ROOT).contains("127.0.0.1"),
-                MailRelay.describe(e));
+        assertTrue(MailRelay.describe(e).contains("127.0.0.1"), MailRelay.describe(e));
     }
 
     @Test

@@ -48,6 +48,9 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     private transient DavResourceFactory resources;
     private transient DavSessionProvider sessions;
 
+    /** Request attribute: the administrator acting in another user's home, if one is. */
+    static final String ADMINISTERED_BY = "dev.inboxguard.administeredBy";
+
     private final long maxBody;
     private final Accounts accounts;
     private final dev.inboxguard.storage.SchedulingStore audit;
@@ -156,9 +159,11 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                     auditAdministration(request, signedIn, owner.get(), HttpServletResponse.SC_FORBIDDEN);
                     return;
                 }
-                // the request is carried out as the owner's own client would have it carried out
+                // the request is carried out in the owner's home, with the owner's rights, but it schedules
+                // nothing: CalendarRequests refuses to write scheduling objects and deletes without telling anyone
                 administrator = Optional.of(signedIn);
                 request.setAttribute(BasicAuthentication.ACCOUNT, owner.get());
+                request.setAttribute(ADMINISTERED_BY, signedIn.name());
             }
         }
         try {

@@ -347,6 +347,13 @@ final class CalendarRequests {
         Optional<String> ifMatch = Optional.ofNullable(strip(req.getHeader("If-Match")));
         Optional<String> ifScheduleTag = Optional.ofNullable(strip(req.getHeader("If-Schedule-Tag-Match")));
         Optional<byte[]> before = store.object(t.owner(), t.calendar(), t.object().get()).map(StoredObject::data);
+        if (req.getAttribute(CaldavServlet.ADMINISTERED_BY) != null
+                && (isSchedulingObject(body) || before.map(CalendarRequests::isSchedulingObject).orElse(false))) {
+            // writing a scheduling object sends iTIP in the owner's name (RFC 6638 §3.2); that stays the owner's
+            resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Administrators do not schedule in another user's "
+                    + "name: events with an organizer or attendees are the owner's to change");
+            return;
+        }
         if (ifScheduleTag.isPresent() && ifMatch.isEmpty() && before.isPresent()) {
             // RFC 6638 §3.2.10: the client's copy may predate answers the server merged since, without changing
             // the tag; they are kept rather than overwritten
@@ -504,7 +511,10 @@ final class CalendarRequests {
         }
         if (store.delete(t.owner(), t.calendar(), t.object().get(), ifMatch)) {
             boolean reply = !"F".equalsIgnoreCase(strip(req.getHeader("Schedule-Reply")));
-            before.ifPresent(b -> scheduling.implicit().afterDelete(account, b.data(), reply));
+            // an administrator's clean-up tells nobody: no CANCEL, no REPLY goes out in the owner's name
+            if (req.getAttribute(CaldavServlet.ADMINISTERED_BY) == null) {
+                before.ifPresent(b -> scheduling.implicit().afterDelete(account, b.data(), reply));
+            }
             resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
         } else {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");

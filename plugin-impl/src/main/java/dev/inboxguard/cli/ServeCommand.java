@@ -53,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GuardConfig cfg = ConfigSource.read(config);
+        if (exitWhenReady && !demo) {
+            throw new UsageException("--exit-when-ready needs --demo: it signs in as a demo user");
+        }
         if (httpPort < 0 || httpPort > 65_535) {
             throw new UsageException("--http-port must be 0 to 65535");
         }
@@ -143,7 +146,8 @@ final class ServeCommand implements Callable<Integer> {
      * calendar-query. With --demo only; the JVM exits afterwards, and the shutdown hook stops the server.
      */
     private static void exercise(int port) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(10)).build();
         String base = "http://127.0.0.1:" + port;
         String auth = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:alice".getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
@@ -167,7 +171,8 @@ final class ServeCommand implements Callable<Integer> {
         };
         for (String[] r : requests) {
             java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
-                    + r[1])).header("Authorization", auth).header("Depth", "1").method(r[0], r[2] == null
+                    + r[1])).timeout(java.time.Duration.ofSeconds(30)).header("Authorization", auth)
+                    .header("Depth", "1").method(r[0], r[2] == null
                     ? java.net.http.HttpRequest.BodyPublishers.noBody()
                     : java.net.http.HttpRequest.BodyPublishers.ofString(r[2]));
             if (r[2] != null) {

@@ -549,7 +549,11 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             auditDays = auditDays == 0 ? 365 : auditDays;
             receiptDays = receiptDays == 0 ? 7 : receiptDays;
             mailDays = mailDays == 0 ? 30 : mailDays;
-            if (heldDays < 1 || auditDays < 1 || receiptDays < 1 || mailDays < 1
+            if (receiptDays < 5) {
+                throw new ConfigException("retention.receiptDays: at least 5, an MTA's retry time (Postfix: "
+                        + "maximal_queue_lifetime, 5 days); a shorter time would deliver a retried message twice");
+            }
+            if (heldDays < 1 || auditDays < 1 || mailDays < 1
                     || Math.max(Math.max(heldDays, auditDays), Math.max(receiptDays, mailDays)) > 36_500) {
                 throw new ConfigException("retention: heldDays, auditDays, receiptDays and mailDays are days, 1 to "
                         + "36500");

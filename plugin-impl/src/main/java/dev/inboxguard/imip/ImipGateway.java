@@ -147,14 +147,7 @@ public final class ImipGateway {
         }
         MailReply reply;
         try {
-            // the delivery and its receipt commit together: after a crash, the MTA's retry finds both or neither
-            reply = transactions.atomically(() -> {
-                MailReply r = handle(message, envelopeFrom, recipient, addressedTo, trustHeaders);
-                if (!r.transientFailure()) {
-                    receipts.received(key, r.line());
-                }
-                return r;
-            });
+            reply = handle(message, envelopeFrom, recipient, addressedTo, trustHeaders, key);
         } catch (RuntimeException e) {
             // nothing was acknowledged: the MTA keeps the message and tries again
             LOG.warn("iMIP for {}: handling failed", addressedTo, e);
@@ -193,8 +186,26 @@ public final class ImipGateway {
         this.bounces = Optional.of(handler);
     }
 
+    /** Handles the message and records the receipt's answer: with the delivery, in one transaction, if there is one. */
     private MailReply handle(byte[] message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
-                             CalendarUserAddress addressedTo, boolean trustHeaders) {
+                             CalendarUserAddress addressedTo, boolean trustHeaders, String key) {
+        MailReply[] committed = new MailReply[1];
+        MailReply reply = handle(message, envelopeFrom, recipient, addressedTo, trustHeaders, r -> {
+            if (!r.transientFailure()) {
+                receipts.received(key, r.line());
+            }
+            committed[0] = r;
+        });
+        if (committed[0] == null && !reply.transientFailure()) {
+            // refused unread, a report, or not calendar mail: nothing was delivered, so the receipt stands alone
+            receipts.received(key, reply.line());
+        }
+        return reply;
+    }
+
+    private MailReply handle(byte[] message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
+                             CalendarUserAddress addressedTo, boolean trustHeaders,
+                             java.util.function.Consumer<MailReply> withDelivery) {
         // RFC 5321 §4.5.5: notifications come from the null sender; nothing else is read as one
         if (envelopeFrom.isEmpty() && bounces.isPresent() && addressedTo.email().isPresent()) {
             Optional<DeliveryStatusReport> report = DeliveryStatusReport.read(message, limits);
@@ -228,11 +239,17 @@ public final class ImipGateway {
         ImipDelivery facts = new ImipDelivery(envelopeFrom, mail.from(), mail.sender(), mail.replyTo(),
                 mail.messageId(), Set.of(), results);
         CalendarUserAddress sender = mail.from().or(() -> envelopeFrom).orElse(NO_SENDER);
+        // the delivery and the receipt's answer commit together: after a crash, the MTA's retry finds both or neither
         SchedulingInbox.Delivery d = inbox.deliver(new SchedulingInbox.Incoming(mail.calendar(), Optional.of(mail),
-                facts, sender, recipient, addressedTo));
+                facts, sender, recipient, addressedTo), transactions, v -> withDelivery.accept(reply(v, addressedTo)));
         Verdict verdict = d.verdict();
         LOG.info("iMIP {} {} from {} to {}: {} {}", verdict.method().map(Enum::name).orElse("?"),
                 verdict.uid().orElse("?"), sender, addressedTo, verdict.action().id(), verdict.requestStatus());
+        return reply(verdict, addressedTo);
+    }
+
+    /** @return the answer the MTA gets for a verdict */
+    private static MailReply reply(Verdict verdict, CalendarUserAddress addressedTo) {
         if (verdict.action() != Action.REJECT) {
             return new MailReply(250, "2.0.0", "Accepted for " + addressedTo.email().orElse(addressedTo.uri()));
         }

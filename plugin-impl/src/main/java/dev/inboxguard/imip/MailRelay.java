@@ -222,11 +222,15 @@ public final class MailRelay {
 
     static Attempt classify(int code, MessagingException e) {
         String detail = code + " " + describe(e);
-        boolean badAddress = e instanceof SMTPAddressFailedException && code >= 500
-                && (code == 551 || code == 553 || BAD_ADDRESS.matcher(detail).find());
+        boolean badAddress = e instanceof SMTPAddressFailedException && code >= 500 && (code == 551 || code == 553
+                || BAD_ADDRESS.matcher(String.valueOf(e.getMessage()).strip()).lookingAt());
         return new Attempt(code >= 500 ? Outcome.FAILED : Outcome.RETRY, detail, badAddress);
     }
 
-    /** RFC 3463 §3.2: 5.1.x is about the address (no such mailbox 5.1.1, no such domain 5.1.2, bad syntax 5.1.3). */
-    private static final java.util.regex.Pattern BAD_ADDRESS = java.util.regex.Pattern.compile("\\b5\\.1\\.[0-9]{1,3}\\b");
+    /**
+     * RFC 3463 §3.2: 5.1.x is about the address (no such mailbox 5.1.1, no such domain 5.1.2, bad syntax 5.1.3); only
+     * the enhanced code that opens the reply counts, not a 5.1.x anywhere in its text.
+     */
+    private static final java.util.regex.Pattern BAD_ADDRESS = java.util.regex.Pattern.compile(
+            "[0-9]{3}[ -]5\\.1\\.[0-9]{1,3}\\b");
 }

@@ -231,6 +231,9 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
             }
             String why = "bounced: " + r.status() + (r.detail().isEmpty() ? "" : " " + r.detail());
             Optional<QueuedMail> m = queue.bounced(report.messageId(), localAddress, r.address(), clock.millis(), why);
+            if (m.isEmpty() && !r.finalAddress().isEmpty() && !r.finalAddress().equalsIgnoreCase(r.address())) {
+                m = queue.bounced(report.messageId(), localAddress, r.finalAddress(), clock.millis(), why);
+            }
             if (m.isEmpty()) {
                 continue;
             }

@@ -38,11 +38,12 @@ public record DeliveryStatusReport(String messageId, List<Recipient> recipients)
     /**
      * @param address the recipient, as the report names it (Original-Recipient if given, else Final-Recipient),
      *                without its address type
+     * @param finalAddress the Final-Recipient, which may differ in form from the Original-Recipient; empty if none
      * @param action  {@code failed}, {@code delayed}, {@code delivered}, {@code relayed} or {@code expanded}
      * @param status  the RFC 3463 status code, such as {@code 5.1.1}
      * @param detail  the Diagnostic-Code, if any, else empty
      */
-    public record Recipient(String address, String action, String status, String detail) {
+    public record Recipient(String address, String finalAddress, String action, String status, String detail) {
         /** @return true if the message will not reach this recipient */
         public boolean failed() {
             return action.equals("failed") && status.startsWith("5.");
@@ -162,7 +163,7 @@ public record DeliveryStatusReport(String messageId, List<Recipient> recipients)
             }
             String address = originalRecipient.isEmpty() ? finalRecipient : originalRecipient;
             if (!address.isEmpty() && !action.isEmpty() && !code.isEmpty()) {
-                out.add(new Recipient(address, action, code, detail));
+                out.add(new Recipient(address, finalRecipient, action, code, detail));
             }
         }
         return out;

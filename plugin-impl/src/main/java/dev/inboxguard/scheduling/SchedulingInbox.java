@@ -21,6 +21,7 @@ import dev.inboxguard.storage.HeldItem;
 import dev.inboxguard.storage.InboxItem;
 import dev.inboxguard.storage.ItemId;
 import dev.inboxguard.storage.SchedulingStore;
+import dev.inboxguard.storage.Transactions;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +35,7 @@ import java.util.Set;
  */
 public final class SchedulingInbox {
     private static final int SUMMARY_CHARS = 200;
-    /** Refusals for a rate limit are counted on one audit row per sender, recipient and this window. */
+    /** Refusals for a rate limit are counted on one audit row per limit, recipient and this window. */
     private static final long FLOOD_WINDOW_MILLIS = java.time.Duration.ofHours(1).toMillis();
     private static final org.slf4j.Logger VERDICTS = org.slf4j.LoggerFactory.getLogger("dev.inboxguard.verdicts");
 
@@ -101,6 +102,20 @@ public final class SchedulingInbox {
      * @return what became of it
      */
     public Delivery deliver(Incoming in) {
+        return deliver(in, Transactions.NONE, v -> { });
+    }
+
+    /**
+     * Judges a message, then carries out the verdict in one transaction with the caller's own record of it: the
+     * judging (checks, DNS, rate limits) happens before, so the transaction holds a connection only for the writes.
+     *
+     * @param in           the message
+     * @param transactions makes the writes one transaction
+     * @param alsoCommit   told the verdict inside the transaction, to write what must commit with the delivery
+     *                     (the iMIP gateway's receipt)
+     * @return what became of it
+     */
+    public Delivery deliver(Incoming in, Transactions transactions, java.util.function.Consumer<Verdict> alsoCommit) {
         Optional<Account> signedIn = in.facts().transport() == dev.inboxguard.api.Transport.CALDAV
                 ? accounts.byAddress(in.sender()) : Optional.empty();
         LocalRecipient context = new LocalRecipient(in.recipient(), in.addressedTo(), calendars, store, reader, clock,
@@ -109,6 +124,14 @@ public final class SchedulingInbox {
                 ? guard.screenEmail(in.mail().get(), in.facts(), context)
                 : guard.screen(in.calendar(), in.facts(), context);
         Verdict verdict = screening.verdict();
+        return transactions.atomically(() -> {
+            Delivery d = carryOut(in, screening, verdict);
+            alsoCommit.accept(verdict);
+            return d;
+        });
+    }
+
+    private Delivery carryOut(Incoming in, Guard.Screening screening, Verdict verdict) {
         String findings = VerdictJson.toTree(verdict).get("findings").toString();
         long now = clock.millis();
         String method = verdict.method().map(Enum::name).orElse("");
@@ -181,18 +204,23 @@ public final class SchedulingInbox {
                 action, requestStatus, findings, heldId, in.sender().uri());
         if (event.equals("verdict") && verdict.action() == Action.REJECT && verdict.findings().stream()
                 .anyMatch(f -> f.code().equals(FindingCode.RATE_LIMITED))) {
-            // a flood and the MTA's retries of it: one row per sender, recipient and hour, with a count
-            store.auditRepeat(entry, floodKey(in), now - Math.floorMod(now, FLOOD_WINDOW_MILLIS));
+            // a flood and the MTA's retries of it: one row per limit that refused, recipient and hour, with a count.
+            // Keyed on the limit, not on the From address, so that a sender who varies From still fills one row
+            // once the recipient's or the domain's limit is the one refusing
+            store.auditRepeat(entry, floodKey(verdict, in), now - Math.floorMod(now, FLOOD_WINDOW_MILLIS));
         } else {
             store.audit(entry);
         }
     }
 
-    private static String floodKey(Incoming in) {
+    private static String floodKey(Verdict verdict, Incoming in) {
         try {
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            sha.update(in.sender().uri().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            sha.update((byte) 0);
+            verdict.findings().stream().filter(f -> f.code().equals(FindingCode.RATE_LIMITED))
+                    .map(f -> f.value().orElse("")).sorted().forEach(limit -> {
+                        sha.update(limit.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        sha.update((byte) 0);
+                    });
             sha.update(in.addressedTo().uri().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return "rate:" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 24);
         } catch (java.security.NoSuchAlgorithmException e) {

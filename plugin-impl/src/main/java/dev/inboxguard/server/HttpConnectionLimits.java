@@ -68,7 +68,11 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
     @Override
     public void onOpened(Connection connection) {
         InetAddress address = address(connection);
-        if (address != null && !exempt.contains(address)) {
+        if (address != null && exempt.contains(address)) {
+            // a trusted proxy carries many clients, buffers their headers itself and keeps its connections open
+            return;
+        }
+        if (address != null) {
             if (open.merge(address, 1, Integer::sum) > perAddress) {
                 release(address);
                 refused.incrementAndGet();
@@ -97,7 +101,8 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
     /** The request is answered: the next one's headers are due within the deadline. */
     void finished(Request request) {
         Connection c = request.getConnectionMetaData().getConnection();
-        if (c.getEndPoint().isOpen()) {
+        InetAddress address = address(c);
+        if (c.getEndPoint().isOpen() && (address == null || !exempt.contains(address))) {
             awaiting.put(c, System.currentTimeMillis() + headerMillis);
         }
     }
@@ -117,6 +122,16 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
     }
 
     private void sweep() {
+        try {
+            closeLate();
+        } catch (RuntimeException e) {
+            // one failure must not end the sweeps: the scheduler drops a task that throws
+            org.slf4j.LoggerFactory.getLogger(HttpConnectionLimits.class).warn("HTTP header deadline: {}",
+                    e.toString());
+        }
+    }
+
+    private void closeLate() {
         long now = System.currentTimeMillis();
         for (Map.Entry<Connection, Long> e : awaiting.entrySet()) {
             Connection c = e.getKey();

@@ -79,13 +79,14 @@ public final class InboxGuardServer implements AutoCloseable {
                 }
                 throw e;
             }
+            // a message the relay never took, or that bounced, shows in its sender's copy, not only in the audit
+            // trail; set before the listeners start, so that no early bounce misses it
+            queue.ifPresent(q -> q.onGiveUp((m, status) -> caldav.scheduling().quarantine().mailGivenUp(
+                    m.envelopeFrom(), m.envelopeTo(), m.uid(), m.method(), status)));
             ImipGateway gateway = new ImipGateway(config, caldav.scheduling().inbox(), accounts, database.mail(),
                     database, clock, meters);
             queue.ifPresent(q -> gateway.onBounce(q::bounced));
             listeners = ImipListeners.start(config, gateway);
-            // a message the relay never took shows in its sender's copy, not only in the audit trail
-            queue.ifPresent(q -> q.onGiveUp((m, status) -> caldav.scheduling().quarantine().mailGivenUp(
-                    m.envelopeFrom(), m.envelopeTo(), m.uid(), m.method(), status)));
             queue.ifPresent(OutboundQueue::start);
             Retention retention = new Retention(config.retention(), caldav.scheduling().quarantine(),
                     database.scheduling(), database.mail(), clock).start();

@@ -24,7 +24,7 @@ package dev.inboxguard.storage;
  * @param heldId        the quarantine item, or empty
  * @param actor         who acted: the sender for a verdict, the decider for a decision
  * @param repeats       how many times this happened: more than 1 for refusals in a flood, which are counted on one
- *                      row per sender, recipient and hour rather than written once per MTA retry
+ *                      row per limit that refused, recipient and hour rather than once per MTA retry
  */
 public record AuditEntry(long seq, long at, String event, String transport, String sender, String senderUser,
                          String recipient, String recipientUser, String method, String uid, String action,

@@ -26,11 +26,20 @@ final class Sql {
         return "23505".equals(e.getSQLState());
     }
 
-    /** The connection of the atomic unit this thread is in, if any: reads and writes join it. */
-    private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
+    /** The atomic unit this thread is in, if any: reads and writes on the same database join its connection. */
+    private record Unit(DataSource db, Connection connection) {
+    }
+
+    private static final ThreadLocal<Unit> CURRENT = new ThreadLocal<>();
+
+    /** @return the connection of this thread's atomic unit on {@code db}, or null */
+    private static Connection joined(DataSource db) {
+        Unit u = CURRENT.get();
+        return u != null && u.db() == db ? u.connection() : null;
+    }
 
     static <T> List<T> query(DataSource db, String sql, List<?> args, Row<T> row) {
-        Connection joined = CURRENT.get();
+        Connection joined = joined(db);
         if (joined != null) {
             try {
                 return read(joined, sql, args, row);
@@ -64,18 +73,25 @@ final class Sql {
      * savepoint), so that a conflict one store reports and its caller handles does not spoil the rest.
      */
     static <T> T atomically(DataSource db, java.util.function.Supplier<T> work) {
-        if (CURRENT.get() != null) {
+        if (joined(db) != null) {
             return work.get();
+        }
+        if (CURRENT.get() != null) {
+            throw new IllegalStateException("one atomic unit at a time on a thread, on one database");
         }
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            CURRENT.set(c);
+            CURRENT.set(new Unit(db, c));
             try {
                 T result = work.get();
                 c.commit();
                 return result;
             } catch (RuntimeException | Error e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException again) {
+                    e.addSuppressed(again); // the connection is closed below either way; the first failure matters
+                }
                 throw e;
             } finally {
                 CURRENT.remove();
@@ -86,7 +102,7 @@ final class Sql {
     }
 
     static <T> T transaction(DataSource db, Work<T> work) {
-        Connection joined = CURRENT.get();
+        Connection joined = joined(db);
         if (joined != null) {
             return nested(joined, work);
         }

@@ -81,12 +81,14 @@ final class SqlMailStore implements MailStore {
         if (messageId.isEmpty()) {
             return Optional.empty();
         }
-        for (QueuedMail m : Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue WHERE message_id = ? AND state = ?",
-                List.of(messageId, QueuedMail.SENT), SqlMailStore::row)) {
+        // sent, or handed to the relay and not yet recorded as sent: a bounce can outrun that record
+        String handedOver = "(state = 'sent' OR (state = 'queued' AND attempts > 0))";
+        for (QueuedMail m : Sql.query(db, "SELECT " + COLUMNS + " FROM mail_queue WHERE message_id = ? AND "
+                + handedOver, List.of(messageId), SqlMailStore::row)) {
             if (m.envelopeFrom().equalsIgnoreCase(envelopeFrom) && m.envelopeTo().equalsIgnoreCase(envelopeTo)) {
                 boolean mine = Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET state = ?, finished = ?, "
-                        + "last_error = ? WHERE id = ? AND state = ?", QueuedMail.BOUNCED, at, clip(why), m.id(),
-                        QueuedMail.SENT) == 1);
+                        + "last_error = ? WHERE id = ? AND " + handedOver, QueuedMail.BOUNCED, at, clip(why),
+                        m.id()) == 1);
                 return mine ? Optional.of(m) : Optional.empty();
             }
         }

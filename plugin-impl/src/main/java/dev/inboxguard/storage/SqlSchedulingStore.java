@@ -103,9 +103,9 @@ final class SqlSchedulingStore implements SchedulingStore {
         if (key.isEmpty() || key.length() > 64) {
             throw new IllegalArgumentException("an aggregate key is 1 to 64 characters");
         }
-        // two nodes counting the first occurrence at once may each add a row: a count split in two, never lost
-        Sql.transaction(db, c -> Sql.update(c, "UPDATE audit SET repeats = repeats + 1 WHERE aggregate = ? AND at >= ?",
-                key, windowStart) > 0 ? 1 : insertAudit(c, e, key));
+        // the first row of the window counts; two nodes that both added one split the count, never double it
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE audit SET repeats = repeats + 1 WHERE seq = (SELECT MIN(seq) "
+                + "FROM audit WHERE aggregate = ? AND at >= ?)", key, windowStart) > 0 ? 1 : insertAudit(c, e, key));
     }
 
     @Override
@@ -115,9 +115,10 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public List<HeldItem> expireHeld(long before, long at) {
-        List<HeldItem> stale = Sql.query(db, "SELECT " + HELD_COLUMNS + " FROM held WHERE state = ? AND received < ? "
-                + "ORDER BY received FETCH FIRST 1000 ROWS ONLY", List.of(HeldItem.HELD, before),
-                SqlSchedulingStore::heldItem);
+        // without the message itself: a held item may be as large as limits.maxBytes, and the audit needs none of it
+        List<HeldItem> stale = Sql.query(db, "SELECT " + HELD_COLUMNS.replace(", data,", ", NULL,") + " FROM held "
+                + "WHERE state = ? AND received < ? ORDER BY received FETCH FIRST 100 ROWS ONLY",
+                List.of(HeldItem.HELD, before), SqlSchedulingStore::heldItem);
         List<HeldItem> expired = new java.util.ArrayList<>();
         for (HeldItem h : stale) {
             if (decide(h.id(), HeldItem.EXPIRED, "retention", at)) {
@@ -174,8 +175,10 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     private static HeldItem heldItem(ResultSet r) throws SQLException {
+        byte[] data = r.getBytes(11);
         return new HeldItem(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
-                r.getString(6), r.getString(7), r.getString(8), r.getString(9), r.getString(10), r.getBytes(11),
+                r.getString(6), r.getString(7), r.getString(8), r.getString(9), r.getString(10),
+                data == null ? new byte[0] : data,
                 r.getString(12), r.getLong(13), r.getString(14), r.getString(15), r.getLong(16));
     }
 

@@ -22,6 +22,7 @@ class MailRelayTest {
         assertTrue(rcpt(553, "sorry, that domain isn't in my list").badAddress());
         assertTrue(rcpt(551, "User not local").badAddress());
         assertFalse(rcpt(550, "5.7.1 Relaying denied").badAddress());
+        assertFalse(rcpt(550, "5.7.1 Client host [192.5.1.7] blocked").badAddress(), "5.1.x must open the reply");
         assertFalse(rcpt(550, "rejected").badAddress());
         MailRelay.Attempt later = rcpt(450, "4.1.1 try later");
         assertEquals(MailRelay.Outcome.RETRY, later.outcome());

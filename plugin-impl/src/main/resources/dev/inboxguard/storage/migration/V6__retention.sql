@@ -1,5 +1,5 @@
--- Refusals in a flood become one audit row per sender, recipient and hour, with a count (repeats), instead of one
--- row per MTA retry: "aggregate" names the row a repeat is added to, and is empty for every other row.
+-- Refusals in a flood become one audit row per limit that refused, recipient and hour, with a count (repeats),
+-- instead of one row per MTA retry: "aggregate" names the row a repeat is added to, and is empty for every other row.
 ALTER TABLE audit ADD COLUMN repeats INT DEFAULT 1 NOT NULL;
 ALTER TABLE audit ADD COLUMN aggregate VARCHAR(64) DEFAULT '' NOT NULL;
 CREATE INDEX audit_aggregate ON audit (aggregate, at);
