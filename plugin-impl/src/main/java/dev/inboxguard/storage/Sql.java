@@ -137,6 +137,31 @@ final class Sql {
         }
     }
 
+    /** Rows one pruning statement removes at most: a first sweep over a large table is many short transactions. */
+    static final int PRUNE_BATCH = 5_000;
+
+    /**
+     * Deletes old rows a batch at a time, each batch its own transaction, so that no sweep holds a long lock or a
+     * large undo log.
+     *
+     * @param table the table
+     * @param key   its primary key column (one column)
+     * @param where the condition, with its arguments
+     * @return rows removed
+     */
+    static int prune(DataSource db, String table, String key, String where, Object... args) {
+        int total = 0;
+        while (true) {
+            int removed = transaction(db, c -> update(c, "DELETE FROM " + table + " WHERE " + key + " IN (SELECT "
+                    + key + " FROM " + table + " WHERE " + where + " FETCH FIRST " + PRUNE_BATCH + " ROWS ONLY)",
+                    args));
+            total += removed;
+            if (removed < PRUNE_BATCH) {
+                return total;
+            }
+        }
+    }
+
     static int update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, java.util.Arrays.asList(args));

@@ -97,8 +97,7 @@ final class SqlMailStore implements MailStore {
 
     @Override
     public int pruneSettled(long before) {
-        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM mail_queue WHERE state <> ? AND finished < ?",
-                QueuedMail.QUEUED, before));
+        return Sql.prune(db, "mail_queue", "id", "state <> ? AND finished < ?", QueuedMail.QUEUED, before);
     }
 
     @Override
@@ -158,7 +157,7 @@ final class SqlMailStore implements MailStore {
 
     @Override
     public void pruneReceipts(long before) {
-        Sql.transaction(db, c -> Sql.update(c, "DELETE FROM mail_receipts WHERE started < ?", before));
+        Sql.prune(db, "mail_receipts", "msg_key", "started < ?", before);
     }
 
     private static String clip(String s) {

@@ -110,7 +110,7 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public int pruneAudit(long before) {
-        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM audit WHERE at < ?", before));
+        return Sql.prune(db, "audit", "seq", "at < ?", before);
     }
 
     @Override
@@ -130,8 +130,7 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public int pruneDecided(long before) {
-        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM held WHERE state <> ? AND decided_at < ?",
-                HeldItem.HELD, before));
+        return Sql.prune(db, "held", "id", "state <> ? AND decided_at < ?", HeldItem.HELD, before);
     }
 
     @Override
