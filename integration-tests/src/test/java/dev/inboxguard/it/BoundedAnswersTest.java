@@ -108,6 +108,19 @@ class BoundedAnswersTest {
                     .substring(Math.max(0, cut.body().length() - 600)));
             assertTrue(cut.body().endsWith("</D:multistatus>\n"), "the cut answer is complete XML");
             assertTrue(cut.body().length() < 300 * 1024, "the answer stopped near its cap: " + cut.body().length());
+            // a multiget of every object is cut the same way
+            StringBuilder hrefs = new StringBuilder();
+            for (int i = 0; i < OBJECTS; i++) {
+                hrefs.append("<D:href>").append(calendar).append("bulk-").append(i).append(".ics</D:href>");
+            }
+            HttpResponse<String> multiget = send(base, "REPORT", calendar, "<?xml version=\"1.0\"?><C:calendar-multiget "
+                    + "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/><C:calendar-data/>"
+                    + "</D:prop>" + hrefs + "</C:calendar-multiget>", "application/xml", "1");
+            assertEquals(207, multiget.statusCode());
+            int got = multiget.body().split("BEGIN:VCALENDAR", -1).length - 1;
+            assertTrue(got > 64 && got < OBJECTS, "objects before the cut: " + got);
+            assertTrue(multiget.body().contains("<D:number-of-matches-within-limits/>"), "no 507 for the multiget");
+            assertTrue(multiget.body().endsWith("</D:multistatus>\n"));
             assertFalse(String.join("\n", log).contains("OutOfMemoryError"), String.join("\n", log));
         } finally {
             p.destroy();

@@ -111,7 +111,8 @@ final class ServeCommand implements Callable<Integer> {
         }, "shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         // 0.0.0.0 is where it listens, not an address to type: this machine answers as localhost too
-        String url = "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + server.httpPort();
+        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+        String url = "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + server.httpPort();
         out.println("inboxguard: CalDAV at " + url + "/.well-known/caldav"
                 + (demo ? " (demo users alice, bob, carol, dave" + (cfg.users().isEmpty() ? ""
                 : ", and " + cfg.users().size() + " configured") + ")"
