@@ -15,7 +15,6 @@ import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.message.DefaultBodyDescriptorBuilder;
 import org.apache.james.mime4j.stream.BodyDescriptor;
 import org.apache.james.mime4j.stream.EntityState;
-import org.apache.james.mime4j.stream.MimeConfig;
 import org.apache.james.mime4j.stream.MimeTokenStream;
 import org.apache.james.mime4j.stream.RecursionMode;
 
@@ -33,6 +32,7 @@ public record DeliveryStatusReport(String messageId, List<Recipient> recipients)
     private static final int MAX_PART = 64 * 1024;
     private static final int MAX_RECIPIENTS = 100;
     private static final Pattern MESSAGE_ID = Pattern.compile("(?im)^message-id:[ \\t]*(<[^<>\\s]{1,250}>)");
+    private static final Pattern BLANK_LINE = Pattern.compile("\\r?\\n\\r?\\n");
     private static final Pattern STATUS = Pattern.compile("[245]\\.[0-9]{1,3}\\.[0-9]{1,3}");
 
     /**
@@ -64,14 +64,8 @@ public record DeliveryStatusReport(String messageId, List<Recipient> recipients)
         if (bytes.length > limits.maxMessageBytes()) {
             return Optional.empty();
         }
-        MimeConfig config = MimeConfig.custom()
-                .setMaxLineLen(limits.maxLineLength())
-                .setMaxHeaderLen(limits.maxHeaderLength())
-                .setMaxHeaderCount(500)
-                .setMaxContentLen(limits.maxMessageBytes())
-                .setMalformedHeaderStartsBody(false)
-                .build();
-        MimeTokenStream stream = new MimeTokenStream(config, DecodeMonitor.SILENT, new DefaultBodyDescriptorBuilder());
+        MimeTokenStream stream = new MimeTokenStream(ImipMessageReader.mimeConfig(limits), DecodeMonitor.SILENT,
+                new DefaultBodyDescriptorBuilder());
         // a returned message/rfc822 is read as one body: only its header is looked at
         stream.setRecursionMode(RecursionMode.M_NO_RECURSE);
         stream.parse(new ByteArrayInputStream(bytes));
@@ -123,7 +117,7 @@ public record DeliveryStatusReport(String messageId, List<Recipient> recipients)
 
     /** @return the header of a returned message: everything before its first empty line */
     private static String header(String message) {
-        Matcher blank = Pattern.compile("\\r?\\n\\r?\\n").matcher(message);
+        Matcher blank = BLANK_LINE.matcher(message);
         return blank.find() ? message.substring(0, blank.start()) : message;
     }
 

@@ -91,14 +91,8 @@ public final class ImipMessageReader {
             return refused(tooLarge(String.format(Locale.ROOT, "the e-mail is %,d bytes; the limit is %,d",
                     bytes.length, limits.maxMessageBytes()), null));
         }
-        MimeConfig config = MimeConfig.custom()
-                .setMaxLineLen(limits.maxLineLength())
-                .setMaxHeaderLen(limits.maxHeaderLength())
-                .setMaxHeaderCount(MAX_HEADERS)
-                .setMaxContentLen(limits.maxMessageBytes())
-                .setMalformedHeaderStartsBody(false)
-                .build();
-        MimeTokenStream stream = new MimeTokenStream(config, DecodeMonitor.SILENT, new DefaultBodyDescriptorBuilder());
+        MimeTokenStream stream = new MimeTokenStream(mimeConfig(limits), DecodeMonitor.SILENT,
+                new DefaultBodyDescriptorBuilder());
         stream.setRecursionMode(RecursionMode.M_NO_RECURSE);
         stream.parse(new ByteArrayInputStream(bytes));
         Headers top = new Headers();
@@ -183,6 +177,17 @@ public final class ImipMessageReader {
         }
         return new ImipRead.Extracted(new ImipMessage(best.part.bytes(), best.part.mimeMethod(), others,
                 top.returnPath, top.from, top.sender, top.replyTo, top.to, top.messageId, top.authenticationResults, texts));
+    }
+
+    /** @return mime4j's bounds for an untrusted e-mail: lines, header fields, their number and the whole size */
+    static MimeConfig mimeConfig(Limits limits) {
+        return MimeConfig.custom()
+                .setMaxLineLen(limits.maxLineLength())
+                .setMaxHeaderLen(limits.maxHeaderLength())
+                .setMaxHeaderCount(MAX_HEADERS)
+                .setMaxContentLen(limits.maxMessageBytes())
+                .setMalformedHeaderStartsBody(false)
+                .build();
     }
 
     /** Keeps an inline text/plain or text/html body, capped, for the guard's link scan. */
