@@ -53,6 +53,8 @@ public record FindingCode(String value) {
     public static final FindingCode SENDER_UNAUTHENTICATED = new FindingCode("sender.unauthenticated");
     /** The sender is unknown to the recipient, under a known-senders policy. */
     public static final FindingCode SENDER_UNKNOWN = new FindingCode("sender.unknown");
+    /** The sender is on the recipient's own block list (chosen on the approval page, or by reporting spam). */
+    public static final FindingCode SENDER_BLOCKED = new FindingCode("sender.blocked");
     /** A URL with risky traits. */
     public static final FindingCode CONTENT_SUSPICIOUS_URL = new FindingCode("content.suspicious-url");
     /**

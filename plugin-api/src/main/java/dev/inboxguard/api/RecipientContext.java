@@ -29,9 +29,26 @@ public interface RecipientContext {
 
     /**
      * @param sender a calendar user address
-     * @return true if the recipient knows this sender (an allow-list entry, or someone they scheduled with before)
+     * @return true if the recipient knows this sender (an entry on their own allow list, or someone they scheduled
+     * with before: invited, answered, or took an invitation from)
      */
     boolean knowsSender(CalendarUserAddress sender);
+
+    /**
+     * @param sender a calendar user address
+     * @return true if the recipient has blocked this sender, by address or by domain. The default blocks nobody.
+     */
+    default boolean blocks(CalendarUserAddress sender) {
+        return false;
+    }
+
+    /**
+     * @return the recipient's own choice of which invitations are added automatically: {@code everyone},
+     * {@code known} (senders only) or {@code never}; empty to follow the operator's setting (the default)
+     */
+    default Optional<String> invitations() {
+        return Optional.empty();
+    }
 
     /** @return the clock to use as "now", so checks are reproducible */
     Clock clock();

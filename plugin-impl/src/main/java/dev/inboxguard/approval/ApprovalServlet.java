@@ -4,20 +4,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.scheduling.InvitationRemoval;
+import dev.inboxguard.scheduling.Provenance;
 import dev.inboxguard.scheduling.Quarantine;
 import dev.inboxguard.scheduling.Scheduling;
+import dev.inboxguard.scheduling.SenderLists;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.BasicAuthentication;
 import dev.inboxguard.storage.AuditEntry;
 import dev.inboxguard.storage.HeldItem;
 import dev.inboxguard.storage.InboxItem;
+import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.SessionStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,36 +39,65 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
 /**
- * The approval page and its API, under {@code /guard/}. People sign in with a form (a session cookie); scripts use
- * HTTP Basic. A user sees and decides only the items they decide. Every POST is protected against cross-site
- * requests: a form carries its session's CSRF token, and a request whose Origin or Sec-Fetch-Site shows another
- * site is refused.
+ * The approval page, each user's settings, and their JSON API, under {@code /guard/}. People sign in with a form (a
+ * session cookie); scripts use HTTP Basic. A user sees and decides only their own items. Every POST is protected
+ * against cross-site requests: a form carries its session's CSRF token, and a request whose Origin or
+ * Sec-Fetch-Site shows another site is refused. A browser is never shown JSON or a password dialog: a form that
+ * fails gets a page, and an expired sign-in leads back to the sign-in page.
  */
 public final class ApprovalServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final String COOKIE = "ig_session";
-    private static final Pattern DECISION = Pattern.compile("/api/held/([0-9a-f]{32})/(approve|deny)");
+    private static final Pattern DECISION = Pattern.compile("/api/held/([0-9a-f]{32})/(approve|deny|spam)");
+    private static final Pattern REMOVAL = Pattern.compile("/api/inbox/([0-9a-f]{32}\\.ics)/(remove|spam)");
+    private static final Pattern REPORT = Pattern.compile("/api/reports/([0-9a-f]{32})/arf");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_AUDIT = 1000;
+    /** Outcomes a redirect may name; the page shows fixed text for each, never text from the request. */
+    private static final Map<String, String> NOTICES = Map.of(
+            "approved", "Approved. It has been delivered.",
+            "denied", "Denied. It will not reach your calendar.",
+            "spam", "Reported as spam. It is gone, nobody was told, and the sender is blocked.",
+            "removed", "Removed from your calendar. The organizer was not told.",
+            "saved", "Your settings are saved.",
+            "listed", "Your lists are updated.");
 
     private final transient Accounts accounts;
     private final transient Scheduling scheduling;
     private final transient WebSessions sessions;
+    private final transient PreferenceStore preferences;
+    private final transient InvitationRemoval removal;
+    private final transient Pages pages;
+    private final transient GuardConfig config;
+    private final transient Clock clock;
 
     /**
-     * @param accounts   the users
-     * @param scheduling the quarantine, inboxes and audit trail
-     * @param sessions   where sign-ins are kept
-     * @param clock      the clock
+     * @param accounts    the users
+     * @param scheduling  the quarantine, inboxes and audit trail
+     * @param sessions    where sign-ins are kept
+     * @param preferences each user's own settings, lists and spam reports
+     * @param reader      the bounded reader, to show stored messages
+     * @param config      the configuration (the operator's invitation setting, scheduling.deniedCrasher, the relay)
+     * @param clock       the clock
      */
-    public ApprovalServlet(Accounts accounts, Scheduling scheduling, SessionStore sessions, Clock clock) {
+    public ApprovalServlet(Accounts accounts, Scheduling scheduling, SessionStore sessions,
+                           PreferenceStore preferences, CalendarReader reader, GuardConfig config, Clock clock) {
         this.accounts = accounts;
         this.scheduling = scheduling;
         this.sessions = new WebSessions(sessions, clock);
+        this.preferences = preferences;
+        this.config = config;
+        this.clock = clock;
+        this.removal = scheduling.removals();
+        this.pages = new Pages(reader, config.scheduling().deniedCrasher());
     }
 
     /** Who is asking, and how they proved it. */
     private record Caller(Account account, Optional<SessionStore.Session> session) {
+        Frame frame(String section) {
+            return new Frame(account.displayName(), session.map(SessionStore.Session::csrf).orElse(""),
+                    session.isPresent(), section);
+        }
     }
 
     @Override
@@ -74,53 +115,98 @@ public final class ApprovalServlet extends HttpServlet {
                 if (method.equals("POST")) {
                     login(req, resp);
                 } else {
-                    loginPage(resp, "");
+                    loginPage(resp, HttpServletResponse.SC_OK, "", req.getParameter("expired") != null
+                            ? "Your sign-in has expired. Sign in again to go on." : "");
                 }
                 return;
             }
             Optional<Caller> caller = caller(req);
             if (caller.isEmpty()) {
-                if (path.startsWith("/api/")) {
-                    resp.setHeader("WWW-Authenticate", BasicAuthentication.CHALLENGE);
-                    json(resp, HttpServletResponse.SC_UNAUTHORIZED, error("sign in"));
-                } else {
-                    resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
-                    resp.setHeader("Location", req.getContextPath() + req.getServletPath() + "/login");
-                }
+                unauthenticated(req, resp, path);
                 return;
             }
             Caller who = caller.get();
             if (method.equals("POST") && !sameSite(req, who)) {
-                reply(req, resp, HttpServletResponse.SC_FORBIDDEN, "cross-site request refused");
+                refuse(req, resp, HttpServletResponse.SC_FORBIDDEN, "cross-site request refused", who);
                 return;
             }
-            Matcher decision = DECISION.matcher(path);
-            if (method.equals("POST") && decision.matches()) {
-                decide(req, resp, who.account(), decision.group(1), decision.group(2));
-            } else if (method.equals("POST") && path.equals("/logout")) {
-                who.session().ifPresent(s -> sessions.close(cookie(req)));
-                resp.addHeader("Set-Cookie", COOKIE + "=; Path=/guard; Max-Age=0; HttpOnly; SameSite=Strict");
-                resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
-                resp.setHeader("Location", req.getContextPath() + req.getServletPath() + "/login");
+            if (method.equals("POST")) {
+                post(req, resp, path, who);
             } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 resp.setHeader("Allow", "GET, HEAD, POST");
-                reply(req, resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method not allowed");
-            } else if (path.equals("/") || path.isEmpty()) {
-                page(resp, who);
-            } else if (path.equals("/api/held")) {
-                held(resp, who.account());
-            } else if (path.equals("/api/inbox")) {
-                inbox(resp, who.account());
-            } else if (path.equals("/api/audit")) {
-                audit(req, resp, who.account());
-            } else if (path.equals("/api/sent")) {
-                sent(resp, who.account());
+                json(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, error("method not allowed"));
             } else {
-                reply(req, resp, HttpServletResponse.SC_NOT_FOUND, "not found");
+                get(req, resp, path, who);
             }
         } catch (Accounts.Busy e) {
             resp.setHeader("Retry-After", "1");
             resp.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Busy: try again in a moment");
+        }
+    }
+
+    private void get(HttpServletRequest req, HttpServletResponse resp, String path, Caller who) throws IOException {
+        Matcher report = REPORT.matcher(path);
+        if (path.equals("/") || path.isEmpty()) {
+            home(req, resp, who);
+        } else if (path.equals("/settings")) {
+            settingsPage(resp, who, HttpServletResponse.SC_OK, notice(req), "");
+        } else if (path.equals("/api/held")) {
+            held(resp, who.account());
+        } else if (path.equals("/api/inbox")) {
+            inbox(resp, who.account());
+        } else if (path.equals("/api/audit")) {
+            audit(req, resp, who.account());
+        } else if (path.equals("/api/sent")) {
+            sent(resp, who.account());
+        } else if (path.equals("/api/settings")) {
+            settingsJson(resp, who.account());
+        } else if (path.equals("/api/reports")) {
+            reports(resp, who.account());
+        } else if (report.matches()) {
+            arf(resp, who.account(), report.group(1));
+        } else {
+            refuse(req, resp, HttpServletResponse.SC_NOT_FOUND, "not found", who);
+        }
+    }
+
+    private void post(HttpServletRequest req, HttpServletResponse resp, String path, Caller who) throws IOException {
+        Matcher decision = DECISION.matcher(path);
+        Matcher removed = REMOVAL.matcher(path);
+        if (decision.matches()) {
+            decide(req, resp, who, decision.group(1), decision.group(2));
+        } else if (removed.matches()) {
+            remove(req, resp, who, removed.group(1), removed.group(2).equals("spam"));
+        } else if (path.equals("/settings") || path.equals("/api/settings")) {
+            saveSettings(req, resp, who);
+        } else if (path.equals("/settings/senders") || path.equals("/api/senders")) {
+            listSender(req, resp, who);
+        } else if (path.equals("/settings/senders/remove") || path.equals("/api/senders/remove")) {
+            unlistSender(req, resp, who);
+        } else if (path.equals("/logout")) {
+            who.session().ifPresent(s -> sessions.close(cookie(req)));
+            resp.addHeader("Set-Cookie", COOKIE + "=; Path=/guard; Max-Age=0; HttpOnly; SameSite=Strict");
+            redirect(req, resp, "/login");
+        } else {
+            refuse(req, resp, HttpServletResponse.SC_NOT_FOUND, "not found", who);
+        }
+    }
+
+    /**
+     * Nobody signed in. A browser (a page, or a form posted with a sign-in that has since expired) goes to the
+     * sign-in page; only a script's API request, with no session cookie at all, is asked for HTTP Basic.
+     */
+    private void unauthenticated(HttpServletRequest req, HttpServletResponse resp, String path) throws IOException {
+        boolean hadSession = cookie(req) != null;
+        if (path.startsWith("/api/") && !isForm(req) && !hadSession) {
+            resp.setHeader("WWW-Authenticate", BasicAuthentication.CHALLENGE);
+            json(resp, HttpServletResponse.SC_UNAUTHORIZED, error("sign in"));
+        } else if (path.startsWith("/api/") && !isForm(req)) {
+            json(resp, HttpServletResponse.SC_UNAUTHORIZED, error("the sign-in has expired"));
+        } else {
+            if (hadSession) {
+                resp.addHeader("Set-Cookie", COOKIE + "=; Path=/guard; Max-Age=0; HttpOnly; SameSite=Strict");
+            }
+            redirect(req, resp, hadSession ? "/login?expired=1" : "/login");
         }
     }
 
@@ -173,8 +259,7 @@ public final class ApprovalServlet extends HttpServlet {
 
     private void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (!originAllowed(req)) {
-            resp.setStatus(HttpServletResponse.SC_FORBIDDEN);
-            loginPage(resp, "Sign in from this site's own page.");
+            loginPage(resp, HttpServletResponse.SC_FORBIDDEN, "Sign in from this site's own page.", "");
             return;
         }
         String name = req.getParameter("user");
@@ -182,52 +267,372 @@ public final class ApprovalServlet extends HttpServlet {
         Optional<Account> account = name == null || password == null || name.length() > 64 || password.length() > 1024
                 ? Optional.empty() : accounts.authenticate(name, password);
         if (account.isEmpty()) {
-            resp.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-            loginPage(resp, "Wrong user name or password.");
+            loginPage(resp, HttpServletResponse.SC_UNAUTHORIZED, "Wrong user name or password.", "");
             return;
         }
         String token = sessions.open(account.get().name());
         resp.addHeader("Set-Cookie", COOKIE + "=" + token + "; Path=/guard; HttpOnly; SameSite=Strict"
                 + (req.isSecure() ? "; Secure" : ""));
-        resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
-        resp.setHeader("Location", req.getContextPath() + req.getServletPath() + "/");
+        redirect(req, resp, "/");
     }
 
-    private void decide(HttpServletRequest req, HttpServletResponse resp, Account user, String id, String what)
+    private void loginPage(HttpServletResponse resp, int status, String problem, String notice) throws IOException {
+        pages.render(resp, status, "login.jte", Map.of("problem", problem, "notice", notice));
+    }
+
+    private static void redirect(HttpServletRequest req, HttpServletResponse resp, String where) {
+        resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
+        resp.setHeader("Location", req.getContextPath() + req.getServletPath() + where);
+    }
+
+    private void decide(HttpServletRequest req, HttpServletResponse resp, Caller who, String id, String what)
             throws IOException {
+        Account user = who.account();
         Quarantine.Outcome outcome;
         try {
-            outcome = what.equals("approve") ? scheduling.quarantine().approve(user, id)
-                    : scheduling.quarantine().deny(user, id);
+            outcome = switch (what) {
+                case "approve" -> scheduling.quarantine().approve(user, id);
+                case "deny" -> scheduling.quarantine().deny(user, id);
+                default -> scheduling.quarantine().find(user, id).isEmpty() ? Quarantine.Outcome.NOT_FOUND
+                        : removal.reportHeld(user, id) == InvitationRemoval.Outcome.DONE ? Quarantine.Outcome.DONE
+                        : Quarantine.Outcome.ALREADY_DECIDED;
+            };
         } catch (RuntimeException e) {
-            reply(req, resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the decision could not be carried out; "
-                    + "the item is still held");
+            refuse(req, resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the decision could not be carried out; "
+                    + "the item is still held", who);
             return;
         }
         switch (outcome) {
-            case NOT_FOUND -> reply(req, resp, HttpServletResponse.SC_NOT_FOUND, "no such held item for you");
-            case ALREADY_DECIDED -> reply(req, resp, HttpServletResponse.SC_CONFLICT, "already decided");
+            case NOT_FOUND -> refuse(req, resp, HttpServletResponse.SC_NOT_FOUND, "no such held item for you", who);
+            case ALREADY_DECIDED -> alreadyDecided(req, resp, who, id);
             default -> {
-                if (wantsPage(req)) {
-                    resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
-                    resp.setHeader("Location", req.getContextPath() + req.getServletPath() + "/");
+                String state = switch (what) {
+                    case "approve" -> HeldItem.APPROVED;
+                    case "deny" -> HeldItem.DENIED;
+                    default -> "reported-spam";
+                };
+                if (isForm(req)) {
+                    redirect(req, resp, "/?done=" + (what.equals("approve") ? "approved"
+                            : what.equals("deny") ? "denied" : "spam"));
                 } else {
                     ObjectNode o = JSON.createObjectNode();
                     o.put("id", id);
-                    o.put("state", what.equals("approve") ? HeldItem.APPROVED : HeldItem.DENIED);
+                    o.put("state", state);
                     json(resp, HttpServletResponse.SC_OK, o);
                 }
             }
         }
     }
 
-    private static boolean wantsPage(HttpServletRequest req) {
-        String type = req.getContentType();
-        return type != null && type.startsWith("application/x-www-form-urlencoded") && req.getParameter("csrf") != null;
+    /** A double click, or a decision made meanwhile in another tab or by the sender's retraction. */
+    private void alreadyDecided(HttpServletRequest req, HttpServletResponse resp, Caller who, String id)
+            throws IOException {
+        if (!isForm(req)) {
+            json(resp, HttpServletResponse.SC_CONFLICT, error("already decided"));
+            return;
+        }
+        Optional<HeldItem> item = scheduling.quarantine().find(who.account(), id);
+        String text = item.map(h -> "“" + (h.summary().isEmpty() ? "This message" : h.summary()) + "” was already "
+                + switch (h.state()) {
+                    case HeldItem.APPROVED -> "approved";
+                    case HeldItem.EXPIRED -> "expired, because nobody decided in time";
+                    default -> "denied";
+                } + (h.decidedBy().isEmpty() || h.state().equals(HeldItem.EXPIRED) ? "" : " by " + h.decidedBy())
+                + (h.decidedAt() == 0 ? "" : " on " + Pages.received(h.decidedAt(), zone(who.account())))
+                + ". Nothing more needs doing.").orElse("It was already decided. Nothing more needs doing.");
+        pages.render(resp, HttpServletResponse.SC_CONFLICT, "message.jte", Map.of("frame", who.frame("held"),
+                "heading", "Already decided", "text", text));
     }
 
-    private void reply(HttpServletRequest req, HttpServletResponse resp, int status, String message) throws IOException {
-        json(resp, status, error(message));
+    private void remove(HttpServletRequest req, HttpServletResponse resp, Caller who, String name, boolean spam)
+            throws IOException {
+        InvitationRemoval.Outcome outcome = removal.removeDelivered(who.account(), name, spam);
+        if (outcome == InvitationRemoval.Outcome.NOT_FOUND) {
+            refuse(req, resp, HttpServletResponse.SC_NOT_FOUND, "no such invitation in your calendar; it may have "
+                    + "been removed already", who);
+        } else if (isForm(req)) {
+            redirect(req, resp, "/?done=" + (spam ? "spam" : "removed"));
+        } else {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("name", name);
+            o.put("state", spam ? "reported-spam" : "removed");
+            json(resp, HttpServletResponse.SC_OK, o);
+        }
+    }
+
+    /** An error: a page for a browser's form or page, JSON for a script. */
+    private void refuse(HttpServletRequest req, HttpServletResponse resp, int status, String message, Caller who)
+            throws IOException {
+        boolean page = isForm(req) || req.getMethod().equals("GET") && !req.getPathInfo().startsWith("/api/");
+        if (!page) {
+            json(resp, status, error(message));
+            return;
+        }
+        String heading = switch (status) {
+            case HttpServletResponse.SC_NOT_FOUND -> "Not found";
+            case HttpServletResponse.SC_FORBIDDEN -> "Refused";
+            default -> "Something went wrong";
+        };
+        String text = Character.toUpperCase(message.charAt(0)) + message.substring(1) + ".";
+        pages.render(resp, status, "message.jte", Map.of("frame", who.frame("held"), "heading", heading, "text", text));
+    }
+
+    private static boolean isForm(HttpServletRequest req) {
+        String type = req.getContentType();
+        return req.getMethod().equals("POST") && type != null
+                && type.startsWith("application/x-www-form-urlencoded") && req.getParameter("csrf") != null;
+    }
+
+    private static String notice(HttpServletRequest req) {
+        String done = req.getParameter("done");
+        return done == null ? "" : NOTICES.getOrDefault(done, "");
+    }
+
+    /** @return the zone the user chose, else UTC */
+    private ZoneId zone(Account user) {
+        String z = preferences.preferences(user.name()).timeZone();
+        try {
+            return z.isEmpty() ? ZoneOffset.UTC : ZoneId.of(z);
+        } catch (DateTimeException e) {
+            return ZoneOffset.UTC;
+        }
+    }
+
+    private void home(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
+        ZoneId zone = zone(who.account());
+        List<HeldCard> held = new ArrayList<>();
+        for (HeldItem h : scheduling.quarantine().heldFor(who.account())) {
+            held.add(pages.held(h, zone));
+        }
+        List<DeliveredCard> delivered = new ArrayList<>();
+        java.util.Set<String> shown = new java.util.HashSet<>();
+        List<InboxItem> inbox = new ArrayList<>(scheduling.store().inbox(who.account().name()));
+        java.util.Collections.reverse(inbox);
+        for (InboxItem i : inbox) {
+            // the latest message about each invitation stands for it; answers and cancellations are not invitations
+            if ((i.method().equals("REQUEST") || i.method().equals("ADD")) && shown.add(i.uid())
+                    && delivered.size() < 100) {
+                delivered.add(pages.delivered(i, zone));
+            }
+        }
+        List<SentLine> sent = new ArrayList<>();
+        for (Map.Entry<AuditEntry, String> e : sentOutcomes(who.account()).entrySet()) {
+            if (sent.size() == 100) {
+                break;
+            }
+            sent.add(pages.sent(e.getKey(), e.getValue(), zone));
+        }
+        pages.render(resp, HttpServletResponse.SC_OK, "home.jte", Map.of("frame", who.frame("held"), "held", held,
+                "delivered", delivered, "sent", sent, "notice", notice(req)));
+    }
+
+    /** The zones the settings page offers: every region/city zone Java knows, sorted. */
+    private static final List<String> ZONES = ZoneId.getAvailableZoneIds().stream()
+            .filter(z -> z.matches("(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/.+"))
+            .sorted().toList();
+
+    private void settingsPage(HttpServletResponse resp, Caller who, int status, String notice, String problem)
+            throws IOException {
+        PreferenceStore.Preferences p = preferences.preferences(who.account().name());
+        List<String> allowed = new ArrayList<>();
+        List<String> blocked = new ArrayList<>();
+        for (PreferenceStore.SenderEntry e : preferences.senders(who.account().name())) {
+            (e.list().equals(PreferenceStore.SenderEntry.BLOCK) ? blocked : allowed).add(FindingSentences.plain(e.entry()));
+        }
+        String operator = switch (operatorSetting(who.account())) {
+            case "known" -> "only from people you know";
+            case "never" -> "never";
+            default -> "from everyone";
+        };
+        SettingsForm form = new SettingsForm(p.invitations(), operator, p.timeZone(), ZONES, p.mailHeld(),
+                config.mail().relay().configured(), allowed, blocked);
+        pages.render(resp, status, "settings.jte", Map.of("frame", who.frame("settings"), "settings", form,
+                "notice", notice, "problem", problem));
+    }
+
+    /** @return the operator's invitation setting for this user (senders.recipients, then .domains, then .policy) */
+    private String operatorSetting(Account user) {
+        GuardConfig.Senders s = config.senders();
+        for (var a : user.addresses()) {
+            for (Map.Entry<String, String> e : s.recipients().entrySet()) {
+                if (SenderLists.entry(e.getKey()).equals(SenderLists.entry(a.uri()))) {
+                    return e.getValue().strip().toLowerCase(java.util.Locale.ROOT);
+                }
+            }
+        }
+        for (var a : user.addresses()) {
+            Optional<String> domain = a.domain();
+            for (Map.Entry<String, String> e : s.domains().entrySet()) {
+                if (domain.isPresent() && e.getKey().replaceFirst("^@", "").equalsIgnoreCase(domain.get())) {
+                    return e.getValue().strip().toLowerCase(java.util.Locale.ROOT);
+                }
+            }
+        }
+        return s.policy() == null ? "everyone" : s.policy().strip().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void saveSettings(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
+        String invitations = value(req.getParameter("invitations"));
+        String zone = value(req.getParameter("timeZone"));
+        String problem = "";
+        if (!List.of("", "everyone", "known", "never").contains(invitations)) {
+            problem = "Choose one of the invitation settings.";
+        } else if (!zone.isEmpty() && !ZONES.contains(zone) && !zone.equals("UTC")) {
+            problem = "Choose a time zone from the list.";
+        }
+        if (!problem.isEmpty()) {
+            if (isForm(req)) {
+                settingsPage(resp, who, HttpServletResponse.SC_BAD_REQUEST, "", problem);
+            } else {
+                json(resp, HttpServletResponse.SC_BAD_REQUEST, error(problem));
+            }
+            return;
+        }
+        boolean mailHeld = isForm(req) ? req.getParameter("mailHeld") != null
+                : !"false".equals(req.getParameter("mailHeld"));
+        preferences.save(who.account().name(), new PreferenceStore.Preferences(invitations,
+                zone.equals("UTC") ? "" : zone, mailHeld));
+        if (isForm(req)) {
+            redirect(req, resp, "/settings?done=saved");
+        } else {
+            settingsJson(resp, who.account());
+        }
+    }
+
+    private static String value(String s) {
+        return s == null ? "" : s.strip();
+    }
+
+    private void listSender(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
+        Optional<String> entry = SenderLists.entry(req.getParameter("entry"));
+        String list = value(req.getParameter("list"));
+        String problem = "";
+        if (entry.isEmpty()) {
+            problem = "Write an address (someone@example.com) or a domain (@example.com).";
+        } else if (!list.equals(PreferenceStore.SenderEntry.ALLOW) && !list.equals(PreferenceStore.SenderEntry.BLOCK)) {
+            problem = "Choose the allow list or the block list.";
+        } else if (who.account().addresses().stream().anyMatch(a -> entry.get().equalsIgnoreCase(a.uri()))) {
+            problem = "That is your own address.";
+        } else if (!preferences.list(who.account().name(), entry.get(), list, clock.millis())) {
+            problem = "Your lists are full (" + PreferenceStore.MAX_LIST_ENTRIES + " entries). Remove some first.";
+        }
+        listed(req, resp, who, problem);
+    }
+
+    private void unlistSender(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
+        Optional<String> entry = SenderLists.entry(req.getParameter("entry"));
+        entry.ifPresent(e -> preferences.unlist(who.account().name(), e));
+        listed(req, resp, who, entry.isEmpty() ? "That is not an entry on your lists." : "");
+    }
+
+    private void listed(HttpServletRequest req, HttpServletResponse resp, Caller who, String problem)
+            throws IOException {
+        if (isForm(req)) {
+            if (problem.isEmpty()) {
+                redirect(req, resp, "/settings?done=listed");
+            } else {
+                settingsPage(resp, who, HttpServletResponse.SC_BAD_REQUEST, "", problem);
+            }
+        } else if (!problem.isEmpty()) {
+            json(resp, HttpServletResponse.SC_BAD_REQUEST, error(problem));
+        } else {
+            settingsJson(resp, who.account());
+        }
+    }
+
+    private void settingsJson(HttpServletResponse resp, Account user) throws IOException {
+        PreferenceStore.Preferences p = preferences.preferences(user.name());
+        ObjectNode o = JSON.createObjectNode();
+        o.put("invitations", p.invitations().isEmpty() ? "default" : p.invitations());
+        o.put("operatorInvitations", operatorSetting(user));
+        o.put("timeZone", p.timeZone().isEmpty() ? "UTC" : p.timeZone());
+        o.put("mailHeld", p.mailHeld());
+        ArrayNode allow = o.putArray("allow");
+        ArrayNode block = o.putArray("block");
+        for (PreferenceStore.SenderEntry e : preferences.senders(user.name())) {
+            (e.list().equals(PreferenceStore.SenderEntry.BLOCK) ? block : allow).add(e.entry());
+        }
+        json(resp, HttpServletResponse.SC_OK, o);
+    }
+
+    private void reports(HttpServletResponse resp, Account user) throws IOException {
+        if (!accounts.isOperator(user)) {
+            json(resp, HttpServletResponse.SC_FORBIDDEN, error("only operators read spam reports"));
+            return;
+        }
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode out = root.putArray("reports");
+        for (PreferenceStore.SpamReport r : preferences.reports(MAX_AUDIT)) {
+            ObjectNode o = out.addObject();
+            o.put("id", r.id());
+            o.put("reportedBy", r.owner());
+            o.put("sender", r.sender());
+            o.put("uid", r.uid());
+            o.put("transport", r.transport());
+            o.put("reported", Instant.ofEpochMilli(r.reported()).toString());
+            o.set("provenance", provenanceJson(r.provenance()));
+            o.put("arf", "/guard/api/reports/" + r.id() + "/arf");
+        }
+        json(resp, HttpServletResponse.SC_OK, root);
+    }
+
+    private void arf(HttpServletResponse resp, Account user, String id) throws IOException {
+        if (!accounts.isOperator(user)) {
+            json(resp, HttpServletResponse.SC_FORBIDDEN, error("only operators read spam reports"));
+            return;
+        }
+        Optional<PreferenceStore.SpamReport> report = preferences.spamReport(id);
+        if (report.isEmpty()) {
+            json(resp, HttpServletResponse.SC_NOT_FOUND, error("no such report"));
+            return;
+        }
+        byte[] message = AbuseReport.write(report.get(), config.mail().hostname());
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType("message/rfc822");
+        resp.setHeader("Content-Disposition", "attachment; filename=\"spam-report-" + id + ".eml\"");
+        resp.setContentLength(message.length);
+        resp.getOutputStream().write(message);
+    }
+
+    private static JsonNode provenanceJson(String stored) {
+        Optional<Provenance> p = Provenance.parse(stored);
+        if (p.isEmpty()) {
+            return JSON.nullNode();
+        }
+        try {
+            return JSON.readTree(p.get().json());
+        } catch (IOException e) {
+            return JSON.nullNode();
+        }
+    }
+
+    /** @return the latest state of each message the user sent, per recipient, with its outcome in words */
+    private Map<AuditEntry, String> sentOutcomes(Account user) {
+        Map<String, AuditEntry> latest = new LinkedHashMap<>();
+        for (AuditEntry e : scheduling.store().sentBy(user.name(), MAX_AUDIT)) {
+            if (e.event().equals("monitor") || e.event().equals("put-refused")) {
+                continue;
+            }
+            latest.putIfAbsent(e.uid() + "\n" + e.method() + "\n" + e.recipient(), e);
+        }
+        Map<AuditEntry, String> out = new LinkedHashMap<>();
+        for (AuditEntry e : latest.values()) {
+            out.put(e, switch (e.event()) {
+                case "approved" -> "delivered after approval";
+                case "denied" -> "denied";
+                case "mail-sent" -> "sent by mail";
+                case "mail-failed" -> "mail failed";
+                case "mail-bounced" -> "mail bounced";
+                case "expired" -> "expired undecided";
+                default -> switch (e.action()) {
+                    case "deliver" -> "delivered";
+                    case "flag" -> "delivered, flagged";
+                    case "hold" -> "held for a decision";
+                    default -> "refused";
+                };
+            });
+        }
+        return out;
     }
 
     private static ObjectNode error(String message) {
@@ -251,6 +656,7 @@ public final class ApprovalServlet extends HttpServlet {
             o.put("transport", h.transport());
             o.put("received", Instant.ofEpochMilli(h.received()).toString());
             o.set("findings", findings(h.findings()));
+            o.set("provenance", provenanceJson(h.provenance()));
         }
         json(resp, HttpServletResponse.SC_OK, root);
     }
@@ -266,6 +672,7 @@ public final class ApprovalServlet extends HttpServlet {
             o.put("action", i.action());
             o.put("received", Instant.ofEpochMilli(i.received()).toString());
             o.set("findings", findings(i.findings()));
+            o.set("provenance", provenanceJson(i.provenance()));
         }
         json(resp, HttpServletResponse.SC_OK, root);
     }
@@ -276,35 +683,16 @@ public final class ApprovalServlet extends HttpServlet {
      * failed by mail), with the REQUEST-STATUS and the finding codes that decided it.
      */
     private void sent(HttpServletResponse resp, Account user) throws IOException {
-        java.util.Map<String, AuditEntry> latest = new java.util.LinkedHashMap<>();
-        for (AuditEntry e : scheduling.store().sentBy(user.name(), MAX_AUDIT)) {
-            if (e.event().equals("monitor") || e.event().equals("put-refused")) {
-                continue;
-            }
-            latest.putIfAbsent(e.uid() + "\n" + e.method() + "\n" + e.recipient(), e);
-        }
         ObjectNode root = JSON.createObjectNode();
         ArrayNode out = root.putArray("sent");
-        for (AuditEntry e : latest.values()) {
+        for (Map.Entry<AuditEntry, String> entry : sentOutcomes(user).entrySet()) {
+            AuditEntry e = entry.getKey();
             ObjectNode o = out.addObject();
             o.put("at", Instant.ofEpochMilli(e.at()).toString());
             o.put("uid", e.uid());
             o.put("method", e.method());
             o.put("recipient", e.recipient());
-            o.put("outcome", switch (e.event()) {
-                case "approved" -> "delivered after approval";
-                case "denied" -> "denied";
-                case "mail-sent" -> "sent by mail";
-                case "mail-failed" -> "mail failed";
-                case "mail-bounced" -> "mail bounced";
-                case "expired" -> "expired undecided";
-                default -> switch (e.action()) {
-                    case "deliver" -> "delivered";
-                    case "flag" -> "delivered, flagged";
-                    case "hold" -> "held for a decision";
-                    default -> "refused";
-                };
-            });
+            o.put("outcome", entry.getValue());
             o.put("requestStatus", e.requestStatus());
             ArrayNode codes = o.putArray("codes");
             findings(e.findings()).forEach(f -> {
@@ -375,99 +763,4 @@ public final class ApprovalServlet extends HttpServlet {
         resp.getOutputStream().write(out);
     }
 
-    private void page(HttpServletResponse resp, Caller who) throws IOException {
-        String csrf = who.session().map(SessionStore.Session::csrf).orElse("");
-        StringBuilder b = new StringBuilder();
-        head(b, "Held for your decision");
-        b.append("<header><h1>Held for your decision</h1><p>Signed in as <b>")
-                .append(Html.escape(who.account().displayName())).append("</b></p>");
-        if (who.session().isPresent()) {
-            b.append("<form method=\"post\" action=\"/guard/logout\"><input type=\"hidden\" name=\"csrf\" value=\"")
-                    .append(Html.escape(csrf)).append("\"><button>Sign out</button></form>");
-        }
-        b.append("</header>\n<main>\n");
-        List<HeldItem> items = scheduling.quarantine().heldFor(who.account());
-        if (items.isEmpty()) {
-            b.append("<p class=\"empty\">Nothing is waiting for you.</p>\n");
-        }
-        for (HeldItem h : items) {
-            b.append("<section class=\"item\"><h2>").append(Html.escape(h.summary().isEmpty() ? "(no title)"
-                    : h.summary())).append("</h2>\n<p class=\"meta\">")
-                    .append(Html.escape(describe(h))).append(" · from <code>").append(Html.escape(h.sender()))
-                    .append("</code> · ").append(Html.escape(Instant.ofEpochMilli(h.received()).toString()))
-                    .append("</p>\n<ul>");
-            for (JsonNode f : findings(h.findings())) {
-                b.append("<li><b>").append(Html.escape(f.path("code").asText())).append("</b>: ")
-                        .append(Html.escape(f.path("message").asText()));
-                if (f.hasNonNull("value")) {
-                    // shown as text, never as a link: the value may be the very URL the guard distrusts
-                    b.append(" <code class=\"inert\">").append(Html.escape(f.get("value").asText())).append("</code>");
-                }
-                b.append("</li>");
-            }
-            b.append("</ul>\n<div class=\"actions\">");
-            for (String what : List.of("approve", "deny")) {
-                b.append("<form method=\"post\" action=\"/guard/api/held/").append(h.id()).append('/').append(what)
-                        .append("\"><input type=\"hidden\" name=\"csrf\" value=\"").append(Html.escape(csrf))
-                        .append("\"><button class=\"").append(what).append("\" id=\"").append(what).append('-')
-                        .append(h.id()).append("\">").append(what.equals("approve") ? "Approve" : "Deny")
-                        .append("</button></form>");
-            }
-            b.append("</div></section>\n");
-        }
-        b.append("</main></body></html>\n");
-        html(resp, HttpServletResponse.SC_OK, b);
-    }
-
-    private static String describe(HeldItem h) {
-        String what = switch (h.method()) {
-            case "REPLY" -> "A reply to your event";
-            case "REQUEST" -> "An invitation";
-            case "CANCEL" -> "A cancellation";
-            case "COUNTER" -> "A counter-proposal";
-            default -> "A " + h.method() + " message";
-        };
-        return what + (h.approver().equals("organizer") ? ", held for you as the organizer" : "")
-                + " (by " + h.transport() + ")";
-    }
-
-    private static void loginPage(HttpServletResponse resp, String problem) throws IOException {
-        StringBuilder b = new StringBuilder();
-        head(b, "Sign in");
-        b.append("<main class=\"login\"><h1>InboxGuard</h1>");
-        if (!problem.isEmpty()) {
-            b.append("<p class=\"problem\">").append(Html.escape(problem)).append("</p>");
-        }
-        b.append("<form method=\"post\" action=\"/guard/login\"><label>User <input name=\"user\" id=\"user\" "
-                + "autocomplete=\"username\" required></label><label>Password <input name=\"password\" id=\"password\" "
-                + "type=\"password\" autocomplete=\"current-password\" required></label>"
-                + "<button id=\"sign-in\">Sign in</button></form></main></body></html>\n");
-        html(resp, resp.getStatus() == 0 ? HttpServletResponse.SC_OK : resp.getStatus(), b);
-    }
-
-    private static void head(StringBuilder b, String title) {
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-                .append(Html.escape(title)).append(" · InboxGuard</title><style>")
-                .append("body{font:15px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}")
-                .append("header{background:#1d2330;color:#fff;padding:12px 24px;display:flex;gap:24px;align-items:center}")
-                .append("header h1{font-size:18px;margin:0}header p{margin:0;flex:1}")
-                .append("main{max-width:760px;margin:24px auto;padding:0 16px}")
-                .append(".item{background:#fff;border:1px solid #d8dce3;border-radius:8px;padding:16px 20px;margin:16px 0}")
-                .append(".item h2{margin:0 0 4px;font-size:17px}.meta{color:#5a6372;margin:0}")
-                .append("code{background:#eef0f4;padding:1px 4px;border-radius:3px;word-break:break-all}")
-                .append(".actions{display:flex;gap:8px}button{font:inherit;padding:6px 16px;border-radius:6px;")
-                .append("border:1px solid #8a93a3;background:#fff;cursor:pointer}")
-                .append("button.approve{background:#1f7a3f;color:#fff;border-color:#1f7a3f}")
-                .append("button.deny{background:#b42318;color:#fff;border-color:#b42318}")
-                .append(".login form{display:grid;gap:12px;max-width:320px}.problem{color:#b42318}")
-                .append("</style></head><body>\n");
-    }
-
-    private static void html(HttpServletResponse resp, int status, StringBuilder body) throws IOException {
-        byte[] out = body.toString().getBytes(StandardCharsets.UTF_8);
-        resp.setStatus(status);
-        resp.setContentType("text/html; charset=utf-8");
-        resp.setContentLength(out.length);
-        resp.getOutputStream().write(out);
-    }
 }

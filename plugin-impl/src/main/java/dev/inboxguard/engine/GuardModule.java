@@ -18,6 +18,7 @@ import dev.inboxguard.checks.identity.DelegationCheck;
 import dev.inboxguard.checks.rate.RateLimitCheck;
 import dev.inboxguard.ratelimit.RateLimiter;
 import dev.inboxguard.ratelimit.TokenBuckets;
+import dev.inboxguard.checks.identity.BlockedSenderCheck;
 import dev.inboxguard.checks.identity.PartyCrashCheck;
 import dev.inboxguard.checks.identity.SenderCheck;
 import dev.inboxguard.checks.identity.StoredCopyCheck;
@@ -95,6 +96,7 @@ public final class GuardModule extends AbstractModule {
         ChainLink.add(binder(), ChainLink.IDENTITY + 20, DelegationCheck.class);
         ChainLink.add(binder(), ChainLink.IDENTITY + 30, SenderCheck.class);
         ChainLink.add(binder(), ChainLink.IDENTITY + 40, UnknownSenderCheck.class);
+        ChainLink.add(binder(), ChainLink.IDENTITY + 50, BlockedSenderCheck.class);
         ChainLink.add(binder(), ChainLink.CONTENT, SuspiciousLinkCheck.class);
         ChainLink.add(binder(), ChainLink.CONTENT + 10, AlarmCheck.class);
         ChainLink.add(binder(), ChainLink.CONTENT + 20, CallbackScamCheck.class);

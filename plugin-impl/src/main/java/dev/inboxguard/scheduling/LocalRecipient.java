@@ -6,6 +6,7 @@ import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.SchedulingStore;
 import java.time.Clock;
 import java.util.Optional;
@@ -22,6 +23,7 @@ final class LocalRecipient implements RecipientContext {
     private final Clock clock;
     private final Optional<Account> signedInSender;
     private final dev.inboxguard.server.Accounts accounts;
+    private final PreferenceStore preferences;
 
     /**
      * @param signedInSender the sender, when it is a local user who signed in to send (CalDAV)
@@ -29,7 +31,8 @@ final class LocalRecipient implements RecipientContext {
      */
     LocalRecipient(Account account, CalendarUserAddress addressedTo, CalendarStore calendars,
                    SchedulingStore scheduling, CalendarReader reader, Clock clock, Optional<Account> signedInSender,
-                   dev.inboxguard.server.Accounts accounts) {
+                   dev.inboxguard.server.Accounts accounts, PreferenceStore preferences) {
+        this.preferences = preferences;
         this.signedInSender = signedInSender;
         this.accounts = accounts;
         this.account = account;
@@ -114,7 +117,21 @@ final class LocalRecipient implements RecipientContext {
 
     @Override
     public boolean knowsSender(CalendarUserAddress sender) {
-        return scheduling.knows(account.name(), sender.uri());
+        return scheduling.knows(account.name(), sender.uri())
+                || preferences.listed(account.name(), SenderLists.keys(sender)).filter(PreferenceStore.SenderEntry.ALLOW::equals)
+                .isPresent();
+    }
+
+    @Override
+    public boolean blocks(CalendarUserAddress sender) {
+        return preferences.listed(account.name(), SenderLists.keys(sender))
+                .filter(PreferenceStore.SenderEntry.BLOCK::equals).isPresent();
+    }
+
+    @Override
+    public Optional<String> invitations() {
+        String mine = preferences.preferences(account.name()).invitations();
+        return mine.isEmpty() ? Optional.empty() : Optional.of(mine);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.inboxguard.metrics.ServerMeters;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.SchedulingStore;
 import java.time.Clock;
 
@@ -24,50 +25,11 @@ import java.time.Clock;
  * @param store     inboxes, quarantine and audit
  * @param homes     each user's calendar home and default calendar
  * @param objectRules what a user may PUT as a scheduling object (RFC 6638 §3.2.4)
+ * @param removals  removing an invitation without answering, and reporting spam
  */
 public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, ImplicitScheduler implicit,
                          OutboxPost posts, Quarantine quarantine, SchedulingStore store, CalendarHomes homes,
-                         SchedulingObjectRules objectRules) {
-
-    /**
-     * @param guard     the guard
-     * @param reader    the bounded reader
-     * @param calendars the calendars
-     * @param store     inboxes, quarantine and audit
-     * @param accounts  the local users
-     * @param outbound  where messages for remote users go
-     * @param router    where replies go
-     * @param settings  the configuration's scheduling section
-     * @param clock     the clock
-     * @return scheduling over these parts
-     */
-    public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
-                                      SchedulingStore store, Accounts accounts, OutboundImip outbound,
-                                      ReplyRouter router, GuardConfig.Scheduling settings, Clock clock) {
-        return assemble(guard, reader, calendars, store, accounts, outbound, router, settings, clock,
-                ServerMeters.none());
-    }
-
-    /**
-     * @param guard     the guard
-     * @param reader    the bounded reader
-     * @param calendars the calendars
-     * @param store     inboxes, quarantine, audit
-     * @param accounts  the local users
-     * @param outbound  where messages for remote users go
-     * @param router    where replies go under SENT-BY
-     * @param settings  the scheduling settings
-     * @param clock     the clock
-     * @param meters    where verdicts are counted
-     * @return scheduling, wired
-     */
-    public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
-                                      SchedulingStore store, Accounts accounts, OutboundImip outbound,
-                                      ReplyRouter router, GuardConfig.Scheduling settings, Clock clock,
-                                      ServerMeters meters) {
-        return assemble(guard, reader, calendars, store, accounts, outbound, router, settings, clock, meters,
-                new CalendarHomes(calendars, new GuardConfig.Caldav(null, null, null, null)));
-    }
+                         SchedulingObjectRules objectRules, InvitationRemoval removals) {
 
     /**
      * @param guard     the guard
@@ -81,19 +43,22 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
      * @param clock     the clock
      * @param meters    where verdicts are counted
      * @param homes     each user's first collections and default calendar
+     * @param preferences each user's own invitation setting and sender lists
      * @return scheduling, wired
      */
     public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
                                       SchedulingStore store, Accounts accounts, OutboundImip outbound,
                                       ReplyRouter router, GuardConfig.Scheduling settings, Clock clock,
-                                      ServerMeters meters, CalendarHomes homes) {
+                                      ServerMeters meters, CalendarHomes homes, PreferenceStore preferences) {
         CalendarObjectRules rules = new CalendarObjectRules(reader);
         AutoSchedule auto = new AutoSchedule(calendars, reader, rules, homes);
-        SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters);
+        SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters,
+                preferences);
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts);
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
                 new OutboxPost(reader, outbox, calendars, accounts, clock),
                 new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes,
-                new SchedulingObjectRules(reader, calendars, accounts, store, clock));
+                new SchedulingObjectRules(reader, calendars, accounts, store, clock),
+                new InvitationRemoval(store, calendars, preferences, reader, clock));
     }
 }

@@ -58,9 +58,13 @@ public final class SchedulingInbox {
      * @param clock        the clock
      * @param meters       where verdicts are counted
      */
+    private final dev.inboxguard.storage.PreferenceStore preferences;
+
     SchedulingInbox(Guard guard, CalendarReader reader, CalendarStore calendars, SchedulingStore store,
-                    Accounts accounts, AutoSchedule autoSchedule, Clock clock, ServerMeters meters) {
+                    Accounts accounts, AutoSchedule autoSchedule, Clock clock, ServerMeters meters,
+                    dev.inboxguard.storage.PreferenceStore preferences) {
         this.meters = meters;
+        this.preferences = preferences;
         this.guard = guard;
         this.reader = reader;
         this.calendars = calendars;
@@ -119,7 +123,7 @@ public final class SchedulingInbox {
         Optional<Account> signedIn = in.facts().transport() == dev.inboxguard.api.Transport.CALDAV
                 ? accounts.byAddress(in.sender()) : Optional.empty();
         LocalRecipient context = new LocalRecipient(in.recipient(), in.addressedTo(), calendars, store, reader, clock,
-                signedIn, accounts);
+                signedIn, accounts, preferences);
         Guard.Screening screening = in.mail().isPresent()
                 ? guard.screenEmail(in.mail().get(), in.facts(), context)
                 : guard.screen(in.calendar(), in.facts(), context);
@@ -149,11 +153,11 @@ public final class SchedulingInbox {
                     verdict.approver().orElse(Approver.RECIPIENT).id(), method, uid, in.sender().uri(),
                     read.flatMap(ScheduledObject::summary).map(SchedulingInbox::shorten).orElse(""),
                     in.facts().transport().name().toLowerCase(java.util.Locale.ROOT), copy, findings, now,
-                    HeldItem.HELD, "", 0));
+                    HeldItem.HELD, "", 0, Provenance.of(in.facts()).json()));
             delivery = new Delivery(verdict, "1.0", Optional.of(heldId));
         } else {
             putInInbox(in.recipient(), method, uid, screening.inboxCopy().get(), verdict.action().id(), findings,
-                    new AutoSchedule.Admitted(false, listMembers(verdict)));
+                    new AutoSchedule.Admitted(false, listMembers(verdict)), Provenance.of(in.facts()).json());
             delivery = new Delivery(verdict, "1.2", Optional.empty());
         }
         audit(verdict, in, findings, heldId);
@@ -232,7 +236,7 @@ public final class SchedulingInbox {
     void release(HeldItem item, Account recipient) {
         putInInbox(recipient, item.method(), item.uid(), item.data(), Action.FLAG.id(), item.findings(),
                 item.approver().equals(Approver.ORGANIZER.id()) ? new AutoSchedule.Admitted(true, Set.of())
-                        : AutoSchedule.Admitted.NOBODY);
+                        : AutoSchedule.Admitted.NOBODY, item.provenance());
         store.remember(recipient.name(), item.sender());
     }
 
@@ -251,9 +255,9 @@ public final class SchedulingInbox {
     }
 
     private void putInInbox(Account recipient, String method, String uid, byte[] copy, String action,
-                            String findings, AutoSchedule.Admitted admitted) {
+                            String findings, AutoSchedule.Admitted admitted, String provenance) {
         store.addToInbox(new InboxItem(recipient.name(), ItemId.random() + ".ics", uid, method, copy, action, findings,
-                clock.millis()));
+                clock.millis(), provenance));
         autoSchedule.apply(recipient, copy, admitted);
     }
 

@@ -96,7 +96,8 @@ public final class CaldavServer implements AutoCloseable {
         Injector injector = Guice.createInjector(new GuardModule(config, database.rateLimiter(), meters));
         return Scheduling.assemble(injector.getInstance(Guard.class), injector.getInstance(CalendarReader.class),
                 database.calendars(), database.scheduling(), accounts, outbound, injector.getInstance(ReplyRouter.class),
-                config.scheduling(), clock, meters, new CalendarHomes(database.calendars(), config.caldav()));
+                config.scheduling(), clock, meters, new CalendarHomes(database.calendars(), config.caldav()),
+                database.preferences());
     }
 
     private CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, Database database,
@@ -155,14 +156,15 @@ public final class CaldavServer implements AutoCloseable {
         // any other well-known name is not served here: 404 for every method, rather than the default 501
         context.addServlet(new ServletHolder("well-known-other", new NotServed()), "/.well-known/*");
         // a client given the bare server URL starts there; "" maps exactly the root
-        context.addServlet(new ServletHolder("root", new ToDavRoot()), "");
+        context.addServlet(new ServletHolder("root", new dev.inboxguard.approval.WelcomeServlet(DAV + "/")), "");
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
         errors.setShowServlet(false);
         context.setErrorHandler(errors);
         ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, database.calendars(), limits,
                 scheduling, clock));
-        context.addServlet(new ServletHolder("guard", new ApprovalServlet(accounts, scheduling, database.sessions(), clock)),
+        context.addServlet(new ServletHolder("guard", new ApprovalServlet(accounts, scheduling, database.sessions(),
+                database.preferences(), new CalendarReader(limits), config, clock)),
                 GUARD + "/*");
         context.addServlet(dav, DAV + "/*");
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",

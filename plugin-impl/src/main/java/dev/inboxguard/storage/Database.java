@@ -34,6 +34,7 @@ public final class Database implements AutoCloseable, Transactions {
     private final SqlSchedulingStore scheduling;
     private final SqlMailStore mail;
     private final SqlSessions sessions;
+    private final SqlPreferenceStore preferences;
     private final RateLimiter rates;
     private final int migrationsApplied;
 
@@ -65,6 +66,7 @@ public final class Database implements AutoCloseable, Transactions {
         this.scheduling = new SqlSchedulingStore(pool, dialect);
         this.mail = new SqlMailStore(pool, dialect);
         this.sessions = new SqlSessions(pool);
+        this.preferences = new SqlPreferenceStore(pool);
         // one embedded node counts in memory; nodes sharing PostgreSQL must count in it, or each would allow the burst
         this.rates = dialect == Dialect.POSTGRESQL ? new SqlRateLimits(pool, dialect)
                 : new TokenBuckets(TokenBuckets.DEFAULT_KEYS);
@@ -222,6 +224,11 @@ public final class Database implements AutoCloseable, Transactions {
     /** @return the outbound mail queue and receipts of incoming mail */
     public MailStore mail() {
         return mail;
+    }
+
+    /** @return each user's own settings, sender lists and spam reports */
+    public PreferenceStore preferences() {
+        return preferences;
     }
 
     /** @return sign-ins to the approval page */

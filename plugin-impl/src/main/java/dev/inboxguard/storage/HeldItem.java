@@ -19,10 +19,26 @@ package dev.inboxguard.storage;
  * @param state            {@code held}, {@code approved} or {@code denied}
  * @param decidedBy        who decided, or empty
  * @param decidedAt        when, in epoch milliseconds, or 0
+ * @param provenance       what brought it, as a JSON object ({@code dev.inboxguard.scheduling.Provenance});
+ *                         empty for items from before V7
  */
 public record HeldItem(String id, String recipient, String recipientAddress, String decider, String approver,
                        String method, String uid, String sender, String summary, String transport, byte[] data,
-                       String findings, long received, String state, String decidedBy, long decidedAt) {
+                       String findings, long received, String state, String decidedBy, long decidedAt,
+                       String provenance) {
+    /** Provenance defaults to empty. */
+    public HeldItem {
+        provenance = provenance == null ? "" : provenance;
+    }
+
+    /** An item whose provenance is not recorded. */
+    public HeldItem(String id, String recipient, String recipientAddress, String decider, String approver,
+                    String method, String uid, String sender, String summary, String transport, byte[] data,
+                    String findings, long received, String state, String decidedBy, long decidedAt) {
+        this(id, recipient, recipientAddress, decider, approver, method, uid, sender, summary, transport, data,
+                findings, received, state, decidedBy, decidedAt, "");
+    }
+
     /** Waiting for a decision. */
     public static final String HELD = "held";
     /** Approved and delivered. */

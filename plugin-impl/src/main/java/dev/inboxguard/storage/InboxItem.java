@@ -11,9 +11,21 @@ package dev.inboxguard.storage;
  * @param action   {@code deliver} or {@code flag}
  * @param findings the findings kept beside a flagged item, as the verdict's JSON array ({@code []} if none)
  * @param received when it arrived, in epoch milliseconds
+ * @param provenance what brought it, as a JSON object ({@code dev.inboxguard.scheduling.Provenance}); empty
+ *                   for items from before V7
  */
 public record InboxItem(String owner, String name, String uid, String method, byte[] data, String action,
-                        String findings, long received) {
+                        String findings, long received, String provenance) {
+    /** Provenance defaults to empty. */
+    public InboxItem {
+        provenance = provenance == null ? "" : provenance;
+    }
+
+    /** An item whose provenance is not recorded. */
+    public InboxItem(String owner, String name, String uid, String method, byte[] data, String action,
+                     String findings, long received) {
+        this(owner, name, uid, method, data, action, findings, received, "");
+    }
 
     /** @return a strong ETag; items never change, so the name and size say which version it is */
     public String etag() {

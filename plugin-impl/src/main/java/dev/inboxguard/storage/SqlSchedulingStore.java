@@ -9,7 +9,7 @@ import javax.sql.DataSource;
 /** Scheduling inboxes, the quarantine, the audit trail and correspondents, in the same database as the calendars. */
 final class SqlSchedulingStore implements SchedulingStore {
     private static final String HELD_COLUMNS = "id, recipient, recipient_address, decider, approver, method, uid, "
-            + "sender, summary, transport, data, findings, received, state, decided_by, decided_at";
+            + "sender, summary, transport, data, findings, received, state, decided_by, decided_at, provenance";
     private static final String AUDIT_COLUMNS = "seq, at, event, transport, sender, sender_user, recipient, "
             + "recipient_user, method, uid, action, request_status, findings, held_id, actor, repeats";
 
@@ -24,19 +24,19 @@ final class SqlSchedulingStore implements SchedulingStore {
     @Override
     public void addToInbox(InboxItem i) {
         Sql.transaction(db, c -> Sql.update(c, "INSERT INTO inbox (owner, name, uid, method, data, action, findings, "
-                + "received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", i.owner(), i.name(), i.uid(), i.method(), i.data(),
-                i.action(), i.findings(), i.received()));
+                + "received, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", i.owner(), i.name(), i.uid(), i.method(),
+                i.data(), i.action(), i.findings(), i.received(), i.provenance()));
     }
 
     @Override
     public List<InboxItem> inbox(String owner) {
-        return Sql.query(db, "SELECT owner, name, uid, method, data, action, findings, received FROM inbox "
+        return Sql.query(db, "SELECT owner, name, uid, method, data, action, findings, received, provenance FROM inbox "
                 + "WHERE owner = ? ORDER BY received, name", List.of(owner), SqlSchedulingStore::inboxItem);
     }
 
     @Override
     public Optional<InboxItem> inboxItem(String owner, String name) {
-        return Sql.query(db, "SELECT owner, name, uid, method, data, action, findings, received FROM inbox "
+        return Sql.query(db, "SELECT owner, name, uid, method, data, action, findings, received, provenance FROM inbox "
                 + "WHERE owner = ? AND name = ?", List.of(owner, name), SqlSchedulingStore::inboxItem).stream()
                 .findFirst();
     }
@@ -50,10 +50,10 @@ final class SqlSchedulingStore implements SchedulingStore {
     @Override
     public void hold(HeldItem h) {
         Sql.transaction(db, c -> Sql.update(c, "INSERT INTO held (" + HELD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, "
-                + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", h.id(), h.recipient(), wide(h.recipientAddress()), h.decider(),
+                + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", h.id(), h.recipient(), wide(h.recipientAddress()), h.decider(),
                 h.approver(), h.method(), wide(h.uid()), wide(h.sender()), wide(h.summary()), h.transport(), h.data(),
                 h.findings(),
-                h.received(), h.state(), h.decidedBy(), h.decidedAt()));
+                h.received(), h.state(), h.decidedBy(), h.decidedAt(), h.provenance()));
     }
 
     @Override
@@ -170,7 +170,7 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     private static InboxItem inboxItem(ResultSet r) throws SQLException {
         return new InboxItem(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getBytes(5),
-                r.getString(6), r.getString(7), r.getLong(8));
+                r.getString(6), r.getString(7), r.getLong(8), r.getString(9));
     }
 
     private static HeldItem heldItem(ResultSet r) throws SQLException {
@@ -178,7 +178,7 @@ final class SqlSchedulingStore implements SchedulingStore {
         return new HeldItem(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
                 r.getString(6), r.getString(7), r.getString(8), r.getString(9), r.getString(10),
                 data == null ? new byte[0] : data,
-                r.getString(12), r.getLong(13), r.getString(14), r.getString(15), r.getLong(16));
+                r.getString(12), r.getLong(13), r.getString(14), r.getString(15), r.getLong(16), r.getString(17));
     }
 
     private static AuditEntry auditEntry(ResultSet r) throws SQLException {

@@ -22,7 +22,7 @@ import net.fortuna.ical4j.model.Property;
 
 /**
  * Calendar spam: invitations (PUBLISH, REQUEST, ADD) from organizers the recipient does not know
- * ({@code sender.unknown}), under the recipient's setting, Google Calendar's three: add from everyone, only from
+ * ({@code sender.unknown}), under the recipient's setting (their own, else the operator's), Google Calendar's three: add from everyone, only from
  * known senders, or never automatically. Known: the recipient's own domain, the allow list, and anyone the
  * recipient already shares an event with. Under "everyone" a stranger's invitation is still reported, at severity
  * info, so that the default policy can deliver it flagged (CalConnect's calendar-spam practice, CC/R 18003) rather
@@ -72,7 +72,10 @@ public final class UnknownSenderCheck implements Check {
                 || method.get() == ItipMethod.ADD)) {
             return List.of();
         }
-        Setting setting = settingFor(recipient.address());
+        // the recipient's own choice on the approval page wins over the operator's; a value that is not one of the
+        // three (a store edited by hand) falls back to the operator's
+        Setting setting = recipient.invitations().flatMap(UnknownSenderCheck::own)
+                .orElseGet(() -> settingFor(recipient.address()));
         Optional<CalendarUserAddress> organizer = message.schedulingComponents().stream()
                 .flatMap(c -> c.<Property>getProperty(Property.ORGANIZER).stream())
                 .map(p -> CalendarUserAddress.parse(p.getValue())).flatMap(Optional::stream).findFirst();
@@ -100,6 +103,14 @@ public final class UnknownSenderCheck implements Check {
         return sameDomain || allowed.contains(sender) || domain.map(allowedDomains::contains).orElse(false)
                 || recipient.knowsSender(sender)
                 || message.uid().flatMap(recipient::storedCopy).isPresent();
+    }
+
+    private static Optional<Setting> own(String value) {
+        try {
+            return Optional.of(Setting.valueOf(value.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private Setting settingFor(CalendarUserAddress recipient) {
