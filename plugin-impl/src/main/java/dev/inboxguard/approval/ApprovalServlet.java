@@ -472,8 +472,14 @@ public final class ApprovalServlet extends HttpServlet {
     }
 
     private void saveSettings(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
-        String invitations = value(req.getParameter("invitations"));
-        String zone = value(req.getParameter("timeZone"));
+        // a script may send only what it changes; the page's form always sends every field
+        PreferenceStore.Preferences current = preferences.preferences(who.account().name());
+        String invitations = req.getParameter("invitations") == null ? current.invitations()
+                : value(req.getParameter("invitations"));
+        if (invitations.equals("default")) {
+            invitations = "";
+        }
+        String zone = req.getParameter("timeZone") == null ? current.timeZone() : value(req.getParameter("timeZone"));
         String problem = "";
         if (!List.of("", "everyone", "known", "never").contains(invitations)) {
             problem = "Choose one of the invitation settings.";
@@ -489,7 +495,7 @@ public final class ApprovalServlet extends HttpServlet {
             return;
         }
         boolean mailHeld = isForm(req) ? req.getParameter("mailHeld") != null
-                : !"false".equals(req.getParameter("mailHeld"));
+                : req.getParameter("mailHeld") == null ? current.mailHeld() : !"false".equals(req.getParameter("mailHeld"));
         preferences.save(who.account().name(), new PreferenceStore.Preferences(invitations,
                 zone.equals("UTC") ? "" : zone, mailHeld));
         if (isForm(req)) {

@@ -62,6 +62,7 @@ public final class InvitationRemoval {
         }
         InboxItem i = item.get();
         String sender = sender(i.data(), i.provenance(), user);
+        store.removeFromInbox(user.name(), inboxName);
         removeEverywhere(user, i.uid());
         if (spam) {
             report(user, sender, i.uid(), Provenance.parse(i.provenance()).map(Provenance::transport).orElse(""),
@@ -92,10 +93,20 @@ public final class InvitationRemoval {
         return Outcome.DONE;
     }
 
+    /**
+     * Removes the invitation's event from the user's calendar and every inbox item about it, unless the user
+     * organizes that event: a crasher's answer to the user's own meeting, reported as spam, must not take the
+     * meeting away.
+     */
     private void removeEverywhere(Account user, String uid) {
         // a UID names one object per calendar home (RFC 4791 §4.1), and its inbox items; all go
-        calendars.objectByUid(user.name(), uid).ifPresent(found -> calendars.delete(user.name(), found.calendar(),
-                found.object().name(), Optional.empty()));
+        Optional<dev.inboxguard.storage.CalendarStore.Located> found = calendars.objectByUid(user.name(), uid);
+        boolean organizes = found.flatMap(f -> ScheduledObject.read(reader, f.object().data()))
+                .flatMap(ScheduledObject::organizer).filter(user.addresses()::contains).isPresent();
+        if (organizes) {
+            return;
+        }
+        found.ifPresent(f -> calendars.delete(user.name(), f.calendar(), f.object().name(), Optional.empty()));
         for (InboxItem other : store.inbox(user.name())) {
             if (other.uid().equals(uid)) {
                 store.removeFromInbox(user.name(), other.name());

@@ -26,6 +26,7 @@ public final class Retention implements AutoCloseable {
     private final Quarantine quarantine;
     private final SchedulingStore scheduling;
     private final MailStore mail;
+    private final dev.inboxguard.storage.PreferenceStore preferences;
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private long lastSweep = Long.MIN_VALUE;
@@ -35,10 +36,12 @@ public final class Retention implements AutoCloseable {
      * @param quarantine expires held items
      * @param scheduling the audit trail and decided items
      * @param mail       receipts and the outbound queue
+     * @param preferences spam reports, kept as long as audit rows
      * @param clock      the clock
      */
     public Retention(GuardConfig.Retention settings, Quarantine quarantine, SchedulingStore scheduling,
-                     MailStore mail, Clock clock) {
+                     MailStore mail, dev.inboxguard.storage.PreferenceStore preferences, Clock clock) {
+        this.preferences = preferences;
         this.settings = settings;
         this.quarantine = quarantine;
         this.scheduling = scheduling;
@@ -76,6 +79,7 @@ public final class Retention implements AutoCloseable {
         int expired = quarantine.expire(now - days(settings.heldDays()));
         int decided = scheduling.pruneDecided(now - days(settings.heldDays()));
         int audit = scheduling.pruneAudit(now - days(settings.auditDays()));
+        preferences.pruneReports(now - days(settings.auditDays()));
         mail.pruneReceipts(now - days(settings.receiptDays()));
         int settled = mail.pruneSettled(now - days(settings.mailDays()));
         Swept swept = new Swept(expired, decided, audit, settled);

@@ -89,7 +89,7 @@ public final class InboxGuardServer implements AutoCloseable {
             listeners = ImipListeners.start(config, gateway);
             queue.ifPresent(OutboundQueue::start);
             Retention retention = new Retention(config.retention(), caldav.scheduling().quarantine(),
-                    database.scheduling(), database.mail(), clock).start();
+                    database.scheduling(), database.mail(), database.preferences(), clock).start();
             return new InboxGuardServer(caldav, listeners, queue, retention);
         } catch (Exception e) {
             if (listeners != null) {
