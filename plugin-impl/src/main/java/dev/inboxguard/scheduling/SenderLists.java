@@ -16,6 +16,8 @@ public final class SenderLists {
     private static final Pattern DOMAIN = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+"
             + "[a-z0-9-]{2,63}");
 
+    private static final Pattern LOCAL = Pattern.compile("[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}");
+
     private SenderLists() {
     }
 
@@ -33,8 +35,12 @@ public final class SenderLists {
             return Optional.empty();
         }
         if (t.regionMatches(true, 0, "mailto:", 0, 7) || t.indexOf('@') > 0) {
+            // a plain mailbox only: the lists are for people, and an entry is shown back on a page
             return CalendarUserAddress.parse(t.regionMatches(true, 0, "mailto:", 0, 7) ? t : "mailto:" + t)
-                    .flatMap(a -> a.email().map(e -> "mailto:" + e.toLowerCase(Locale.ROOT)));
+                    .flatMap(CalendarUserAddress::email).map(e -> e.toLowerCase(Locale.ROOT))
+                    .filter(e -> LOCAL.matcher(e.substring(0, e.lastIndexOf('@'))).matches()
+                            && DOMAIN.matcher(e.substring(e.lastIndexOf('@') + 1)).matches())
+                    .map(e -> "mailto:" + e);
         }
         String domain = t.startsWith("@") ? t.substring(1) : t;
         try {

@@ -1,0 +1,58 @@
+package dev.inboxguard.approval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inboxguard.ical.CalendarReader;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+/** What the approval page says about an event, in words. */
+class EventDescriptionTest {
+    private static final CalendarReader READER = new CalendarReader(dev.inboxguard.config.ConfigFile.defaults().limits());
+
+    @Test
+    void recurrenceInWords() {
+        ZoneId utc = ZoneOffset.UTC;
+        assertEquals("every week on Tuesday, until Tuesday 2 March 2027",
+                EventDescription.recurrence("FREQ=WEEKLY;BYDAY=TU;UNTIL=20270302T100000Z", utc));
+        assertEquals("every 2 weeks on Monday, Friday, 6 times",
+                EventDescription.recurrence("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR;COUNT=6", utc));
+        assertEquals("every month on last Friday, with no end",
+                EventDescription.recurrence("FREQ=MONTHLY;BYDAY=-1FR", utc));
+        assertEquals("every day, until Friday 1 January 2027",
+                EventDescription.recurrence("FREQ=DAILY;UNTIL=20270101", utc));
+        assertEquals("repeats (FREQ=FORTNIGHTLY)", EventDescription.recurrence("FREQ=FORTNIGHTLY", utc));
+    }
+
+    @Test
+    void timesInTheReadersZoneWithNamesAndAnswers() {
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+                + "UID:a\r\nDTSTAMP:20261201T090000Z\r\nDTSTART:20261210T230000Z\r\nDURATION:PT2H\r\n"
+                + "SUMMARY:Late call\r\nLOCATION:Bridge\r\nORGANIZER;CN=Olga:mailto:olga@example.net\r\n"
+                + "ATTENDEE;CN=Al;PARTSTAT=TENTATIVE:mailto:al@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        EventDescription d = EventDescription.of(READER, ics.getBytes(StandardCharsets.UTF_8), "REQUEST",
+                ZoneId.of("Europe/Berlin"));
+        // 23:00 UTC is midnight in Berlin: the next day, and it ends two hours on
+        assertEquals("Friday 11 December 2026, 00:00–02:00 (Europe/Berlin)", d.when());
+        assertEquals("Olga <olga@example.net>", d.organizer());
+        assertEquals("Al <al@example.com> (maybe)", d.guests().get(0));
+        assertEquals("Bridge", d.where());
+    }
+
+    @Test
+    void anAllDayEventAndAnAnswerWithoutTitle() {
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+                + "UID:b\r\nDTSTAMP:20261201T090000Z\r\nDTSTART;VALUE=DATE:20261224\r\nDTEND;VALUE=DATE:20261227\r\n"
+                + "ORGANIZER:mailto:alice@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com\r\n"
+                + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+        EventDescription d = EventDescription.of(READER, ics.getBytes(StandardCharsets.UTF_8), "REPLY",
+                ZoneOffset.UTC);
+        assertEquals("An answer to your invitation", d.title());
+        assertEquals("Thursday 24 December 2026 to Saturday 26 December 2026, all day", d.when());
+        assertTrue(EventDescription.of(READER, "not a calendar".getBytes(StandardCharsets.UTF_8), "REQUEST",
+                ZoneOffset.UTC).when().isEmpty());
+    }
+}
