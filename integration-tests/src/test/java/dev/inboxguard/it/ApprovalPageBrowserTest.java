@@ -230,10 +230,16 @@ class ApprovalPageBrowserTest {
                 browser.findElement(By.id("save-settings")).click();
                 wait.until(d -> d.getCurrentUrl().contains("/guard/login"));
                 assertTrue(browser.findElement(By.tagName("main")).getText().contains("Your sign-in has expired"));
-                HttpResponse<String> expired = http.send(HttpRequest.newBuilder(URI.create(base + "/guard/"))
+                // a script's API call with a stale cookie gets a 401 without a Basic challenge, which would open a
+                // browser's password dialog; a page with one goes to the sign-in page
+                HttpResponse<String> expired = http.send(HttpRequest.newBuilder(URI.create(base + "/guard/api/held"))
                         .header("Cookie", "ig_session=" + "0".repeat(64)).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(303, expired.statusCode());
+                assertEquals(401, expired.statusCode());
                 assertTrue(expired.headers().firstValue("WWW-Authenticate").isEmpty());
+                HttpResponse<String> fresh = http.send(HttpRequest.newBuilder(URI.create(base + "/guard/api/held"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, fresh.statusCode());
+                assertTrue(fresh.headers().firstValue("WWW-Authenticate").isPresent(), "a script is asked for Basic");
                 signIn(browser, wait, "alice");
                 shot(browser, device, "home");
             } finally {

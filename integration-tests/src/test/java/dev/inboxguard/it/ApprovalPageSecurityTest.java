@@ -81,8 +81,8 @@ class ApprovalPageSecurityTest {
             forms.put("/guard/settings/senders", Map.of("entry", "@forged.example", "list", "allow"));
             forms.put("/guard/settings/senders/remove", Map.of("entry", "@spam.example"));
             forms.put("/guard/api/held/" + id + "/spam", Map.of());
-            forms.put("/guard/api/inbox/" + inboxName + "/remove", Map.of());
-            forms.put("/guard/api/inbox/" + inboxName + "/spam", Map.of());
+            forms.put("/guard/api/invitations/" + inboxName + "/remove", Map.of());
+            forms.put("/guard/api/invitations/" + inboxName + "/spam", Map.of());
             forms.put("/guard/api/held/" + id + "/approve", Map.of());
             forms.put("/guard/logout", Map.of());
             // something the remove form would take away if it worked
@@ -91,7 +91,6 @@ class ApprovalPageSecurityTest {
             String settingsBefore = dav.send("alice", "GET", "/guard/api/settings", null, null).body();
             String heldBefore = dav.send("alice", "GET", "/guard/api/held", null, null).body();
             String inboxBefore = dav.send("alice", "GET", "/guard/api/inbox", null, null).body();
-            int refusals = 0;
             for (Map.Entry<String, Map<String, String>> f : forms.entrySet()) {
                 Map<String, String> withToken = new LinkedHashMap<>(f.getValue());
                 withToken.put("csrf", csrf);
@@ -103,11 +102,8 @@ class ApprovalPageSecurityTest {
                     HttpRequest.Builder b = form(base + f.getKey(), withToken, cookie).header(header[0], header[1]);
                     assertEquals(403, http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
                             f.getKey() + " " + header[0] + ": " + header[1]);
-                    refusals++;
                 }
-                refusals += 2;
             }
-            assertEquals(forms.size() * 6, refusals);
             assertEquals(settingsBefore, dav.send("alice", "GET", "/guard/api/settings", null, null).body());
             assertEquals(heldBefore, dav.send("alice", "GET", "/guard/api/held", null, null).body());
             assertEquals(inboxBefore, dav.send("alice", "GET", "/guard/api/inbox", null, null).body());
@@ -117,7 +113,7 @@ class ApprovalPageSecurityTest {
                 Map<String, String> withToken = new LinkedHashMap<>(f.getValue());
                 withToken.put("csrf", csrf);
                 int status = post(http, base, f.getKey(), cookie, withToken, -1);
-                boolean goneAlready = f.getKey().endsWith("/approve") || f.getKey().equals("/guard/api/inbox/"
+                boolean goneAlready = f.getKey().endsWith("/approve") || f.getKey().equals("/guard/api/invitations/"
                         + inboxName + "/spam");
                 assertEquals(goneAlready ? (f.getKey().endsWith("/approve") ? 409 : 404) : 303, status, f.getKey());
             }
@@ -142,15 +138,17 @@ class ApprovalPageSecurityTest {
         }
     }
 
-    /** Delivers one invitation to alice outright (she lets bob's through), and returns its inbox item's name. */
+    /** Delivers one invitation to alice outright (she lets bob's through), and returns its key in URLs. */
     private static String deliveredName(DavClient dav, Database store) throws Exception {
         store.preferences().save("alice", new dev.inboxguard.storage.PreferenceStore.Preferences("everyone", "",
                 true));
         assertEquals(201, dav.send("bob", "PUT", "/dav/calendars/bob/work/plain.ics",
                 SchedulingTest.event("plain-1", "bob", null, "alice"), "text/calendar").statusCode());
         store.preferences().save("alice", new dev.inboxguard.storage.PreferenceStore.Preferences("never", "", true));
-        return store.scheduling().inbox("alice").stream().filter(i -> i.uid().equals("plain-1")).findFirst()
-                .orElseThrow().name();
+        assertTrue(store.scheduling().inbox("alice").stream().anyMatch(i -> i.uid().equals("plain-1")));
+        // the key is the first half of the UID's SHA-256: UIDs are the sender's text, unfit for a path
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("plain-1".getBytes(StandardCharsets.UTF_8)), 0, 16);
     }
 
     private static HttpResponse<String> get(HttpClient http, String url, String cookie) throws Exception {

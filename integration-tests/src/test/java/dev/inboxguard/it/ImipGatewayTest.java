@@ -201,8 +201,13 @@ class ImipGatewayTest {
         MimeMultipart parts = (MimeMultipart) m.getContent();
         assertEquals(2, parts.getCount());
         assertTrue(parts.getBodyPart(0).getContentType().startsWith("text/plain"));
-        assertTrue(((String) parts.getBodyPart(0).getContent()).contains("alice@example.com invites you to "
-                + "\"Planning\""));
+        // the text part is written for people: the time in words, the organizer's name, what the buttons do
+        String text = (String) parts.getBodyPart(0).getContent();
+        assertTrue(text.contains("Alice (alice@example.com) invites you to \u201cPlanning\u201d."), text);
+        assertTrue(text.contains("When:      Tuesday 1 December 2026, 10:00\u201311:00 (UTC)"), text);
+        assertTrue(text.contains("Organizer: Alice <alice@example.com>"), text);
+        assertTrue(text.contains("Accept, Maybe and Decline there send your answer to alice@example.com"), text);
+        assertFalse(text.contains("20261201T100000Z"), text);
         String type = parts.getBodyPart(1).getContentType().toLowerCase(java.util.Locale.ROOT);
         assertTrue(type.startsWith("text/calendar") && type.contains("method=request")
                 && type.contains("charset=utf-8"), type);

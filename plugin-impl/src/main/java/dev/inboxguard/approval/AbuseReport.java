@@ -30,6 +30,7 @@ final class AbuseReport {
         String boundary = "arf-" + HexFormat.of().formatHex(r.id().getBytes(StandardCharsets.US_ASCII), 0,
                 Math.min(16, r.id().length()));
         String date = DATE.format(Instant.ofEpochMilli(r.reported()));
+        String arrived = DATE.format(Instant.ofEpochMilli(r.arrived()));
         StringBuilder b = new StringBuilder();
         b.append("From: InboxGuard <postmaster@").append(host).append(">\r\n");
         b.append("Subject: Abuse report: calendar spam from ").append(sender).append("\r\n");
@@ -51,7 +52,7 @@ final class AbuseReport {
         b.append("Version: 1\r\n");
         p.map(Provenance::envelopeSender).filter(s -> !s.isEmpty())
                 .ifPresent(s -> b.append("Original-Mail-From: <").append(header(s)).append(">\r\n"));
-        b.append("Arrival-Date: ").append(date).append("\r\n");
+        b.append("Arrival-Date: ").append(arrived).append("\r\n");
         CalendarUserAddress.parse(r.sender()).flatMap(CalendarUserAddress::domain)
                 .ifPresent(d -> b.append("Reported-Domain: ").append(header(d)).append("\r\n"));
         p.map(Provenance::authentication).filter(a -> !a.isEmpty()).ifPresent(a -> b

@@ -49,10 +49,13 @@ public final class ApprovalServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final String COOKIE = "ig_session";
     private static final Pattern DECISION = Pattern.compile("/api/held/([0-9a-f]{32})/(approve|deny|spam)");
-    private static final Pattern REMOVAL = Pattern.compile("/api/inbox/([0-9a-f]{32}\\.ics)/(remove|spam)");
+    private static final Pattern REMOVAL = Pattern.compile("/api/invitations/([0-9a-f]{32})/(remove|spam)");
     private static final Pattern REPORT = Pattern.compile("/api/reports/([0-9a-f]{32})/arf");
+    private static final Pattern ONE_CLICK = Pattern.compile("/act/([A-Za-z0-9_-]{1,500}\\.[A-Za-z0-9_-]{1,100})");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_AUDIT = 1000;
+    /** Invitations the page lists (and a removal looks among): the latest this many deliveries. */
+    private static final int MAX_INVITATIONS = 200;
     /** Outcomes a redirect may name; the page shows fixed text for each, never text from the request. */
     private static final Map<String, String> NOTICES = Map.of(
             "approved", "Approved. It has been delivered.",
@@ -70,6 +73,7 @@ public final class ApprovalServlet extends HttpServlet {
     private final transient Pages pages;
     private final transient GuardConfig config;
     private final transient Clock clock;
+    private final transient OneClickLinks links;
 
     /**
      * @param accounts    the users
@@ -89,6 +93,7 @@ public final class ApprovalServlet extends HttpServlet {
         this.config = config;
         this.clock = clock;
         this.removal = scheduling.removals();
+        this.links = new OneClickLinks(preferences, clock);
         this.pages = new Pages(reader, config.scheduling().deniedCrasher());
     }
 
@@ -118,6 +123,11 @@ public final class ApprovalServlet extends HttpServlet {
                     loginPage(resp, HttpServletResponse.SC_OK, "", req.getParameter("expired") != null
                             ? "Your sign-in has expired. Sign in again to go on." : "");
                 }
+                return;
+            }
+            Matcher oneClick = ONE_CLICK.matcher(path);
+            if (oneClick.matches()) {
+                oneClick(req, resp, oneClick.group(1));
                 return;
             }
             Optional<Caller> caller = caller(req);
@@ -276,8 +286,128 @@ public final class ApprovalServlet extends HttpServlet {
         redirect(req, resp, "/");
     }
 
+    /**
+     * A link from a mail about held items. The signed token stands for its user, for this one action: a GET shows
+     * what the action will do and asks to confirm (it changes nothing, so a mail scanner that follows links decides
+     * nothing); the POST does it, once.
+     */
+    private void oneClick(HttpServletRequest req, HttpServletResponse resp, String token) throws IOException {
+        boolean post = req.getMethod().equals("POST");
+        if (!post && !req.getMethod().equals("GET") && !req.getMethod().equals("HEAD")) {
+            resp.setHeader("Allow", "GET, HEAD, POST");
+            linkPage(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Not here", "This address only opens a page.");
+            return;
+        }
+        if (post && !crossSiteFree(req)) {
+            linkPage(resp, HttpServletResponse.SC_FORBIDDEN, "Refused", "Confirm from the page the link opened.");
+            return;
+        }
+        OneClickLinks.Verified verified = links.verify(token);
+        if (verified.link().isEmpty()) {
+            boolean expired = verified.refusal().orElse(OneClickLinks.Refusal.FORGED) == OneClickLinks.Refusal.EXPIRED;
+            linkPage(resp, expired ? HttpServletResponse.SC_GONE : HttpServletResponse.SC_FORBIDDEN,
+                    expired ? "This link has expired" : "This link is not valid", expired
+                            ? "Links in mail work for " + OneClickLinks.LIFETIME.toDays() + " days. Sign in to see "
+                                    + "what is still held for you." : "It was changed, or it is not from this server. "
+                                    + "Sign in to see what is held for you.");
+            return;
+        }
+        OneClickLinks.Link link = verified.link().get();
+        Optional<Account> user = accounts.find(link.user());
+        if (user.isEmpty()) {
+            linkPage(resp, HttpServletResponse.SC_FORBIDDEN, "This link is not valid", "Its user no longer exists.");
+            return;
+        }
+        if (link.action().equals("unsubscribe")) {
+            if (post) {
+                PreferenceStore.Preferences p = preferences.preferences(link.user());
+                preferences.save(link.user(), new PreferenceStore.Preferences(p.invitations(), p.timeZone(), false,
+                        false));
+                linkPage(resp, HttpServletResponse.SC_OK, "No more mails", "You will get no more mail about held "
+                        + "items. Turn it on again in your settings.");
+            } else {
+                Pages.render(resp, HttpServletResponse.SC_OK, "confirm.jte", confirmParams("Stop these mails?",
+                        "You will get no more mail when something is held for you.", null, token, "Stop these mails",
+                        "deny"));
+            }
+            return;
+        }
+        Optional<HeldItem> item = scheduling.quarantine().find(user.get(), link.heldId());
+        if (item.isEmpty() || !item.get().state().equals(HeldItem.HELD)) {
+            String done = item.map(h -> "It was already " + (h.state().equals(HeldItem.APPROVED) ? "approved"
+                    : h.state().equals(HeldItem.EXPIRED) ? "expired" : "denied") + ". Nothing more needs doing.")
+                    .orElse("It is no longer held. Nothing more needs doing.");
+            linkPage(resp, HttpServletResponse.SC_CONFLICT, "Already decided", done);
+            return;
+        }
+        ZoneId zone = zone(user.get());
+        HeldCard card = pages.held(item.get(), zone);
+        if (!post) {
+            String verb = switch (link.action()) {
+                case "approve" -> "Approve";
+                case "deny" -> "Deny";
+                default -> "Report spam";
+            };
+            String means = switch (link.action()) {
+                case "approve" -> card.approve();
+                case "deny" -> card.deny();
+                default -> "It is removed, nobody is told, and the sender is blocked.";
+            };
+            Pages.render(resp, HttpServletResponse.SC_OK, "confirm.jte", confirmParams(verb + "?", means, card, token,
+                    verb, link.action().equals("approve") ? "approve" : "deny"));
+            return;
+        }
+        if (!preferences.useLink(link.hash(), link.expires() * 1000)) {
+            linkPage(resp, HttpServletResponse.SC_CONFLICT, "This link was used already", "Each link works once. "
+                    + "Sign in to see what is still held for you.");
+            return;
+        }
+        boolean done = switch (link.action()) {
+            case "approve" -> scheduling.quarantine().approve(user.get(), link.heldId()) == Quarantine.Outcome.DONE;
+            case "deny" -> scheduling.quarantine().deny(user.get(), link.heldId()) == Quarantine.Outcome.DONE;
+            default -> removal.reportHeld(user.get(), link.heldId()) == InvitationRemoval.Outcome.DONE;
+        };
+        if (!done) {
+            linkPage(resp, HttpServletResponse.SC_CONFLICT, "Already decided", "It was decided meanwhile. Nothing "
+                    + "more needs doing.");
+            return;
+        }
+        linkPage(resp, HttpServletResponse.SC_OK, "Done", NOTICES.get(switch (link.action()) {
+            case "approve" -> "approved";
+            case "deny" -> "denied";
+            default -> "spam";
+        }));
+    }
+
+    private static Map<String, Object> confirmParams(String heading, String text, HeldCard card, String token,
+                                                     String button, String buttonClass) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("heading", heading);
+        m.put("text", text);
+        m.put("card", card);
+        m.put("token", token);
+        m.put("button", button);
+        m.put("buttonClass", buttonClass);
+        return m;
+    }
+
+    private static void linkPage(HttpServletResponse resp, int status, String heading, String text)
+            throws IOException {
+        Map<String, Object> m = new HashMap<>();
+        m.put("frame", null);
+        m.put("heading", heading);
+        m.put("text", text);
+        Pages.render(resp, status, "message.jte", m);
+    }
+
+    /** A POST a browser says comes from another site is refused; one with no such headers (a mail program's) is not. */
+    private static boolean crossSiteFree(HttpServletRequest req) {
+        String fetchSite = req.getHeader("Sec-Fetch-Site");
+        return (fetchSite == null || fetchSite.equals("same-origin") || fetchSite.equals("none")) && originAllowed(req);
+    }
+
     private void loginPage(HttpServletResponse resp, int status, String problem, String notice) throws IOException {
-        pages.render(resp, status, "login.jte", Map.of("problem", problem, "notice", notice));
+        Pages.render(resp, status, "login.jte", Map.of("problem", problem, "notice", notice));
     }
 
     private static void redirect(HttpServletRequest req, HttpServletResponse resp, String where) {
@@ -340,13 +470,16 @@ public final class ApprovalServlet extends HttpServlet {
                 } + (h.decidedBy().isEmpty() || h.state().equals(HeldItem.EXPIRED) ? "" : " by " + h.decidedBy())
                 + (h.decidedAt() == 0 ? "" : " on " + Pages.received(h.decidedAt(), zone(who.account())))
                 + ". Nothing more needs doing.").orElse("It was already decided. Nothing more needs doing.");
-        pages.render(resp, HttpServletResponse.SC_CONFLICT, "message.jte", Map.of("frame", who.frame("held"),
+        Pages.render(resp, HttpServletResponse.SC_CONFLICT, "message.jte", Map.of("frame", who.frame("held"),
                 "heading", "Already decided", "text", text));
     }
 
-    private void remove(HttpServletRequest req, HttpServletResponse resp, Caller who, String name, boolean spam)
+    private void remove(HttpServletRequest req, HttpServletResponse resp, Caller who, String key, boolean spam)
             throws IOException {
-        InvitationRemoval.Outcome outcome = removal.removeDelivered(who.account(), name, spam);
+        Optional<String> uid = removal.removable(who.account(), MAX_INVITATIONS).stream().map(AuditEntry::uid)
+                .filter(u -> invitationKey(u).equals(key)).findFirst();
+        InvitationRemoval.Outcome outcome = uid.isEmpty() ? InvitationRemoval.Outcome.NOT_FOUND
+                : removal.removeInvitation(who.account(), uid.get(), spam);
         if (outcome == InvitationRemoval.Outcome.NOT_FOUND) {
             refuse(req, resp, HttpServletResponse.SC_NOT_FOUND, "no such invitation in your calendar; it may have "
                     + "been removed already", who);
@@ -354,9 +487,19 @@ public final class ApprovalServlet extends HttpServlet {
             redirect(req, resp, "/?done=" + (spam ? "spam" : "removed"));
         } else {
             ObjectNode o = JSON.createObjectNode();
-            o.put("name", name);
+            o.put("uid", uid.get());
             o.put("state", spam ? "reported-spam" : "removed");
             json(resp, HttpServletResponse.SC_OK, o);
+        }
+    }
+
+    /** An invitation's key in URLs: UIDs are the sender's text, of any length and any characters. */
+    static String invitationKey(String uid) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(uid.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -374,7 +517,7 @@ public final class ApprovalServlet extends HttpServlet {
             default -> "Something went wrong";
         };
         String text = Character.toUpperCase(message.charAt(0)) + message.substring(1) + ".";
-        pages.render(resp, status, "message.jte", Map.of("frame", who.frame("held"), "heading", heading, "text", text));
+        Pages.render(resp, status, "message.jte", Map.of("frame", who.frame("held"), "heading", heading, "text", text));
     }
 
     private static boolean isForm(HttpServletRequest req) {
@@ -404,15 +547,22 @@ public final class ApprovalServlet extends HttpServlet {
         for (HeldItem h : scheduling.quarantine().heldFor(who.account())) {
             held.add(pages.held(h, zone));
         }
+        // invitations in the user's calendar, from the audit trail of deliveries: calendar programs clear the
+        // scheduling inbox once they have read it, so the inbox alone would lose them
         List<DeliveredCard> delivered = new ArrayList<>();
         java.util.Set<String> shown = new java.util.HashSet<>();
-        List<InboxItem> inbox = new ArrayList<>(scheduling.store().inbox(who.account().name()));
-        java.util.Collections.reverse(inbox);
-        for (InboxItem i : inbox) {
-            // the latest message about each invitation stands for it; answers and cancellations are not invitations
-            if ((i.method().equals("REQUEST") || i.method().equals("ADD")) && shown.add(i.uid())
-                    && delivered.size() < 100) {
-                delivered.add(pages.delivered(i, zone));
+        Map<String, InboxItem> latestInbox = new HashMap<>();
+        for (InboxItem i : scheduling.store().inbox(who.account().name())) {
+            latestInbox.merge(i.uid(), i, (a, b) -> a.received() >= b.received() ? a : b);
+        }
+        for (AuditEntry e : removal.removable(who.account(), MAX_INVITATIONS)) {
+            if (!shown.add(e.uid()) || delivered.size() == 100) {
+                continue;
+            }
+            Optional<dev.inboxguard.storage.StoredObject> copy = removal.invitation(who.account(), e.uid());
+            if (copy.isPresent()) {
+                delivered.add(pages.delivered(invitationKey(e.uid()), copy.get(), e,
+                        Optional.ofNullable(latestInbox.get(e.uid())), zone));
             }
         }
         List<SentLine> sent = new ArrayList<>();
@@ -422,7 +572,7 @@ public final class ApprovalServlet extends HttpServlet {
             }
             sent.add(pages.sent(e.getKey(), e.getValue(), zone));
         }
-        pages.render(resp, HttpServletResponse.SC_OK, "home.jte", Map.of("frame", who.frame("held"), "held", held,
+        Pages.render(resp, HttpServletResponse.SC_OK, "home.jte", Map.of("frame", who.frame("held"), "held", held,
                 "delivered", delivered, "sent", sent, "notice", notice(req)));
     }
 
@@ -445,8 +595,8 @@ public final class ApprovalServlet extends HttpServlet {
             default -> "from everyone";
         };
         SettingsForm form = new SettingsForm(p.invitations(), operator, p.timeZone(), ZONES, p.mailHeld(),
-                config.mail().relay().configured(), allowed, blocked);
-        pages.render(resp, status, "settings.jte", Map.of("frame", who.frame("settings"), "settings", form,
+                p.dailyDigest(), config.mail().relay().configured(), allowed, blocked);
+        Pages.render(resp, status, "settings.jte", Map.of("frame", who.frame("settings"), "settings", form,
                 "notice", notice, "problem", problem));
     }
 
@@ -455,7 +605,7 @@ public final class ApprovalServlet extends HttpServlet {
         GuardConfig.Senders s = config.senders();
         for (var a : user.addresses()) {
             for (Map.Entry<String, String> e : s.recipients().entrySet()) {
-                if (SenderLists.entry(e.getKey()).equals(SenderLists.entry(a.uri()))) {
+                if (dev.inboxguard.api.CalendarUserAddress.parse(e.getKey()).filter(a::equals).isPresent()) {
                     return e.getValue().strip().toLowerCase(java.util.Locale.ROOT);
                 }
             }
@@ -496,8 +646,11 @@ public final class ApprovalServlet extends HttpServlet {
         }
         boolean mailHeld = isForm(req) ? req.getParameter("mailHeld") != null
                 : req.getParameter("mailHeld") == null ? current.mailHeld() : !"false".equals(req.getParameter("mailHeld"));
+        boolean dailyDigest = isForm(req) ? req.getParameter("dailyDigest") != null
+                : req.getParameter("dailyDigest") == null ? current.dailyDigest()
+                : "true".equals(req.getParameter("dailyDigest"));
         preferences.save(who.account().name(), new PreferenceStore.Preferences(invitations,
-                zone.equals("UTC") ? "" : zone, mailHeld));
+                zone.equals("UTC") ? "" : zone, mailHeld, dailyDigest));
         if (isForm(req)) {
             redirect(req, resp, "/settings?done=saved");
         } else {
@@ -553,6 +706,7 @@ public final class ApprovalServlet extends HttpServlet {
         o.put("operatorInvitations", operatorSetting(user));
         o.put("timeZone", p.timeZone().isEmpty() ? "UTC" : p.timeZone());
         o.put("mailHeld", p.mailHeld());
+        o.put("dailyDigest", p.dailyDigest());
         ArrayNode allow = o.putArray("allow");
         ArrayNode block = o.putArray("block");
         for (PreferenceStore.SenderEntry e : preferences.senders(user.name())) {

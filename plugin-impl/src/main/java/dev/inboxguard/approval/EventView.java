@@ -1,5 +1,7 @@
 package dev.inboxguard.approval;
 
+import dev.inboxguard.calendar.EventDescription;
+
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.inboxguard.approval;
 
+import dev.inboxguard.calendar.EventDescription;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inboxguard.api.Approver;
@@ -54,7 +56,7 @@ final class Pages {
     }
 
     HeldCard held(HeldItem h, ZoneId zone) {
-        EventDescription event = EventDescription.of(reader, h.data(), h.method(), zone);
+        EventDescription event = describe(h.data(), h.method(), zone);
         List<String> reasons = new ArrayList<>();
         List<FlaggedLink> links = new ArrayList<>();
         for (JsonNode f : findings(h.findings())) {
@@ -121,14 +123,31 @@ final class Pages {
                 provenance(h.provenance(), h.transport(), sender), received(h.received(), zone));
     }
 
-    DeliveredCard delivered(InboxItem i, ZoneId zone) {
-        EventDescription event = EventDescription.of(reader, i.data(), i.method(), zone);
+    /**
+     * @param key      the invitation's key in URLs
+     * @param copy     the user's stored copy of it
+     * @param delivery the audit entry of its latest delivery (its findings, its time)
+     * @param message  the latest inbox item about it, if the user's calendar program kept it (its provenance)
+     */
+    DeliveredCard delivered(String key, dev.inboxguard.storage.StoredObject copy, AuditEntry delivery,
+                            java.util.Optional<InboxItem> message, ZoneId zone) {
+        EventDescription event = describe(copy.data(), "REQUEST", zone);
         List<String> notes = new ArrayList<>();
-        for (JsonNode f : findings(i.findings())) {
+        for (JsonNode f : findings(delivery.findings())) {
             notes.add(FindingSentences.sentence(f));
         }
-        return new DeliveredCard(i.name(), EventView.of(event), notes, provenance(i.provenance(), "", ""),
-                received(i.received(), zone));
+        String from = FindingSentences.plain(delivery.sender());
+        return new DeliveredCard(key, EventView.of(event), notes, provenance(message.map(InboxItem::provenance)
+                .orElse(""), delivery.transport(), from), received(delivery.at(), zone));
+    }
+
+    /** One hostile item must not take the whole page down: what cannot be described is shown as unreadable. */
+    private EventDescription describe(byte[] data, String method, ZoneId zone) {
+        try {
+            return EventDescription.of(reader, data, method, zone);
+        } catch (RuntimeException e) {
+            return EventDescription.unreadable("(this message cannot be shown)");
+        }
     }
 
     SentLine sent(AuditEntry e, String outcome, ZoneId zone) {

@@ -10,10 +10,11 @@ import java.util.List;
  * @param timeZone       the user's zone, empty for UTC
  * @param zones          the zones to choose from
  * @param mailHeld       whether held items are announced by mail
+ * @param dailyDigest    whether a daily mail lists what still waits
  * @param mailAvailable  whether this server can send mail at all
  * @param allowed        the allow list
  * @param blocked        the block list
  */
 public record SettingsForm(String invitations, String operatorChoice, String timeZone, List<String> zones,
-                           boolean mailHeld, boolean mailAvailable, List<String> allowed, List<String> blocked) {
+                           boolean mailHeld, boolean dailyDigest, boolean mailAvailable, List<String> allowed, List<String> blocked) {
 }

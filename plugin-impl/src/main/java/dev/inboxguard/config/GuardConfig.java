@@ -155,10 +155,21 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      *                       format): method, path, status, size, referrer and user agent. Off by default, since
      *                       paths name users and calendars
      * @param connections    what HTTP clients may hold open
+     * @param publicUrl      the address people reach this server at ({@code https://calendar.example.com}), for the
+     *                       links in mail about held items; empty: {@code http://} + {@code mail.hostname} + the port
      */
-    public record Server(String bind, List<String> trustedProxies, Boolean requestLog, Connections connections) {
+    public record Server(String bind, List<String> trustedProxies, Boolean requestLog, Connections connections,
+                         String publicUrl) {
         /** Defaults to every interface and no trusted proxy; each proxy must be an IP address, never a name. */
         public Server {
+            publicUrl = publicUrl == null ? "" : publicUrl.strip();
+            if (!publicUrl.isEmpty() && !publicUrl.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+(/[A-Za-z0-9._~/-]*)?")) {
+                throw new ConfigException("server.publicUrl: an http:// or https:// address such as "
+                        + "https://calendar.example.com, got " + publicUrl);
+            }
+            if (publicUrl.endsWith("/")) {
+                publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
+            }
             requestLog = requestLog != null && requestLog;
             connections = connections == null ? new Connections(0, 0, 0) : connections;
             bind = bind == null || bind.isBlank() ? "0.0.0.0" : bind.strip();
@@ -173,12 +184,17 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
 
         /** Where to listen, trusting no proxy. */
         public Server(String bind) {
-            this(bind, null, null, null);
+            this(bind, null, null, null, null);
+        }
+
+        /** The listener as before public URLs were configurable. */
+        public Server(String bind, List<String> trustedProxies, Boolean requestLog, Connections connections) {
+            this(bind, trustedProxies, requestLog, connections, null);
         }
 
         /** Where to listen and whom to trust, without a request log. */
         public Server(String bind, List<String> trustedProxies) {
-            this(bind, trustedProxies, null, null);
+            this(bind, trustedProxies, null, null, null);
         }
     }
 

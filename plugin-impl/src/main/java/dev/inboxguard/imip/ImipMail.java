@@ -1,6 +1,7 @@
 package dev.inboxguard.imip;
 
 import dev.inboxguard.api.CalendarUserAddress;
+import dev.inboxguard.calendar.EventDescription;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.scheduling.OutgoingItip;
@@ -168,25 +169,61 @@ public final class ImipMail {
         return oneLine(prefix + what, SUBJECT_CHARS);
     }
 
-    private static String readable(OutgoingItip itip, Facts facts) {
-        String who = itip.from().email().orElse(itip.from().uri());
-        String what = facts.summary.isBlank() ? "an event" : "\"" + facts.summary + "\"";
+    /**
+     * The text part, for a person whose mail program does not show invitations: what it is, when in words (in the
+     * zone the organizer's calendar wrote the start in), where, who organizes it, and what the buttons of a calendar
+     * program do with it.
+     */
+    private String readable(OutgoingItip itip, Facts facts) {
+        EventDescription event = EventDescription.inItsOwnZone(reader, itip.calendar(), itip.method());
+        String address = itip.from().email().orElse(itip.from().uri());
+        String who = facts.senderName.isEmpty() ? address : facts.senderName + " (" + address + ")";
+        String what = facts.summary.isBlank() ? "an event" : "\u201c" + oneLine(facts.summary, 200) + "\u201d";
         StringBuilder b = new StringBuilder();
         b.append(switch (itip.method()) {
             case "REQUEST" -> who + " invites you to " + what + ".";
             case "CANCEL" -> who + " has cancelled " + what + ".";
-            case "REPLY" -> who + " has answered the invitation to " + what
-                    + (facts.partstat.isEmpty() ? "" : ": " + facts.partstat.toLowerCase(Locale.ROOT)) + ".";
-            default -> who + " sends an update (" + itip.method() + ") about " + what + ".";
+            case "REPLY" -> who + " has answered your invitation to " + what
+                    + (facts.partstat.isEmpty() ? "" : ": " + answer(facts.partstat)) + ".";
+            case "COUNTER" -> who + " proposes another time for " + what + ".";
+            default -> who + " sends an update about " + what + ".";
         }).append("\n\n");
-        if (!facts.start.isBlank()) {
-            b.append("When:  ").append(facts.start).append('\n');
+        line(b, "When", event.when());
+        line(b, "Repeats", event.recurrence());
+        line(b, "Where", oneLine(event.where(), 200));
+        line(b, "Organizer", oneLine(event.organizer(), 200));
+        if (itip.method().equals("REQUEST") && !event.guests().isEmpty()) {
+            line(b, "Guests", String.join(", ", event.guests().stream().map(g -> oneLine(g, 120)).toList()));
         }
-        if (!facts.location.isBlank()) {
-            b.append("Where: ").append(facts.location).append('\n');
-        }
-        b.append("\nYour calendar program shows this message as an invitation you can answer (iMIP, RFC 6047).\n");
+        b.append('\n').append(switch (itip.method()) {
+            case "REQUEST" -> "Your calendar program shows this as an invitation. Accept, Maybe and Decline there "
+                    + "send your answer to " + address + " and keep the event in your calendar; if you do nothing, "
+                    + "nothing is sent.";
+            case "CANCEL" -> "Your calendar program removes the event, or marks it cancelled, when it reads this "
+                    + "message. Nothing is sent back.";
+            case "REPLY" -> "Your calendar program records the answer in your event. Nothing is sent back.";
+            case "COUNTER" -> "Your calendar program lets you accept the new time (everyone is sent the change) or "
+                    + "decline it (only " + address + " is told).";
+            default -> "Your calendar program applies this update to the event.";
+        }).append("\n");
         return b.toString();
+    }
+
+    private static void line(StringBuilder b, String label, String value) {
+        if (!value.isBlank()) {
+            b.append(label).append(':').append(" ".repeat(Math.max(1, 10 - label.length()))).append(value)
+                    .append('\n');
+        }
+    }
+
+    private static String answer(String partstat) {
+        return switch (partstat) {
+            case "ACCEPTED" -> "accepted";
+            case "DECLINED" -> "declined";
+            case "TENTATIVE" -> "maybe";
+            case "DELEGATED" -> "delegated to someone else";
+            default -> partstat.toLowerCase(Locale.ROOT);
+        };
     }
 
     /** Control characters (CR and LF among them) become spaces; the result is one bounded line. */

@@ -135,6 +135,27 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         return "1.1";
     }
 
+    /**
+     * Queues a mail the server writes itself (a notice about held items to a local user): sent, retried and given up
+     * like iMIP, and never about an event's scheduling status.
+     *
+     * @param envelopeFrom the envelope sender (the server's postmaster)
+     * @param envelopeTo   the user's address
+     * @param message      the whole message
+     */
+    public void sendNotice(String envelopeFrom, String envelopeTo, byte[] message) {
+        long now = clock.millis();
+        queue.enqueue(new QueuedMail(ItemId.random(), now, envelopeFrom, envelopeTo, "NOTICE", "", message, 0, now,
+                QueuedMail.QUEUED, "", 0));
+        if (wakePending.compareAndSet(false, true)) {
+            try {
+                sender.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down: the message is in the queue, and the next start sends it
+            }
+        }
+    }
+
     /** Sends what is due, until nothing is. */
     void drain() {
         wakePending.set(false);

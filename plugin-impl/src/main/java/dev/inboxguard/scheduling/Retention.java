@@ -80,6 +80,7 @@ public final class Retention implements AutoCloseable {
         int decided = scheduling.pruneDecided(now - days(settings.heldDays()));
         int audit = scheduling.pruneAudit(now - days(settings.auditDays()));
         preferences.pruneReports(now - days(settings.auditDays()));
+        preferences.pruneLinks(now);
         mail.pruneReceipts(now - days(settings.receiptDays()));
         int settled = mail.pruneSettled(now - days(settings.mailDays()));
         Swept swept = new Swept(expired, decided, audit, settled);

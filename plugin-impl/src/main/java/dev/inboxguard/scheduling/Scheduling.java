@@ -44,12 +44,14 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
      * @param meters    where verdicts are counted
      * @param homes     each user's first collections and default calendar
      * @param preferences each user's own invitation setting and sender lists
+     * @param transactions makes multi-step changes one transaction
      * @return scheduling, wired
      */
     public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
                                       SchedulingStore store, Accounts accounts, OutboundImip outbound,
                                       ReplyRouter router, GuardConfig.Scheduling settings, Clock clock,
-                                      ServerMeters meters, CalendarHomes homes, PreferenceStore preferences) {
+                                      ServerMeters meters, CalendarHomes homes, PreferenceStore preferences,
+                                      dev.inboxguard.storage.Transactions transactions) {
         CalendarObjectRules rules = new CalendarObjectRules(reader);
         AutoSchedule auto = new AutoSchedule(calendars, reader, rules, homes);
         SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters,
@@ -59,6 +61,6 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
                 new OutboxPost(reader, outbox, calendars, accounts, clock),
                 new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes,
                 new SchedulingObjectRules(reader, calendars, accounts, store, clock),
-                new InvitationRemoval(store, calendars, preferences, reader, clock));
+                new InvitationRemoval(store, calendars, preferences, accounts, reader, transactions, clock));
     }
 }

@@ -62,7 +62,13 @@ public final class SenderLists {
         keys.add("mailto:" + email.get().toLowerCase(Locale.ROOT));
         Optional<String> domain = sender.domain();
         if (domain.isPresent()) {
-            String d = domain.get().toLowerCase(Locale.ROOT);
+            // entries keep domains in their ASCII form; a sender's may arrive in Unicode
+            String d;
+            try {
+                d = IDN.toASCII(domain.get(), IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            } catch (IllegalArgumentException e) {
+                d = domain.get().toLowerCase(Locale.ROOT);
+            }
             // at most ten levels: a domain is bounded by its length anyway, and a list lookup by its key count
             for (int i = 0; i < 10 && d.indexOf('.') > 0; i++) {
                 keys.add("@" + d);

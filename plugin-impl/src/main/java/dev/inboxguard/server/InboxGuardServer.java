@@ -1,6 +1,7 @@
 package dev.inboxguard.server;
 
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.approval.HeldNotices;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.imip.ImipGateway;
 import dev.inboxguard.imip.ImipListeners;
@@ -26,9 +27,11 @@ public final class InboxGuardServer implements AutoCloseable {
     private final ImipListeners mail;
     private final Optional<OutboundQueue> outbound;
     private final Retention retention;
+    private final Optional<HeldNotices> notices;
 
     private InboxGuardServer(CaldavServer caldav, ImipListeners mail, Optional<OutboundQueue> outbound,
-                             Retention retention) {
+                             Retention retention, Optional<HeldNotices> notices) {
+        this.notices = notices;
         this.caldav = caldav;
         this.mail = mail;
         this.outbound = outbound;
@@ -90,7 +93,13 @@ public final class InboxGuardServer implements AutoCloseable {
             queue.ifPresent(OutboundQueue::start);
             Retention retention = new Retention(config.retention(), caldav.scheduling().quarantine(),
                     database.scheduling(), database.mail(), database.preferences(), clock).start();
-            return new InboxGuardServer(caldav, listeners, queue, retention);
+            // people hear of what is held for them only where mail can go out
+            String publicUrl = config.server().publicUrl().isEmpty()
+                    ? "http://" + ImipListeners.hostname(config.mail()) + ":" + caldav.port() : config.server().publicUrl();
+            Optional<HeldNotices> notices = queue.map(q -> new HeldNotices(database.scheduling(), database.preferences(),
+                    accounts, q, new CalendarReader(config.limits()), publicUrl, ImipListeners.hostname(config.mail()),
+                    clock).start());
+            return new InboxGuardServer(caldav, listeners, queue, retention, notices);
         } catch (Exception e) {
             if (listeners != null) {
                 listeners.close();
@@ -133,6 +142,7 @@ public final class InboxGuardServer implements AutoCloseable {
     public void close() throws Exception {
         try {
             retention.close();
+            notices.ifPresent(HeldNotices::close);
             caldav.close();
         } finally {
             mail.close();

@@ -16,15 +16,21 @@ public interface PreferenceStore {
      * @param invitations {@code everyone}, {@code known} or {@code never}; empty for the operator's setting
      * @param timeZone    an IANA zone the page shows times in; empty for UTC
      * @param mailHeld    whether held items are announced to the user by mail
+     * @param dailyDigest whether the user also gets a daily mail listing what still waits
      */
-    record Preferences(String invitations, String timeZone, boolean mailHeld) {
+    record Preferences(String invitations, String timeZone, boolean mailHeld, boolean dailyDigest) {
         /** What a user who never chose anything has. */
-        public static final Preferences DEFAULT = new Preferences("", "", true);
+        public static final Preferences DEFAULT = new Preferences("", "", true, false);
 
         /** Nulls become empty. */
         public Preferences {
             invitations = invitations == null ? "" : invitations;
             timeZone = timeZone == null ? "" : timeZone;
+        }
+
+        /** Settings without a daily digest. */
+        public Preferences(String invitations, String timeZone, boolean mailHeld) {
+            this(invitations, timeZone, mailHeld, false);
         }
     }
 
@@ -50,10 +56,11 @@ public interface PreferenceStore {
      * @param transport  {@code caldav} or {@code imip}
      * @param data       the iCalendar text as it reached the user
      * @param provenance what brought it, as JSON (may be empty)
-     * @param reported   when, in epoch milliseconds
+     * @param arrived    when it reached the user, in epoch milliseconds
+     * @param reported   when it was reported
      */
     record SpamReport(String id, String owner, String sender, String uid, String transport, byte[] data,
-                      String provenance, long reported) {
+                      String provenance, long arrived, long reported) {
     }
 
     /** @return the user's settings, or {@link Preferences#DEFAULT} */
@@ -92,4 +99,27 @@ public interface PreferenceStore {
 
     /** Removes reports made before this time (retention); @return how many */
     int pruneReports(long before);
+
+    /**
+     * Claims the right to mail a user about held items now: at most one mail per {@code gap}, on any node.
+     *
+     * @param daily true for the daily digest, false for the hourly notice
+     * @return true if this caller may send; the time is recorded
+     */
+    boolean claimNotice(String owner, boolean daily, long now, long gap);
+
+    /** @return this server's secret of that name, made (random, 256 bits, hex) the first time any node asks */
+    String secret(String name);
+
+    /**
+     * Uses a single-use link.
+     *
+     * @param linkHash the link's hash
+     * @param expires  when the link expires; the record is kept until then
+     * @return true the first time, false if the link was used before
+     */
+    boolean useLink(String linkHash, long expires);
+
+    /** Forgets used links that have expired; @return how many */
+    int pruneLinks(long now);
 }

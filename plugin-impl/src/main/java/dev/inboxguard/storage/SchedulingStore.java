@@ -86,6 +86,22 @@ public interface SchedulingStore {
      */
     List<AuditEntry> sentBy(String user, int limit);
 
+    /**
+     * @param limit at most this many
+     * @return held items still waiting whose decider has not been told of them by mail, oldest first
+     */
+    List<HeldItem> unannounced(int limit);
+
+    /** @return true if the item was not announced before and is now */
+    boolean announce(String id, long at);
+
+    /**
+     * @param user  a local user name
+     * @param limit at most this many
+     * @return invitations (REQUEST, ADD) delivered to the user, directly or after approval, newest first
+     */
+    List<AuditEntry> invitationsTo(String user, int limit);
+
     /** Records that {@code owner} has scheduled with {@code address}, so that it counts as a known sender. */
     void remember(String owner, String address);
 

@@ -18,18 +18,20 @@ final class SqlPreferenceStore implements PreferenceStore {
 
     @Override
     public Preferences preferences(String owner) {
-        return Sql.query(db, "SELECT invitations, time_zone, mail_held FROM user_preferences WHERE owner = ?",
-                List.of(owner), r -> new Preferences(r.getString(1), r.getString(2), r.getBoolean(3))).stream()
+        return Sql.query(db, "SELECT invitations, time_zone, mail_held, daily_digest FROM user_preferences "
+                + "WHERE owner = ?", List.of(owner), r -> new Preferences(r.getString(1), r.getString(2), r.getBoolean(3),
+                r.getBoolean(4))).stream()
                 .findFirst().orElse(Preferences.DEFAULT);
     }
 
     @Override
     public void save(String owner, Preferences p) {
         Sql.transaction(db, c -> {
-            if (Sql.update(c, "UPDATE user_preferences SET invitations = ?, time_zone = ?, mail_held = ? WHERE owner = ?",
-                    p.invitations(), p.timeZone(), p.mailHeld(), owner) == 0) {
-                Sql.update(c, "INSERT INTO user_preferences (owner, invitations, time_zone, mail_held) VALUES (?, ?, ?, ?)",
-                        owner, p.invitations(), p.timeZone(), p.mailHeld());
+            if (Sql.update(c, "UPDATE user_preferences SET invitations = ?, time_zone = ?, mail_held = ?, "
+                    + "daily_digest = ? WHERE owner = ?", p.invitations(), p.timeZone(), p.mailHeld(), p.dailyDigest(),
+                    owner) == 0) {
+                Sql.update(c, "INSERT INTO user_preferences (owner, invitations, time_zone, mail_held, daily_digest) "
+                        + "VALUES (?, ?, ?, ?, ?)", owner, p.invitations(), p.timeZone(), p.mailHeld(), p.dailyDigest());
             }
             return null;
         });
@@ -90,20 +92,21 @@ final class SqlPreferenceStore implements PreferenceStore {
     @Override
     public void report(SpamReport s) {
         Sql.transaction(db, c -> Sql.update(c, "INSERT INTO spam_reports (id, owner, sender, uid, transport, data, "
-                + "provenance, reported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", s.id(), s.owner(), Sql.clip(s.sender(), 1024),
-                Sql.clip(s.uid(), 1024), s.transport(), s.data(), s.provenance(), s.reported()));
+                + "provenance, arrived, reported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", s.id(), s.owner(),
+                Sql.clip(s.sender(), 1024), Sql.clip(s.uid(), 1024), s.transport(), s.data(), s.provenance(),
+                s.arrived(), s.reported()));
     }
 
     @Override
     public List<SpamReport> reports(int limit) {
-        return Sql.query(db, "SELECT id, owner, sender, uid, transport, data, provenance, reported FROM spam_reports "
+        return Sql.query(db, "SELECT id, owner, sender, uid, transport, data, provenance, arrived, reported FROM spam_reports "
                 + "ORDER BY reported DESC, id FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", List.of(),
                 SqlPreferenceStore::spamReport);
     }
 
     @Override
     public Optional<SpamReport> spamReport(String id) {
-        return Sql.query(db, "SELECT id, owner, sender, uid, transport, data, provenance, reported FROM spam_reports "
+        return Sql.query(db, "SELECT id, owner, sender, uid, transport, data, provenance, arrived, reported FROM spam_reports "
                 + "WHERE id = ?", List.of(id), SqlPreferenceStore::spamReport).stream().findFirst();
     }
 
@@ -112,8 +115,75 @@ final class SqlPreferenceStore implements PreferenceStore {
         return Sql.prune(db, "spam_reports", "id", "reported < ?", before);
     }
 
+    @Override
+    public boolean claimNotice(String owner, boolean daily, long now, long gap) {
+        String column = daily ? "last_daily" : "last_sent";
+        // 0 is never; a clock that went back (a restored machine) must not silence the user for as long
+        if (Sql.transaction(db, c -> Sql.update(c, "UPDATE held_notices SET " + column + " = ? WHERE owner = ? AND ("
+                + column + " = 0 OR " + column + " <= ? OR " + column + " > ?)", now, owner, now - gap, now)) > 0) {
+            return true;
+        }
+        if (!Sql.query(db, "SELECT 1 FROM held_notices WHERE owner = ?", List.of(owner), r -> 1).isEmpty()) {
+            return false;
+        }
+        try {
+            // the first notice for this user; another node inserting at once loses on the key
+            return Sql.transaction(db, c -> Sql.update(c, "INSERT INTO held_notices (owner, last_sent, last_daily) "
+                    + "VALUES (?, ?, ?)", owner, daily ? 0L : now, daily ? now : 0L)) > 0;
+        } catch (StoreFailure e) {
+            if (duplicate(e)) {
+                return false; // another node claimed it first
+            }
+            throw e;
+        }
+    }
+
+    private static boolean duplicate(StoreFailure e) {
+        return e.getCause() instanceof java.sql.SQLException s && Sql.isDuplicate(s);
+    }
+
+    @Override
+    public String secret(String name) {
+        Optional<String> known = Sql.query(db, "SELECT secret FROM server_secrets WHERE name = ?", List.of(name),
+                r -> r.getString(1)).stream().findFirst();
+        if (known.isPresent()) {
+            return known.get();
+        }
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        try {
+            Sql.transaction(db, c -> Sql.update(c, "INSERT INTO server_secrets (name, secret) VALUES (?, ?)", name,
+                    java.util.HexFormat.of().formatHex(key)));
+        } catch (StoreFailure e) {
+            if (!duplicate(e)) {
+                throw e;
+            }
+            // another node made it first: theirs is the one
+        }
+        return Sql.query(db, "SELECT secret FROM server_secrets WHERE name = ?", List.of(name), r -> r.getString(1))
+                .stream().findFirst().orElseThrow(() -> new StoreFailure("the secret " + name + " is missing", null));
+    }
+
+    @Override
+    public boolean useLink(String linkHash, long expires) {
+        try {
+            return Sql.transaction(db, c -> Sql.update(c, "INSERT INTO used_links (link_hash, expires) VALUES (?, ?)",
+                    linkHash, expires) > 0);
+        } catch (StoreFailure e) {
+            if (duplicate(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public int pruneLinks(long now) {
+        return Sql.prune(db, "used_links", "link_hash", "expires < ?", now);
+    }
+
     private static SpamReport spamReport(ResultSet r) throws SQLException {
         return new SpamReport(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
-                r.getBytes(6), r.getString(7), r.getLong(8));
+                r.getBytes(6), r.getString(7), r.getLong(8), r.getLong(9));
     }
 }

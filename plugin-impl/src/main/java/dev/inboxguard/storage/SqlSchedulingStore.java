@@ -57,6 +57,19 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
+    public List<HeldItem> unannounced(int limit) {
+        return Sql.query(db, "SELECT " + HELD_COLUMNS + " FROM held WHERE state = ? AND announced = 0 ORDER BY "
+                + "received, id FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", List.of(HeldItem.HELD),
+                SqlSchedulingStore::heldItem);
+    }
+
+    @Override
+    public boolean announce(String id, long at) {
+        return Sql.transaction(db, c -> Sql.update(c, "UPDATE held SET announced = ? WHERE id = ? AND announced = 0",
+                at, id) > 0);
+    }
+
+    @Override
     public List<HeldItem> heldFor(String decider) {
         return Sql.query(db, "SELECT " + HELD_COLUMNS + " FROM held WHERE decider = ? AND state = ? ORDER BY "
                 + "received, id", List.of(decider, HeldItem.HELD), SqlSchedulingStore::heldItem);
@@ -143,6 +156,13 @@ final class SqlSchedulingStore implements SchedulingStore {
         return Sql.query(db, "SELECT " + AUDIT_COLUMNS + " FROM audit WHERE seq > ? AND (recipient_user = ? OR "
                 + "sender_user = ? OR actor = ?) ORDER BY seq FETCH FIRST ? ROWS ONLY", List.of(after, u, u, u,
                 limit), SqlSchedulingStore::auditEntry);
+    }
+
+    @Override
+    public List<AuditEntry> invitationsTo(String user, int limit) {
+        return Sql.query(db, "SELECT " + AUDIT_COLUMNS + " FROM audit WHERE recipient_user = ? AND method IN "
+                + "('REQUEST', 'ADD') AND (action IN ('deliver', 'flag') OR event = 'approved') ORDER BY seq DESC "
+                + "FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", List.of(user), SqlSchedulingStore::auditEntry);
     }
 
     @Override

@@ -24,7 +24,7 @@ final class StoreCopy {
     /** Parents before children, for the foreign keys. Rate buckets and sign-ins are left behind: both refill. */
     static final List<String> TABLES = List.of("calendars", "objects", "changes", "collection_properties", "homes",
             "inbox", "held", "audit", "correspondents", "mail_queue", "mail_receipts", "user_preferences", "sender_lists",
-            "spam_reports");
+            "spam_reports", "held_notices", "server_secrets", "used_links");
     private static final int BATCH = 500;
 
     private StoreCopy() {

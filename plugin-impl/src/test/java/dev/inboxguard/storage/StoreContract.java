@@ -471,6 +471,65 @@ abstract class StoreContract {
         }
     }
 
+    @Test
+    void eachUsersPreferencesListsAndSpamReports() {
+        try (Database a = node(); Database b = node()) {
+            PreferenceStore p = a.preferences();
+            assertEquals(PreferenceStore.Preferences.DEFAULT, p.preferences("alice"));
+            p.save("alice", new PreferenceStore.Preferences("known", "Europe/Paris", false, true));
+            assertEquals(new PreferenceStore.Preferences("known", "Europe/Paris", false, true),
+                    b.preferences().preferences("alice"));
+            assertTrue(p.list("alice", "@spam.example", PreferenceStore.SenderEntry.BLOCK, 1));
+            assertTrue(p.list("alice", "mailto:friend@spam.example", PreferenceStore.SenderEntry.ALLOW, 2));
+            // the most specific entry decides: the address over its domain, the subdomain over its parent
+            assertEquals(Optional.of("allow"), p.listed("alice", List.of("mailto:friend@spam.example",
+                    "@spam.example")));
+            assertEquals(Optional.of("block"), p.listed("alice", List.of("mailto:other@mx.spam.example",
+                    "@mx.spam.example", "@spam.example")));
+            assertEquals(Optional.empty(), p.listed("bob", List.of("@spam.example")));
+            // moving an entry to the other list keeps one entry
+            assertTrue(p.list("alice", "@spam.example", PreferenceStore.SenderEntry.ALLOW, 3));
+            assertEquals(2, p.senders("alice").size());
+            assertTrue(p.unlist("alice", "@spam.example"));
+            assertFalse(p.unlist("alice", "@spam.example"));
+            for (int i = 0; i < PreferenceStore.MAX_LIST_ENTRIES; i++) {
+                p.list("carol", "@d" + i + ".example", PreferenceStore.SenderEntry.BLOCK, i);
+            }
+            assertFalse(p.list("carol", "@one-too-many.example", PreferenceStore.SenderEntry.BLOCK, 0), "bounded");
+
+            p.report(new PreferenceStore.SpamReport("r1", "alice", "mailto:eve@x.example", "u1", "imip", ics("S"),
+                    "{}", 5, 10));
+            assertEquals("u1", b.preferences().spamReport("r1").orElseThrow().uid());
+            assertEquals(5, b.preferences().reports(10).get(0).arrived());
+            assertEquals(1, p.pruneReports(11));
+            assertTrue(p.reports(10).isEmpty());
+        }
+    }
+
+    @Test
+    void noticesSecretsAndSingleUseLinksAcrossNodes() {
+        try (Database a = node(); Database b = node()) {
+            // one notice an hour, whichever node asks; the daily digest counts apart
+            assertTrue(a.preferences().claimNotice("alice", false, 1_000, 3_600_000));
+            assertFalse(b.preferences().claimNotice("alice", false, 2_000, 3_600_000));
+            assertTrue(b.preferences().claimNotice("alice", true, 2_000, 86_400_000));
+            assertTrue(b.preferences().claimNotice("alice", false, 3_601_000, 3_600_000));
+            // every node signs with the same key
+            String key = a.preferences().secret("one-click-links");
+            assertEquals(64, key.length());
+            assertEquals(key, b.preferences().secret("one-click-links"));
+            assertTrue(a.preferences().useLink("h1", 100));
+            assertFalse(b.preferences().useLink("h1", 100), "a link works once");
+            assertEquals(1, a.preferences().pruneLinks(101));
+            // held items are announced once
+            a.scheduling().hold(held("n1", "alice"));
+            assertEquals(List.of("n1"), a.scheduling().unannounced(10).stream().map(HeldItem::id).toList());
+            assertTrue(b.scheduling().announce("n1", 5));
+            assertFalse(a.scheduling().announce("n1", 6));
+            assertTrue(a.scheduling().unannounced(10).isEmpty());
+        }
+    }
+
     static HeldItem held(String id, String decider) {
         return new HeldItem(id, "bob", "mailto:bob@example.com", decider, "organizer", "REQUEST", "u-" + id,
                 "mailto:mallory@example.net", "Party", "caldav", ics("H"), "[]", 10, HeldItem.HELD, "", 0);

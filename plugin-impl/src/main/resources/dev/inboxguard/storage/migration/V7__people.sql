@@ -4,12 +4,13 @@ CREATE TABLE user_preferences (
   owner VARCHAR(64) PRIMARY KEY,
   invitations VARCHAR(16) NOT NULL,
   time_zone VARCHAR(64) NOT NULL,
-  mail_held BOOLEAN NOT NULL);
+  mail_held BOOLEAN NOT NULL,
+  daily_digest BOOLEAN NOT NULL);
 
 -- Each user's allow and block lists: an address (mailto:…) or a domain (@example.com).
 CREATE TABLE sender_lists (
   owner VARCHAR(64) NOT NULL,
-  entry VARCHAR(320) NOT NULL,
+  entry VARCHAR(330) NOT NULL,
   list VARCHAR(8) NOT NULL,
   added BIGINT NOT NULL,
   PRIMARY KEY (owner, entry));
@@ -23,6 +24,7 @@ CREATE TABLE spam_reports (
   transport VARCHAR(16) NOT NULL,
   data ${bytes} NOT NULL,
   provenance ${text} NOT NULL,
+  arrived BIGINT NOT NULL,
   reported BIGINT NOT NULL);
 CREATE INDEX spam_reports_reported ON spam_reports (reported);
 
@@ -30,3 +32,21 @@ CREATE INDEX spam_reports_reported ON spam_reports (reported);
 -- results; for CalDAV the principal. A JSON object; empty for items from before this version.
 ALTER TABLE held ADD COLUMN provenance ${text} DEFAULT '' NOT NULL;
 ALTER TABLE inbox ADD COLUMN provenance ${text} DEFAULT '' NOT NULL;
+
+-- Mail about held items: when each user was last told (at most one mail an hour, the rest a digest), when their
+-- daily digest last went, and which held items were announced.
+CREATE TABLE held_notices (
+  owner VARCHAR(64) PRIMARY KEY,
+  last_sent BIGINT NOT NULL,
+  last_daily BIGINT NOT NULL);
+ALTER TABLE held ADD COLUMN announced BIGINT DEFAULT 0 NOT NULL;
+CREATE INDEX held_unannounced ON held (state, announced);
+
+-- One-click links in those mails are signed with this server's key (the same on every node), and each decision link
+-- works once: its hash is kept here until it expires.
+CREATE TABLE server_secrets (
+  name VARCHAR(64) PRIMARY KEY,
+  secret VARCHAR(128) NOT NULL);
+CREATE TABLE used_links (
+  link_hash VARCHAR(64) PRIMARY KEY,
+  expires BIGINT NOT NULL);

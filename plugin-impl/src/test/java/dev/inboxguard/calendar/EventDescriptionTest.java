@@ -1,4 +1,4 @@
-package dev.inboxguard.approval;
+package dev.inboxguard.calendar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

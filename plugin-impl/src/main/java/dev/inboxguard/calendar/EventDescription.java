@@ -1,7 +1,6 @@
-package dev.inboxguard.approval;
+package dev.inboxguard.calendar;
 
 import dev.inboxguard.api.CalendarUserAddress;
-import dev.inboxguard.calendar.ObjectSpan;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import java.time.Duration;
@@ -35,17 +34,17 @@ import net.fortuna.ical4j.model.property.DateProperty;
  * @param guests     the attendees, each as name and address with their answer
  * @param url        the URL property, or empty
  */
-record EventDescription(String title, String when, String recurrence, String where, String organizer,
+public record EventDescription(String title, String when, String recurrence, String where, String organizer,
                         List<String> guests, String url) {
     /** Shown guests: a list longer than this ends with "and N more". */
-    static final int MAX_GUESTS = 25;
+    public static final int MAX_GUESTS = 25;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("EEEE d MMMM uuuu", Locale.ENGLISH);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm", Locale.ENGLISH);
     private static final Map<String, String> DAYS = Map.of("MO", "Monday", "TU", "Tuesday", "WE", "Wednesday",
             "TH", "Thursday", "FR", "Friday", "SA", "Saturday", "SU", "Sunday");
 
     /** What the page shows for a message it cannot read. */
-    static EventDescription unreadable(String fallbackTitle) {
+    public static EventDescription unreadable(String fallbackTitle) {
         return new EventDescription(fallbackTitle, "", "", "", "", List.of(), "");
     }
 
@@ -55,7 +54,22 @@ record EventDescription(String title, String when, String recurrence, String whe
      * @param method its METHOD, for a title when it has no SUMMARY
      * @param zone   the reader's time zone
      */
-    static EventDescription of(CalendarReader reader, byte[] data, String method, ZoneId zone) {
+    public static EventDescription of(CalendarReader reader, byte[] data, String method, ZoneId zone) {
+        return of(reader, data, method, Optional.of(zone));
+    }
+
+    /**
+     * The event in the zone its start is written in (the organizer's, as their calendar wrote it), else in UTC.
+     *
+     * @param reader the bounded reader
+     * @param data   the message
+     * @param method its METHOD
+     */
+    public static EventDescription inItsOwnZone(CalendarReader reader, byte[] data, String method) {
+        return of(reader, data, method, Optional.empty());
+    }
+
+    private static EventDescription of(CalendarReader reader, byte[] data, String method, Optional<ZoneId> chosen) {
         CalendarRead read = reader.read(data);
         if (!(read instanceof CalendarRead.Parsed parsed)) {
             return unreadable(untitled(method));
@@ -74,6 +88,7 @@ record EventDescription(String title, String when, String recurrence, String whe
         if (main == null) {
             return unreadable(untitled(method));
         }
+        ZoneId zone = chosen.orElse(ObjectSpan.zone(main));
         String title = text(main, Property.SUMMARY).orElse(untitled(method));
         List<String> guests = new ArrayList<>();
         List<Property> attendees = main.getProperties(Property.ATTENDEE);
@@ -108,7 +123,7 @@ record EventDescription(String title, String when, String recurrence, String whe
     }
 
     /** @return "Name <address>", or the address alone */
-    static String person(Property p) {
+    public static String person(Property p) {
         String address = CalendarUserAddress.parse(p.getValue()).map(a -> a.email().orElse(a.uri()))
                 .orElse(p.getValue());
         Optional<String> name = p.<Parameter>getParameter(Parameter.CN).map(Parameter::getValue).map(String::strip)
@@ -128,6 +143,14 @@ record EventDescription(String title, String when, String recurrence, String whe
     }
 
     private static String when(Component c, ZoneId zone) {
+        try {
+            return whenUnchecked(c, zone);
+        } catch (RuntimeException e) {
+            return ""; // a date java.time cannot reach (a DURATION of a million years): said nothing rather than wrong
+        }
+    }
+
+    private static String whenUnchecked(Component c, ZoneId zone) {
         Optional<Property> start = c.getProperty(Property.DTSTART);
         if (start.isEmpty() || !(start.get() instanceof DateProperty<?> dp)) {
             return "";
@@ -171,12 +194,12 @@ record EventDescription(String title, String when, String recurrence, String whe
         }
     }
 
-    static String zoneName(ZoneId zone) {
+    public static String zoneName(ZoneId zone) {
         return zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId();
     }
 
     /** @return the RRULE in words: "every week on Tuesday, until 2 March 2027" */
-    static String recurrence(String rule, ZoneId zone) {
+    public static String recurrence(String rule, ZoneId zone) {
         Map<String, String> parts = new java.util.HashMap<>();
         for (String part : rule.split(";", 20)) {
             int eq = part.indexOf('=');
