@@ -35,6 +35,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -150,7 +151,9 @@ class ApprovalPageBrowserTest {
                 browser.get(base + "/guard/");
                 String second = browser.getWindowHandle();
                 browser.switchTo().window(first);
-                browser.findElement(By.id("approve-" + id)).click();
+                // by keyboard alone: Tab through the page to Approve, then Enter
+                tabTo(browser, "approve-" + id);
+                browser.switchTo().activeElement().sendKeys(Keys.ENTER);
                 wait.until(d -> d.findElements(By.id("notice")).size() == 1);
                 assertTrue(browser.findElement(By.id("notice")).getText().startsWith("Approved"));
                 browser.switchTo().window(second);
@@ -183,6 +186,9 @@ class ApprovalPageBrowserTest {
                         + "DTSTAMP:20261121T090000Z\r\nSEQUENCE:0\r\nSUMMARY:" + summary + "\r\n"
                         + "ORGANIZER:mailto:alice@example.com\r\n"
                         + "ATTENDEE;PARTSTAT=ACCEPTED:mailto:mallory@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+                // mallory, who sent it, sees whose decision it waits for
+                String mallorys = send(http, base, "mallory", "GET", "/guard/api/sent", null);
+                assertTrue(mallorys.contains("waits for Alice’s decision"), mallorys);
                 browser.get(base + "/guard/");
                 card = browser.findElement(By.cssSelector("section.held"));
                 text = card.getText();
@@ -195,6 +201,8 @@ class ApprovalPageBrowserTest {
                 shot(browser, device, "held-party-crash");
                 card.findElement(By.cssSelector("button.approve")).click();
                 wait.until(d -> d.findElements(By.id("nothing-held")).size() == 1);
+                mallorys = send(http, base, "mallory", "GET", "/guard/api/sent", null);
+                assertTrue(mallorys.contains("delivered after Alice approved it"), mallorys);
                 String copy = send(http, base, "alice", "GET", "/dav/calendars/alice/work/board.ics", null)
                         .replace("\r\n ", "");
                 assertTrue(copy.matches("(?s).*ATTENDEE[^\\n]*mallory@example.com.*"), copy);
@@ -272,6 +280,18 @@ class ApprovalPageBrowserTest {
         browser.findElement(By.id("sign-in")).click();
         // the click only starts the navigation: wait for the new page, not the old one's elements
         wait.until(d -> d.getTitle().startsWith("Held for your decision"));
+    }
+
+    /** Presses Tab until the element with this id has the focus; fails if the keyboard never reaches it. */
+    private static void tabTo(WebDriver browser, String id) {
+        for (int i = 0; i < 60; i++) {
+            WebElement focused = browser.switchTo().activeElement();
+            if (id.equals(focused.getAttribute("id"))) {
+                return;
+            }
+            new org.openqa.selenium.interactions.Actions(browser).sendKeys(Keys.TAB).perform();
+        }
+        throw new AssertionError("the keyboard never reached " + id);
     }
 
     /** On a phone the page is laid out for the phone's width: nothing runs off the side. */

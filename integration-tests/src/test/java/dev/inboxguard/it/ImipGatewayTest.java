@@ -524,6 +524,26 @@ class ImipGatewayTest {
         assertTrue(SchedulingTest.line(dav.get("bob", path), "ORGANIZER", "olga@").contains("SCHEDULE-STATUS=1.1"));
     }
 
+    @Test
+    void someoneTheUserInvitedIsKnownToThemAfterwards() throws Exception {
+        // alice invites zed; under "known senders only", zed's own invitation then reaches her, yan's waits
+        assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/kickoff.ics",
+                event("kickoff-1@example.com", "Kickoff", "zed@example.net")).statusCode());
+        for (String who : List.of("zed", "yan")) {
+            String uid = "review-" + who + "@example.net";
+            String ics = remoteRequest(uid, "alice@example.com", "Review with " + who)
+                    .replace("ORGANIZER;CN=Olga:mailto:olga@example.net", "ORGANIZER:mailto:" + who + "@example.net");
+            List<String> r = MailDialogue.deliver(lmtp, true, who + "@example.net", List.of("alice@example.com"),
+                    remoteKey.sign(email(who + " <" + who + "@example.net>", "alice@example.com", "REQUEST",
+                            who + "1@example.net", ics)));
+            assertTrue(r.get(0).startsWith("250 2.0.0"), r.toString());
+        }
+        String held = dav.api("alice", "/guard/api/held").toString();
+        assertFalse(held.contains("review-zed@example.net"), "zed, whom alice invited, is known: " + held);
+        assertTrue(held.contains("review-yan@example.net"), "yan is a stranger: " + held);
+        assertTrue(dav.api("alice", "/guard/api/inbox").toString().contains("review-zed@example.net"));
+    }
+
     private record Ingest(int status, String output) {
     }
 

@@ -570,7 +570,7 @@ public final class ApprovalServlet extends HttpServlet {
             if (sent.size() == 100) {
                 break;
             }
-            sent.add(pages.sent(e.getKey(), e.getValue(), zone));
+            sent.add(pages.sent(e.getKey(), inWords(e.getKey(), e.getValue()), zone));
         }
         Pages.render(resp, HttpServletResponse.SC_OK, "home.jte", Map.of("frame", who.frame("held"), "held", held,
                 "delivered", delivered, "sent", sent, "notice", notice(req)));
@@ -766,6 +766,27 @@ public final class ApprovalServlet extends HttpServlet {
         }
     }
 
+    /**
+     * An outcome as the organizer reads it: who it waits for, who decided, and why it was refused.
+     */
+    private String inWords(AuditEntry e, String outcome) {
+        String who = Optional.of(e.heldId()).filter(id -> !id.isEmpty()).flatMap(id -> scheduling.store().held(id))
+                .map(h -> accounts.find(h.decider()).map(Account::displayName).orElse(h.decider())).orElse("");
+        String why = "";
+        for (JsonNode f : findings(e.findings())) {
+            why = FindingSentences.sentence(f);
+            break;
+        }
+        String status = e.requestStatus().isEmpty() ? "" : " (" + e.requestStatus() + ")";
+        return switch (outcome) {
+            case "held for a decision" -> who.isEmpty() ? outcome : "waits for " + who + "’s decision";
+            case "denied" -> who.isEmpty() ? "denied" : "denied by " + who;
+            case "delivered after approval" -> who.isEmpty() ? outcome : "delivered after " + who + " approved it";
+            case "refused" -> "refused" + status + (why.isEmpty() ? "" : ": " + why);
+            default -> outcome;
+        };
+    }
+
     /** @return the latest state of each message the user sent, per recipient, with its outcome in words */
     private Map<AuditEntry, String> sentOutcomes(Account user) {
         Map<String, AuditEntry> latest = new LinkedHashMap<>();
@@ -853,6 +874,7 @@ public final class ApprovalServlet extends HttpServlet {
             o.put("method", e.method());
             o.put("recipient", e.recipient());
             o.put("outcome", entry.getValue());
+            o.put("inWords", inWords(e, entry.getValue()));
             o.put("requestStatus", e.requestStatus());
             ArrayNode codes = o.putArray("codes");
             findings(e.findings()).forEach(f -> {
