@@ -207,6 +207,16 @@ class ApprovalPageBrowserTest {
                         .replace("\r\n ", "");
                 assertTrue(copy.matches("(?s).*ATTENDEE[^\\n]*mallory@example.com.*"), copy);
 
+                // another stranger's invitation: denied with a click; it never reaches her calendar
+                assertEquals("250", lmtp(lmtp, "wendy@other.example", invitation("webinar-1", "wendy@other.example",
+                        "Wendy", "Free webinar", "")).substring(0, 3));
+                browser.get(base + "/guard/");
+                browser.findElement(By.cssSelector("section.held button.deny")).click();
+                wait.until(d -> d.findElements(By.id("notice")).size() == 1);
+                assertTrue(browser.findElement(By.id("notice")).getText().startsWith("Denied"));
+                assertTrue(store.calendars().objectByUid("alice", "webinar-1").isEmpty());
+                assertTrue(send(http, base, "alice", "GET", "/guard/api/audit", null).contains("\"denied\""));
+
                 // a stranger's spam: reported, removed, blocked; the operator exports it; the next one is refused
                 assertEquals("250", lmtp(lmtp, "eve@stranger.example", invitation("prize-1", "eve@stranger.example",
                         "Eve", "You won a prize", "")).substring(0, 3));

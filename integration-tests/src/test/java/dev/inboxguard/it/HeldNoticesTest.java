@@ -109,7 +109,7 @@ class HeldNoticesTest {
             assertEquals("List-Unsubscribe=One-Click", first.getHeader("List-Unsubscribe-Post")[0]);
 
             // two more within the hour: no mail until the hour is up, then one digest of both
-            lmtp(lmtp, "olga@example.net", "two-2", "Budget");
+            lmtp(lmtp, "olga@example.net", "two-2", "Budget <img src=x onerror=alert(1)>");
             lmtp(lmtp, "pete@example.org", "three-3", "Offsite");
             // waiting out a sweep proves a negative; once (on the desktop run) is enough
             boolean desktop = device.equals("desktop");
@@ -145,6 +145,11 @@ class HeldNoticesTest {
 
                 // a decision link works once, even posted twice by a script
                 String deny = find(DENY, digestText.substring(digestText.indexOf("Budget")));
+                // the confirmation page shows the sender's markup as text
+                String confirm = http.send(HttpRequest.newBuilder(URI.create(deny)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(confirm.contains("Budget &lt;img src=x onerror=alert(1)&gt;"), confirm);
+                assertFalse(confirm.contains("<img"), confirm);
                 assertEquals(200, post(http, deny, Map.of()).statusCode());
                 assertEquals(409, post(http, deny, Map.of()).statusCode());
                 assertEquals(1, held(http, base).size());

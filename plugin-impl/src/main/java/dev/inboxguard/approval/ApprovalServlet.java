@@ -1,7 +1,14 @@
 package dev.inboxguard.approval;
 
+import static dev.inboxguard.approval.WebAnswers.JSON;
+import static dev.inboxguard.approval.WebAnswers.error;
+import static dev.inboxguard.approval.WebAnswers.isForm;
+import static dev.inboxguard.approval.WebAnswers.json;
+import static dev.inboxguard.approval.WebAnswers.notice;
+import static dev.inboxguard.approval.WebAnswers.originAllowed;
+import static dev.inboxguard.approval.WebAnswers.redirect;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inboxguard.config.GuardConfig;
@@ -10,7 +17,6 @@ import dev.inboxguard.scheduling.InvitationRemoval;
 import dev.inboxguard.scheduling.Provenance;
 import dev.inboxguard.scheduling.Quarantine;
 import dev.inboxguard.scheduling.Scheduling;
-import dev.inboxguard.scheduling.SenderLists;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.BasicAuthentication;
@@ -21,10 +27,8 @@ import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.SessionStore;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,18 +56,9 @@ public final class ApprovalServlet extends HttpServlet {
     private static final Pattern REMOVAL = Pattern.compile("/api/invitations/([0-9a-f]{32})/(remove|spam)");
     private static final Pattern REPORT = Pattern.compile("/api/reports/([0-9a-f]{32})/arf");
     private static final Pattern ONE_CLICK = Pattern.compile("/act/([A-Za-z0-9_-]{1,500}\\.[A-Za-z0-9_-]{1,100})");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_AUDIT = 1000;
     /** Invitations the page lists (and a removal looks among): the latest this many deliveries. */
     private static final int MAX_INVITATIONS = 200;
-    /** Outcomes a redirect may name; the page shows fixed text for each, never text from the request. */
-    private static final Map<String, String> NOTICES = Map.of(
-            "approved", "Approved. It has been delivered.",
-            "denied", "Denied. It will not reach your calendar.",
-            "spam", "Reported as spam. It is gone, nobody was told, and the sender is blocked.",
-            "removed", "Removed from your calendar. The organizer was not told.",
-            "saved", "Your settings are saved.",
-            "listed", "Your lists are updated.");
 
     private final transient Accounts accounts;
     private final transient Scheduling scheduling;
@@ -72,8 +67,8 @@ public final class ApprovalServlet extends HttpServlet {
     private final transient InvitationRemoval removal;
     private final transient Pages pages;
     private final transient GuardConfig config;
-    private final transient Clock clock;
-    private final transient OneClickLinks links;
+    private final transient SettingsPage settings;
+    private final transient OneClickPage oneClickPage;
 
     /**
      * @param accounts    the users
@@ -91,10 +86,11 @@ public final class ApprovalServlet extends HttpServlet {
         this.sessions = new WebSessions(sessions, clock);
         this.preferences = preferences;
         this.config = config;
-        this.clock = clock;
         this.removal = scheduling.removals();
-        this.links = new OneClickLinks(preferences, clock);
         this.pages = new Pages(reader, config.scheduling().deniedCrasher());
+        this.settings = new SettingsPage(preferences, config, clock);
+        this.oneClickPage = new OneClickPage(accounts, scheduling.quarantine(), removal, preferences,
+                new OneClickLinks(preferences, clock), pages);
     }
 
     /** Who is asking, and how they proved it. */
@@ -115,6 +111,9 @@ public final class ApprovalServlet extends HttpServlet {
                 + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         String method = req.getMethod();
+        if (method.equals("POST")) {
+            WebAnswers.drain(req); // read before any refusal, so the connection stays usable
+        }
         try {
             if (path.equals("/login")) {
                 if (method.equals("POST")) {
@@ -127,7 +126,7 @@ public final class ApprovalServlet extends HttpServlet {
             }
             Matcher oneClick = ONE_CLICK.matcher(path);
             if (oneClick.matches()) {
-                oneClick(req, resp, oneClick.group(1));
+                oneClickPage.handle(req, resp, oneClick.group(1));
                 return;
             }
             Optional<Caller> caller = caller(req);
@@ -159,7 +158,8 @@ public final class ApprovalServlet extends HttpServlet {
         if (path.equals("/") || path.isEmpty()) {
             home(req, resp, who);
         } else if (path.equals("/settings")) {
-            settingsPage(resp, who, HttpServletResponse.SC_OK, notice(req), "");
+            settings.page(resp, who.account(), who.frame("settings"), HttpServletResponse.SC_OK,
+                    notice(req), "");
         } else if (path.equals("/api/held")) {
             held(resp, who.account());
         } else if (path.equals("/api/inbox")) {
@@ -169,7 +169,7 @@ public final class ApprovalServlet extends HttpServlet {
         } else if (path.equals("/api/sent")) {
             sent(resp, who.account());
         } else if (path.equals("/api/settings")) {
-            settingsJson(resp, who.account());
+            settings.json(resp, who.account());
         } else if (path.equals("/api/reports")) {
             reports(resp, who.account());
         } else if (report.matches()) {
@@ -187,11 +187,11 @@ public final class ApprovalServlet extends HttpServlet {
         } else if (removed.matches()) {
             remove(req, resp, who, removed.group(1), removed.group(2).equals("spam"));
         } else if (path.equals("/settings") || path.equals("/api/settings")) {
-            saveSettings(req, resp, who);
+            settings.save(req, resp, who.account(), who.frame("settings"));
         } else if (path.equals("/settings/senders") || path.equals("/api/senders")) {
-            listSender(req, resp, who);
+            settings.list(req, resp, who.account(), who.frame("settings"));
         } else if (path.equals("/settings/senders/remove") || path.equals("/api/senders/remove")) {
-            unlistSender(req, resp, who);
+            settings.unlist(req, resp, who.account(), who.frame("settings"));
         } else if (path.equals("/logout")) {
             who.session().ifPresent(s -> sessions.close(cookie(req)));
             resp.addHeader("Set-Cookie", COOKIE + "=; Path=/guard; Max-Age=0; HttpOnly; SameSite=Strict");
@@ -257,16 +257,6 @@ public final class ApprovalServlet extends HttpServlet {
         return who.session().isEmpty() || WebSessions.same(req.getParameter("csrf"), who.session().get().csrf());
     }
 
-    /** No Origin (not a browser, or an old one), or this server's own; "null" and other sites are refused. */
-    private static boolean originAllowed(HttpServletRequest req) {
-        String origin = req.getHeader("Origin");
-        if (origin == null) {
-            return true;
-        }
-        String host = req.getHeader("Host");
-        return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
-    }
-
     private void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (!originAllowed(req)) {
             loginPage(resp, HttpServletResponse.SC_FORBIDDEN, "Sign in from this site's own page.", "");
@@ -286,133 +276,8 @@ public final class ApprovalServlet extends HttpServlet {
         redirect(req, resp, "/");
     }
 
-    /**
-     * A link from a mail about held items. The signed token stands for its user, for this one action: a GET shows
-     * what the action will do and asks to confirm (it changes nothing, so a mail scanner that follows links decides
-     * nothing); the POST does it, once.
-     */
-    private void oneClick(HttpServletRequest req, HttpServletResponse resp, String token) throws IOException {
-        boolean post = req.getMethod().equals("POST");
-        if (!post && !req.getMethod().equals("GET") && !req.getMethod().equals("HEAD")) {
-            resp.setHeader("Allow", "GET, HEAD, POST");
-            linkPage(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Not here", "This address only opens a page.");
-            return;
-        }
-        if (post && !crossSiteFree(req)) {
-            linkPage(resp, HttpServletResponse.SC_FORBIDDEN, "Refused", "Confirm from the page the link opened.");
-            return;
-        }
-        OneClickLinks.Verified verified = links.verify(token);
-        if (verified.link().isEmpty()) {
-            boolean expired = verified.refusal().orElse(OneClickLinks.Refusal.FORGED) == OneClickLinks.Refusal.EXPIRED;
-            linkPage(resp, expired ? HttpServletResponse.SC_GONE : HttpServletResponse.SC_FORBIDDEN,
-                    expired ? "This link has expired" : "This link is not valid", expired
-                            ? "Links in mail work for " + OneClickLinks.LIFETIME.toDays() + " days. Sign in to see "
-                                    + "what is still held for you." : "It was changed, or it is not from this server. "
-                                    + "Sign in to see what is held for you.");
-            return;
-        }
-        OneClickLinks.Link link = verified.link().get();
-        Optional<Account> user = accounts.find(link.user());
-        if (user.isEmpty()) {
-            linkPage(resp, HttpServletResponse.SC_FORBIDDEN, "This link is not valid", "Its user no longer exists.");
-            return;
-        }
-        if (link.action().equals("unsubscribe")) {
-            if (post) {
-                PreferenceStore.Preferences p = preferences.preferences(link.user());
-                preferences.save(link.user(), new PreferenceStore.Preferences(p.invitations(), p.timeZone(), false,
-                        false));
-                linkPage(resp, HttpServletResponse.SC_OK, "No more mails", "You will get no more mail about held "
-                        + "items. Turn it on again in your settings.");
-            } else {
-                Pages.render(resp, HttpServletResponse.SC_OK, "confirm.jte", confirmParams("Stop these mails?",
-                        "You will get no more mail when something is held for you.", null, token, "Stop these mails",
-                        "deny"));
-            }
-            return;
-        }
-        Optional<HeldItem> item = scheduling.quarantine().find(user.get(), link.heldId());
-        if (item.isEmpty() || !item.get().state().equals(HeldItem.HELD)) {
-            String done = item.map(h -> "It was already " + (h.state().equals(HeldItem.APPROVED) ? "approved"
-                    : h.state().equals(HeldItem.EXPIRED) ? "expired" : "denied") + ". Nothing more needs doing.")
-                    .orElse("It is no longer held. Nothing more needs doing.");
-            linkPage(resp, HttpServletResponse.SC_CONFLICT, "Already decided", done);
-            return;
-        }
-        ZoneId zone = zone(user.get());
-        HeldCard card = pages.held(item.get(), zone);
-        if (!post) {
-            String verb = switch (link.action()) {
-                case "approve" -> "Approve";
-                case "deny" -> "Deny";
-                default -> "Report spam";
-            };
-            String means = switch (link.action()) {
-                case "approve" -> card.approve();
-                case "deny" -> card.deny();
-                default -> "It is removed, nobody is told, and the sender is blocked.";
-            };
-            Pages.render(resp, HttpServletResponse.SC_OK, "confirm.jte", confirmParams(verb + "?", means, card, token,
-                    verb, link.action().equals("approve") ? "approve" : "deny"));
-            return;
-        }
-        if (!preferences.useLink(link.hash(), link.expires() * 1000)) {
-            linkPage(resp, HttpServletResponse.SC_CONFLICT, "This link was used already", "Each link works once. "
-                    + "Sign in to see what is still held for you.");
-            return;
-        }
-        boolean done = switch (link.action()) {
-            case "approve" -> scheduling.quarantine().approve(user.get(), link.heldId()) == Quarantine.Outcome.DONE;
-            case "deny" -> scheduling.quarantine().deny(user.get(), link.heldId()) == Quarantine.Outcome.DONE;
-            default -> removal.reportHeld(user.get(), link.heldId()) == InvitationRemoval.Outcome.DONE;
-        };
-        if (!done) {
-            linkPage(resp, HttpServletResponse.SC_CONFLICT, "Already decided", "It was decided meanwhile. Nothing "
-                    + "more needs doing.");
-            return;
-        }
-        linkPage(resp, HttpServletResponse.SC_OK, "Done", NOTICES.get(switch (link.action()) {
-            case "approve" -> "approved";
-            case "deny" -> "denied";
-            default -> "spam";
-        }));
-    }
-
-    private static Map<String, Object> confirmParams(String heading, String text, HeldCard card, String token,
-                                                     String button, String buttonClass) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("heading", heading);
-        m.put("text", text);
-        m.put("card", card);
-        m.put("token", token);
-        m.put("button", button);
-        m.put("buttonClass", buttonClass);
-        return m;
-    }
-
-    private static void linkPage(HttpServletResponse resp, int status, String heading, String text)
-            throws IOException {
-        Map<String, Object> m = new HashMap<>();
-        m.put("frame", null);
-        m.put("heading", heading);
-        m.put("text", text);
-        Pages.render(resp, status, "message.jte", m);
-    }
-
-    /** A POST a browser says comes from another site is refused; one with no such headers (a mail program's) is not. */
-    private static boolean crossSiteFree(HttpServletRequest req) {
-        String fetchSite = req.getHeader("Sec-Fetch-Site");
-        return (fetchSite == null || fetchSite.equals("same-origin") || fetchSite.equals("none")) && originAllowed(req);
-    }
-
     private void loginPage(HttpServletResponse resp, int status, String problem, String notice) throws IOException {
         Pages.render(resp, status, "login.jte", Map.of("problem", problem, "notice", notice));
-    }
-
-    private static void redirect(HttpServletRequest req, HttpServletResponse resp, String where) {
-        resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
-        resp.setHeader("Location", req.getContextPath() + req.getServletPath() + where);
     }
 
     private void decide(HttpServletRequest req, HttpServletResponse resp, Caller who, String id, String what)
@@ -468,7 +333,8 @@ public final class ApprovalServlet extends HttpServlet {
                     case HeldItem.EXPIRED -> "expired, because nobody decided in time";
                     default -> "denied";
                 } + (h.decidedBy().isEmpty() || h.state().equals(HeldItem.EXPIRED) ? "" : " by " + h.decidedBy())
-                + (h.decidedAt() == 0 ? "" : " on " + Pages.received(h.decidedAt(), zone(who.account())))
+                + (h.decidedAt() == 0 ? "" : " on " + Pages.received(h.decidedAt(),
+                        Pages.zone(preferences, who.account().name())))
                 + ". Nothing more needs doing.").orElse("It was already decided. Nothing more needs doing.");
         Pages.render(resp, HttpServletResponse.SC_CONFLICT, "message.jte", Map.of("frame", who.frame("held"),
                 "heading", "Already decided", "text", text));
@@ -520,29 +386,9 @@ public final class ApprovalServlet extends HttpServlet {
         Pages.render(resp, status, "message.jte", Map.of("frame", who.frame("held"), "heading", heading, "text", text));
     }
 
-    private static boolean isForm(HttpServletRequest req) {
-        String type = req.getContentType();
-        return req.getMethod().equals("POST") && type != null
-                && type.startsWith("application/x-www-form-urlencoded") && req.getParameter("csrf") != null;
-    }
-
-    private static String notice(HttpServletRequest req) {
-        String done = req.getParameter("done");
-        return done == null ? "" : NOTICES.getOrDefault(done, "");
-    }
-
-    /** @return the zone the user chose, else UTC */
-    private ZoneId zone(Account user) {
-        String z = preferences.preferences(user.name()).timeZone();
-        try {
-            return z.isEmpty() ? ZoneOffset.UTC : ZoneId.of(z);
-        } catch (DateTimeException e) {
-            return ZoneOffset.UTC;
-        }
-    }
 
     private void home(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
-        ZoneId zone = zone(who.account());
+        ZoneId zone = Pages.zone(preferences, who.account().name());
         List<HeldCard> held = new ArrayList<>();
         for (HeldItem h : scheduling.quarantine().heldFor(who.account())) {
             held.add(pages.held(h, zone));
@@ -574,145 +420,6 @@ public final class ApprovalServlet extends HttpServlet {
         }
         Pages.render(resp, HttpServletResponse.SC_OK, "home.jte", Map.of("frame", who.frame("held"), "held", held,
                 "delivered", delivered, "sent", sent, "notice", notice(req)));
-    }
-
-    /** The zones the settings page offers: every region/city zone Java knows, sorted. */
-    private static final List<String> ZONES = ZoneId.getAvailableZoneIds().stream()
-            .filter(z -> z.matches("(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/.+"))
-            .sorted().toList();
-
-    private void settingsPage(HttpServletResponse resp, Caller who, int status, String notice, String problem)
-            throws IOException {
-        PreferenceStore.Preferences p = preferences.preferences(who.account().name());
-        List<String> allowed = new ArrayList<>();
-        List<String> blocked = new ArrayList<>();
-        for (PreferenceStore.SenderEntry e : preferences.senders(who.account().name())) {
-            (e.list().equals(PreferenceStore.SenderEntry.BLOCK) ? blocked : allowed).add(FindingSentences.plain(e.entry()));
-        }
-        String operator = switch (operatorSetting(who.account())) {
-            case "known" -> "only from people you know";
-            case "never" -> "never";
-            default -> "from everyone";
-        };
-        SettingsForm form = new SettingsForm(p.invitations(), operator, p.timeZone(), ZONES, p.mailHeld(),
-                p.dailyDigest(), config.mail().relay().configured(), allowed, blocked);
-        Pages.render(resp, status, "settings.jte", Map.of("frame", who.frame("settings"), "settings", form,
-                "notice", notice, "problem", problem));
-    }
-
-    /** @return the operator's invitation setting for this user (senders.recipients, then .domains, then .policy) */
-    private String operatorSetting(Account user) {
-        GuardConfig.Senders s = config.senders();
-        for (var a : user.addresses()) {
-            for (Map.Entry<String, String> e : s.recipients().entrySet()) {
-                if (dev.inboxguard.api.CalendarUserAddress.parse(e.getKey()).filter(a::equals).isPresent()) {
-                    return e.getValue().strip().toLowerCase(java.util.Locale.ROOT);
-                }
-            }
-        }
-        for (var a : user.addresses()) {
-            Optional<String> domain = a.domain();
-            for (Map.Entry<String, String> e : s.domains().entrySet()) {
-                if (domain.isPresent() && e.getKey().replaceFirst("^@", "").equalsIgnoreCase(domain.get())) {
-                    return e.getValue().strip().toLowerCase(java.util.Locale.ROOT);
-                }
-            }
-        }
-        return s.policy() == null ? "everyone" : s.policy().strip().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private void saveSettings(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
-        // a script may send only what it changes; the page's form always sends every field
-        PreferenceStore.Preferences current = preferences.preferences(who.account().name());
-        String invitations = req.getParameter("invitations") == null ? current.invitations()
-                : value(req.getParameter("invitations"));
-        if (invitations.equals("default")) {
-            invitations = "";
-        }
-        String zone = req.getParameter("timeZone") == null ? current.timeZone() : value(req.getParameter("timeZone"));
-        String problem = "";
-        if (!List.of("", "everyone", "known", "never").contains(invitations)) {
-            problem = "Choose one of the invitation settings.";
-        } else if (!zone.isEmpty() && !ZONES.contains(zone) && !zone.equals("UTC")) {
-            problem = "Choose a time zone from the list.";
-        }
-        if (!problem.isEmpty()) {
-            if (isForm(req)) {
-                settingsPage(resp, who, HttpServletResponse.SC_BAD_REQUEST, "", problem);
-            } else {
-                json(resp, HttpServletResponse.SC_BAD_REQUEST, error(problem));
-            }
-            return;
-        }
-        boolean mailHeld = isForm(req) ? req.getParameter("mailHeld") != null
-                : req.getParameter("mailHeld") == null ? current.mailHeld() : !"false".equals(req.getParameter("mailHeld"));
-        boolean dailyDigest = isForm(req) ? req.getParameter("dailyDigest") != null
-                : req.getParameter("dailyDigest") == null ? current.dailyDigest()
-                : "true".equals(req.getParameter("dailyDigest"));
-        preferences.save(who.account().name(), new PreferenceStore.Preferences(invitations,
-                zone.equals("UTC") ? "" : zone, mailHeld, dailyDigest));
-        if (isForm(req)) {
-            redirect(req, resp, "/settings?done=saved");
-        } else {
-            settingsJson(resp, who.account());
-        }
-    }
-
-    private static String value(String s) {
-        return s == null ? "" : s.strip();
-    }
-
-    private void listSender(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
-        Optional<String> entry = SenderLists.entry(req.getParameter("entry"));
-        String list = value(req.getParameter("list"));
-        String problem = "";
-        if (entry.isEmpty()) {
-            problem = "Write an address (someone@example.com) or a domain (@example.com).";
-        } else if (!list.equals(PreferenceStore.SenderEntry.ALLOW) && !list.equals(PreferenceStore.SenderEntry.BLOCK)) {
-            problem = "Choose the allow list or the block list.";
-        } else if (who.account().addresses().stream().anyMatch(a -> entry.get().equalsIgnoreCase(a.uri()))) {
-            problem = "That is your own address.";
-        } else if (!preferences.list(who.account().name(), entry.get(), list, clock.millis())) {
-            problem = "Your lists are full (" + PreferenceStore.MAX_LIST_ENTRIES + " entries). Remove some first.";
-        }
-        listed(req, resp, who, problem);
-    }
-
-    private void unlistSender(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
-        Optional<String> entry = SenderLists.entry(req.getParameter("entry"));
-        entry.ifPresent(e -> preferences.unlist(who.account().name(), e));
-        listed(req, resp, who, entry.isEmpty() ? "That is not an entry on your lists." : "");
-    }
-
-    private void listed(HttpServletRequest req, HttpServletResponse resp, Caller who, String problem)
-            throws IOException {
-        if (isForm(req)) {
-            if (problem.isEmpty()) {
-                redirect(req, resp, "/settings?done=listed");
-            } else {
-                settingsPage(resp, who, HttpServletResponse.SC_BAD_REQUEST, "", problem);
-            }
-        } else if (!problem.isEmpty()) {
-            json(resp, HttpServletResponse.SC_BAD_REQUEST, error(problem));
-        } else {
-            settingsJson(resp, who.account());
-        }
-    }
-
-    private void settingsJson(HttpServletResponse resp, Account user) throws IOException {
-        PreferenceStore.Preferences p = preferences.preferences(user.name());
-        ObjectNode o = JSON.createObjectNode();
-        o.put("invitations", p.invitations().isEmpty() ? "default" : p.invitations());
-        o.put("operatorInvitations", operatorSetting(user));
-        o.put("timeZone", p.timeZone().isEmpty() ? "UTC" : p.timeZone());
-        o.put("mailHeld", p.mailHeld());
-        o.put("dailyDigest", p.dailyDigest());
-        ArrayNode allow = o.putArray("allow");
-        ArrayNode block = o.putArray("block");
-        for (PreferenceStore.SenderEntry e : preferences.senders(user.name())) {
-            (e.list().equals(PreferenceStore.SenderEntry.BLOCK) ? block : allow).add(e.entry());
-        }
-        json(resp, HttpServletResponse.SC_OK, o);
     }
 
     private void reports(HttpServletResponse resp, Account user) throws IOException {
@@ -814,12 +521,6 @@ public final class ApprovalServlet extends HttpServlet {
             });
         }
         return out;
-    }
-
-    private static ObjectNode error(String message) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("error", message);
-        return o;
     }
 
     private void held(HttpServletResponse resp, Account user) throws IOException {
@@ -935,14 +636,6 @@ public final class ApprovalServlet extends HttpServlet {
         } catch (IOException e) {
             return JSON.createArrayNode();
         }
-    }
-
-    private static void json(HttpServletResponse resp, int status, JsonNode body) throws IOException {
-        byte[] out = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
-        resp.setStatus(status);
-        resp.setContentType("application/json");
-        resp.setContentLength(out.length);
-        resp.getOutputStream().write(out);
     }
 
 }

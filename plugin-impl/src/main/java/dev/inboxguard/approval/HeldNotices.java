@@ -166,12 +166,19 @@ public final class HeldNotices implements AutoCloseable {
         b.append(daily ? "Still waiting for your decision" : "Held for your decision").append(" at ").append(hostname)
                 .append(":\n\n");
         int n = 0;
+        String firstTitle = "";
         for (HeldItem h : items) {
             if (++n > ITEMS_PER_MAIL) {
                 b.append("…and ").append(items.size() - ITEMS_PER_MAIL).append(" more on the page.\n\n");
                 break;
             }
-            EventDescription event = EventDescription.of(reader, h.data(), h.method(), zone);
+            // one message at a time: a mail lists at most ITEMS_PER_MAIL, each up to limits.maxBytes
+            byte[] data = h.data().length > 0 ? h.data() : scheduling.held(h.id()).map(HeldItem::data)
+                    .orElse(new byte[0]);
+            EventDescription event = describe(data, h.method(), zone);
+            if (n == 1) {
+                firstTitle = event.title();
+            }
             b.append(n).append(". \u201c").append(oneLine(event.title(), 120)).append("\u201d, ")
                     .append(h.approver().equals("organizer") ? "an answer to your event" : "from")
                     .append(' ').append(oneLine(FindingSentences.plain(h.sender()), 120)).append('\n');
@@ -193,8 +200,7 @@ public final class HeldNotices implements AutoCloseable {
             MimeMessage m = new MimeMessage(SESSION);
             m.setFrom(new InternetAddress("postmaster@" + hostname, "InboxGuard", "UTF-8"));
             m.setRecipient(MimeMessage.RecipientType.TO, new InternetAddress(to));
-            m.setSubject(items.size() == 1 ? (daily ? "Still waiting: " : "Held for you: ")
-                    + oneLine(EventDescription.of(reader, items.get(0).data(), items.get(0).method(), zone).title(), 120)
+            m.setSubject(items.size() == 1 ? (daily ? "Still waiting: " : "Held for you: ") + oneLine(firstTitle, 120)
                     : items.size() + " calendar messages " + (daily ? "still wait" : "wait") + " for your decision",
                     "UTF-8");
             m.setSentDate(Date.from(clock.instant()));
@@ -212,6 +218,14 @@ public final class HeldNotices implements AutoCloseable {
             LOG.warn("held notices: cannot write the mail to {}: {}", user.name(), e.toString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private EventDescription describe(byte[] data, String method, ZoneId zone) {
+        try {
+            return EventDescription.of(reader, data, method, zone);
+        } catch (RuntimeException e) {
+            return EventDescription.unreadable("(a message that cannot be shown)");
         }
     }
 

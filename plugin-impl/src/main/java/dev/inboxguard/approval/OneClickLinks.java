@@ -22,6 +22,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class OneClickLinks {
     /** How long a link in a mail works: long enough for a weekend away, shorter than retention keeps held items. */
     static final Duration LIFETIME = Duration.ofDays(7);
+    /** How long an unsubscribe link works: a mail program offers its button as long as the mail is kept. */
+    static final Duration UNSUBSCRIBE_LIFETIME = Duration.ofDays(365);
     /** The actions a link can carry. */
     static final List<String> ACTIONS = List.of("approve", "deny", "spam", "unsubscribe");
     private static final int MAX_TOKEN = 600;
@@ -50,9 +52,10 @@ final class OneClickLinks {
         this.clock = clock;
     }
 
-    /** @return a token for this user, item and action, valid for {@link #LIFETIME} */
+    /** @return a token for this user, item and action, valid for {@link #LIFETIME} (unsubscribing: a year) */
     String sign(String user, String heldId, String action) {
-        long expires = clock.instant().plus(LIFETIME).getEpochSecond();
+        long expires = clock.instant().plus(action.equals("unsubscribe") ? UNSUBSCRIBE_LIFETIME : LIFETIME)
+                .getEpochSecond();
         String payload = user + "\n" + heldId + "\n" + action + "\n" + expires;
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         return b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(mac(payload));

@@ -47,12 +47,18 @@ final class Pages {
 
     static void render(HttpServletResponse resp, int status, String template, Map<String, Object> params)
             throws IOException {
-        Utf8ByteOutput out = new Utf8ByteOutput();
-        ENGINE.render(template, params, out);
+        Utf8ByteOutput out = render(template, params);
         resp.setStatus(status);
         resp.setContentType("text/html; charset=utf-8");
         resp.setContentLength(out.getContentLength());
         out.writeTo(resp.getOutputStream());
+    }
+
+    /** @return the page, as UTF-8 */
+    static Utf8ByteOutput render(String template, Map<String, Object> params) {
+        Utf8ByteOutput out = new Utf8ByteOutput();
+        ENGINE.render(template, params, out);
+        return out;
     }
 
     HeldCard held(HeldItem h, ZoneId zone) {
@@ -164,6 +170,16 @@ final class Pages {
 
     private static String shortUid(String uid) {
         return uid.length() > 40 ? uid.substring(0, 40) + "…" : uid;
+    }
+
+    /** @return the zone the user chose, else UTC */
+    static ZoneId zone(dev.inboxguard.storage.PreferenceStore preferences, String user) {
+        String z = preferences.preferences(user).timeZone();
+        try {
+            return z.isEmpty() ? java.time.ZoneOffset.UTC : ZoneId.of(z);
+        } catch (java.time.DateTimeException e) {
+            return java.time.ZoneOffset.UTC;
+        }
     }
 
     static String received(long at, ZoneId zone) {

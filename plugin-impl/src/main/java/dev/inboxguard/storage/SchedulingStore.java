@@ -88,7 +88,8 @@ public interface SchedulingStore {
 
     /**
      * @param limit at most this many
-     * @return held items still waiting whose decider has not been told of them by mail, oldest first
+     * @return held items still waiting whose decider has not been told of them by mail, oldest first, without
+     * their messages ({@code data} is empty: read each with {@link #held(String)})
      */
     List<HeldItem> unannounced(int limit);
 

@@ -58,7 +58,9 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public List<HeldItem> unannounced(int limit) {
-        return Sql.query(db, "SELECT " + HELD_COLUMNS + " FROM held WHERE state = ? AND announced = 0 ORDER BY "
+        // without the messages: a batch of held items may be large, and the caller reads each it mails
+        return Sql.query(db, "SELECT " + HELD_COLUMNS.replace(", data,", ", NULL,") + " FROM held WHERE state = ? "
+                + "AND announced = 0 ORDER BY "
                 + "received, id FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", List.of(HeldItem.HELD),
                 SqlSchedulingStore::heldItem);
     }
