@@ -109,7 +109,7 @@ class HeldNoticesTest {
             assertEquals("List-Unsubscribe=One-Click", first.getHeader("List-Unsubscribe-Post")[0]);
 
             // two more within the hour: no mail until the hour is up, then one digest of both
-            lmtp(lmtp, "olga@example.net", "two-2", "Budget <img src=x onerror=alert(1)>");
+            lmtp(lmtp, "olga@example.net", "two-2", "Budget <img src=x onerror=alert(1)> https://evil.example/login");
             lmtp(lmtp, "pete@example.org", "three-3", "Offsite");
             // waiting out a sweep proves a negative; once (on the desktop run) is enough
             boolean desktop = device.equals("desktop");
@@ -123,6 +123,9 @@ class HeldNoticesTest {
             String digestText = (String) digest.getContent();
             assertTrue(digestText.contains("Budget") && digestText.contains("Offsite"), digestText);
             assertFalse(digestText.contains("Quarterly review"), "announced once: " + digestText);
+            // the sender's link is not a link in a mail this server sends
+            assertTrue(digestText.contains("https[:]//evil.example/login"), digestText);
+            assertFalse(digestText.contains("https://evil.example"), digestText);
 
             WebDriver browser = browser(device);
             try {
@@ -131,6 +134,17 @@ class HeldNoticesTest {
                 // the link opens a page that asks; opening it changed nothing
                 String approve = find(APPROVE, text);
                 assertTrue(approve.startsWith(base + "/guard/act/"), approve);
+                // one spelling per link: the same bytes spelled otherwise (Base64's spare bits) are refused
+                String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                String respelled = approve.substring(0, approve.length() - 1)
+                        + alphabet.charAt(alphabet.indexOf(approve.charAt(approve.length() - 1)) ^ 1);
+                assertEquals(403, post(http, respelled, Map.of()).statusCode());
+                String firstId = null;
+                for (JsonNode h : held(http, base)) {
+                    if (h.get("uid").asText().equals("one-1")) {
+                        firstId = h.get("id").asText();
+                    }
+                }
                 browser.get(approve);
                 wait.until(d -> d.getTitle().startsWith("Approve?"));
                 assertTrue(browser.findElement(By.tagName("main")).getText().contains("Quarterly review"));
@@ -142,8 +156,17 @@ class HeldNoticesTest {
                 // the same link again: the item is decided, and the page says so
                 browser.get(approve);
                 wait.until(d -> d.getTitle().startsWith("Already decided"));
+                // held again (as after a failed delivery), the used link still does nothing
+                store.scheduling().reopen(firstId);
+                HttpResponse<String> again = post(http, approve, Map.of());
+                assertEquals(409, again.statusCode());
+                assertTrue(again.body().contains("used already"), again.body());
+                assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/guard/api/held/" + firstId
+                        + "/approve")).header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "alice:alice".getBytes(StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody())
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
 
-                // a decision link works once, even posted twice by a script
+                // posted twice by a script: the second finds it decided
                 String deny = find(DENY, digestText.substring(digestText.indexOf("Budget")));
                 // the confirmation page shows the sender's markup as text
                 String confirm = http.send(HttpRequest.newBuilder(URI.create(deny)).build(),

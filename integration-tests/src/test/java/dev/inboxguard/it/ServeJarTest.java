@@ -222,6 +222,24 @@ class ServeJarTest {
             }
             assertTrue(request.get("formattedMessage").asText().contains("\"GET /health HTTP/1.1\" 200"),
                     request.toString());
+            // a one-click link's token acts for its user: the log names the page, not the token
+            String token = "YWxpY2UKMDAKYXBwcm92ZQox.c2lnbmF0dXJl";
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    http.replace("/health", "/guard/act/" + token))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            String act = null;
+            while (act == null) {
+                String line = lines.poll(30, TimeUnit.SECONDS);
+                assertTrue(line != null, "a request log line for the link");
+                if (line.startsWith("{") && line.contains("dev.inboxguard.requests")) {
+                    String message = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line)
+                            .get("formattedMessage").asText();
+                    if (message.contains("/guard/act/")) {
+                        act = message;
+                    }
+                }
+            }
+            assertTrue(act.contains("/guard/act/(token)") && !act.contains(token), act);
             // a forged invitation for carol: refused, and the verdict is logged
             String mail = "From: mallory@evil.example\r\nTo: carol@example.com\r\nSubject: x\r\nMessage-ID: <j1@x>\r\n"
                     + "MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nnot a calendar\r\n";

@@ -57,6 +57,8 @@ public final class ApprovalServlet extends HttpServlet {
     private static final Pattern REPORT = Pattern.compile("/api/reports/([0-9a-f]{32})/arf");
     private static final Pattern ONE_CLICK = Pattern.compile("/act/([A-Za-z0-9_-]{1,500}\\.[A-Za-z0-9_-]{1,100})");
     private static final int MAX_AUDIT = 1000;
+    /** Held items the page shows at once, oldest first; the rest follow as these are decided. */
+    private static final int MAX_SHOWN = 100;
     /** Invitations the page lists (and a removal looks among): the latest this many deliveries. */
     private static final int MAX_INVITATIONS = 200;
 
@@ -390,8 +392,11 @@ public final class ApprovalServlet extends HttpServlet {
     private void home(HttpServletRequest req, HttpServletResponse resp, Caller who) throws IOException {
         ZoneId zone = Pages.zone(preferences, who.account().name());
         List<HeldCard> held = new ArrayList<>();
-        for (HeldItem h : scheduling.quarantine().heldFor(who.account())) {
-            held.add(pages.held(h, zone));
+        // the oldest hundred, each message read on its own: a flood held for one person must not make the page
+        // read every message at once
+        for (HeldItem summary : scheduling.store().heldSummaries(who.account().name(), MAX_SHOWN)) {
+            scheduling.store().held(summary.id()).filter(h -> h.state().equals(HeldItem.HELD))
+                    .ifPresent(h -> held.add(pages.held(h, zone)));
         }
         // invitations in the user's calendar, from the audit trail of deliveries: calendar programs clear the
         // scheduling inbox once they have read it, so the inbox alone would lose them
@@ -526,7 +531,7 @@ public final class ApprovalServlet extends HttpServlet {
     private void held(HttpServletResponse resp, Account user) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode items = root.putArray("held");
-        for (HeldItem h : scheduling.quarantine().heldFor(user)) {
+        for (HeldItem h : scheduling.store().heldSummaries(user.name(), MAX_AUDIT)) {
             ObjectNode o = items.addObject();
             o.put("id", h.id());
             o.put("method", h.method());

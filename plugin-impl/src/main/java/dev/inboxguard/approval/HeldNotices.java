@@ -60,6 +60,7 @@ public final class HeldNotices implements AutoCloseable {
     private final String baseUrl;
     private final String hostname;
     private final Clock clock;
+    private final dev.inboxguard.storage.Transactions transactions;
     private final ScheduledExecutorService timer;
     private long lastDailyPass = Long.MIN_VALUE;
 
@@ -71,10 +72,13 @@ public final class HeldNotices implements AutoCloseable {
      * @param reader      the bounded reader, to describe each event
      * @param baseUrl     the server's public address, for the links ({@code https://calendar.example.com})
      * @param hostname    {@code mail.hostname}, for the sender address and Message-IDs
+     * @param transactions makes claiming, announcing and queueing one mail one transaction
      * @param clock       the clock
      */
     public HeldNotices(SchedulingStore scheduling, PreferenceStore preferences, Accounts accounts, OutboundQueue queue,
-                       CalendarReader reader, String baseUrl, String hostname, Clock clock) {
+                       CalendarReader reader, String baseUrl, String hostname,
+                       dev.inboxguard.storage.Transactions transactions, Clock clock) {
+        this.transactions = transactions;
         this.scheduling = scheduling;
         this.preferences = preferences;
         this.accounts = accounts;
@@ -96,7 +100,8 @@ public final class HeldNotices implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> {
             try {
                 sweep();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // anything thrown out of the task would end the schedule for good
                 LOG.warn("held notices: a sweep failed; trying again shortly: {}", e.toString());
             }
         }, LOOK.toMillis(), LOOK.toMillis(), TimeUnit.MILLISECONDS);
@@ -108,7 +113,7 @@ public final class HeldNotices implements AutoCloseable {
         long now = clock.millis();
         int sent = 0;
         Map<String, List<HeldItem>> byDecider = new LinkedHashMap<>();
-        for (HeldItem h : scheduling.unannounced(BATCH)) {
+        for (HeldItem h : scheduling.unannounced(now - GAP.toMillis(), BATCH)) {
             byDecider.computeIfAbsent(h.decider(), k -> new ArrayList<>()).add(h);
         }
         for (Map.Entry<String, List<HeldItem>> e : byDecider.entrySet()) {
@@ -120,19 +125,24 @@ public final class HeldNotices implements AutoCloseable {
                 e.getValue().forEach(h -> scheduling.announce(h.id(), now));
                 continue;
             }
-            if (!preferences.claimNotice(e.getKey(), false, now, GAP.toMillis())) {
-                continue; // mailed within the hour: these wait for the digest
-            }
-            List<HeldItem> mine = new ArrayList<>();
-            for (HeldItem h : e.getValue()) {
-                if (scheduling.announce(h.id(), now)) {
-                    mine.add(h);
+            // the claim, the items marked announced and the queued mail commit together: a failure leaves all three
+            // for the next sweep, and two nodes never mail the same items
+            boolean mailed = transactions.atomically(() -> {
+                if (!preferences.claimNotice(e.getKey(), false, now, GAP.toMillis())) {
+                    return false; // mailed within the hour: these wait for the digest
                 }
-            }
-            if (!mine.isEmpty()) {
-                mail(user.get(), p, mine, false);
-                sent++;
-            }
+                List<HeldItem> mine = new ArrayList<>();
+                for (HeldItem h : e.getValue()) {
+                    if (scheduling.announce(h.id(), now)) {
+                        mine.add(h);
+                    }
+                }
+                if (!mine.isEmpty()) {
+                    mail(user.get(), p, mine, false);
+                }
+                return !mine.isEmpty();
+            });
+            sent += mailed ? 1 : 0;
         }
         if (lastDailyPass == Long.MIN_VALUE || now - lastDailyPass >= Duration.ofMinutes(10).toMillis()
                 || now < lastDailyPass) {
@@ -149,9 +159,15 @@ public final class HeldNotices implements AutoCloseable {
             if (!p.mailHeld() || !p.dailyDigest()) {
                 continue;
             }
-            List<HeldItem> waiting = scheduling.heldFor(user.name());
-            if (!waiting.isEmpty() && preferences.claimNotice(user.name(), true, now, DAY.toMillis())) {
+            // the list without the messages; mail() reads the ones it shows, one at a time
+            List<HeldItem> waiting = scheduling.heldSummaries(user.name(), ITEMS_PER_MAIL + 1);
+            if (!waiting.isEmpty() && transactions.atomically(() -> {
+                if (!preferences.claimNotice(user.name(), true, now, DAY.toMillis())) {
+                    return false;
+                }
                 mail(user, p, waiting, true);
+                return true;
+            })) {
                 sent++;
             }
         }
@@ -169,7 +185,7 @@ public final class HeldNotices implements AutoCloseable {
         String firstTitle = "";
         for (HeldItem h : items) {
             if (++n > ITEMS_PER_MAIL) {
-                b.append("…and ").append(items.size() - ITEMS_PER_MAIL).append(" more on the page.\n\n");
+                b.append("…and more on the page.\n\n");
                 break;
             }
             // one message at a time: a mail lists at most ITEMS_PER_MAIL, each up to limits.maxBytes
@@ -179,14 +195,14 @@ public final class HeldNotices implements AutoCloseable {
             if (n == 1) {
                 firstTitle = event.title();
             }
-            b.append(n).append(". \u201c").append(oneLine(event.title(), 120)).append("\u201d, ")
+            b.append(n).append(". \u201c").append(inert(event.title(), 120)).append("\u201d, ")
                     .append(h.approver().equals("organizer") ? "an answer to your event" : "from")
-                    .append(' ').append(oneLine(FindingSentences.plain(h.sender()), 120)).append('\n');
+                    .append(' ').append(inert(FindingSentences.plain(h.sender()), 120)).append('\n');
             if (!event.when().isEmpty()) {
                 b.append("   ").append(event.when()).append('\n');
             }
             for (com.fasterxml.jackson.databind.JsonNode f : Pages.findings(h.findings())) {
-                b.append("   Why: ").append(oneLine(FindingSentences.sentence(f), 200)).append('\n');
+                b.append("   Why: ").append(inert(FindingSentences.sentence(f), 200)).append('\n');
             }
             b.append("   Approve:     ").append(link(user, h, "approve")).append('\n');
             b.append("   Deny:        ").append(link(user, h, "deny")).append('\n');
@@ -200,8 +216,9 @@ public final class HeldNotices implements AutoCloseable {
             MimeMessage m = new MimeMessage(SESSION);
             m.setFrom(new InternetAddress("postmaster@" + hostname, "InboxGuard", "UTF-8"));
             m.setRecipient(MimeMessage.RecipientType.TO, new InternetAddress(to));
-            m.setSubject(items.size() == 1 ? (daily ? "Still waiting: " : "Held for you: ") + oneLine(firstTitle, 120)
-                    : items.size() + " calendar messages " + (daily ? "still wait" : "wait") + " for your decision",
+            m.setSubject(items.size() == 1 ? (daily ? "Still waiting: " : "Held for you: ") + inert(firstTitle, 120)
+                    : (items.size() > ITEMS_PER_MAIL ? "More than " + ITEMS_PER_MAIL : String.valueOf(items.size()))
+                    + " calendar messages " + (daily ? "still wait" : "wait") + " for your decision",
                     "UTF-8");
             m.setSentDate(Date.from(clock.instant()));
             m.setText(b.toString(), "UTF-8", "plain");
@@ -239,6 +256,15 @@ public final class HeldNotices implements AutoCloseable {
         } catch (DateTimeException e) {
             return ZoneOffset.UTC;
         }
+    }
+
+    /**
+     * The sender's text as it may stand in our mail, beside our real links: on one line (control characters become
+     * spaces), and with what mail programs turn into links made inert ({@code https[:]//}, {@code www[.]}), so that a
+     * title like "Sign in again at https://…" is not a clickable link in a mail this server signed.
+     */
+    static String inert(String s, int max) {
+        return oneLine(s, max).replace("://", "[:]//").replaceAll("(?i)\\bwww\\.", "www[.]");
     }
 
     /** Control characters become spaces: a title cannot add lines (or links on lines of their own) to the mail. */

@@ -35,7 +35,7 @@ final class OneClickLinks {
      * @param heldId  the held item, or {@code -} for unsubscribing
      * @param action  approve, deny, spam or unsubscribe
      * @param expires when it stops working, in epoch seconds
-     * @param hash    the SHA-256 of the whole token, to record its single use
+     * @param hash    the link's signature in hex (unique to it), to record its single use
      */
     record Link(String user, String heldId, String action, long expires, String hash) {
     }
@@ -61,7 +61,7 @@ final class OneClickLinks {
         return b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(mac(payload));
     }
 
-    /** @return the link a token carries, if this server signed it; the refusal otherwise */
+    /** @return the link a token carries, if this server signed it (in this very spelling); the refusal otherwise */
     Verified verify(String token) {
         if (token == null || token.length() > MAX_TOKEN || token.indexOf('.') < 0) {
             return new Verified(Optional.empty(), Optional.of(Refusal.FORGED));
@@ -70,6 +70,12 @@ final class OneClickLinks {
             String[] parts = token.split("\\.", 2);
             byte[] payloadBytes = Base64.getUrlDecoder().decode(parts[0]);
             byte[] signature = Base64.getUrlDecoder().decode(parts[1]);
+            // one spelling per link: Base64 ignores a last character's spare bits, and a second spelling of the same
+            // bytes would be a second link to the single-use record
+            Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+            if (!b64.encodeToString(payloadBytes).equals(parts[0]) || !b64.encodeToString(signature).equals(parts[1])) {
+                return new Verified(Optional.empty(), Optional.of(Refusal.FORGED));
+            }
             String payload = new String(payloadBytes, StandardCharsets.UTF_8);
             if (!MessageDigest.isEqual(mac(payload), signature)) {
                 return new Verified(Optional.empty(), Optional.of(Refusal.FORGED));
@@ -82,7 +88,8 @@ final class OneClickLinks {
             if (clock.instant().getEpochSecond() > expires) {
                 return new Verified(Optional.empty(), Optional.of(Refusal.EXPIRED));
             }
-            return new Verified(Optional.of(new Link(f[0], f[1], f[2], expires, sha256(token))), Optional.empty());
+            return new Verified(Optional.of(new Link(f[0], f[1], f[2], expires,
+                    HexFormat.of().formatHex(signature))), Optional.empty());
         } catch (IllegalArgumentException e) {
             return new Verified(Optional.empty(), Optional.of(Refusal.FORGED));
         }
@@ -112,14 +119,5 @@ final class OneClickLinks {
             key = k;
         }
         return k;
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -107,21 +107,32 @@ final class OneClickPage {
                     verb, link.action().equals("approve") ? "approve" : "deny"));
             return;
         }
-        if (!preferences.useLink(link.hash(), link.expires() * 1000)) {
+        if (preferences.linkUsed(link.hash())) {
             linkPage(resp, HttpServletResponse.SC_CONFLICT, "This link was used already", "Each link works once. "
                     + "Sign in to see what is still held for you.");
             return;
         }
-        boolean done = switch (link.action()) {
-            case "approve" -> quarantine.approve(user.get(), link.heldId()) == Quarantine.Outcome.DONE;
-            case "deny" -> quarantine.deny(user.get(), link.heldId()) == Quarantine.Outcome.DONE;
-            default -> removal.reportHeld(user.get(), link.heldId()) == InvitationRemoval.Outcome.DONE;
-        };
+        boolean done;
+        try {
+            // the decision itself is taken once (two clicks at once: one wins); the link is recorded only after it,
+            // so a decision that failed leaves the link working, and a decision undone (the item held again after a
+            // failed delivery) does not make the link work twice
+            done = switch (link.action()) {
+                case "approve" -> quarantine.approve(user.get(), link.heldId()) == Quarantine.Outcome.DONE;
+                case "deny" -> quarantine.deny(user.get(), link.heldId()) == Quarantine.Outcome.DONE;
+                default -> removal.reportHeld(user.get(), link.heldId()) == InvitationRemoval.Outcome.DONE;
+            };
+        } catch (RuntimeException e) {
+            linkPage(resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Something went wrong", "The decision could "
+                    + "not be carried out; the item is still held, and this link still works. Try again later.");
+            return;
+        }
         if (!done) {
             linkPage(resp, HttpServletResponse.SC_CONFLICT, "Already decided", "It was decided meanwhile. Nothing "
                     + "more needs doing.");
             return;
         }
+        preferences.useLink(link.hash(), link.expires() * 1000);
         linkPage(resp, HttpServletResponse.SC_OK, "Done", NOTICES.get(switch (link.action()) {
             case "approve" -> "approved";
             case "deny" -> "denied";

@@ -63,6 +63,18 @@ final class SettingsPage {
                 "notice", notice, "problem", problem));
     }
 
+    /** @return true or false as written, the fallback when left out, empty when it is neither */
+    private static Optional<Boolean> bool(String text, boolean fallback) {
+        if (text == null) {
+            return Optional.of(fallback);
+        }
+        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "on" -> Optional.of(true);
+            case "false", "off" -> Optional.of(false);
+            default -> Optional.empty();
+        };
+    }
+
     /** @return the operator's invitation setting for this user (senders.recipients, then .domains, then .policy) */
     String operatorSetting(Account user) {
         GuardConfig.Senders s = config.senders();
@@ -98,6 +110,9 @@ final class SettingsPage {
             problem = "Choose one of the invitation settings.";
         } else if (!zone.isEmpty() && !ZONES.contains(zone) && !zone.equals("UTC")) {
             problem = "Choose a time zone from the list.";
+        } else if (!isForm(req) && (bool(req.getParameter("mailHeld"), true).isEmpty()
+                || bool(req.getParameter("dailyDigest"), true).isEmpty())) {
+            problem = "mailHeld and dailyDigest are true or false.";
         }
         if (!problem.isEmpty()) {
             if (isForm(req)) {
@@ -107,11 +122,11 @@ final class SettingsPage {
             }
             return;
         }
+        // a form's checkbox is there when ticked and missing when not; a script says true or false, or leaves it
         boolean mailHeld = isForm(req) ? req.getParameter("mailHeld") != null
-                : req.getParameter("mailHeld") == null ? current.mailHeld() : !"false".equals(req.getParameter("mailHeld"));
+                : bool(req.getParameter("mailHeld"), current.mailHeld()).orElseThrow();
         boolean dailyDigest = isForm(req) ? req.getParameter("dailyDigest") != null
-                : req.getParameter("dailyDigest") == null ? current.dailyDigest()
-                : "true".equals(req.getParameter("dailyDigest"));
+                : bool(req.getParameter("dailyDigest"), current.dailyDigest()).orElseThrow();
         preferences.save(user.name(), new PreferenceStore.Preferences(invitations,
                 zone.equals("UTC") ? "" : zone, mailHeld, dailyDigest));
         if (isForm(req)) {

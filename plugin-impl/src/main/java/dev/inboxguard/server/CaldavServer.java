@@ -139,7 +139,13 @@ public final class CaldavServer implements AutoCloseable {
         meters.count("inboxguard.http.header.timeouts", "HTTP connections closed because a request's headers came "
                 + "too slowly", connectionLimits, HttpConnectionLimits::timedOut);
         if (config.server().requestLog()) {
-            org.eclipse.jetty.server.Slf4jRequestLogWriter writer = new org.eclipse.jetty.server.Slf4jRequestLogWriter();
+            // a one-click link's token acts for its user: it must not land in a log file, in the path or a Referer
+            org.eclipse.jetty.server.Slf4jRequestLogWriter writer = new org.eclipse.jetty.server.Slf4jRequestLogWriter() {
+                @Override
+                public void write(String line) throws java.io.IOException {
+                    super.write(line.replaceAll("/guard/act/[A-Za-z0-9_.-]+", "/guard/act/(token)"));
+                }
+            };
             writer.setLoggerName("dev.inboxguard.requests");
             jetty.setRequestLog(new org.eclipse.jetty.server.CustomRequestLog(writer,
                     org.eclipse.jetty.server.CustomRequestLog.EXTENDED_NCSA_FORMAT));

@@ -98,7 +98,7 @@ public final class InboxGuardServer implements AutoCloseable {
                     ? "http://" + ImipListeners.hostname(config.mail()) + ":" + caldav.port() : config.server().publicUrl();
             Optional<HeldNotices> notices = queue.map(q -> new HeldNotices(database.scheduling(), database.preferences(),
                     accounts, q, new CalendarReader(config.limits()), publicUrl, ImipListeners.hostname(config.mail()),
-                    clock).start());
+                    database, clock).start());
             return new InboxGuardServer(caldav, listeners, queue, retention, notices);
         } catch (Exception e) {
             if (listeners != null) {

@@ -120,6 +120,9 @@ public interface PreferenceStore {
      */
     boolean useLink(String linkHash, long expires);
 
+    /** @return true if this single-use link was used */
+    boolean linkUsed(String linkHash);
+
     /** Forgets used links that have expired; @return how many */
     int pruneLinks(long now);
 }

@@ -87,11 +87,20 @@ public interface SchedulingStore {
     List<AuditEntry> sentBy(String user, int limit);
 
     /**
-     * @param limit at most this many
-     * @return held items still waiting whose decider has not been told of them by mail, oldest first, without
-     * their messages ({@code data} is empty: read each with {@link #held(String)})
+     * @param mailedBefore only items of deciders not mailed about held items since this time (a user mailed within
+     *                     the hour waits for the digest, and their items must not crowd out anyone else's)
+     * @param limit        at most this many
+     * @return held items still waiting whose decider has not been told of them by mail, oldest first, without their
+     * messages ({@code data} is empty: read each with {@link #held(String)})
      */
-    List<HeldItem> unannounced(int limit);
+    List<HeldItem> unannounced(long mailedBefore, int limit);
+
+    /**
+     * @param limit at most this many
+     * @return the items waiting for this user's decision, oldest first, without their messages ({@code data} is
+     * empty): for lists and counts that must not read every message
+     */
+    List<HeldItem> heldSummaries(String decider, int limit);
 
     /** @return true if the item was not announced before and is now */
     boolean announce(String id, long at);

@@ -118,9 +118,10 @@ final class SqlPreferenceStore implements PreferenceStore {
     @Override
     public boolean claimNotice(String owner, boolean daily, long now, long gap) {
         String column = daily ? "last_daily" : "last_sent";
-        // 0 is never; a clock that went back (a restored machine) must not silence the user for as long
+        // 0 is never. A time more than a gap ahead means a clock went back (a restored machine), which must not
+        // silence the user for as long; a node whose clock is a little behind another's still sees the claim
         if (Sql.transaction(db, c -> Sql.update(c, "UPDATE held_notices SET " + column + " = ? WHERE owner = ? AND ("
-                + column + " = 0 OR " + column + " <= ? OR " + column + " > ?)", now, owner, now - gap, now)) > 0) {
+                + column + " = 0 OR " + column + " <= ? OR " + column + " > ?)", now, owner, now - gap, now + gap)) > 0) {
             return true;
         }
         if (!Sql.query(db, "SELECT 1 FROM held_notices WHERE owner = ?", List.of(owner), r -> 1).isEmpty()) {
@@ -175,6 +176,11 @@ final class SqlPreferenceStore implements PreferenceStore {
             }
             throw e;
         }
+    }
+
+    @Override
+    public boolean linkUsed(String linkHash) {
+        return !Sql.query(db, "SELECT 1 FROM used_links WHERE link_hash = ?", List.of(linkHash), r -> 1).isEmpty();
     }
 
     @Override

@@ -57,12 +57,19 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
-    public List<HeldItem> unannounced(int limit) {
+    public List<HeldItem> unannounced(long mailedBefore, int limit) {
         // without the messages: a batch of held items may be large, and the caller reads each it mails
         return Sql.query(db, "SELECT " + HELD_COLUMNS.replace(", data,", ", NULL,") + " FROM held WHERE state = ? "
-                + "AND announced = 0 ORDER BY "
-                + "received, id FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", List.of(HeldItem.HELD),
-                SqlSchedulingStore::heldItem);
+                + "AND announced = 0 AND NOT EXISTS (SELECT 1 FROM held_notices n WHERE n.owner = held.decider AND "
+                + "n.last_sent > ?) ORDER BY received, id FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY",
+                List.of(HeldItem.HELD, mailedBefore), SqlSchedulingStore::heldItem);
+    }
+
+    @Override
+    public List<HeldItem> heldSummaries(String decider, int limit) {
+        return Sql.query(db, "SELECT " + HELD_COLUMNS.replace(", data,", ", NULL,") + " FROM held WHERE decider = ? "
+                + "AND state = ? ORDER BY received, id FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY",
+                List.of(decider, HeldItem.HELD), SqlSchedulingStore::heldItem);
     }
 
     @Override

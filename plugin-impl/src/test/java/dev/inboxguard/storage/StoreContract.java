@@ -510,23 +510,38 @@ abstract class StoreContract {
     void noticesSecretsAndSingleUseLinksAcrossNodes() {
         try (Database a = node(); Database b = node()) {
             // one notice an hour, whichever node asks; the daily digest counts apart
-            assertTrue(a.preferences().claimNotice("alice", false, 1_000, 3_600_000));
-            assertFalse(b.preferences().claimNotice("alice", false, 2_000, 3_600_000));
-            assertTrue(b.preferences().claimNotice("alice", true, 2_000, 86_400_000));
-            assertTrue(b.preferences().claimNotice("alice", false, 3_601_000, 3_600_000));
+            long t = 1_764_000_000_000L;
+            assertTrue(a.preferences().claimNotice("alice", false, t, 3_600_000));
+            assertFalse(b.preferences().claimNotice("alice", false, t + 1_000, 3_600_000));
+            // a node whose clock is five seconds behind still sees the claim
+            assertFalse(b.preferences().claimNotice("alice", false, t - 5_000, 3_600_000));
+            assertTrue(b.preferences().claimNotice("alice", true, t + 2_000, 86_400_000));
+            assertTrue(b.preferences().claimNotice("alice", false, t + 3_601_000, 3_600_000));
+            // a clock set back by a day (a restored machine) does not silence her for a day
+            assertTrue(a.preferences().claimNotice("alice", false, t - 86_400_000, 3_600_000));
             // every node signs with the same key
             String key = a.preferences().secret("one-click-links");
             assertEquals(64, key.length());
             assertEquals(key, b.preferences().secret("one-click-links"));
+            assertFalse(a.preferences().linkUsed("h1"));
             assertTrue(a.preferences().useLink("h1", 100));
+            assertTrue(b.preferences().linkUsed("h1"));
             assertFalse(b.preferences().useLink("h1", 100), "a link works once");
             assertEquals(1, a.preferences().pruneLinks(101));
             // held items are announced once
+            assertTrue(a.preferences().claimNotice("alice", false, t, 3_600_000), "an hour after the set-back one");
             a.scheduling().hold(held("n1", "alice"));
-            assertEquals(List.of("n1"), a.scheduling().unannounced(10).stream().map(HeldItem::id).toList());
+            a.scheduling().hold(held("n2", "dave"));
+            assertEquals(List.of("n1", "n2"), a.scheduling().unannounced(t, 10).stream().map(HeldItem::id).toList());
+            assertEquals(0, a.scheduling().unannounced(t, 10).get(0).data().length, "listed without the message");
+            // alice was mailed within the hour: her items wait, and do not crowd out dave's
+            assertEquals(List.of("n2"), a.scheduling().unannounced(t - 3_600_000, 10).stream().map(HeldItem::id)
+                    .toList());
             assertTrue(b.scheduling().announce("n1", 5));
             assertFalse(a.scheduling().announce("n1", 6));
-            assertTrue(a.scheduling().unannounced(10).isEmpty());
+            assertEquals(List.of("n2"), a.scheduling().unannounced(t, 10).stream().map(HeldItem::id).toList());
+            assertEquals(List.of("n1"), a.scheduling().heldSummaries("alice", 10).stream().map(HeldItem::id)
+                    .toList());
         }
     }
 

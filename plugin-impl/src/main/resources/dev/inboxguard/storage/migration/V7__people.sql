@@ -40,6 +40,8 @@ CREATE TABLE held_notices (
   last_sent BIGINT NOT NULL,
   last_daily BIGINT NOT NULL);
 ALTER TABLE held ADD COLUMN announced BIGINT DEFAULT 0 NOT NULL;
+-- what was held before this version was never mailed, and nobody asked for mail about it: it counts as announced
+UPDATE held SET announced = received WHERE state = 'held';
 CREATE INDEX held_unannounced ON held (state, announced);
 
 -- One-click links in those mails are signed with this server's key (the same on every node), and each decision link
