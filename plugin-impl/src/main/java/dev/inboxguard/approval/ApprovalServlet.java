@@ -329,7 +329,8 @@ public final class ApprovalServlet extends HttpServlet {
             return;
         }
         Optional<HeldItem> item = scheduling.quarantine().find(who.account(), id);
-        String text = item.map(h -> "“" + (h.summary().isEmpty() ? "This message" : h.summary()) + "” was already "
+        String text = item.map(h -> "“" + (h.summary().isEmpty() ? "This message"
+                : dev.inboxguard.calendar.EventDescription.visible(h.summary())) + "” was already "
                 + switch (h.state()) {
                     case HeldItem.APPROVED -> "approved";
                     case HeldItem.EXPIRED -> "expired, because nobody decided in time";

@@ -48,7 +48,7 @@ final class FindingSentences {
             default -> code.startsWith("recurrence.") ? "Its repetition is abusive: " + message + "."
                     : message.isEmpty() ? code : message + ".";
         };
-        return sentence;
+        return dev.inboxguard.calendar.EventDescription.visible(sentence);
     }
 
     /** @return an address without its {@code mailto:} */

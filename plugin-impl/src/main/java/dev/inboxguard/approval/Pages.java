@@ -67,7 +67,8 @@ final class Pages {
         List<FlaggedLink> links = new ArrayList<>();
         for (JsonNode f : findings(h.findings())) {
             if (f.path("code").asText().equals("content.suspicious-url") && f.hasNonNull("value")) {
-                links.add(new FlaggedLink(f.get("value").asText(), f.path("message").asText("")));
+                links.add(new FlaggedLink(EventDescription.visible(f.get("value").asText()),
+                        EventDescription.visible(f.path("message").asText(""))));
             } else {
                 reasons.add(FindingSentences.sentence(f));
             }
@@ -75,7 +76,7 @@ final class Pages {
         if (reasons.isEmpty() && !links.isEmpty()) {
             reasons.add("It carries links that look risky (below).");
         }
-        String sender = FindingSentences.plain(h.sender());
+        String sender = EventDescription.visible(FindingSentences.plain(h.sender()));
         String title = event.title();
         String approve;
         String deny;
@@ -164,7 +165,8 @@ final class Pages {
             case "COUNTER" -> "Your proposal";
             default -> e.method();
         };
-        return new SentLine(what + " (" + shortUid(e.uid()) + ")", FindingSentences.plain(e.recipient()), outcome,
+        return new SentLine(what + " (" + EventDescription.visible(shortUid(e.uid())) + ")",
+                EventDescription.visible(FindingSentences.plain(e.recipient())), EventDescription.visible(outcome),
                 received(e.at(), zone));
     }
 
@@ -188,6 +190,10 @@ final class Pages {
 
     /** @return where a message came from, in words */
     static String provenance(String json, String transport, String sender) {
+        return EventDescription.visible(provenanceUnchecked(json, transport, sender));
+    }
+
+    private static String provenanceUnchecked(String json, String transport, String sender) {
         return Provenance.parse(json).map(p -> {
             if (p.transport().equals("caldav")) {
                 return "Sent through this server by its user " + p.principal();

@@ -118,16 +118,32 @@ public record EventDescription(String title, String when, String recurrence, Str
     }
 
     private static Optional<String> text(Component c, String name) {
-        return c.<Property>getProperty(name).map(Property::getValue).map(String::strip).filter(s -> !s.isEmpty())
-                .map(s -> s.length() > 300 ? s.substring(0, 300) + "…" : s);
+        return c.<Property>getProperty(name).map(Property::getValue).map(EventDescription::visible).map(String::strip)
+                .filter(s -> !s.isEmpty()).map(s -> s.length() > 300 ? s.substring(0, 300) + "…" : s);
+    }
+
+    /**
+     * @return the sender's text with what would only confuse a reader replaced by U+FFFD: control characters, and
+     * the bidirectional overrides and isolates that can show "exe.pdf" as "fdp.exe"
+     */
+    public static String visible(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean hidden = c < 0x20 && c != '\n' && c != '\t' || c == 0x7f || c >= 0x202A && c <= 0x202E
+                    || c >= 0x2066 && c <= 0x2069 || c == 0x200E || c == 0x200F;
+            b.append(hidden ? '\uFFFD' : c);
+        }
+        return b.toString();
     }
 
     /** @return "Name <address>", or the address alone */
     public static String person(Property p) {
-        String address = CalendarUserAddress.parse(p.getValue()).map(a -> a.email().orElse(a.uri()))
-                .orElse(p.getValue());
-        Optional<String> name = p.<Parameter>getParameter(Parameter.CN).map(Parameter::getValue).map(String::strip)
-                .filter(s -> !s.isEmpty() && !s.equalsIgnoreCase(address));
+        String address = visible(CalendarUserAddress.parse(p.getValue()).map(a -> a.email().orElse(a.uri()))
+                .orElse(p.getValue()));
+        Optional<String> name = p.<Parameter>getParameter(Parameter.CN).map(Parameter::getValue)
+                .map(EventDescription::visible).map(String::strip).filter(s -> !s.isEmpty()
+                        && !s.equalsIgnoreCase(address));
         return name.map(n -> n + " <" + address + ">").orElse(address);
     }
 

@@ -43,6 +43,12 @@ class EventDescriptionTest {
     }
 
     @Test
+    void controlCharactersAndBidiOverridesAreShownAsReplacementCharacters() {
+        assertEquals("invoice\uFFFDfdp.exe \uFFFDa\uFFFDb", EventDescription.visible("invoice\u202Efdp.exe \u2066a\u0007b"));
+        assertEquals("plain text, kept\n", EventDescription.visible("plain text, kept\n"));
+    }
+
+    @Test
     void anAllDayEventAndAnAnswerWithoutTitle() {
         String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
                 + "UID:b\r\nDTSTAMP:20261201T090000Z\r\nDTSTART;VALUE=DATE:20261224\r\nDTEND;VALUE=DATE:20261227\r\n"
