@@ -15,7 +15,6 @@ import dev.inboxguard.server.InboxGuardServer;
 import dev.inboxguard.server.PasswordHash;
 import dev.inboxguard.storage.Database;
 import dev.inboxguard.storage.TestPostgres;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,11 +23,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,14 +33,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -55,8 +48,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * expired sign-in that leads back to the sign-in page. Screenshots land in target/screenshots.
  */
 class ApprovalPageBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -67,8 +58,7 @@ class ApprovalPageBrowserTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"desktop", "phone"})
     void everyFlowOfThePeoplesPages(String device) throws Exception {
-        ClientRun.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "chromium and chromium-driver");
+        Chromium.require();
         MovableClock clock = new MovableClock();
         Accounts accounts = new Accounts(List.of("alice", "bob", "mallory").stream()
                 .map(n -> new Account(n, PasswordHash.of(n), n.substring(0, 1).toUpperCase() + n.substring(1),
@@ -90,7 +80,7 @@ class ApprovalPageBrowserTest {
             for (String user : new String[] {"alice", "bob", "mallory"}) {
                 send(http, base, user, "MKCALENDAR", "/dav/calendars/" + user + "/work/", "");
             }
-            WebDriver browser = browser(device);
+            WebDriver browser = Chromium.open(device, profile.resolve(device));
             try {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
                 wait.ignoring(StaleElementReferenceException.class);
@@ -266,24 +256,6 @@ class ApprovalPageBrowserTest {
         }
     }
 
-    private WebDriver browser(String device) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile.resolve(device));
-        if (device.equals("phone")) {
-            options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics", Map.of("width", 390, "height",
-                    844, "pixelRatio", 3.0), "userAgent", "Mozilla/5.0 (Linux; Android 14; Pixel 8) "
-                    + "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"));
-        } else {
-            options.addArguments("--window-size=1100,900");
-        }
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
-    }
-
     private static void signIn(WebDriver browser, WebDriverWait wait, String user) {
         browser.findElement(By.id("user")).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(user);
@@ -317,10 +289,7 @@ class ApprovalPageBrowserTest {
 
     private static void shot(WebDriver browser, String device, String name) throws Exception {
         fitsTheScreen(browser, device);
-        File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
-        Path target = Path.of("target/screenshots/" + device + "-" + name + ".png");
-        Files.createDirectories(target.getParent());
-        Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+        Chromium.shot(browser, device, name);
     }
 
     private static String invitation(String uid, String organizer, String name, String summary, String rrule) {
@@ -338,14 +307,7 @@ class ApprovalPageBrowserTest {
 
     /** @return the LMTP reply for alice */
     private static String lmtp(int port, String from, String message) throws Exception {
-        try (MailDialogue d = new MailDialogue(port)) {
-            d.send("LHLO test.example");
-            d.send("MAIL FROM:<" + from + ">");
-            d.send("RCPT TO:<alice@example.com>");
-            String reply = d.data(message, 1).get(0);
-            d.send("QUIT");
-            return reply;
-        }
+        return MailDialogue.deliver(port, true, from, List.of("alice@example.com"), message).get(0);
     }
 
     private static String send(HttpClient http, String base, String user, String method, String path, String body)

@@ -17,7 +17,6 @@ import dev.inboxguard.storage.Database;
 import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.TestPostgres;
 import jakarta.mail.internet.MimeMessage;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -40,12 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -56,8 +50,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * digest lists what still waits.
  */
 class HeldNoticesTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern APPROVE = Pattern.compile("Approve: +(\\S+)");
     private static final Pattern DENY = Pattern.compile("Deny: +(\\S+)");
@@ -71,8 +63,7 @@ class HeldNoticesTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"desktop", "phone"})
     void heldItemsAreMailedAndDecidedFromTheMail(String device) throws Exception {
-        ClientRun.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "chromium and chromium-driver");
+        Chromium.require();
         int httpPort = freePort();
         int relayPort = freePort();
         String base = "http://127.0.0.1:" + httpPort;
@@ -127,7 +118,7 @@ class HeldNoticesTest {
             assertTrue(digestText.contains("https[:]//evil.example/login"), digestText);
             assertFalse(digestText.contains("https://evil.example"), digestText);
 
-            WebDriver browser = browser(device);
+            WebDriver browser = Chromium.open(device, dir.resolve("profile-" + device));
             try {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
                 wait.ignoring(StaleElementReferenceException.class);
@@ -149,7 +140,7 @@ class HeldNoticesTest {
                 wait.until(d -> d.getTitle().startsWith("Approve?"));
                 assertTrue(browser.findElement(By.tagName("main")).getText().contains("Quarterly review"));
                 assertEquals(3, held(http, base).size(), "a GET decides nothing");
-                shot(browser, device, "one-click-confirm");
+                Chromium.shot(browser, device, "one-click-confirm");
                 browser.findElement(By.id("confirm")).click();
                 wait.until(d -> d.getTitle().startsWith("Done"));
                 assertEquals(2, held(http, base).size());
@@ -293,36 +284,7 @@ class HeldNoticesTest {
         String message = "From: <" + from + ">\r\nTo: alice@example.com\r\nSubject: Invitation\r\n"
                 + "Date: Tue, 01 Dec 2026 10:00:00 +0000\r\nMessage-ID: <" + uid + "@example.net>\r\n"
                 + "MIME-Version: 1.0\r\nContent-Type: text/calendar; charset=UTF-8; method=REQUEST\r\n\r\n" + ics;
-        try (MailDialogue d = new MailDialogue(port)) {
-            d.send("LHLO test.example");
-            d.send("MAIL FROM:<" + from + ">");
-            d.send("RCPT TO:<alice@example.com>");
-            String reply = d.data(message, 1).get(0);
-            d.send("QUIT");
-            return reply;
-        }
+        return MailDialogue.deliver(port, true, from, List.of("alice@example.com"), message).get(0);
     }
 
-    private WebDriver browser(String device) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + dir.resolve("profile-" + device));
-        if (device.equals("phone")) {
-            options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics", Map.of("width", 390, "height",
-                    844, "pixelRatio", 3.0)));
-        } else {
-            options.addArguments("--window-size=1100,900");
-        }
-        return new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build(), options);
-    }
-
-    private static void shot(WebDriver browser, String device, String name) throws Exception {
-        File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
-        Path target = Path.of("target/screenshots/" + device + "-" + name + ".png");
-        Files.createDirectories(target.getParent());
-        Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-    }
 }

@@ -2,6 +2,7 @@ package dev.inboxguard.approval;
 
 import dev.inboxguard.calendar.EventDescription;
 import dev.inboxguard.ical.CalendarReader;
+import dev.inboxguard.imip.ImipMail;
 import dev.inboxguard.imip.OutboundQueue;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
@@ -16,10 +17,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UnsupportedEncodingException;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -176,7 +175,7 @@ public final class HeldNotices implements AutoCloseable {
 
     private void mail(Account user, PreferenceStore.Preferences p, List<HeldItem> items, boolean daily) {
         String to = user.addresses().stream().flatMap(a -> a.email().stream()).findFirst().orElseThrow();
-        ZoneId zone = zone(p.timeZone());
+        ZoneId zone = EventDescription.zoneOrUtc(p.timeZone());
         String unsubscribe = baseUrl + "/guard/act/" + links.sign(user.name(), "-", "unsubscribe");
         StringBuilder b = new StringBuilder();
         b.append(daily ? "Still waiting for your decision" : "Held for your decision").append(" at ").append(hostname)
@@ -191,7 +190,7 @@ public final class HeldNotices implements AutoCloseable {
             // one message at a time: a mail lists at most ITEMS_PER_MAIL, each up to limits.maxBytes
             byte[] data = h.data().length > 0 ? h.data() : scheduling.held(h.id()).map(HeldItem::data)
                     .orElse(new byte[0]);
-            EventDescription event = describe(data, h.method(), zone);
+            EventDescription event = EventDescription.of(reader, data, h.method(), zone);
             if (n == 1) {
                 firstTitle = event.title();
             }
@@ -238,24 +237,8 @@ public final class HeldNotices implements AutoCloseable {
         }
     }
 
-    private EventDescription describe(byte[] data, String method, ZoneId zone) {
-        try {
-            return EventDescription.of(reader, data, method, zone);
-        } catch (RuntimeException e) {
-            return EventDescription.unreadable("(a message that cannot be shown)");
-        }
-    }
-
     private String link(Account user, HeldItem h, String action) {
         return baseUrl + "/guard/act/" + links.sign(user.name(), h.id(), action);
-    }
-
-    private static ZoneId zone(String id) {
-        try {
-            return id.isEmpty() ? ZoneOffset.UTC : ZoneId.of(id);
-        } catch (DateTimeException e) {
-            return ZoneOffset.UTC;
-        }
     }
 
     /**
@@ -264,17 +247,7 @@ public final class HeldNotices implements AutoCloseable {
      * title like "Sign in again at https://…" is not a clickable link in a mail this server signed.
      */
     static String inert(String s, int max) {
-        return oneLine(s, max).replace("://", "[:]//").replaceAll("(?i)\\bwww\\.", "www[.]");
-    }
-
-    /** Control characters become spaces: a title cannot add lines (or links on lines of their own) to the mail. */
-    private static String oneLine(String s, int max) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < max; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? ' ' : c);
-        }
-        return b.toString().strip();
+        return ImipMail.oneLine(s, max).replace("://", "[:]//").replaceAll("(?i)\\bwww\\.", "www[.]");
     }
 
     @Override

@@ -62,7 +62,7 @@ final class Pages {
     }
 
     HeldCard held(HeldItem h, ZoneId zone) {
-        EventDescription event = describe(h.data(), h.method(), zone);
+        EventDescription event = EventDescription.of(reader, h.data(), h.method(), zone);
         List<String> reasons = new ArrayList<>();
         List<FlaggedLink> links = new ArrayList<>();
         for (JsonNode f : findings(h.findings())) {
@@ -138,7 +138,7 @@ final class Pages {
      */
     DeliveredCard delivered(String key, dev.inboxguard.storage.StoredObject copy, AuditEntry delivery,
                             java.util.Optional<InboxItem> message, ZoneId zone) {
-        EventDescription event = describe(copy.data(), "REQUEST", zone);
+        EventDescription event = EventDescription.of(reader, copy.data(), "REQUEST", zone);
         List<String> notes = new ArrayList<>();
         for (JsonNode f : findings(delivery.findings())) {
             notes.add(FindingSentences.sentence(f));
@@ -146,15 +146,6 @@ final class Pages {
         String from = FindingSentences.plain(delivery.sender());
         return new DeliveredCard(key, EventView.of(event), notes, provenance(message.map(InboxItem::provenance)
                 .orElse(""), delivery.transport(), from), received(delivery.at(), zone));
-    }
-
-    /** One hostile item must not take the whole page down: what cannot be described is shown as unreadable. */
-    private EventDescription describe(byte[] data, String method, ZoneId zone) {
-        try {
-            return EventDescription.of(reader, data, method, zone);
-        } catch (RuntimeException e) {
-            return EventDescription.unreadable("(this message cannot be shown)");
-        }
     }
 
     SentLine sent(AuditEntry e, String outcome, ZoneId zone) {
@@ -176,12 +167,7 @@ final class Pages {
 
     /** @return the zone the user chose, else UTC */
     static ZoneId zone(dev.inboxguard.storage.PreferenceStore preferences, String user) {
-        String z = preferences.preferences(user).timeZone();
-        try {
-            return z.isEmpty() ? java.time.ZoneOffset.UTC : ZoneId.of(z);
-        } catch (java.time.DateTimeException e) {
-            return java.time.ZoneOffset.UTC;
-        }
+        return EventDescription.zoneOrUtc(preferences.preferences(user).timeZone());
     }
 
     static String received(long at, ZoneId zone) {

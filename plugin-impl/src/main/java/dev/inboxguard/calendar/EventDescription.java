@@ -69,7 +69,16 @@ public record EventDescription(String title, String when, String recurrence, Str
         return of(reader, data, method, Optional.empty());
     }
 
+    /** One hostile item must not take a page or a mail down: what cannot be described is shown as unreadable. */
     private static EventDescription of(CalendarReader reader, byte[] data, String method, Optional<ZoneId> chosen) {
+        try {
+            return read(reader, data, method, chosen);
+        } catch (RuntimeException e) {
+            return unreadable("(this message cannot be shown)");
+        }
+    }
+
+    private static EventDescription read(CalendarReader reader, byte[] data, String method, Optional<ZoneId> chosen) {
         CalendarRead read = reader.read(data);
         if (!(read instanceof CalendarRead.Parsed parsed)) {
             return unreadable(untitled(method));
@@ -147,7 +156,8 @@ public record EventDescription(String title, String when, String recurrence, Str
         return name.map(n -> n + " <" + address + ">").orElse(address);
     }
 
-    private static String answer(String partstat) {
+    /** @return a PARTSTAT in words, or empty for one without */
+    public static String answer(String partstat) {
         return switch (partstat.toUpperCase(Locale.ROOT)) {
             case "ACCEPTED" -> "accepted";
             case "DECLINED" -> "declined";
@@ -207,6 +217,15 @@ public record EventDescription(String title, String when, String recurrence, Str
                     : Duration.parse(text));
         } catch (DateTimeParseException | NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    /** @return the zone of this IANA name, else UTC (an empty name, or one this Java does not know) */
+    public static ZoneId zoneOrUtc(String id) {
+        try {
+            return id == null || id.isEmpty() ? ZoneOffset.UTC : ZoneId.of(id);
+        } catch (java.time.DateTimeException e) {
+            return ZoneOffset.UTC;
         }
     }
 

@@ -184,7 +184,8 @@ public final class ImipMail {
             case "REQUEST" -> who + " invites you to " + what + ".";
             case "CANCEL" -> who + " has cancelled " + what + ".";
             case "REPLY" -> who + " has answered your invitation to " + what
-                    + (facts.partstat.isEmpty() ? "" : ": " + answer(facts.partstat)) + ".";
+                    + (EventDescription.answer(facts.partstat).isEmpty() ? ""
+                    : ": " + EventDescription.answer(facts.partstat)) + ".";
             case "COUNTER" -> who + " proposes another time for " + what + ".";
             default -> who + " sends an update about " + what + ".";
         }).append("\n\n");
@@ -216,18 +217,8 @@ public final class ImipMail {
         }
     }
 
-    private static String answer(String partstat) {
-        return switch (partstat) {
-            case "ACCEPTED" -> "accepted";
-            case "DECLINED" -> "declined";
-            case "TENTATIVE" -> "maybe";
-            case "DELEGATED" -> "delegated to someone else";
-            default -> partstat.toLowerCase(Locale.ROOT);
-        };
-    }
-
     /** Control characters (CR and LF among them) become spaces; the result is one bounded line. */
-    static String oneLine(String s, int max) {
+    public static String oneLine(String s, int max) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), max));
         for (int i = 0; i < s.length() && b.length() < max; i++) {
             char c = s.charAt(i);

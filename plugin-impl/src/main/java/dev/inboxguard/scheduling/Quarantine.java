@@ -59,11 +59,6 @@ public final class Quarantine {
         ALREADY_DECIDED
     }
 
-    /** @return the items waiting for this user's decision */
-    public List<HeldItem> heldFor(Account user) {
-        return store.heldFor(user.name());
-    }
-
     /** @return the item, if this user decides it (whatever its state) */
     public Optional<HeldItem> find(Account user, String id) {
         return store.held(id).filter(h -> h.decider().equals(user.name()));
