@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -27,6 +28,8 @@ import org.flywaydb.core.api.output.MigrateResult;
  */
 public final class Database implements AutoCloseable, Transactions {
     private final HikariDataSource pool;
+    /** What the stores write through: the pool itself, or for H2 the pool with commits made durable in groups. */
+    private final javax.sql.DataSource data;
     private final HikariDataSource healthPool;
     private final Dialect dialect;
     private final String description;
@@ -49,6 +52,9 @@ public final class Database implements AutoCloseable, Transactions {
         }
         try {
             this.migrationsApplied = schema(pool, dialect, migrate);
+            if (dialect == Dialect.H2) {
+                checkpoint(pool); // Flyway's commits are not group commits: the schema reaches the file now
+            }
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -62,20 +68,21 @@ public final class Database implements AutoCloseable, Transactions {
         health.setConnectionTimeout(3_000);
         health.setInitializationFailTimeout(-1);
         this.healthPool = new HikariDataSource(health);
-        this.calendars = new SqlCalendarStore(pool, dialect);
-        this.scheduling = new SqlSchedulingStore(pool, dialect);
-        this.mail = new SqlMailStore(pool, dialect);
-        this.sessions = new SqlSessions(pool);
-        this.preferences = new SqlPreferenceStore(pool);
+        this.data = dialect == Dialect.H2 ? new GroupCommit(pool) : pool;
+        this.calendars = new SqlCalendarStore(data, dialect);
+        this.scheduling = new SqlSchedulingStore(data, dialect);
+        this.mail = new SqlMailStore(data, dialect);
+        this.sessions = new SqlSessions(data);
+        this.preferences = new SqlPreferenceStore(data);
         // one embedded node counts in memory; nodes sharing PostgreSQL must count in it, or each would allow the burst
-        this.rates = dialect == Dialect.POSTGRESQL ? new SqlRateLimits(pool, dialect)
+        this.rates = dialect == Dialect.POSTGRESQL ? new SqlRateLimits(data, dialect)
                 : new TokenBuckets(TokenBuckets.DEFAULT_KEYS);
     }
 
     /**
-     * Opens the embedded database, creating it if needed. {@code WRITE_DELAY=0} makes every commit reach the file
-     * before the call returns; H2's default delays writes by up to half a second, and a PUT acknowledged in that
-     * window would not survive kill -9.
+     * Opens the embedded database, creating it if needed. A commit returns once a checkpoint has written it to the
+     * file ({@link GroupCommit}), so a PUT acknowledged is one that survives kill -9; concurrent commits share one
+     * checkpoint. H2's background writer (every {@code WRITE_DELAY} ms) writes and compacts the rest of the time.
      *
      * @param directory the data directory
      * @return the database, its schema up to date
@@ -83,7 +90,7 @@ public final class Database implements AutoCloseable, Transactions {
     public static Database embedded(Path directory) {
         Path file = directory.toAbsolutePath().resolve("inboxguard");
         HikariConfig c = pool("inboxguard-h2", 16);
-        c.setJdbcUrl("jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        c.setJdbcUrl("jdbc:h2:file:" + file + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128;DB_CLOSE_ON_EXIT=FALSE");
         c.setUsername("inboxguard");
         c.setPassword("");
         return new Database(c, Dialect.H2, true, "the embedded database " + file + ".mv.db");
@@ -111,6 +118,14 @@ public final class Database implements AutoCloseable, Transactions {
         c.addDataSourceProperty("ApplicationName", "inboxguard");
         return new Database(c, Dialect.POSTGRESQL, storage.migrate().equals("auto"), "PostgreSQL at "
                 + GuardConfig.Storage.withoutSecrets(storage.url()));
+    }
+
+    private static void checkpoint(HikariDataSource pool) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            throw new StoreFailure("cannot write the embedded database's file", e);
+        }
     }
 
     private static HikariConfig pool(String name, int size) {
@@ -179,6 +194,14 @@ public final class Database implements AutoCloseable, Transactions {
         gauge(registry, "hikaricp.connections.idle", "connections idle in the pool", p -> p.getIdleConnections());
         gauge(registry, "hikaricp.connections.pending", "threads waiting for a connection",
                 p -> p.getThreadsAwaitingConnection());
+        if (data instanceof GroupCommit group) {
+            io.micrometer.core.instrument.FunctionCounter.builder("inboxguard.store.commits", group,
+                    GroupCommit::commits).description("commits made durable in the embedded database")
+                    .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("inboxguard.store.checkpoints", group,
+                    GroupCommit::checkpoints).description("synced writes of the embedded database's file; "
+                    + "concurrent commits share one").register(registry);
+        }
         io.micrometer.core.instrument.Gauge.builder("hikaricp.connections.max", pool,
                         ds -> ds.getMaximumPoolSize()).description("the most connections the pool opens")
                 .tag("pool", pool.getPoolName()).strongReference(true).register(registry);
@@ -203,7 +226,7 @@ public final class Database implements AutoCloseable, Transactions {
      */
     @Override
     public <T> T atomically(java.util.function.Supplier<T> work) {
-        return Sql.atomically(pool, work);
+        return Sql.atomically(data, work);
     }
 
     /** @return how many migrations this opening applied (0 when the schema was current) */
@@ -241,9 +264,14 @@ public final class Database implements AutoCloseable, Transactions {
         return rates;
     }
 
+    /** @return the group commit of the embedded database; empty for PostgreSQL, whose own commits group */
+    Optional<GroupCommit> groupCommit() {
+        return data instanceof GroupCommit g ? Optional.of(g) : Optional.empty();
+    }
+
     /** @return database-backed rate limits over this pool, whichever database it is (for the store tests) */
     SqlRateLimits sharedRateLimits() {
-        return new SqlRateLimits(pool, dialect);
+        return new SqlRateLimits(data, dialect);
     }
 
     /** @return where the data is, without passwords, for the start-up banner */

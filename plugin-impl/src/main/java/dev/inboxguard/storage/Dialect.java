@@ -2,12 +2,10 @@ package dev.inboxguard.storage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
- * The few places where H2 and PostgreSQL need different SQL: column types in the migrations, and writing a row
+ * The few places where H2 and PostgreSQL need different SQL: column types in the migrations, and inserting a row
  * whose key may exist. Everything else the stores say is the same text on both.
  */
 enum Dialect {
@@ -45,23 +43,5 @@ enum Dialect {
             }
             throw e;
         }
-    }
-
-    /**
-     * @param table   the table
-     * @param keys    its key columns, bound first
-     * @param columns the other columns, bound after the keys
-     * @return a statement that inserts the row, or updates it where the key exists
-     */
-    String upsert(String table, List<String> keys, List<String> columns) {
-        String all = String.join(", ", keys) + ", " + String.join(", ", columns);
-        String marks = String.join(", ", java.util.Collections.nCopies(keys.size() + columns.size(), "?"));
-        if (this == H2) {
-            return "MERGE INTO " + table + " (" + all + ") KEY (" + String.join(", ", keys) + ") VALUES (" + marks
-                    + ")";
-        }
-        return "INSERT INTO " + table + " (" + all + ") VALUES (" + marks + ") ON CONFLICT (" + String.join(", ", keys)
-                + ") DO UPDATE SET " + columns.stream().map(col -> col + " = EXCLUDED." + col)
-                .collect(Collectors.joining(", "));
     }
 }

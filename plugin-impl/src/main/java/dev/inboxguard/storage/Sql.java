@@ -85,6 +85,7 @@ final class Sql {
             try {
                 T result = work.get();
                 c.commit();
+                durable(db, c);
                 return result;
             } catch (RuntimeException | Error e) {
                 try {
@@ -101,6 +102,13 @@ final class Sql {
         }
     }
 
+    /** Returns once the commit just made on {@code c} is in the file, where the database defers that (H2). */
+    private static void durable(DataSource db, Connection c) throws SQLException {
+        if (db instanceof GroupCommit group) {
+            group.durable(c);
+        }
+    }
+
     static <T> T transaction(DataSource db, Work<T> work) {
         Connection joined = joined(db);
         if (joined != null) {
@@ -111,6 +119,7 @@ final class Sql {
             try {
                 T result = work.run(c);
                 c.commit();
+                durable(db, c);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

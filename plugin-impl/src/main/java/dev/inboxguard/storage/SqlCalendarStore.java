@@ -397,8 +397,14 @@ final class SqlCalendarStore implements CalendarStore {
     /** One row per object name: its latest change. Bounded by the names the calendar has used. */
     private void logChange(Connection c, String owner, String calendar, String name, long revision,
                            boolean deleted) throws SQLException {
-        Sql.update(c, dialect.upsert("changes", List.of("owner", "calendar", "name"), List.of("revision", "deleted")),
-                owner, calendar, name, revision, deleted);
+        // an update, then an insert if there was no row: the caller holds the calendar's row, so no other writer
+        // inserts this name meanwhile. Not H2's MERGE ... KEY, which in 2.3 reads every change row of the calendar
+        // (1.7 ms a write at 15,000 objects, where the update by key takes about 25 µs)
+        if (Sql.update(c, "UPDATE changes SET revision = ?, deleted = ? WHERE owner = ? AND calendar = ? AND name = ?",
+                revision, deleted, owner, calendar, name) == 0) {
+            Sql.update(c, "INSERT INTO changes (owner, calendar, name, revision, deleted) VALUES (?, ?, ?, ?, ?)",
+                    owner, calendar, name, revision, deleted);
+        }
     }
 
     /** Raises the calendar's revision, locking its row for the rest of the transaction. */

@@ -4,19 +4,37 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** Run in a child JVM by {@link EmbeddedStoreTest}: writes objects and acknowledges each on stdout, forever. */
+/**
+ * Run in a child JVM by {@link EmbeddedStoreTest}: writers on several threads put objects and acknowledge each on
+ * stdout, forever. Several writers at once make their commits share checkpoints (group commit), which is what a
+ * kill must not undo.
+ */
 public final class CrashWriter {
     private CrashWriter() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
+        int writers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         CalendarStore store = Database.embedded(Path.of(args[0])).calendars();
-        store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
-        for (int i = 0; ; i++) {
-            store.put("alice", "work", i + ".ics", "uid-" + i, ("BEGIN:VCALENDAR\r\n" + i + "\r\n")
-                    .getBytes(StandardCharsets.UTF_8), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
-            System.out.println("ack " + i);
-            System.out.flush();
+        if (store.calendar("alice", "work").isEmpty()) {
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
         }
+        String round = args.length > 2 ? args[2] : "r";
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            Thread t = new Thread(() -> {
+                for (int i = 0; ; i++) {
+                    String name = round + "-" + writer + "-" + i;
+                    store.put("alice", "work", name + ".ics", "uid-" + name, ("BEGIN:VCALENDAR\r\n" + name + "\r\n")
+                            .getBytes(StandardCharsets.UTF_8), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
+                    synchronized (System.out) {
+                        System.out.println("ack " + name);
+                        System.out.flush();
+                    }
+                }
+            });
+            t.start();
+        }
+        Thread.currentThread().join();
     }
 }

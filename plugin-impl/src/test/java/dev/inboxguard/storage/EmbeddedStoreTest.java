@@ -1,11 +1,15 @@
 package dev.inboxguard.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,16 +26,31 @@ class EmbeddedStoreTest extends StoreContract {
 
     @Test
     void everyAcknowledgedWriteSurvivesKillDashNine() throws Exception {
+        // one writer, then eight: commits alone and commits sharing checkpoints, each killed mid-stream, the second
+        // on the file the first left
+        List<String> acknowledged = new ArrayList<>();
+        acknowledged.addAll(killAfter(1, "one", 200));
+        acknowledged.addAll(killAfter(8, "eight", 1_500));
+        try (Database db = Database.embedded(dir)) {
+            CalendarStore store = db.calendars();
+            for (String name : acknowledged) {
+                assertTrue(store.object("alice", "work", name + ".ics").isPresent(), "acknowledged write " + name
+                        + " was lost");
+            }
+        }
+    }
+
+    private List<String> killAfter(int writers, String round, int acks) throws Exception {
         Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), dir.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        int acknowledged = -1;
+                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), dir.toString(),
+                Integer.toString(writers), round).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> acknowledged = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(),
                 StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith("ack ")) {
-                    acknowledged = Integer.parseInt(line.substring(4));
-                    if (acknowledged >= 200) {
+                    acknowledged.add(line.substring(4));
+                    if (acknowledged.size() >= acks) {
                         writer.destroyForcibly(); // SIGKILL: no shutdown hooks, no H2 close
                         break;
                     }
@@ -39,13 +58,37 @@ class EmbeddedStoreTest extends StoreContract {
             }
         }
         assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
-        assertTrue(acknowledged >= 200, "the writer acknowledged " + acknowledged);
-        try (Database db = Database.embedded(dir)) {
+        assertTrue(acknowledged.size() >= acks, "the writers acknowledged " + acknowledged.size());
+        return acknowledged;
+    }
+
+    @Test
+    void concurrentCommitsShareCheckpoints() throws Exception {
+        try (Database db = node()) {
             CalendarStore store = db.calendars();
-            for (int i = 0; i <= acknowledged; i++) {
-                assertTrue(store.object("alice", "work", i + ".ics").isPresent(), "acknowledged write " + i
-                        + " was lost");
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            GroupCommit group = db.groupCommit().orElseThrow();
+            long checkpointsBefore = group.checkpoints();
+            long commitsBefore = group.commits();
+            List<java.util.concurrent.Callable<Integer>> writers = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int writer = w;
+                writers.add(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i,
+                                "BEGIN:VCALENDAR\r\n".getBytes(StandardCharsets.UTF_8),
+                                new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
+                    }
+                    return writer;
+                });
             }
+            Concurrently.run(writers);
+            long commits = group.commits() - commitsBefore;
+            long checkpoints = group.checkpoints() - checkpointsBefore;
+            assertTrue(commits >= 800, "every put was made durable: " + commits);
+            assertTrue(checkpoints < commits, "eight writers shared checkpoints: " + checkpoints + " for " + commits
+                    + " commits");
+            assertEquals(800, store.objects("alice", "work").size());
         }
     }
 }
