@@ -8,6 +8,7 @@ import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.StoredCalendar;
+import dev.inboxguard.storage.ObjectSummary;
 import dev.inboxguard.storage.StoredObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -190,9 +191,9 @@ final class CaldavResources implements DavResourceFactory {
 
     List<DavResource> objects(StoredCalendar calendar, UserSession user) {
         List<DavResource> out = new ArrayList<>();
-        for (StoredObject o : store.objects(calendar.owner(), calendar.name())) {
+        for (ObjectSummary o : store.summaries(calendar.owner(), calendar.name())) {
             out.add(new CalendarObjectResource(locator(DavPaths.CALENDARS, calendar.owner() + "/" + calendar.name()
-                    + "/" + o.name()), this, user, o));
+                    + "/" + o.name()), this, user, o, () -> store.object(calendar.owner(), calendar.name(), o.name())));
         }
         return out;
     }

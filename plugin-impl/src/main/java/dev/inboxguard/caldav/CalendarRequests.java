@@ -14,9 +14,7 @@ import dev.inboxguard.storage.StoredCalendar;
 import dev.inboxguard.storage.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.text.SimpleDateFormat;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TimeZone;
 import java.util.regex.Pattern;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -614,8 +611,10 @@ final class CalendarRequests {
     }
 
     static String httpDate(long millis) {
-        SimpleDateFormat f = new SimpleDateFormat("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
-        f.setTimeZone(TimeZone.getTimeZone("GMT"));
-        return f.format(new Date(millis));
+        return HTTP_DATE.format(java.time.Instant.ofEpochMilli(millis));
     }
+
+    /** RFC 9110 §5.6.7's IMF-fixdate; immutable, so one serves every thread (a SimpleDateFormat each was costly). */
+    private static final java.time.format.DateTimeFormatter HTTP_DATE = java.time.format.DateTimeFormatter
+            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
 }

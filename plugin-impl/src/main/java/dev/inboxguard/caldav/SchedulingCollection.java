@@ -52,7 +52,7 @@ final class SchedulingCollection extends ServerResource {
         }
         if (inbox()) {
             String state = CalendarReports.inboxToken(resources().inbox(owner, user()).stream()
-                    .map(r -> ((CalendarObjectResource) r).object()).toList());
+                    .flatMap(r -> ((CalendarObjectResource) r).object().stream()).toList());
             set.add(new DefaultDavProperty<>(CaldavNames.GETCTAG, state, true));
             set.add(new DefaultDavProperty<>(CaldavNames.SYNC_TOKEN, state, true));
             set.add(new ReportSetProperty(false));

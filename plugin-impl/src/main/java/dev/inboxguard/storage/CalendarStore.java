@@ -93,6 +93,17 @@ public interface CalendarStore {
     List<Located> objectsByUid(String owner, String uid);
 
     /**
+     * Lists a calendar's objects without their text, in name order.
+     *
+     * @param owner    the owner
+     * @param calendar the calendar
+     * @return name, ETag, size, date and Schedule-Tag of each object
+     */
+    default List<ObjectSummary> summaries(String owner, String calendar) {
+        return objects(owner, calendar).stream().map(ObjectSummary::of).toList();
+    }
+
+    /**
      * An object and the calendar it is in.
      *
      * @param calendar the calendar's name

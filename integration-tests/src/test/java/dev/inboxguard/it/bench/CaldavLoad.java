@@ -68,6 +68,30 @@ public final class CaldavLoad {
                 URI.create(base + calendar)).method("REPORT", HttpRequest.BodyPublishers.ofString(query))
                 .header("Authorization", auth).header("Depth", "1").header("Content-Type", "application/xml")
                 .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        // a calendar of 200 events listed as a sync client lists it: PROPFIND Depth 1 for ETags
+        String listed = calendar.replaceAll("[^/]+/$", "listed/");
+        http.send(HttpRequest.newBuilder(URI.create(base + listed)).method("MKCALENDAR",
+                HttpRequest.BodyPublishers.noBody()).header("Authorization", auth).build(),
+                HttpResponse.BodyHandlers.discarding());
+        for (int n = 0; n < 200; n++) {
+            String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//load//EN\r\nBEGIN:VEVENT\r\nUID:listed-" + n
+                    + "\r\nDTSTAMP:20261121T080000Z\r\nDTSTART:20261207T090000Z\r\nDURATION:PT1H\r\n"
+                    + "ORGANIZER:mailto:alice@example.com\r\nSUMMARY:Listed " + n
+                    + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+            http.send(HttpRequest.newBuilder(URI.create(base + listed + "listed-" + n + ".ics"))
+                    .PUT(HttpRequest.BodyPublishers.ofString(ics)).header("Authorization", auth)
+                    .header("Content-Type", "text/calendar").build(), HttpResponse.BodyHandlers.discarding());
+        }
+        String propfind = "<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop>"
+                + "<D:getetag/><D:getcontenttype/><D:resourcetype/></D:prop></D:propfind>";
+        run("PROPFIND Depth 1 (200 events)", seconds, threads, () -> {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + listed))
+                    .method("PROPFIND", HttpRequest.BodyPublishers.ofString(propfind)).header("Authorization", auth)
+                    .header("Depth", "1").header("Content-Type", "application/xml").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            // every event listed with its ETag, or the run counts it as failed
+            return r.statusCode() == 207 && r.body().split("getetag>", -1).length - 1 >= 400 ? 207 : 500;
+        });
         if (server != null) {
             server.close();
         }
