@@ -597,4 +597,42 @@ class CaldavServerTest {
             assertTrue(refused.body().contains("valid-sync-token"), refused.body());
         }
     }
+
+    @Test
+    void syncCollectionComesInPagesAndEachPageGivesATokenToResumeFrom() throws Exception {
+        String cal = "/dav/calendars/bob/paged/";
+        assertEquals(201, send("MKCALENDAR", cal, "bob", "bob", null, MKCALENDAR.formatted("Paged")).statusCode());
+        // more objects than one answer lists, written straight to the store to keep the test quick
+        for (int i = 0; i < 1_100; i++) {
+            store.calendars().put("bob", "paged", "p" + i + ".ics", "paged-" + i, event("paged-" + i, "P" + i, "")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), new dev.inboxguard.storage.TimeSpan("VEVENT",
+                    0, 1), dev.inboxguard.storage.Expectation.NONE);
+        }
+        HttpResponse<String> first = send("REPORT", cal, "bob", "bob", null, sync(""));
+        assertEquals(207, first.statusCode());
+        assertEquals(1_000, first.body().split("<D:getetag>", -1).length - 1, "one page of 1,000");
+        assertTrue(first.body().contains("<D:href>" + cal + "</D:href><D:status>HTTP/1.1 507"),
+                "RFC 6578 §3.6: the request itself is marked 507 when more follow");
+        assertTrue(first.body().contains("number-of-matches-within-limits"));
+        String token1 = between(first.body(), "sync-token");
+
+        HttpResponse<String> second = send("REPORT", cal, "bob", "bob", null, sync(token1));
+        assertEquals(207, second.statusCode());
+        assertEquals(100, second.body().split("<D:getetag>", -1).length - 1, "the other 100");
+        assertFalse(second.body().contains("507"), second.body());
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (String body : List.of(first.body(), second.body())) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("<D:href>" + cal + "(p\\d+\\.ics)</D:href>")
+                    .matcher(body);
+            while (m.find()) {
+                listed.add(m.group(1));
+            }
+        }
+        assertEquals(1_100, listed.size(), "every object exactly once over the two pages");
+        String token2 = between(second.body(), "sync-token");
+        HttpResponse<String> third = send("REPORT", cal, "bob", "bob", null, sync(token2));
+        assertEquals(207, third.statusCode());
+        assertFalse(third.body().contains("<D:getetag>"), "nothing new: " + third.body());
+        assertEquals(token2, between(third.body(), "sync-token"));
+    }
 }

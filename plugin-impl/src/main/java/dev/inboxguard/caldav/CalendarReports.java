@@ -36,6 +36,8 @@ import org.w3c.dom.NodeList;
 final class CalendarReports {
     private static final int MAX_HREFS = 1000;
     static final String SYNC_TOKEN = "urn:inboxguard:sync:";
+    /** Changes in one sync-collection answer at most; a calendar with more is synced in pages (RFC 6578 §3.6). */
+    static final int SYNC_PAGE = 1_000;
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -77,7 +79,7 @@ final class CalendarReports {
      * @param changed objects new or changed since
      * @param deleted names removed since (only for a client that had a token)
      */
-    record Sync(String token, List<StoredObject> changed, List<String> deleted) {
+    record Sync(String token, List<StoredObject> changed, List<String> deleted, boolean truncated) {
     }
 
     /** @return a calendar as a REPORT's source; its sync tokens are its revisions */
@@ -112,8 +114,9 @@ final class CalendarReports {
                 } else {
                     return Optional.empty();
                 }
-                return store.changesSince(calendar.owner(), calendar.name(), after).map(c -> new Sync(
-                        token(c.revision()), c.changed(), after > 0 ? c.deleted() : List.of()));
+                return store.changesSince(calendar.owner(), calendar.name(), after, SYNC_PAGE, maxAnswer / 2)
+                        .map(c -> new Sync(token(c.revision()), c.changed(), after > 0 ? c.deleted() : List.of(),
+                                c.truncated()));
             }
 
             @Override
@@ -149,9 +152,10 @@ final class CalendarReports {
             @Override
             public Optional<Sync> since(String token) {
                 if (token.isEmpty()) {
-                    return Optional.of(new Sync(state, items, List.of()));
+                    return Optional.of(new Sync(state, items, List.of(), false));
                 }
-                return token.equals(state) ? Optional.of(new Sync(state, List.of(), List.of())) : Optional.empty();
+                return token.equals(state) ? Optional.of(new Sync(state, List.of(), List.of(), false))
+                        : Optional.empty();
             }
 
             @Override
@@ -464,6 +468,10 @@ final class CalendarReports {
             // a first sync lists what exists; deletions matter only to a client that saw the objects
             for (String name : changes.get().deleted()) {
                 out.status(collectionHref + DavHrefs.segment(name), 404, "Not Found");
+            }
+            if (changes.get().truncated()) {
+                // RFC 6578 §3.6: the token covers this page; the client asks again with it for the rest
+                out.cutShort(collectionHref, "More changes follow; ask again with this answer's sync token");
             }
             out.syncToken(changes.get().token());
             out.finish();

@@ -171,6 +171,23 @@ final class Multistatus implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Says for the request itself that the answer is cut short on purpose: a 507 with
+     * DAV:number-of-matches-within-limits, as RFC 6578 §3.6 has a server do when it pages sync-collection.
+     *
+     * @param requestHref the request's own href
+     * @param why         what the client should do
+     */
+    void cutShort(String requestHref, String why) throws IOException {
+        if (truncated) {
+            return;
+        }
+        truncated = true;
+        out.write("<D:response><D:href>" + DavError.escape(requestHref) + "</D:href><D:status>HTTP/1.1 507 "
+                + "Insufficient Storage</D:status><D:error><D:number-of-matches-within-limits/></D:error>"
+                + "<D:responsedescription>" + DavError.escape(why) + "</D:responsedescription></D:response>\n");
+    }
+
     /** Ends the answer with a sync token (RFC 6578 §6.4). */
     void syncToken(String token) throws IOException {
         out.write("<D:sync-token>" + DavError.escape(token) + "</D:sync-token>\n");

@@ -185,20 +185,26 @@ public interface CalendarStore {
     boolean delete(String owner, String calendar, String name, Optional<String> ifMatch);
 
     /**
-     * What changed in a calendar after a revision (RFC 6578): each object name at most once, with its state now.
+     * What changed in a calendar after a revision (RFC 6578): each object name at most once, with its state now, in
+     * the order of the changes. A page stops before the change that would take it past either bound, and never
+     * inside the changes of one write, so that its revision is a token the client can resume from (RFC 6578 §3.6).
      *
-     * @param after the revision the client has seen (0 for everything)
+     * @param after    the revision the client has seen (0 for everything)
+     * @param maxItems the most changes on one page (at least 2: a move within a calendar is two at one revision)
+     * @param maxBytes the most object text on one page; a first object larger than this still comes alone
      * @return the changes, or empty if the revision is not one this calendar has had
      */
-    Optional<Changes> changesSince(String owner, String calendar, long after);
+    Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes);
 
     /**
      * The changes since a revision.
      *
-     * @param revision the calendar's revision now (the new sync token)
-     * @param changed  objects created or changed since, by name
-     * @param deleted  names deleted since
+     * @param revision  the revision the page brings the client to (the new sync token): the calendar's revision
+     *                  now, or, for a page cut short, the last revision it holds entirely
+     * @param changed   objects created or changed since, by name
+     * @param deleted   names deleted since
+     * @param truncated true if more changes follow the page
      */
-    record Changes(long revision, List<StoredObject> changed, List<String> deleted) {
+    record Changes(long revision, List<StoredObject> changed, List<String> deleted, boolean truncated) {
     }
 }

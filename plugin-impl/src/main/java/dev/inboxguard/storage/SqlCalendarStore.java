@@ -380,26 +380,49 @@ final class SqlCalendarStore implements CalendarStore {
     }
 
     @Override
-    public Optional<Changes> changesSince(String owner, String calendar, long after) {
+    public Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes) {
+        if (maxItems < 2) {
+            throw new IllegalArgumentException("a page holds at least the two changes of one move");
+        }
         Optional<StoredCalendar> now = calendar(owner, calendar);
         if (now.isEmpty() || after < 0 || after > now.get().revision()) {
             return Optional.empty();
         }
         // the token is the revision read first; a change after it has a later revision and comes next time
         long revision = now.get().revision();
-        List<String[]> rows = query("SELECT name, deleted FROM changes WHERE owner = ? AND calendar = ? AND "
-                + "revision > ? AND revision <= ? ORDER BY revision", List.of(owner, calendar, after, revision),
-                r -> new String[] {r.getString(1), Boolean.toString(r.getBoolean(2))});
+        List<Object[]> rows = query("SELECT name, deleted, revision FROM changes WHERE owner = ? AND calendar = ? AND "
+                + "revision > ? AND revision <= ? ORDER BY revision, name FETCH FIRST " + (maxItems + 1)
+                + " ROWS ONLY", List.of(owner, calendar, after, revision),
+                r -> new Object[] {r.getString(1), r.getBoolean(2), r.getLong(3)});
+        boolean truncated = rows.size() > maxItems;
+        if (truncated) {
+            // the rows of the last revision read may go on past the page: they come next time, whole
+            long last = (Long) rows.get(rows.size() - 1)[2];
+            rows = rows.stream().filter(row -> (Long) row[2] != last).toList();
+            revision = (Long) rows.get(rows.size() - 1)[2];
+        }
         List<StoredObject> changed = new ArrayList<>();
         List<String> deleted = new ArrayList<>();
-        for (String[] row : rows) {
-            if (Boolean.parseBoolean(row[1])) {
-                deleted.add(row[0]);
-            } else {
-                object(owner, calendar, row[0]).ifPresentOrElse(changed::add, () -> deleted.add(row[0]));
+        long bytes = 0;
+        long previous = after;
+        for (Object[] row : rows) {
+            long at = (Long) row[2];
+            if (bytes >= maxBytes && at != previous) {
+                truncated = true;
+                revision = previous;
+                break;
             }
+            String name = (String) row[0];
+            Optional<StoredObject> o = (Boolean) row[1] ? Optional.empty() : object(owner, calendar, name);
+            if (o.isPresent()) {
+                changed.add(o.get());
+                bytes += o.get().size();
+            } else {
+                deleted.add(name);
+            }
+            previous = at;
         }
-        return Optional.of(new Changes(revision, changed, deleted));
+        return Optional.of(new Changes(revision, changed, deleted, truncated));
     }
 
     /** One row per object name: its latest change. Bounded by the names the calendar has used. */

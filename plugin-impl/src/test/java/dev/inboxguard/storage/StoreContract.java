@@ -151,10 +151,50 @@ abstract class StoreContract {
             store.put("alice", "c", "b.ics", "b", ics("B"), ANY, Expectation.NONE);
             store.put("alice", "c", "a.ics", "a", ics("A2"), ANY, Expectation.NONE);
             store.delete("alice", "c", "b.ics", Optional.empty());
-            CalendarStore.Changes changes = store.changesSince("alice", "c", token).orElseThrow();
+            CalendarStore.Changes changes = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
             assertEquals(List.of("a.ics"), names(changes.changed()));
             assertEquals(List.of("b.ics"), changes.deleted());
-            assertTrue(store.changesSince("alice", "c", changes.revision() + 1).isEmpty(), "a token from the future");
+            assertFalse(changes.truncated());
+            assertTrue(store.changesSince("alice", "c", changes.revision() + 1, 1_000, 1 << 20).isEmpty(),
+                    "a token from the future");
+        }
+    }
+
+    @Test
+    void changesComeInPagesThatNeverSplitAWrite() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            for (int i = 0; i < 7; i++) {
+                store.put("alice", "c", i + ".ics", "u" + i, ics("E" + i), ANY, Expectation.NONE);
+            }
+            // a rename within the calendar: two changes (a deletion and a creation) at one revision
+            store.move("alice", "c", "2.ics", "c", "moved.ics", ANY, true);
+            store.delete("alice", "c", "4.ics", Optional.empty());
+            List<String> changed = new ArrayList<>();
+            List<String> deleted = new ArrayList<>();
+            long token = 0;
+            int pages = 0;
+            CalendarStore.Changes page;
+            do {
+                page = store.changesSince("alice", "c", token, 3, 1 << 20).orElseThrow();
+                assertTrue(page.changed().size() + page.deleted().size() <= 3, "a page of at most 3");
+                assertTrue(page.revision() > token, "every page moves the token on");
+                changed.addAll(names(page.changed()));
+                deleted.addAll(page.deleted());
+                token = page.revision();
+                pages++;
+            } while (page.truncated());
+            assertTrue(pages >= 3, "7 objects, a move and a deletion in pages of 3: " + pages);
+            assertEquals(Set.of("0.ics", "1.ics", "3.ics", "5.ics", "6.ics", "moved.ics"), Set.copyOf(changed));
+            assertEquals(Set.of("2.ics", "4.ics"), Set.copyOf(deleted));
+            assertEquals(store.calendar("alice", "c").orElseThrow().revision(), token, "the last page is current");
+            // the bytes bound: a page that may hold one byte of text holds one object
+            CalendarStore.Changes small = store.changesSince("alice", "c", 0, 1_000, 1).orElseThrow();
+            assertEquals(List.of("0.ics"), names(small.changed()));
+            assertTrue(small.truncated());
+            CalendarStore.Changes next = store.changesSince("alice", "c", small.revision(), 1_000, 1).orElseThrow();
+            assertEquals(List.of("1.ics"), names(next.changed()));
         }
     }
 
