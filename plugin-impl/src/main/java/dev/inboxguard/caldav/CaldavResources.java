@@ -2,16 +2,18 @@ package dev.inboxguard.caldav;
 
 import dev.inboxguard.ical.Limits;
 import dev.inboxguard.scheduling.Scheduling;
-import dev.inboxguard.storage.InboxItem;
-import java.util.Optional;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.storage.CalendarStore;
-import dev.inboxguard.storage.StoredCalendar;
+import dev.inboxguard.storage.InboxItem;
 import dev.inboxguard.storage.ObjectSummary;
+import dev.inboxguard.storage.StoredCalendar;
 import dev.inboxguard.storage.StoredObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.jackrabbit.webdav.DavException;
 import org.apache.jackrabbit.webdav.DavLocatorFactory;
 import org.apache.jackrabbit.webdav.DavResource;
@@ -191,11 +193,35 @@ final class CaldavResources implements DavResourceFactory {
 
     List<DavResource> objects(StoredCalendar calendar, UserSession user) {
         List<DavResource> out = new ArrayList<>();
+        ListingText text = new ListingText(store, calendar);
         for (ObjectSummary o : store.summaries(calendar.owner(), calendar.name())) {
             out.add(new CalendarObjectResource(locator(DavPaths.CALENDARS, calendar.owner() + "/" + calendar.name()
-                    + "/" + o.name()), this, user, o, () -> store.object(calendar.owner(), calendar.name(), o.name())));
+                    + "/" + o.name()), this, user, o, () -> text.of(o.name())));
         }
         return out;
+    }
+
+    /**
+     * The text of a listing's objects, read only if a resource needs it (allprop, a Schedule-Tag), and then for all
+     * of them in one query: a listing that needs it for one object needs it for the rest.
+     */
+    private static final class ListingText {
+        private final CalendarStore store;
+        private final StoredCalendar calendar;
+        private Map<String, StoredObject> byName;
+
+        ListingText(CalendarStore store, StoredCalendar calendar) {
+            this.store = store;
+            this.calendar = calendar;
+        }
+
+        Optional<StoredObject> of(String name) {
+            if (byName == null) {
+                byName = new HashMap<>();
+                store.objects(calendar.owner(), calendar.name()).forEach(o -> byName.put(o.name(), o));
+            }
+            return Optional.ofNullable(byName.get(name));
+        }
     }
 
     private DavResourceLocator locator(String collection, String name) {

@@ -21,6 +21,11 @@ import org.apache.jackrabbit.webdav.property.ResourceType;
  * which only a scheduling object shows, and a body), so listing ETags reads no calendar data.
  */
 final class CalendarObjectResource extends ServerResource {
+    /** What a listing's summary answers alone. */
+    private static final java.util.Set<DavPropertyName> FROM_SUMMARY = java.util.Set.of(DavPropertyName.GETETAG,
+            DavPropertyName.GETCONTENTTYPE, DavPropertyName.GETCONTENTLENGTH, DavPropertyName.GETLASTMODIFIED,
+            DavPropertyName.RESOURCETYPE);
+
     private final ObjectSummary summary;
     private final Supplier<Optional<StoredObject>> load;
     private Optional<StoredObject> loaded;
@@ -73,10 +78,12 @@ final class CalendarObjectResource extends ServerResource {
 
     @Override
     public void spool(OutputContext context) throws IOException {
-        byte[] data = object().map(StoredObject::data).orElse(new byte[0]);
+        // the body and its ETag from one read, even if the object changed since the listing
+        Optional<StoredObject> now = object();
+        byte[] data = now.map(StoredObject::data).orElse(new byte[0]);
         context.setContentType("text/calendar; charset=utf-8");
         context.setContentLength(data.length);
-        context.setETag(summary.etag());
+        context.setETag(now.map(StoredObject::etag).orElse(summary.etag()));
         if (context.hasStream()) {
             context.getOutputStream().write(data);
         }
@@ -85,9 +92,7 @@ final class CalendarObjectResource extends ServerResource {
     @Override
     public DavProperty<?> getProperty(DavPropertyName name) {
         // what a synchronizing client asks of every object comes from the summary alone
-        if (name.equals(DavPropertyName.GETETAG) || name.equals(DavPropertyName.GETCONTENTTYPE)
-                || name.equals(DavPropertyName.GETCONTENTLENGTH) || name.equals(DavPropertyName.GETLASTMODIFIED)
-                || name.equals(DavPropertyName.RESOURCETYPE)) {
+        if (FROM_SUMMARY.contains(name)) {
             return summaryProperties().get(name);
         }
         return getProperties().get(name);

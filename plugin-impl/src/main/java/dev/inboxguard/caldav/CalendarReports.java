@@ -78,6 +78,7 @@ final class CalendarReports {
      * @param token   the token for now
      * @param changed objects new or changed since
      * @param deleted names removed since (only for a client that had a token)
+     * @param truncated true if more changes follow: the token is for this page only (RFC 6578 §3.6)
      */
     record Sync(String token, List<StoredObject> changed, List<String> deleted, boolean truncated) {
     }
@@ -461,7 +462,7 @@ final class CalendarReports {
                     "this sync token is not one this collection gave out, or no longer one it can answer");
             return;
         }
-        try (Multistatus out = new Multistatus(resp)) {
+        try (Multistatus out = new Multistatus(resp, maxAnswer)) {
             for (StoredObject o : changes.get().changed()) {
                 answer.write(out, collectionHref + DavHrefs.segment(o.name()), o, null);
             }

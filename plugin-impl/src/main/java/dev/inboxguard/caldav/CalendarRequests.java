@@ -610,11 +610,12 @@ final class CalendarRequests {
         return header == null || header.isBlank() ? null : header.strip();
     }
 
-    static String httpDate(long millis) {
-        return HTTP_DATE.format(java.time.Instant.ofEpochMilli(millis));
-    }
-
     /** RFC 9110 §5.6.7's IMF-fixdate; immutable, so one serves every thread (a SimpleDateFormat each was costly). */
     private static final java.time.format.DateTimeFormatter HTTP_DATE = java.time.format.DateTimeFormatter
             .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
+    /** @return the time as an HTTP date */
+    static String httpDate(long millis) {
+        return HTTP_DATE.format(java.time.Instant.ofEpochMilli(millis));
+    }
 }

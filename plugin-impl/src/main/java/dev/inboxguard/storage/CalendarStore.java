@@ -186,12 +186,14 @@ public interface CalendarStore {
 
     /**
      * What changed in a calendar after a revision (RFC 6578): each object name at most once, with its state now, in
-     * the order of the changes. A page stops before the change that would take it past either bound, and never
-     * inside the changes of one write, so that its revision is a token the client can resume from (RFC 6578 §3.6).
+     * the order of the changes. A page is cut only between writes, never inside the changes of one, so that its
+     * revision is a token the client can resume from (RFC 6578 §3.6): it holds at most {@code maxItems} changes
+     * (unless one write alone made more), and it ends with the first write that brings its object text to
+     * {@code maxBytes} or past it.
      *
      * @param after    the revision the client has seen (0 for everything)
      * @param maxItems the most changes on one page (at least 2: a move within a calendar is two at one revision)
-     * @param maxBytes the most object text on one page; a first object larger than this still comes alone
+     * @param maxBytes the object text after which a page ends
      * @return the changes, or empty if the revision is not one this calendar has had
      */
     Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes);

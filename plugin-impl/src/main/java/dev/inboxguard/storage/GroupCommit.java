@@ -12,13 +12,17 @@ import javax.sql.DataSource;
  * The embedded store's connections, with commits made durable in groups.
  *
  * <p>H2 writes its whole store to the file at every commit when told to ({@code WRITE_DELAY=0}): a new chunk with
- * fresh copies of every B-tree page the transaction touched, tens of kilobytes each time, and its background writer,
- * which also compacts the file, never runs. Instead, commits here only end the transaction in memory, and the
- * committing thread then waits for one {@code CHECKPOINT} that writes the store to the file. A checkpoint started
- * after a commit covers it, so threads that commit while one runs share the next: with eight writers at once, one
- * file write serves up to eight transactions. Nothing is answered before its checkpoint has returned, so an
- * acknowledged write survives {@code kill -9} as before. The background writer still runs every
- * {@code WRITE_DELAY} and compacts when the store is quiet.
+ * fresh copies of every B-tree page the transaction touched, tens of kilobytes each time. Its background writer,
+ * which also compacts the file, then never runs, and nothing is fsynced. Here commits only end the transaction in
+ * memory, and the committing thread then waits for one {@code CHECKPOINT SYNC}, which writes the store and fsyncs
+ * the file. A checkpoint started after a commit covers it, so threads that commit while one runs share the next:
+ * with eight writers at once, one file write and one fsync serve up to eight transactions. Nothing waiting here is
+ * answered before its checkpoint has returned.
+ *
+ * <p>The leader first changes a row of its own ({@code store_checkpoints}). H2's background writer may already
+ * have taken the covered commits and be writing them on its own threads; a checkpoint with nothing new to write
+ * would then fsync before that write landed. With a change of its own, the checkpoint's write queues behind the
+ * background one (H2 serializes and saves on one thread each, in order) and the fsync follows both.
  */
 final class GroupCommit implements DataSource {
     private final DataSource pool;
@@ -39,6 +43,14 @@ final class GroupCommit implements DataSource {
      * @param c the connection that just committed, which runs the checkpoint if it is this thread's turn
      */
     void durable(Connection c) throws SQLException {
+        if (await(c)) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return true if the thread was interrupted while it waited */
+    private boolean await(Connection c) throws SQLException {
+        boolean interrupted = false;
         long mine;
         synchronized (lock) {
             mine = ++registered;
@@ -50,20 +62,26 @@ final class GroupCommit implements DataSource {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new SQLException("interrupted while the store was written", e);
+                        // the commit is made: leaving before it is on disk would acknowledge what may be lost
+                        interrupted = true;
                     }
                 }
                 if (covered >= mine) {
-                    return;
+                    return interrupted;
                 }
                 writing = true;
                 target = registered; // every commit registered by now ended before this checkpoint begins
             }
             boolean done = false;
             try (Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE store_checkpoints SET checkpoints = checkpoints + 1 WHERE id = 1");
+                c.commit();
                 s.execute("CHECKPOINT SYNC");
                 done = true;
+            } catch (SQLException e) {
+                // the caller's transaction is committed, in memory; only its reaching the file is in doubt
+                throw new SQLException("the commit stands, but the database file could not be written and synced",
+                        e);
             } finally {
                 synchronized (lock) {
                     writing = false;
@@ -84,7 +102,7 @@ final class GroupCommit implements DataSource {
         }
     }
 
-    /** @return commits made durable so far */
+    /** @return units of work made durable so far, reads that ran as a transaction included */
     long commits() {
         synchronized (lock) {
             return covered;

@@ -110,6 +110,19 @@ final class Sql {
     }
 
     static <T> T transaction(DataSource db, Work<T> work) {
+        return transaction(db, work, true);
+    }
+
+    /**
+     * A unit of work whose loss in a crash harms nothing, so its commit does not wait for the file: a claim on an
+     * incoming message, which the MTA's retry makes again. Whatever commits after it and waits (the delivery) takes
+     * it to the file too, since a checkpoint writes everything committed before it.
+     */
+    static <T> T provisionally(DataSource db, Work<T> work) {
+        return transaction(db, work, false);
+    }
+
+    private static <T> T transaction(DataSource db, Work<T> work, boolean durable) {
         Connection joined = joined(db);
         if (joined != null) {
             return nested(joined, work);
@@ -119,7 +132,9 @@ final class Sql {
             try {
                 T result = work.run(c);
                 c.commit();
-                durable(db, c);
+                if (durable) {
+                    durable(db, c);
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

@@ -391,15 +391,24 @@ final class SqlCalendarStore implements CalendarStore {
         // the token is the revision read first; a change after it has a later revision and comes next time
         long revision = now.get().revision();
         List<Object[]> rows = query("SELECT name, deleted, revision FROM changes WHERE owner = ? AND calendar = ? AND "
-                + "revision > ? AND revision <= ? ORDER BY revision, name FETCH FIRST " + (maxItems + 1)
+                + "revision > ? AND revision <= ? ORDER BY revision FETCH FIRST " + (maxItems + 1)
                 + " ROWS ONLY", List.of(owner, calendar, after, revision),
                 r -> new Object[] {r.getString(1), r.getBoolean(2), r.getLong(3)});
         boolean truncated = rows.size() > maxItems;
         if (truncated) {
             // the rows of the last revision read may go on past the page: they come next time, whole
             long last = (Long) rows.get(rows.size() - 1)[2];
-            rows = rows.stream().filter(row -> (Long) row[2] != last).toList();
-            revision = (Long) rows.get(rows.size() - 1)[2];
+            List<Object[]> whole = rows.stream().filter(row -> (Long) row[2] != last).toList();
+            if (whole.isEmpty()) {
+                // one write changed more names than a page holds: that write is the page, however long
+                rows = query("SELECT name, deleted, revision FROM changes WHERE owner = ? AND calendar = ? AND "
+                        + "revision = ?", List.of(owner, calendar, last),
+                        r -> new Object[] {r.getString(1), r.getBoolean(2), r.getLong(3)});
+                revision = last;
+            } else {
+                rows = whole;
+                revision = (Long) rows.get(rows.size() - 1)[2];
+            }
         }
         List<StoredObject> changed = new ArrayList<>();
         List<String> deleted = new ArrayList<>();

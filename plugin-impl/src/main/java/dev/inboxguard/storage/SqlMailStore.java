@@ -117,7 +117,8 @@ final class SqlMailStore implements MailStore {
 
     @Override
     public Receipt receive(String key, long now, long staleBefore) {
-        return Sql.transaction(db, c -> {
+        // a claim lost in a crash is made again by the MTA's retry; the delivery's own commit writes it to the file
+        return Sql.provisionally(db, c -> {
             List<String[]> rows = new ArrayList<>();
             try (var p = c.prepareStatement("SELECT started, reply FROM mail_receipts WHERE msg_key = ? FOR UPDATE")) {
                 p.setString(1, key);
