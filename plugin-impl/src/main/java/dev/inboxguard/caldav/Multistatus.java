@@ -163,11 +163,7 @@ final class Multistatus implements AutoCloseable {
         if (written <= maxChars) {
             return true;
         }
-        truncated = true;
-        out.write("<D:response><D:href>" + DavError.escape(requestHref) + "</D:href><D:status>HTTP/1.1 507 "
-                + "Insufficient Storage</D:status><D:error><D:number-of-matches-within-limits/></D:error>"
-                + "<D:responsedescription>The answer grew past " + maxChars / 1024 + " KiB; ask for fewer objects"
-                + "</D:responsedescription></D:response>\n");
+        cutShort(requestHref, "The answer grew past " + maxChars / 1024 + " KiB; ask for fewer objects");
         return false;
     }
 

@@ -390,39 +390,39 @@ final class SqlCalendarStore implements CalendarStore {
         }
         // the token is the revision read first; a change after it has a later revision and comes next time
         long revision = now.get().revision();
-        List<Object[]> rows = query("SELECT name, deleted, revision FROM changes WHERE owner = ? AND calendar = ? AND "
+        List<ChangeRow> rows = query("SELECT name, deleted, revision FROM changes WHERE owner = ? AND calendar = ? AND "
                 + "revision > ? AND revision <= ? ORDER BY revision FETCH FIRST " + (maxItems + 1)
                 + " ROWS ONLY", List.of(owner, calendar, after, revision),
-                r -> new Object[] {r.getString(1), r.getBoolean(2), r.getLong(3)});
+                SqlCalendarStore::changeRow);
         boolean truncated = rows.size() > maxItems;
         if (truncated) {
             // the rows of the last revision read may go on past the page: they come next time, whole
-            long last = (Long) rows.get(rows.size() - 1)[2];
-            List<Object[]> whole = rows.stream().filter(row -> (Long) row[2] != last).toList();
+            long last = rows.get(rows.size() - 1).revision();
+            List<ChangeRow> whole = rows.stream().filter(row -> row.revision() != last).toList();
             if (whole.isEmpty()) {
                 // one write changed more names than a page holds: that write is the page, however long
                 rows = query("SELECT name, deleted, revision FROM changes WHERE owner = ? AND calendar = ? AND "
                         + "revision = ?", List.of(owner, calendar, last),
-                        r -> new Object[] {r.getString(1), r.getBoolean(2), r.getLong(3)});
+                        SqlCalendarStore::changeRow);
                 revision = last;
             } else {
                 rows = whole;
-                revision = (Long) rows.get(rows.size() - 1)[2];
+                revision = rows.get(rows.size() - 1).revision();
             }
         }
         List<StoredObject> changed = new ArrayList<>();
         List<String> deleted = new ArrayList<>();
         long bytes = 0;
         long previous = after;
-        for (Object[] row : rows) {
-            long at = (Long) row[2];
+        for (ChangeRow row : rows) {
+            long at = row.revision();
             if (bytes >= maxBytes && at != previous) {
                 truncated = true;
                 revision = previous;
                 break;
             }
-            String name = (String) row[0];
-            Optional<StoredObject> o = (Boolean) row[1] ? Optional.empty() : object(owner, calendar, name);
+            String name = row.name();
+            Optional<StoredObject> o = row.deleted() ? Optional.empty() : object(owner, calendar, name);
             if (o.isPresent()) {
                 changed.add(o.get());
                 bytes += o.get().size();
@@ -432,6 +432,14 @@ final class SqlCalendarStore implements CalendarStore {
             previous = at;
         }
         return Optional.of(new Changes(revision, changed, deleted, truncated));
+    }
+
+    /** One row of the change log: an object name, whether its last change deleted it, and when. */
+    private record ChangeRow(String name, boolean deleted, long revision) {
+    }
+
+    private static ChangeRow changeRow(ResultSet r) throws SQLException {
+        return new ChangeRow(r.getString(1), r.getBoolean(2), r.getLong(3));
     }
 
     /** One row per object name: its latest change. Bounded by the names the calendar has used. */
