@@ -126,7 +126,7 @@ final class CalendarObjectResource extends ServerResource {
 
     @Override
     DavPropertySet ownProperties() {
-        DavPropertySet set = summarize();
+        DavPropertySet set = summarize(); // a set of its own: the caller adds to it, the memoized one stays as it is
         if (!summary.scheduleTag().isEmpty()
                 && object().map(o -> CalendarRequests.isSchedulingObject(o.data())).orElse(false)) {
             set.add(new DefaultDavProperty<>(CaldavNames.SCHEDULE_TAG, summary.scheduleTag(), true));

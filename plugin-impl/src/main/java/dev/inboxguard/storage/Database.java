@@ -69,7 +69,7 @@ public final class Database implements AutoCloseable, Transactions {
         health.setInitializationFailTimeout(-1);
         this.healthPool = new HikariDataSource(health);
         this.data = dialect == Dialect.H2 ? new GroupCommit(pool) : pool;
-        this.calendars = new SqlCalendarStore(data, dialect);
+        this.calendars = new SqlCalendarStore(data);
         this.scheduling = new SqlSchedulingStore(data, dialect);
         this.mail = new SqlMailStore(data, dialect);
         this.sessions = new SqlSessions(data);

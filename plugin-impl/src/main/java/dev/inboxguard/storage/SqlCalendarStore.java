@@ -21,11 +21,9 @@ import javax.sql.DataSource;
  */
 final class SqlCalendarStore implements CalendarStore {
     private final DataSource pool;
-    private final Dialect dialect;
 
-    SqlCalendarStore(DataSource pool, Dialect dialect) {
+    SqlCalendarStore(DataSource pool) {
         this.pool = pool;
-        this.dialect = dialect;
     }
 
     @Override
@@ -390,10 +388,8 @@ final class SqlCalendarStore implements CalendarStore {
         }
         // the token is the revision read first; a change after it has a later revision and comes next time
         long revision = now.get().revision();
-        List<ChangeRow> rows = query("SELECT name, deleted, revision FROM changes WHERE owner = ? AND calendar = ? AND "
-                + "revision > ? AND revision <= ? ORDER BY revision FETCH FIRST " + (maxItems + 1)
-                + " ROWS ONLY", List.of(owner, calendar, after, revision),
-                SqlCalendarStore::changeRow);
+        List<ChangeRow> rows = query(CHANGE_ROWS + "revision > ? AND revision <= ? ORDER BY revision FETCH FIRST "
+                + (maxItems + 1) + " ROWS ONLY", List.of(owner, calendar, after, revision), SqlCalendarStore::changeRow);
         boolean truncated = rows.size() > maxItems;
         if (truncated) {
             // the rows of the last revision read may go on past the page: they come next time, whole
@@ -401,9 +397,7 @@ final class SqlCalendarStore implements CalendarStore {
             List<ChangeRow> whole = rows.stream().filter(row -> row.revision() != last).toList();
             if (whole.isEmpty()) {
                 // one write changed more names than a page holds: that write is the page, however long
-                rows = query("SELECT name, deleted, revision FROM changes WHERE owner = ? AND calendar = ? AND "
-                        + "revision = ?", List.of(owner, calendar, last),
-                        SqlCalendarStore::changeRow);
+                rows = query(CHANGE_ROWS + "revision = ?", List.of(owner, calendar, last), SqlCalendarStore::changeRow);
                 revision = last;
             } else {
                 rows = whole;
@@ -433,6 +427,9 @@ final class SqlCalendarStore implements CalendarStore {
         }
         return Optional.of(new Changes(revision, changed, deleted, truncated));
     }
+
+    private static final String CHANGE_ROWS = "SELECT name, deleted, revision FROM changes WHERE owner = ? AND "
+            + "calendar = ? AND ";
 
     /** One row of the change log: an object name, whether its last change deleted it, and when. */
     private record ChangeRow(String name, boolean deleted, long revision) {
