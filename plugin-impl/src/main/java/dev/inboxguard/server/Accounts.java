@@ -102,9 +102,27 @@ public final class Accounts {
         this.byAddress = Map.copyOf(owners);
         this.clock = clock;
         // the costliest stored hash, so that an unknown name never answers faster than a real one
-        this.dummy = PasswordHash.of("no such user", accounts.stream().mapToInt(a -> a.password().iterations())
+        this.dummy = PasswordHash.unmatchable(accounts.stream().mapToInt(a -> a.password().iterations())
                 .max().orElse(PasswordHash.ITERATIONS));
         new SecureRandom().nextBytes(rememberKey);
+    }
+
+    /**
+     * The demo users' stored passwords, each its user's name, hashed once with {@link PasswordHash#main} at 10,000
+     * iterations. Their passwords are published, so a salt made at start-up would protect nothing, and deriving the
+     * four at each start cost 0.4 s of a cold JVM, a fifth of the demo's start-up.
+     */
+    private static final Map<String, String> DEMO_PASSWORDS = new LinkedHashMap<>();
+
+    static {
+        DEMO_PASSWORDS.put("alice", "pbkdf2-sha256$10000$31nqcva5VcOMNw05kUUqvg==$"
+                + "6evhgxnnsp2MTnHgBflSLk+THT3eGjd1NcUbL3XV/Zo=");
+        DEMO_PASSWORDS.put("bob", "pbkdf2-sha256$10000$PChZbHRmaFwFUsIhOv8JNQ==$"
+                + "rblFb9eFtEK699Ci0TKNNZp6/VaLkqO3u+y9wTvclc4=");
+        DEMO_PASSWORDS.put("carol", "pbkdf2-sha256$10000$gvsVAWDNXV1+n4qLKYAoDA==$"
+                + "W02gPQQGA2gOHlYQrZp8wb1lT/MkNtM+aHQWYxNj4y0=");
+        DEMO_PASSWORDS.put("dave", "pbkdf2-sha256$10000$L1psy6/UuSBLXsDeNdo8bw==$"
+                + "aU/u2Me+S26aSlPDnd39u0FyQ6XrFPi8U00fu3hTt/k=");
     }
 
     /**
@@ -115,9 +133,9 @@ public final class Accounts {
      * @return the demo accounts
      */
     public static Accounts demo(Clock clock) {
-        return new Accounts(List.of("alice", "bob", "carol", "dave").stream()
-                .map(n -> new Account(n, PasswordHash.of(n, 10_000), capitalised(n),
-                        List.of(CalendarUserAddress.of("mailto:" + n + "@example.com"))))
+        return new Accounts(DEMO_PASSWORDS.entrySet().stream()
+                .map(e -> new Account(e.getKey(), PasswordHash.parse(e.getValue()), capitalised(e.getKey()),
+                        List.of(CalendarUserAddress.of("mailto:" + e.getKey() + "@example.com"))))
                 .toList(), clock);
     }
 

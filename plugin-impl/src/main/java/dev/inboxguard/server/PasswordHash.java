@@ -33,6 +33,21 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
     }
 
     /**
+     * A hash that costs as much to check as a real one of {@code iterations} but that no password matches: random
+     * bytes are no PBKDF2 output anyone can name. Deriving a real one instead cost a third of a second at start-up.
+     *
+     * @param iterations what a check should cost
+     * @return the hash
+     */
+    static PasswordHash unmatchable(int iterations) {
+        byte[] salt = new byte[16];
+        byte[] hash = new byte[32];
+        RANDOM.nextBytes(salt);
+        RANDOM.nextBytes(hash);
+        return new PasswordHash(iterations, salt, hash);
+    }
+
+    /**
      * @param encoded the stored form
      * @return the hash
      * @throws IllegalArgumentException if the text is not a hash this server writes

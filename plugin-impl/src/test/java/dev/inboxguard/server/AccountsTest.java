@@ -28,6 +28,17 @@ class AccountsTest {
     }
 
     @Test
+    void theStandInForUnknownNamesCostsAsMuchButMatchesNothing() {
+        PasswordHash standIn = PasswordHash.unmatchable(20_000);
+        assertEquals(20_000, standIn.iterations());
+        for (String guess : List.of("", "no such user", "alice", "\u0000")) {
+            assertFalse(standIn.matches(guess), guess);
+        }
+        // two stand-ins share neither salt nor bytes: nothing about one tells of another
+        assertFalse(java.util.Arrays.equals(standIn.hash(), PasswordHash.unmatchable(20_000).hash()));
+    }
+
+    @Test
     void malformedHashesAreRefusedWithAReason() {
         assertThrows(IllegalArgumentException.class, () -> PasswordHash.parse("secret"));
         assertThrows(IllegalArgumentException.class, () -> PasswordHash.parse("pbkdf2-sha256$x$AAAA$AAAA"));
@@ -47,6 +58,13 @@ class AccountsTest {
         assertTrue(accounts.authenticate("Alice", "alice").isEmpty());
         assertEquals(List.of(CalendarUserAddress.of("mailto:bob@example.com")),
                 accounts.find("bob").orElseThrow().addresses());
+        // each demo user's stored hash is of its own name, and of no other demo user's
+        for (String user : List.of("alice", "bob", "carol", "dave")) {
+            for (String password : List.of("alice", "bob", "carol", "dave")) {
+                assertEquals(user.equals(password), accounts.find(user).orElseThrow().password().matches(password),
+                        user + " with " + password);
+            }
+        }
     }
 
     @Test
