@@ -3,15 +3,31 @@ package dev.inboxguard.cli;
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.storage.StoreFailure;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code inboxguard} command: {@code java -jar inboxguard.jar COMMAND ...}. */
 @Command(name = "inboxguard", mixinStandardHelpOptions = true, versionProvider = InboxGuardCommand.Version.class,
-        description = "A guard for CalDAV scheduling inboxes: checks iTIP and iMIP messages before delivery.",
-        subcommands = {CheckCommand.class, RouteCommand.class, ServeCommand.class, IngestCommand.class,
-                MigrateCommand.class, ConfigCommand.class})
+        description = "A guard for CalDAV scheduling inboxes: checks iTIP and iMIP messages before delivery.")
 public final class InboxGuardCommand implements Runnable {
+    /**
+     * The commands, in the order {@code --help} lists them. picocli reads every option of every command it is given
+     * by reflection; a {@code check} per message need not pay for {@code serve} and the rest.
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("route", RouteCommand::new);
+        COMMANDS.put("serve", ServeCommand::new);
+        COMMANDS.put("ingest", IngestCommand::new);
+        COMMANDS.put("migrate", MigrateCommand::new);
+        COMMANDS.put("config", ConfigCommand::new);
+    }
+
     /** Exit status for a usage error or an unreadable file (CONTRACT.md). */
     static final int USAGE = 2;
     /** Held here: java.util.logging keeps loggers only weakly, and a collected one forgets its level. */
@@ -44,6 +60,13 @@ public final class InboxGuardCommand implements Runnable {
      */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new InboxGuardCommand());
+        Supplier<Object> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        if (named != null) {
+            cli.addSubcommand(named.get());
+        } else {
+            // help, a version, a mistake: every command, so that help lists them and a typo gets suggestions
+            COMMANDS.values().forEach(command -> cli.addSubcommand(command.get()));
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {

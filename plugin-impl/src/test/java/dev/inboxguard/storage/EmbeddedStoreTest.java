@@ -25,6 +25,16 @@ class EmbeddedStoreTest extends StoreContract {
     }
 
     @Test
+    void theSchemaVersionIsThatOfTheLastMigration() throws Exception {
+        Path migrations = Path.of(Database.class.getResource("migration").toURI());
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(migrations)) {
+            int last = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V[0-9]+__.+\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
+            assertEquals(last, Database.SCHEMA_VERSION, "Database.SCHEMA_VERSION names the last migration");
+        }
+    }
+
+    @Test
     void everyAcknowledgedWriteSurvivesKillDashNine() throws Exception {
         // one writer, then eight: commits alone and commits sharing checkpoints, each killed mid-stream, the second
         // on the file the first left
