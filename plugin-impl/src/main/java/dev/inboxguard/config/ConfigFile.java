@@ -144,6 +144,13 @@ public final class ConfigFile {
     }
 
     private static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** One mapper for every read: each new one would build the configuration's deserializers again. */
+    private static final ObjectMapper MAPPER = newMapper();
+
+    private static ObjectMapper newMapper() {
         LoaderOptions options = new LoaderOptions();
         options.setMaxAliasesForCollections(20);
         options.setCodePointLimit(MAX_CONFIG_BYTES);
