@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Cold starts of the packaged jar, each a new JVM, measured from the process's start: {@code serve --demo} until
  * its first {@code /health} 200 (on a data directory that exists, and on a new one), and a {@code check} of one
- * e-mail until the process exits. Each with and without the class-data archive, the kinds interleaved so that the
- * machine's load falls on all of them alike. Prints the fastest, median and slowest milliseconds of each. Not a
- * test: run it by hand with
+ * e-mail until the process exits. Each with and without the class-data archive, and {@code check} also with only
+ * the C1 compiler; the kinds interleave, so that the machine's load falls on all of them alike. Prints the fastest,
+ * median and slowest milliseconds of each. Not a test: run it by hand with
  * {@code java -cp ... dev.inboxguard.it.bench.StartupRun JAR ARCHIVE EMAIL [runs]}.
  */
 public final class StartupRun {
@@ -47,6 +47,9 @@ public final class StartupRun {
                 times.computeIfAbsent("check of one e-mail, " + how, k -> new ArrayList<>())
                         .add(check(jar, flags, email));
             }
+            // a process this short is over before C2 has compiled anything worth having; compiling cost it time
+            times.computeIfAbsent("check, with the archive and C1 only", k -> new ArrayList<>())
+                    .add(check(jar, List.of("-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1"), email));
         }
         times.forEach((what, ms) -> {
             ms.sort(Comparator.naturalOrder());
