@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -404,29 +405,46 @@ final class SqlCalendarStore implements CalendarStore {
                 revision = rows.get(rows.size() - 1).revision();
             }
         }
-        List<StoredObject> changed = new ArrayList<>();
-        List<String> deleted = new ArrayList<>();
+        // the page's objects in two queries, not one a change: their sizes, to cut the page by bytes between writes
+        // without reading text it will not send, then the text of what the page keeps
+        Map<String, Long> sizes = new HashMap<>();
+        query(PAGE_OBJECTS.formatted("o.name, OCTET_LENGTH(o.data)"), List.of(owner, calendar, after, revision),
+                r -> Map.entry(r.getString(1), r.getLong(2))).forEach(e -> sizes.put(e.getKey(), e.getValue()));
         long bytes = 0;
         long previous = after;
+        int kept = 0;
         for (ChangeRow row : rows) {
-            long at = row.revision();
-            if (bytes >= maxBytes && at != previous) {
+            if (bytes >= maxBytes && row.revision() != previous) {
                 truncated = true;
                 revision = previous;
                 break;
             }
-            String name = row.name();
-            Optional<StoredObject> o = row.deleted() ? Optional.empty() : object(owner, calendar, name);
-            if (o.isPresent()) {
-                changed.add(o.get());
-                bytes += o.get().size();
+            bytes += row.deleted() ? 0 : sizes.getOrDefault(row.name(), 0L);
+            previous = row.revision();
+            kept++;
+        }
+        Map<String, StoredObject> objects = new HashMap<>();
+        query(PAGE_OBJECTS.formatted("o.name, o.uid, o.etag, o.data, o.modified, o.schedule_tag"),
+                List.of(owner, calendar, after, revision), SqlCalendarStore::object)
+                .forEach(o -> objects.put(o.name(), o));
+        List<StoredObject> changed = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        for (ChangeRow row : rows.subList(0, kept)) {
+            // an object deleted since its row was read is reported as deleted, as the next page would say
+            StoredObject o = row.deleted() ? null : objects.get(row.name());
+            if (o != null) {
+                changed.add(o);
             } else {
-                deleted.add(name);
+                deleted.add(row.name());
             }
-            previous = at;
         }
         return Optional.of(new Changes(revision, changed, deleted, truncated));
     }
+
+    /** The objects whose latest change falls in a page's revisions (after, last]; %s is the columns. */
+    private static final String PAGE_OBJECTS = "SELECT %s FROM changes ch JOIN objects o ON o.owner = ch.owner AND "
+            + "o.calendar = ch.calendar AND o.name = ch.name WHERE ch.owner = ? AND ch.calendar = ? AND "
+            + "ch.revision > ? AND ch.revision <= ? AND ch.deleted = FALSE";
 
     private static final String CHANGE_ROWS = "SELECT name, deleted, revision FROM changes WHERE owner = ? AND "
             + "calendar = ? AND ";
