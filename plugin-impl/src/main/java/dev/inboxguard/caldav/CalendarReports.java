@@ -57,10 +57,11 @@ final class CalendarReports {
     interface Source {
         Optional<StoredObject> object(String name);
 
-        List<StoredObject> all();
+        /** @return every object, read as the caller goes */
+        Iterable<StoredObject> all();
 
         /** @return the objects of a kind whose stored span may overlap the range (a superset is fine) */
-        List<StoredObject> in(String kind, long from, long to);
+        Iterable<StoredObject> in(String kind, long from, long to);
 
         /**
          * @param token the client's sync token, or empty for a first sync
@@ -92,12 +93,12 @@ final class CalendarReports {
             }
 
             @Override
-            public List<StoredObject> all() {
-                return store.objects(calendar.owner(), calendar.name());
+            public Iterable<StoredObject> all() {
+                return store.pagedObjects(calendar.owner(), calendar.name());
             }
 
             @Override
-            public List<StoredObject> in(String kind, long from, long to) {
+            public Iterable<StoredObject> in(String kind, long from, long to) {
                 return store.objectsIn(calendar.owner(), calendar.name(), kind, from, to);
             }
 
@@ -141,12 +142,12 @@ final class CalendarReports {
             }
 
             @Override
-            public List<StoredObject> all() {
+            public Iterable<StoredObject> all() {
                 return items;
             }
 
             @Override
-            public List<StoredObject> in(String kind, long from, long to) {
+            public Iterable<StoredObject> in(String kind, long from, long to) {
                 return items;
             }
 
@@ -259,7 +260,7 @@ final class CalendarReports {
                 return;
             }
             Optional<QueryFilter.Hint> hint = filter.hint();
-            List<StoredObject> candidates = hint.isPresent()
+            Iterable<StoredObject> candidates = hint.isPresent()
                     ? source.in(hint.get().kind(), hint.get().from(), hint.get().to())
                     : source.all();
             try (Multistatus out = new Multistatus(resp, maxAnswer)) {

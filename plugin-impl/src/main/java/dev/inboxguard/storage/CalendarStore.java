@@ -169,13 +169,22 @@ public interface CalendarStore {
     }
 
     /**
-     * The objects of one kind whose span overlaps a time range (RFC 4791 §9.9), without reading any other.
+     * The objects of one kind whose span overlaps a time range (RFC 4791 §9.9), without reading any other. They are
+     * read a page at a time as the caller goes: one that stops early reads no more, and a calendar of any size
+     * holds at most a page of object text in memory.
      *
      * @param from the range start in epoch milliseconds, inclusive ({@link Long#MIN_VALUE}: open)
      * @param to   the range end, exclusive ({@link Long#MAX_VALUE}: open)
      * @return the matching objects, by name
      */
-    List<StoredObject> objectsIn(String owner, String calendar, String kind, long from, long to);
+    Iterable<StoredObject> objectsIn(String owner, String calendar, String kind, long from, long to);
+
+    /**
+     * Every object of a calendar, by name, read a page at a time as {@link #objectsIn} reads them.
+     *
+     * @return the objects
+     */
+    Iterable<StoredObject> pagedObjects(String owner, String calendar);
 
     /**
      * @param ifMatch the ETag the client expects, if it sent one

@@ -219,12 +219,27 @@ final class SqlCalendarStore implements CalendarStore {
     }
 
     @Override
-    public List<StoredObject> objectsIn(String owner, String calendar, String kind, long from, long to) {
-        // the overlap test of TimeSpan.overlaps, in SQL
-        return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects "
-                + "WHERE owner = ? AND calendar = ? AND kind = ? "
+    public Iterable<StoredObject> objectsIn(String owner, String calendar, String kind, long from, long to) {
+        // the overlap test of TimeSpan.overlaps, in SQL; names first, so that the span index still chooses the rows
+        List<String> names = query("SELECT name FROM objects WHERE owner = ? AND calendar = ? AND kind = ? "
                 + "AND span_start < ? AND (span_end > ? OR (span_end = span_start AND span_start >= ?)) ORDER BY name",
-                List.of(owner, calendar, kind, to, from, from), SqlCalendarStore::object);
+                List.of(owner, calendar, kind, to, from, from), r -> r.getString(1));
+        return new ObjectPages(names, some -> objectsNamed(owner, calendar, some));
+    }
+
+    @Override
+    public Iterable<StoredObject> pagedObjects(String owner, String calendar) {
+        List<String> names = query("SELECT name FROM objects WHERE owner = ? AND calendar = ? ORDER BY name",
+                List.of(owner, calendar), r -> r.getString(1));
+        return new ObjectPages(names, some -> objectsNamed(owner, calendar, some));
+    }
+
+    private List<StoredObject> objectsNamed(String owner, String calendar, List<String> names) {
+        List<Object> args = new ArrayList<>(List.of(owner, calendar));
+        args.addAll(names);
+        return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects WHERE owner = ? AND "
+                + "calendar = ? AND name IN (" + String.join(", ", java.util.Collections.nCopies(names.size(), "?"))
+                + ")", args, SqlCalendarStore::object);
     }
 
     @Override

@@ -104,8 +104,37 @@ abstract class StoreContract {
         }
     }
 
-    private static List<String> names(List<StoredObject> objects) {
-        return objects.stream().map(StoredObject::name).toList();
+    private static List<String> names(Iterable<StoredObject> objects) {
+        List<String> names = new ArrayList<>();
+        objects.forEach(o -> names.add(o.name()));
+        return names;
+    }
+
+    @Test
+    void objectsComeAPageAtATimeInNameOrder() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < ObjectPages.PAGE * 2 + 22; i++) {
+                String name = String.format("%03d.ics", i);
+                expected.add(name);
+                store.put("alice", "c", name, "u" + i, ics("E" + i), ANY, Expectation.NONE);
+            }
+            assertEquals(expected, names(store.pagedObjects("alice", "c")));
+            assertEquals(expected, names(store.objectsIn("alice", "c", "VEVENT", Long.MIN_VALUE, Long.MAX_VALUE)));
+            // a reader part-way through: an object deleted ahead of it is left out, not an error
+            java.util.Iterator<StoredObject> reading = store.pagedObjects("alice", "c").iterator();
+            assertEquals("000.ics", reading.next().name());
+            assertTrue(store.delete("alice", "c", "100.ics", Optional.empty()));
+            List<String> rest = new ArrayList<>();
+            reading.forEachRemaining(o -> rest.add(o.name()));
+            List<String> left = new ArrayList<>(expected.subList(1, expected.size()));
+            left.remove("100.ics");
+            assertEquals(left, rest);
+            assertEquals("E0", new String(store.pagedObjects("alice", "c").iterator().next().data(),
+                    StandardCharsets.UTF_8));
+        }
     }
 
     @Test
