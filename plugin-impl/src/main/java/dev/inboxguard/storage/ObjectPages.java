@@ -3,27 +3,32 @@ package dev.inboxguard.storage;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
- * Objects read a page at a time, from a list of their names read first. A reader that stops early (an answer that
- * is full) reads no more objects, and at most one page of object text is in memory however large the calendar.
- * An object deleted between the two reads is left out, as a read a moment later would leave it out.
+ * Objects read a page at a time: their names and sizes first, then the text of about {@link #PAGE_BYTES} at a time,
+ * each page a range of names. A reader that stops early (an answer that is full) reads no more, and a calendar of
+ * any size holds at most a page of object text in memory. Most reads are one page. An object deleted between the
+ * two reads is left out, as a read a moment later would leave it out.
  */
 final class ObjectPages implements Iterable<StoredObject> {
-    /** Objects read in one query. */
-    static final int PAGE = 64;
+    /** Object text read in one query, unless one object alone is larger. */
+    static final long PAGE_BYTES = 4L << 20;
 
-    private final List<String> names;
-    private final Function<List<String>, List<StoredObject>> read;
+    /** An object's name and the length of its text. */
+    record Sized(String name, long bytes) {
+    }
+
+    private final List<Sized> objects;
+    private final BiFunction<String, String, List<StoredObject>> range;
 
     /**
-     * @param names the objects' names, in the order they are to come
-     * @param read  reads the objects of some names, in any order
+     * @param objects the objects, in name order
+     * @param range   reads the objects whose names are from the first to the second, both included, in name order
      */
-    ObjectPages(List<String> names, Function<List<String>, List<StoredObject>> read) {
-        this.names = names;
-        this.read = read;
+    ObjectPages(List<Sized> objects, BiFunction<String, String, List<StoredObject>> range) {
+        this.objects = objects;
+        this.range = range;
     }
 
     @Override
@@ -34,12 +39,13 @@ final class ObjectPages implements Iterable<StoredObject> {
 
             @Override
             public boolean hasNext() {
-                while (!page.hasNext() && next < names.size()) {
-                    List<String> some = names.subList(next, Math.min(names.size(), next + PAGE));
-                    next += some.size();
-                    java.util.Map<String, StoredObject> byName = new java.util.HashMap<>();
-                    read.apply(some).forEach(o -> byName.put(o.name(), o));
-                    page = some.stream().map(byName::get).filter(java.util.Objects::nonNull).iterator();
+                while (!page.hasNext() && next < objects.size()) {
+                    int first = next;
+                    long bytes = objects.get(next++).bytes();
+                    while (next < objects.size() && bytes + objects.get(next).bytes() <= PAGE_BYTES) {
+                        bytes += objects.get(next++).bytes();
+                    }
+                    page = range.apply(objects.get(first).name(), objects.get(next - 1).name()).iterator();
                 }
                 return page.hasNext();
             }
