@@ -55,6 +55,7 @@ public final class Database implements AutoCloseable, Transactions {
         try {
             this.migrationsApplied = schema(pool, dialect, migrate);
             if (dialect == Dialect.H2) {
+                plannerHints(pool);
                 checkpoint(pool); // Flyway's commits are not group commits: the schema reaches the disk now
             }
         } catch (RuntimeException e) {
@@ -125,6 +126,26 @@ public final class Database implements AutoCloseable, Transactions {
         c.addDataSourceProperty("ApplicationName", "inboxguard");
         return new Database(c, Dialect.POSTGRESQL, storage.migrate().equals("auto"), "PostgreSQL at "
                 + GuardConfig.Storage.withoutSecrets(storage.url()));
+    }
+
+    /**
+     * Until H2 has analysed a table (after 2,000 changed rows) it takes every column to tell rows apart equally
+     * well, and then ranks the (owner, calendar) index of a foreign key as cheap as the key itself for a read or an
+     * update of one object by name. A plan made on a young table scans the whole calendar, and a cached statement
+     * keeps its plan: the change log's update was 10-12 % of an iMIP delivery's CPU at 3,600 events. Saying that
+     * owner and calendar tell few rows apart ranks the key first from the start; H2's own analysis later replaces
+     * these figures with measured ones, which say the same.
+     */
+    private static void plannerHints(HikariDataSource pool) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            for (String table : new String[] {"objects", "changes"}) {
+                for (String column : new String[] {"owner", "calendar"}) {
+                    s.execute("ALTER TABLE " + table + " ALTER COLUMN " + column + " SELECTIVITY 1");
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreFailure("cannot set up the embedded database", e);
+        }
     }
 
     private static void checkpoint(HikariDataSource pool) {

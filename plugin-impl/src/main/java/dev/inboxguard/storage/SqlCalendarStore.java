@@ -512,11 +512,16 @@ final class SqlCalendarStore implements CalendarStore {
         }
     }
 
-    /** @return the ETag, Schedule-Tag and UID now, locking the row */
+    /**
+     * @return the ETag, Schedule-Tag and UID now. The caller holds its calendar's row (every write to a calendar's
+     * objects takes that row first), so no other writer can change this one before the transaction ends, and a
+     * plain read is as good as {@code FOR UPDATE}; H2 parses a {@code FOR UPDATE} afresh each time, never from its
+     * statement cache, which cost 4 % of a delivery.
+     */
     private static Optional<String[]> currentTags(Connection c, String owner, String calendar, String name)
             throws SQLException {
         try (PreparedStatement p = c.prepareStatement("SELECT etag, schedule_tag, uid FROM objects WHERE owner = ? "
-                + "AND calendar = ? AND name = ? FOR UPDATE")) {
+                + "AND calendar = ? AND name = ?")) {
             Sql.setText(p, 1, owner);
             Sql.setText(p, 2, calendar);
             Sql.setText(p, 3, name);
@@ -529,8 +534,9 @@ final class SqlCalendarStore implements CalendarStore {
 
     private static Optional<String> currentEtag(Connection c, String owner, String calendar, String name)
             throws SQLException {
+        // the calendar's row is held, as for currentTags
         try (PreparedStatement p = c.prepareStatement("SELECT etag FROM objects WHERE owner = ? AND calendar = ? "
-                + "AND name = ? FOR UPDATE")) {
+                + "AND name = ?")) {
             Sql.setText(p, 1, owner);
             Sql.setText(p, 2, calendar);
             Sql.setText(p, 3, name);
