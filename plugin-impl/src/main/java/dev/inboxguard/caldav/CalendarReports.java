@@ -263,11 +263,13 @@ final class CalendarReports {
             Iterable<StoredObject> candidates = hint.isPresent()
                     ? source.in(hint.get().kind(), hint.get().from(), hint.get().to())
                     : source.all();
+            // the first page is read before the answer begins: a database that fails then gets its 503, not a
+            // 207 cut off; and a full answer reads no further page
+            java.util.Iterator<StoredObject> each = candidates.iterator();
+            each.hasNext();
             try (Multistatus out = new Multistatus(resp, maxAnswer)) {
-                for (StoredObject o : candidates) {
-                    if (!out.room(collectionHref)) {
-                        break;
-                    }
+                while (out.room(collectionHref) && each.hasNext()) {
+                    StoredObject o = each.next();
                     Optional<Calendar> parsed = parse(o);
                     // an object that no longer reads (stored before a stricter limit) is listed, never lost
                     if (parsed.isEmpty() || filter.matches(parsed.get())) {

@@ -77,11 +77,15 @@ final class GroupCommit implements DataSource {
                 s.executeUpdate("UPDATE store_checkpoints SET checkpoints = checkpoints + 1 WHERE id = 1");
                 c.commit();
                 s.execute("CHECKPOINT SYNC");
+                done = true;
                 // ends the transaction the checkpoint opened: the pool would roll it back when the connection goes
                 // back, and an H2 rollback empties the session's cache of parsed statements
                 c.commit();
-                done = true;
             } catch (SQLException e) {
+                if (done) {
+                    // only ending the checkpoint's empty transaction failed; the pool rolls it back
+                    return interrupted;
+                }
                 // the caller's transaction is committed, in memory; only its reaching the file is in doubt
                 throw new SQLException("the commit stands, but the database file could not be written and synced",
                         e);

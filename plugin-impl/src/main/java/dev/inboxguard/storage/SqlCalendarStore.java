@@ -427,6 +427,11 @@ final class SqlCalendarStore implements CalendarStore {
                 revision = rows.get(rows.size() - 1).revision();
             }
         }
+        if (rows.stream().allMatch(ChangeRow::deleted)) {
+            // nothing to read: the poll that finds nothing new, most often
+            return Optional.of(new Changes(revision, List.of(), rows.stream().map(ChangeRow::name).toList(),
+                    truncated));
+        }
         // the page's objects in two queries, not one a change: their sizes, to cut the page by bytes between writes
         // without reading text it will not send, then the text of what the page keeps
         Map<String, Long> sizes = new HashMap<>();
@@ -452,8 +457,12 @@ final class SqlCalendarStore implements CalendarStore {
         List<StoredObject> changed = new ArrayList<>();
         List<String> deleted = new ArrayList<>();
         for (ChangeRow row : rows.subList(0, kept)) {
-            // an object deleted since its row was read is reported as deleted, as the next page would say
             StoredObject o = row.deleted() ? null : objects.get(row.name());
+            if (o == null && !row.deleted()) {
+                // written again since its row was read, so its change now lies past this page: it is read as it is
+                // now, as the next page will list it again; one deleted since is reported as deleted
+                o = object(owner, calendar, row.name()).orElse(null);
+            }
             if (o != null) {
                 changed.add(o);
             } else {

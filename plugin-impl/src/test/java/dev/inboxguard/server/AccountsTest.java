@@ -28,14 +28,17 @@ class AccountsTest {
     }
 
     @Test
-    void theStandInForUnknownNamesCostsAsMuchButMatchesNothing() {
+    void theStandInForUnknownNamesHasARealHashsCostButMatchesNothing() {
         PasswordHash standIn = PasswordHash.unmatchable(20_000);
         assertEquals(20_000, standIn.iterations());
         for (String guess : List.of("", "no such user", "alice", "\u0000")) {
             assertFalse(standIn.matches(guess), guess);
         }
-        // two stand-ins share neither salt nor bytes: nothing about one tells of another
-        assertFalse(java.util.Arrays.equals(standIn.hash(), PasswordHash.unmatchable(20_000).hash()));
+        // each stand-in is random: nothing about one tells of another
+        PasswordHash other = PasswordHash.unmatchable(20_000);
+        assertFalse(java.util.Arrays.equals(standIn.salt(), other.salt()));
+        assertFalse(java.util.Arrays.equals(standIn.hash(), other.hash()));
+        assertEquals(32, standIn.hash().length, "as long as a real hash, so that a check costs the same");
     }
 
     @Test

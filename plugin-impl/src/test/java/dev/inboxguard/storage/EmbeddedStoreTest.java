@@ -24,6 +24,8 @@ class EmbeddedStoreTest extends StoreContract {
         return Database.embedded(dir);
     }
 
+    private static final String ONE_OBJECT = "WHERE owner = 'a' AND calendar = 'c' AND name = 'n'";
+
     @Test
     void aYoungTableIsReadByItsKeyNotByTheWholeCalendar() throws Exception {
         // H2 ranks the (owner, calendar) foreign-key index as cheap as the key until it has analysed a table, and a
@@ -32,8 +34,8 @@ class EmbeddedStoreTest extends StoreContract {
              java.sql.Connection c = db.dataSource().getConnection();
              java.sql.Statement s = c.createStatement()) {
             for (String sql : List.of(
-                    "UPDATE changes SET revision = 1, deleted = FALSE WHERE owner = 'a' AND calendar = 'c' AND name = 'n'",
-                    "SELECT etag, schedule_tag, uid FROM objects WHERE owner = 'a' AND calendar = 'c' AND name = 'n'")) {
+                    "UPDATE changes SET revision = 1, deleted = FALSE " + ONE_OBJECT,
+                    "SELECT etag, schedule_tag, uid FROM objects " + ONE_OBJECT)) {
                 try (java.sql.ResultSet r = s.executeQuery("EXPLAIN " + sql)) {
                     assertTrue(r.next());
                     String plan = r.getString(1).replaceAll("\\s+", " ");

@@ -168,6 +168,7 @@ abstract class StoreContract {
     void aSecondOpeningFindsTheSchemaCurrent() {
         try (Database first = node(); Database second = node()) {
             assertEquals(0, second.migrationsApplied());
+            assertTrue(Database.current(second.dataSource()), "a current schema skips Flyway");
             first.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
             assertEquals("Work", second.calendars().calendar("alice", "work").orElseThrow().displayName());
             assertTrue(second.reachable());
@@ -183,6 +184,7 @@ abstract class StoreContract {
             s.executeUpdate("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '" + Database.SCHEMA_VERSION
                     + "'");
             s.executeUpdate("DROP TABLE store_checkpoints");
+            assertFalse(Database.current(first.dataSource()), "a history without the last migration is not current");
         }
         try (Database again = node()) {
             assertEquals(1, again.migrationsApplied());
