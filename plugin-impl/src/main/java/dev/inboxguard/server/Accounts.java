@@ -109,8 +109,8 @@ public final class Accounts {
 
     /**
      * The demo users' stored passwords, each its user's name, hashed once at 10,000 iterations (the fewest
-     * {@link PasswordHash#parse} accepts). Their passwords are published, so a salt made at start-up would protect nothing, and deriving the
-     * four at each start cost 0.4 s of a cold JVM, a fifth of the demo's start-up.
+     * {@link PasswordHash#parse} accepts). Their passwords are published, so a salt made at start-up would protect
+     * nothing, and deriving the four at each start cost 0.4 s of a cold JVM, a fifth of the demo's start-up.
      */
     private static final Map<String, String> DEMO_PASSWORDS = new LinkedHashMap<>();
 
