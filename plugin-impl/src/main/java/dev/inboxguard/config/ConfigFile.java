@@ -51,7 +51,7 @@ public final class ConfigFile {
         }
         JsonNode overlay;
         try {
-            overlay = mapper().readTree(new String(bytes, StandardCharsets.UTF_8));
+            overlay = MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new ConfigException(file + ": not valid YAML: " + yamlProblem(e));
         }
@@ -92,7 +92,7 @@ public final class ConfigFile {
 
     private static GuardConfig bind(JsonNode tree) {
         try {
-            GuardConfig config = mapper().treeToValue(tree, GuardConfig.class);
+            GuardConfig config = MAPPER.treeToValue(tree, GuardConfig.class);
             if (config.limits() == null || config.structure() == null || config.recurrence() == null
                     || config.identity() == null || config.replies() == null || config.content() == null
                     || config.senders() == null || config.rates() == null || config.imip() == null
@@ -137,14 +137,10 @@ public final class ConfigFile {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + DEFAULTS);
             }
-            return (ObjectNode) mapper().readTree(in);
+            return (ObjectNode) MAPPER.readTree(in);
         } catch (IOException e) {
             throw new IllegalStateException("built-in configuration unreadable", e);
         }
-    }
-
-    private static ObjectMapper mapper() {
-        return MAPPER;
     }
 
     /** One mapper for every read: each new one would build the configuration's deserializers again. */

@@ -3,7 +3,6 @@ package dev.inboxguard.storage;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.function.BiFunction;
 
 /**
  * Objects read a page at a time: their names and sizes first, then the text of about {@link #PAGE_BYTES} at a time,
@@ -19,14 +18,25 @@ final class ObjectPages implements Iterable<StoredObject> {
     record Sized(String name, long bytes) {
     }
 
+    /** Reads one page. */
+    interface Reader {
+        /**
+         * @param first the page's first name
+         * @param last  its last name
+         * @param all   true if the page is every object listed, so that no range of names is needed
+         * @return the objects whose names are from first to last, both included, in name order
+         */
+        List<StoredObject> read(String first, String last, boolean all);
+    }
+
     private final List<Sized> objects;
-    private final BiFunction<String, String, List<StoredObject>> range;
+    private final Reader range;
 
     /**
      * @param objects the objects, in name order
-     * @param range   reads the objects whose names are from the first to the second, both included, in name order
+     * @param range   reads a page
      */
-    ObjectPages(List<Sized> objects, BiFunction<String, String, List<StoredObject>> range) {
+    ObjectPages(List<Sized> objects, Reader range) {
         this.objects = objects;
         this.range = range;
     }
@@ -45,7 +55,8 @@ final class ObjectPages implements Iterable<StoredObject> {
                     while (next < objects.size() && bytes + objects.get(next).bytes() <= PAGE_BYTES) {
                         bytes += objects.get(next++).bytes();
                     }
-                    page = range.apply(objects.get(first).name(), objects.get(next - 1).name()).iterator();
+                    page = range.read(objects.get(first).name(), objects.get(next - 1).name(),
+                            first == 0 && next == objects.size()).iterator();
                 }
                 return page.hasNext();
             }

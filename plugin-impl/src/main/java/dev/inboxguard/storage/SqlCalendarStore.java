@@ -236,8 +236,8 @@ final class SqlCalendarStore implements CalendarStore {
     private Iterable<StoredObject> pages(String where, List<Object> args) {
         List<ObjectPages.Sized> sizes = query("SELECT name, OCTET_LENGTH(data) FROM objects " + where
                 + " ORDER BY name", args, r -> new ObjectPages.Sized(r.getString(1), r.getLong(2)));
-        return new ObjectPages(sizes, (first, last) -> {
-            if (first.equals(sizes.get(0).name()) && last.equals(sizes.get(sizes.size() - 1).name())) {
+        return new ObjectPages(sizes, (first, last, all) -> {
+            if (all) {
                 // one page, as most are: the condition alone, so that H2 keeps to the index it chose for the sizes
                 return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects " + where
                         + " ORDER BY name", args, SqlCalendarStore::object);
