@@ -13,7 +13,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import net.fortuna.ical4j.data.CalendarParserFactory;
-import net.fortuna.ical4j.data.ContentHandlerContext;
 import net.fortuna.ical4j.data.ParserException;
 import net.fortuna.ical4j.data.UnfoldingReader;
 import net.fortuna.ical4j.model.Calendar;
@@ -73,7 +72,7 @@ public final class CalendarReader {
         try {
             Calendar[] built = new Calendar[1];
             CalendarParserFactory.getInstance().get().parse(new UnfoldingReader(new StringReader(text)),
-                    new ZoneSafeContentHandler(c -> built[0] = c, new ContentHandlerContext()));
+                    new ZoneSafeContentHandler(c -> built[0] = c));
             Calendar calendar = built[0];
             if (calendar == null) {
                 return refused(malformed("no VCALENDAR object found", null));

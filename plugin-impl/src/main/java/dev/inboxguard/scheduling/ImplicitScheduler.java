@@ -203,7 +203,7 @@ public final class ImplicitScheduler {
         if (to.isEmpty()) {
             return Optional.empty();
         }
-        to.forEach(a -> store.remember(account.name(), a.uri()));
+        store.remember(account.name(), to.stream().map(CalendarUserAddress::uri).toList());
         // RFC 6638 §3.2: each attendee is sent the instances they are in; attendees who are in the same ones share
         // one message
         Map<Set<String>, Set<CalendarUserAddress>> groups = new java.util.LinkedHashMap<>();

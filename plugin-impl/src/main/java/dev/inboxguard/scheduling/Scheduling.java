@@ -55,7 +55,7 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
         CalendarObjectRules rules = new CalendarObjectRules(reader);
         AutoSchedule auto = new AutoSchedule(calendars, reader, rules, homes);
         SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters,
-                preferences);
+                preferences, transactions);
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts);
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
                 new OutboxPost(reader, outbox, calendars, accounts, clock),

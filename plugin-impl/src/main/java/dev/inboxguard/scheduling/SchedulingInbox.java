@@ -47,6 +47,8 @@ public final class SchedulingInbox {
     private final AutoSchedule autoSchedule;
     private final Clock clock;
     private final ServerMeters meters;
+    private final dev.inboxguard.storage.PreferenceStore preferences;
+    private final Transactions transactions;
 
     /**
      * @param guard        the guard
@@ -57,12 +59,13 @@ public final class SchedulingInbox {
      * @param autoSchedule how delivered messages update calendars
      * @param clock        the clock
      * @param meters       where verdicts are counted
+     * @param preferences  each user's invitation setting and sender lists
+     * @param transactions makes one delivery's writes (inbox item, calendar copy, audit line) one transaction
      */
-    private final dev.inboxguard.storage.PreferenceStore preferences;
-
     SchedulingInbox(Guard guard, CalendarReader reader, CalendarStore calendars, SchedulingStore store,
                     Accounts accounts, AutoSchedule autoSchedule, Clock clock, ServerMeters meters,
-                    dev.inboxguard.storage.PreferenceStore preferences) {
+                    dev.inboxguard.storage.PreferenceStore preferences, Transactions transactions) {
+        this.transactions = transactions;
         this.meters = meters;
         this.preferences = preferences;
         this.guard = guard;
@@ -100,13 +103,14 @@ public final class SchedulingInbox {
     }
 
     /**
-     * Screens and delivers a message.
+     * Screens and delivers a message. Its writes are one transaction, so that a crash leaves the inbox item, the
+     * calendar copy and the audit line all there or none of them, and they wait for the file once, not three times.
      *
      * @param in the message
      * @return what became of it
      */
     public Delivery deliver(Incoming in) {
-        return deliver(in, Transactions.NONE, v -> { });
+        return deliver(in, transactions, v -> { });
     }
 
     /**

@@ -113,7 +113,15 @@ public interface SchedulingStore {
     List<AuditEntry> invitationsTo(String user, int limit);
 
     /** Records that {@code owner} has scheduled with {@code address}, so that it counts as a known sender. */
-    void remember(String owner, String address);
+    default void remember(String owner, String address) {
+        remember(owner, List.of(address));
+    }
+
+    /**
+     * Records that {@code owner} has scheduled with each of {@code addresses}, in one transaction; addresses already
+     * known cost only a read.
+     */
+    void remember(String owner, java.util.Collection<String> addresses);
 
     /** @return true if {@code owner} has scheduled with {@code address} */
     boolean knows(String owner, String address);

@@ -181,15 +181,30 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
-    public void remember(String owner, String address) {
-        Sql.transaction(db, c -> dialect.insertIfAbsent(c, "INSERT INTO correspondents (owner, address) VALUES (?, ?)",
-                owner, Sql.shortKey(address)));
+    public void remember(String owner, java.util.Collection<String> addresses) {
+        // an organizer mostly invites the people they invited before: then nothing is written, and nothing waits
+        // for the file
+        List<String> unknown = addresses.stream().map(Sql::shortKey).distinct()
+                .filter(key -> !knownKey(owner, key)).toList();
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Sql.transaction(db, c -> {
+            for (String key : unknown) {
+                dialect.insertIfAbsent(c, "INSERT INTO correspondents (owner, address) VALUES (?, ?)", owner, key);
+            }
+            return null;
+        });
+    }
+
+    private boolean knownKey(String owner, String key) {
+        return !Sql.query(db, "SELECT 1 FROM correspondents WHERE owner = ? AND address = ?", List.of(owner, key),
+                r -> 1).isEmpty();
     }
 
     @Override
     public boolean knows(String owner, String address) {
-        return !Sql.query(db, "SELECT 1 FROM correspondents WHERE owner = ? AND address = ?", List.of(owner,
-                Sql.shortKey(address)), r -> 1).isEmpty();
+        return knownKey(owner, Sql.shortKey(address));
     }
 
     /** Addresses and summaries come from senders; the record keeps the first 1,024 characters. */

@@ -323,6 +323,12 @@ abstract class StoreContract {
             s.remember("bob", "mailto:alice@example.com");
             assertTrue(s.knows("bob", "mailto:alice@example.com"));
             assertFalse(s.knows("carol", "mailto:alice@example.com"));
+            // several at once, one known already and one twice: one transaction, no duplicate-key failure
+            s.remember("bob", List.of("mailto:alice@example.com", "mailto:dave@example.com",
+                    "mailto:erin@example.com", "mailto:dave@example.com"));
+            assertTrue(s.knows("bob", "mailto:dave@example.com"));
+            assertTrue(s.knows("bob", "mailto:erin@example.com"));
+            assertFalse(s.knows("carol", "mailto:dave@example.com"));
         }
     }
 

@@ -38,6 +38,21 @@ public final class TestPostgres {
         return selected() ? Database.open(freshDatabase(), dir) : Database.embedded(dir);
     }
 
+    /**
+     * Runs a statement on a store directly, as an operator's console would: for tests that change the database under
+     * the server (a trigger that refuses a row, say).
+     *
+     * @param db  the store
+     * @param sql the statement, in the store's own dialect
+     */
+    public static void execute(Database db, String sql) {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the statement failed: " + sql, e);
+        }
+    }
+
     /** @return settings for a new, empty database on the shared server */
     public static synchronized GuardConfig.Storage freshDatabase() {
         String name = "inboxguard_" + DATABASES.incrementAndGet();

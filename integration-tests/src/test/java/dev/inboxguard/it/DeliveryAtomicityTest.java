@@ -1,0 +1,84 @@
+package dev.inboxguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.scheduling.RecordingOutbound;
+import dev.inboxguard.server.CaldavServer;
+import dev.inboxguard.storage.AuditEntry;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One local delivery is one transaction: its inbox item, the recipient's calendar copy and its audit line commit
+ * together or not at all. A database trigger refuses carol's audit line, as a full disk or a broken constraint
+ * would, on H2 and on PostgreSQL.
+ */
+class DeliveryAtomicityTest {
+    private static final String UID = "atomic-1@example.com";
+
+    /** H2's side of the trigger: refuses the audit line of a delivery to carol. */
+    public static final class RefuseCarolsAuditLine implements org.h2.api.Trigger {
+        private int recipientUser = -1;
+
+        @Override
+        public void init(Connection c, String schema, String trigger, String table, boolean before, int type)
+                throws SQLException {
+            try (var columns = c.getMetaData().getColumns(null, schema, table, "RECIPIENT_USER")) {
+                columns.next();
+                recipientUser = columns.getInt("ORDINAL_POSITION") - 1;
+            }
+        }
+
+        @Override
+        public void fire(Connection c, Object[] oldRow, Object[] newRow) throws SQLException {
+            if ("carol".equals(newRow[recipientUser])) {
+                throw new SQLException("the test refuses carol's audit line");
+            }
+        }
+    }
+
+    @Test
+    void aDeliveryWhoseAuditLineFailsLeavesNoInboxItemAndNoCalendarCopy(@TempDir Path data) throws Exception {
+        try (Database store = TestPostgres.open(data);
+             CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                     ConfigFile.defaults(), store, new RecordingOutbound(), Clock.systemUTC()).start()) {
+            DavClient dav = new DavClient(server.port());
+            assertEquals(201, dav.send("alice", "MKCALENDAR", "/dav/calendars/alice/work/", null, null).statusCode());
+            if (TestPostgres.selected()) {
+                TestPostgres.execute(store, "CREATE FUNCTION refuse_carol() RETURNS trigger AS $$ BEGIN "
+                        + "IF NEW.recipient_user = 'carol' THEN RAISE EXCEPTION 'the test refuses carol''s audit line';"
+                        + " END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+                TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW "
+                        + "EXECUTE FUNCTION refuse_carol()");
+            } else {
+                TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW CALL '"
+                        + RefuseCarolsAuditLine.class.getName() + "'");
+            }
+            HttpResponse<String> r = dav.put("alice", "/dav/calendars/alice/work/atomic.ics",
+                    SchedulingTest.event(UID, "alice", null, "bob", "carol"));
+            // carol's delivery could not be recorded: the organizer's client hears that scheduling failed
+            assertEquals(500, r.statusCode(), r.body());
+
+            // bob's delivery came first and is whole
+            assertEquals(1, store.scheduling().inbox("bob").size());
+            assertTrue(store.calendars().objectByUid("bob", UID).isPresent(), "bob's calendar has the event");
+            assertEquals(List.of("bob"), store.scheduling().auditTrail(Optional.empty(), 0, 100).stream()
+                    .map(AuditEntry::recipientUser).toList());
+            // carol's went back whole: no inbox item and no calendar copy without the audit line
+            assertEquals(List.of(), store.scheduling().inbox("carol"));
+            assertTrue(store.calendars().objectByUid("carol", UID).isEmpty(), "carol's calendar is untouched");
+        }
+    }
+}
