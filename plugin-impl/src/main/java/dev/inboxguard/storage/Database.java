@@ -42,6 +42,8 @@ public final class Database implements AutoCloseable, Transactions {
     private final int migrationsApplied;
     /** The version of this build's last migration ({@code V8__group_commit.sql}); a test keeps it in step. */
     static final int SCHEMA_VERSION = 8;
+    /** The embedded store keeps binary and text values up to this size in their row. */
+    static final int INLINE_BYTES = 16 * 1024;
 
     private Database(HikariConfig settings, Dialect dialect, boolean migrate, String description) {
         this.description = description;
@@ -89,7 +91,9 @@ public final class Database implements AutoCloseable, Transactions {
      * {@code WRITE_DELAY} ms without a write, and compacts. A chunk of the file may be reused once it is a second old
      * instead of H2's default 45 s, so that under steady writes the file stays near its size instead of growing by
      * 45 s of writes; chunks written by commits are fsynced at once. H2's own background writes are not fsynced,
-     * with this setting or the default (see docs/benchmarks.md).
+     * with this setting or the default (see docs/benchmarks.md). Values up to 16 KiB stay in their row
+     * ({@code MAX_LENGTH_INPLACE_LOB}) instead of H2's 256 bytes: nearly every calendar object is larger than that,
+     * and each one H2 keeps apart costs writes to three more maps and a clean-up when it is replaced.
      *
      * @param directory the data directory
      * @return the database, its schema up to date
@@ -98,6 +102,7 @@ public final class Database implements AutoCloseable, Transactions {
         Path file = directory.toAbsolutePath().resolve("inboxguard");
         HikariConfig c = pool("inboxguard-h2", 16);
         c.setJdbcUrl("jdbc:h2:file:" + file + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128"
+                + ";MAX_LENGTH_INPLACE_LOB=" + INLINE_BYTES
                 + ";DB_CLOSE_ON_EXIT=FALSE");
         c.setUsername("inboxguard");
         c.setPassword("");

@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A load run of the embedded store's file size: writers PUT small events (about 180 bytes, as in the issue that
- * measured 25 KB per event), then churn (delete one, put a new one) for as many operations again, printing the
- * file's size against the raw size of what it holds at each tenth. Not a test: run it by hand with
- * {@code java -cp ... dev.inboxguard.bench.StoreGrowthRun [events] [threads]}.
+ * measured 25 KB per event, or padded to a size given), then churn (delete one, put a new one) for as many
+ * operations again, printing the file's size against the raw size of what it holds at each tenth. Not a test: run
+ * it by hand with {@code java -cp ... dev.inboxguard.bench.StoreGrowthRun [events] [threads] [bytes per event]}.
  */
 public final class StoreGrowthRun {
     private StoreGrowthRun() {
@@ -29,6 +29,7 @@ public final class StoreGrowthRun {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        int padding = args.length > 2 ? Math.max(0, Integer.parseInt(args[2]) - event(UUID.randomUUID().toString(), 0).length) : 0;
         Path dir = Files.createTempDirectory("store-growth");
         Path file = dir.resolve("inboxguard.mv.db");
         try (Database db = Database.embedded(dir)) {
@@ -39,7 +40,7 @@ public final class StoreGrowthRun {
             phase("put", db, threads, events, (w, i) -> {
                 String name = w + "-" + i + ".ics";
                 String uid = UUID.randomUUID().toString();
-                byte[] data = event(uid);
+                byte[] data = event(uid, padding);
                 put(db, name, uid, data);
                 raw.addAndGet(data.length);
                 next.incrementAndGet(w);
@@ -53,7 +54,7 @@ public final class StoreGrowthRun {
                 db.calendars().delete("alice", "growth", gone, Optional.empty());
                 long n = next.getAndIncrement(w);
                 String uid = UUID.randomUUID().toString();
-                byte[] data = event(uid);
+                byte[] data = event(uid, padding);
                 put(db, w + "-" + n + ".ics", uid, data);
                 raw.addAndGet(data.length - size);
             }, file, raw);
@@ -106,9 +107,15 @@ public final class StoreGrowthRun {
                 new Expectation(false, Optional.empty()));
     }
 
-    private static byte[] event(String uid) {
+    private static byte[] event(String uid, int padding) {
+        // the padding is a DESCRIPTION folded at 75 octets, as a client writes a long one
+        StringBuilder description = new StringBuilder();
+        for (int i = 0; i < padding; i += 74) {
+            description.append(i == 0 ? "DESCRIPTION:" : "\r\n ").append("d".repeat(Math.min(74, padding - i)));
+        }
         return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//g//EN\r\nBEGIN:VEVENT\r\nUID:" + uid
                 + "\r\nDTSTAMP:20261120T090000Z\r\nDTSTART:20261201T100000Z\r\nSUMMARY:Growth\r\n"
+                + (padding > 0 ? description + "\r\n" : "")
                 + "END:VEVENT\r\nEND:VCALENDAR\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

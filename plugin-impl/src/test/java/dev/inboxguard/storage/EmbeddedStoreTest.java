@@ -47,6 +47,29 @@ class EmbeddedStoreTest extends StoreContract {
     }
 
     @Test
+    void objectsOfSomeKilobytesStayInTheirRowAndLargerOnesComeBackWhole() throws Exception {
+        try (Database db = node();
+             java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
+                     + "WHERE SETTING_NAME = 'MAX_LENGTH_INPLACE_LOB'")) {
+            assertTrue(r.next());
+            assertEquals(Database.INLINE_BYTES, Integer.parseInt(r.getString(1)));
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            // one just inside the row's limit, one just over it, which H2 keeps apart
+            for (int size : List.of(Database.INLINE_BYTES, Database.INLINE_BYTES + 1)) {
+                byte[] data = new byte[size];
+                java.util.Arrays.fill(data, (byte) ('a' + size % 26));
+                store.put("alice", "work", size + ".ics", "uid-" + size, data, new TimeSpan("VEVENT", 0, 1),
+                        Expectation.NONE);
+                assertTrue(java.util.Arrays.equals(data, store.object("alice", "work", size + ".ics").orElseThrow()
+                        .data()), size + " bytes came back whole");
+            }
+        }
+    }
+
+    @Test
     void theSchemaVersionIsThatOfTheLastMigration() throws Exception {
         Path migrations = Path.of(Database.class.getResource("migration").toURI());
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(migrations)) {
