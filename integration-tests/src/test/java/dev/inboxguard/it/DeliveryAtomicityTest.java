@@ -79,6 +79,9 @@ class DeliveryAtomicityTest {
             // carol's went back whole: no inbox item and no calendar copy without the audit line
             assertEquals(List.of(), store.scheduling().inbox("carol"));
             assertTrue(store.calendars().objectByUid("carol", UID).isEmpty(), "carol's calendar is untouched");
+            // the server schedules before it stores the organizer's copy: the failed PUT stored nothing, so the
+            // client's retry is a new attempt, not an update of a copy it never saw acknowledged
+            assertTrue(store.calendars().object("alice", "work", "atomic.ics").isEmpty());
         }
     }
 }

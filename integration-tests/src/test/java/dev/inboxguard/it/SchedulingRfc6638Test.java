@@ -272,6 +272,61 @@ class SchedulingRfc6638Test {
     }
 
     @Test
+    void rfc6638_3_2_aPutItsConditionsRefuseSendsNothing() throws Exception {
+        // the server schedules before it stores: a write the store would refuse must not reach anyone
+        String uid = "refused-1";
+        assertEquals(201, put("alice", uid, weekly(uid, "", "bob"), Map.of()).statusCode());
+        assertEquals(1, inboxCount("bob", uid, "REQUEST"));
+        String moved = weekly(uid, "", "bob", "carol").replace("DTSTART:20261207T100000Z", "DTSTART:20261207T120000Z")
+                .replace("DTEND:20261207T110000Z", "DTEND:20261207T130000Z");
+        assertEquals(412, put("alice", uid, moved, Map.of("If-Match", "\"not-the-etag\"")).statusCode());
+        assertEquals(412, put("alice", uid, moved, Map.of("If-None-Match", "*")).statusCode());
+        assertEquals(412, put("alice", uid, moved, Map.of("If-Schedule-Tag-Match", "\"s-old\"")).statusCode());
+        // RFC 4791 §5.3.2.1: a plain event holds a UID; an invitation with that UID under another name is refused
+        String plain = weekly("plain-1", "", "carol").replaceAll("(?m)^(ORGANIZER|ATTENDEE)[^\r\n]*\r\n", "");
+        assertEquals(201, put("alice", "plain-1", plain, Map.of()).statusCode());
+        HttpResponse<String> twice = dav.send("alice", "PUT", "/dav/calendars/alice/calendar/elsewhere.ics",
+                weekly("plain-1", "", "carol"), "text/calendar", Map.of());
+        assertEquals(403, twice.statusCode(), twice.body());
+        assertTrue(twice.body().contains("no-uid-conflict") && twice.body().contains("plain-1.ics"), twice.body());
+        assertEquals(0, inboxCount("carol", "plain-1", "REQUEST"));
+        assertEquals(1, inboxCount("bob", uid, "REQUEST"), "bob heard of none of the refused writes");
+        assertEquals(0, inboxCount("carol", uid, "REQUEST"), "nor did carol");
+        assertTrue(get("alice", uid).contains("DTSTART:20261207T100000Z"), "alice's copy is as it was");
+
+        // a resource keeps its UID: another event under this name is refused before anyone hears of it
+        String other = weekly("refused-2", "", "carol");
+        HttpResponse<String> renamed = put("alice", uid, other, Map.of());
+        assertEquals(403, renamed.statusCode(), renamed.body());
+        assertTrue(renamed.body().contains("no-uid-conflict"), renamed.body());
+        assertEquals(0, inboxCount("carol", "refused-2", "REQUEST"));
+
+        // the same change with the right ETag goes through: carol is invited, bob is told of the new time
+        String etag = dav.send("alice", "GET", path("alice", uid), null, null).headers().firstValue("ETag")
+                .orElseThrow();
+        HttpResponse<String> ok = put("alice", uid, moved, Map.of("If-Match", etag));
+        assertEquals(204, ok.statusCode(), ok.body());
+        assertTrue(ok.headers().firstValue("ETag").isEmpty(), "the stored copy has the statuses (RFC 6638 §8.3)");
+        assertEquals(2, inboxCount("bob", uid, "REQUEST"));
+        assertEquals(1, inboxCount("carol", uid, "REQUEST"));
+        String stored = get("alice", uid);
+        assertTrue(stored.contains("DTSTART:20261207T120000Z"), stored);
+        assertTrue(SchedulingTest.line(stored, "ATTENDEE", "carol@").contains("SCHEDULE-STATUS=1.2"), stored);
+    }
+
+    @Test
+    void rfc5545_3_1_aFoldedOrganizerStillSchedules() throws Exception {
+        // a fold may fall inside a property's name; the server must still see a scheduling object
+        String uid = "folded-1";
+        String ics = weekly(uid, "", "dave").replace("ORGANIZER:mailto:alice@example.com",
+                "ORGA\r\n NIZER:mailto:alice@example.com");
+        HttpResponse<String> r = put("alice", uid, ics, Map.of());
+        assertEquals(201, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Schedule-Tag").isPresent(), "a scheduling object has a Schedule-Tag");
+        assertEquals(1, inboxCount("dave", uid, "REQUEST"));
+    }
+
+    @Test
     void rfc6638_3_2_9_theOrganizerLearnsWhatBecameOfAHeldInvitation() throws Exception {
         for (String decision : new String[] {"approve", "deny"}) {
             String uid = "held-" + decision;

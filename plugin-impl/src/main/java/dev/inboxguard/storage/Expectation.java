@@ -18,4 +18,27 @@ public record Expectation(boolean mustNotExist, Optional<String> ifMatch, Option
     public Expectation(boolean mustNotExist, Optional<String> ifMatch) {
         this(mustNotExist, ifMatch, Optional.empty());
     }
+
+    /**
+     * Checks the conditions against the resource as it stands: the store does, in the write's transaction, and a
+     * PUT that schedules does first, so that nothing is sent for a write that would be refused.
+     *
+     * @param etag        the resource's ETag, if it exists
+     * @param scheduleTag its Schedule-Tag, or empty
+     * @throws StoreConflict of kind PRECONDITION if a condition fails
+     */
+    public void check(Optional<String> etag, String scheduleTag) {
+        if (ifScheduleTagMatch.isPresent() && (etag.isEmpty() || !ifScheduleTagMatch.get().equals(scheduleTag))) {
+            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the scheduling object changed since the "
+                    + "client read it (If-Schedule-Tag-Match)");
+        }
+        if (mustNotExist && etag.isPresent()) {
+            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource exists (If-None-Match)");
+        }
+        if (ifMatch.isPresent() && (etag.isEmpty() || !(ifMatch.get().equals("*")
+                || ifMatch.get().equals(etag.get())))) {
+            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource is not the version the "
+                    + "client has (If-Match)");
+        }
+    }
 }

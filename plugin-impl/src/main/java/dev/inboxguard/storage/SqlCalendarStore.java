@@ -316,19 +316,7 @@ final class SqlCalendarStore implements CalendarStore {
         Optional<String[]> currentRow = currentTags(c, owner, calendar, name);
         Optional<String> current = currentRow.map(r -> r[0]);
         String currentTag = currentRow.map(r -> r[1]).orElse("");
-        if (expected.ifScheduleTagMatch().isPresent() && (currentRow.isEmpty()
-                || !expected.ifScheduleTagMatch().get().equals(currentTag))) {
-            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the scheduling object changed since the "
-                    + "client read it (If-Schedule-Tag-Match)");
-        }
-        if (expected.mustNotExist() && current.isPresent()) {
-            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource exists (If-None-Match)");
-        }
-        if (expected.ifMatch().isPresent() && (current.isEmpty()
-                || !(expected.ifMatch().get().equals("*") || expected.ifMatch().get().equals(current.get())))) {
-            throw new StoreConflict(StoreConflict.Kind.PRECONDITION, "the resource is not the version the "
-                    + "client has (If-Match)");
-        }
+        expected.check(current, currentTag);
         if (currentRow.isPresent() && !currentRow.get()[2].equals(uid)) {
             // RFC 4791 §5.3.2.1: a resource keeps its UID; another event goes under another name
             throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "this resource holds another event (UID "
