@@ -343,8 +343,7 @@ final class CalendarRequests {
         boolean mustNotExist = "*".equals(strip(req.getHeader("If-None-Match")));
         Optional<String> ifMatch = Optional.ofNullable(strip(req.getHeader("If-Match")));
         Optional<String> ifScheduleTag = Optional.ofNullable(strip(req.getHeader("If-Schedule-Tag-Match")));
-        Optional<StoredObject> stored = store.object(t.owner(), t.calendar(), t.object().get());
-        Optional<byte[]> before = stored.map(StoredObject::data);
+        Optional<byte[]> before = store.object(t.owner(), t.calendar(), t.object().get()).map(StoredObject::data);
         if (req.getAttribute(CaldavServlet.ADMINISTERED_BY) != null
                 && (isSchedulingObject(body) || before.map(CalendarRequests::isSchedulingObject).orElse(false))) {
             // writing a scheduling object sends iTIP in the owner's name (RFC 6638 §3.2); that stays the owner's
@@ -368,58 +367,35 @@ final class CalendarRequests {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refused.precondition(), refused.reason());
             return;
         }
-        Expectation expected = new Expectation(mustNotExist, ifMatch, ifScheduleTag);
-        // only an object with an ORGANIZER schedules (ImplicitScheduler.afterPut sends nothing for one without)
-        boolean schedules = isSchedulingObject(body);
-        if (schedules) {
-            // the server schedules before it stores (as sabre/dav and Cyrus do), so that the organizer's copy is
-            // written once, with the SCHEDULE-STATUS of what was sent. Nothing is sent for a write the store would
-            // refuse: its conditions, and the UID rules of RFC 4791 §5.3.2.1, are checked first
-            expected.check(stored.map(StoredObject::etag), stored.map(StoredObject::scheduleTag)
-                    .filter(java.util.Objects::nonNull).orElse(""));
-            checkUid(t, accepted.uid(), stored);
-        }
+        // stored first, then scheduled: a REPLY that comes back at once finds the organizer's copy, and a write its
+        // conditions refuse sends nothing. Scheduling before storing (as sabre/dav does) was tried and measured
+        // (docs/benchmarks.md): it saves a write, but opens a window in which an answer merged meanwhile is lost
+        CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
+                accepted.span(), new Expectation(mustNotExist, ifMatch, ifScheduleTag));
+        StoredObject kept = written.object();
         // RFC 6638 §8.1: Schedule-Reply: F stores an attendee's change without telling the organizer
         boolean reply = !"F".equalsIgnoreCase(strip(req.getHeader("Schedule-Reply")));
+        boolean schedules = isSchedulingObject(body);
         Optional<byte[]> scheduled = schedules ? scheduling.implicit().afterPut(account, before, body, reply)
-                : Optional.empty();
-        byte[] keep = body;
-        CalendarObjectRules.Accepted kept = accepted;
+                : Optional.empty(); // without an ORGANIZER, afterPut sends nothing
         if (scheduled.isPresent() && rules.judge(scheduled.get(), calendar.get().components())
                 instanceof CalendarObjectRules.Accepted again) {
-            keep = scheduled.get();
-            kept = again;
+            try {
+                // the statuses of what was just sent are the server's own addition: the Schedule-Tag stays
+                store.put(t.owner(), t.calendar(), t.object().get(), again.uid(), scheduled.get(), again.span(),
+                        new Expectation(false, Optional.of(kept.etag())), false);
+            } catch (StoreConflict e) {
+                // the client wrote again meanwhile; its newer version stands, without the statuses
+            }
+            // RFC 6638 §8.3: the stored object is not what the client sent, so no ETag; it fetches the new one
+        } else {
+            resp.setHeader("ETag", kept.etag());
         }
-        CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), kept.uid(), keep,
-                kept.span(), expected);
-        if (keep == body) {
-            resp.setHeader("ETag", written.object().etag());
-        } // else RFC 6638 §8.3: the stored object is not what the client sent, so no ETag; it fetches the new one
         if (schedules) {
-            resp.setHeader("Schedule-Tag", written.object().scheduleTag());
+            resp.setHeader("Schedule-Tag", kept.scheduleTag());
         }
         resp.setStatus(written.created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
         resp.setContentLength(0);
-    }
-
-    /**
-     * The store's UID rules (RFC 4791 §5.3.2.1), checked before scheduling: a resource keeps its UID, and another
-     * resource of the calendar must not hold it.
-     *
-     * @throws StoreConflict of kind UID_TAKEN, naming the resource in the way
-     */
-    private void checkUid(Target t, String uid, Optional<StoredObject> stored) {
-        if (stored.isPresent() && !stored.get().uid().equals(uid)) {
-            throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "this resource holds another event (UID "
-                    + stored.get().uid() + "); put this one under a name of its own", t.object());
-        }
-        Optional<String> other = store.objectsByUid(t.owner(), uid).stream()
-                .filter(l -> l.calendar().equals(t.calendar())).map(l -> l.object().name())
-                .filter(n -> !n.equals(t.object().get())).findFirst();
-        if (other.isPresent()) {
-            throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "another resource in this calendar has the same "
-                    + "UID", other);
-        }
     }
 
     /**
@@ -499,8 +475,11 @@ final class CalendarRequests {
      */
     static boolean isSchedulingObject(byte[] data) {
         String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
-        return SCHEDULING_OBJECT.matcher(text).find()
-                || SCHEDULING_OBJECT.matcher(FOLD.matcher(text).replaceAll("")).find();
+        if (SCHEDULING_OBJECT.matcher(text).find()) {
+            return true;
+        }
+        // unfolded only when a fold is there to hide the name
+        return FOLD.matcher(text).find() && SCHEDULING_OBJECT.matcher(FOLD.matcher(text).replaceAll("")).find();
     }
 
     private void get(HttpServletRequest req, HttpServletResponse resp, Target t, boolean head) throws IOException {

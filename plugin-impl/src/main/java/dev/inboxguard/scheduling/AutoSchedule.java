@@ -342,6 +342,11 @@ final class AutoSchedule {
         return true;
     }
 
+    /** Makes the owner's home and first collections, if they lack them, so that delivery finds them. */
+    void prepare(Account owner) {
+        homes.ensure(owner.name());
+    }
+
     /** Where an incoming object of this kind is filed (RFC 6638 §9.2). */
     Optional<String> defaultCalendar(Account owner, String kind) {
         return homes.calendarFor(owner.name(), kind);

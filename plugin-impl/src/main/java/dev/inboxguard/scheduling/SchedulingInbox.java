@@ -124,6 +124,9 @@ public final class SchedulingInbox {
      * @return what became of it
      */
     public Delivery deliver(Incoming in, Transactions transactions, java.util.function.Consumer<Verdict> alsoCommit) {
+        // the recipient's home is made before the transaction: made inside one that rolls back, it would be gone
+        // while remembered as made
+        autoSchedule.prepare(in.recipient());
         Optional<Account> signedIn = in.facts().transport() == dev.inboxguard.api.Transport.CALDAV
                 ? accounts.byAddress(in.sender()) : Optional.empty();
         LocalRecipient context = new LocalRecipient(in.recipient(), in.addressedTo(), calendars, store, reader, clock,
@@ -132,11 +135,14 @@ public final class SchedulingInbox {
                 ? guard.screenEmail(in.mail().get(), in.facts(), context)
                 : guard.screen(in.calendar(), in.facts(), context);
         Verdict verdict = screening.verdict();
-        return transactions.atomically(() -> {
+        Delivery delivery = transactions.atomically(() -> {
             Delivery d = carryOut(in, screening, verdict);
             alsoCommit.accept(verdict);
             return d;
         });
+        // counted and logged once committed: a delivery rolled back is not one
+        announce(verdict, in, delivery.heldId().orElse(""));
+        return delivery;
     }
 
     private Delivery carryOut(Incoming in, Guard.Screening screening, Verdict verdict) {
@@ -179,10 +185,12 @@ public final class SchedulingInbox {
     public Verdict refuse(List<Finding> findings, Incoming in) {
         Verdict verdict = guard.refuse(findings, in.facts().transport(), in.addressedTo());
         audit(verdict, in, VerdictJson.toTree(verdict).get("findings").toString(), "");
+        announce(verdict, in, "");
         return verdict;
     }
 
-    private void audit(Verdict verdict, Incoming in, String findings, String heldId) {
+    /** Counts the verdict and logs its line. */
+    private void announce(Verdict verdict, Incoming in, String heldId) {
         meters.verdict(verdict, in.facts().transport());
         if (VERDICTS.isInfoEnabled()) {
             // one line per verdict, so that someone watching the log sees every hold and refusal as it happens
@@ -196,6 +204,9 @@ public final class SchedulingInbox {
                     verdict.monitored().map(m -> " monitor=" + m.action().id()).orElse("")
                             + (heldId.isEmpty() ? "" : " held=" + heldId));
         }
+    }
+
+    private void audit(Verdict verdict, Incoming in, String findings, String heldId) {
         audit("verdict", verdict.action().id(), verdict.requestStatus().toString(), verdict, in, findings, heldId);
         // a rule in monitor mode would have decided otherwise: a second row says what, so operators can count it
         verdict.monitored().ifPresent(m -> audit("monitor", m.action().id(), m.requestStatus().toString(), verdict,

@@ -17,6 +17,7 @@ import java.util.Set;
 public final class SchedulingOutbox {
     private final SchedulingInbox inbox;
     private final OutboundImip outbound;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SchedulingOutbox.class);
     private final Accounts accounts;
 
     SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts) {
@@ -53,8 +54,17 @@ public final class SchedulingOutbox {
             }
             Optional<Account> local = accounts.byAddress(recipient);
             if (local.isPresent()) {
-                SchedulingInbox.Delivery d = inbox.deliver(new SchedulingInbox.Incoming(itip, Optional.empty(), facts,
-                        author, local.get(), recipient));
+                SchedulingInbox.Delivery d;
+                try {
+                    d = inbox.deliver(new SchedulingInbox.Incoming(itip, Optional.empty(), facts, author,
+                            local.get(), recipient));
+                } catch (dev.inboxguard.storage.StoreFailure e) {
+                    // this recipient's delivery went back whole (one transaction); the others', and the sender's
+                    // own copy, stand, and the sender's copy says what became of this one (RFC 6638 §3.2.9)
+                    LOG.warn("delivery to {} failed and was rolled back: {}", local.get().name(), e.toString());
+                    out.put(recipient, new Sent("5.1", "5.1;Could not complete delivery"));
+                    continue;
+                }
                 out.put(recipient, new Sent(d.scheduleStatus(), d.scheduleStatus().startsWith("1.")
                         ? "2.0;Success" : d.verdict().requestStatus().toString()));
             } else if (!from.addresses().contains(author)) {
