@@ -1,6 +1,5 @@
 package dev.inboxguard.imip;
 
-
 /**
  * One reply of the mail listeners: an SMTP code, an enhanced status code (RFC 3463) and a text. The text is made
  * safe for the wire: printable ASCII only, one line, bounded.

@@ -287,8 +287,9 @@ public final class Database implements AutoCloseable, Transactions {
 
     /**
      * Runs work as one transaction across every store: what it writes commits together or not at all, and a crash
-     * in the middle leaves nothing of it. The iMIP gateway delivers a message and records its receipt this way, so
-     * an MTA's retry after a crash finds either both or neither.
+     * in the middle leaves nothing of it. Every local delivery is one (inbox item, calendar copy, audit line), and the
+     * iMIP gateway records a message's receipt in the same one, so an MTA's retry after a crash finds either both
+     * or neither.
      *
      * @param work what to do, on this thread
      * @param <T>  its result
