@@ -15,9 +15,9 @@ import java.util.Set;
  * (so the guard screens it like any other), a remote one through the {@link OutboundImip} port.
  */
 public final class SchedulingOutbox {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SchedulingOutbox.class);
     private final SchedulingInbox inbox;
     private final OutboundImip outbound;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SchedulingOutbox.class);
     private final Accounts accounts;
 
     SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts) {

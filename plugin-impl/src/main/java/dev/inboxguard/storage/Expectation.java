@@ -20,8 +20,7 @@ public record Expectation(boolean mustNotExist, Optional<String> ifMatch, Option
     }
 
     /**
-     * Checks the conditions against the resource as it stands: the store does, in the write's transaction, and a
-     * PUT that schedules does first, so that nothing is sent for a write that would be refused.
+     * Checks the conditions against the resource as it stands, as the store does in the write's transaction.
      *
      * @param etag        the resource's ETag, if it exists
      * @param scheduleTag its Schedule-Tag, or empty
