@@ -65,9 +65,11 @@ public final class CaldavServlet extends AbstractWebdavServlet {
      * @param store    the calendars
      * @param limits   the bounds for reading calendar objects that clients PUT
      * @param scheduling inboxes, outboxes and implicit scheduling
+     * @param transactions lets a request that commits several times wait for the disk once
      */
     public CaldavServlet(String prefix, Accounts accounts, long maxBody, CalendarStore store, Limits limits,
-                         Scheduling scheduling, java.time.Clock clock) {
+                         Scheduling scheduling, dev.inboxguard.storage.Transactions transactions,
+                         java.time.Clock clock) {
         this.maxBody = maxBody;
         this.accounts = accounts;
         this.audit = scheduling.store();
@@ -79,7 +81,7 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         this.homes = scheduling.homes();
         this.calendars = new CalendarRequests(store, new CalendarObjectRules(reader), new CalendarReports(store, reader,
                 limits.maxBytes()),
-                limits.maxBytes(), scheduling, properties, principals);
+                limits.maxBytes(), scheduling, transactions, properties, principals);
         this.locators = new DavPaths(prefix);
         this.resources = new CaldavResources(prefix, locators, accounts, store, scheduling, principals, properties,
                 limits);

@@ -48,12 +48,15 @@ final class CalendarRequests {
     private final int maxObjectBytes;
     private final CalendarReports reports;
     private final Scheduling scheduling;
+    private final dev.inboxguard.storage.Transactions transactions;
     private final CollectionProperties properties;
     private final PrincipalReports principals;
 
     CalendarRequests(CalendarStore store, CalendarObjectRules rules, CalendarReports reports, int maxObjectBytes,
-                     Scheduling scheduling, CollectionProperties properties, PrincipalReports principals) {
+                     Scheduling scheduling, dev.inboxguard.storage.Transactions transactions,
+                     CollectionProperties properties, PrincipalReports principals) {
         this.scheduling = scheduling;
+        this.transactions = transactions;
         this.properties = properties;
         this.principals = principals;
         this.store = store;
@@ -369,33 +372,49 @@ final class CalendarRequests {
         }
         // stored first, then scheduled: a REPLY that comes back at once finds the organizer's copy, and a write its
         // conditions refuse sends nothing. Scheduling before storing (as sabre/dav does) was tried and measured
-        // (docs/benchmarks.md): it saves a write, but opens a window in which an answer merged meanwhile is lost
-        CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
-                accepted.span(), new Expectation(mustNotExist, ifMatch, ifScheduleTag));
-        StoredObject kept = written.object();
+        // (docs/benchmarks.md): it saves a write, but opens a window in which an answer merged meanwhile is lost.
+        // The copy, each delivery and the statuses commit apart but wait for the disk once, before the answer
+        byte[] toStore = body;
         // RFC 6638 §8.1: Schedule-Reply: F stores an attendee's change without telling the organizer
         boolean reply = !"F".equalsIgnoreCase(strip(req.getHeader("Schedule-Reply")));
         boolean schedules = isSchedulingObject(body);
-        Optional<byte[]> scheduled = schedules ? scheduling.implicit().afterPut(account, before, body, reply)
-                : Optional.empty(); // without an ORGANIZER, afterPut sends nothing
-        if (scheduled.isPresent() && rules.judge(scheduled.get(), calendar.get().components())
-                instanceof CalendarObjectRules.Accepted again) {
-            try {
-                // the statuses of what was just sent are the server's own addition: the Schedule-Tag stays
-                store.put(t.owner(), t.calendar(), t.object().get(), again.uid(), scheduled.get(), again.span(),
-                        new Expectation(false, Optional.of(kept.etag())), false);
-            } catch (StoreConflict e) {
-                // the client wrote again meanwhile; its newer version stands, without the statuses
-            }
-            // RFC 6638 §8.3: the stored object is not what the client sent, so no ETag; it fetches the new one
-        } else {
+        Expectation expectation = new Expectation(mustNotExist, ifMatch, ifScheduleTag);
+        Put done = transactions.syncedOnce(() -> storeAndSchedule(t, account, before, toStore, accepted, expectation,
+                reply, schedules));
+        StoredObject kept = done.written().object();
+        if (!done.statusesAdded()) {
             resp.setHeader("ETag", kept.etag());
-        }
+        } // else RFC 6638 §8.3: the stored object is not what the client sent, so no ETag; it fetches the new one
         if (schedules) {
             resp.setHeader("Schedule-Tag", kept.scheduleTag());
         }
-        resp.setStatus(written.created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
+        resp.setStatus(done.written().created() ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_NO_CONTENT);
         resp.setContentLength(0);
+    }
+
+    /** What a PUT stored, and whether the server then added the statuses of what it sent. */
+    private record Put(CalendarStore.Written written, boolean statusesAdded) {
+    }
+
+    private Put storeAndSchedule(Target t, Account account, Optional<byte[]> before, byte[] body,
+                                 CalendarObjectRules.Accepted accepted, Expectation expectation, boolean reply,
+                                 boolean schedules) {
+        CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
+                accepted.span(), expectation);
+        Optional<byte[]> scheduled = schedules ? scheduling.implicit().afterPut(account, before, body, reply)
+                : Optional.empty(); // without an ORGANIZER, afterPut sends nothing
+        // the statuses are parameters on ATTENDEE or ORGANIZER: the UID and the times, so the span, stay the PUT's
+        if (scheduled.isEmpty() || scheduled.get().length > maxObjectBytes) {
+            return new Put(written, false);
+        }
+        try {
+            // the statuses of what was just sent are the server's own addition: the Schedule-Tag stays
+            store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), scheduled.get(), accepted.span(),
+                    new Expectation(false, Optional.of(written.object().etag())), false);
+        } catch (StoreConflict e) {
+            // the client wrote again meanwhile; its newer version stands, without the statuses
+        }
+        return new Put(written, true);
     }
 
     /**
@@ -520,12 +539,18 @@ final class CalendarRequests {
             }
             ifMatch = ifMatch.or(() -> Optional.of(before.get().etag()));
         }
-        if (store.delete(t.owner(), t.calendar(), t.object().get(), ifMatch)) {
-            boolean reply = !"F".equalsIgnoreCase(strip(req.getHeader("Schedule-Reply")));
-            // an administrator's clean-up tells nobody: no CANCEL, no REPLY goes out in the owner's name
-            if (req.getAttribute(CaldavServlet.ADMINISTERED_BY) == null) {
+        Optional<String> expected = ifMatch;
+        boolean reply = !"F".equalsIgnoreCase(strip(req.getHeader("Schedule-Reply")));
+        // an administrator's clean-up tells nobody: no CANCEL, no REPLY goes out in the owner's name
+        boolean tell = req.getAttribute(CaldavServlet.ADMINISTERED_BY) == null;
+        boolean deleted = transactions.syncedOnce(() -> {
+            boolean gone = store.delete(t.owner(), t.calendar(), t.object().get(), expected);
+            if (gone && tell) {
                 before.ifPresent(b -> scheduling.implicit().afterDelete(account, b.data(), reply));
             }
+            return gone;
+        });
+        if (deleted) {
             resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
         } else {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND, "Not found");
@@ -591,7 +616,7 @@ final class CalendarRequests {
                     "a scheduling message may have at most " + maxObjectBytes + " bytes");
             return;
         }
-        OutboxPost.Answer answer = scheduling.posts().post(account, body);
+        OutboxPost.Answer answer = transactions.syncedOnce(() -> scheduling.posts().post(account, body));
         if (answer instanceof OutboxPost.Refusal refusal) {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refusal.precondition(), refusal.reason());
             return;

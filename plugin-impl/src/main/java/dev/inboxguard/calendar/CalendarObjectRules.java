@@ -40,7 +40,16 @@ public final class CalendarObjectRules {
         if (read instanceof CalendarRead.Refused refused) {
             return new Refusal("valid-calendar-data", refused.findings().get(0).message());
         }
-        Calendar calendar = ((CalendarRead.Parsed) read).calendar();
+        return judge(((CalendarRead.Parsed) read).calendar(), supported);
+    }
+
+    /**
+     * The same rules for an object the server itself composed from one it read (a delivered copy, an answer merged
+     * in): the model it will write out, so it is not read back again.
+     *
+     * @return the UID and kind, or why the object is refused
+     */
+    public Judgement judge(Calendar calendar, Set<String> supported) {
         if (calendar.getProperty(Property.METHOD).isPresent()) {
             return new Refusal("valid-calendar-object-resource",
                     "a stored calendar object must not have a METHOD (RFC 4791 §4.1)");

@@ -220,7 +220,8 @@ public final class ImplicitScheduler {
         groups.forEach((without, who) -> sent.putAll(outbox.send(account, organizer, ItipComposer.request(
                 ScheduledObject.read(reader, after).orElseThrow(), without, time), "REQUEST", uid, who)));
         old.ifPresent(o -> cancelInstances(account, organizer, o, now, attendees, mine, after, time));
-        ScheduledObject stored = ScheduledObject.read(reader, after).orElseThrow();
+        // everything is sent: what was read of the PUT becomes the copy to store, statuses added
+        ScheduledObject stored = now;
         for (CalendarComponent c : stored.components()) {
             for (Property p : c.<Property>getProperties(Property.ATTENDEE)) {
                 p.removeAll(ScheduledObject.SCHEDULE_FORCE_SEND); // an instruction for this PUT, not data to keep
@@ -326,7 +327,8 @@ public final class ImplicitScheduler {
         // nothing to say (an answer unchanged where it was sent already): the status stays as it was
         Optional<String> status = outgoing.components().isEmpty() ? Optional.empty()
                 : Optional.of(reply(account, mine, outgoing, organizer, now.uid().get()));
-        ScheduledObject stored = ScheduledObject.read(reader, after).orElseThrow();
+        // the answer is sent: what was read of the PUT becomes the copy to store, its status added
+        ScheduledObject stored = now;
         for (CalendarComponent c : stored.components()) {
             c.<Property>getProperty(Property.ORGANIZER).ifPresent(p -> {
                 p.removeAll(ScheduledObject.SCHEDULE_FORCE_SEND);

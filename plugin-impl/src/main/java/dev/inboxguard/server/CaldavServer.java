@@ -168,7 +168,7 @@ public final class CaldavServer implements AutoCloseable {
         errors.setShowServlet(false);
         context.setErrorHandler(errors);
         ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, database.calendars(), limits,
-                scheduling, clock));
+                scheduling, database, clock));
         context.addServlet(new ServletHolder("guard", new ApprovalServlet(accounts, scheduling, database.sessions(),
                 database.preferences(), new CalendarReader(limits), config, clock)),
                 GUARD + "/*");

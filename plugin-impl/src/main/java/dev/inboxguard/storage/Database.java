@@ -300,6 +300,11 @@ public final class Database implements AutoCloseable, Transactions {
         return Sql.atomically(data, work);
     }
 
+    @Override
+    public <T> T syncedOnce(java.util.function.Supplier<T> work) {
+        return Sql.syncedOnce(data, work);
+    }
+
     /** @return how many migrations this opening applied (0 when the schema was current) */
     public int migrationsApplied() {
         return migrationsApplied;

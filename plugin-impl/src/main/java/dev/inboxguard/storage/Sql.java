@@ -105,7 +105,65 @@ final class Sql {
     /** Returns once the commit just made on {@code c} is in the file, where the database defers that (H2). */
     private static void durable(DataSource db, Connection c) throws SQLException {
         if (db instanceof GroupCommit group) {
+            SyncedOnce scope = SYNCED_ONCE.get();
+            if (scope != null && scope.db == db) {
+                scope.owed = true; // the scope waits once, at its end, before anything is answered
+                return;
+            }
             group.durable(c);
+        }
+    }
+
+    /** A stretch of work on this thread whose commits wait for the file together, at its end. */
+    private static final class SyncedOnce {
+        private final DataSource db;
+        private boolean owed;
+
+        private SyncedOnce(DataSource db) {
+            this.db = db;
+        }
+    }
+
+    private static final ThreadLocal<SyncedOnce> SYNCED_ONCE = new ThreadLocal<>();
+
+    /**
+     * Runs work that may commit several times and returns once every one of those commits is durable. Each commit
+     * inside ends its transaction at once; one wait for the file at the end covers them all, since a checkpoint
+     * begun after a commit writes it. Whatever the work committed is made durable before this returns, also when
+     * the work fails.
+     */
+    static <T> T syncedOnce(DataSource db, java.util.function.Supplier<T> work) {
+        if (!(db instanceof GroupCommit group) || SYNCED_ONCE.get() != null) {
+            return work.get();
+        }
+        SyncedOnce scope = new SyncedOnce(db);
+        SYNCED_ONCE.set(scope);
+        T result;
+        try {
+            result = work.get();
+        } catch (RuntimeException | Error e) {
+            SYNCED_ONCE.remove();
+            try {
+                settle(group, scope);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        SYNCED_ONCE.remove();
+        settle(group, scope);
+        return result;
+    }
+
+    private static void settle(GroupCommit group, SyncedOnce scope) {
+        if (!scope.owed) {
+            return;
+        }
+        try (Connection c = group.getConnection()) {
+            c.setAutoCommit(false);
+            group.durable(c);
+        } catch (SQLException e) {
+            throw new StoreFailure("a write failed", e);
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * Run in a child JVM by {@link EmbeddedStoreTest}: writers on several threads put objects and acknowledge each on
  * stdout, forever. Several writers at once make their commits share checkpoints (group commit), which is what a
- * kill must not undo.
+ * kill must not undo. Every other writer makes three commits that wait for the file once, at the end
+ * ({@link Database#syncedOnce}), and acknowledges them only then.
  */
 public final class CrashWriter {
     private CrashWriter() {
@@ -15,7 +16,8 @@ public final class CrashWriter {
 
     public static void main(String[] args) throws InterruptedException {
         int writers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        CalendarStore store = Database.embedded(Path.of(args[0])).calendars();
+        Database db = Database.embedded(Path.of(args[0]));
+        CalendarStore store = db.calendars();
         if (store.calendar("alice", "work").isEmpty()) {
             store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
         }
@@ -25,10 +27,26 @@ public final class CrashWriter {
             Thread t = new Thread(() -> {
                 for (int i = 0; ; i++) {
                     String name = round + "-" + writer + "-" + i;
-                    store.put("alice", "work", name + ".ics", "uid-" + name, ("BEGIN:VCALENDAR\r\n" + name + "\r\n")
-                            .getBytes(StandardCharsets.UTF_8), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
+                    if (writer % 2 == 0) {
+                        put(store, name, i);
+                    } else {
+                        // odd writers commit three times and wait for the file once, as a PUT that schedules does
+                        int at = i;
+                        db.syncedOnce(() -> {
+                            for (String part : new String[] {"a", "b", "c"}) {
+                                put(store, name + part, at);
+                            }
+                            return null;
+                        });
+                    }
                     synchronized (System.out) {
-                        System.out.println("ack " + name);
+                        if (writer % 2 == 0) {
+                            System.out.println("ack " + name);
+                        } else {
+                            System.out.println("ack " + name + "a");
+                            System.out.println("ack " + name + "b");
+                            System.out.println("ack " + name + "c");
+                        }
                         System.out.flush();
                     }
                 }
@@ -36,5 +54,10 @@ public final class CrashWriter {
             t.start();
         }
         Thread.currentThread().join();
+    }
+
+    private static void put(CalendarStore store, String name, int i) {
+        store.put("alice", "work", name + ".ics", "uid-" + name, ("BEGIN:VCALENDAR\r\n" + name + "\r\n")
+                .getBytes(StandardCharsets.UTF_8), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
     }
 }

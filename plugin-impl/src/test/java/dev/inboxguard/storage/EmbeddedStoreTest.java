@@ -1,6 +1,7 @@
 package dev.inboxguard.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -115,6 +116,43 @@ class EmbeddedStoreTest extends StoreContract {
         assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
         assertTrue(acknowledged.size() >= acks, "the writers acknowledged " + acknowledged.size());
         return acknowledged;
+    }
+
+    @Test
+    void commitsInsideOneScopeWaitForTheFileOnceAtItsEnd() throws Exception {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            GroupCommit group = db.groupCommit().orElseThrow();
+            long before = group.checkpoints();
+            putThree(store, "apart");
+            assertEquals(3, group.checkpoints() - before, "alone, each commit waits for its own checkpoint");
+            before = group.checkpoints();
+            db.syncedOnce(() -> putThree(store, "together"));
+            assertEquals(1, group.checkpoints() - before, "inside the scope, one checkpoint covers all three");
+            // work that fails after committing still has what it committed made durable before the failure is seen
+            before = group.checkpoints();
+            IllegalStateException failure = assertThrows(IllegalStateException.class, () -> db.syncedOnce(() -> {
+                putThree(store, "failing");
+                throw new IllegalStateException("after the commits");
+            }));
+            assertEquals("after the commits", failure.getMessage());
+            assertEquals(1, group.checkpoints() - before);
+            assertEquals(9, store.objects("alice", "work").size());
+            // nothing committed, nothing to wait for
+            before = group.checkpoints();
+            assertEquals(9, db.syncedOnce(() -> store.objects("alice", "work").size()));
+            assertEquals(0, group.checkpoints() - before);
+        }
+    }
+
+    private static Object putThree(CalendarStore store, String prefix) {
+        for (int i = 0; i < 3; i++) {
+            store.put("alice", "work", prefix + i + ".ics", "uid-" + prefix + i,
+                    "BEGIN:VCALENDAR\r\n".getBytes(StandardCharsets.UTF_8), new TimeSpan("VEVENT", i, i + 1),
+                    Expectation.NONE);
+        }
+        return null;
     }
 
     @Test
