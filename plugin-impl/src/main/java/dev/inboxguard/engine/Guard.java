@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import net.fortuna.ical4j.model.Calendar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +67,10 @@ public final class Guard {
      *
      * @param verdict   the verdict
      * @param inboxCopy the iCalendar text to deliver, or store until approval
+     * @param copyModel the object that text was written from, so that the delivery need not read it again; it
+     *                  belongs to the one delivery that takes it, which may change it
      */
-    public record Screening(Verdict verdict, Optional<byte[]> inboxCopy) {
+    public record Screening(Verdict verdict, Optional<byte[]> inboxCopy, Optional<Calendar> copyModel) {
     }
 
     /**
@@ -142,7 +145,7 @@ public final class Guard {
         CalendarRead read = reader.read(icalendar);
         if (read instanceof CalendarRead.Refused refused) {
             return new Screening(refuse(refused.findings(), facts.transport(), recipient.address()),
-                    Optional.empty());
+                    Optional.empty(), Optional.empty());
         }
         CalendarRead.Parsed parsed = (CalendarRead.Parsed) read;
         SchedulingMessage message = new SchedulingMessage(parsed.calendar(), parsed.bytes(), recipient.address(),
@@ -175,10 +178,11 @@ public final class Guard {
                 recipient.address());
         Verdict verdict = policy.decide(context, findings);
         if (verdict.action() == Action.REJECT || !writeCopy) {
-            return new Screening(verdict, Optional.empty());
+            return new Screening(verdict, Optional.empty(), Optional.empty());
         }
         // the checks are done with the parsed object, which belongs to this message alone
-        return new Screening(verdict, Optional.of(InboxCopy.of(parsed.calendar(), verdict, rewrite)));
+        byte[] copy = InboxCopy.of(parsed.calendar(), verdict, rewrite);
+        return new Screening(verdict, Optional.of(copy), Optional.of(parsed.calendar()));
     }
 
     /** RFC 6047 §2.4: the MIME method parameter and the METHOD property must say the same thing. */

@@ -53,14 +53,18 @@ final class AutoSchedule {
     /**
      * @param owner        the recipient
      * @param delivered    the message as delivered
+     * @param model        the message as read, if at hand; it is changed, so only the first attempt uses it
      * @param admitted     who may join the organizer's copy by answering: an approved party crasher, or the members
      *                     of invited lists whom the verdict let through; nobody else
      * @return true if the recipient's calendar changed
      */
-    boolean apply(Account owner, byte[] delivered, Admitted admitted) {
+    boolean apply(Account owner, byte[] delivered, Optional<net.fortuna.ical4j.model.Calendar> model,
+                  Admitted admitted) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
-                return applyOnce(owner, delivered, admitted);
+                Optional<ScheduledObject> read = attempt == 0 && model.isPresent()
+                        ? model.map(ScheduledObject::of) : ScheduledObject.read(reader, delivered);
+                return applyOnce(owner, read, admitted);
             } catch (StoreConflict e) {
                 if (e.kind() != StoreConflict.Kind.PRECONDITION) {
                     return false;
@@ -90,8 +94,7 @@ final class AutoSchedule {
         }
     }
 
-    private boolean applyOnce(Account owner, byte[] delivered, Admitted admitted) {
-        Optional<ScheduledObject> read = ScheduledObject.read(reader, delivered);
+    private boolean applyOnce(Account owner, Optional<ScheduledObject> read, Admitted admitted) {
         if (read.isEmpty() || read.get().uid().isEmpty() || read.get().method().isEmpty()) {
             return false;
         }

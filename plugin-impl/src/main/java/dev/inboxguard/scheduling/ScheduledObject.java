@@ -47,6 +47,11 @@ final class ScheduledObject {
         this.calendar = calendar;
     }
 
+    /** @return an object already read, which the caller now owns and may change */
+    static ScheduledObject of(Calendar calendar) {
+        return new ScheduledObject(calendar);
+    }
+
     /** @return the object, or empty if it cannot be read within the limits */
     static Optional<ScheduledObject> read(CalendarReader reader, byte[] data) {
         CalendarRead read = reader.read(data);

@@ -156,7 +156,8 @@ public final class SchedulingInbox {
             delivery = new Delivery(verdict, verdict.requestStatus().code(), Optional.empty());
         } else if (verdict.action() == Action.HOLD) {
             byte[] copy = screening.inboxCopy().get();
-            Optional<ScheduledObject> read = ScheduledObject.read(reader, copy);
+            Optional<ScheduledObject> read = screening.copyModel().map(ScheduledObject::of)
+                    .or(() -> ScheduledObject.read(reader, copy));
             String decider = decider(verdict, read, in.recipient());
             heldId = ItemId.random();
             store.hold(new HeldItem(heldId, in.recipient().name(), in.addressedTo().uri(), decider,
@@ -166,8 +167,9 @@ public final class SchedulingInbox {
                     HeldItem.HELD, "", 0, Provenance.of(in.facts()).json()));
             delivery = new Delivery(verdict, "1.0", Optional.of(heldId));
         } else {
-            putInInbox(in.recipient(), method, uid, screening.inboxCopy().get(), verdict.action().id(), findings,
-                    new AutoSchedule.Admitted(false, listMembers(verdict)), Provenance.of(in.facts()).json());
+            putInInbox(in.recipient(), method, uid, screening.inboxCopy().get(), screening.copyModel(),
+                    verdict.action().id(), findings, new AutoSchedule.Admitted(false, listMembers(verdict)),
+                    Provenance.of(in.facts()).json());
             delivery = new Delivery(verdict, "1.2", Optional.empty());
         }
         audit(verdict, in, findings, heldId);
@@ -249,7 +251,8 @@ public final class SchedulingInbox {
 
     /** Delivers an approved item as the verdict would have, adding a party crasher to the organizer's copy. */
     void release(HeldItem item, Account recipient) {
-        putInInbox(recipient, item.method(), item.uid(), item.data(), Action.FLAG.id(), item.findings(),
+        putInInbox(recipient, item.method(), item.uid(), item.data(), Optional.empty(), Action.FLAG.id(),
+                item.findings(),
                 item.approver().equals(Approver.ORGANIZER.id()) ? new AutoSchedule.Admitted(true, Set.of())
                         : AutoSchedule.Admitted.NOBODY, item.provenance());
         store.remember(recipient.name(), item.sender());
@@ -269,11 +272,13 @@ public final class SchedulingInbox {
         return out;
     }
 
-    private void putInInbox(Account recipient, String method, String uid, byte[] copy, String action,
-                            String findings, AutoSchedule.Admitted admitted, String provenance) {
+    /** @param model the copy as read, if at hand (the guard's), which the calendar update may use up */
+    private void putInInbox(Account recipient, String method, String uid, byte[] copy,
+                            Optional<net.fortuna.ical4j.model.Calendar> model, String action, String findings,
+                            AutoSchedule.Admitted admitted, String provenance) {
         store.addToInbox(new InboxItem(recipient.name(), ItemId.random() + ".ics", uid, method, copy, action, findings,
                 clock.millis(), provenance));
-        autoSchedule.apply(recipient, copy, admitted);
+        autoSchedule.apply(recipient, copy, model, admitted);
     }
 
     /**
