@@ -365,7 +365,7 @@ final class CalendarRequests {
             return;
         }
         CalendarObjectRules.Accepted accepted = (CalendarObjectRules.Accepted) judgement;
-        if (scheduling.objectRules().judge(account, t.calendar(), t.object().get(), before, body)
+        if (scheduling.objectRules().judge(account, t.calendar(), t.object().get(), before, accepted.calendar())
                 instanceof SchedulingObjectRules.Refused refused) {
             DavError.caldav(resp, HttpServletResponse.SC_FORBIDDEN, refused.precondition(), refused.reason());
             return;
@@ -401,7 +401,8 @@ final class CalendarRequests {
                                  boolean schedules) {
         CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
                 accepted.span(), expectation);
-        Optional<byte[]> scheduled = schedules ? scheduling.implicit().afterPut(account, before, body, reply)
+        Optional<byte[]> scheduled = schedules
+                ? scheduling.implicit().afterPut(account, before, body, accepted.calendar(), reply)
                 : Optional.empty(); // without an ORGANIZER, afterPut sends nothing
         // the statuses are parameters on ATTENDEE or ORGANIZER: the UID and the times, so the span, stay the PUT's
         if (scheduled.isEmpty() || scheduled.get().length > maxObjectBytes) {

@@ -24,8 +24,13 @@ public final class CalendarObjectRules {
     public record Refusal(String precondition, String reason) implements Judgement {
     }
 
-    /** A body that follows the rules, with when it happens. */
-    public record Accepted(String uid, String kind, TimeSpan span) implements Judgement {
+    /**
+     * A body that follows the rules, with when it happens.
+     *
+     * @param calendar the body as read, for the request that judged it to use rather than read it again; that
+     *                 request alone owns it
+     */
+    public record Accepted(String uid, String kind, TimeSpan span, Calendar calendar) implements Judgement {
     }
 
     private final CalendarReader reader;
@@ -81,6 +86,6 @@ public final class CalendarObjectRules {
         if (!supported.contains(kind)) {
             return new Refusal("supported-calendar-component", "this calendar does not take " + kind);
         }
-        return new Accepted(uids.iterator().next(), kind, ObjectSpan.of(calendar, kind));
+        return new Accepted(uids.iterator().next(), kind, ObjectSpan.of(calendar, kind), calendar);
     }
 }

@@ -62,7 +62,26 @@ public final class ImplicitScheduler {
      * @return the object with SCHEDULE-STATUS set, to store in place of what was written, if anything was sent
      */
     public Optional<byte[]> afterPut(Account account, Optional<byte[]> before, byte[] after, boolean reply) {
-        Optional<ScheduledObject> now = ScheduledObject.read(reader, after);
+        return afterPut(account, before, after, ScheduledObject.read(reader, after), reply);
+    }
+
+    /**
+     * Schedules after a PUT whose object the caller has read already.
+     *
+     * @param account the user who wrote
+     * @param before  the object as it was, if it existed
+     * @param after   the object as written
+     * @param read    {@code after} as read; it becomes the copy returned, so it is the caller's no more
+     * @param reply   false for {@code Schedule-Reply: F} (RFC 6638 §8.1)
+     * @return the object with SCHEDULE-STATUS set, to store in place of what was written, if anything was sent
+     */
+    public Optional<byte[]> afterPut(Account account, Optional<byte[]> before, byte[] after,
+                                     net.fortuna.ical4j.model.Calendar read, boolean reply) {
+        return afterPut(account, before, after, Optional.of(ScheduledObject.of(read)), reply);
+    }
+
+    private Optional<byte[]> afterPut(Account account, Optional<byte[]> before, byte[] after,
+                                      Optional<ScheduledObject> now, boolean reply) {
         if (now.isEmpty() || now.get().uid().isEmpty() || now.get().organizer().isEmpty()) {
             return Optional.empty();
         }

@@ -92,11 +92,12 @@ public final class SchedulingObjectRules {
      * @param calendar the calendar written to
      * @param name     the resource name
      * @param before   the resource as stored, if it exists
-     * @param after    what the client sent (already valid as a calendar object resource)
+     * @param after    what the client sent, as read (already valid as a calendar object resource); only looked at
      * @return whether it may be stored
      */
-    public Judgement judge(Account account, String calendar, String name, Optional<byte[]> before, byte[] after) {
-        Optional<ScheduledObject> now = ScheduledObject.read(reader, after);
+    public Judgement judge(Account account, String calendar, String name, Optional<byte[]> before,
+                           net.fortuna.ical4j.model.Calendar after) {
+        Optional<ScheduledObject> now = Optional.of(ScheduledObject.of(after));
         if (now.isEmpty() || now.get().uid().isEmpty()) {
             return ALLOWED;
         }
