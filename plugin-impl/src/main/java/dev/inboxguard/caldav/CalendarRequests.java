@@ -380,7 +380,7 @@ final class CalendarRequests {
         boolean schedules = isSchedulingObject(body);
         Expectation expectation = new Expectation(mustNotExist, ifMatch, ifScheduleTag);
         Put done = transactions.syncedOnce(() -> storeAndSchedule(t, account, before, toStore, accepted, expectation,
-                reply, schedules));
+                reply, schedules, calendar.get().components()));
         StoredObject kept = done.written().object();
         if (!done.statusesAdded()) {
             resp.setHeader("ETag", kept.etag());
@@ -398,19 +398,21 @@ final class CalendarRequests {
 
     private Put storeAndSchedule(Target t, Account account, Optional<byte[]> before, byte[] body,
                                  CalendarObjectRules.Accepted accepted, Expectation expectation, boolean reply,
-                                 boolean schedules) {
+                                 boolean schedules, Set<String> components) {
         CalendarStore.Written written = store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), body,
                 accepted.span(), expectation);
         Optional<byte[]> scheduled = schedules
                 ? scheduling.implicit().afterPut(account, before, body, accepted.calendar(), reply)
                 : Optional.empty(); // without an ORGANIZER, afterPut sends nothing
-        // the statuses are parameters on ATTENDEE or ORGANIZER: the UID and the times, so the span, stay the PUT's
-        if (scheduled.isEmpty() || scheduled.get().length > maxObjectBytes) {
+        // afterPut wrote the copy with statuses from the model it was given, the PUT's: judged on that model, and
+        // on the text for the reading limits, since the statuses lengthen lines
+        if (scheduled.isEmpty() || !(rules.judge(accepted.calendar(), scheduled.get(), components)
+                instanceof CalendarObjectRules.Accepted again)) {
             return new Put(written, false);
         }
         try {
             // the statuses of what was just sent are the server's own addition: the Schedule-Tag stays
-            store.put(t.owner(), t.calendar(), t.object().get(), accepted.uid(), scheduled.get(), accepted.span(),
+            store.put(t.owner(), t.calendar(), t.object().get(), again.uid(), scheduled.get(), again.span(),
                     new Expectation(false, Optional.of(written.object().etag())), false);
         } catch (StoreConflict e) {
             // the client wrote again meanwhile; its newer version stands, without the statuses

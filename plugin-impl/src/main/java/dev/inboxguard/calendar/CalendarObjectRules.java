@@ -45,16 +45,28 @@ public final class CalendarObjectRules {
         if (read instanceof CalendarRead.Refused refused) {
             return new Refusal("valid-calendar-data", refused.findings().get(0).message());
         }
-        return judge(((CalendarRead.Parsed) read).calendar(), supported);
+        return rules(((CalendarRead.Parsed) read).calendar(), supported);
     }
 
     /**
      * The same rules for an object the server itself composed from one it read (a delivered copy, an answer merged
-     * in): the model it will write out, so it is not read back again.
+     * in, statuses added): the text it will store must be within the reading limits, or it could not be read again;
+     * the rest is judged on the model it was written from, which is not read back.
      *
+     * @param calendar the model
+     * @param written  the text written from it, to be stored
+     * @param supported the calendar's component kinds
      * @return the UID and kind, or why the object is refused
      */
-    public Judgement judge(Calendar calendar, Set<String> supported) {
+    public Judgement judge(Calendar calendar, byte[] written, Set<String> supported) {
+        Optional<dev.inboxguard.api.Finding> beyond = reader.beyondLimits(written);
+        if (beyond.isPresent()) {
+            return new Refusal("valid-calendar-data", beyond.get().message());
+        }
+        return rules(calendar, supported);
+    }
+
+    private Judgement rules(Calendar calendar, Set<String> supported) {
         if (calendar.getProperty(Property.METHOD).isPresent()) {
             return new Refusal("valid-calendar-object-resource",
                     "a stored calendar object must not have a METHOD (RFC 4791 §4.1)");

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import net.fortuna.ical4j.data.CalendarParserFactory;
 import net.fortuna.ical4j.data.ParserException;
 import net.fortuna.ical4j.data.UnfoldingReader;
@@ -48,27 +49,49 @@ public final class CalendarReader {
      * @return the parsed object, or the findings that stopped reading
      */
     public CalendarRead read(byte[] bytes) {
-        if (bytes.length > limits.maxBytes()) {
-            return refused(tooLarge(String.format(Locale.ROOT,
-                    "the calendar object is %,d bytes; the limit is %,d", bytes.length, limits.maxBytes()), null));
-        }
-        // Undecodable bytes become U+FFFD: the guard judges content, it does not insist on pristine encoding.
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (text.startsWith("\uFEFF")) {
-            // a UTF-8 byte order mark, as .NET and Windows tools write one by default: not content
-            text = text.substring(1);
-        }
-        Finding control = controlCharacter(text);
-        if (control != null) {
-            return refused(control);
-        }
-        // one line model for the scan and for ical4j: every line end becomes CRLF
-        text = crlf(text);
-        Finding problem = scan(text);
+        String[] text = new String[1];
+        Finding problem = withinLimits(bytes, text);
         if (problem != null) {
             return refused(problem);
         }
-        text = tolerated(text);
+        return parse(bytes, tolerated(text[0]));
+    }
+
+    /**
+     * Checks text the server composed itself from an object it read (a calendar copy with an answer merged in, an
+     * organizer's copy with statuses) against every limit a reading applies: size, control characters, line length,
+     * the counts of components, properties and attendees, the UID's length. An object that grew past them could
+     * not be read again. It does not build the object, which the caller has already.
+     *
+     * @param bytes the text
+     * @return why a reading would refuse it, or empty if it is within the limits
+     */
+    public Optional<Finding> beyondLimits(byte[] bytes) {
+        return Optional.ofNullable(withinLimits(bytes, new String[1]));
+    }
+
+    /** @return the first limit the bytes break, or null, with the text to parse put in {@code text[0]} */
+    private Finding withinLimits(byte[] bytes, String[] text) {
+        if (bytes.length > limits.maxBytes()) {
+            return tooLarge(String.format(Locale.ROOT,
+                    "the calendar object is %,d bytes; the limit is %,d", bytes.length, limits.maxBytes()), null);
+        }
+        // Undecodable bytes become U+FFFD: the guard judges content, it does not insist on pristine encoding.
+        String decoded = new String(bytes, StandardCharsets.UTF_8);
+        if (decoded.startsWith("\uFEFF")) {
+            // a UTF-8 byte order mark, as .NET and Windows tools write one by default: not content
+            decoded = decoded.substring(1);
+        }
+        Finding control = controlCharacter(decoded);
+        if (control != null) {
+            return control;
+        }
+        // one line model for the scan and for ical4j: every line end becomes CRLF
+        text[0] = crlf(decoded);
+        return scan(text[0]);
+    }
+
+    private CalendarRead parse(byte[] bytes, String text) {
         try {
             Calendar[] built = new Calendar[1];
             CalendarParserFactory.getInstance().get().parse(new UnfoldingReader(new StringReader(text)),

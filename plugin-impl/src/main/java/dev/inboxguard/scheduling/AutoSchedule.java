@@ -335,11 +335,11 @@ final class AutoSchedule {
         if (target.isEmpty()) {
             return false;
         }
-        CalendarObjectRules.Judgement judgement = rules.judge(object.calendar(), target.get().components());
+        byte[] data = object.bytes();
+        CalendarObjectRules.Judgement judgement = rules.judge(object.calendar(), data, target.get().components());
         if (!(judgement instanceof CalendarObjectRules.Accepted accepted)) {
             return false;
         }
-        byte[] data = object.bytes();
         calendars.put(owner.name(), calendar, name, accepted.uid(), data, accepted.span(),
                 new Expectation(ifMatch.isEmpty(), ifMatch), newScheduleTag);
         return true;

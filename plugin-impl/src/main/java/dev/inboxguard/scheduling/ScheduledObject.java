@@ -32,8 +32,8 @@ import net.fortuna.ical4j.model.property.DtStamp;
 
 /**
  * A calendar object read for scheduling: its scheduling components (VEVENT, VTODO, VJOURNAL), who organizes and
- * who attends. Each instance is a fresh parse that belongs to its caller alone, so it may be changed and written
- * out again.
+ * who attends. Each instance wraps a model that belongs to one caller, so it may be changed and written out again:
+ * a fresh parse ({@link #read}), or a model that caller read already ({@link #of}), whose earlier users only look.
  */
 final class ScheduledObject {
     static final String SCHEDULE_AGENT = "SCHEDULE-AGENT";

@@ -92,7 +92,8 @@ public final class SchedulingObjectRules {
      * @param calendar the calendar written to
      * @param name     the resource name
      * @param before   the resource as stored, if it exists
-     * @param after    what the client sent, as read (already valid as a calendar object resource); only looked at
+     * @param after    what the client sent, as read (already valid as a calendar object resource); only looked at,
+     *                 since implicit scheduling changes the same model afterwards
      * @return whether it may be stored
      */
     public Judgement judge(Account account, String calendar, String name, Optional<byte[]> before,

@@ -134,6 +134,7 @@ final class Sql {
      */
     static <T> T syncedOnce(DataSource db, java.util.function.Supplier<T> work) {
         if (!(db instanceof GroupCommit group) || SYNCED_ONCE.get() != null) {
+            // inside another scope, whose end waits for these commits too
             return work.get();
         }
         SyncedOnce scope = new SyncedOnce(db);
@@ -141,16 +142,17 @@ final class Sql {
         T result;
         try {
             result = work.get();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             SYNCED_ONCE.remove();
             try {
                 settle(group, scope);
-            } catch (RuntimeException again) {
-                e.addSuppressed(again);
+            } catch (Throwable again) {
+                e.addSuppressed(again); // the work's own failure is what the caller must see
             }
             throw e;
+        } finally {
+            SYNCED_ONCE.remove(); // a pooled thread must never keep a scope: its later commits would not wait
         }
-        SYNCED_ONCE.remove();
         settle(group, scope);
         return result;
     }

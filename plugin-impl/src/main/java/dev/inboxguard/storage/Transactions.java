@@ -24,7 +24,8 @@ public interface Transactions {
      * and adds their statuses) and returns once all of it is durable. Each commit inside ends its transaction at
      * once, visible to other requests; one wait for the disk at the end covers them all, instead of one wait per
      * commit. Answer the client only after this returns: what the work committed is made durable before it
-     * returns, also when the work fails.
+     * returns, also when the work fails. Other requests may see those commits a moment before they are durable.
+     * Inside another such scope it runs the work as it is, and the outer scope's end covers it.
      *
      * @param work what to do, on this thread
      * @param <T>  its result

@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * Run in a child JVM by {@link EmbeddedStoreTest}: writers on several threads put objects and acknowledge each on
  * stdout, forever. Several writers at once make their commits share checkpoints (group commit), which is what a
- * kill must not undo. Every other writer makes three commits that wait for the file once, at the end
- * ({@link Database#syncedOnce}), and acknowledges them only then.
+ * kill must not undo. Every other writer (or, with a fourth argument {@code scoped}, every writer) makes three commits
+ * that wait for the file once, at the end ({@link Database#syncedOnce}), and acknowledges them only then.
  */
 public final class CrashWriter {
     private CrashWriter() {
@@ -22,12 +22,14 @@ public final class CrashWriter {
             store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
         }
         String round = args.length > 2 ? args[2] : "r";
+        boolean allScoped = args.length > 3 && args[3].equals("scoped");
         for (int w = 0; w < writers; w++) {
             int writer = w;
             Thread t = new Thread(() -> {
                 for (int i = 0; ; i++) {
                     String name = round + "-" + writer + "-" + i;
-                    if (writer % 2 == 0) {
+                    boolean scoped = allScoped || writer % 2 == 1;
+                    if (!scoped) {
                         put(store, name, i);
                     } else {
                         // odd writers commit three times and wait for the file once, as a PUT that schedules does
@@ -40,7 +42,7 @@ public final class CrashWriter {
                         });
                     }
                     synchronized (System.out) {
-                        if (writer % 2 == 0) {
+                        if (!scoped) {
                             System.out.println("ack " + name);
                         } else {
                             System.out.println("ack " + name + "a");
