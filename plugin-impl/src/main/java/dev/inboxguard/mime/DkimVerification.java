@@ -1,7 +1,6 @@
 package dev.inboxguard.mime;
 
 import dev.inboxguard.api.AuthenticationResult;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,7 +111,8 @@ public final class DkimVerification {
     public List<AuthenticationResult> verify(byte[] message) {
         DKIMVerifier verifier = new DKIMVerifier(keys);
         try {
-            verifier.verify(new ByteArrayInputStream(withFirstSignaturesOnly(message)));
+            SignedMessage signed = SignedMessage.of(withFirstSignaturesOnly(message));
+            verifier.verify(signed, signed.body());
         } catch (FailException | IOException | RuntimeException e) {
             // the results below say which signatures failed, and why
         }
