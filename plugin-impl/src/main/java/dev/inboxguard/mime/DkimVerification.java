@@ -113,7 +113,7 @@ public final class DkimVerification {
         try {
             SignedMessage signed = SignedMessage.of(withFirstSignaturesOnly(message));
             verifier.verify(signed, signed.body());
-        } catch (FailException | IOException | RuntimeException e) {
+        } catch (FailException | IOException | org.apache.james.mime4j.MimeException | RuntimeException e) {
             // the results below say which signatures failed, and why
         }
         List<AuthenticationResult> out = new ArrayList<>();

@@ -3,85 +3,73 @@ package dev.inboxguard.mime;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.james.jdkim.api.Headers;
+import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.io.EOLConvertingInputStream;
+import org.apache.james.mime4j.stream.EntityState;
+import org.apache.james.mime4j.stream.Field;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.apache.james.mime4j.stream.RecursionMode;
+import org.apache.james.mime4j.util.ByteSequence;
 
 /**
  * A message as DKIM verification reads it (RFC 6376 §3.4, §5.4.2): its header fields, each as received with its
- * folded lines, in order, and its body as raw bytes. jDKIM's own reading builds a mime4j document and looks up mime4j's
- * services anew each time it lists the fields, a tenth of an LMTP delivery; this splits the bytes once, with
- * the same result: line ends made CRLF first (as jDKIM does), a field runs to the next line that does not start
- * with a space or tab, and the header ends at the first empty line.
+ * folded lines, in order, and its body as raw bytes.
+ *
+ * <p>jDKIM's own reading builds a mime4j document, and each time it lists the fields it looks mime4j's services up
+ * on the class path again: a tenth of an LMTP delivery. This reads the message with the same mime4j parser, its
+ * token stream, with jDKIM's settings (line ends made CRLF, flat, not decoded, lines up to 10,000 bytes and fields
+ * up to 30,000, at most mime4j's 1,000 fields), so that which lines are fields, and under which name, is decided
+ * exactly as before, and exactly as the message reader that finds the From decides it. Only the document and the
+ * lookups are gone.
  */
 final class SignedMessage implements Headers {
+    private static final MimeConfig JDKIM_SETTINGS = MimeConfig.custom().setMaxLineLen(10_000)
+            .setMaxHeaderLen(30_000).build();
+
     private final List<String> fields;
-    private final List<String> names;
-    private final byte[] bytes;
-    private final int bodyStart;
+    private final Map<String, List<String>> byName;
+    private final byte[] body;
 
-    private SignedMessage(List<String> fields, List<String> names, byte[] bytes, int bodyStart) {
+    private SignedMessage(List<String> fields, Map<String, List<String>> byName, byte[] body) {
         this.fields = fields;
-        this.names = names;
-        this.bytes = bytes;
-        this.bodyStart = bodyStart;
+        this.byName = byName;
+        this.body = body;
     }
 
-    static SignedMessage of(byte[] message) {
-        byte[] b;
-        try (InputStream in = new EOLConvertingInputStream(new ByteArrayInputStream(message))) {
-            b = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a stream over bytes in memory does not fail
-        }
+    /**
+     * @param message the e-mail
+     * @return its fields and body
+     * @throws MimeException past a limit, where jDKIM's reading gave up too, and so no signature is verified
+     */
+    static SignedMessage of(byte[] message) throws MimeException, IOException {
+        MimeTokenStream stream = new MimeTokenStream(JDKIM_SETTINGS);
+        stream.setRecursionMode(RecursionMode.M_FLAT);
+        stream.parse(new EOLConvertingInputStream(new ByteArrayInputStream(message)));
         List<String> fields = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        int fieldStart = -1;
-        int fieldEnd = -1;
-        int bodyStart = b.length; // no empty line: all header, no body
-        int i = 0;
-        while (i < b.length) {
-            int eol = indexOfCrlf(b, i);
-            int lineEnd = eol < 0 ? b.length : eol;
-            int next = eol < 0 ? b.length : eol + 2;
-            if (lineEnd == i) {
-                bodyStart = next; // the empty line ends the header
-                break;
-            }
-            if (b[i] != ' ' && b[i] != '\t') {
-                add(b, fieldStart, fieldEnd, fields, names);
-                fieldStart = i;
-            }
-            fieldEnd = lineEnd; // a field's folded lines are part of it, their line ends included
-            i = next;
-        }
-        add(b, fieldStart, fieldEnd, fields, names);
-        return new SignedMessage(List.copyOf(fields), List.copyOf(names), b, bodyStart);
-    }
-
-    private static void add(byte[] b, int start, int end, List<String> fields, List<String> names) {
-        if (start < 0 || end <= start) {
-            return;
-        }
-        String field = new String(b, start, end - start, StandardCharsets.UTF_8);
-        int colon = field.indexOf(':');
-        if (colon <= 0) {
-            return; // not a field: mime4j, and so jDKIM, skips such a line
-        }
-        fields.add(field);
-        names.add(field.substring(0, colon).strip());
-    }
-
-    private static int indexOfCrlf(byte[] b, int from) {
-        for (int k = from; k + 1 < b.length; k++) {
-            if (b[k] == '\r' && b[k + 1] == '\n') {
-                return k;
+        Map<String, List<String>> byName = new HashMap<>();
+        byte[] body = new byte[0];
+        for (EntityState s = stream.getState(); s != EntityState.T_END_OF_STREAM; s = stream.next()) {
+            if (s == EntityState.T_FIELD) {
+                Field f = stream.getField();
+                ByteSequence raw = f.getRaw();
+                // as jDKIM gets it: the raw bytes in the platform's charset, without the final line end
+                String text = raw != null ? new String(raw.toByteArray()) : f.getName() + ": " + f.getBody();
+                fields.add(text);
+                byName.computeIfAbsent(f.getName().toLowerCase(Locale.US), k -> new ArrayList<>()).add(text);
+            } else if (s == EntityState.T_BODY) {
+                try (InputStream in = stream.getInputStream()) {
+                    body = in.readAllBytes();
+                }
             }
         }
-        return -1;
+        return new SignedMessage(List.copyOf(fields), byName, body);
     }
 
     @Override
@@ -91,17 +79,11 @@ final class SignedMessage implements Headers {
 
     @Override
     public List<String> getFields(String name) {
-        List<String> out = new ArrayList<>();
-        for (int k = 0; k < fields.size(); k++) {
-            if (names.get(k).equalsIgnoreCase(name)) {
-                out.add(fields.get(k));
-            }
-        }
-        return out;
+        return List.copyOf(byName.getOrDefault(name.toLowerCase(Locale.US), List.of()));
     }
 
-    /** @return the body: every byte after the empty line that ends the header */
+    /** @return the body, undecoded */
     InputStream body() {
-        return new ByteArrayInputStream(bytes, bodyStart, bytes.length - bodyStart);
+        return new ByteArrayInputStream(body);
     }
 }

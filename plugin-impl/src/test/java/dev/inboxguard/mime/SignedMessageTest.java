@@ -2,6 +2,7 @@ package dev.inboxguard.mime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.inboxguard.api.AuthenticationResult;
 import java.io.ByteArrayInputStream;
@@ -33,18 +34,95 @@ class SignedMessageTest {
                     + "--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b1\r\nContent-Type: text/calendar; "
                     + "method=REQUEST\r\n\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n--b1--\r\n");
 
+    /** Hostile header lines: names in disguise, bytes outside ASCII, odd line ends, lines that are not fields. */
+    private static final List<byte[]> HOSTILE = List.of(
+            latin1("From: a@example.com\r\nFrom\u001F: b@example.com\r\n\r\nx\r\n"),
+            "From: a@example.com\r\n\u3000From: b@example.com\r\n\r\nx\r\n".getBytes(StandardCharsets.UTF_8),
+            latin1("From(x): ceo@example.com\r\nFr(x)om: c@example.com\r\nFrom: a@example.com\r\n\r\nx\r\n"),
+            " From: top@example.com\r\nTo: b@example.org\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII),
+            "\u212Aey: kelvin\r\nDKIM-\u017Fignature: long s\r\nFrom: a@example.com\r\n\r\nx\r\n"
+                    .getBytes(StandardCharsets.UTF_8),
+            latin1("From: a\u00FF@example.com\r\nX-Nul\u0000: v\u0000w\r\n: no name\r\nX-Empty:\r\n"
+                    + "Fr om: spaced\r\nFrom\t: tabbed\r\nTo: b\r\n \r\n\r\nx\r"),
+            latin1("a:\rb:\rFrom: a@example.com\rDKIM-Signature : v=1\r\rbody\r"),
+            latin1("From: a@example.com\r\nSubject: " + "s".repeat(40_000) + "\r\n\r\nx\r\n"),
+            latin1("X: y\r\n".repeat(1_200) + "\r\nx\r\n"));
+
+    private static byte[] latin1(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Fails unless both readings give the same fields, the same lookups and the same body, or both give up. */
+    private static void sameAsJdkim(byte[] bytes) throws Exception {
+        String shown = new String(bytes, StandardCharsets.ISO_8859_1);
+        shown = shown.length() > 200 ? shown.substring(0, 200) + "..." : shown;
+        Message theirs;
+        try {
+            theirs = new Message(new ByteArrayInputStream(bytes));
+        } catch (org.apache.james.mime4j.MimeException | java.io.IOException e) {
+            String why = e.toString();
+            assertThrows(Exception.class, () -> SignedMessage.of(bytes), "jDKIM gave up (" + why + "): " + shown);
+            return;
+        }
+        SignedMessage ours = SignedMessage.of(bytes);
+        assertEquals(theirs.getFields(), ours.getFields(), shown);
+        java.util.Set<String> names = new java.util.TreeSet<>(List.of("from", "To", "SUBJECT", "received",
+                "x-absent", "Content-Type", "DKIM-Signature", "dkim-signature", "Key"));
+        for (String f : theirs.getFields()) {
+            int colon = f.indexOf(':');
+            if (colon > 0) {
+                names.add(f.substring(0, colon));
+                names.add(f.substring(0, colon).strip());
+            }
+        }
+        for (String name : names) {
+            assertEquals(theirs.getFields(name), ours.getFields(name), name + " in " + shown);
+        }
+        assertArrayEquals(theirs.getBodyInputStream().readAllBytes(), ours.body().readAllBytes(), shown);
+    }
+
     @Test
     void fieldsAndBodyAreWhatJdkimsOwnReadingGives() throws Exception {
         for (String text : MESSAGES) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            Message theirs = new Message(new ByteArrayInputStream(bytes));
-            SignedMessage ours = SignedMessage.of(bytes);
-            assertEquals(theirs.getFields(), ours.getFields(), text);
-            for (String name : List.of("from", "To", "SUBJECT", "received", "x-absent", "Content-Type")) {
-                assertEquals(theirs.getFields(name), ours.getFields(name), name + " in " + text);
-            }
-            assertArrayEquals(theirs.getBodyInputStream().readAllBytes(), ours.body().readAllBytes(), text);
+            sameAsJdkim(text.getBytes(StandardCharsets.UTF_8));
         }
+        for (byte[] bytes : HOSTILE) {
+            sameAsJdkim(bytes);
+        }
+    }
+
+    @Test
+    void randomHeadersOverAHostileAlphabetReadAsJdkimReadsThem() throws Exception {
+        byte[] alphabet = latin1("From:()-DKIMSignature \t\r\n\u0000\u001F\u00E3\u0080xX;=");
+        java.util.Random random = new java.util.Random(17);
+        for (int round = 0; round < 3_000; round++) {
+            byte[] b = new byte[random.nextInt(120)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            sameAsJdkim(b);
+            byte[] prefixed = new byte[b.length + 22];
+            System.arraycopy(latin1("From: a@example.com\r\n"), 0, prefixed, 0, 21);
+            System.arraycopy(b, 0, prefixed, 21, b.length);
+            prefixed[prefixed.length - 1] = '\n';
+            sameAsJdkim(prefixed);
+        }
+    }
+
+    @Test
+    void aDisguisedFieldCannotTakeTheSignedFromsPlace() throws Exception {
+        DkimVerificationTest.TestKey key = DkimVerificationTest.key("victim.example");
+        DkimVerification dkim = DkimVerification.withKeys(Map.of(key.name(), key.record()));
+        String mail = "From: alice@victim.example\r\nTo: bob@example.org\r\nSubject: Hi\r\n"
+                + "Date: Fri, 20 Nov 2026 09:30:00 +0000\r\n\r\nHello.\r\n";
+        DKIMSigner signer = new DKIMSigner("v=1; a=rsa-sha256; c=relaxed/relaxed; d=victim.example; "
+                + "h=from:from:to:subject:date; s=" + key.selector() + ";", key.pair().getPrivate());
+        String signed = signer.sign(new ByteArrayInputStream(mail.getBytes(StandardCharsets.UTF_8))) + "\r\n" + mail;
+        assertEquals("pass", dkim.verify(signed.getBytes(StandardCharsets.UTF_8)).get(0).result());
+        // the signed From renamed out of sight, and another From in a comment's disguise
+        String forged = signed.replace("From: alice@victim.example", "From\u001F: alice@victim.example\r\n"
+                + "From(x): ceo@victim.example");
+        assertEquals("fail", dkim.verify(forged.getBytes(StandardCharsets.ISO_8859_1)).get(0).result());
     }
 
     @Test
