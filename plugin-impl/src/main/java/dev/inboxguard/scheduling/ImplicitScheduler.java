@@ -41,31 +41,6 @@ public final class ImplicitScheduler {
     }
 
     /**
-     * Schedules after a PUT.
-     *
-     * @param account the user who wrote
-     * @param before  the object as it was, if it existed
-     * @param after   the object as written
-     * @return the object with SCHEDULE-STATUS set, to store in place of what was written, if anything was sent
-     */
-    public Optional<byte[]> afterPut(Account account, Optional<byte[]> before, byte[] after) {
-        return afterPut(account, before, after, true);
-    }
-
-    /**
-     * Schedules after a PUT.
-     *
-     * @param account the user who wrote
-     * @param before  the object as it was, if it existed
-     * @param after   the object as written
-     * @param reply   false for {@code Schedule-Reply: F} (RFC 6638 §8.1): an attendee's change is kept, not sent
-     * @return the object with SCHEDULE-STATUS set, to store in place of what was written, if anything was sent
-     */
-    public Optional<byte[]> afterPut(Account account, Optional<byte[]> before, byte[] after, boolean reply) {
-        return afterPut(account, before, after, ScheduledObject.read(reader, after), reply);
-    }
-
-    /**
      * Schedules after a PUT whose object the caller has read already.
      *
      * @param account the user who wrote

@@ -134,7 +134,8 @@ final class Sql {
      */
     static <T> T syncedOnce(DataSource db, java.util.function.Supplier<T> work) {
         if (!(db instanceof GroupCommit group) || SYNCED_ONCE.get() != null) {
-            // inside another scope, whose end waits for these commits too
+            // inside another scope: on this database its end waits for these commits too; on another, each
+            // commit here waits for itself (durable() compares the database)
             return work.get();
         }
         SyncedOnce scope = new SyncedOnce(db);
