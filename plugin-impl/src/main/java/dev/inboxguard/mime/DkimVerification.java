@@ -73,37 +73,6 @@ public final class DkimVerification {
         });
     }
 
-    /** Drops every DKIM-Signature field after the first {@link #MAX_SIGNATURES}, with its folded lines. */
-    static byte[] withFirstSignaturesOnly(byte[] message) {
-        String text = new String(message, java.nio.charset.StandardCharsets.ISO_8859_1);
-        int headerEnd = text.indexOf("\r\n\r\n");
-        if (headerEnd < 0) {
-            headerEnd = text.indexOf("\n\n");
-        }
-        if (headerEnd < 0) {
-            return message;
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        int seen = 0;
-        boolean dropping = false;
-        int i = 0;
-        while (i < headerEnd) {
-            int eol = text.indexOf('\n', i);
-            int next = eol < 0 || eol >= headerEnd ? headerEnd : eol + 1;
-            String line = text.substring(i, next);
-            boolean continuation = !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t');
-            if (!continuation) {
-                dropping = line.regionMatches(true, 0, "DKIM-Signature:", 0, 15) && ++seen > MAX_SIGNATURES;
-            }
-            if (!dropping) {
-                out.append(line);
-            }
-            i = next;
-        }
-        out.append(text, headerEnd, text.length());
-        return out.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
     /**
      * @param message the whole e-mail as received
      * @return one result per signature (none if unsigned)
@@ -111,7 +80,7 @@ public final class DkimVerification {
     public List<AuthenticationResult> verify(byte[] message) {
         DKIMVerifier verifier = new DKIMVerifier(keys);
         try {
-            SignedMessage signed = SignedMessage.of(withFirstSignaturesOnly(message));
+            SignedMessage signed = SignedMessage.of(message, MAX_SIGNATURES);
             verifier.verify(signed, signed.body());
         } catch (FailException | IOException | org.apache.james.mime4j.MimeException | RuntimeException e) {
             // the results below say which signatures failed, and why

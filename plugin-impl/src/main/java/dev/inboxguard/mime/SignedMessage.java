@@ -45,19 +45,25 @@ final class SignedMessage implements Headers {
 
     /**
      * @param message the e-mail
+     * @param maxSignatures how many DKIM-Signature fields to keep; the later ones are left out, as if not sent
      * @return its fields and body
      * @throws MimeException past a limit, where jDKIM's reading gave up too, and so no signature is verified
      */
-    static SignedMessage of(byte[] message) throws MimeException, IOException {
+    static SignedMessage of(byte[] message, int maxSignatures) throws MimeException, IOException {
         MimeTokenStream stream = new MimeTokenStream(JDKIM_SETTINGS);
         stream.setRecursionMode(RecursionMode.M_FLAT);
         stream.parse(new EOLConvertingInputStream(new ByteArrayInputStream(message)));
         List<String> fields = new ArrayList<>();
         Map<String, List<String>> byName = new HashMap<>();
         byte[] body = new byte[0];
+        int signatures = 0;
         for (EntityState s = stream.getState(); s != EntityState.T_END_OF_STREAM; s = stream.next()) {
             if (s == EntityState.T_FIELD) {
                 Field f = stream.getField();
+                // the cap goes by the name as mime4j reads it, so "DKIM-Signature :" counts too
+                if (f.getName().equalsIgnoreCase("DKIM-Signature") && ++signatures > maxSignatures) {
+                    continue;
+                }
                 ByteSequence raw = f.getRaw();
                 // as jDKIM gets it: the raw bytes in the platform's charset, without the final line end
                 String text = raw != null ? new String(raw.toByteArray()) : f.getName() + ": " + f.getBody();
