@@ -112,6 +112,9 @@ class PostfixOpenDkimTest {
         }
         Path jar = Files.copy(JAR, base.resolve("inboxguard.jar"), StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        Path launcher = Files.copy(JAR.resolveSibling("inboxguard"), base.resolve("inboxguard"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         // the docs' pipe(8) recipe: one recipient per invocation, the exit status in sysexits.h terms
         // (it keeps a copy of what Postfix handed over, so the test can see which headers survived)
         Path piped = Files.createDirectories(base.resolve("piped"));
@@ -119,7 +122,7 @@ class PostfixOpenDkimTest {
         // (the copy appears whole or not at all: written beside, then renamed)
         Files.writeString(base.resolve("pipe.sh"), "#!/bin/sh\ncopy=" + piped + "/\"$2\".eml\n"
                 + "cat > \"$copy.part\" && mv \"$copy.part\" \"$copy\" || exit 75\n"
-                + "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -Xmx128m -jar " + jar
+                + "JAVA_HOME=" + System.getProperty("java.home") + " INBOXGUARD_HEAP=128m exec " + launcher
                 + " ingest --lmtp 127.0.0.1:" + lmtp + " --sender \"$1\" --recipient \"$2\" < \"$copy\"\n");
         smtp = freePort();
         int milter = freePort();

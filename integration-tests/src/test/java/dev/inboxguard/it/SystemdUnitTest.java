@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SystemdUnitTest {
     private static final Path UNIT = Path.of("../docs/deploy/inboxguard.service");
-    private static final Path JAR = Path.of(System.getProperty("inboxguard.jar",
-            "../plugin-impl/target/inboxguard.jar"));
+    private static final Path LAUNCHER = Path.of("../plugin-impl/target/inboxguard");
     /** Measured 3.2 with systemd 252 (Debian 12); the margin allows for other versions' weights. */
     private static final double MAX_EXPOSURE = 3.5;
     private static final Pattern EXPOSURE = Pattern.compile("Overall exposure level for \\S+: (\\d+(?:\\.\\d+)?)");
@@ -35,10 +34,9 @@ class SystemdUnitTest {
     void systemdReadsTheUnitWithoutComplaint() throws Exception {
         Path analyze = systemdAnalyze();
         String unit = Files.readString(UNIT);
-        // verify checks that the command exists, so point it at this JDK and the built jar, run as whoever we are
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String copy = replace(unit, "/usr/bin/java", java);
-        copy = replace(copy, "/opt/inboxguard/inboxguard.jar", JAR.toAbsolutePath().normalize().toString());
+        // verify checks that the command exists, so point it at the built launcher, run as whoever we are
+        String copy = replace(unit, "ExecStart=/opt/inboxguard/inboxguard ",
+                "ExecStart=" + LAUNCHER.toAbsolutePath().normalize() + " ");
         copy = replace(copy, "User=inboxguard", "User=" + System.getProperty("user.name"));
         copy = replace(copy, "Group=inboxguard\n", "");
         Path file = Files.writeString(dir.resolve("inboxguard.service"), copy);

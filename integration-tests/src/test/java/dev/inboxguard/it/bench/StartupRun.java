@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Cold starts of the packaged jar, each a new JVM, measured from the process's start: {@code serve --demo} until
  * its first {@code /health} 200 (on a data directory that exists, and on a new one), and a {@code check} of one
  * e-mail until the process exits. Each with and without the class-data archive, and {@code check} also with only
- * the C1 compiler; the kinds interleave, so that the machine's load falls on all of them alike. Prints the fastest,
- * median and slowest milliseconds of each. Not a test: run it by hand with
+ * the C1 compiler, and both through the launcher beside the jar; the kinds interleave, so that the machine's load
+ * falls on all of them alike. Prints the fastest, median and slowest milliseconds of each. Not a test: run it by hand with
  * {@code java -cp ... dev.inboxguard.it.bench.StartupRun JAR ARCHIVE EMAIL [runs]}.
  */
 public final class StartupRun {
@@ -34,22 +34,27 @@ public final class StartupRun {
         int runs = args.length > 3 ? Integer.parseInt(args[3]) : 7;
         Path work = Files.createTempDirectory("startup-run");
         Path existing = work.resolve("existing");
-        serve(jar, List.of(), existing); // creates the data directory the "existing" runs open
+        // the launcher beside the jar: its own heap, archives and, for check, C1 only
+        List<String> launcher = List.of(jar.resolveSibling("inboxguard").toString());
+        serve(java(List.of(), jar), existing); // creates the data directory the "existing" runs open
         Map<String, List<Long>> times = new LinkedHashMap<>();
         for (int i = 0; i < runs; i++) {
             for (boolean withArchive : new boolean[] {false, true}) {
                 List<String> flags = withArchive ? List.of("-XX:SharedArchiveFile=" + archive) : List.of();
                 String how = withArchive ? "with the archive" : "without";
                 times.computeIfAbsent("serve, existing data, " + how, k -> new ArrayList<>())
-                        .add(serve(jar, flags, existing));
+                        .add(serve(java(flags, jar), existing));
                 times.computeIfAbsent("serve, new data directory, " + how, k -> new ArrayList<>())
-                        .add(serve(jar, flags, work.resolve("new-" + i + "-" + withArchive)));
+                        .add(serve(java(flags, jar), work.resolve("new-" + i + "-" + withArchive)));
                 times.computeIfAbsent("check of one e-mail, " + how, k -> new ArrayList<>())
-                        .add(check(jar, flags, email));
+                        .add(check(java(flags, jar), email));
             }
             // a process this short is over before C2 has compiled anything worth having; compiling cost it time
             times.computeIfAbsent("check, with the archive and C1 only", k -> new ArrayList<>())
-                    .add(check(jar, List.of("-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1"), email));
+                    .add(check(java(List.of("-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1"), jar), email));
+            times.computeIfAbsent("serve, existing data, through the launcher", k -> new ArrayList<>())
+                    .add(serve(launcher, existing));
+            times.computeIfAbsent("check, through the launcher", k -> new ArrayList<>()).add(check(launcher, email));
         }
         times.forEach((what, ms) -> {
             ms.sort(Comparator.naturalOrder());
@@ -68,12 +73,12 @@ public final class StartupRun {
         return command;
     }
 
-    private static long serve(Path jar, List<String> flags, Path data) throws Exception {
+    private static long serve(List<String> launch, Path data) throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        List<String> command = java(flags, jar);
+        List<String> command = new ArrayList<>(launch);
         command.addAll(List.of("serve", "--demo", "--http-port", String.valueOf(port), "--lmtp-port", "0", "--data",
                 data.toString()));
         long start = System.nanoTime();
@@ -114,8 +119,8 @@ public final class StartupRun {
         }
     }
 
-    private static long check(Path jar, List<String> flags, Path email) throws Exception {
-        List<String> command = java(flags, jar);
+    private static long check(List<String> launch, Path email) throws Exception {
+        List<String> command = new ArrayList<>(launch);
         command.addAll(List.of("check", email.toString()));
         long start = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
