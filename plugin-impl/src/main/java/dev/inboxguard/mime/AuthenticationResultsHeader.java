@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@code Authentication-Results} header fields (RFC 8601) and keeps only those stamped by an authserv-id the
@@ -14,6 +15,11 @@ public final class AuthenticationResultsHeader {
     private static final int MAX_RESULTS = 64;
     /** Real headers are a few hundred characters; a longer one is not read at all. */
     static final int MAX_LENGTH = 8192;
+    // compiled once: each message reads these fields, and String's regex methods compile their pattern every call
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
+    private static final Pattern METHOD_VERSION = Pattern.compile("/.*");
+    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    private static final Pattern QUOTED_PAIR = Pattern.compile("\\\\(.)");
 
     private AuthenticationResultsHeader() {
     }
@@ -33,7 +39,7 @@ public final class AuthenticationResultsHeader {
             return List.of();
         }
         // "authserv-id [version]": the version is a number after the id
-        String[] head = parts.get(0).strip().split("\\s+");
+        String[] head = WHITE_SPACE.split(parts.get(0).strip());
         String servId = head[0].toLowerCase(Locale.ROOT);
         if (servId.isEmpty() || trustedServIds.stream().noneMatch(t -> t.equalsIgnoreCase(servId))) {
             return List.of();
@@ -54,7 +60,7 @@ public final class AuthenticationResultsHeader {
         if (methodSpec.length != 2) {
             return java.util.Optional.empty(); // "none" or garbage
         }
-        String method = methodSpec[0].replaceAll("/.*", "").strip().toLowerCase(Locale.ROOT);
+        String method = METHOD_VERSION.matcher(methodSpec[0]).replaceAll("").strip().toLowerCase(Locale.ROOT);
         String result = methodSpec[1].strip().toLowerCase(Locale.ROOT);
         String domain = "";
         for (String token : tokens.subList(1, tokens.size())) {
@@ -75,7 +81,7 @@ public final class AuthenticationResultsHeader {
                 domain = found;
             }
         }
-        if (!domain.matches("[A-Za-z0-9._-]{1,253}")) {
+        if (!DOMAIN.matcher(domain).matches()) {
             domain = "";
         }
         return java.util.Optional.of(new AuthenticationResult(method, result, domain, servId));
@@ -88,7 +94,7 @@ public final class AuthenticationResultsHeader {
 
     private static String unquote(String v) {
         if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-            return v.substring(1, v.length() - 1).replaceAll("\\\\(.)", "$1");
+            return QUOTED_PAIR.matcher(v.substring(1, v.length() - 1)).replaceAll("$1");
         }
         return v;
     }

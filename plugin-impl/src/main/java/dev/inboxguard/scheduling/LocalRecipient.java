@@ -9,8 +9,11 @@ import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.SchedulingStore;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import net.fortuna.ical4j.model.Calendar;
 
 /** A local user as the checks see them: their addresses, their stored copies, and whom they schedule with. */
@@ -24,6 +27,13 @@ final class LocalRecipient implements RecipientContext {
     private final Optional<Account> signedInSender;
     private final dev.inboxguard.server.Accounts accounts;
     private final PreferenceStore preferences;
+    // one screening asks the store the same questions from several checks (the stored copy, the sender's place on
+    // the recipient's lists): each is read once, and every check sees the same answer
+    private final Map<Stored, Optional<CalendarStore.Located>> located = new ConcurrentHashMap<>();
+    private final Map<List<String>, Optional<String>> listed = new ConcurrentHashMap<>();
+
+    private record Stored(String owner, String uid) {
+    }
 
     /**
      * @param signedInSender the sender, when it is a local user who signed in to send (CalDAV)
@@ -66,8 +76,7 @@ final class LocalRecipient implements RecipientContext {
      */
     @Override
     public Optional<Calendar> storedCopy(String uid) {
-        Optional<Calendar> own = calendars.objectByUid(account.name(), uid).flatMap(found -> parse(found.object()
-                .data()));
+        Optional<Calendar> own = located(account.name(), uid).flatMap(found -> parse(found.object().data()));
         if (own.isEmpty()) {
             return own;
         }
@@ -93,7 +102,7 @@ final class LocalRecipient implements RecipientContext {
     /** @return the user's copy of the event, if they hold it as its organizer */
     private Optional<Calendar> organizersCopy(Account organizer, String uid) {
         Set<CalendarUserAddress> theirs = Set.copyOf(organizer.addresses());
-        return calendars.objectByUid(organizer.name(), uid).flatMap(found -> parse(found.object().data()))
+        return located(organizer.name(), uid).flatMap(found -> parse(found.object().data()))
                 .filter(c -> organizer(c).filter(theirs::contains).isPresent());
     }
 
@@ -109,6 +118,14 @@ final class LocalRecipient implements RecipientContext {
         return Optional.empty();
     }
 
+    private Optional<CalendarStore.Located> located(String owner, String uid) {
+        return located.computeIfAbsent(new Stored(owner, uid), k -> calendars.objectByUid(owner, uid));
+    }
+
+    private Optional<String> listed(CalendarUserAddress sender) {
+        return listed.computeIfAbsent(SenderLists.keys(sender), keys -> preferences.listed(account.name(), keys));
+    }
+
     private Optional<Calendar> parse(byte[] data) {
         // a fresh parse each time: checks may not change what anyone has stored
         CalendarRead read = reader.read(data);
@@ -118,14 +135,12 @@ final class LocalRecipient implements RecipientContext {
     @Override
     public boolean knowsSender(CalendarUserAddress sender) {
         return scheduling.knows(account.name(), sender.uri())
-                || preferences.listed(account.name(), SenderLists.keys(sender)).filter(PreferenceStore.SenderEntry.ALLOW::equals)
-                .isPresent();
+                || listed(sender).filter(PreferenceStore.SenderEntry.ALLOW::equals).isPresent();
     }
 
     @Override
     public boolean blocks(CalendarUserAddress sender) {
-        return preferences.listed(account.name(), SenderLists.keys(sender))
-                .filter(PreferenceStore.SenderEntry.BLOCK::equals).isPresent();
+        return listed(sender).filter(PreferenceStore.SenderEntry.BLOCK::equals).isPresent();
     }
 
     @Override
