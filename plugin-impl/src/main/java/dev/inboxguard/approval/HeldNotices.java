@@ -250,8 +250,17 @@ public final class HeldNotices implements AutoCloseable {
         return ImipMail.oneLine(s, max).replace("://", "[:]//").replaceAll("(?i)\\bwww\\.", "www[.]");
     }
 
+    /** Lets a run in progress finish its writes before the timer stops; interrupts it only after a minute. */
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            timer.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -199,10 +199,16 @@ public final class MailListener implements AutoCloseable {
                 // closing anyway
             }
         }
-        sessions.shutdownNow();
+        // with their sockets closed, sessions end at their next read; one in the middle of a delivery finishes its
+        // commit first, since an interrupt could reach it inside the database
+        sessions.shutdown();
         try {
+            if (!sessions.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                sessions.shutdownNow();
+            }
             acceptor.join(2000);
         } catch (InterruptedException e) {
+            sessions.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -104,6 +104,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
     }
 
     private volatile GiveUpListener onGiveUp = (m, status) -> { };
+    private volatile boolean closing;
 
     /** @param listener told of every message given up, after it is recorded */
     public void onGiveUp(GiveUpListener listener) {
@@ -160,7 +161,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
     void drain() {
         wakePending.set(false);
         try {
-            while (true) {
+            while (!closing) {
                 long now = clock.millis();
                 // a claim outlives the slowest possible batch; only then may another sender take the message
                 long claimUntil = now + Duration.ofSeconds(settings.timeoutSeconds()).toMillis()
@@ -283,13 +284,20 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
     }
 
 
-    /** Stops the sender thread; what is queued stays queued. */
+    /**
+     * Stops the sender thread after the batch it is sending; what is queued stays queued. It is interrupted only if
+     * that batch outlasts the wait: an interrupt is no way to stop a thread that may be committing.
+     */
     @Override
     public void close() {
-        sender.shutdownNow();
+        closing = true;
+        sender.shutdown();
         try {
-            sender.awaitTermination(5, TimeUnit.SECONDS);
+            if (!sender.awaitTermination(settings.timeoutSeconds() * 2L + 5, TimeUnit.SECONDS)) {
+                sender.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            sender.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -104,8 +104,17 @@ public final class Retention implements AutoCloseable {
         return Duration.ofDays(n).toMillis();
     }
 
+    /** Lets a run in progress finish its writes before the timer stops; interrupts it only after a minute. */
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            timer.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

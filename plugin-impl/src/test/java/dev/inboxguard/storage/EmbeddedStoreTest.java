@@ -154,6 +154,35 @@ class EmbeddedStoreTest extends StoreContract {
         }
     }
 
+    @Test
+    void aThreadInterruptedWhileItCommitsLeavesTheFileOpenForEveryoneElse() throws Exception {
+        // shutdownNow() interrupts a worker that may be committing; a JDK file channel closes itself when a thread
+        // blocked in it is interrupted, and H2's file with it, for every connection
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            Thread worker = new Thread(() -> {
+                for (int i = 0; i < 20; i++) {
+                    Thread.currentThread().interrupt(); // pending when the commit reaches the file
+                    try {
+                        putThree(store, "interrupted-" + i + "-");
+                    } catch (RuntimeException e) {
+                        // the interrupted commit may fail; the database must not
+                    }
+                }
+            });
+            worker.start();
+            worker.join(60_000);
+            assertTrue(!worker.isAlive());
+            putThree(store, "afterwards");
+            assertEquals(3, store.objects("alice", "work").stream()
+                    .filter(o -> o.name().startsWith("afterwards")).count());
+        }
+        try (Database reopened = node()) {
+            assertTrue(reopened.calendars().objects("alice", "work").size() >= 3);
+        }
+    }
+
     private static Object putThree(CalendarStore store, String prefix) {
         for (int i = 0; i < 3; i++) {
             store.put("alice", "work", prefix + i + ".ics", "uid-" + prefix + i,
