@@ -122,8 +122,8 @@ class PostfixOpenDkimTest {
         // (the copy appears whole or not at all: written beside, then renamed)
         Files.writeString(base.resolve("pipe.sh"), "#!/bin/sh\ncopy=" + piped + "/\"$2\".eml\n"
                 + "cat > \"$copy.part\" && mv \"$copy.part\" \"$copy\" || exit 75\n"
-                + "JAVA_HOME=" + System.getProperty("java.home") + " INBOXGUARD_HEAP=128m exec " + launcher
-                + " ingest --lmtp 127.0.0.1:" + lmtp + " --sender \"$1\" --recipient \"$2\" < \"$copy\"\n");
+                + "JAVA_HOME='" + System.getProperty("java.home") + "' INBOXGUARD_HEAP=128m exec '" + launcher
+                + "' ingest --lmtp 127.0.0.1:" + lmtp + " --sender \"$1\" --recipient \"$2\" < \"$copy\"\n");
         smtp = freePort();
         int milter = freePort();
         int sink = freePort();

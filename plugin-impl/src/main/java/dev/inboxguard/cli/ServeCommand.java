@@ -47,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--exit-when-ready", description = "with --demo: start, answer what a first client asks, and "
-            + "exit; run it once with -XX:ArchiveClassesAtExit=FILE to make a class-data archive for faster starts")
+            + "exit; the launcher's class-data command trains the server's class-data archive on it")
     boolean exitWhenReady;
 
     @Override

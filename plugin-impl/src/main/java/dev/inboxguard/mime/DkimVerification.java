@@ -25,6 +25,7 @@ public final class DkimVerification {
     public static final String AUTHSERV_ID = "inboxguard";
     /** Each signature may cost a DNS query and an RSA check; a message gets this many, the first ones. */
     static final int MAX_SIGNATURES = 3;
+    private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,253}");
 
     private final PublicKeyRecordRetriever keys;
 
@@ -92,7 +93,7 @@ public final class DkimVerification {
             }
             String domain = r.getRecord() == null || r.getRecord().getDToken() == null ? ""
                     : r.getRecord().getDToken().toString();
-            if (!domain.matches("[A-Za-z0-9._-]{1,253}")) {
+            if (!DOMAIN.matcher(domain).matches()) {
                 domain = "";
             }
             String result = switch (r.getResultType()) {
