@@ -101,11 +101,7 @@ public final class Database implements AutoCloseable, Transactions {
     public static Database embedded(Path directory) {
         Path file = directory.toAbsolutePath().resolve("inboxguard");
         HikariConfig c = pool("inboxguard-h2", 16);
-        // retry: a JDK file channel closes itself when a thread blocked in it is interrupted (an executor's
-        // shutdownNow() during a commit), and H2's store then dies for every connection. H2's retry file system
-        // opens the file again and repeats the read, write or sync. (Its async file system, which is never
-        // interrupted, cost 10-15 % of a scheduling PUT in thread hand-offs.)
-        c.setJdbcUrl("jdbc:h2:retry:" + file + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128"
+        c.setJdbcUrl("jdbc:h2:file:" + file + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128"
                 + ";MAX_LENGTH_INPLACE_LOB=" + INLINE_BYTES
                 + ";DB_CLOSE_ON_EXIT=FALSE");
         c.setUsername("inboxguard");

@@ -73,6 +73,12 @@ final class GroupCommit implements DataSource {
                 target = registered; // every commit registered by now ended before this checkpoint begins
             }
             boolean done = false;
+            // A JDK file channel closes itself when the thread in it has been interrupted, and H2's store dies with
+            // it for every connection (an executor's shutdownNow() during a commit did this). The fsync below is
+            // where a commit meets the file, so it runs with the flag cleared; the thread gets it back afterwards.
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE store_checkpoints SET checkpoints = checkpoints + 1 WHERE id = 1");
                 c.commit();

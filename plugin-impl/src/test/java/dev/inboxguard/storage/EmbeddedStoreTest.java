@@ -161,6 +161,7 @@ class EmbeddedStoreTest extends StoreContract {
         try (Database db = node()) {
             CalendarStore store = db.calendars();
             store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            java.util.concurrent.atomic.AtomicInteger keptTheirInterrupt = new java.util.concurrent.atomic.AtomicInteger();
             Thread worker = new Thread(() -> {
                 for (int i = 0; i < 20; i++) {
                     Thread.currentThread().interrupt(); // pending when the commit reaches the file
@@ -169,11 +170,15 @@ class EmbeddedStoreTest extends StoreContract {
                     } catch (RuntimeException e) {
                         // the interrupted commit may fail; the database must not
                     }
+                    if (Thread.interrupted()) {
+                        keptTheirInterrupt.incrementAndGet(); // the store does not swallow it
+                    }
                 }
             });
             worker.start();
             worker.join(60_000);
             assertTrue(!worker.isAlive());
+            assertEquals(20, keptTheirInterrupt.get());
             putThree(store, "afterwards");
             assertEquals(3, store.objects("alice", "work").stream()
                     .filter(o -> o.name().startsWith("afterwards")).count());
