@@ -144,21 +144,28 @@ class LauncherTest {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String args = "";
-        while (!args.contains(" -jar ") && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-            args = args(p.pid());
-        }
-        jvm.add(args);
-        try (var in = p.getOutputStream()) {
-            in.write(Files.readAllBytes(mail));
-        }
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String args = "";
+            while (!args.contains(" -jar ") && p.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+                try {
+                    args = args(p.pid());
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    break; // it exited before it read its input: the assertions below say how
+                }
+            }
+            jvm.add(args);
+            try (var in = p.getOutputStream()) {
+                in.write(Files.readAllBytes(mail));
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("check did not finish");
+            }
+            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
             p.destroyForcibly();
-            throw new AssertionError("check did not finish");
         }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     @Test

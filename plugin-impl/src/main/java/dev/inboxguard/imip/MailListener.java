@@ -192,6 +192,12 @@ public final class MailListener implements AutoCloseable {
         } catch (IOException e) {
             // closing anyway
         }
+        try {
+            // no socket is added to the open ones after this, so the loop below closes every one
+            acceptor.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Socket s : open) {
             try {
                 s.close();
@@ -206,7 +212,6 @@ public final class MailListener implements AutoCloseable {
             if (!sessions.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
                 sessions.shutdownNow();
             }
-            acceptor.join(2000);
         } catch (InterruptedException e) {
             sessions.shutdownNow();
             Thread.currentThread().interrupt();

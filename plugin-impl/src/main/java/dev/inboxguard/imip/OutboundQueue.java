@@ -191,6 +191,9 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         }
         try (connection) {
             for (QueuedMail m : due) {
+                if (closing) {
+                    return; // the rest stay claimed, and are sent when the claim lapses
+                }
                 MailRelay.Attempt a = connection.send(m.envelopeFrom(), m.envelopeTo(), m.message());
                 switch (a.outcome()) {
                     case SENT -> {
@@ -293,7 +296,8 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         closing = true;
         sender.shutdown();
         try {
-            if (!sender.awaitTermination(settings.timeoutSeconds() * 2L + 5, TimeUnit.SECONDS)) {
+            // the message being sent may take each of its steps' timeouts
+            if (!sender.awaitTermination(settings.timeoutSeconds() * (long) STEPS_PER_MESSAGE + 5, TimeUnit.SECONDS)) {
                 sender.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -104,12 +104,12 @@ public final class Retention implements AutoCloseable {
         return Duration.ofDays(n).toMillis();
     }
 
-    /** Lets a run in progress finish its writes before the timer stops; interrupts it only after a minute. */
+    /** Lets a run in progress finish its writes before the timer stops; interrupts it only after 10 s. */
     @Override
     public void close() {
         timer.shutdown();
         try {
-            if (!timer.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!timer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
                 timer.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -43,8 +43,13 @@ final class GroupCommit implements DataSource {
      * @param c the connection that just committed, which runs the checkpoint if it is this thread's turn
      */
     void durable(Connection c) throws SQLException {
-        if (await(c)) {
-            Thread.currentThread().interrupt();
+        boolean interrupted = Thread.interrupted();
+        try {
+            interrupted |= await(c);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt(); // given back on every path, a failed checkpoint's included
+            }
         }
     }
 
@@ -74,8 +79,8 @@ final class GroupCommit implements DataSource {
             }
             boolean done = false;
             // A JDK file channel closes itself when the thread in it has been interrupted, and H2's store dies with
-            // it for every connection (an executor's shutdownNow() during a commit did this). The fsync below is
-            // where a commit meets the file, so it runs with the flag cleared; the thread gets it back afterwards.
+            // it for every connection (an executor's shutdownNow() during a commit did this). The fsync below runs
+            // with the flag cleared, also if it came while this thread waited its turn; durable() gives it back.
             if (Thread.interrupted()) {
                 interrupted = true;
             }

@@ -47,10 +47,22 @@ final class Sql {
                 throw new StoreFailure("a read failed", e);
             }
         }
+        boolean interrupted = Thread.interrupted(); // see giveBack()
         try (Connection c = db.getConnection()) {
             return read(c, sql, args, row);
         } catch (SQLException e) {
             throw new StoreFailure("a read failed", e);
+        } finally {
+            giveBack(interrupted);
+        }
+    }
+
+    // A JDK file channel closes itself when a thread with its interrupt flag set reads or writes through it, and
+    // H2's embedded store then dies for every connection. Each way into the database therefore clears a pending
+    // interrupt first and gives it back on the way out, so the caller still sees it.
+    private static void giveBack(boolean interrupted) {
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -79,6 +91,7 @@ final class Sql {
         if (CURRENT.get() != null) {
             throw new IllegalStateException("one atomic unit at a time on a thread, on one database");
         }
+        boolean interrupted = Thread.interrupted(); // see giveBack()
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             CURRENT.set(new Unit(db, c));
@@ -99,6 +112,8 @@ final class Sql {
             }
         } catch (SQLException e) {
             throw new StoreFailure("a write failed", e);
+        } finally {
+            giveBack(interrupted);
         }
     }
 
@@ -162,11 +177,14 @@ final class Sql {
         if (!scope.owed) {
             return;
         }
+        boolean interrupted = Thread.interrupted(); // see giveBack()
         try (Connection c = group.getConnection()) {
             c.setAutoCommit(false);
             group.durable(c);
         } catch (SQLException e) {
             throw new StoreFailure("a write failed", e);
+        } finally {
+            giveBack(interrupted);
         }
     }
 
@@ -188,6 +206,7 @@ final class Sql {
         if (joined != null) {
             return nested(joined, work);
         }
+        boolean interrupted = Thread.interrupted(); // see giveBack()
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -203,6 +222,8 @@ final class Sql {
             }
         } catch (SQLException e) {
             throw new StoreFailure("a write failed", e);
+        } finally {
+            giveBack(interrupted);
         }
     }
 
