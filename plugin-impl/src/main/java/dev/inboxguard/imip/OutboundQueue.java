@@ -288,8 +288,8 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
 
 
     /**
-     * Stops the sender thread after the batch it is sending; what is queued stays queued. It is interrupted only if
-     * that batch outlasts the wait: an interrupt is no way to stop a thread that may be committing.
+     * Stops the sender thread after the message it is sending; what is queued stays queued. It is interrupted only
+     * if that message outlasts the wait: an interrupt is no way to stop a thread that may be committing.
      */
     @Override
     public void close() {
