@@ -35,14 +35,20 @@ class LauncherTest {
     private record Run(int status, String out, String err) {
     }
 
-    private Run run(Path launcher, Map<String, String> env, Path stdin, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(launcher.toString()));
-        command.addAll(List.of(args));
+    /** The launcher with this JDK, none of the operator's settings from the test's own environment, then env's. */
+    private static ProcessBuilder launching(List<String> command, Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("INBOXGUARD_HEAP");
         pb.environment().remove("INBOXGUARD_JAVA_OPTS");
         pb.environment().putAll(env);
+        return pb;
+    }
+
+    private Run run(Path launcher, Map<String, String> env, Path stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = launching(command, env);
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -71,12 +77,9 @@ class LauncherTest {
     @Test
     void serveGetsABoundedHeapAndTheServersArchiveAndAnswers() throws Exception {
         assertTrue(Files.isExecutable(LAUNCHER), "build plugin-impl first: " + LAUNCHER);
-        ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "serve", "--demo", "--http-port", "0",
-                "--lmtp-port", "0", "--data", dir.resolve("data").toString()).redirectErrorStream(true);
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().remove("INBOXGUARD_HEAP");
-        pb.environment().put("INBOXGUARD_JAVA_OPTS", "-Xshare:on");
-        Process p = pb.start();
+        Process p = launching(List.of(LAUNCHER.toString(), "serve", "--demo", "--http-port", "0", "--lmtp-port", "0",
+                "--data", dir.resolve("data").toString()), Map.of("INBOXGUARD_JAVA_OPTS", "-Xshare:on"))
+                .redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String base = null;
@@ -136,11 +139,8 @@ class LauncherTest {
      */
     private Run checkSeeingTheJvm(Path launcher, Map<String, String> env, Path mail, List<String> jvm)
             throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "check", "--now", "2026-11-20T10:00:00Z", "-");
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().remove("INBOXGUARD_HEAP");
-        pb.environment().remove("INBOXGUARD_JAVA_OPTS");
-        pb.environment().putAll(env);
+        ProcessBuilder pb = launching(List.of(launcher.toString(), "check", "--now", "2026-11-20T10:00:00Z", "-"),
+                env);
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();

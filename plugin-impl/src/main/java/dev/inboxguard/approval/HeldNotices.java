@@ -6,6 +6,7 @@ import dev.inboxguard.imip.ImipMail;
 import dev.inboxguard.imip.OutboundQueue;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
+import dev.inboxguard.server.GracefulStop;
 import dev.inboxguard.storage.HeldItem;
 import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.SchedulingStore;
@@ -253,14 +254,6 @@ public final class HeldNotices implements AutoCloseable {
     /** Lets a run in progress finish its writes before the timer stops; interrupts it only after 10 s. */
     @Override
     public void close() {
-        timer.shutdown();
-        try {
-            if (!timer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                timer.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            timer.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        GracefulStop.stop(timer, Duration.ofSeconds(10));
     }
 }

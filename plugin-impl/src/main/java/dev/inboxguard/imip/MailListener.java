@@ -1,5 +1,6 @@
 package dev.inboxguard.imip;
 
+import dev.inboxguard.server.GracefulStop;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -207,14 +208,6 @@ public final class MailListener implements AutoCloseable {
         }
         // with their sockets closed, sessions end at their next read; one in the middle of a delivery finishes its
         // commit first, since an interrupt could reach it inside the database
-        sessions.shutdown();
-        try {
-            if (!sessions.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                sessions.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            sessions.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        GracefulStop.stop(sessions, Duration.ofSeconds(10));
     }
 }

@@ -8,6 +8,7 @@ import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.OutgoingItip;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
+import dev.inboxguard.server.GracefulStop;
 import dev.inboxguard.storage.AuditEntry;
 import dev.inboxguard.storage.ItemId;
 import dev.inboxguard.storage.MailStore;
@@ -294,15 +295,8 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        sender.shutdown();
-        try {
-            // the message being sent may take each of its steps' timeouts
-            if (!sender.awaitTermination(settings.timeoutSeconds() * (long) STEPS_PER_MESSAGE + 5, TimeUnit.SECONDS)) {
-                sender.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            sender.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        // the message being sent may take each of its steps' timeouts
+        GracefulStop.stop(sender,
+                Duration.ofSeconds(settings.timeoutSeconds() * (long) STEPS_PER_MESSAGE + 5));
     }
 }

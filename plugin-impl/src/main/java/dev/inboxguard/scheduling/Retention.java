@@ -1,6 +1,7 @@
 package dev.inboxguard.scheduling;
 
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.server.GracefulStop;
 import dev.inboxguard.storage.MailStore;
 import dev.inboxguard.storage.SchedulingStore;
 import java.time.Clock;
@@ -107,14 +108,6 @@ public final class Retention implements AutoCloseable {
     /** Lets a run in progress finish its writes before the timer stops; interrupts it only after 10 s. */
     @Override
     public void close() {
-        timer.shutdown();
-        try {
-            if (!timer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                timer.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            timer.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        GracefulStop.stop(timer, Duration.ofSeconds(10));
     }
 }
