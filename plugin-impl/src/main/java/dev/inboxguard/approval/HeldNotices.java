@@ -7,6 +7,7 @@ import dev.inboxguard.imip.OutboundQueue;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.GracefulStop;
+import dev.inboxguard.server.StopDeadline;
 import dev.inboxguard.storage.HeldItem;
 import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.SchedulingStore;
@@ -254,6 +255,15 @@ public final class HeldNotices implements AutoCloseable {
     /** Lets a run in progress finish its writes before the timer stops; interrupts it only after 10 s. */
     @Override
     public void close() {
-        GracefulStop.stop(timer, Duration.ofSeconds(10));
+        close(StopDeadline.NONE);
+    }
+
+    /**
+     * As {@link #close()}, waiting at most until the deadline.
+     *
+     * @param deadline the whole stop's deadline
+     */
+    public void close(StopDeadline deadline) {
+        GracefulStop.stop(timer, deadline.within(Duration.ofSeconds(10)));
     }
 }

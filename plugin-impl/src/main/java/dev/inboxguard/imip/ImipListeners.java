@@ -2,6 +2,7 @@ package dev.inboxguard.imip;
 
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.server.StopDeadline;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -105,7 +106,16 @@ public final class ImipListeners implements AutoCloseable {
 
     @Override
     public void close() {
-        lmtp.ifPresent(MailListener::close);
-        smtp.ifPresent(MailListener::close);
+        close(StopDeadline.NONE);
+    }
+
+    /**
+     * Closes both listeners, waiting at most until the deadline.
+     *
+     * @param deadline the whole stop's deadline
+     */
+    public void close(StopDeadline deadline) {
+        lmtp.ifPresent(l -> l.close(deadline));
+        smtp.ifPresent(l -> l.close(deadline));
     }
 }

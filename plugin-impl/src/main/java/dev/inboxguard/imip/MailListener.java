@@ -1,6 +1,7 @@
 package dev.inboxguard.imip;
 
 import dev.inboxguard.server.GracefulStop;
+import dev.inboxguard.server.StopDeadline;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -187,6 +188,15 @@ public final class MailListener implements AutoCloseable {
     /** Stops accepting and ends every open session. */
     @Override
     public void close() {
+        close(StopDeadline.NONE);
+    }
+
+    /**
+     * As {@link #close()}, waiting at most until the deadline.
+     *
+     * @param deadline the whole stop's deadline
+     */
+    public void close(StopDeadline deadline) {
         closing = true;
         try {
             server.close();
@@ -195,7 +205,7 @@ public final class MailListener implements AutoCloseable {
         }
         try {
             // no socket is added to the open ones after this, so the loop below closes every one
-            acceptor.join(2000);
+            acceptor.join(Math.max(1, deadline.within(Duration.ofSeconds(2)).toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -208,6 +218,6 @@ public final class MailListener implements AutoCloseable {
         }
         // with their sockets closed, sessions end at their next read; one in the middle of a delivery finishes its
         // commit first, since an interrupt could reach it inside the database
-        GracefulStop.stop(sessions, Duration.ofSeconds(10));
+        GracefulStop.stop(sessions, deadline.within(Duration.ofSeconds(10)));
     }
 }

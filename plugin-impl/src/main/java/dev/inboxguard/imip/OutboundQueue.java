@@ -9,6 +9,7 @@ import dev.inboxguard.scheduling.OutgoingItip;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.GracefulStop;
+import dev.inboxguard.server.StopDeadline;
 import dev.inboxguard.storage.AuditEntry;
 import dev.inboxguard.storage.ItemId;
 import dev.inboxguard.storage.MailStore;
@@ -294,9 +295,19 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
      */
     @Override
     public void close() {
+        close(StopDeadline.NONE);
+    }
+
+    /**
+     * As {@link #close()}, waiting at most until the deadline. A message cut off there was not marked sent: it is
+     * sent again after the next start, with the same Message-ID.
+     *
+     * @param deadline the whole stop's deadline
+     */
+    public void close(StopDeadline deadline) {
         closing = true;
         // the message being sent may take each of its steps' timeouts
         GracefulStop.stop(sender,
-                Duration.ofSeconds(settings.timeoutSeconds() * (long) STEPS_PER_MESSAGE + 5));
+                deadline.within(Duration.ofSeconds(settings.timeoutSeconds() * (long) STEPS_PER_MESSAGE + 5)));
     }
 }

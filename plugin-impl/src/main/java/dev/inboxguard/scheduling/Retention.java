@@ -2,6 +2,7 @@ package dev.inboxguard.scheduling;
 
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.server.GracefulStop;
+import dev.inboxguard.server.StopDeadline;
 import dev.inboxguard.storage.MailStore;
 import dev.inboxguard.storage.SchedulingStore;
 import java.time.Clock;
@@ -108,6 +109,15 @@ public final class Retention implements AutoCloseable {
     /** Lets a run in progress finish its writes before the timer stops; interrupts it only after 10 s. */
     @Override
     public void close() {
-        GracefulStop.stop(timer, Duration.ofSeconds(10));
+        close(StopDeadline.NONE);
+    }
+
+    /**
+     * As {@link #close()}, waiting at most until the deadline.
+     *
+     * @param deadline the whole stop's deadline
+     */
+    public void close(StopDeadline deadline) {
+        GracefulStop.stop(timer, deadline.within(Duration.ofSeconds(10)));
     }
 }

@@ -13,6 +13,7 @@ import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.scheduling.OutboundImip;
 import dev.inboxguard.scheduling.Scheduling;
 import java.time.Clock;
+import java.time.Duration;
 import dev.inboxguard.ical.Limits;
 import dev.inboxguard.metrics.HttpMetricsFilter;
 import dev.inboxguard.metrics.MetricsServlet;
@@ -36,6 +37,7 @@ import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.EventsHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -59,6 +61,8 @@ public final class CaldavServer implements AutoCloseable {
 
     // a calendar object is capped by limits.maxBytes; WebDAV request bodies are small, so 1 MiB leaves room
     private static final long MIN_BODY = 1024 * 1024;
+    // a PUT that schedules takes milliseconds; a long answer to a slow client is cut after this
+    private static final Duration REQUESTS_FINISH = Duration.ofSeconds(20);
 
     /**
      * Assembles the server: the guard from the configuration, scheduling over the stores, the CalDAV tree, the
@@ -176,7 +180,9 @@ public final class CaldavServer implements AutoCloseable {
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",
                 EnumSet.of(DispatcherType.REQUEST));
         HttpConnectionLimits slowClients = connectionLimits;
-        jetty.setHandler(new EventsHandler(new SizeLimitHandler(maxBody, -1) {
+        // outermost, so that a stop waits for the requests in progress: without it, Jetty's thread pool interrupts
+        // them, and an interrupt inside a commit closes the embedded database's file
+        jetty.setHandler(new GracefulHandler(new EventsHandler(new SizeLimitHandler(maxBody, -1) {
             {
                 setHandler(context.get());
             }
@@ -190,7 +196,7 @@ public final class CaldavServer implements AutoCloseable {
             protected void onComplete(org.eclipse.jetty.server.Request request, Throwable failure) {
                 slowClients.finished(request);
             }
-        });
+        }));
     }
 
     /**
@@ -226,6 +232,18 @@ public final class CaldavServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        close(StopDeadline.NONE);
+    }
+
+    /**
+     * Stops taking connections and requests, lets the requests in progress finish until the deadline (at most 20 s),
+     * then stops.
+     *
+     * @param deadline the whole stop's deadline
+     * @throws Exception if Jetty fails to stop
+     */
+    public void close(StopDeadline deadline) throws Exception {
+        jetty.setStopTimeout(Math.max(1, deadline.within(REQUESTS_FINISH).toMillis()));
         jetty.stop();
     }
 

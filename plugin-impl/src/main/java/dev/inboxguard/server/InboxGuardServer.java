@@ -15,6 +15,7 @@ import dev.inboxguard.scheduling.Retention;
 import dev.inboxguard.storage.Database;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,9 @@ import java.util.Optional;
  * with no relay configured, records it).
  */
 public final class InboxGuardServer implements AutoCloseable {
+    /** How long a whole stop may take; the rest of systemd's 90 s is left for closing the store. */
+    public static final Duration STOP_TIME = Duration.ofSeconds(60);
+
     private final CaldavServer caldav;
     private final ImipListeners mail;
     private final Optional<OutboundQueue> outbound;
@@ -70,10 +74,13 @@ public final class InboxGuardServer implements AutoCloseable {
                 : Optional.empty();
         OutboundImip outbound = queue.isPresent() ? queue.get() : new RecordingOutbound();
         CaldavServer caldav = new CaldavServer(http, accounts, config, database, outbound, clock, meters);
-        ImipListeners listeners = null;
+        // what has started, closed in reverse if a later step fails, so that a failed start leaves no port bound
+        // and no worker running
+        java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
         try {
             try {
                 caldav.start();
+                started.push(caldav);
             } catch (java.io.IOException e) {
                 if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
                     throw new dev.inboxguard.config.ConfigException("cannot listen for HTTP on "
@@ -89,10 +96,15 @@ public final class InboxGuardServer implements AutoCloseable {
             ImipGateway gateway = new ImipGateway(config, caldav.scheduling().inbox(), accounts, database.mail(),
                     database, clock, meters);
             queue.ifPresent(q -> gateway.onBounce(q::bounced));
-            listeners = ImipListeners.start(config, gateway);
-            queue.ifPresent(OutboundQueue::start);
+            ImipListeners listeners = ImipListeners.start(config, gateway);
+            started.push(listeners);
+            if (queue.isPresent()) {
+                queue.get().start();
+                started.push(queue.get());
+            }
             Retention retention = new Retention(config.retention(), caldav.scheduling().quarantine(),
                     database.scheduling(), database.mail(), database.preferences(), clock).start();
+            started.push(retention);
             // people hear of what is held for them only where mail can go out
             String publicUrl = config.server().publicUrl().isEmpty()
                     ? "http://" + ImipListeners.hostname(config.mail()) + ":" + caldav.port() : config.server().publicUrl();
@@ -100,11 +112,14 @@ public final class InboxGuardServer implements AutoCloseable {
                     accounts, q, new CalendarReader(config.limits()), publicUrl, ImipListeners.hostname(config.mail()),
                     database, clock).start());
             return new InboxGuardServer(caldav, listeners, queue, retention, notices);
-        } catch (Exception e) {
-            if (listeners != null) {
-                listeners.close();
+        } catch (Exception | Error e) {
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
-            caldav.close();
             throw e;
         }
     }
@@ -136,17 +151,29 @@ public final class InboxGuardServer implements AutoCloseable {
 
     /**
      * Stops what takes work in (HTTP, then mail) before the queue that sends it out, so nothing is queued after the
-     * sender stopped; what is queued stays in the store for the next start.
+     * sender stopped; what is queued stays in the store for the next start. The whole stop takes at most
+     * {@link #STOP_TIME}, within systemd's default of 90 s before it kills the process.
      */
     @Override
     public void close() throws Exception {
+        close(STOP_TIME);
+    }
+
+    /**
+     * As {@link #close()}, within the given time: each part lets its work in progress finish until then.
+     *
+     * @param total the time the whole stop may take
+     * @throws Exception if Jetty fails to stop
+     */
+    public void close(Duration total) throws Exception {
+        StopDeadline deadline = StopDeadline.in(total);
         try {
-            retention.close();
-            notices.ifPresent(HeldNotices::close);
-            caldav.close();
+            retention.close(deadline);
+            notices.ifPresent(n -> n.close(deadline));
+            caldav.close(deadline);
         } finally {
-            mail.close();
-            outbound.ifPresent(OutboundQueue::close);
+            mail.close(deadline);
+            outbound.ifPresent(q -> q.close(deadline));
         }
     }
 }
