@@ -40,6 +40,8 @@ public final class Database implements AutoCloseable, Transactions {
     private final SqlPreferenceStore preferences;
     private final RateLimiter rates;
     private final int migrationsApplied;
+    /** The embedded store's file compaction while the server runs; none for PostgreSQL. */
+    private final java.util.Optional<StoreCompaction> compaction;
     /** The version of this build's last migration ({@code V8__group_commit.sql}); a test keeps it in step. */
     static final int SCHEMA_VERSION = 8;
     /** The embedded store keeps binary and text values up to this size in their row. */
@@ -74,6 +76,8 @@ public final class Database implements AutoCloseable, Transactions {
         health.setInitializationFailTimeout(-1);
         this.healthPool = new HikariDataSource(health);
         this.data = dialect == Dialect.H2 ? new GroupCommit(pool) : pool;
+        this.compaction = dialect == Dialect.H2 ? java.util.Optional.of(StoreCompaction.start(pool))
+                : java.util.Optional.empty();
         this.calendars = new SqlCalendarStore(data);
         this.scheduling = new SqlSchedulingStore(data, dialect);
         this.mail = new SqlMailStore(data, dialect);
@@ -378,6 +382,7 @@ public final class Database implements AutoCloseable, Transactions {
 
     @Override
     public void close() {
+        compaction.ifPresent(StoreCompaction::close);
         healthPool.close();
         pool.close();
     }

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * A load run of the embedded store's file size: writers PUT small events (about 180 bytes, as in the issue that
  * measured 25 KB per event, or padded to a size given), then churn (delete one, put a new one) for as many
  * operations again, printing the file's size against the raw size of what it holds at each tenth. Not a test: run
- * it by hand with {@code java -cp ... dev.inboxguard.bench.StoreGrowthRun [events] [threads] [bytes per event]}.
+ * it by hand with {@code java -cp ... dev.inboxguard.bench.StoreGrowthRun [events] [threads] [bytes per event] [idle seconds] [churn operations a second]}.
  */
 public final class StoreGrowthRun {
     private StoreGrowthRun() {
@@ -30,6 +30,9 @@ public final class StoreGrowthRun {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int padding = args.length > 2 ? Math.max(0, Integer.parseInt(args[2]) - event(UUID.randomUUID().toString(), 0).length) : 0;
+        int idleSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+        // operations a second in the churn phase, all writers together; 0 is as fast as they go
+        rate = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         Path dir = Files.createTempDirectory("store-growth");
         Path file = dir.resolve("inboxguard.mv.db");
         try (Database db = Database.embedded(dir)) {
@@ -58,10 +61,18 @@ public final class StoreGrowthRun {
                 put(db, w + "-" + n + ".ics", uid, data);
                 raw.addAndGet(data.length - size);
             }, file, raw);
+            // what the file does once the writes stop: H2's background writer compacts an idle store
+            for (int s = 5; s <= idleSeconds; s += 5) {
+                Thread.sleep(5_000);
+                long size = Files.size(file);
+                System.out.printf("idle %3d s: file %7.1f MB, %5.1f× raw%n", s, size / 1e6, size / (double) raw.get());
+            }
         }
         System.out.printf("closed: file %.1f MB%n", Files.size(file) / 1e6);
         System.exit(0);
     }
+
+    private static int rate;
 
     private interface Step {
         void run(int writer, int index) throws Exception;
@@ -73,11 +84,20 @@ public final class StoreGrowthRun {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         int perWriter = total / threads;
         AtomicLong done = new AtomicLong();
+        AtomicLong started = new AtomicLong();
+        int paced = name.equals("churn") ? rate : 0;
         for (int w = 0; w < threads; w++) {
             int writer = w;
             pool.submit(() -> {
                 for (int i = 0; i < perWriter; i++) {
                     try {
+                        if (paced > 0) {
+                            long due = start + started.getAndIncrement() * 1_000_000_000L / paced;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                            }
+                        }
                         step.run(writer, i);
                     } catch (Exception e) {
                         e.printStackTrace();
