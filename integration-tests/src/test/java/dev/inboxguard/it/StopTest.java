@@ -127,15 +127,19 @@ class StopTest {
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
-                });
-                Thread.sleep(500);
-                assertTrue(!stopped.isDone(), "the stop waits for the request in progress");
-                try (Socket late = new Socket()) {
-                    late.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-                    throw new AssertionError("a new connection was taken during the stop");
-                } catch (java.net.ConnectException expected) {
-                    // no longer listening
+                }, r -> new Thread(r, "stop").start());
+                // once the stop has begun, no new connection is taken
+                boolean refused = false;
+                for (int i = 0; i < 100 && !refused; i++) {
+                    try (Socket late = new Socket()) {
+                        late.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+                        Thread.sleep(50);
+                    } catch (java.net.ConnectException expected) {
+                        refused = true;
+                    }
                 }
+                assertTrue(refused, "new connections are refused during the stop");
+                assertTrue(!stopped.isDone(), "the stop waits for the request in progress");
                 out.write(body, half, body.length - half);
                 out.flush();
                 answer = statusLine(s.getInputStream());

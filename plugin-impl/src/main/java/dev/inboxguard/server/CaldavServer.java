@@ -181,7 +181,7 @@ public final class CaldavServer implements AutoCloseable {
                 EnumSet.of(DispatcherType.REQUEST));
         HttpConnectionLimits slowClients = connectionLimits;
         // outermost, so that a stop waits for the requests in progress: without it, Jetty's thread pool interrupts
-        // them, and an interrupt inside a commit closes the embedded database's file
+        // them at once, and an interrupt inside a commit closes the embedded database's file
         jetty.setHandler(new GracefulHandler(new EventsHandler(new SizeLimitHandler(maxBody, -1) {
             {
                 setHandler(context.get());
@@ -237,13 +237,16 @@ public final class CaldavServer implements AutoCloseable {
 
     /**
      * Stops taking connections and requests, lets the requests in progress finish until the deadline (at most 20 s),
-     * then stops.
+     * then stops. A request still running then is interrupted by Jetty's thread pool, and this throws.
      *
      * @param deadline the whole stop's deadline
      * @throws Exception if Jetty fails to stop
      */
     public void close(StopDeadline deadline) throws Exception {
-        jetty.setStopTimeout(Math.max(1, deadline.within(REQUESTS_FINISH).toMillis()));
+        long window = Math.max(1, deadline.within(REQUESTS_FINISH).toMillis());
+        jetty.setStopTimeout(window);
+        // Jetty's own 1 s stays as the idle timeout during a stop: it is also how long an idle keep-alive
+        // connection holds the stop up, and a client that pauses longer in the middle of a body is rare
         jetty.stop();
     }
 

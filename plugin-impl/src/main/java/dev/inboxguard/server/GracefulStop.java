@@ -2,30 +2,43 @@ package dev.inboxguard.server;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * How the server's background workers stop: no new work, the work in progress finishes, and only a worker still busy
- * after the wait is interrupted. An interrupt is no way to stop a thread that may be committing: a JDK file channel
- * closes itself when the thread in it is interrupted, and the embedded database's file with it.
+ * How the server's background workers stop: no new work, no waiting for work only scheduled for later, and the work
+ * in progress finishes. A worker still busy after the wait is left to finish on its own (every one is a daemon
+ * thread, and the process is exiting), never interrupted: a JDK file channel closes itself when the thread in it is
+ * interrupted, and the embedded database's file with it, for every thread.
  */
 public final class GracefulStop {
+    private static final Logger LOG = LoggerFactory.getLogger(GracefulStop.class);
+
     private GracefulStop() {
     }
 
     /**
      * @param workers the executor to stop
-     * @param wait    how long the work in progress may take before it is interrupted
+     * @param wait    how long the work in progress may take
+     * @return true if every worker finished within the wait
      */
-    public static void stop(ExecutorService workers, Duration wait) {
+    public static boolean stop(ExecutorService workers, Duration wait) {
+        if (workers instanceof ScheduledThreadPoolExecutor scheduled) {
+            // a retry due in a minute is not work in progress: the next start picks it up from the store
+            scheduled.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            scheduled.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        }
         workers.shutdown();
         try {
-            if (!workers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                workers.shutdownNow();
+            if (workers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
             }
         } catch (InterruptedException e) {
-            workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        LOG.warn("a background worker was still busy when the stop's time ran out; it is left to finish");
+        return false;
     }
 }

@@ -24,6 +24,7 @@ import java.util.Optional;
  * with no relay configured, records it).
  */
 public final class InboxGuardServer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InboxGuardServer.class);
     /** How long a whole stop may take; the rest of systemd's 90 s is left for closing the store. */
     public static final Duration STOP_TIME = Duration.ofSeconds(60);
 
@@ -99,8 +100,8 @@ public final class InboxGuardServer implements AutoCloseable {
             ImipListeners listeners = ImipListeners.start(config, gateway);
             started.push(listeners);
             if (queue.isPresent()) {
-                queue.get().start();
-                started.push(queue.get());
+                OutboundQueue q = queue.get().start();
+                started.push(() -> q.close(StopDeadline.in(Duration.ofSeconds(10))));
             }
             Retention retention = new Retention(config.retention(), caldav.scheduling().quarantine(),
                     database.scheduling(), database.mail(), database.preferences(), clock).start();
@@ -150,9 +151,9 @@ public final class InboxGuardServer implements AutoCloseable {
     }
 
     /**
-     * Stops what takes work in (HTTP, then mail) before the queue that sends it out, so nothing is queued after the
-     * sender stopped; what is queued stays in the store for the next start. The whole stop takes at most
-     * {@link #STOP_TIME}, within systemd's default of 90 s before it kills the process.
+     * Stops taking work everywhere at once (HTTP, LMTP, SMTP, the outbound queue, the timers), then lets what is in
+     * progress finish, everywhere at once, within {@link #STOP_TIME}: inside systemd's default of 90 s before it
+     * kills the process. What is queued stays in the store for the next start.
      */
     @Override
     public void close() throws Exception {
@@ -160,20 +161,41 @@ public final class InboxGuardServer implements AutoCloseable {
     }
 
     /**
-     * As {@link #close()}, within the given time: each part lets its work in progress finish until then.
+     * As {@link #close()}, within the given time. A part still busy at the deadline is left to finish on its own
+     * rather than interrupted (see {@link GracefulStop}); it was not acknowledged, so nothing is lost.
      *
      * @param total the time the whole stop may take
-     * @throws Exception if Jetty fails to stop
+     * @throws InterruptedException if interrupted while waiting
      */
-    public void close(Duration total) throws Exception {
+    public void close(Duration total) throws InterruptedException {
         StopDeadline deadline = StopDeadline.in(total);
-        try {
-            retention.close(deadline);
-            notices.ifPresent(n -> n.close(deadline));
-            caldav.close(deadline);
-        } finally {
-            mail.close(deadline);
-            outbound.ifPresent(q -> q.close(deadline));
+        java.util.List<Thread> parts = new java.util.ArrayList<>();
+        // each part waits for its own work; in parallel, the waits overlap instead of adding up
+        parts.add(stopping("http", () -> caldav.close(deadline)));
+        parts.add(stopping("mail", () -> mail.close(deadline)));
+        outbound.ifPresent(q -> parts.add(stopping("outbound", () -> q.close(deadline))));
+        parts.add(stopping("retention", () -> retention.close(deadline)));
+        notices.ifPresent(n -> parts.add(stopping("notices", () -> n.close(deadline))));
+        for (Thread part : parts) {
+            // a little past the deadline: each part gives up at it
+            part.join(Math.max(1, deadline.within(total).toMillis()) + 1_000);
         }
+    }
+
+    private interface Part {
+        void stop() throws Exception;
+    }
+
+    private static Thread stopping(String name, Part part) {
+        Thread t = new Thread(() -> {
+            try {
+                part.stop();
+            } catch (Exception e) {
+                LOG.warn("stopping {}: {}", name, e.toString());
+            }
+        }, "stop-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }
