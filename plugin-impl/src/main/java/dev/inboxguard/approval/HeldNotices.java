@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -89,7 +88,7 @@ public final class HeldNotices implements AutoCloseable {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.hostname = hostname;
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "held-notices");
             t.setDaemon(true);
             return t;

@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,7 +87,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         this.audit = audit;
         this.accounts = accounts;
         this.clock = clock;
-        this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.sender = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "imip-out");
             t.setDaemon(true);
             return t;

@@ -7,7 +7,6 @@ import dev.inboxguard.storage.MailStore;
 import dev.inboxguard.storage.SchedulingStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -49,7 +48,7 @@ public final class Retention implements AutoCloseable {
         this.scheduling = scheduling;
         this.mail = mail;
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "retention");
             t.setDaemon(true);
             return t;

@@ -20,7 +20,8 @@ public final class GracefulStop {
     }
 
     /**
-     * @param workers the executor to stop
+     * @param workers the executor to stop; a timer must be a {@link ScheduledThreadPoolExecutor} (not one of
+     *                {@code Executors}' wrappers) for its delayed work to be dropped
      * @param wait    how long the work in progress may take
      * @return true if every worker finished within the wait
      */

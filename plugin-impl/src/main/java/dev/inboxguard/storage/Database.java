@@ -76,8 +76,8 @@ public final class Database implements AutoCloseable, Transactions {
         health.setInitializationFailTimeout(-1);
         this.healthPool = new HikariDataSource(health);
         this.data = dialect == Dialect.H2 ? new GroupCommit(pool) : pool;
-        this.compaction = dialect == Dialect.H2 ? java.util.Optional.of(StoreCompaction.start(pool))
-                : java.util.Optional.empty();
+        this.compaction = data instanceof GroupCommit group
+                ? java.util.Optional.of(StoreCompaction.start(pool, group::commits)) : java.util.Optional.empty();
         this.calendars = new SqlCalendarStore(data);
         this.scheduling = new SqlSchedulingStore(data, dialect);
         this.mail = new SqlMailStore(data, dialect);

@@ -21,36 +21,48 @@ import org.slf4j.LoggerFactory;
  *
  * <p>H2 writes copy-on-write: each commit stores fresh copies of the B-tree pages it touched, in a new chunk of the
  * file. A chunk is freed only once none of its pages is live, and a chunk with a few live pages left keeps all of its
- * space; under steady writes most of the file is such chunks, 10-20 % live. H2's own background writer compacts only
- * while the store is idle, and gives up for good after an idle round that found nothing to move (which happens when
- * that round falls within the retention time of the last write), so the file kept its largest size: 24× the data
- * after a burst of writes, until the next restart.
+ * space. After a burst of writes the file was many times what it holds (8× for events of 1.5 KB, 24× for events of
+ * 200 bytes) and stayed so until the next start: H2's own background writer compacts mostly while the store is idle,
+ * and skips idle rounds after one that found nothing to do, which is what it finds within the retention time of the
+ * last write.
  *
- * <p>Here, a timer does what that writer would: it rewrites the live pages of chunks less than {@value #TARGET_FILL}
- * % live ({@link MVStore#compact}), then moves chunks into the holes and cuts the file's end
- * ({@link RandomAccessStore#compactMoveChunks}). These are H2's own housekeeping operations: the rewrite goes
- * through a normal store, and the move fsyncs before it overwrites anything, whatever the retention time. The work
- * is paced by what it costs: after a round that took {@code t}, the next comes after {@code 20 t} or a second,
- * whichever is longer, so that compaction takes at most a twentieth of one thread under any load.
+ * <p>Here, a timer does the same two things H2's writer does, once a second while the store is quiet (fewer than
+ * {@value #QUIET_COMMITS} commits in the last second): it moves chunks into the file's holes and cuts the file's end
+ * ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it overwrites anything, whatever the retention
+ * time), and it rewrites the live pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next
+ * commit stores like any change. Under full load a round would free little, since the writes make dead space as
+ * fast, and it cost the writers 5-12 %; so a busy store is left alone, and its file comes back within seconds of the
+ * burst's end. After a round that took {@code t}, the next comes no sooner than {@code 20 t}.
  */
 final class StoreCompaction implements AutoCloseable {
     /** Below this percentage of live data, in the chunks or in the file, a round compacts. */
-    static final int TARGET_FILL = 80;
+    static final int TARGET_FILL = 90;
     private static final Logger LOG = LoggerFactory.getLogger(StoreCompaction.class);
-    // bytes rewritten and moved per round: bounded, so that one round holds H2's locks briefly
-    private static final int ROUND_BYTES = 16 << 20;
+    // chunks rewritten per round, emptiest and oldest first: a few, so that a round holds H2's locks briefly
+    private static final int REWRITE_BYTES = 2 << 20;
+    // chunks moved per round: more than H2's largest chunk (its own idle rewrite writes up to about 20 MB in one),
+    // or the chunk at the end of the file never moves and the file never shrinks
+    private static final int MOVE_BYTES = 64 << 20;
     // a smaller file is not worth a round
     private static final long SMALL_FILE = 4 << 20;
     private static final long PAUSE_NANOS = Duration.ofSeconds(1).toNanos();
     private static final int PACE = 20;
 
+    // commits a second below which the store counts as quiet: a burst's end, or an installation's normal traffic
+    private static final int QUIET_COMMITS = 50;
+
     private final DataSource pool;
+    private final java.util.function.LongSupplier commits;
+    private long commitsSeen;
+    private long seenAt = System.nanoTime();
     private final ScheduledThreadPoolExecutor timer;
     private final AtomicLong rounds = new AtomicLong();
-    private volatile boolean warned;
+    private volatile String lastFailure = "";
 
-    private StoreCompaction(DataSource pool) {
+    private StoreCompaction(DataSource pool, java.util.function.LongSupplier commits) {
         this.pool = pool;
+        this.commits = commits;
+        this.commitsSeen = commits.getAsLong();
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "store-compaction");
             t.setDaemon(true);
@@ -61,16 +73,17 @@ final class StoreCompaction implements AutoCloseable {
     }
 
     /**
-     * @param pool connections to the embedded database
+     * @param pool    connections to the embedded database
+     * @param commits how many commits the store has made so far: rounds run only while it is quiet
      * @return the compaction, running
      */
-    static StoreCompaction start(DataSource pool) {
-        StoreCompaction c = new StoreCompaction(pool);
+    static StoreCompaction start(DataSource pool, java.util.function.LongSupplier commits) {
+        StoreCompaction c = new StoreCompaction(pool, commits);
         c.timer.schedule(c::tick, PAUSE_NANOS, TimeUnit.NANOSECONDS);
         return c;
     }
 
-    /** @return rounds that compacted something, for tests and metrics */
+    /** @return rounds that had something to do */
     long rounds() {
         return rounds.get();
     }
@@ -78,23 +91,37 @@ final class StoreCompaction implements AutoCloseable {
     private void tick() {
         long spent = 0;
         try {
-            spent = round();
-        } catch (RuntimeException | SQLException e) {
-            // the store closing under it, or H2 refusing: the next round tries again, and one line is enough
-            if (!warned) {
-                warned = true;
-                LOG.warn("cannot compact the embedded database's file: {}", e.toString());
+            long now = System.nanoTime();
+            long made = commits.getAsLong();
+            double perSecond = (made - commitsSeen) * 1e9 / Math.max(1, now - seenAt);
+            commitsSeen = made;
+            seenAt = now;
+            // under full load a round frees little (the writes make new dead space as fast) and costs the writers
+            // 5-12 %; the file's size after a burst is what a round fixes
+            if (perSecond < QUIET_COMMITS) {
+                spent = round();
             }
-        }
-        try {
-            timer.schedule(this::tick, Math.max(PAUSE_NANOS, PACE * spent), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException stopping) {
-            // closed while this round ran
+        } catch (RuntimeException | SQLException e) {
+            // the store closing under it, or H2 refusing: the next round tries again; a new kind of failure is
+            // logged once
+            String what = e.toString();
+            if (!what.equals(lastFailure)) {
+                lastFailure = what;
+                LOG.warn("cannot compact the embedded database's file: {}", what);
+            }
+        } finally {
+            try {
+                timer.schedule(this::tick, Math.max(PAUSE_NANOS, PACE * spent), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // closed while this round ran
+            }
         }
     }
 
     /**
-     * One round, if the file is large enough and has enough dead space to be worth it.
+     * One round, if the file is large enough to be worth it: chunks move into the holes and the file's end is cut if
+     * less than {@value #TARGET_FILL} % of the file is in use; the live pages of the emptiest chunks are rewritten if
+     * less than {@value #TARGET_FILL} % of what the chunks hold is live.
      *
      * @return the nanoseconds it took, or 0 if there was nothing to do
      */
@@ -104,17 +131,38 @@ final class StoreCompaction implements AutoCloseable {
             MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
                     .getMvStore();
             FileStore<?> file = store.getFileStore();
-            if (store.isClosed() || file == null || file.size() < SMALL_FILE
-                    || store.getFillRate() >= TARGET_FILL && file.getChunksFillRate() >= TARGET_FILL) {
+            if (store.isClosed() || file == null || file.size() < SMALL_FILE) {
+                return 0;
+            }
+            boolean holes = store.getFillRate() <= TARGET_FILL && file instanceof RandomAccessStore;
+            boolean deadPages = file.getChunksFillRate() < TARGET_FILL;
+            if (!holes && !deadPages) {
                 return 0;
             }
             long start = System.nanoTime();
-            store.compact(TARGET_FILL, ROUND_BYTES);
-            if (file instanceof RandomAccessStore movable) {
-                movable.compactMoveChunks(TARGET_FILL, ROUND_BYTES, store);
+            // moved first: the chunks a rewrite empties are freed only after the retention time, and are moved
+            // over in a later round
+            if (holes && roomToMove(file)) {
+                ((RandomAccessStore) file).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
+            }
+            if (deadPages) {
+                store.compact(TARGET_FILL, REWRITE_BYTES);
             }
             rounds.incrementAndGet();
             return System.nanoTime() - start;
+        }
+    }
+
+    /**
+     * A move may first write the chunks it moves past the file's end. A write that fails there would close the
+     * database for everyone, so moves wait for room on the disk.
+     */
+    private static boolean roomToMove(FileStore<?> file) {
+        try {
+            java.nio.file.Path path = java.nio.file.Path.of(file.getFileName()).toAbsolutePath();
+            return java.nio.file.Files.getFileStore(path.getParent()).getUsableSpace() > 2L * MOVE_BYTES;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
         }
     }
 

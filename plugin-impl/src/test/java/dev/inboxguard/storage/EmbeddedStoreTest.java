@@ -265,7 +265,7 @@ class EmbeddedStoreTest extends StoreContract {
             assertTrue(peak.get() > 3 * raw, "the burst grew the file past 3× what it holds: " + peak.get()
                     + " bytes for " + raw);
             long size = java.nio.file.Files.size(file);
-            for (int i = 0; i < 600 && size > 3 * raw; i++) {
+            for (int i = 0; i < 1_200 && size > 3 * raw; i++) {
                 Thread.sleep(100);
                 size = java.nio.file.Files.size(file);
             }
