@@ -57,6 +57,7 @@ public final class CaldavServer implements AutoCloseable {
     private final Server jetty;
     private final Scheduling scheduling;
     private final ServerConnector connector;
+    private final GracefulHandler inProgress;
     private final HttpConnectionLimits connectionLimits;
 
     // a calendar object is capped by limits.maxBytes; WebDAV request bodies are small, so 1 MiB leaves room
@@ -182,7 +183,7 @@ public final class CaldavServer implements AutoCloseable {
         HttpConnectionLimits slowClients = connectionLimits;
         // outermost, so that a stop waits for the requests in progress: without it, Jetty's thread pool interrupts
         // them at once, and an interrupt inside a commit closes the embedded database's file
-        jetty.setHandler(new GracefulHandler(new EventsHandler(new SizeLimitHandler(maxBody, -1) {
+        inProgress = new GracefulHandler(new EventsHandler(new SizeLimitHandler(maxBody, -1) {
             {
                 setHandler(context.get());
             }
@@ -196,7 +197,8 @@ public final class CaldavServer implements AutoCloseable {
             protected void onComplete(org.eclipse.jetty.server.Request request, Throwable failure) {
                 slowClients.finished(request);
             }
-        }));
+        });
+        jetty.setHandler(inProgress);
     }
 
     /**
@@ -243,11 +245,16 @@ public final class CaldavServer implements AutoCloseable {
      * @throws Exception if Jetty fails to stop
      */
     public void close(StopDeadline deadline) throws Exception {
-        long window = Math.max(1, deadline.within(REQUESTS_FINISH).toMillis());
-        jetty.setStopTimeout(window);
-        // Jetty's own 1 s stays as the idle timeout during a stop: it is also how long an idle keep-alive
-        // connection holds the stop up, and a client that pauses longer in the middle of a body is rare
-        jetty.stop();
+        // no new connections, and no new requests on open ones (503); then the requests in progress finish. Only
+        // those are waited for: Jetty's own graceful stop also waits for idle keep-alive connections to time out
+        connector.shutdown();
+        try {
+            inProgress.shutdown().get(Math.max(1, deadline.within(REQUESTS_FINISH).toMillis()),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } finally {
+            jetty.setStopTimeout(0);
+            jetty.stop();
+        }
     }
 
     /**
