@@ -3,9 +3,9 @@ package dev.inboxguard.server;
 import java.time.Duration;
 
 /**
- * One time limit for a whole stop. The server's parts stop one after another, each waiting for its work in progress;
- * with a wait of their own each, the waits added up to minutes, longer than a service manager waits before it kills
- * the process (systemd: 90 s). Each part now waits at most its own wait and at most what is left of the stop.
+ * One time limit for a whole stop. Each of the server's parts waits for its own work in progress; with only a wait of
+ * their own each, one after another, the waits added up to minutes, longer than a service manager waits before it
+ * kills the process (systemd: 90 s). Each part now waits at most its own wait and at most what is left of the stop.
  */
 public final class StopDeadline {
     /** No limit beyond each part's own wait: what a part's plain {@code close()} uses. */

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -56,7 +55,6 @@ final class StoreCompaction implements AutoCloseable {
     private long commitsSeen;
     private long seenAt = System.nanoTime();
     private final ScheduledThreadPoolExecutor timer;
-    private final AtomicLong rounds = new AtomicLong();
     private volatile String lastFailure = "";
 
     private StoreCompaction(DataSource pool, java.util.function.LongSupplier commits) {
@@ -81,11 +79,6 @@ final class StoreCompaction implements AutoCloseable {
         StoreCompaction c = new StoreCompaction(pool, commits);
         c.timer.schedule(c::tick, PAUSE_NANOS, TimeUnit.NANOSECONDS);
         return c;
-    }
-
-    /** @return rounds that had something to do */
-    long rounds() {
-        return rounds.get();
     }
 
     private void tick() {
@@ -148,7 +141,6 @@ final class StoreCompaction implements AutoCloseable {
             if (deadPages) {
                 store.compact(TARGET_FILL, REWRITE_BYTES);
             }
-            rounds.incrementAndGet();
             return System.nanoTime() - start;
         }
     }
