@@ -127,6 +127,12 @@ class PrometheusScrapeTest {
                 : "h2") + "\"") >= 1, text);
         assertTrue(value(text, "hikaricp_connections", "pool=\"inboxguard-" + (TestPostgres
                 .selected() ? "pg" : "h2") + "\"") >= 1, text);
+        // the embedded store's file, which an operator watches for growth; PostgreSQL has its own meters
+        if (!TestPostgres.selected()) {
+            assertTrue(value(text, "inboxguard_store_file_bytes", "") > 0, text);
+        } else {
+            assertTrue(!text.contains("inboxguard_store_file_bytes"), text);
+        }
         // and the log has one line per verdict, the hold among them
         List<String> lines = VERDICT_LOG.list.stream().map(e -> e.getFormattedMessage()).toList();
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("verdict transport=imip sender=mailto:ceo@corp.example "

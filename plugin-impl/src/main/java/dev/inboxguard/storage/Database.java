@@ -42,13 +42,17 @@ public final class Database implements AutoCloseable, Transactions {
     private final int migrationsApplied;
     /** The embedded store's file compaction while the server runs; none for PostgreSQL. */
     private final java.util.Optional<StoreCompaction> compaction;
+    /** The embedded store's file; none for PostgreSQL. */
+    private final java.util.Optional<Path> file;
     /** The version of this build's last migration ({@code V8__group_commit.sql}); a test keeps it in step. */
     static final int SCHEMA_VERSION = 8;
     /** The embedded store keeps binary and text values up to this size in their row. */
     static final int INLINE_BYTES = 16 * 1024;
 
-    private Database(HikariConfig settings, Dialect dialect, boolean migrate, String description) {
+    private Database(HikariConfig settings, Dialect dialect, boolean migrate, String description,
+                     java.util.Optional<Path> file) {
         this.description = description;
+        this.file = file;
         this.dialect = dialect;
         try {
             this.pool = new HikariDataSource(settings);
@@ -110,7 +114,8 @@ public final class Database implements AutoCloseable, Transactions {
                 + ";DB_CLOSE_ON_EXIT=FALSE");
         c.setUsername("inboxguard");
         c.setPassword("");
-        return new Database(c, Dialect.H2, true, "the embedded database " + file + ".mv.db");
+        return new Database(c, Dialect.H2, true, "the embedded database " + file + ".mv.db",
+                java.util.Optional.of(Path.of(file + ".mv.db")));
     }
 
     /**
@@ -134,7 +139,7 @@ public final class Database implements AutoCloseable, Transactions {
         c.addDataSourceProperty("tcpKeepAlive", "true");
         c.addDataSourceProperty("ApplicationName", "inboxguard");
         return new Database(c, Dialect.POSTGRESQL, storage.migrate().equals("auto"), "PostgreSQL at "
-                + GuardConfig.Storage.withoutSecrets(storage.url()));
+                + GuardConfig.Storage.withoutSecrets(storage.url()), java.util.Optional.empty());
     }
 
     /**
@@ -268,6 +273,10 @@ public final class Database implements AutoCloseable, Transactions {
         gauge(registry, "hikaricp.connections.idle", "connections idle in the pool", p -> p.getIdleConnections());
         gauge(registry, "hikaricp.connections.pending", "threads waiting for a connection",
                 p -> p.getThreadsAwaitingConnection());
+        file.ifPresent(f -> io.micrometer.core.instrument.Gauge.builder("inboxguard.store.file.bytes", f,
+                        Database::sizeOf).description("size of the embedded database's file; it grows during bursts "
+                        + "of writes and is compacted back when they let up").baseUnit("bytes").strongReference(true)
+                .register(registry));
         if (data instanceof GroupCommit group) {
             io.micrometer.core.instrument.FunctionCounter.builder("inboxguard.store.commits", group,
                     GroupCommit::commits).description("units of work the embedded database made durable")
@@ -279,6 +288,14 @@ public final class Database implements AutoCloseable, Transactions {
         io.micrometer.core.instrument.Gauge.builder("hikaricp.connections.max", pool,
                         ds -> ds.getMaximumPoolSize()).description("the most connections the pool opens")
                 .tag("pool", pool.getPoolName()).strongReference(true).register(registry);
+    }
+
+    private static double sizeOf(Path f) {
+        try {
+            return java.nio.file.Files.size(f);
+        } catch (java.io.IOException e) {
+            return Double.NaN; // Prometheus's way to say "no value now"
+        }
     }
 
     private void gauge(io.micrometer.core.instrument.MeterRegistry registry, String name, String description,
