@@ -88,11 +88,7 @@ public final class HeldNotices implements AutoCloseable {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.hostname = hostname;
         this.clock = clock;
-        this.timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "held-notices");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = GracefulStop.timer("held-notices");
     }
 
     /** Looks every few seconds. */
@@ -251,7 +247,7 @@ public final class HeldNotices implements AutoCloseable {
         return ImipMail.oneLine(s, max).replace("://", "[:]//").replaceAll("(?i)\\bwww\\.", "www[.]");
     }
 
-    /** Lets a run in progress finish its writes before the timer stops; interrupts it only after 10 s. */
+    /** Lets a run in progress finish its writes, for up to 10 s, before the timer stops; never interrupts it. */
     @Override
     public void close() {
         close(StopDeadline.NONE);

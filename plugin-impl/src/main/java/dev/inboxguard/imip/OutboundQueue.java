@@ -87,11 +87,7 @@ public final class OutboundQueue implements OutboundImip, AutoCloseable {
         this.audit = audit;
         this.accounts = accounts;
         this.clock = clock;
-        this.sender = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "imip-out");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sender = GracefulStop.timer("imip-out");
     }
 
     /** Who hears that a message was given up: the sender's copy gets its SCHEDULE-STATUS from it. */

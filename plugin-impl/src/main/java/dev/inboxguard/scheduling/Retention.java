@@ -48,11 +48,7 @@ public final class Retention implements AutoCloseable {
         this.scheduling = scheduling;
         this.mail = mail;
         this.clock = clock;
-        this.timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "retention");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = GracefulStop.timer("retention");
     }
 
     /** Sweeps now, then every hour. */
@@ -105,7 +101,7 @@ public final class Retention implements AutoCloseable {
         return Duration.ofDays(n).toMillis();
     }
 
-    /** Lets a run in progress finish its writes before the timer stops; interrupts it only after 10 s. */
+    /** Lets a run in progress finish its writes, for up to 10 s, before the timer stops; never interrupts it. */
     @Override
     public void close() {
         close(StopDeadline.NONE);

@@ -20,17 +20,28 @@ public final class GracefulStop {
     }
 
     /**
-     * @param workers the executor to stop; a timer must be a {@link ScheduledThreadPoolExecutor} (not one of
-     *                {@code Executors}' wrappers) for its delayed work to be dropped
+     * @param name the thread's name
+     * @return a timer of one daemon thread that {@link #stop} can stop without waiting for its delayed work
+     */
+    public static ScheduledThreadPoolExecutor timer(String name) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+        // a retry due in a minute is not work in progress: the next start picks it up from the store
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timer.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        return timer;
+    }
+
+    /**
+     * @param workers the executor to stop; a timer from {@link #timer} drops its delayed work (one of
+     *                {@code Executors}' wrappers would run it first)
      * @param wait    how long the work in progress may take
      * @return true if every worker finished within the wait
      */
     public static boolean stop(ExecutorService workers, Duration wait) {
-        if (workers instanceof ScheduledThreadPoolExecutor scheduled) {
-            // a retry due in a minute is not work in progress: the next start picks it up from the store
-            scheduled.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-            scheduled.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-        }
         workers.shutdown();
         try {
             if (workers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class GracefulStopTest {
     @Test
     void workOnlyScheduledForLaterIsNotWaitedFor() {
-        ScheduledExecutorService timer = new ScheduledThreadPoolExecutor(1);
+        ScheduledExecutorService timer = GracefulStop.timer("test");
         AtomicBoolean ran = new AtomicBoolean();
         timer.schedule(() -> ran.set(true), 1, TimeUnit.MINUTES);
         timer.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.MINUTES);
@@ -27,7 +26,7 @@ class GracefulStopTest {
 
     @Test
     void aWorkerStillBusyAtTheDeadlineIsLeftRunningNotInterrupted() throws Exception {
-        ScheduledExecutorService timer = new ScheduledThreadPoolExecutor(1);
+        ScheduledExecutorService timer = GracefulStop.timer("test");
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
