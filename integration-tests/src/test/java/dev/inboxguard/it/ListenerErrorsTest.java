@@ -2,6 +2,7 @@ package dev.inboxguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.ConfigFile;
@@ -14,6 +15,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +47,52 @@ class ListenerErrorsTest {
                     PrometheusScrapeTest.accounts(), db, Clock.systemUTC()));
             assertEquals("cannot listen for HTTP on 127.0.0.1:" + port + ": address in use or not available here "
                     + "(set --http-port)", http.getMessage());
+        }
+    }
+
+    @Test
+    void aStartThatFailsAtTheLastListenerLeavesNoPortBoundAndNoThreadRunning() throws Exception {
+        int httpPort = freePort();
+        int lmtpPort = freePort();
+        Set<Long> before = Thread.getAllStackTraces().keySet().stream().map(Thread::getId).collect(Collectors.toSet());
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Database db = TestPostgres.open(data)) {
+            // HTTP and LMTP bind first; SMTP, the last listener, finds its port taken
+            Files.writeString(data.resolve("smtp.yaml"), "mail: {lmtp: {bind: 127.0.0.1, port: " + lmtpPort
+                    + "}, smtp: {bind: 127.0.0.1, port: " + taken.getLocalPort() + "}}\n");
+            dev.inboxguard.config.GuardConfig config = ConfigFile.load(data.resolve("smtp.yaml"));
+            ConfigException smtp = assertThrows(ConfigException.class, () -> InboxGuardServer.start(
+                    new InetSocketAddress("127.0.0.1", httpPort), config, PrometheusScrapeTest.accounts(), db,
+                    Clock.systemUTC()));
+            assertEquals("cannot listen for SMTP on 127.0.0.1:" + taken.getLocalPort() + ": address in use (set "
+                    + "mail.smtp.port)", smtp.getMessage());
+
+            List<String> left = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t.getId()) && t.isAlive())
+                    .map(Thread::getName)
+                    .filter(n -> n.startsWith("http") || n.startsWith("lmtp") || n.startsWith("smtp"))
+                    .toList();
+            assertEquals(List.of(), left, "threads of the failed start still running");
+            // the ports it had bound are free again: the same addresses, without the taken one, start
+            try (ServerSocket http = new ServerSocket(httpPort, 1, InetAddress.getLoopbackAddress());
+                 ServerSocket lmtp = new ServerSocket(lmtpPort, 1, InetAddress.getLoopbackAddress())) {
+                assertTrue(http.isBound() && lmtp.isBound());
+            }
+            Files.writeString(data.resolve("again.yaml"), "mail: {lmtp: {bind: 127.0.0.1, port: " + lmtpPort + "}}\n");
+            InboxGuardServer server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", httpPort),
+                    ConfigFile.load(data.resolve("again.yaml")), PrometheusScrapeTest.accounts(), db,
+                    Clock.systemUTC());
+            try {
+                assertEquals(httpPort, server.httpPort());
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * A load run of the embedded store's file size: writers PUT small events (about 180 bytes, as in the issue that
  * measured 25 KB per event, or padded to a size given), then churn (delete one, put a new one) for as many
  * operations again, printing the file's size against the raw size of what it holds at each tenth. Not a test: run
- * it by hand with {@code java -cp ... dev.inboxguard.bench.StoreGrowthRun [events] [threads] [bytes per event] [idle seconds] [churn operations a second]}.
+ * it by hand with {@code java -cp ... dev.inboxguard.bench.StoreGrowthRun [events] [threads] [bytes per event] [idle seconds] [churn operations a second] [churn operations]}.
  */
 public final class StoreGrowthRun {
     private StoreGrowthRun() {
@@ -33,6 +33,8 @@ public final class StoreGrowthRun {
         int idleSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
         // operations a second in the churn phase, all writers together; 0 is as fast as they go
         rate = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        // churn operations in all; by default as many as events, more to see whether the file stays bounded
+        int churn = args.length > 5 ? Integer.parseInt(args[5]) : events;
         Path dir = Files.createTempDirectory("store-growth");
         Path file = dir.resolve("inboxguard.mv.db");
         try (Database db = Database.embedded(dir)) {
@@ -40,16 +42,16 @@ public final class StoreGrowthRun {
             // each writer keeps its own slots, so that a delete never races another writer's put of the same name
             AtomicLongArray next = new AtomicLongArray(threads);
             AtomicLong raw = new AtomicLong();
-            phase("put", db, threads, events, (w, i) -> {
+            phase("put", db, threads, (w, i) -> {
                 String name = w + "-" + i + ".ics";
                 String uid = UUID.randomUUID().toString();
                 byte[] data = event(uid, padding);
                 put(db, name, uid, data);
                 raw.addAndGet(data.length);
                 next.incrementAndGet(w);
-            }, file, raw);
+            }, file, raw, events);
             long[] firstLive = new long[threads];
-            phase("churn", db, threads, events, (w, i) -> {
+            phase("churn", db, threads, (w, i) -> {
                 // delete the writer's oldest object and put a new one: the calendar keeps its size
                 long oldest = firstLive[w]++;
                 String gone = w + "-" + oldest + ".ics";
@@ -60,7 +62,7 @@ public final class StoreGrowthRun {
                 byte[] data = event(uid, padding);
                 put(db, w + "-" + n + ".ics", uid, data);
                 raw.addAndGet(data.length - size);
-            }, file, raw);
+            }, file, raw, churn);
             // what the file does once the writes stop: H2's background writer compacts an idle store
             for (int s = 5; s <= idleSeconds; s += 5) {
                 Thread.sleep(5_000);
@@ -78,7 +80,7 @@ public final class StoreGrowthRun {
         void run(int writer, int index) throws Exception;
     }
 
-    private static void phase(String name, Database db, int threads, int total, Step step, Path file, AtomicLong raw)
+    private static void phase(String name, Database db, int threads, Step step, Path file, AtomicLong raw, int total)
             throws Exception {
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
