@@ -41,12 +41,14 @@ class ListenerErrorsTest {
             assertEquals("cannot listen for LMTP on 127.0.0.1:" + port + ": address in use (set mail.lmtp.port or "
                     + "--lmtp-port)", lmtp.getMessage());
 
+            Set<Long> before = threadIds();
             Files.writeString(data.resolve("http.yaml"), "mail: {lmtp: {port: -1}}\n");
             ConfigException http = assertThrows(ConfigException.class, () -> InboxGuardServer.start(
                     new InetSocketAddress("127.0.0.1", port), ConfigFile.load(data.resolve("http.yaml")),
                     PrometheusScrapeTest.accounts(), db, Clock.systemUTC()));
             assertEquals("cannot listen for HTTP on 127.0.0.1:" + port + ": address in use or not available here "
                     + "(set --http-port)", http.getMessage());
+            assertEquals(List.of(), newServerThreads(before), "threads of the failed start still running");
         }
     }
 
@@ -54,7 +56,7 @@ class ListenerErrorsTest {
     void aStartThatFailsAtTheLastListenerLeavesNoPortBoundAndNoThreadRunning() throws Exception {
         int httpPort = freePort();
         int lmtpPort = freePort();
-        Set<Long> before = Thread.getAllStackTraces().keySet().stream().map(Thread::getId).collect(Collectors.toSet());
+        Set<Long> before = threadIds();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Database db = TestPostgres.open(data)) {
             // HTTP and LMTP bind first; SMTP, the last listener, finds its port taken
@@ -67,12 +69,7 @@ class ListenerErrorsTest {
             assertEquals("cannot listen for SMTP on 127.0.0.1:" + taken.getLocalPort() + ": address in use (set "
                     + "mail.smtp.port)", smtp.getMessage());
 
-            List<String> left = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> !before.contains(t.getId()) && t.isAlive())
-                    .map(Thread::getName)
-                    .filter(n -> n.startsWith("http") || n.startsWith("lmtp") || n.startsWith("smtp"))
-                    .toList();
-            assertEquals(List.of(), left, "threads of the failed start still running");
+            assertEquals(List.of(), newServerThreads(before), "threads of the failed start still running");
             // the ports it had bound are free again: the same addresses, without the taken one, start
             try (ServerSocket http = new ServerSocket(httpPort, 1, InetAddress.getLoopbackAddress());
                  ServerSocket lmtp = new ServerSocket(lmtpPort, 1, InetAddress.getLoopbackAddress())) {
@@ -88,6 +85,19 @@ class ListenerErrorsTest {
                 server.close();
             }
         }
+    }
+
+    private static Set<Long> threadIds() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getId).collect(Collectors.toSet());
+    }
+
+    /** The HTTP and mail threads started since {@code before} and still alive. */
+    private static List<String> newServerThreads(Set<Long> before) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t.getId()) && t.isAlive())
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("http") || n.startsWith("lmtp") || n.startsWith("smtp"))
+                .toList();
     }
 
     private static int freePort() throws java.io.IOException {

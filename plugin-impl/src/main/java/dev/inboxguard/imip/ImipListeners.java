@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
@@ -110,12 +112,18 @@ public final class ImipListeners implements AutoCloseable {
     }
 
     /**
-     * Closes both listeners, waiting at most until the deadline.
+     * Closes both listeners together, waiting at most until the deadline: both stop accepting first, then the
+     * sessions of both get one common wait, so that one listener's sessions do not hold the other's open.
      *
      * @param deadline the whole stop's deadline
      */
     public void close(StopDeadline deadline) {
-        lmtp.ifPresent(l -> l.close(deadline));
-        smtp.ifPresent(l -> l.close(deadline));
+        List<MailListener> both = new ArrayList<>();
+        lmtp.ifPresent(both::add);
+        smtp.ifPresent(both::add);
+        both.forEach(MailListener::stopAccepting);
+        both.forEach(l -> l.closeConnections(deadline));
+        StopDeadline sessionsEnd = StopDeadline.in(deadline.within(MailListener.SESSIONS_FINISH));
+        both.forEach(l -> l.awaitSessions(sessionsEnd));
     }
 }

@@ -197,12 +197,31 @@ public final class MailListener implements AutoCloseable {
      * @param deadline the whole stop's deadline
      */
     public void close(StopDeadline deadline) {
+        stopAccepting();
+        closeConnections(deadline);
+        awaitSessions(StopDeadline.in(deadline.within(SESSIONS_FINISH)));
+    }
+
+    // a session in the middle of a delivery gets this long to finish its commit
+    static final Duration SESSIONS_FINISH = Duration.ofSeconds(10);
+
+    /** Closes the listening socket: no new session starts. */
+    void stopAccepting() {
         closing = true;
         try {
             server.close();
         } catch (IOException e) {
             // closing anyway
         }
+    }
+
+    /**
+     * Closes every open connection, once the acceptor has stopped adding to them; their sessions end at their next
+     * read.
+     *
+     * @param deadline the whole stop's deadline
+     */
+    void closeConnections(StopDeadline deadline) {
         try {
             // no socket is added to the open ones after this, so the loop below closes every one
             acceptor.join(Math.max(1, deadline.within(Duration.ofSeconds(2)).toMillis()));
@@ -216,8 +235,15 @@ public final class MailListener implements AutoCloseable {
                 // closing anyway
             }
         }
-        // with their sockets closed, sessions end at their next read; one in the middle of a delivery finishes its
-        // commit first, since an interrupt could reach it inside the database
-        GracefulStop.stop(sessions, deadline.within(Duration.ofSeconds(10)));
+    }
+
+    /**
+     * Waits for the sessions to end. One in the middle of a delivery finishes its commit first, since an interrupt
+     * could reach it inside the database.
+     *
+     * @param sessionsEnd when to stop waiting
+     */
+    void awaitSessions(StopDeadline sessionsEnd) {
+        GracefulStop.stop(sessions, sessionsEnd.within(SESSIONS_FINISH));
     }
 }

@@ -129,6 +129,10 @@ public final class CaldavServer implements AutoCloseable {
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());
         connector.setIdleTimeout(30_000);
+        // at a stop, open connections get this idle timeout instead of Jetty's 1 s: a client sending a body may
+        // pause this long and still get its answer. Idle connections do not hold the stop up: once the requests in
+        // progress are answered, Jetty stops and closes the rest
+        connector.setShutdownIdleTimeout(5_000);
         jetty.addConnector(connector);
         // slow and greedy clients: a cap in all (idle ones closed fast at the cap), one per address, and a deadline
         // for each request's headers

@@ -79,9 +79,10 @@ public final class InboxGuardServer implements AutoCloseable {
         // and no worker running
         java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
         try {
+            // pushed first: a Jetty that failed halfway through its start may have started its thread pool
+            started.push(caldav);
             try {
                 caldav.start();
-                started.push(caldav);
             } catch (java.io.IOException e) {
                 if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
                     throw new dev.inboxguard.config.ConfigException("cannot listen for HTTP on "
@@ -176,9 +177,10 @@ public final class InboxGuardServer implements AutoCloseable {
         outbound.ifPresent(q -> parts.add(stopping("outbound", () -> q.close(deadline))));
         parts.add(stopping("retention", () -> retention.close(deadline)));
         notices.ifPresent(n -> parts.add(stopping("notices", () -> n.close(deadline))));
+        // a little past the deadline, once for all parts: each part gives up at the deadline itself
+        StopDeadline joined = StopDeadline.in(total.plusSeconds(1));
         for (Thread part : parts) {
-            // a little past the deadline: each part gives up at it
-            part.join(Math.max(1, deadline.within(total).toMillis()) + 1_000);
+            part.join(Math.max(1, joined.within(total.plusSeconds(1)).toMillis()));
         }
     }
 

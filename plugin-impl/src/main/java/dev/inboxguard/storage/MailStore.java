@@ -36,6 +36,12 @@ public interface MailStore {
     void failed(QueuedMail claimed, long at, String error);
 
     /**
+     * The claim is given back untried (its sender is stopping): due at {@code at}, with the attempt the claim
+     * counted taken back.
+     */
+    void release(QueuedMail claimed, long at);
+
+    /**
      * Finds what a delivery status notification is about, and marks it {@code bounced}: only a message the relay
      * accepted, sent from {@code envelopeFrom} (the local user the notification came to) to {@code envelopeTo}.
      *

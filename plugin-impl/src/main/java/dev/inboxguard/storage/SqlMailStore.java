@@ -65,6 +65,12 @@ final class SqlMailStore implements MailStore {
     }
 
     @Override
+    public void release(QueuedMail m, long at) {
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_queue SET next_attempt = ?, attempts = attempts - 1 "
+                + "WHERE id = ? AND state = ? AND attempts = ?", at, m.id(), QueuedMail.QUEUED, m.attempts()));
+    }
+
+    @Override
     public void failed(QueuedMail m, long at, String error) {
         finish(m, QueuedMail.FAILED, at, error);
     }

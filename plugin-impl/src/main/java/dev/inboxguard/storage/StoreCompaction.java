@@ -86,11 +86,17 @@ final class StoreCompaction implements AutoCloseable {
         try {
             long now = System.nanoTime();
             long made = commits.getAsLong();
-            double perSecond = (made - commitsSeen) * 1e9 / Math.max(1, now - seenAt);
+            long elapsed = now - seenAt;
+            double perSecond = (made - commitsSeen) * 1e9 / Math.max(1, elapsed);
             commitsSeen = made;
             seenAt = now;
             // under full load a round frees little (the writes make new dead space as fast) and costs the writers
-            // 5-12 %; the file's size after a burst is what a round fixes
+            // 5-12 %; the file's size after a burst is what a round fixes. After a long pause (the one that follows a
+            // long round) the rate would be averaged over that pause, and a burst begun just before this tick
+            // would look quiet: the rate is measured afresh over the next second first.
+            if (elapsed > PAUSE_NANOS * 3 / 2) {
+                return;
+            }
             if (perSecond < QUIET_COMMITS) {
                 spent = round();
             }
