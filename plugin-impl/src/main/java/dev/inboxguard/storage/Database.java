@@ -80,8 +80,9 @@ public final class Database implements AutoCloseable, Transactions {
         health.setInitializationFailTimeout(-1);
         this.healthPool = new HikariDataSource(health);
         this.data = dialect == Dialect.H2 ? new GroupCommit(pool) : pool;
-        this.compaction = data instanceof GroupCommit group
-                ? java.util.Optional.of(StoreCompaction.start(pool, group::commits)) : java.util.Optional.empty();
+        this.compaction = data instanceof GroupCommit group && file.isPresent()
+                ? java.util.Optional.of(StoreCompaction.start(pool, file.get(), group))
+                : java.util.Optional.empty();
         this.calendars = new SqlCalendarStore(data);
         this.scheduling = new SqlSchedulingStore(data, dialect);
         this.mail = new SqlMailStore(data, dialect);
@@ -107,9 +108,21 @@ public final class Database implements AutoCloseable, Transactions {
      * @return the database, its schema up to date
      */
     public static Database embedded(Path directory) {
+        return embedded(directory, "file:");
+    }
+
+    /**
+     * @param directory  the data directory
+     * @param fileSystem H2's file system prefix: {@code file:}, or one a test registers to stand between H2 and the
+     *                   disk
+     * @return the database
+     */
+    static Database embedded(Path directory, String fileSystem) {
         Path file = directory.toAbsolutePath().resolve("inboxguard");
         HikariConfig c = pool("inboxguard-h2", 16);
-        c.setJdbcUrl("jdbc:h2:file:" + file + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128"
+        // ordered: H2's header and the file's end change only once what they point at is on the disk
+        OrderedWrites.register();
+        c.setJdbcUrl("jdbc:h2:" + OrderedWrites.SCHEME + ":" + fileSystem + file + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128"
                 + ";MAX_LENGTH_INPLACE_LOB=" + INLINE_BYTES
                 + ";DB_CLOSE_ON_EXIT=FALSE");
         c.setUsername("inboxguard");

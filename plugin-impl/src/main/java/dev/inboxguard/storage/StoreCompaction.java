@@ -51,16 +51,18 @@ final class StoreCompaction implements AutoCloseable {
     private static final int QUIET_COMMITS = 50;
 
     private final DataSource pool;
-    private final java.util.function.LongSupplier commits;
+    private final java.nio.file.Path file;
+    private final GroupCommit commits;
     private long commitsSeen;
     private long seenAt = System.nanoTime();
     private final ScheduledThreadPoolExecutor timer;
     private volatile String lastFailure = "";
 
-    private StoreCompaction(DataSource pool, java.util.function.LongSupplier commits) {
+    private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit commits) {
         this.pool = pool;
+        this.file = file;
         this.commits = commits;
-        this.commitsSeen = commits.getAsLong();
+        this.commitsSeen = commits.commits();
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "store-compaction");
             t.setDaemon(true);
@@ -72,11 +74,12 @@ final class StoreCompaction implements AutoCloseable {
 
     /**
      * @param pool    connections to the embedded database
-     * @param commits how many commits the store has made so far: rounds run only while it is quiet
+     * @param file    its file, for the free space on its disk
+     * @param commits the store's commits: rounds run only while it is quiet, and end with a checkpoint
      * @return the compaction, running
      */
-    static StoreCompaction start(DataSource pool, java.util.function.LongSupplier commits) {
-        StoreCompaction c = new StoreCompaction(pool, commits);
+    static StoreCompaction start(DataSource pool, java.nio.file.Path file, GroupCommit commits) {
+        StoreCompaction c = new StoreCompaction(pool, file, commits);
         c.timer.schedule(c::tick, PAUSE_NANOS, TimeUnit.NANOSECONDS);
         return c;
     }
@@ -85,7 +88,7 @@ final class StoreCompaction implements AutoCloseable {
         long spent = 0;
         try {
             long now = System.nanoTime();
-            long made = commits.getAsLong();
+            long made = commits.commits();
             long elapsed = now - seenAt;
             double perSecond = (made - commitsSeen) * 1e9 / Math.max(1, elapsed);
             commitsSeen = made;
@@ -129,23 +132,26 @@ final class StoreCompaction implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
                     .getMvStore();
-            FileStore<?> file = store.getFileStore();
-            if (store.isClosed() || file == null || file.size() < SMALL_FILE) {
+            FileStore<?> fileStore = store.getFileStore();
+            if (store.isClosed() || fileStore == null || fileStore.size() < SMALL_FILE) {
                 return 0;
             }
-            boolean holes = store.getFillRate() <= TARGET_FILL && file instanceof RandomAccessStore;
-            boolean deadPages = file.getChunksFillRate() < TARGET_FILL;
+            boolean holes = store.getFillRate() <= TARGET_FILL && fileStore instanceof RandomAccessStore;
+            boolean deadPages = fileStore.getChunksFillRate() < TARGET_FILL;
             if (!holes && !deadPages) {
                 return 0;
             }
             long start = System.nanoTime();
             // moved first: the chunks a rewrite empties are freed only after the retention time, and are moved
             // over in a later round
-            if (holes && roomToMove(file)) {
-                ((RandomAccessStore) file).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
+            if (holes && roomToMove()) {
+                ((RandomAccessStore) fileStore).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
             }
             if (deadPages) {
                 store.compact(TARGET_FILL, REWRITE_BYTES);
+                // the rewritten pages on the disk now: until a checkpoint, the chunks they emptied cannot be freed
+                // (see GroupCommit), and while the store is quiet no commit brings one
+                commits.checkpointNow();
             }
             return System.nanoTime() - start;
         }
@@ -155,10 +161,10 @@ final class StoreCompaction implements AutoCloseable {
      * A move may first write the chunks it moves past the file's end. A write that fails there would close the
      * database for everyone, so moves wait for room on the disk.
      */
-    private static boolean roomToMove(FileStore<?> file) {
+    private boolean roomToMove() {
         try {
-            java.nio.file.Path path = java.nio.file.Path.of(file.getFileName()).toAbsolutePath();
-            return java.nio.file.Files.getFileStore(path.getParent()).getUsableSpace() > 2L * MOVE_BYTES;
+            return java.nio.file.Files.getFileStore(file.toAbsolutePath().getParent()).getUsableSpace()
+                    > 2L * MOVE_BYTES;
         } catch (java.io.IOException | RuntimeException e) {
             return false;
         }

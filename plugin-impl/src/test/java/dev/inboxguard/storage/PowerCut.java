@@ -1,0 +1,269 @@
+package dev.inboxguard.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntPredicate;
+import org.h2.store.fs.FileBase;
+import org.h2.store.fs.FilePath;
+import org.h2.store.fs.FilePathWrapper;
+
+/**
+ * An H2 file system ({@code powercut:}) between the store and the disk that can cut the power. It writes through to
+ * the real file, as an operating system's cache would hold the writes, and keeps what each write since the file's
+ * last fsync overwrote. {@link #cut()} stops every later write and fsync (the process goes on, but nothing more
+ * reaches the disk); {@link Image#write} then makes a copy of the file as a disk could hold it after the cut: every
+ * fsynced write, and any chosen subset of the writes made since, in their order. A disk that reorders writes keeps
+ * any subset of them.
+ */
+public final class PowerCut extends FilePathWrapper {
+    static final String SCHEME = "powercut";
+    private static final ReentrantReadWriteLock GATE = new ReentrantReadWriteLock();
+    private static final Map<String, List<Write>> UNSYNCED = new ConcurrentHashMap<>();
+    private static volatile boolean cut;
+
+    static {
+        FilePath.register(new PowerCut());
+    }
+
+    /** For H2, which makes one per path. */
+    public PowerCut() {
+    }
+
+    /** Registers the file system (once) and forgets an earlier cut. */
+    static synchronized void reset() {
+        GATE.writeLock().lock();
+        try {
+            cut = false;
+            UNSYNCED.clear();
+        } finally {
+            GATE.writeLock().unlock();
+        }
+    }
+
+    /**
+     * @param file a real file
+     * @return how many of its writes since its last fsync the disk may or may not hold
+     */
+    static int unsynced(Path file) {
+        List<Write> pending = UNSYNCED.getOrDefault(file.toAbsolutePath().toString(), List.of());
+        synchronized (pending) {
+            return pending.size();
+        }
+    }
+
+    /** @return whether the power is off */
+    static boolean isCut() {
+        return cut;
+    }
+
+    /**
+     * Cuts the power: no write or fsync after this reaches the disk.
+     *
+     * @param file the real file whose image is wanted
+     * @return what the disk may hold: the file as it stands, and the writes not yet fsynced
+     */
+    static Image cut(Path file) {
+        GATE.writeLock().lock();
+        try {
+            cut = true;
+            List<Write> pending = UNSYNCED.getOrDefault(file.toAbsolutePath().toString(), List.of());
+            synchronized (pending) {
+                return new Image(file, List.copyOf(pending));
+            }
+        } finally {
+            GATE.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String getScheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public FileChannel open(String mode) throws IOException {
+        FilePath base = getBase();
+        String real = Path.of(base.toRealPath().name.replaceFirst("^file:", "")).toAbsolutePath().toString();
+        return new Channel(base.open(mode), UNSYNCED.computeIfAbsent(real, k -> new ArrayList<>()));
+    }
+
+    /**
+     * One write (or truncation) since the last fsync: where, what it wrote, what it overwrote, and the file's size
+     * before it.
+     */
+    record Write(long position, byte[] written, byte[] overwritten, long sizeBefore, boolean truncation) {
+        void undo(FileChannel f) throws IOException {
+            if (truncation) {
+                f.write(ByteBuffer.wrap(overwritten), position);
+                return;
+            }
+            f.write(ByteBuffer.wrap(overwritten), position);
+            if (f.size() > sizeBefore) {
+                f.truncate(sizeBefore);
+            }
+        }
+
+        void redo(FileChannel f) throws IOException {
+            if (truncation) {
+                f.truncate(position);
+                return;
+            }
+            f.write(ByteBuffer.wrap(written), position);
+        }
+    }
+
+    /** The file as the cut left it in the operating system's cache, and its writes not yet fsynced. */
+    record Image(Path file, List<Write> unsynced) {
+        /**
+         * @param to   where the copy goes
+         * @param kept which of the unsynced writes (by their order) reached the disk
+         */
+        void write(Path to, IntPredicate kept) throws IOException {
+            Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel f = FileChannel.open(to, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                // back to what was fsynced, then forward through the writes that made it
+                for (int i = unsynced.size() - 1; i >= 0; i--) {
+                    unsynced.get(i).undo(f);
+                }
+                for (int i = 0; i < unsynced.size(); i++) {
+                    if (kept.test(i)) {
+                        unsynced.get(i).redo(f);
+                    }
+                }
+                f.force(true);
+            }
+        }
+    }
+
+    private static final class Channel extends FileBase {
+        private final FileChannel base;
+        private final List<Write> unsynced;
+
+        Channel(FileChannel base, List<Write> unsynced) {
+            this.base = base;
+            this.unsynced = unsynced;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return base.read(dst, position);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return base.read(dst);
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+            GATE.readLock().lock();
+            try {
+                int length = src.remaining();
+                if (cut) {
+                    src.position(src.limit());
+                    return length;
+                }
+                long size = base.size();
+                byte[] before = new byte[(int) Math.max(0, Math.min(length, size - position))];
+                base.read(ByteBuffer.wrap(before), position);
+                byte[] written = new byte[length];
+                src.duplicate().get(written);
+                int n = base.write(src, position);
+                synchronized (unsynced) {
+                    unsynced.add(new Write(position, written, before, size, false));
+                }
+                return n;
+            } finally {
+                GATE.readLock().unlock();
+            }
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            long at = base.position();
+            int n = write(src, at);
+            base.position(at + n);
+            return n;
+        }
+
+        @Override
+        public long position() throws IOException {
+            return base.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+            base.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return base.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            GATE.readLock().lock();
+            try {
+                if (cut) {
+                    return this;
+                }
+                long old = base.size();
+                if (size < old) {
+                    byte[] tail = new byte[(int) (old - size)];
+                    base.read(ByteBuffer.wrap(tail), size);
+                    base.truncate(size);
+                    synchronized (unsynced) {
+                        unsynced.add(new Write(size, new byte[0], tail, old, true));
+                    }
+                }
+                return this;
+            } finally {
+                GATE.readLock().unlock();
+            }
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            GATE.readLock().lock();
+            try {
+                if (cut) {
+                    return;
+                }
+                // what the journal holds now is on the disk once this returns
+                List<Write> covered;
+                synchronized (unsynced) {
+                    covered = new ArrayList<>(unsynced);
+                }
+                base.force(metaData);
+                synchronized (unsynced) {
+                    unsynced.subList(0, covered.size()).clear();
+                }
+            } finally {
+                GATE.readLock().unlock();
+            }
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return base.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            base.close();
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.inboxguard.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded store after a power cut: the disk keeps what was fsynced, and of what was written since (H2's own
+ * background writes, the compaction's moves, commits whose fsync had not yet come) any subset. Every write the store
+ * acknowledged must be there when the file opens again, and the file must open. kill -9 ({@code
+ * KillTest}-style runs) loses only the process; this loses the operating system's cache as well.
+ */
+class PowerLossTest {
+    private static final int WRITERS = 4;
+
+    private static final List<String> FAILURES = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyAcknowledgedWriteSurvivesAPowerCutWhateverTheDiskKeptOfTheWritesSinceItsLastFsync() throws Exception {
+        Random random = new Random(Long.getLong("powerloss.seed", 20261203L));
+        int rounds = Integer.getInteger("powerloss.rounds", 2);
+        for (int round = 0; round < rounds; round++) {
+            round(dir.resolve("round-" + round), random);
+        }
+        assertEquals(List.of(), FAILURES);
+    }
+
+    @Test
+    void aWriteThatDidNotWaitForTheDiskCannotTakeAcknowledgedOnesWithItAtAPowerCut() throws Exception {
+        List<String> lost = new ArrayList<>();
+        int inDoubt = 0;
+        for (int round = 0; round < Integer.getInteger("powerloss.small", 4); round++) {
+            Path data = dir.resolve("small-" + round);
+            PowerCut.reset();
+            Files.createDirectories(data);
+            Database db = Database.embedded(data, PowerCut.SCHEME + ":");
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            Map<String, byte[]> acknowledged = new HashMap<>();
+            for (int i = 0; i < 600; i++) {
+                String name = "n-" + (i % 200) + ".ics";
+                byte[] bytes = event(name, "v" + i);
+                store.put("alice", "work", name, name, bytes, new TimeSpan("VEVENT", 0, 1), Expectation.NONE);
+                acknowledged.put(name, bytes);
+            }
+            // commits that end only in memory (as a claim on incoming mail does): H2's background writer writes
+            // them half a second later, without an fsync
+            try (java.sql.Connection c = db.dataSource().getConnection();
+                 java.sql.Statement st = c.createStatement()) {
+                for (int i = 0; i < 50 + round * 40; i++) {
+                    st.executeUpdate("UPDATE objects SET modified = modified + 1 WHERE name = 'n-" + (i % 200)
+                            + ".ics'");
+                }
+            }
+            Path file = data.resolve("inboxguard.mv.db");
+            for (int i = 0; i < 300 && PowerCut.unsynced(file) == 0; i++) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200 * round);
+            PowerCut.Image image = PowerCut.cut(file);
+            try {
+                db.close();
+            } catch (RuntimeException e) {
+                // the disk has gone
+            }
+            int n = Math.min(image.unsynced().size(), 6);
+            inDoubt += n;
+            for (int subset = 0; subset < (1 << n); subset++) {
+                int keep = subset;
+                Path copy = Files.createDirectories(data.resolve("subset-" + subset));
+                image.write(copy.resolve("inboxguard.mv.db"), i -> i >= 6 || (keep & (1 << i)) != 0);
+                try (Database reopened = Database.embedded(copy)) {
+                    for (Map.Entry<String, byte[]> a : acknowledged.entrySet()) {
+                        Optional<byte[]> there = reopened.calendars().object("alice", "work", a.getKey())
+                                .map(StoredObject::data);
+                        if (!same(a.getValue(), there)) {
+                            StringBuilder w = new StringBuilder();
+                            for (int i = 0; i < image.unsynced().size(); i++) {
+                                PowerCut.Write x = image.unsynced().get(i);
+                                w.append(String.format(" [%s %s@%d+%d size %d]", (i < 6 && (keep & (1 << i)) != 0)
+                                        || i >= 6 ? "kept" : "lost", x.truncation() ? "trunc" : "write", x.position(),
+                                        x.written().length, x.sizeBefore()));
+                            }
+                            lost.add("round " + round + " subset " + subset + ": " + a.getKey() + w);
+                            break;
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    lost.add("round " + round + " subset " + subset + ": does not open: " + e);
+                }
+            }
+        }
+        assertEquals(List.of(), lost);
+        // the cuts came while there were writes the disk may or may not have kept: what the test is about
+        assertTrue(inDoubt > 0, "no cut found writes since the last fsync");
+    }
+
+    /** What a writer last had acknowledged for a name: its bytes, or null for deleted. */
+    private record Expected(Map<String, byte[]> acknowledged, Map<String, List<byte[]>> inDoubt) {
+    }
+
+    /**
+     * Writers put, replace and delete events for a while, stop for a while (H2's background writer and the
+     * compaction then write on their own, without an fsync of ours), write again, and stop again; the power goes
+     * in that second quiet spell, soon after H2 has written something it has not fsynced, when what the disk holds
+     * is most in doubt.
+     *
+     * @return how many writes the disk may or may not have kept at the cut
+     */
+    static int round(Path data, Random random) throws Exception {
+        PowerCut.reset();
+        Files.createDirectories(data);
+        Database db = Database.embedded(data, PowerCut.SCHEME + ":");
+        CalendarStore store = db.calendars();
+        store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+        List<Expected> expected = new ArrayList<>();
+        List<Thread> writers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean quiet = new java.util.concurrent.atomic.AtomicBoolean();
+        long seed = random.nextLong();
+        for (int w = 0; w < WRITERS; w++) {
+            Expected mine = new Expected(new HashMap<>(), new HashMap<>());
+            expected.add(mine);
+            int writer = w;
+            Thread t = new Thread(() -> write(store, writer, new Random(seed + writer), mine, quiet), "writer-" + w);
+            writers.add(t);
+            t.start();
+        }
+        Thread.sleep(1_500);
+        quiet.set(true);
+        Thread.sleep(1_500);
+        quiet.set(false);
+        Thread.sleep(1_500);
+        quiet.set(true);
+        Path file = data.resolve("inboxguard.mv.db");
+        for (int i = 0; i < 300 && PowerCut.unsynced(file) == 0; i++) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(random.nextInt(1_500));
+        PowerCut.Image image = PowerCut.cut(file);
+        for (Thread t : writers) {
+            t.join(60_000);
+        }
+        try {
+            db.close();
+        } catch (RuntimeException e) {
+            // closing a store whose disk has gone: its last writes are lost, as they would be
+        }
+        int n = image.unsynced().size();
+        List<java.util.function.IntPredicate> disks = new ArrayList<>();
+        disks.add(i -> false); // nothing since the last fsync
+        disks.add(i -> true); // everything
+        disks.add(i -> i < n / 2); // the first half, in order
+        for (int k = 0; k < 3; k++) {
+            long s = random.nextLong();
+            disks.add(i -> new Random(s + i).nextBoolean()); // reordered: any subset
+        }
+        int checked = 0;
+        for (java.util.function.IntPredicate kept : disks) {
+            Path copy = Files.createDirectories(data.resolve("image-" + checked));
+            image.write(copy.resolve("inboxguard.mv.db"), kept);
+            try (Database reopened = Database.embedded(copy)) {
+                for (Expected e : expected) {
+                    check(reopened.calendars(), e);
+                }
+            } catch (AssertionError | RuntimeException failed) {
+                StringBuilder lines = new StringBuilder();
+                for (int i = 0; i < n; i++) {
+                    PowerCut.Write w = image.unsynced().get(i);
+                    lines.append(String.format("%n  %s %s at %d, %d bytes, file %d before", kept.test(i)
+                            ? "kept" : "lost", w.truncation() ? "truncation" : "write", w.position(), w.written().length, w.sizeBefore()));
+                }
+                FAILURES.add("disk " + checked + ": " + failed + lines);
+            }
+            checked++;
+        }
+        return n;
+    }
+
+    private static void check(CalendarStore store, Expected e) {
+        for (Map.Entry<String, byte[]> a : e.acknowledged().entrySet()) {
+            Optional<byte[]> there = store.object("alice", "work", a.getKey()).map(StoredObject::data);
+            List<byte[]> allowed = e.inDoubt().getOrDefault(a.getKey(), List.of());
+            if (allowed.stream().anyMatch(d -> same(d, there))) {
+                continue; // the write in flight at the cut: before or after it are both right
+            }
+            assertTrue(same(a.getValue(), there), a.getKey() + ": expected "
+                    + (a.getValue() == null ? "deleted" : "its acknowledged bytes") + ", found "
+                    + there.map(d -> "other bytes").orElse("nothing"));
+        }
+    }
+
+    private static boolean same(byte[] expected, Optional<byte[]> there) {
+        return expected == null ? there.isEmpty() : there.isPresent() && Arrays.equals(expected, there.get());
+    }
+
+    /** One writer: its own names, so that what it was told is what the store should hold. */
+    private static void write(CalendarStore store, int writer, Random random, Expected mine,
+                              java.util.concurrent.atomic.AtomicBoolean quiet) {
+        int version = 0;
+        while (!PowerCut.isCut()) {
+            if (quiet.get()) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                continue;
+            }
+            String name = writer + "-" + random.nextInt(400) + ".ics";
+            boolean delete = mine.acknowledged().get(name) != null && random.nextInt(4) == 0;
+            byte[] bytes = delete ? null : event(name, writer + "." + version++);
+            byte[] before = mine.acknowledged().get(name);
+            try {
+                if (delete) {
+                    store.delete("alice", "work", name, Optional.empty());
+                } else {
+                    store.put("alice", "work", name, name, bytes, new TimeSpan("VEVENT", 0, 1), Expectation.NONE);
+                }
+            } catch (RuntimeException failed) {
+                if (!PowerCut.isCut()) {
+                    throw failed;
+                }
+            }
+            if (PowerCut.isCut()) {
+                // told or not, this one may have reached the disk or not
+                mine.inDoubt().put(name, Arrays.asList(before, bytes));
+                mine.acknowledged().putIfAbsent(name, before);
+                return;
+            }
+            mine.acknowledged().put(name, bytes);
+        }
+    }
+
+    private static byte[] event(String name, String version) {
+        return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//power//EN\r\nBEGIN:VEVENT\r\nUID:" + name
+                + "\r\nDTSTAMP:20261203T090000Z\r\nDTSTART:20261210T100000Z\r\nSUMMARY:Version " + version
+                + "\r\nDESCRIPTION:" + "p".repeat(1_200) + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+}
