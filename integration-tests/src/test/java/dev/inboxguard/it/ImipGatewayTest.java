@@ -356,7 +356,6 @@ class ImipGatewayTest {
     @Test
     @Order(6)
     void aCrlfInTheSummaryOrAnAddressChangesNoHeader() throws Exception {
-        int before = relay.getReceivedMessages().length;
         String ics = event("lunch-1@example.com", "Lunch\\nBcc: victim@evil.example\\nX-Evil: 1",
                 "guest@example.net", "evil@example.net%0D%0ABcc:victim@evil.example");
         assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/lunch.ics", ics).statusCode());
@@ -368,7 +367,15 @@ class ImipGatewayTest {
         for (MimeMessage any : relay.getReceivedMessages()) {
             assertFalse(any.getAllRecipients()[0].toString().contains("victim"), "mail went to the injected address");
         }
-        assertEquals(before + 1, relay.getReceivedMessages().length);
+        // one invitation, to the one valid address; other mail (a notice of something held in an earlier test, sent
+        // by a timer) may arrive meanwhile and is not counted
+        long lunch = 0;
+        for (MimeMessage any : relay.getReceivedMessages()) {
+            if (any.getSubject() != null && any.getSubject().startsWith("Invitation: Lunch")) {
+                lunch++;
+            }
+        }
+        assertEquals(1, lunch);
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         m.writeTo(raw);
         String headers = raw.toString(StandardCharsets.ISO_8859_1).split("\r\n\r\n", 2)[0];

@@ -413,6 +413,8 @@ public final class Database implements AutoCloseable, Transactions {
     @Override
     public void close() {
         compaction.ifPresent(StoreCompaction::close);
+        // H2's close compacts, and expects no version still registered as in use
+        groupCommit().ifPresent(GroupCommit::close);
         healthPool.close();
         pool.close();
     }

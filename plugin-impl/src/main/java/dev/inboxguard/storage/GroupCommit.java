@@ -59,6 +59,25 @@ final class GroupCommit implements DataSource {
         }
     }
 
+    /**
+     * Releases the version held as durable: H2's close compacts, and checks that no version is still in use. Called
+     * by the database's close, once nothing commits any more.
+     */
+    void close() {
+        try (Connection c = pool.getConnection()) {
+            MVStore.TxCounter held;
+            synchronized (lock) {
+                held = durable;
+                durable = null;
+            }
+            if (held != null) {
+                store(c).deregisterVersionUsage(held);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the store is closing anyway
+        }
+    }
+
     private static MVStore store(Connection c) throws SQLException {
         return ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
     }
@@ -126,9 +145,11 @@ final class GroupCommit implements DataSource {
                 interrupted = true;
             }
             MVStore.TxCounter pin = null;
+            MVStore store = null;
             try (Statement s = c.createStatement()) {
+                store = store(c);
                 // registered before the checkpoint begins: once it returns, every older version is on the disk
-                pin = store(c).registerVersionUsage();
+                pin = store.registerVersionUsage();
                 s.executeUpdate("UPDATE store_checkpoints SET checkpoints = checkpoints + 1 WHERE id = 1");
                 c.commit();
                 s.execute("CHECKPOINT SYNC");
@@ -150,10 +171,8 @@ final class GroupCommit implements DataSource {
                     if (done) {
                         durable = pin;
                     }
-                    try {
-                        store(c).deregisterVersionUsage(released);
-                    } catch (SQLException | RuntimeException e) {
-                        // the store is closing: nothing more is freed either way
+                    if (released != null) {
+                        store.deregisterVersionUsage(released);
                     }
                 }
                 synchronized (lock) {

@@ -15,9 +15,10 @@ import org.h2.store.fs.FilePathWrapper;
  * <p>H2 writes a chunk, then sometimes the header at the start of the file that says where the newest chunk is, and
  * later cuts free space off the end. Between fsyncs a disk keeps those writes in any order, or only some of them. A
  * header that reached the disk without its chunk sends H2's recovery to an older version, one from before commits
- * that were fsynced and acknowledged; so does an end cut off before the header that stops pointing into it.
- * {@code PowerLossTest} showed both. With the file fsynced first, a header only ever points at chunks on the disk,
- * and the end is cut only once no header on the disk points into it.
+ * that were fsynced and acknowledged ({@code PowerLossTest} showed it). An end cut off before the header that stops
+ * pointing into it would do the same; H2 fsyncs before its own shrinking, and this makes it hold for any
+ * truncation. With the file fsynced first, a header only ever points at chunks on the disk, and the end is cut
+ * only once no header on the disk points into it. The file is also fsynced when opened for writing.
  *
  * <p>The cost is one more fsync each time H2 rewrites the header, which it does when a chunk is not where the last
  * one predicted, and at least every 20 versions.
@@ -48,7 +49,13 @@ public final class OrderedWrites extends FilePathWrapper {
 
     @Override
     public FileChannel open(String mode) throws IOException {
-        return new Channel(getBase().open(mode));
+        FileChannel channel = getBase().open(mode);
+        if (mode.contains("w")) {
+            // after a crash the operating system may still hold the last process's unsynced writes; H2 takes them
+            // for the newest version and may reuse chunks on their word, so they reach the disk first
+            channel.force(true);
+        }
+        return new Channel(channel);
     }
 
     private static final class Channel extends FileBase {

@@ -31,6 +31,7 @@ public final class PowerCut extends FilePathWrapper {
     private static final ReentrantReadWriteLock GATE = new ReentrantReadWriteLock();
     private static final Map<String, List<Write>> UNSYNCED = new ConcurrentHashMap<>();
     private static volatile boolean cut;
+    private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong();
 
     static {
         FilePath.register(new PowerCut());
@@ -56,7 +57,7 @@ public final class PowerCut extends FilePathWrapper {
      * @return how many of its writes since its last fsync the disk may or may not hold
      */
     static int unsynced(Path file) {
-        List<Write> pending = UNSYNCED.getOrDefault(file.toAbsolutePath().toString(), List.of());
+        List<Write> pending = UNSYNCED.getOrDefault(key(file), List.of());
         synchronized (pending) {
             return pending.size();
         }
@@ -77,12 +78,21 @@ public final class PowerCut extends FilePathWrapper {
         GATE.writeLock().lock();
         try {
             cut = true;
-            List<Write> pending = UNSYNCED.getOrDefault(file.toAbsolutePath().toString(), List.of());
+            List<Write> pending = UNSYNCED.getOrDefault(key(file), List.of());
             synchronized (pending) {
                 return new Image(file, List.copyOf(pending));
             }
         } finally {
             GATE.writeLock().unlock();
+        }
+    }
+
+    /** The journal's key: the real path, as H2's base file system names the file it opens. */
+    private static String key(Path file) {
+        try {
+            return file.toRealPath().toString();
+        } catch (IOException e) {
+            return file.toAbsolutePath().toString();
         }
     }
 
@@ -94,15 +104,16 @@ public final class PowerCut extends FilePathWrapper {
     @Override
     public FileChannel open(String mode) throws IOException {
         FilePath base = getBase();
-        String real = Path.of(base.toRealPath().name.replaceFirst("^file:", "")).toAbsolutePath().toString();
-        return new Channel(base.open(mode), UNSYNCED.computeIfAbsent(real, k -> new ArrayList<>()));
+        FileChannel channel = base.open(mode);
+        String real = key(Path.of(base.toRealPath().name.replaceFirst("^file:", "")));
+        return new Channel(channel, UNSYNCED.computeIfAbsent(real, k -> new ArrayList<>()));
     }
 
     /**
      * One write (or truncation) since the last fsync: where, what it wrote, what it overwrote, and the file's size
      * before it.
      */
-    record Write(long position, byte[] written, byte[] overwritten, long sizeBefore, boolean truncation) {
+    record Write(long seq, long position, byte[] written, byte[] overwritten, long sizeBefore, boolean truncation) {
         void undo(FileChannel f) throws IOException {
             if (truncation) {
                 f.write(ByteBuffer.wrap(overwritten), position);
@@ -181,7 +192,7 @@ public final class PowerCut extends FilePathWrapper {
                 src.duplicate().get(written);
                 int n = base.write(src, position);
                 synchronized (unsynced) {
-                    unsynced.add(new Write(position, written, before, size, false));
+                    unsynced.add(new Write(SEQ.incrementAndGet(), position, written, before, size, false));
                 }
                 return n;
             } finally {
@@ -226,7 +237,7 @@ public final class PowerCut extends FilePathWrapper {
                     base.read(ByteBuffer.wrap(tail), size);
                     base.truncate(size);
                     synchronized (unsynced) {
-                        unsynced.add(new Write(size, new byte[0], tail, old, true));
+                        unsynced.add(new Write(SEQ.incrementAndGet(), size, new byte[0], tail, old, true));
                     }
                 }
                 return this;
@@ -242,14 +253,11 @@ public final class PowerCut extends FilePathWrapper {
                 if (cut) {
                     return;
                 }
-                // what the journal holds now is on the disk once this returns
-                List<Write> covered;
-                synchronized (unsynced) {
-                    covered = new ArrayList<>(unsynced);
-                }
+                // what was written before this began is on the disk once it returns; two fsyncs may overlap
+                long covered = SEQ.get();
                 base.force(metaData);
                 synchronized (unsynced) {
-                    unsynced.subList(0, covered.size()).clear();
+                    unsynced.removeIf(w -> w.seq() <= covered);
                 }
             } finally {
                 GATE.readLock().unlock();
