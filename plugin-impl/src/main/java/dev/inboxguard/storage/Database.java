@@ -122,7 +122,8 @@ public final class Database implements AutoCloseable, Transactions {
         HikariConfig c = pool("inboxguard-h2", 16);
         // ordered: H2's header and the file's end change only once what they point at is on the disk
         OrderedWrites.register();
-        c.setJdbcUrl("jdbc:h2:" + OrderedWrites.SCHEME + ":" + fileSystem + file + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128"
+        c.setJdbcUrl("jdbc:h2:" + OrderedWrites.SCHEME + ":" + fileSystem + file
+                + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128"
                 + ";MAX_LENGTH_INPLACE_LOB=" + INLINE_BYTES
                 + ";DB_CLOSE_ON_EXIT=FALSE");
         c.setUsername("inboxguard");

@@ -31,9 +31,10 @@ import org.h2.mvstore.MVStore;
  * commits that did not wait. Such a version can empty a chunk that the last fsynced version still reads from, and H2
  * reuses a chunk's space once no version it keeps needs it, whether or not the version that emptied it is on the
  * disk. A power cut after the reuse, before the next fsync, then leaves the last fsynced version reading pages that
- * were overwritten, and H2 falls back to an older version: acknowledged writes are gone ({@code PowerLossTest}
- * found this). So the version current when the last finished checkpoint began stays registered with H2 as in use,
- * and H2 frees only chunks that fsynced versions emptied.
+ * were overwritten, and H2 falls back to an older version: acknowledged writes are gone (found by reading H2's
+ * {@code FileStore}; {@code PowerLossTest} cuts the power in such spells). So the version current when the last
+ * finished checkpoint began stays registered with H2 as in use, and H2 frees only chunks that fsynced versions
+ * emptied.
  */
 final class GroupCommit implements DataSource {
     private final DataSource pool;

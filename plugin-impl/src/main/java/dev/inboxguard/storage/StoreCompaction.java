@@ -52,17 +52,17 @@ final class StoreCompaction implements AutoCloseable {
 
     private final DataSource pool;
     private final java.nio.file.Path file;
-    private final GroupCommit commits;
+    private final GroupCommit group;
     private long commitsSeen;
     private long seenAt = System.nanoTime();
     private final ScheduledThreadPoolExecutor timer;
     private volatile String lastFailure = "";
 
-    private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit commits) {
+    private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit group) {
         this.pool = pool;
         this.file = file;
-        this.commits = commits;
-        this.commitsSeen = commits.commits();
+        this.group = group;
+        this.commitsSeen = group.commits();
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "store-compaction");
             t.setDaemon(true);
@@ -75,11 +75,11 @@ final class StoreCompaction implements AutoCloseable {
     /**
      * @param pool    connections to the embedded database
      * @param file    its file, for the free space on its disk
-     * @param commits the store's commits: rounds run only while it is quiet, and end with a checkpoint
+     * @param group   the store's commits: rounds run only while it is quiet, and a rewrite ends with a checkpoint
      * @return the compaction, running
      */
-    static StoreCompaction start(DataSource pool, java.nio.file.Path file, GroupCommit commits) {
-        StoreCompaction c = new StoreCompaction(pool, file, commits);
+    static StoreCompaction start(DataSource pool, java.nio.file.Path file, GroupCommit group) {
+        StoreCompaction c = new StoreCompaction(pool, file, group);
         c.timer.schedule(c::tick, PAUSE_NANOS, TimeUnit.NANOSECONDS);
         return c;
     }
@@ -88,7 +88,7 @@ final class StoreCompaction implements AutoCloseable {
         long spent = 0;
         try {
             long now = System.nanoTime();
-            long made = commits.commits();
+            long made = group.commits();
             long elapsed = now - seenAt;
             double perSecond = (made - commitsSeen) * 1e9 / Math.max(1, elapsed);
             commitsSeen = made;
@@ -151,7 +151,7 @@ final class StoreCompaction implements AutoCloseable {
                 store.compact(TARGET_FILL, REWRITE_BYTES);
                 // the rewritten pages on the disk now: until a checkpoint, the chunks they emptied cannot be freed
                 // (see GroupCommit), and while the store is quiet no commit brings one
-                commits.checkpointNow();
+                group.checkpointNow();
             }
             return System.nanoTime() - start;
         }
