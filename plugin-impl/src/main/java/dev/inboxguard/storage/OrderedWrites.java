@@ -3,8 +3,6 @@ package dev.inboxguard.storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import org.h2.store.fs.FileBase;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 
@@ -58,21 +56,9 @@ public final class OrderedWrites extends FilePathWrapper {
         return new Channel(channel);
     }
 
-    private static final class Channel extends FileBase {
-        private final FileChannel base;
-
+    private static final class Channel extends ForwardingChannel {
         Channel(FileChannel base) {
-            this.base = base;
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            return base.read(dst, position);
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return base.read(dst);
+            super(base);
         }
 
         @Override
@@ -85,30 +71,6 @@ public final class OrderedWrites extends FilePathWrapper {
         }
 
         @Override
-        public int write(ByteBuffer src) throws IOException {
-            if (base.position() < HEADER_END) {
-                base.force(false);
-            }
-            return base.write(src);
-        }
-
-        @Override
-        public long position() throws IOException {
-            return base.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            base.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return base.size();
-        }
-
-        @Override
         public FileChannel truncate(long size) throws IOException {
             if (size < base.size()) {
                 // the header that no longer points into the end is on the disk before the end goes
@@ -116,21 +78,6 @@ public final class OrderedWrites extends FilePathWrapper {
             }
             base.truncate(size);
             return this;
-        }
-
-        @Override
-        public void force(boolean metaData) throws IOException {
-            base.force(metaData);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return base.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            base.close();
         }
     }
 }

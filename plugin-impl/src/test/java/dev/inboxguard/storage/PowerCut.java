@@ -3,7 +3,6 @@ package dev.inboxguard.storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntPredicate;
-import org.h2.store.fs.FileBase;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 
@@ -157,23 +155,12 @@ public final class PowerCut extends FilePathWrapper {
         }
     }
 
-    private static final class Channel extends FileBase {
-        private final FileChannel base;
+    private static final class Channel extends ForwardingChannel {
         private final List<Write> unsynced;
 
         Channel(FileChannel base, List<Write> unsynced) {
-            this.base = base;
+            super(base);
             this.unsynced = unsynced;
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            return base.read(dst, position);
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return base.read(dst);
         }
 
         @Override
@@ -198,30 +185,6 @@ public final class PowerCut extends FilePathWrapper {
             } finally {
                 GATE.readLock().unlock();
             }
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            long at = base.position();
-            int n = write(src, at);
-            base.position(at + n);
-            return n;
-        }
-
-        @Override
-        public long position() throws IOException {
-            return base.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            base.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return base.size();
         }
 
         @Override
@@ -262,16 +225,6 @@ public final class PowerCut extends FilePathWrapper {
             } finally {
                 GATE.readLock().unlock();
             }
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return base.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            base.close();
         }
     }
 }
