@@ -109,10 +109,11 @@ class DeterministicVerdictTest {
                 .orElseThrow().ics());
         messages.add(costliest);
         Map<Path, JsonNode> idle = check(messages);
-        // a cold JVM among 16 busy processes takes tens of seconds, so four stand for the rest here; the server
-        // test below judges every zoned message under the same load
-        List<Path> underLoad = List.of(ZONED.resolve("outlook-eastern.ics"), ZONED.resolve("thunderbird-london.ics"),
-                SAMPLES.resolve("vtimezone-bomb.ics"), costliest);
+        // a cold JVM among 16 busy processes takes tens of seconds, so three stand for the rest here, one per budget
+        // that load could have moved: a legitimate Windows zone, a zone bomb and a costly series; the server test
+        // below judges every zoned message under the same load
+        List<Path> underLoad = List.of(ZONED.resolve("outlook-eastern.ics"), SAMPLES.resolve("vtimezone-bomb.ics"),
+                costliest);
         List<Process> busy = saturate();
         long start = System.nanoTime();
         Map<Path, JsonNode> loaded;

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -102,12 +103,10 @@ class HeldNoticesTest {
             // two more within the hour: no mail until the hour is up, then one digest of both
             lmtp(lmtp, "olga@example.net", "two-2", "Budget <img src=x onerror=alert(1)> https://evil.example/login");
             lmtp(lmtp, "pete@example.org", "three-3", "Offsite");
-            // waiting out a sweep proves a negative; once (on the desktop run) is enough
-            boolean desktop = device.equals("desktop");
-            if (desktop) {
-                Thread.sleep(7_000);
-                assertEquals(1, mails(relay, "alice@example.com").size(), "the hour has not passed");
-            }
+            // a sweep now queues nothing, and nothing else was queued for her: the hour has not passed (the timer's
+            // own sweeps bring the digest below)
+            assertEquals(0, server.heldNotices().orElseThrow().sweep(), "the hour has not passed");
+            assertEquals(1, queuedFor(store, "alice@example.com"), "the hour has not passed");
             clock.advance(Duration.ofMinutes(61));
             MimeMessage digest = mailFor(relay, "alice@example.com", 2);
             assertEquals("2 calendar messages wait for your decision", digest.getSubject());
@@ -200,11 +199,9 @@ class HeldNoticesTest {
                 JsonNode settings = JSON.readTree(api(http, base, "/guard/api/settings"));
                 assertFalse(settings.get("mailHeld").asBoolean());
                 lmtp(lmtp, "quinn@example.org", "four-4", "Lunch");
-                if (desktop) {
-                    clock.advance(Duration.ofHours(2));
-                    Thread.sleep(7_000);
-                    assertEquals(3, mails(relay, "alice@example.com").size(), "no more mail after unsubscribing");
-                }
+                clock.advance(Duration.ofHours(2));
+                assertEquals(0, server.heldNotices().orElseThrow().sweep(), "no more mail after unsubscribing");
+                assertEquals(3, queuedFor(store, "alice@example.com"), "no more mail after unsubscribing");
                 // eight days on, a link has expired
                 clock.advance(Duration.ofDays(8));
                 browser.get(other);
@@ -241,6 +238,11 @@ class HeldNoticesTest {
             }
         }
         return mine;
+    }
+
+    /** Mails for this address in the outbound queue, whether sent yet or not. */
+    private static long queuedFor(Database store, String to) {
+        return store.mail().queue(Optional.empty(), 1_000).stream().filter(m -> m.envelopeTo().equals(to)).count();
     }
 
     private static MimeMessage mailFor(GreenMail relay, String to, int n) throws Exception {

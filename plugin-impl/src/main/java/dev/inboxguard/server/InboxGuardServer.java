@@ -146,6 +146,11 @@ public final class InboxGuardServer implements AutoCloseable {
         return mail.smtpPort();
     }
 
+    /** @return the mails about held items, if a relay is configured; tests sweep it at once instead of waiting */
+    public Optional<HeldNotices> heldNotices() {
+        return notices;
+    }
+
     /** Blocks until the HTTP server stops. */
     public void join() throws InterruptedException {
         caldav.join();

@@ -22,7 +22,7 @@ class CalendarReaderFuzzTest {
     private static final CaldavSubmission ALICE = new CaldavSubmission("alice",
             Set.of(CalendarUserAddress.of("alice@example.com")));
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void everyInputIsReadOrRefusedAndJudged(byte[] input) {
         CalendarRead read = READER.read(input);
         assertNotNull(read);

@@ -24,7 +24,7 @@ class ImipMessageReaderFuzzTest {
     private static final ImipMessageReader READER = new ImipMessageReader(Samples.limits(),
             new HeaderTrust(Set.of("mx.example.org"), 0));
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void everyEmailIsExtractedOrRefused(byte[] input) {
         // the same bytes as a delivery status notification (mail from the null sender is read as one first)
         DeliveryStatusReport.read(input, Samples.limits()).ifPresent(report -> {

@@ -17,7 +17,7 @@ import java.util.Optional;
 class RuleIteratorFuzzTest {
     private static final LocalDateTime EPOCH = LocalDateTime.of(1900, 1, 1, 0, 0);
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void instancesComeInOrderInsideTheWindowWithinTheBudget(FuzzedDataProvider data) {
         LocalDateTime seed = EPOCH.plusSeconds(data.consumeLong(0, 200L * 365 * 86_400));
         LocalDateTime from = EPOCH.plusSeconds(data.consumeLong(0, 200L * 365 * 86_400));
