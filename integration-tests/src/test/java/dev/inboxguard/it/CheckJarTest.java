@@ -48,9 +48,7 @@ class CheckJarTest {
 
     /** Runs the jar; feeds {@code stdin} from the file if given. */
     static Result run(Path stdin, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-jar", jar.toString()));
-        command.addAll(List.of(args));
+        List<String> command = JarCommandLine.of(jar, "256m", args);
         ProcessBuilder pb = new ProcessBuilder(command);
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");

@@ -58,10 +58,9 @@ class DeterministicVerdictTest {
         Map<Path, Process> running = new LinkedHashMap<>();
         Map<Path, Path> outputs = new LinkedHashMap<>();
         for (Path ics : messages) {
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-jar", JAR.toString(), "check",
-                    "--recipient", "bob@example.com", "--sender", "alice@example.com", "--known",
-                    "alice@example.com", "--now", "2026-11-21T00:00:00Z", ics.toString());
+            List<String> command = JarCommandLine.of(JAR, "256m", "check", "--recipient", "bob@example.com",
+                    "--sender", "alice@example.com", "--known", "alice@example.com", "--now", "2026-11-21T00:00:00Z",
+                    ics.toString());
             Path out = Files.createTempFile(dir, "verdict", ".json");
             outputs.put(ics, out);
             running.put(ics, new ProcessBuilder(command).redirectOutput(out.toFile())

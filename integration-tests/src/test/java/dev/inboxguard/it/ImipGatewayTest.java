@@ -556,8 +556,7 @@ class ImipGatewayTest {
 
     private static Ingest ingest(String message, String... options) throws Exception {
         Path jar = Path.of(System.getProperty("inboxguard.jar", "../plugin-impl/target/inboxguard.jar"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx128m", "-jar", jar.toString(), "ingest"));
+        List<String> command = new ArrayList<>(JarCommandLine.of(jar, "128m", "ingest"));
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (var in = p.getOutputStream()) {

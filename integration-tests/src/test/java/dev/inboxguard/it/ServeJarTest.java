@@ -51,9 +51,8 @@ class ServeJarTest {
 
     private Server startOn(Path dir, String... options) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "build plugin-impl first");
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString(), "-Xmx256m", "-jar", JAR.toString(), "serve", "--http-port", "0", "--lmtp-port",
-                "0", "--data", dir.toString()));
+        List<String> command = new java.util.ArrayList<>(JarCommandLine.of(JAR, "256m", "serve", "--http-port", "0",
+                "--lmtp-port", "0", "--data", dir.toString()));
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         long start = System.nanoTime();
