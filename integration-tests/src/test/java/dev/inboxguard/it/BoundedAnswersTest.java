@@ -44,9 +44,8 @@ class BoundedAnswersTest {
     void fiftyThousandPropertiesOnFiveHundredObjectsAndAnAnswerPastItsCap() throws Exception {
         // 4 KiB objects at most: the answer cap is 64 of them, 256 KiB, which calendar-data for 500 objects passes
         Path config = Files.writeString(dir.resolve("small.yaml"), "limits: {maxBytes: 4096}\n");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0", "--lmtp-port", "-1",
-                "--data", dir.resolve("data").toString(), "--config", config.toString());
+        List<String> command = JarCommandLine.of(JAR, "256m", "serve", "--demo", "--http-port", "0", "--lmtp-port",
+                "-1", "--data", dir.resolve("data").toString(), "--config", config.toString());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

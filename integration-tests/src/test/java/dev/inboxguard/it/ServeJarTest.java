@@ -174,9 +174,8 @@ class ServeJarTest {
     void withInboxguardLogFormatJsonEachLogLineIsOneJsonObject() throws Exception {
         Path config = data.resolve("requests.yaml");
         Files.writeString(config, "server: {requestLog: true}\n");
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString(), "-Xmx256m", "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0",
-                "--lmtp-port", "0", "--data", data.toString(), "--config", config.toString()));
+        List<String> command = JarCommandLine.of(JAR, "256m", "serve", "--demo", "--http-port", "0",
+                "--lmtp-port", "0", "--data", data.toString(), "--config", config.toString());
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
         b.environment().put("INBOXGUARD_LOG_FORMAT", "json");
         Process p = b.start();
