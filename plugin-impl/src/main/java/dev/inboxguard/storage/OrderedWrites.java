@@ -7,8 +7,8 @@ import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 
 /**
- * An H2 file system ({@code ordered:}) that puts one fsync where H2's file format needs an order and H2 has none:
- * before the store header is rewritten, and before the file is cut short.
+ * An H2 file system ({@code ordered:}) that puts an fsync where H2's file format needs an order and H2 has none:
+ * before and after the store header is rewritten, and before the file is cut short.
  *
  * <p>H2 writes a chunk, then sometimes the header at the start of the file that says where the newest chunk is, and
  * later cuts free space off the end. Between fsyncs a disk keeps those writes in any order, or only some of them. A
@@ -16,10 +16,13 @@ import org.h2.store.fs.FilePathWrapper;
  * that were fsynced and acknowledged ({@code PowerLossTest} showed it). An end cut off before the header that stops
  * pointing into it would do the same; H2 fsyncs before its own shrinking, and this makes it hold for any
  * truncation. With the file fsynced first, a header only ever points at chunks on the disk, and the end is cut
- * only once no header on the disk points into it. The file is also fsynced when opened for writing.
+ * only once no header on the disk points into it. With the header fsynced at once, the header on the disk is the one
+ * H2 reasons from when it next reuses space: without it, H2's background writer could write chunks over freed
+ * ones for as long as the store stayed quiet while the disk still held an older header, whose recovery walks
+ * through those chunks ({@code PowerLossTest} counts such writes). The file is also fsynced when opened for writing.
  *
- * <p>The cost is one more fsync each time H2 rewrites the header, which it does when a chunk is not where the last
- * one predicted, and at least every 20 versions.
+ * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
+ * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions.
  */
 public final class OrderedWrites extends FilePathWrapper {
     /** The prefix, as in {@code jdbc:h2:ordered:/var/lib/inboxguard/inboxguard}. */
@@ -66,6 +69,12 @@ public final class OrderedWrites extends FilePathWrapper {
             if (position < HEADER_END) {
                 // every chunk the new header may point at is on the disk before it
                 base.force(false);
+                int n = base.write(src, position);
+                // and the header is on the disk before the next chunk: H2 reuses the space of freed chunks as soon
+                // as its header in memory has moved past them, and recovery from an older header on the disk
+                // follows a chain of chunks that such a reuse breaks
+                base.force(false);
+                return n;
             }
             return base.write(src, position);
         }

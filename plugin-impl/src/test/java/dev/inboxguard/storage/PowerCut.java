@@ -30,6 +30,9 @@ public final class PowerCut extends FilePathWrapper {
     private static final Map<String, List<Write>> UNSYNCED = new ConcurrentHashMap<>();
     private static volatile boolean cut;
     private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong PAST_HEADER = new java.util.concurrent.atomic.AtomicLong();
+    // H2's store header: two copies, one block each, at the start of the file
+    private static final long HEADER_END = 2 * 4096;
 
     static {
         FilePath.register(new PowerCut());
@@ -45,6 +48,7 @@ public final class PowerCut extends FilePathWrapper {
         try {
             cut = false;
             UNSYNCED.clear();
+            PAST_HEADER.set(0);
         } finally {
             GATE.writeLock().unlock();
         }
@@ -59,6 +63,14 @@ public final class PowerCut extends FilePathWrapper {
         synchronized (pending) {
             return pending.size();
         }
+    }
+
+    /**
+     * @return how many writes past the store header came while a header H2 had written was not yet fsynced, since
+     *     the last {@link #reset()}: each one a chunk written while the header on the disk may be an older one
+     */
+    static long writesPastAnUnsyncedHeader() {
+        return PAST_HEADER.get();
     }
 
     /** @return whether the power is off */
@@ -179,6 +191,10 @@ public final class PowerCut extends FilePathWrapper {
                 src.duplicate().get(written);
                 int n = base.write(src, position);
                 synchronized (unsynced) {
+                    if (position >= HEADER_END
+                            && unsynced.stream().anyMatch(w -> !w.truncation() && w.position() < HEADER_END)) {
+                        PAST_HEADER.incrementAndGet();
+                    }
                     unsynced.add(new Write(SEQ.incrementAndGet(), position, written, before, size, false));
                 }
                 return n;
