@@ -140,6 +140,7 @@ class DeterministicVerdictTest {
         List<Process> busy = List.of();
         Process server = null;
         try {
+            // a plain java -jar, without the class-data archive: the coldest start a server can have
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-jar", JAR.toString(), "serve", "--demo", "--http-port", "0", "--lmtp-port", "0",
                     "--data", dir.resolve("data").toString());

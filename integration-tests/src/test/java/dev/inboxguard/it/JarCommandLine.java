@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * The JVM options the launcher ({@code plugin-impl/target/inboxguard}) gives a command of the jar that change only
  * its speed: the class-data archive beside the jar when it is newer than the jar, and the JIT's first tier only for
- * the short-lived commands. The heap is the caller's. Tests that start the jar many times use it, as an operator's installation runs the jar; on two
- * cores a cold {@code check} with the second tier compiling beside it took about twice as long.
+ * the short-lived commands. The heap is the caller's. Tests that start the jar use it, as an operator's installation
+ * runs the jar; on two cores a cold {@code check} with the second tier compiling beside it took about twice as long.
+ * A test that is about a cold, plain {@code java -jar} start keeps its own command line.
  */
 final class JarCommandLine {
     private JarCommandLine() {

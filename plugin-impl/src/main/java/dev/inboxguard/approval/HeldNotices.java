@@ -104,8 +104,12 @@ public final class HeldNotices implements AutoCloseable {
         return this;
     }
 
-    /** @return how many mails this sweep queued */
-    public int sweep() {
+    /**
+     * One look, as the timer makes every few seconds; a caller beside the timer waits for a sweep under way.
+     *
+     * @return how many mails this sweep queued
+     */
+    public synchronized int sweep() {
         long now = clock.millis();
         int sent = 0;
         Map<String, List<HeldItem>> byDecider = new LinkedHashMap<>();

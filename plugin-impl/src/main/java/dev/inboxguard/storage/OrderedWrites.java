@@ -16,10 +16,12 @@ import org.h2.store.fs.FilePathWrapper;
  * that were fsynced and acknowledged ({@code PowerLossTest} showed it). An end cut off before the header that stops
  * pointing into it would do the same; H2 fsyncs before its own shrinking, and this makes it hold for any
  * truncation. With the file fsynced first, a header only ever points at chunks on the disk, and the end is cut
- * only once no header on the disk points into it. With the header fsynced at once, the header on the disk is the one
- * H2 reasons from when it next reuses space: without it, H2's background writer could write chunks over freed
- * ones for as long as the store stayed quiet while the disk still held an older header, whose recovery walks
- * through those chunks ({@code PowerLossTest} counts such writes). The file is also fsynced when opened for writing.
+ * only once no header on the disk points into it. The header is also fsynced at once: H2 writes no new header when
+ * it reuses a chunk older than the one its last header names, which is safe only if that header is on the disk.
+ * Without it, H2's background writer could go on writing chunks, on a quiet store for as long as no commit came,
+ * while the disk held an older header whose recovery walks through chunks they may reuse ({@code PowerLossTest}
+ * counts writes past the header made while a header write was unfsynced). The file is also fsynced when opened for
+ * writing.
  *
  * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
  * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions.
@@ -27,8 +29,8 @@ import org.h2.store.fs.FilePathWrapper;
 public final class OrderedWrites extends FilePathWrapper {
     /** The prefix, as in {@code jdbc:h2:ordered:/var/lib/inboxguard/inboxguard}. */
     static final String SCHEME = "ordered";
-    // H2's store header: two copies, one block each, at the start of the file
-    private static final long HEADER_END = 2 * 4096;
+    /** H2's store header: two copies, one block each, at the start of the file, written in one write. */
+    static final long HEADER_END = 2 * 4096;
 
     static {
         FilePath.register(new OrderedWrites());
@@ -70,9 +72,9 @@ public final class OrderedWrites extends FilePathWrapper {
                 // every chunk the new header may point at is on the disk before it
                 base.force(false);
                 int n = base.write(src, position);
-                // and the header is on the disk before the next chunk: H2 reuses the space of freed chunks as soon
-                // as its header in memory has moved past them, and recovery from an older header on the disk
-                // follows a chain of chunks that such a reuse breaks
+                // and the header is on the disk before the next chunk: H2 writes no new header when it reuses a
+                // chunk older than the one its last header names, which is safe only if that header is on the disk;
+                // recovery from an older one would walk through the reused chunk
                 base.force(false);
                 return n;
             }

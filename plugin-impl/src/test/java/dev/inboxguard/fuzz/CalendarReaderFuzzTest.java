@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * The bounded iCalendar reader, and the whole guard behind it, on arbitrary bytes: every input is read or refused,
  * and every message read gets a verdict, never an exception. Seeds are in the resources beside this class
- * ({@code CalendarReaderFuzzTestInputs}); {@code mvn verify} fuzzes for 30 seconds (docs/benchmarks.md).
+ * ({@code CalendarReaderFuzzTestInputs}); {@code mvn verify} fuzzes for 20 seconds (docs/benchmarks.md).
  */
 class CalendarReaderFuzzTest {
     private static final CalendarReader READER = new CalendarReader(Samples.limits());

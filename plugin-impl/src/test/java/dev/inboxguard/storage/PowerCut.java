@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntPredicate;
 import org.h2.store.fs.FilePath;
@@ -29,10 +30,9 @@ public final class PowerCut extends FilePathWrapper {
     private static final ReentrantReadWriteLock GATE = new ReentrantReadWriteLock();
     private static final Map<String, List<Write>> UNSYNCED = new ConcurrentHashMap<>();
     private static volatile boolean cut;
-    private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong();
-    private static final java.util.concurrent.atomic.AtomicLong PAST_HEADER = new java.util.concurrent.atomic.AtomicLong();
-    // H2's store header: two copies, one block each, at the start of the file
-    private static final long HEADER_END = 2 * 4096;
+    private static volatile boolean cutAtNextWrite;
+    private static final AtomicLong SEQ = new AtomicLong();
+    private static final AtomicLong PAST_HEADER = new AtomicLong();
 
     static {
         FilePath.register(new PowerCut());
@@ -47,6 +47,7 @@ public final class PowerCut extends FilePathWrapper {
         GATE.writeLock().lock();
         try {
             cut = false;
+            cutAtNextWrite = false;
             UNSYNCED.clear();
             PAST_HEADER.set(0);
         } finally {
@@ -71,6 +72,11 @@ public final class PowerCut extends FilePathWrapper {
      */
     static long writesPastAnUnsyncedHeader() {
         return PAST_HEADER.get();
+    }
+
+    /** The power goes right after the next write to any file, before an fsync can follow it. */
+    static void cutAtNextWrite() {
+        cutAtNextWrite = true;
     }
 
     /** @return whether the power is off */
@@ -191,11 +197,14 @@ public final class PowerCut extends FilePathWrapper {
                 src.duplicate().get(written);
                 int n = base.write(src, position);
                 synchronized (unsynced) {
-                    if (position >= HEADER_END
-                            && unsynced.stream().anyMatch(w -> !w.truncation() && w.position() < HEADER_END)) {
+                    if (position >= OrderedWrites.HEADER_END && unsynced.stream()
+                            .anyMatch(w -> !w.truncation() && w.position() < OrderedWrites.HEADER_END)) {
                         PAST_HEADER.incrementAndGet();
                     }
                     unsynced.add(new Write(SEQ.incrementAndGet(), position, written, before, size, false));
+                    if (cutAtNextWrite) {
+                        cut = true;
+                    }
                 }
                 return n;
             } finally {

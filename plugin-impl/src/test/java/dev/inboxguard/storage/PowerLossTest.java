@@ -73,12 +73,27 @@ class PowerLossTest {
                 Thread.sleep(10);
             }
             Thread.sleep(200 * round);
+            if (PowerCut.unsynced(file) == 0) {
+                // what the background writer wrote has been fsynced since (a header write is at once): the power
+                // goes right after the chunk of one more such commit instead
+                PowerCut.cutAtNextWrite();
+                try (java.sql.Connection c = db.dataSource().getConnection();
+                     java.sql.Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE objects SET modified = modified + 1 WHERE name = 'n-0.ics'");
+                }
+                for (int i = 0; i < 300 && !PowerCut.isCut(); i++) {
+                    Thread.sleep(10);
+                }
+            }
             PowerCut.Image image = PowerCut.cut(file);
-            assertEquals(0, PowerCut.writesPastAnUnsyncedHeader(), "chunks written while a new header was unsynced");
+            long pastHeader = PowerCut.writesPastAnUnsyncedHeader();
             try {
                 db.close();
             } catch (RuntimeException e) {
                 // the disk has gone
+            }
+            if (pastHeader > 0) {
+                lost.add("round " + round + ": " + pastHeader + " chunk writes while a new header was unsynced");
             }
             int n = Math.min(image.unsynced().size(), 6);
             inDoubt += n;
@@ -107,6 +122,7 @@ class PowerLossTest {
                 }
             }
         }
+        System.out.printf("[power-loss] %d writes in doubt at the cuts (every subset tried, up to 6 a cut)%n", inDoubt);
         assertEquals(List.of(), lost);
         // the cuts came while there were writes the disk may or may not have kept: what the test is about
         assertTrue(inDoubt > 0, "no cut found writes since the last fsync");
@@ -158,7 +174,7 @@ class PowerLossTest {
         PowerCut.Image image = PowerCut.cut(file);
         // each header H2 wrote was on the disk before the next chunk: a chunk written over a freed one while an
         // older header is on the disk could break the chain of chunks that header leads recovery along
-        assertEquals(0, PowerCut.writesPastAnUnsyncedHeader(), "chunks written while a new header was unsynced");
+        long pastHeader = PowerCut.writesPastAnUnsyncedHeader();
         for (Thread t : writers) {
             t.join(60_000);
         }
@@ -166,6 +182,9 @@ class PowerLossTest {
             db.close();
         } catch (RuntimeException e) {
             // closing a store whose disk has gone: its last writes are lost, as they would be
+        }
+        if (pastHeader > 0) {
+            FAILURES.add(pastHeader + " chunk writes while a new header was unsynced");
         }
         int n = image.unsynced().size();
         List<java.util.function.IntPredicate> disks = new ArrayList<>();
