@@ -79,7 +79,8 @@ final class GroupCommit implements DataSource {
         }
     }
 
-    private static MVStore store(Connection c) throws SQLException {
+    /** @return the H2 store behind a connection of the embedded database, for what SQL cannot reach */
+    static MVStore store(Connection c) throws SQLException {
         return ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
     }
 

@@ -7,8 +7,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.h2.engine.SessionLocal;
-import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.RandomAccessStore;
@@ -130,8 +128,7 @@ final class StoreCompaction implements AutoCloseable {
     long round() throws SQLException {
         // a connection held for the round keeps the database open while the round runs
         try (Connection c = pool.getConnection()) {
-            MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
-                    .getMvStore();
+            MVStore store = GroupCommit.store(c);
             FileStore<?> fileStore = store.getFileStore();
             if (store.isClosed() || fileStore == null || fileStore.size() < SMALL_FILE) {
                 return 0;
