@@ -57,6 +57,13 @@ class CalendarDataRfc4791Test {
                 "DTSTAMP:20261121T080000Z", "DTSTART;TZID=Europe/Berlin:20270320T100000",
                 "DTEND;TZID=Europe/Berlin:20270320T110000", "RRULE:FREQ=WEEKLY;COUNT=3", "SUMMARY:Yoga",
                 "END:VEVENT"));
+        // Fridays 10:00 Istanbul time: Turkey has kept +03:00 all year since 2016. The client's VTIMEZONE says so,
+        // but only a bundled zone is trusted for a TZID, and ical4j's bundled copy of this zone said +02:00 in winter
+        s.create(USER, CAL + "istanbul.ics", Ical.wrap("BEGIN:VTIMEZONE", "TZID:Europe/Istanbul", "BEGIN:STANDARD",
+                "TZOFFSETFROM:+0300", "TZOFFSETTO:+0300", "TZNAME:+03", "DTSTART:19700101T000000", "END:STANDARD",
+                "END:VTIMEZONE", "BEGIN:VEVENT", "UID:d-istanbul", "DTSTAMP:20261121T080000Z",
+                "DTSTART;TZID=Europe/Istanbul:20270115T100000", "DTEND;TZID=Europe/Istanbul:20270115T110000",
+                "RRULE:FREQ=WEEKLY;COUNT=2", "SUMMARY:Çay", "END:VEVENT"));
         s.create(USER, CAL + "busy.ics", Ical.wrap("BEGIN:VFREEBUSY", "UID:d-fb", "DTSTAMP:20261121T080000Z",
                 "DTSTART:20270601T000000Z", "DTEND:20270615T000000Z", "FREEBUSY:20270601T100000Z/20270601T110000Z",
                 "FREEBUSY:20270605T100000Z/20270605T120000Z", "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20270610T100000Z/PT1H",
@@ -215,6 +222,19 @@ class CalendarDataRfc4791Test {
             }
         }
         assertFalse(Ical.unfold(cal.toString()).contains("TZID"), "RFC 4791 §9.6.5 no TZID anywhere: " + cal);
+    }
+
+    @Test
+    @DisplayName("RFC 4791 §9.6.5 expand of a TZID=Europe/Istanbul series in winter: +03:00, today's rules")
+    void rfc4791s9_6_5_expandWithTodaysZoneRules() throws Exception {
+        String expand = "<C:calendar-data><C:expand start=\"20270101T000000Z\" end=\"20270201T000000Z\"/>"
+                + "</C:calendar-data>";
+        Ical.Comp cal = only("calendar-query expand", query(expand, uid("d-istanbul")), "istanbul.ics");
+        assertEquals(Set.of("20270115T070000Z", "20270122T070000Z"), byRecurrenceId(cal).keySet(),
+                "RFC 4791 §9.6.5 10:00 in Istanbul is 07:00Z all year since 2016: " + cal);
+        // and a time range of two minutes around 07:00Z finds it, as the same rules say
+        only("calendar-query time-range", query("<C:calendar-data/>", uid("d-istanbul")
+                + "<C:time-range start=\"20270115T065900Z\" end=\"20270115T070100Z\"/>"), "istanbul.ics");
     }
 
     @Test

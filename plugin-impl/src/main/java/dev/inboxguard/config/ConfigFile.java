@@ -31,8 +31,13 @@ public final class ConfigFile {
     private ConfigFile() {
     }
 
-    /** @return the built-in configuration */
+    /** @return the built-in configuration, the same as {@code default-config.yaml} says, built without reading it */
     public static GuardConfig defaults() {
+        return BuiltInDefaults.config();
+    }
+
+    /** @return the built-in configuration as read from {@code default-config.yaml}; {@link #defaults()} is faster */
+    static GuardConfig defaultsFromYaml() {
         return bind(defaultTree());
     }
 
@@ -51,7 +56,7 @@ public final class ConfigFile {
         }
         JsonNode overlay;
         try {
-            overlay = MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
+            overlay = Yaml.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new ConfigException(file + ": not valid YAML: " + yamlProblem(e));
         }
@@ -92,7 +97,7 @@ public final class ConfigFile {
 
     private static GuardConfig bind(JsonNode tree) {
         try {
-            GuardConfig config = MAPPER.treeToValue(tree, GuardConfig.class);
+            GuardConfig config = Yaml.MAPPER.treeToValue(tree, GuardConfig.class);
             if (config.limits() == null || config.structure() == null || config.recurrence() == null
                     || config.identity() == null || config.replies() == null || config.content() == null
                     || config.senders() == null || config.rates() == null || config.imip() == null
@@ -137,14 +142,19 @@ public final class ConfigFile {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + DEFAULTS);
             }
-            return (ObjectNode) MAPPER.readTree(in);
+            return (ObjectNode) Yaml.MAPPER.readTree(in);
         } catch (IOException e) {
             throw new IllegalStateException("built-in configuration unreadable", e);
         }
     }
 
-    /** One mapper for every read: each new one would build the configuration's deserializers again. */
-    private static final ObjectMapper MAPPER = newMapper();
+    /**
+     * One mapper for every read: each new one would build the configuration's deserializers again. It is made at
+     * the first read of YAML, since commands that use the defaults never need it.
+     */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = newMapper();
+    }
 
     private static ObjectMapper newMapper() {
         LoaderOptions options = new LoaderOptions();

@@ -7,47 +7,30 @@ import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 import dev.inboxguard.api.Policy;
 import dev.inboxguard.api.ReplyRouter;
-import dev.inboxguard.checks.ItipRestrictions;
-import dev.inboxguard.checks.ItipStructureCheck;
-import dev.inboxguard.checks.content.AlarmCheck;
-import dev.inboxguard.checks.content.CallbackScamCheck;
 import dev.inboxguard.checks.content.AlarmRemoval;
 import dev.inboxguard.checks.content.SuspiciousLinkCheck;
-import dev.inboxguard.checks.content.UnknownSenderCheck;
-import dev.inboxguard.checks.identity.DelegationCheck;
-import dev.inboxguard.checks.rate.RateLimitCheck;
 import dev.inboxguard.ratelimit.RateLimiter;
 import dev.inboxguard.ratelimit.TokenBuckets;
-import dev.inboxguard.checks.identity.BlockedSenderCheck;
-import dev.inboxguard.checks.identity.PartyCrashCheck;
-import dev.inboxguard.checks.identity.SenderCheck;
-import dev.inboxguard.checks.identity.StoredCopyCheck;
-import dev.inboxguard.checks.recurrence.RecurrenceCheck;
 import dev.inboxguard.identity.CalendarUserDirectory;
 import dev.inboxguard.metrics.ServerMeters;
-import dev.inboxguard.routing.SentByReplyRouter;
 import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.ical.Limits;
 import dev.inboxguard.mime.DkimVerification;
 import dev.inboxguard.mime.ImipMessageReader;
-import dev.inboxguard.policy.RulePolicy;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Wires the guard from a configuration: the readers, the policy, the built-in checks, and the operator's own
- * check modules named in {@code checks.modules}.
+ * Wires the guard for Guice from a configuration: the built-in parts ({@link GuardParts}), bound so that the
+ * operator's own check modules named in {@code checks.modules} can inject them, and those modules.
  */
 public final class GuardModule extends AbstractModule {
     /** The guard's own DKIM verification, empty when {@code imip.dkim} is off. */
@@ -84,23 +67,22 @@ public final class GuardModule extends AbstractModule {
 
     @Override
     protected void configure() {
+        GuardParts parts = new GuardParts(config, rateLimiter, meters);
+        bind(GuardParts.class).toInstance(parts);
         bind(GuardConfig.class).toInstance(config);
         bind(ServerMeters.class).toInstance(meters);
         bind(Limits.class).toInstance(config.limits());
-        bind(Policy.class).toInstance(RulePolicy.from(config.policy()));
-        Multibinder.newSetBinder(binder(), ChainLink.class);
-        ChainLink.add(binder(), ChainLink.STRUCTURE, ItipStructureCheck.class);
-        ChainLink.add(binder(), ChainLink.RECURRENCE, RecurrenceCheck.class);
-        ChainLink.add(binder(), ChainLink.IDENTITY, StoredCopyCheck.class);
-        ChainLink.add(binder(), ChainLink.IDENTITY + 10, PartyCrashCheck.class);
-        ChainLink.add(binder(), ChainLink.IDENTITY + 20, DelegationCheck.class);
-        ChainLink.add(binder(), ChainLink.IDENTITY + 30, SenderCheck.class);
-        ChainLink.add(binder(), ChainLink.IDENTITY + 40, UnknownSenderCheck.class);
-        ChainLink.add(binder(), ChainLink.IDENTITY + 50, BlockedSenderCheck.class);
-        ChainLink.add(binder(), ChainLink.CONTENT, SuspiciousLinkCheck.class);
-        ChainLink.add(binder(), ChainLink.CONTENT + 10, AlarmCheck.class);
-        ChainLink.add(binder(), ChainLink.CONTENT + 20, CallbackScamCheck.class);
-        ChainLink.add(binder(), ChainLink.RATE, RateLimitCheck.class);
+        bind(Policy.class).toInstance(parts.policy());
+        bind(CalendarReader.class).toInstance(parts.calendarReader());
+        bind(ImipMessageReader.class).toInstance(parts.imipReader());
+        bind(CalendarUserDirectory.class).toInstance(parts.directory());
+        bind(AlarmRemoval.class).toInstance(parts.alarmRemoval());
+        bind(InboxCopy.Rewrite.class).toInstance(parts.rewrite());
+        bind(SuspiciousLinkCheck.class).toInstance(parts.links());
+        bind(RateLimiter.class).toInstance(parts.rateLimiter());
+        bind(ReplyRouter.class).toInstance(parts.replyRouter());
+        Multibinder<ChainLink> chain = Multibinder.newSetBinder(binder(), ChainLink.class);
+        parts.builtInChecks().forEach(link -> chain.addBinding().toInstance(link));
         for (Module module : operatorModules()) {
             install(module);
         }
@@ -108,128 +90,8 @@ public final class GuardModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ItipStructureCheck structureCheck() {
-        return new ItipStructureCheck(ItipRestrictions.rfc5546(), new HashSet<>(config.structure().tolerate()));
-    }
-
-    @Provides
-    @Singleton
-    RecurrenceCheck recurrenceCheck() {
-        return new RecurrenceCheck(config.recurrence());
-    }
-
-    @Provides
-    @Singleton
-    UnknownSenderCheck unknownSenderCheck() {
-        return new UnknownSenderCheck(config.senders());
-    }
-
-    @Provides
-    @Singleton
-    SenderCheck senderCheck(CalendarUserDirectory directory) {
-        return new SenderCheck(directory, Set.copyOf(config.imip().calendarServices()));
-    }
-
-    @Provides
-    @Singleton
-    InboxCopy.Rewrite inboxCopyRewrite(AlarmRemoval removal) {
-        return new InboxCopy.Rewrite(removal, config.policy().flaggedTransparent());
-    }
-
-    @Provides
-    @Singleton
-    SuspiciousLinkCheck suspiciousLinkCheck() {
-        Set<String> blocked = new HashSet<>();
-        config.content().blocklist().forEach(d -> blocked.add(domain(d)));
-        if (!config.content().blocklistFile().isBlank()) {
-            blocked.addAll(blocklistFile(Path.of(config.content().blocklistFile())));
-        }
-        Set<String> schemes = new HashSet<>();
-        config.content().riskySchemes().forEach(x -> schemes.add(x.strip().toLowerCase(Locale.ROOT)));
-        return new SuspiciousLinkCheck(schemes, blocked);
-    }
-
-    @Provides
-    @Singleton
-    AlarmRemoval alarmRemoval() {
-        return AlarmRemoval.of(config.content().alarms());
-    }
-
-    @Provides
-    @Singleton
-    AlarmCheck alarmCheck(AlarmRemoval removal) {
-        return new AlarmCheck(removal);
-    }
-
-    @Provides
-    @Singleton
-    RateLimiter rateLimiter() {
-        return rateLimiter;
-    }
-
-    @Provides
-    @Singleton
-    RateLimitCheck rateLimitCheck(RateLimiter limiter) {
-        return new RateLimitCheck(limiter, config.rates());
-    }
-
-    private static String domain(String d) {
-        return d.strip().toLowerCase(Locale.ROOT).replaceFirst("^@", "").replaceFirst("\\.$", "");
-    }
-
-    /** Reads the operator's blocklist: one domain a line, # comments, at most 10 MB. */
-    private static Set<String> blocklistFile(Path file) {
-        Set<String> out = new HashSet<>();
-        try (var in = Files.newInputStream(file)) {
-            byte[] bytes = dev.inboxguard.ical.BoundedInput.read(in, 10 * 1024 * 1024)
-                    .orElseThrow(() -> new ConfigException("content.blocklistFile: " + file + " is over 10 MB"));
-            for (String line : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\\R")) {
-                String d = line.replaceFirst("#.*", "").strip();
-                if (!d.isEmpty()) {
-                    out.add(domain(d));
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new ConfigException("content.blocklistFile: cannot read " + file + ": " + e.getMessage());
-        }
-        return out;
-    }
-
-    @Provides
-    @Singleton
-    CalendarUserDirectory directory() {
-        return new CalendarUserDirectory(config.identity().users(), config.identity().proxies(),
-                config.identity().publicDomains());
-    }
-
-    @Provides
-    @Singleton
-    DelegationCheck delegationCheck(CalendarUserDirectory directory) {
-        return new DelegationCheck(directory, config.identity().maxDelegationDepth());
-    }
-
-    @Provides
-    @Singleton
-    ReplyRouter replyRouter(CalendarUserDirectory directory) {
-        return new SentByReplyRouter(config.replies(), directory);
-    }
-
-    @Provides
-    @Singleton
-    Optional<DkimVerification> dkimVerification() {
-        return DkimVerification.configured(config.imip());
-    }
-
-    @Provides
-    @Singleton
-    CalendarReader calendarReader(Limits limits) {
-        return new CalendarReader(limits);
-    }
-
-    @Provides
-    @Singleton
-    ImipMessageReader imipMessageReader(Limits limits) {
-        return new ImipMessageReader(limits, config.imip().headerTrust());
+    Optional<DkimVerification> dkimVerification(GuardParts parts) {
+        return parts.dkimVerification();
     }
 
     private List<Module> operatorModules() {

@@ -146,7 +146,7 @@ public final class SchedulingInbox {
     }
 
     private Delivery carryOut(Incoming in, Guard.Screening screening, Verdict verdict) {
-        String findings = VerdictJson.toTree(verdict).get("findings").toString();
+        String findings = VerdictJson.findingsJson(verdict);
         long now = clock.millis();
         String method = verdict.method().map(Enum::name).orElse("");
         String uid = verdict.uid().orElse("");
@@ -186,7 +186,7 @@ public final class SchedulingInbox {
      */
     public Verdict refuse(List<Finding> findings, Incoming in) {
         Verdict verdict = guard.refuse(findings, in.facts().transport(), in.addressedTo());
-        audit(verdict, in, VerdictJson.toTree(verdict).get("findings").toString(), "");
+        audit(verdict, in, VerdictJson.findingsJson(verdict), "");
         announce(verdict, in, "");
         return verdict;
     }

@@ -21,6 +21,23 @@ class ConfigFileTest {
     }
 
     @Test
+    void theDefaultsBuiltInJavaAreTheDefaultsTheYamlFileExplains() throws Exception {
+        GuardConfig fromYaml = ConfigFile.defaultsFromYaml();
+        GuardConfig inJava = ConfigFile.defaults();
+        // part by part first, so that a difference is named by its section
+        for (var part : GuardConfig.class.getRecordComponents()) {
+            try {
+                assertEquals(part.getAccessor().invoke(fromYaml), part.getAccessor().invoke(inJava), part.getName());
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertEquals(fromYaml, inJava);
+        // a file that sets a default to itself is laid over the YAML defaults, and gives the same again
+        assertEquals(inJava, ConfigFile.load(write("limits:\n  maxBytes: 1048576\n")));
+    }
+
+    @Test
     void theDefaultsAreComplete() {
         GuardConfig c = ConfigFile.defaults();
         assertEquals(1_048_576, c.limits().maxBytes());
