@@ -12,10 +12,10 @@ import net.fortuna.ical4j.model.TimeZoneRegistry;
 import net.fortuna.ical4j.model.TimeZoneRegistryImpl;
 
 /**
- * A lookup-only time-zone registry for ical4j: it resolves a TZID to ical4j's bundled zone of that name or alias,
- * and remembers the answer. It never registers anything from a message (a message's VTIMEZONE is never turned
- * into rules), so nothing a message sends can change what another message's TZIDs mean. The memo holds only
- * answers computed from bundled data, and is capped.
+ * A lookup-only time-zone registry for ical4j: it resolves a TZID, by name or by one of ical4j's aliases, to the
+ * JDK's zone, and remembers the answer. It never registers anything from a message (a message's VTIMEZONE is never
+ * turned into rules), so nothing a message sends can change what another message's TZIDs mean. The memo holds only
+ * answers computed from the JDK's and ical4j's own data, and is capped.
  *
  * <p>Why it exists: without a registry, ical4j resolves a TZID by scanning its whole alias table on every date
  * access; with this one, once per zone name per JVM.

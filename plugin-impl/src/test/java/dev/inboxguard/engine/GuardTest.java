@@ -249,6 +249,28 @@ class GuardTest {
     }
 
     @Test
+    void theGuardWiredByHandAndTheGuardGuiceBuildsGiveTheSameVerdicts() {
+        GuardConfig config = ConfigFile.defaults();
+        Injector injector = Guice.createInjector(new GuardModule(config));
+        Guard byGuice = injector.getInstance(Guard.class);
+        Guard byHand = new GuardParts(config, new dev.inboxguard.ratelimit.TokenBuckets(
+                dev.inboxguard.ratelimit.TokenBuckets.DEFAULT_KEYS), dev.inboxguard.metrics.ServerMeters.none())
+                .guard(List.of());
+        List<Class<?>> guiceOrder = injector.getInstance(CheckChain.class).checks().stream()
+                .<Class<?>>map(Object::getClass).toList();
+        assertEquals(12, guiceOrder.size(), guiceOrder.toString());
+        String request = new String(Samples.request(), StandardCharsets.UTF_8);
+        for (String message : List.of(request, request.replace("SUMMARY:Planning",
+                "SUMMARY:Call +1 555 0100 to keep your account").replace("END:VEVENT",
+                "BEGIN:VALARM\r\nACTION:PROCEDURE\r\nTRIGGER:-PT5M\r\nATTACH:file:///bin/sh\r\nEND:VALARM\r\n"
+                        + "END:VEVENT"), request.replace("ORGANIZER", "X-ORGANIZER"), "garbage")) {
+            byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+            Verdict expected = byGuice.inspect(bytes, ALICE, RECIPIENT);
+            assertEquals(expected, byHand.inspect(bytes, ALICE, RECIPIENT), message);
+        }
+    }
+
+    @Test
     void anOperatorAddsACheckByNamingItsModuleInTheConfig() {
         GuardConfig base = ConfigFile.defaults();
         GuardConfig config = base.withChecks(
