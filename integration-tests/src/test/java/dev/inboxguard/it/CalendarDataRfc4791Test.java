@@ -58,7 +58,7 @@ class CalendarDataRfc4791Test {
                 "DTEND;TZID=Europe/Berlin:20270320T110000", "RRULE:FREQ=WEEKLY;COUNT=3", "SUMMARY:Yoga",
                 "END:VEVENT"));
         // Fridays 10:00 Istanbul time: Turkey has kept +03:00 all year since 2016. The client's VTIMEZONE says so,
-        // but only a bundled zone is trusted for a TZID, and ical4j's bundled copy of this zone said +02:00 in winter
+        // but only a zone known by name is trusted for a TZID, and the rules ical4j built for it said +02:00 in winter
         s.create(USER, CAL + "istanbul.ics", Ical.wrap("BEGIN:VTIMEZONE", "TZID:Europe/Istanbul", "BEGIN:STANDARD",
                 "TZOFFSETFROM:+0300", "TZOFFSETTO:+0300", "TZNAME:+03", "DTSTART:19700101T000000", "END:STANDARD",
                 "END:VTIMEZONE", "BEGIN:VEVENT", "UID:d-istanbul", "DTSTAMP:20261121T080000Z",

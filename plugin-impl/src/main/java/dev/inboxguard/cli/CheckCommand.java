@@ -191,7 +191,12 @@ final class CheckCommand implements Callable<Integer> {
 
     /** The built-in guard's parts, with rate limits counted in this process. */
     static GuardParts parts(GuardConfig cfg) {
-        return new GuardParts(cfg, new TokenBuckets(TokenBuckets.DEFAULT_KEYS), ServerMeters.none());
+        try {
+            return new GuardParts(cfg, new TokenBuckets(TokenBuckets.DEFAULT_KEYS), ServerMeters.none());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // a setting a check cannot work with is a usage error, as it is when Guice builds the checks
+            throw new UsageException("cannot set up the checks: " + e.getMessage());
+        }
     }
 
     static Injector injector(GuardConfig cfg) {

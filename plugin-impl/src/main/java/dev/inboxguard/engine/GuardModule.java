@@ -2,13 +2,11 @@ package dev.inboxguard.engine;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
-import com.google.inject.Provides;
-import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
+import dev.inboxguard.api.Check;
 import dev.inboxguard.api.Policy;
 import dev.inboxguard.api.ReplyRouter;
 import dev.inboxguard.checks.content.AlarmRemoval;
-import dev.inboxguard.checks.content.SuspiciousLinkCheck;
 import dev.inboxguard.ratelimit.RateLimiter;
 import dev.inboxguard.ratelimit.TokenBuckets;
 import dev.inboxguard.identity.CalendarUserDirectory;
@@ -17,7 +15,6 @@ import dev.inboxguard.config.ConfigException;
 import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.ical.Limits;
-import dev.inboxguard.mime.DkimVerification;
 import dev.inboxguard.mime.ImipMessageReader;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -26,17 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Wires the guard for Guice from a configuration: the built-in parts ({@link GuardParts}), bound so that the
  * operator's own check modules named in {@code checks.modules} can inject them, and those modules.
  */
 public final class GuardModule extends AbstractModule {
-    /** The guard's own DKIM verification, empty when {@code imip.dkim} is off. */
-    public static final com.google.inject.Key<Optional<DkimVerification>> DKIM =
-            new com.google.inject.Key<Optional<DkimVerification>>() { };
-
     private final GuardConfig config;
     private final RateLimiter rateLimiter;
     private final ServerMeters meters;
@@ -78,20 +70,21 @@ public final class GuardModule extends AbstractModule {
         bind(CalendarUserDirectory.class).toInstance(parts.directory());
         bind(AlarmRemoval.class).toInstance(parts.alarmRemoval());
         bind(InboxCopy.Rewrite.class).toInstance(parts.rewrite());
-        bind(SuspiciousLinkCheck.class).toInstance(parts.links());
         bind(RateLimiter.class).toInstance(parts.rateLimiter());
         bind(ReplyRouter.class).toInstance(parts.replyRouter());
         Multibinder<ChainLink> chain = Multibinder.newSetBinder(binder(), ChainLink.class);
-        parts.builtInChecks().forEach(link -> chain.addBinding().toInstance(link));
+        for (ChainLink link : parts.builtInChecks()) {
+            chain.addBinding().toInstance(link);
+            // by its class too: an operator's check may inject a built-in one, and gets the one in the chain
+            bindCheck(link.check().getClass(), link.check());
+        }
         for (Module module : operatorModules()) {
             install(module);
         }
     }
 
-    @Provides
-    @Singleton
-    Optional<DkimVerification> dkimVerification(GuardParts parts) {
-        return parts.dkimVerification();
+    private <T extends Check> void bindCheck(Class<T> type, Check check) {
+        bind(type).toInstance(type.cast(check));
     }
 
     private List<Module> operatorModules() {

@@ -29,8 +29,9 @@ import net.fortuna.ical4j.model.component.CalendarComponent;
  * <p>ical4j registers no VTIMEZONE from the message ({@link ZoneSafeContentHandler}). With a registry, the builder
  * turns every VTIMEZONE into zone rules by expanding its observance rules from 1970 with no bound, and one 1 KB
  * VTIMEZONE exhausts the heap (shared/HAZARDS.md). Here nothing from a message is registered anywhere, TZIDs
- * resolve against ical4j's bundled zone data only ({@link KnownZones}), and the message's own VTIMEZONEs stay plain
- * components that the guard judges with its own bounded code. Thread-safe: nothing is shared between reads.
+ * resolve only to zones known by name, with the JDK's rules ({@link KnownZones}), and the message's own VTIMEZONEs
+ * stay plain components that the guard judges with its own bounded code. Thread-safe: nothing is shared between
+ * reads.
  */
 public final class CalendarReader {
     private static final int HEAD_CHARS = 160;

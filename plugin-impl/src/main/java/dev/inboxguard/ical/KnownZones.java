@@ -24,7 +24,8 @@ public final class KnownZones implements TimeZoneRegistry {
     /** The one instance: it holds nothing from messages. */
     public static final KnownZones INSTANCE = new KnownZones();
     private static final int MAX_REMEMBERED = 4096;
-    // non-empty, so that ical4j asks this registry before its own global lookup
+    // non-empty, so that ical4j asks this registry first; ical4j tries its own global lookup only for a TZID this
+    // registry does not know, and that lookup does not know it either (KnownZonesTest)
     private static final Map<String, ZoneRules> MARKER = Map.of("inboxguard-known-zones", ZoneOffset.UTC.getRules());
 
     private final Map<String, Optional<ZoneId>> remembered = new ConcurrentHashMap<>();
@@ -37,7 +38,7 @@ public final class KnownZones implements TimeZoneRegistry {
         Optional<ZoneId> zone = remembered.get(tzId);
         if (zone == null) {
             zone = resolve(tzId);
-            // only answers found in the bundled data are kept: made-up names cannot fill the memo
+            // only zones known by name or alias are kept: made-up names cannot fill the memo
             if (zone.isPresent() && remembered.size() < MAX_REMEMBERED) {
                 remembered.put(tzId, zone);
             }
@@ -47,7 +48,7 @@ public final class KnownZones implements TimeZoneRegistry {
 
     /**
      * @param tzId a TZID
-     * @return true if ical4j's bundled data knows the zone (by name or alias)
+     * @return true if the zone is known, by its IANA name or one of ical4j's aliases
      */
     public static boolean isKnown(String tzId) {
         try {

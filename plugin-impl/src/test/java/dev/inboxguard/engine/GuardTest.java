@@ -249,24 +249,34 @@ class GuardTest {
     }
 
     @Test
-    void theGuardWiredByHandAndTheGuardGuiceBuildsGiveTheSameVerdicts() {
+    void theBuiltInChainHasEachCheckAtItsPlaceWiredByHandAndByGuice() {
         GuardConfig config = ConfigFile.defaults();
+        GuardParts parts = new GuardParts(config, new dev.inboxguard.ratelimit.TokenBuckets(
+                dev.inboxguard.ratelimit.TokenBuckets.DEFAULT_KEYS), dev.inboxguard.metrics.ServerMeters.none());
+        // the chain as GuardModule built it with Guice before GuardParts existed, check by check
+        List<String> expected = List.of("50 RateLimitCheck", "100 ItipStructureCheck", "200 RecurrenceCheck",
+                "300 StoredCopyCheck", "310 PartyCrashCheck", "320 DelegationCheck", "330 SenderCheck",
+                "340 UnknownSenderCheck", "350 BlockedSenderCheck", "400 SuspiciousLinkCheck", "410 AlarmCheck",
+                "420 CallbackScamCheck");
+        assertEquals(expected, parts.builtInChecks().stream().sorted(java.util.Comparator.comparingInt(
+                ChainLink::position)).map(l -> l.position() + " " + l.check().getClass().getSimpleName()).toList());
         Injector injector = Guice.createInjector(new GuardModule(config));
+        assertEquals(expected.stream().map(e -> e.substring(e.indexOf(' ') + 1)).toList(),
+                injector.getInstance(CheckChain.class).checks().stream().map(c -> c.getClass().getSimpleName())
+                        .toList());
+        // an operator's module may inject a built-in check, and gets the one the chain runs
+        Check recurrence = injector.getInstance(CheckChain.class).checks().get(2);
+        assertTrue(recurrence == injector.getInstance(dev.inboxguard.checks.recurrence.RecurrenceCheck.class));
+        // and both guards judge alike
         Guard byGuice = injector.getInstance(Guard.class);
-        Guard byHand = new GuardParts(config, new dev.inboxguard.ratelimit.TokenBuckets(
-                dev.inboxguard.ratelimit.TokenBuckets.DEFAULT_KEYS), dev.inboxguard.metrics.ServerMeters.none())
-                .guard(List.of());
-        List<Class<?>> guiceOrder = injector.getInstance(CheckChain.class).checks().stream()
-                .<Class<?>>map(Object::getClass).toList();
-        assertEquals(12, guiceOrder.size(), guiceOrder.toString());
+        Guard byHand = parts.guard(List.of());
         String request = new String(Samples.request(), StandardCharsets.UTF_8);
         for (String message : List.of(request, request.replace("SUMMARY:Planning",
                 "SUMMARY:Call +1 555 0100 to keep your account").replace("END:VEVENT",
                 "BEGIN:VALARM\r\nACTION:PROCEDURE\r\nTRIGGER:-PT5M\r\nATTACH:file:///bin/sh\r\nEND:VALARM\r\n"
                         + "END:VEVENT"), request.replace("ORGANIZER", "X-ORGANIZER"), "garbage")) {
             byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-            Verdict expected = byGuice.inspect(bytes, ALICE, RECIPIENT);
-            assertEquals(expected, byHand.inspect(bytes, ALICE, RECIPIENT), message);
+            assertEquals(byGuice.inspect(bytes, ALICE, RECIPIENT), byHand.inspect(bytes, ALICE, RECIPIENT), message);
         }
     }
 
