@@ -14,7 +14,9 @@ import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.server.PasswordHash;
 import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.Expectation;
 import dev.inboxguard.storage.TestPostgres;
+import dev.inboxguard.storage.TimeSpan;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
@@ -258,6 +260,32 @@ class SchedulingTest {
         HttpResponse<String> forged = send("mallory", "POST", "/dav/calendars/mallory/outbox/", query,
                 "text/calendar");
         assertEquals(403, forged.statusCode());
+    }
+
+    @Test
+    @Order(7)
+    void freeBusyFindsAnEventWhoseStoredSpanWasWorkedOutWithOlderZoneRules() throws Exception {
+        // 10:00 in Istanbul is 07:00Z; the span stored beside it says 08:00Z, as rules that still had winter time
+        // in Turkey (ical4j's, or a JDK's before a change) would have said. The span only narrows the search
+        String path = "/dav/calendars/dave/work/istanbul.ics";
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VTIMEZONE\r\n"
+                + "TZID:Europe/Istanbul\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\n"
+                + "DTSTART:19700101T000000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:fb-istanbul\r\n"
+                + "DTSTAMP:20261121T090000Z\r\nDTSTART;TZID=Europe/Istanbul:20270115T100000\r\n"
+                + "DTEND;TZID=Europe/Istanbul:20270115T110000\r\nSUMMARY:Tea\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        assertEquals(201, put("dave", path, ics).statusCode());
+        long hour = 3_600_000L;
+        long start = java.time.Instant.parse("2027-01-15T07:00:00Z").toEpochMilli();
+        store.calendars().put("dave", "work", "istanbul.ics", "fb-istanbul", ics.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), new TimeSpan("VEVENT", start + hour, start + 2 * hour),
+                Expectation.NONE, false);
+        String query = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\n"
+                + "UID:fb-2\r\nDTSTAMP:20261121T090000Z\r\nDTSTART:20270115T063000Z\r\nDTEND:20270115T073000Z\r\n"
+                + "ORGANIZER:mailto:alice@example.com\r\nATTENDEE:mailto:dave@example.com\r\nEND:VFREEBUSY\r\n"
+                + "END:VCALENDAR\r\n";
+        HttpResponse<String> r = send("alice", "POST", "/dav/calendars/alice/outbox/", query, "text/calendar");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("FBTYPE=BUSY:20270115T070000Z/"), r.body());
     }
 
     @Test
