@@ -43,6 +43,25 @@ class EventDescriptionTest {
     }
 
     @Test
+    void anEventInItsOwnZoneIsNamedByThatZoneAndPlacedByTodaysRules() {
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+                + "UID:a\r\nDTSTAMP:20261201T090000Z\r\nDTSTART;TZID=Europe/Istanbul:20270115T100000\r\n"
+                + "DURATION:PT1H\r\nSUMMARY:Tea\r\nORGANIZER:mailto:olga@example.net\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        byte[] data = ics.getBytes(StandardCharsets.UTF_8);
+        // the outgoing mail's words: the zone's own name (it was ical4j's internal "ical4j~<uuid>" id)
+        assertEquals("Friday 15 January 2027, 10:00–11:00 (Europe/Istanbul)",
+                EventDescription.inItsOwnZone(READER, data, "REQUEST").when());
+        // Turkey keeps +03:00 all year (ical4j's own rules said +02:00 in winter, so 08:00 UTC)
+        assertEquals("Friday 15 January 2027, 07:00–08:00 (UTC)",
+                EventDescription.of(READER, data, "REQUEST", ZoneOffset.UTC).when());
+        // Outlook's Windows name is shown as the IANA zone ical4j's alias table gives for it (Vienna, whose clocks
+        // are Berlin's), not as Outlook's words
+        String outlook = ics.replace("Europe/Istanbul", "W. Europe Standard Time");
+        assertEquals("Friday 15 January 2027, 10:00–11:00 (Europe/Vienna)",
+                EventDescription.inItsOwnZone(READER, outlook.getBytes(StandardCharsets.UTF_8), "REQUEST").when());
+    }
+
+    @Test
     void controlCharactersAndBidiOverridesAreShownAsReplacementCharacters() {
         assertEquals("invoice\uFFFDfdp.exe \uFFFDa\uFFFDb", EventDescription.visible("invoice\u202Efdp.exe \u2066a\u0007b"));
         assertEquals("plain text, kept\n", EventDescription.visible("plain text, kept\n"));
