@@ -7,6 +7,7 @@ import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.StoredCalendar;
 import dev.inboxguard.storage.StoredObject;
+import dev.inboxguard.storage.TimeSpan;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -431,10 +432,9 @@ final class CalendarReports {
             if (!calendar.components().contains(kind)) {
                 continue;
             }
-            // stored spans read floating times as UTC: 14 hours either side finds them in any zone
+            // the stored span only narrows the search (TimeSpan.SLACK); FreeBusy keeps what really overlaps
             for (StoredObject o : store.objectsIn(calendar.owner(), calendar.name(), kind,
-                    from.minus(java.time.Duration.ofHours(14)).toEpochMilli(),
-                    to.plus(java.time.Duration.ofHours(14)).toEpochMilli())) {
+                    from.minus(TimeSpan.SLACK).toEpochMilli(), to.plus(TimeSpan.SLACK).toEpochMilli())) {
                 parse(o).ifPresent(busy::add);
             }
         }

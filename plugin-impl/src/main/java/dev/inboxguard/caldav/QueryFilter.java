@@ -3,6 +3,7 @@ package dev.inboxguard.caldav;
 import dev.inboxguard.calendar.ComponentInstances;
 import dev.inboxguard.calendar.FreeBusy;
 import dev.inboxguard.calendar.ObjectSpan;
+import dev.inboxguard.storage.TimeSpan;
 import java.text.Normalizer;
 import java.time.Duration;
 import java.time.Instant;
@@ -305,8 +306,8 @@ final class QueryFilter {
         if (kind.notDefined() || kind.range().isEmpty() || kind.name().equals(Component.VALARM)) {
             return Optional.empty();
         }
-        // stored spans read floating times as UTC; the query may read them in any zone, at most 14 hours away
-        Range r = kind.range().get().widened(EDGE.plus(Duration.ofHours(14)));
+        // the stored span only narrows the search (TimeSpan.SLACK); the filter then reads the object itself
+        Range r = kind.range().get().widened(EDGE.plus(TimeSpan.SLACK));
         return Optional.of(new Hint(kind.name(), r.start().equals(FIRST) ? Long.MIN_VALUE : r.start().toEpochMilli(),
                 r.end().equals(LAST) ? Long.MAX_VALUE : r.end().toEpochMilli()));
     }

@@ -40,8 +40,6 @@ public final class OutboxPost {
     private static final Set<String> ATTENDEE_METHODS = Set.of("REPLY", "COUNTER", "REFRESH");
     private static final int MAX_FREEBUSY_ATTENDEES = 100;
     private static final Duration MAX_FREEBUSY_RANGE = Duration.ofDays(366);
-    /** UTC offsets stay within 14 hours either way. */
-    private static final Duration SPAN_SLACK = Duration.ofHours(14);
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
@@ -189,11 +187,9 @@ public final class OutboxPost {
                 if (!cal.components().contains(kind)) {
                     continue;
                 }
-                // the stored span only narrows the search: it was worked out with the zone rules of its day, which
-                // a JDK update can move by an hour or more, so the search is widened by the largest UTC offset and
-                // FreeBusy keeps what really overlaps
+                // the stored span only narrows the search (TimeSpan.SLACK); FreeBusy keeps what really overlaps
                 for (StoredObject o : calendars.objectsIn(owner.name(), cal.name(), kind,
-                        from.minus(SPAN_SLACK).toEpochMilli(), to.plus(SPAN_SLACK).toEpochMilli())) {
+                        from.minus(TimeSpan.SLACK).toEpochMilli(), to.plus(TimeSpan.SLACK).toEpochMilli())) {
                     if (reader.read(o.data()) instanceof CalendarRead.Parsed parsed) {
                         busy.add(parsed.calendar());
                     }

@@ -11,6 +11,13 @@ package dev.inboxguard.storage;
  */
 public record TimeSpan(String kind, long start, long end) {
     /**
+     * How far a stored span may lie from the object's real times, so how far a search by span widens its range:
+     * floating times are stored as UTC but read in the calendar's or the query's zone, and a span was worked out with
+     * the zone rules of its day, which a JDK update can move. UTC offsets stay within 14 hours either way.
+     */
+    public static final java.time.Duration SLACK = java.time.Duration.ofHours(14);
+
+    /**
      * RFC 4791 §9.9: a span overlaps a range if it starts before the range ends and ends after it starts; an
      * instant overlaps if it lies in [start, end).
      *
