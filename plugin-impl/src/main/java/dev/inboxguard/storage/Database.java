@@ -44,8 +44,8 @@ public final class Database implements AutoCloseable, Transactions {
     private final java.util.Optional<StoreCompaction> compaction;
     /** The embedded store's file; none for PostgreSQL. */
     private final java.util.Optional<Path> file;
-    /** The version of this build's last migration ({@code V8__group_commit.sql}); a test keeps it in step. */
-    static final int SCHEMA_VERSION = 8;
+    /** The version of this build's last migration ({@code V9__lean_objects.sql}); a test keeps it in step. */
+    static final int SCHEMA_VERSION = 9;
     /** The embedded store keeps binary and text values up to this size in their row. */
     static final int INLINE_BYTES = 16 * 1024;
 
@@ -166,7 +166,7 @@ public final class Database implements AutoCloseable, Transactions {
      */
     private static void plannerHints(HikariDataSource pool) {
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-            for (String table : new String[] {"objects", "changes"}) {
+            for (String table : new String[] {"objects", "tombstones"}) {
                 for (String column : new String[] {"owner", "calendar"}) {
                     s.execute("ALTER TABLE " + table + " ALTER COLUMN " + column + " SELECTIVITY 1");
                 }

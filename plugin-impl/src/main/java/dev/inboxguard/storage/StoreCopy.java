@@ -22,7 +22,7 @@ import java.util.Map;
  */
 final class StoreCopy {
     /** Parents before children, for the foreign keys. Rate buckets and sign-ins are left behind: both refill. */
-    static final List<String> TABLES = List.of("calendars", "objects", "changes", "collection_properties", "homes",
+    static final List<String> TABLES = List.of("calendars", "objects", "tombstones", "collection_properties", "homes",
             "inbox", "held", "audit", "correspondents", "mail_queue", "mail_receipts", "user_preferences", "sender_lists",
             "spam_reports", "held_notices", "server_secrets", "used_links");
     private static final int BATCH = 500;

@@ -35,7 +35,7 @@ class EmbeddedStoreTest extends StoreContract {
              java.sql.Connection c = db.dataSource().getConnection();
              java.sql.Statement s = c.createStatement()) {
             for (String sql : List.of(
-                    "UPDATE changes SET revision = 1, deleted = FALSE " + ONE_OBJECT,
+                    "DELETE FROM tombstones " + ONE_OBJECT,
                     "SELECT etag, schedule_tag, uid FROM objects " + ONE_OBJECT)) {
                 try (java.sql.ResultSet r = s.executeQuery("EXPLAIN " + sql)) {
                     assertTrue(r.next());
@@ -43,6 +43,13 @@ class EmbeddedStoreTest extends StoreContract {
                     String index = plan.substring(plan.indexOf("/*"), plan.indexOf("*/"));
                     assertTrue(index.contains("PRIMARY_KEY") && index.contains("NAME = 'n'"), plan);
                 }
+            }
+            // a sync report reads the objects written since its token by their revision, not the whole calendar
+            try (java.sql.ResultSet r = s.executeQuery("EXPLAIN SELECT name FROM objects WHERE owner = 'a' AND "
+                    + "calendar = 'c' AND revision > 1 AND revision <= 3")) {
+                assertTrue(r.next());
+                String plan = r.getString(1).replaceAll("\\s+", " ");
+                assertTrue(plan.contains("OBJECTS_REVISION: REVISION > "), plan);
             }
         }
     }

@@ -165,6 +165,28 @@ abstract class StoreContract {
     }
 
     @Test
+    void aCalendarMadeAgainUnderItsOldNameStartsEmpty() {
+        // objects and tombstones go with their calendar's row in one transaction; no foreign key does it for them
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            store.put("alice", "c", "a.ics", "uid-a", ics("A"), ANY, Expectation.NONE);
+            store.put("alice", "c", "b.ics", "uid-b", ics("B"), ANY, Expectation.NONE);
+            store.delete("alice", "c", "b.ics", Optional.empty());
+            assertTrue(store.deleteCalendar("alice", "c"));
+            assertFalse(store.deleteCalendar("alice", "c"));
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            assertEquals(List.of(), store.objects("alice", "c"));
+            assertTrue(store.objectByUid("alice", "uid-a").isEmpty());
+            CalendarStore.Changes all = store.changesSince("alice", "c", 0, 1_000, 1 << 20).orElseThrow();
+            assertEquals(List.of(), all.changed());
+            assertEquals(List.of(), all.deleted(), "no tombstone of the calendar before");
+            store.put("alice", "c", "other.ics", "uid-a", ics("A again"), ANY, Expectation.NONE);
+            assertEquals("other.ics", store.objectByUid("alice", "uid-a").orElseThrow().object().name());
+        }
+    }
+
+    @Test
     void aSecondOpeningFindsTheSchemaCurrent() {
         try (Database first = node(); Database second = node()) {
             assertEquals(0, second.migrationsApplied());
@@ -176,24 +198,61 @@ abstract class StoreContract {
     }
 
     @Test
-    void aSchemaBehindThisBuildIsBroughtUpToDate() throws Exception {
-        // the opening that finds every migration applied skips Flyway; one that finds the last missing must not
-        try (Database first = node();
-             java.sql.Connection c = first.dataSource().getConnection();
-             java.sql.Statement s = c.createStatement()) {
-            s.executeUpdate("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '" + Database.SCHEMA_VERSION
-                    + "'");
-            s.executeUpdate("DROP TABLE store_checkpoints");
+    void aSchemaBehindThisBuildIsBroughtUpToDateWithItsObjectsAndChanges() throws Exception {
+        // the opening that finds every migration applied skips Flyway; one that finds the last missing must not.
+        // The last migration (V9) moved each object's revision from the change log into its row: undo it by hand,
+        // with objects, a deletion and a token in place, and the migration must keep what a sync report answers
+        long token;
+        CalendarStore.Changes before;
+        try (Database first = node()) {
+            CalendarStore store = first.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            store.put("alice", "c", "a.ics", "a", ics("A"), ANY, Expectation.NONE);
+            store.put("alice", "c", "b.ics", "b", ics("B"), ANY, Expectation.NONE);
+            token = store.calendar("alice", "c").orElseThrow().revision();
+            store.put("alice", "c", "c.ics", "c", ics("C"), ANY, Expectation.NONE);
+            store.delete("alice", "c", "b.ics", Optional.empty());
+            store.put("alice", "c", "a.ics", "a", ics("A2"), ANY, Expectation.NONE);
+            before = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
+            try (java.sql.Connection c = first.dataSource().getConnection();
+                 java.sql.Statement s = c.createStatement()) {
+                for (String sql : List.of(
+                        "CREATE TABLE changes (owner VARCHAR(64) NOT NULL, calendar VARCHAR(255) NOT NULL, "
+                                + "name VARCHAR(255) NOT NULL, revision BIGINT NOT NULL, deleted BOOLEAN NOT NULL, "
+                                + "PRIMARY KEY (owner, calendar, name))",
+                        "INSERT INTO changes (owner, calendar, name, revision, deleted) SELECT owner, calendar, name, "
+                                + "revision, FALSE FROM objects",
+                        "INSERT INTO changes (owner, calendar, name, revision, deleted) SELECT owner, calendar, name, "
+                                + "revision, TRUE FROM tombstones",
+                        "DROP TABLE tombstones",
+                        "DROP INDEX objects_revision",
+                        "ALTER TABLE objects DROP COLUMN revision",
+                        // V8's objects had an unnamed key; V9 names its own
+                        "ALTER TABLE objects RENAME CONSTRAINT objects_key TO objects_key_before",
+                        "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '" + Database.SCHEMA_VERSION
+                                + "'")) {
+                    s.executeUpdate(sql);
+                }
+            }
             assertFalse(Database.current(first.dataSource()), "a history without the last migration is not current");
         }
         try (Database again = node()) {
             assertEquals(1, again.migrationsApplied());
-            try (java.sql.Connection c = again.dataSource().getConnection();
-                 java.sql.Statement s = c.createStatement();
-                 java.sql.ResultSet r = s.executeQuery("SELECT COUNT(*) FROM store_checkpoints")) {
-                assertTrue(r.next());
-                assertEquals(1, r.getInt(1));
-            }
+            CalendarStore store = again.calendars();
+            CalendarStore.Changes after = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
+            assertEquals(before.revision(), after.revision());
+            assertEquals(names(before.changed()), names(after.changed()));
+            assertEquals(List.of("b.ics"), after.deleted());
+            assertEquals(List.of("a.ics", "c.ics"), names(store.changesSince("alice", "c", 0, 1_000, 1 << 20)
+                    .orElseThrow().changed()).stream().sorted().toList());
+            // the UID stays unique in its calendar after the index changed
+            assertEquals(StoreConflict.Kind.UID_TAKEN, conflict(() -> store.put("alice", "c", "other.ics", "a",
+                    ics("A3"), ANY, Expectation.NONE)));
+            store.put("alice", "c", "b.ics", "b", ics("B2"), ANY, Expectation.NONE);
+            CalendarStore.Changes again2 = store.changesSince("alice", "c", after.revision(), 1_000, 1 << 20)
+                    .orElseThrow();
+            assertEquals(List.of("b.ics"), names(again2.changed()));
+            assertEquals(List.of(), again2.deleted(), "a name written again is no longer deleted");
         }
         try (Database third = node()) {
             assertEquals(0, third.migrationsApplied());
