@@ -11,6 +11,7 @@ import dev.inboxguard.server.InboxGuardServer;
 import dev.inboxguard.storage.Database;
 import dev.inboxguard.storage.TestPostgres;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the server keeps, through a running server and its LMTP listener: a flood's refusals are one audit row with
  * a count, a held item nobody decides on expires after {@code retention.heldDays} without anyone being told, and
- * audit rows go after {@code retention.auditDays}. The server's clock is moved; the hourly sweep follows it.
+ * audit rows go after {@code retention.auditDays}, and the tombstones behind sync tokens after
+ * {@code retention.tombstoneDays}. The server's clock is moved; the hourly sweep follows it.
  */
 class RetentionTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,6 +105,62 @@ class RetentionTest {
             }
             assertEquals(0, left.size(), left.toString());
         }
+    }
+
+    @Test
+    void aSyncTokenOlderThanTheTombstonesItNeedsIsRefusedSoTheClientListsAgain() throws Exception {
+        Path yaml = data.resolve("guard.yaml");
+        Files.writeString(yaml, "retention: {tombstoneDays: 30}\n");
+        MovableClock clock = new MovableClock();
+        try (Database store = TestPostgres.open(data.resolve("db"));
+             InboxGuardServer server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0),
+                     ConfigFile.load(yaml), SchedulingTest.accounts(), store, clock)) {
+            DavClient dav = new DavClient(server.httpPort());
+            String cal = "/dav/calendars/bob/calendar/";
+            assertEquals(201, dav.put("bob", cal + "a.ics", event("keep-1")).statusCode());
+            assertEquals(201, dav.put("bob", cal + "b.ics", event("gone-1")).statusCode());
+            String before = token(sync(dav, ""));
+            assertEquals(204, dav.send("bob", "DELETE", cal + "b.ics", null, null).statusCode());
+            HttpResponse<String> deletion = sync(dav, before);
+            assertEquals(207, deletion.statusCode(), deletion.body());
+            assertTrue(deletion.body().contains("b.ics") && deletion.body().contains("404"), deletion.body());
+            String after = token(deletion);
+
+            // a month on, the hourly sweep forgets the tombstone: the token that needs it is refused (RFC 6578
+            // §3.2), the one taken after it still works, and a first sync lists what is there
+            clock.advance(Duration.ofDays(31));
+            HttpResponse<String> refused = sync(dav, before);
+            for (int i = 0; i < 100 && refused.statusCode() != 403; i++) {
+                Thread.sleep(200);
+                refused = sync(dav, before);
+            }
+            assertEquals(403, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("valid-sync-token"), refused.body());
+            HttpResponse<String> current = sync(dav, after);
+            assertEquals(207, current.statusCode(), current.body());
+            assertEquals(after, token(current));
+            HttpResponse<String> again = sync(dav, "");
+            assertEquals(207, again.statusCode(), again.body());
+            assertTrue(again.body().contains("a.ics") && !again.body().contains("b.ics"), again.body());
+        }
+    }
+
+    private static HttpResponse<String> sync(DavClient dav, String token) throws Exception {
+        return dav.send("bob", "REPORT", "/dav/calendars/bob/calendar/", "<D:sync-collection xmlns:D=\"DAV:\">"
+                + "<D:sync-token>" + token + "</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/>"
+                + "</D:prop></D:sync-collection>", "application/xml");
+    }
+
+    private static String token(HttpResponse<String> r) {
+        String body = r.body();
+        int start = body.indexOf("sync-token>") + "sync-token>".length();
+        return body.substring(start, body.indexOf('<', start));
+    }
+
+    private static String event(String uid) {
+        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid
+                + "\r\nDTSTAMP:20261201T090000Z\r\nDTSTART:20261210T100000Z\r\nDTEND:20261210T110000Z\r\n"
+                + "SUMMARY:Kept a while\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     }
 
     private static JsonNode api(DavClient dav, String user, String what) throws Exception {

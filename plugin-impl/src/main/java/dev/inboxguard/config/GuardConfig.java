@@ -37,7 +37,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
 
     /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
-        retention = retention == null ? new Retention(0, 0, 0, 0) : retention;
+        retention = retention == null ? new Retention(0, 0, 0, 0, 0) : retention;
         metrics = metrics == null ? new Metrics(null, null, null) : metrics;
         server = server == null ? new Server(null) : server;
         caldav = caldav == null ? new Caldav(null, null, null, null) : caldav;
@@ -557,22 +557,26 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      *                    own retry time (Postfix: 5 days)
      * @param mailDays    sent and given-up outgoing mail is removed this long after it settled; a bounce (DSN) that
      *                    comes later no longer finds its message
+     * @param tombstoneDays a calendar remembers a deleted object's name this long for sync reports (RFC 6578); a
+     *                    client whose sync token is older lists the calendar again
      */
-    public record Retention(int heldDays, int auditDays, int receiptDays, int mailDays) {
+    public record Retention(int heldDays, int auditDays, int receiptDays, int mailDays, int tombstoneDays) {
         /** Fills in defaults and checks the settings. */
         public Retention {
             heldDays = heldDays == 0 ? 30 : heldDays;
             auditDays = auditDays == 0 ? 365 : auditDays;
             receiptDays = receiptDays == 0 ? 7 : receiptDays;
             mailDays = mailDays == 0 ? 30 : mailDays;
+            tombstoneDays = tombstoneDays == 0 ? 60 : tombstoneDays;
             if (receiptDays < 5) {
                 throw new ConfigException("retention.receiptDays: at least 5, an MTA's retry time (Postfix: "
                         + "maximal_queue_lifetime, 5 days); a shorter time would deliver a retried message twice");
             }
-            if (heldDays < 1 || auditDays < 1 || mailDays < 1
-                    || Math.max(Math.max(heldDays, auditDays), Math.max(receiptDays, mailDays)) > 36_500) {
-                throw new ConfigException("retention: heldDays, auditDays, receiptDays and mailDays are days, 1 to "
-                        + "36500");
+            if (heldDays < 1 || auditDays < 1 || mailDays < 1 || tombstoneDays < 1
+                    || Math.max(Math.max(heldDays, auditDays), Math.max(Math.max(receiptDays, mailDays),
+                    tombstoneDays)) > 36_500) {
+                throw new ConfigException("retention: heldDays, auditDays, receiptDays, mailDays and tombstoneDays "
+                        + "are days, 1 to 36500");
             }
         }
     }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the server keeps, and for how long ({@code retention}): held items nobody decided on expire, and decided
- * items, audit rows, receipts of incoming mail and settled outgoing mail are removed once old enough. The sweep runs
+ * items, audit rows, receipts of incoming mail, settled outgoing mail and the tombstones of deleted calendar objects
+ * are removed once old enough. The sweep runs
  * once an hour by the server's clock; on several nodes each sweeps, and every step is safe to repeat.
  */
 public final class Retention implements AutoCloseable {
@@ -28,6 +29,7 @@ public final class Retention implements AutoCloseable {
     private final SchedulingStore scheduling;
     private final MailStore mail;
     private final dev.inboxguard.storage.PreferenceStore preferences;
+    private final dev.inboxguard.storage.CalendarStore calendars;
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private long lastSweep = Long.MIN_VALUE;
@@ -38,11 +40,14 @@ public final class Retention implements AutoCloseable {
      * @param scheduling the audit trail and decided items
      * @param mail       receipts and the outbound queue
      * @param preferences spam reports, kept as long as audit rows
+     * @param calendars  the tombstones behind sync tokens
      * @param clock      the clock
      */
     public Retention(GuardConfig.Retention settings, Quarantine quarantine, SchedulingStore scheduling,
-                     MailStore mail, dev.inboxguard.storage.PreferenceStore preferences, Clock clock) {
+                     MailStore mail, dev.inboxguard.storage.PreferenceStore preferences,
+                     dev.inboxguard.storage.CalendarStore calendars, Clock clock) {
         this.preferences = preferences;
+        this.calendars = calendars;
         this.settings = settings;
         this.quarantine = quarantine;
         this.scheduling = scheduling;
@@ -80,21 +85,23 @@ public final class Retention implements AutoCloseable {
         preferences.pruneLinks(now);
         mail.pruneReceipts(now - days(settings.receiptDays()));
         int settled = mail.pruneSettled(now - days(settings.mailDays()));
-        Swept swept = new Swept(expired, decided, audit, settled);
-        if (expired + decided + audit + settled > 0) {
+        int tombstones = calendars.pruneTombstones(now - days(settings.tombstoneDays()));
+        Swept swept = new Swept(expired, decided, audit, settled, tombstones);
+        if (expired + decided + audit + settled + tombstones > 0) {
             LOG.info("retention: {} held items expired; removed {} decided items, {} audit rows, {} settled "
-                    + "outgoing messages", expired, decided, audit, settled);
+                    + "outgoing messages, {} tombstones", expired, decided, audit, settled, tombstones);
         }
         return swept;
     }
 
     /**
-     * @param expired held items expired
-     * @param decided decided items removed
-     * @param audit   audit rows removed
-     * @param settled sent, given-up or bounced outgoing messages removed
+     * @param expired    held items expired
+     * @param decided    decided items removed
+     * @param audit      audit rows removed
+     * @param settled    sent, given-up or bounced outgoing messages removed
+     * @param tombstones names of deleted calendar objects forgotten
      */
-    public record Swept(int expired, int decided, int audit, int settled) {
+    public record Swept(int expired, int decided, int audit, int settled, int tombstones) {
     }
 
     private static long days(int n) {

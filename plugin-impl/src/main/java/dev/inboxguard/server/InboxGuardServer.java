@@ -105,7 +105,8 @@ public final class InboxGuardServer implements AutoCloseable {
                 started.push(() -> q.close(StopDeadline.in(Duration.ofSeconds(10))));
             }
             Retention retention = new Retention(config.retention(), caldav.scheduling().quarantine(),
-                    database.scheduling(), database.mail(), database.preferences(), clock).start();
+                    database.scheduling(), database.mail(), database.preferences(), database.calendars(), clock)
+                    .start();
             started.push(retention);
             // people hear of what is held for them only where mail can go out
             String publicUrl = config.server().publicUrl().isEmpty()

@@ -208,6 +208,15 @@ public interface CalendarStore {
     Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes);
 
     /**
+     * Forgets deletions laid before a time. A calendar that forgot one refuses the sync tokens from before it
+     * ({@link #changesSince} is empty for them), so that their clients list it again (RFC 6578 §3.2).
+     *
+     * @param before epoch milliseconds
+     * @return the tombstones removed
+     */
+    int pruneTombstones(long before);
+
+    /**
      * The changes since a revision.
      *
      * @param revision  the revision the page brings the client to (the new sync token): the calendar's revision

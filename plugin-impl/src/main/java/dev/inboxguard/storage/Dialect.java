@@ -22,7 +22,8 @@ enum Dialect {
 
     /** @return the values of the migrations' placeholders */
     Map<String, String> placeholders() {
-        return Map.of("bytes", bytes, "text", text);
+        // migrated_at: when a migration runs, for rows it makes whose time nothing recorded (V9's tombstones)
+        return Map.of("bytes", bytes, "text", text, "migrated_at", Long.toString(System.currentTimeMillis()));
     }
 
     /**

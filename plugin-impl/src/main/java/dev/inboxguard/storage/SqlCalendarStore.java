@@ -401,7 +401,7 @@ final class SqlCalendarStore implements CalendarStore {
             throw new IllegalArgumentException("a page holds at least the two changes of one move");
         }
         Optional<StoredCalendar> now = calendar(owner, calendar);
-        if (now.isEmpty() || after < 0 || after > now.get().revision()) {
+        if (now.isEmpty() || after < 0 || after > now.get().revision() || !remembers(owner, calendar, after)) {
             return Optional.empty();
         }
         // the token is the revision read first; a change after it has a later revision and comes next time
@@ -464,7 +464,20 @@ final class SqlCalendarStore implements CalendarStore {
                 deleted.add(row.name());
             }
         }
+        if (!remembers(owner, calendar, after)) {
+            // retention forgot tombstones of this page while it was read: it may lack a deletion
+            return Optional.empty();
+        }
         return Optional.of(new Changes(revision, changed, deleted, truncated));
+    }
+
+    /**
+     * @return true if the calendar still has every tombstone laid after a revision; 0, a first sync, lists no
+     * deletions and needs none
+     */
+    private boolean remembers(String owner, String calendar, long after) {
+        return after == 0 || query("SELECT forgotten FROM calendars WHERE owner = ? AND name = ?",
+                List.of(owner, calendar), r -> r.getLong(1)).stream().allMatch(forgotten -> after >= forgotten);
     }
 
     /** The objects whose last write falls in a page's revisions (after, last]; %s is the columns. */
@@ -500,8 +513,21 @@ final class SqlCalendarStore implements CalendarStore {
      */
     private static void tombstone(Connection c, String owner, String calendar, String name, long revision)
             throws SQLException {
-        Sql.update(c, "INSERT INTO tombstones (owner, calendar, name, revision) VALUES (?, ?, ?, ?)", owner, calendar,
-                name, revision);
+        Sql.update(c, "INSERT INTO tombstones (owner, calendar, name, revision, deleted_at) VALUES (?, ?, ?, ?, ?)",
+                owner, calendar, name, revision, System.currentTimeMillis());
+    }
+
+    @Override
+    public int pruneTombstones(long before) {
+        return transaction(c -> {
+            // each calendar first remembers the newest revision it forgets: a token before it no longer lists
+            // every deletion since, and is refused
+            Sql.update(c, "UPDATE calendars SET forgotten = GREATEST(forgotten, (SELECT MAX(t.revision) FROM "
+                    + "tombstones t WHERE t.owner = calendars.owner AND t.calendar = calendars.name AND t.deleted_at "
+                    + "< ?)) WHERE EXISTS (SELECT 1 FROM tombstones t WHERE t.owner = calendars.owner AND t.calendar "
+                    + "= calendars.name AND t.deleted_at < ?)", before, before);
+            return Sql.update(c, "DELETE FROM tombstones WHERE deleted_at < ?", before);
+        });
     }
 
     /** Raises the calendar's revision, locking its row for the rest of the transaction. */

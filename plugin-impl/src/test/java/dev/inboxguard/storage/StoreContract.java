@@ -165,6 +165,38 @@ abstract class StoreContract {
     }
 
     @Test
+    void forgettingOldTombstonesRefusesOnlyTheTokensThatNeedThem() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            store.createCalendar(new StoredCalendar("alice", "quiet", null, Set.of("VEVENT"), 0));
+            store.put("alice", "c", "a.ics", "a", ics("A"), ANY, Expectation.NONE);
+            store.put("alice", "c", "b.ics", "b", ics("B"), ANY, Expectation.NONE);
+            store.put("alice", "quiet", "q.ics", "q", ics("Q"), ANY, Expectation.NONE);
+            long before = store.calendar("alice", "c").orElseThrow().revision();
+            long quietToken = store.calendar("alice", "quiet").orElseThrow().revision();
+            store.delete("alice", "c", "b.ics", Optional.empty());
+            long after = store.calendar("alice", "c").orElseThrow().revision();
+            assertEquals(0, store.pruneTombstones(System.currentTimeMillis() - 60_000), "none is that old");
+            assertTrue(store.changesSince("alice", "c", before, 1_000, 1 << 20).isPresent());
+
+            assertEquals(1, store.pruneTombstones(System.currentTimeMillis() + 1_000));
+            assertTrue(store.changesSince("alice", "c", before, 1_000, 1 << 20).isEmpty(),
+                    "this token needs the deletion it forgot");
+            assertEquals(List.of(), store.changesSince("alice", "c", after, 1_000, 1 << 20).orElseThrow().changed());
+            assertEquals(List.of("a.ics"), names(store.changesSince("alice", "c", 0, 1_000, 1 << 20).orElseThrow()
+                    .changed()), "a first sync lists what is there");
+            assertTrue(store.changesSince("alice", "quiet", quietToken, 1_000, 1 << 20).isPresent(),
+                    "a calendar that forgot nothing keeps its tokens");
+            assertEquals(0, store.pruneTombstones(System.currentTimeMillis() + 1_000));
+            // a deletion after the prune lays a new tombstone, which a token after the forgotten one sees
+            store.delete("alice", "c", "a.ics", Optional.empty());
+            assertEquals(List.of("a.ics"), store.changesSince("alice", "c", after, 1_000, 1 << 20).orElseThrow()
+                    .deleted());
+        }
+    }
+
+    @Test
     void aCalendarMadeAgainUnderItsOldNameStartsEmpty() {
         // objects and tombstones go with their calendar's row in one transaction; no foreign key does it for them
         try (Database db = node()) {
@@ -225,6 +257,7 @@ abstract class StoreContract {
                         "INSERT INTO changes (owner, calendar, name, revision, deleted) SELECT owner, calendar, name, "
                                 + "revision, TRUE FROM tombstones",
                         "DROP TABLE tombstones",
+                        "ALTER TABLE calendars DROP COLUMN forgotten",
                         "DROP INDEX objects_revision",
                         "ALTER TABLE objects DROP COLUMN revision",
                         // V8's objects had an unnamed key; V9 names its own
@@ -239,6 +272,8 @@ abstract class StoreContract {
         try (Database again = node()) {
             assertEquals(1, again.migrationsApplied());
             CalendarStore store = again.calendars();
+            assertEquals(0, store.pruneTombstones(System.currentTimeMillis() - 60_000),
+                    "a tombstone from before the migration counts from the migration");
             CalendarStore.Changes after = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
             assertEquals(before.revision(), after.revision());
             assertEquals(names(before.changed()), names(after.changed()));

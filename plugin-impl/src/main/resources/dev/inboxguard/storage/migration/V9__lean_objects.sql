@@ -6,6 +6,9 @@
 --   tombstones laid since.
 -- * One index for a UID, not two: (owner, uid, calendar) keeps a UID once per calendar (RFC 4791 §5.3.2.1) and also
 --   finds it in every calendar of its owner, as scheduling does.
+-- * A tombstone says when it was laid, so that retention can forget old ones (retention.tombstoneDays); a calendar
+--   then remembers the newest revision it forgot, and a sync token older than that is refused (RFC 6578 §3.2), so
+--   that its client lists the calendar again. Tombstones from before this migration count from the migration.
 -- * No foreign key to the calendar: H2 gave each one an index of its own, written at every PUT. The store writes a
 --   calendar's row before any of its objects, and deletes its objects and tombstones with it.
 CREATE TABLE objects_lean (
@@ -33,9 +36,11 @@ CREATE TABLE tombstones (
   calendar VARCHAR(255) NOT NULL,
   name VARCHAR(255) NOT NULL,
   revision BIGINT NOT NULL,
+  deleted_at BIGINT NOT NULL,
   CONSTRAINT tombstones_key PRIMARY KEY (owner, calendar, name));
-INSERT INTO tombstones (owner, calendar, name, revision)
-  SELECT owner, calendar, name, revision FROM changes WHERE deleted = TRUE;
+INSERT INTO tombstones (owner, calendar, name, revision, deleted_at)
+  SELECT owner, calendar, name, revision, ${migrated_at} FROM changes WHERE deleted = TRUE;
+ALTER TABLE calendars ADD COLUMN forgotten BIGINT DEFAULT 0 NOT NULL;
 DROP TABLE changes;
 DROP TABLE objects;
 ALTER TABLE objects_lean RENAME TO objects;
@@ -43,3 +48,4 @@ ALTER TABLE objects ADD CONSTRAINT objects_uid UNIQUE (owner, uid, calendar);
 CREATE INDEX objects_span ON objects (owner, calendar, kind, span_start);
 CREATE INDEX objects_revision ON objects (owner, calendar, revision);
 CREATE INDEX tombstones_revision ON tombstones (owner, calendar, revision);
+CREATE INDEX tombstones_deleted_at ON tombstones (deleted_at);
