@@ -29,8 +29,8 @@ class EmbeddedStoreTest extends StoreContract {
 
     @Test
     void aYoungTableIsReadByItsKeyNotByTheWholeCalendar() throws Exception {
-        // H2 ranks the (owner, calendar) foreign-key index as cheap as the key until it has analysed a table, and a
-        // cached statement keeps the plan it was first given
+        // H2 ranks an index that starts with (owner, calendar) as cheap as the key until it has analysed a table,
+        // and a cached statement keeps the plan it was first given
         try (Database db = node();
              java.sql.Connection c = db.dataSource().getConnection();
              java.sql.Statement s = c.createStatement()) {
