@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {"Brings the database schema up to date (the embedded database under --data, or PostgreSQL "
                 + "from storage.url) and exits; with --copy-from, then copies an embedded store into PostgreSQL. "
-                + "On PostgreSQL it is safe while nodes run: migrations only add, and take a lock. The embedded "
-                + "database must not be in use by serve."})
+                + "On PostgreSQL it takes a lock, so that nodes starting together apply each change once. Up to V8 "
+                + "migrations only add, and older nodes keep working; V9 rebuilds the object tables, so stop the "
+                + "nodes of earlier versions first. The embedded database must not be in use by serve."})
 final class MigrateCommand implements Callable<Integer> {
 
     @Spec

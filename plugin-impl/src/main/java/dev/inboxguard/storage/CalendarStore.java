@@ -203,7 +203,8 @@ public interface CalendarStore {
      * @param after    the revision the client has seen (0 for everything)
      * @param maxItems the most changes on one page (at least 2: a move within a calendar is two at one revision)
      * @param maxBytes the object text after which a page ends
-     * @return the changes, or empty if the revision is not one this calendar has had
+     * @return the changes, or empty if the revision is not one this calendar has had, or is older than a deletion
+     * it has forgotten ({@link #pruneTombstones})
      */
     Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes);
 

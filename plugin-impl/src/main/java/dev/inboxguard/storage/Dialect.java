@@ -23,7 +23,12 @@ enum Dialect {
     /** @return the values of the migrations' placeholders */
     Map<String, String> placeholders() {
         // migrated_at: when a migration runs, for rows it makes whose time nothing recorded (V9's tombstones)
-        return Map.of("bytes", bytes, "text", text, "migrated_at", Long.toString(System.currentTimeMillis()));
+        // lock_for_rebuild: V9 copies tables that nodes of the previous version may still write to; on PostgreSQL
+        // it locks them first, so that such a write waits and then fails instead of being lost with the old table.
+        // The embedded store has no other node.
+        return Map.of("bytes", bytes, "text", text, "migrated_at", Long.toString(System.currentTimeMillis()),
+                "lock_for_rebuild", this == POSTGRESQL
+                        ? "LOCK TABLE calendars, objects, changes IN EXCLUSIVE MODE;" : "");
     }
 
     /**

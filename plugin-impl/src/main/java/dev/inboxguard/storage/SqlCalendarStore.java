@@ -407,7 +407,7 @@ final class SqlCalendarStore implements CalendarStore {
         // the token is the revision read first; a change after it has a later revision and comes next time
         long revision = now.get().revision();
         List<ChangeRow> rows = changeRows(owner, calendar, "revision > ? AND revision <= ?", List.of(after, revision),
-                " FETCH FIRST " + (maxItems + 1) + " ROWS ONLY");
+                maxItems + 1);
         boolean truncated = rows.size() > maxItems;
         if (truncated) {
             // the rows of the last revision read may go on past the page: they come next time, whole
@@ -415,12 +415,16 @@ final class SqlCalendarStore implements CalendarStore {
             List<ChangeRow> whole = rows.stream().filter(row -> row.revision() != last).toList();
             if (whole.isEmpty()) {
                 // one write changed more names than a page holds: that write is the page, however long
-                rows = changeRows(owner, calendar, "revision = ?", List.of(last), "");
+                rows = changeRows(owner, calendar, "revision = ?", List.of(last), 0);
                 revision = last;
             } else {
                 rows = whole;
                 revision = rows.get(rows.size() - 1).revision();
             }
+        }
+        if (!remembers(owner, calendar, after)) {
+            // retention forgot tombstones of this page while its rows were read: the page may lack a deletion
+            return Optional.empty();
         }
         if (rows.stream().allMatch(ChangeRow::deleted)) {
             // nothing to read: the poll that finds nothing new, most often
@@ -464,16 +468,12 @@ final class SqlCalendarStore implements CalendarStore {
                 deleted.add(row.name());
             }
         }
-        if (!remembers(owner, calendar, after)) {
-            // retention forgot tombstones of this page while it was read: it may lack a deletion
-            return Optional.empty();
-        }
         return Optional.of(new Changes(revision, changed, deleted, truncated));
     }
 
     /**
-     * @return true if the calendar still has every tombstone laid after a revision; 0, a first sync, lists no
-     * deletions and needs none
+     * @return true if the calendar still has every tombstone laid after a revision. Any calendar has them for 0: a
+     * first sync reports no deletions (RFC 6578 §3.3), so one its tombstones are missing from is still whole
      */
     private boolean remembers(String owner, String calendar, long after) {
         return after == 0 || query("SELECT forgotten FROM calendars WHERE owner = ? AND name = ?",
@@ -489,14 +489,17 @@ final class SqlCalendarStore implements CalendarStore {
      * deleted in them. A name is one or the other, never both, so each name comes once, with its latest change.
      */
     private List<ChangeRow> changeRows(String owner, String calendar, String revisions, List<Object> values,
-                                       String limit) {
+                                       int limit) {
         List<Object> args = new ArrayList<>(List.of(owner, calendar));
         args.addAll(values);
         args.addAll(List.of(owner, calendar));
         args.addAll(values);
-        return query("SELECT name, FALSE AS deleted, revision FROM objects WHERE owner = ? AND calendar = ? AND "
-                + revisions + " UNION ALL SELECT name, TRUE AS deleted, revision FROM tombstones WHERE owner = ? AND "
-                + "calendar = ? AND " + revisions + " ORDER BY revision" + limit, args, SqlCalendarStore::changeRow);
+        // each half ordered and cut by its own index, so that a page of a large calendar reads a page of each,
+        // not every change since the token
+        String cut = " ORDER BY revision" + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : "");
+        return query("(SELECT name, FALSE AS deleted, revision FROM objects WHERE owner = ? AND calendar = ? AND "
+                + revisions + cut + ") UNION ALL (SELECT name, TRUE AS deleted, revision FROM tombstones WHERE "
+                + "owner = ? AND calendar = ? AND " + revisions + cut + ")" + cut, args, SqlCalendarStore::changeRow);
     }
 
     /** One change of a name: whether it deleted the object, and at which revision. */
@@ -519,15 +522,28 @@ final class SqlCalendarStore implements CalendarStore {
 
     @Override
     public int pruneTombstones(long before) {
-        return transaction(c -> {
-            // each calendar first remembers the newest revision it forgets: a token before it no longer lists
-            // every deletion since, and is refused
-            Sql.update(c, "UPDATE calendars SET forgotten = GREATEST(forgotten, (SELECT MAX(t.revision) FROM "
-                    + "tombstones t WHERE t.owner = calendars.owner AND t.calendar = calendars.name AND t.deleted_at "
-                    + "< ?)) WHERE EXISTS (SELECT 1 FROM tombstones t WHERE t.owner = calendars.owner AND t.calendar "
-                    + "= calendars.name AND t.deleted_at < ?)", before, before);
-            return Sql.update(c, "DELETE FROM tombstones WHERE deleted_at < ?", before);
-        });
+        List<String[]> calendars = query("SELECT DISTINCT owner, calendar FROM tombstones WHERE deleted_at < ?",
+                List.of(before), r -> new String[] {r.getString(1), r.getString(2)});
+        int total = 0;
+        for (String[] calendar : calendars) {
+            String owner = calendar[0];
+            String name = calendar[1];
+            // first the calendar remembers the newest revision it forgets, so that from then on a token from before
+            // it is refused; then its tombstones go a batch at a time, no transaction holding its row for long
+            transaction(c -> Sql.update(c, "UPDATE calendars SET forgotten = GREATEST(forgotten, COALESCE((SELECT "
+                    + "MAX(revision) FROM tombstones WHERE owner = ? AND calendar = ? AND deleted_at < ?), 0)) WHERE "
+                    + "owner = ? AND name = ?", owner, name, before, owner, name));
+            while (true) {
+                int removed = transaction(c -> Sql.update(c, "DELETE FROM tombstones WHERE owner = ? AND calendar = ? "
+                        + "AND name IN (SELECT name FROM tombstones WHERE owner = ? AND calendar = ? AND deleted_at < ? "
+                        + "FETCH FIRST " + Sql.PRUNE_BATCH + " ROWS ONLY)", owner, name, owner, name, before));
+                total += removed;
+                if (removed < Sql.PRUNE_BATCH) {
+                    break;
+                }
+            }
+        }
+        return total;
     }
 
     /** Raises the calendar's revision, locking its row for the rest of the transaction. */

@@ -9,8 +9,13 @@
 -- * A tombstone says when it was laid, so that retention can forget old ones (retention.tombstoneDays); a calendar
 --   then remembers the newest revision it forgot, and a sync token older than that is refused (RFC 6578 §3.2), so
 --   that its client lists the calendar again. Tombstones from before this migration count from the migration.
+-- * A name is an object or a tombstone, never both; an object without a change row (none should be) takes its
+--   calendar's revision, so that a sync from any earlier token lists it.
+-- * On PostgreSQL the tables are locked first (the placeholder lock_for_rebuild; empty on H2): a node of the previous
+--   version that writes meanwhile waits, then fails, rather than writing into the table being replaced.
 -- * No foreign key to the calendar: H2 gave each one an index of its own, written at every PUT. The store writes a
 --   calendar's row before any of its objects, and deletes its objects and tombstones with it.
+${lock_for_rebuild}
 CREATE TABLE objects_lean (
   owner VARCHAR(64) NOT NULL,
   calendar VARCHAR(255) NOT NULL,
@@ -29,7 +34,7 @@ INSERT INTO objects_lean (owner, calendar, name, uid, etag, data, modified, kind
     revision)
   SELECT o.owner, o.calendar, o.name, o.uid, o.etag, o.data, o.modified, o.kind, o.span_start, o.span_end,
     o.schedule_tag, COALESCE((SELECT ch.revision FROM changes ch WHERE ch.owner = o.owner AND ch.calendar = o.calendar
-      AND ch.name = o.name), 0)
+      AND ch.name = o.name), (SELECT c.revision FROM calendars c WHERE c.owner = o.owner AND c.name = o.calendar), 0)
   FROM objects o;
 CREATE TABLE tombstones (
   owner VARCHAR(64) NOT NULL,
@@ -39,7 +44,8 @@ CREATE TABLE tombstones (
   deleted_at BIGINT NOT NULL,
   CONSTRAINT tombstones_key PRIMARY KEY (owner, calendar, name));
 INSERT INTO tombstones (owner, calendar, name, revision, deleted_at)
-  SELECT owner, calendar, name, revision, ${migrated_at} FROM changes WHERE deleted = TRUE;
+  SELECT owner, calendar, name, revision, ${migrated_at} FROM changes WHERE deleted = TRUE AND NOT EXISTS
+    (SELECT 1 FROM objects o WHERE o.owner = changes.owner AND o.calendar = changes.calendar AND o.name = changes.name);
 ALTER TABLE calendars ADD COLUMN forgotten BIGINT DEFAULT 0 NOT NULL;
 DROP TABLE changes;
 DROP TABLE objects;
