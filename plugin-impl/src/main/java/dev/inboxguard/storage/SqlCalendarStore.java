@@ -472,8 +472,8 @@ final class SqlCalendarStore implements CalendarStore {
     }
 
     /**
-     * @return true if the calendar still has every tombstone laid after a revision. Any calendar has them for 0: a
-     * first sync reports no deletions (RFC 6578 §3.3), so one its tombstones are missing from is still whole
+     * @return true if the calendar still has every tombstone laid after a revision; always for 0, since a first sync
+     * reports no deletions (RFC 6578 §3.4)
      */
     private boolean remembers(String owner, String calendar, long after) {
         return after == 0 || query("SELECT forgotten FROM calendars WHERE owner = ? AND name = ?",
