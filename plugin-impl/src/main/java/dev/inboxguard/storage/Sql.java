@@ -66,7 +66,7 @@ final class Sql {
         }
     }
 
-    private static <T> List<T> read(Connection c, String sql, List<?> args, Row<T> row) throws SQLException {
+    static <T> List<T> read(Connection c, String sql, List<?> args, Row<T> row) throws SQLException {
         try (PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, args);
             List<T> out = new ArrayList<>();

@@ -47,24 +47,32 @@ final class SqlCalendarStore implements CalendarStore {
     @Override
     public StoredCalendar createCalendar(StoredCalendar calendar, Map<String, String> properties) {
         return transaction(c -> {
-            insertCalendar(c, calendar);
+            long revision = insertCalendar(c, calendar);
             for (Map.Entry<String, String> e : properties.entrySet()) {
                 String[] name = clark(e.getKey());
                 Sql.update(c, "INSERT INTO collection_properties (owner, calendar, namespace, name, xml) VALUES "
                         + "(?, ?, ?, ?, ?)", calendar.owner(), calendar.name(), name[0], name[1], e.getValue());
             }
             return new StoredCalendar(calendar.owner(), calendar.name(), calendar.displayName(),
-                    calendar.components(), 1);
+                    calendar.components(), revision);
         });
     }
 
-    private static void insertCalendar(Connection c, StoredCalendar calendar) throws SQLException {
+    /**
+     * @return the calendar's first revision: 1, or one past the last of a calendar deleted under the same name, so
+     * that no sync token, CTag or ETag of the old calendar comes back, and the old tokens are refused
+     */
+    private static long insertCalendar(Connection c, StoredCalendar calendar) throws SQLException {
+        long first = 1 + Sql.read(c, "SELECT revision FROM retired_calendars WHERE owner = ? AND name = ?",
+                List.of(calendar.owner(), calendar.name()), r -> r.getLong(1)).stream().findFirst().orElse(0L);
         try (PreparedStatement p = c.prepareStatement("INSERT INTO calendars (owner, name, display_name, "
-                + "components, revision) VALUES (?, ?, ?, ?, 1)")) {
+                + "components, revision, forgotten) VALUES (?, ?, ?, ?, ?, ?)")) {
             Sql.setText(p, 1, calendar.owner());
             Sql.setText(p, 2, calendar.name());
             Sql.setText(p, 3, calendar.displayName());
             Sql.setText(p, 4, String.join(",", calendar.components()));
+            p.setLong(5, first);
+            p.setLong(6, first);
             p.executeUpdate();
         } catch (SQLException e) {
             if (Sql.isDuplicate(e)) {
@@ -72,6 +80,7 @@ final class SqlCalendarStore implements CalendarStore {
             }
             throw e;
         }
+        return first;
     }
 
     /** @return namespace and local name of {@code {namespace}name} */
@@ -173,10 +182,19 @@ final class SqlCalendarStore implements CalendarStore {
     @Override
     public boolean deleteCalendar(String owner, String name) {
         return transaction(c -> {
-            // the calendar's row first, as every write does; its objects and tombstones have no foreign key (V9)
-            if (Sql.update(c, "DELETE FROM calendars WHERE owner = ? AND name = ?", owner, name) == 0) {
+            // the calendar's row first, as every write does; its objects and tombstones have no foreign key (V9).
+            // Its last revision is kept, for a calendar made again under its name to start after
+            List<Long> last = Sql.read(c, "SELECT revision FROM calendars WHERE owner = ? AND name = ? FOR UPDATE",
+                    List.of(owner, name), r -> r.getLong(1));
+            if (last.isEmpty()) {
                 return false;
             }
+            if (Sql.update(c, "UPDATE retired_calendars SET revision = ? WHERE owner = ? AND name = ?", last.get(0),
+                    owner, name) == 0) {
+                Sql.update(c, "INSERT INTO retired_calendars (owner, name, revision) VALUES (?, ?, ?)", owner, name,
+                        last.get(0));
+            }
+            Sql.update(c, "DELETE FROM calendars WHERE owner = ? AND name = ?", owner, name);
             Sql.update(c, "DELETE FROM objects WHERE owner = ? AND calendar = ?", owner, name);
             Sql.update(c, "DELETE FROM tombstones WHERE owner = ? AND calendar = ?", owner, name);
             return true;

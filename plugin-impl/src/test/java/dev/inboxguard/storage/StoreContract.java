@@ -219,6 +219,38 @@ abstract class StoreContract {
     }
 
     @Test
+    void aCalendarMadeAgainRefusesTheOldCalendarsTokensHoweverFarItGets() {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            for (int i = 0; i < 3; i++) {
+                store.put("alice", "c", i + ".ics", "u" + i, ics("E" + i), ANY, Expectation.NONE);
+            }
+            long oldToken = store.calendar("alice", "c").orElseThrow().revision();
+            String oldEtag = store.object("alice", "c", "0.ics").orElseThrow().etag();
+            assertTrue(store.deleteCalendar("alice", "c"));
+            StoredCalendar again = store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            assertTrue(again.revision() > oldToken, "the new calendar starts after the old one: " + again.revision());
+            assertEquals(again.revision(), store.calendar("alice", "c").orElseThrow().revision());
+            for (int i = 0; i < 5; i++) {
+                store.put("alice", "c", i + ".ics", "u" + i, ics("F" + i), ANY, Expectation.NONE);
+            }
+            // the old token would now lie within the new calendar's revisions; it must not list the new calendar's
+            // changes as if the old objects were still there
+            assertTrue(store.changesSince("alice", "c", oldToken, 1_000, 1 << 20).isEmpty(), "an old token");
+            assertNotEquals(oldEtag, store.object("alice", "c", "0.ics").orElseThrow().etag());
+            assertEquals(5, store.changesSince("alice", "c", 0, 1_000, 1 << 20).orElseThrow().changed().size());
+            assertTrue(store.changesSince("alice", "c", again.revision(), 1_000, 1 << 20).isPresent(),
+                    "the new calendar's own first token");
+            // deleted and made again twice: still after the last
+            long second = store.calendar("alice", "c").orElseThrow().revision();
+            assertTrue(store.deleteCalendar("alice", "c"));
+            assertTrue(store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0)).revision()
+                    > second);
+        }
+    }
+
+    @Test
     void aSecondOpeningFindsTheSchemaCurrent() {
         try (Database first = node(); Database second = node()) {
             assertEquals(0, second.migrationsApplied());
@@ -258,6 +290,7 @@ abstract class StoreContract {
                                 + "revision, TRUE FROM tombstones",
                         "DROP TABLE tombstones",
                         "ALTER TABLE calendars DROP COLUMN forgotten",
+                        "DROP TABLE retired_calendars",
                         "DROP INDEX objects_revision",
                         "ALTER TABLE objects DROP COLUMN revision",
                         // V8's objects had an unnamed key; V9 names its own

@@ -47,6 +47,13 @@ INSERT INTO tombstones (owner, calendar, name, revision, deleted_at)
   SELECT owner, calendar, name, revision, ${migrated_at} FROM changes WHERE deleted = TRUE AND NOT EXISTS
     (SELECT 1 FROM objects o WHERE o.owner = changes.owner AND o.calendar = changes.calendar AND o.name = changes.name);
 ALTER TABLE calendars ADD COLUMN forgotten BIGINT DEFAULT 0 NOT NULL;
+-- A calendar deleted leaves its last revision here; one made again under its name starts after it, and refuses the
+-- old calendar's sync tokens (forgotten), which would otherwise come back valid as its revisions grew.
+CREATE TABLE retired_calendars (
+  owner VARCHAR(64) NOT NULL,
+  name VARCHAR(255) NOT NULL,
+  revision BIGINT NOT NULL,
+  CONSTRAINT retired_calendars_key PRIMARY KEY (owner, name));
 DROP TABLE changes;
 DROP TABLE objects;
 ALTER TABLE objects_lean RENAME TO objects;
