@@ -26,9 +26,8 @@ final class StoreCopy {
      * behind: both refill.
      */
     static final List<String> TABLES = List.of("calendars", "retired_calendars", "objects", "tombstones",
-            "collection_properties", "homes",
-            "inbox", "held", "audit", "correspondents", "mail_queue", "mail_receipts", "user_preferences", "sender_lists",
-            "spam_reports", "held_notices", "server_secrets", "used_links");
+            "collection_properties", "homes", "inbox", "held", "audit", "correspondents", "mail_queue", "mail_receipts",
+            "user_preferences", "sender_lists", "spam_reports", "held_notices", "server_secrets", "used_links");
     private static final int BATCH = 500;
 
     private StoreCopy() {
