@@ -25,7 +25,7 @@ final class StoreCopy {
      * Parents before children, for the foreign key of collection properties. Rate buckets and sign-ins are left
      * behind: both refill.
      */
-    static final List<String> TABLES = List.of("calendars", "retired_calendars", "objects", "tombstones",
+    static final List<String> TABLES = List.of("calendars", "objects", "tombstones", "retired_calendars",
             "collection_properties", "homes", "inbox", "held", "audit", "correspondents", "mail_queue", "mail_receipts",
             "user_preferences", "sender_lists", "spam_reports", "held_notices", "server_secrets", "used_links");
     private static final int BATCH = 500;
