@@ -418,12 +418,14 @@ final class SqlCalendarStore implements CalendarStore {
         if (maxItems < 2) {
             throw new IllegalArgumentException("a page holds at least the two changes of one move");
         }
-        Optional<StoredCalendar> now = calendar(owner, calendar);
-        if (now.isEmpty() || after < 0 || after > now.get().revision() || !remembers(owner, calendar, after)) {
+        // the revision and what the calendar forgot, in one read: a sync poll is the most frequent request
+        Optional<long[]> now = query("SELECT revision, forgotten FROM calendars WHERE owner = ? AND name = ?",
+                List.of(owner, calendar), r -> new long[] {r.getLong(1), r.getLong(2)}).stream().findFirst();
+        if (now.isEmpty() || after < 0 || after > now.get()[0] || after != 0 && after < now.get()[1]) {
             return Optional.empty();
         }
         // the token is the revision read first; a change after it has a later revision and comes next time
-        long revision = now.get().revision();
+        long revision = now.get()[0];
         List<ChangeRow> rows = changeRows(owner, calendar, "revision > ? AND revision <= ?", List.of(after, revision),
                 maxItems + 1);
         boolean truncated = rows.size() > maxItems;

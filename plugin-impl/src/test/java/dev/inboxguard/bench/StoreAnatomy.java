@@ -5,7 +5,6 @@ import dev.inboxguard.storage.Expectation;
 import dev.inboxguard.storage.StoredCalendar;
 import dev.inboxguard.storage.TimeSpan;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,7 +78,7 @@ public final class StoreAnatomy {
                     List<String> names = new ArrayList<>();
                     for (int i = 0; i < events / 8; i++) {
                         String uid = UUID.randomUUID().toString();
-                        byte[] data = event(uid);
+                        byte[] data = StoreGrowthRun.event(uid, 0);
                         bytes += data.length;
                         long start = 1_796_119_200_000L + i * 86_400_000L;
                         String name = UUID.randomUUID() + ".ics";
@@ -117,11 +116,5 @@ public final class StoreAnatomy {
         for (int i = 0; i <= page.getKeyCount(); i++) {
             walk(page.getChildPage(i), pages);
         }
-    }
-
-    private static byte[] event(String uid) {
-        return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//g//EN\r\nBEGIN:VEVENT\r\nUID:" + uid
-                + "\r\nDTSTAMP:20261120T090000Z\r\nDTSTART:20261201T100000Z\r\nSUMMARY:Growth\r\n"
-                + "END:VEVENT\r\nEND:VCALENDAR\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -129,7 +129,7 @@ public final class StoreGrowthRun {
                 new Expectation(false, Optional.empty()));
     }
 
-    private static byte[] event(String uid, int padding) {
+    static byte[] event(String uid, int padding) {
         // the padding is a DESCRIPTION folded at 75 octets, as a client writes a long one
         StringBuilder description = new StringBuilder();
         for (int i = 0; i < padding; i += 74) {
