@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * file. A chunk is freed only once none of its pages is live, and a chunk with a few live pages left keeps all of its
  * space. After a burst of writes the file was many times what it holds (8× for events of 1.5 KB, 24× for events of
  * 200 bytes) and stayed so until the next start: H2's own background writer compacts mostly while the store is idle,
- * and skips idle rounds after one that found nothing to do, which is what it finds while the last writes' chunks
- * are still needed by the version on the disk.
+ * and skips idle rounds after one that found nothing to do, which is what it finds within the retention time of the
+ * last write.
  *
  * <p>Here, a timer does the same two things H2's writer does, once a second while the store is quiet (fewer than
  * {@value #QUIET_COMMITS} commits in the last second): it moves chunks into the file's holes and cuts the file's end
@@ -139,8 +139,8 @@ final class StoreCompaction implements AutoCloseable {
                 return 0;
             }
             long start = System.nanoTime();
-            // moved first: the chunks a rewrite empties are freed only once a later version is on the disk (see
-            // GroupCommit), and are moved over in a later round
+            // moved first: the chunks a rewrite empties are freed only after the retention time, and are moved
+            // over in a later round
             if (holes && roomToMove()) {
                 ((RandomAccessStore) fileStore).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
             }
