@@ -418,14 +418,12 @@ final class SqlCalendarStore implements CalendarStore {
         if (maxItems < 2) {
             throw new IllegalArgumentException("a page holds at least the two changes of one move");
         }
-        // the revision and what the calendar forgot, in one read: a sync poll is the most frequent request
-        Optional<long[]> now = query("SELECT revision, forgotten FROM calendars WHERE owner = ? AND name = ?",
-                List.of(owner, calendar), r -> new long[] {r.getLong(1), r.getLong(2)}).stream().findFirst();
-        if (now.isEmpty() || after < 0 || after > now.get()[0] || after != 0 && after < now.get()[1]) {
+        Optional<SyncState> now = syncState(owner, calendar);
+        if (now.isEmpty() || after < 0 || after > now.get().revision() || !now.get().remembers(after)) {
             return Optional.empty();
         }
         // the token is the revision read first; a change after it has a later revision and comes next time
-        long revision = now.get()[0];
+        long revision = now.get().revision();
         List<ChangeRow> rows = changeRows(owner, calendar, "revision > ? AND revision <= ?", List.of(after, revision),
                 maxItems + 1);
         boolean truncated = rows.size() > maxItems;
@@ -442,7 +440,7 @@ final class SqlCalendarStore implements CalendarStore {
                 revision = rows.get(rows.size() - 1).revision();
             }
         }
-        if (!remembers(owner, calendar, after)) {
+        if (after != 0 && !syncState(owner, calendar).map(state -> state.remembers(after)).orElse(true)) {
             // retention forgot tombstones of this page while its rows were read: the page may lack a deletion
             return Optional.empty();
         }
@@ -495,9 +493,21 @@ final class SqlCalendarStore implements CalendarStore {
      * @return true if the calendar still has every tombstone laid after a revision; always for 0, since a first sync
      * reports no deletions (RFC 6578 §3.4)
      */
-    private boolean remembers(String owner, String calendar, long after) {
-        return after == 0 || query("SELECT forgotten FROM calendars WHERE owner = ? AND name = ?",
-                List.of(owner, calendar), r -> r.getLong(1)).stream().allMatch(forgotten -> after >= forgotten);
+    /**
+     * What a sync token is checked against: the calendar's revision, and the newest revision whose tombstones
+     * retention has forgotten.
+     */
+    private record SyncState(long revision, long forgotten) {
+        /** @return whether a token of this revision still finds every deletion since (0 is a first sync) */
+        boolean remembers(long after) {
+            return after == 0 || after >= forgotten;
+        }
+    }
+
+    // both in one read: a sync poll is the most frequent request
+    private Optional<SyncState> syncState(String owner, String calendar) {
+        return query("SELECT revision, forgotten FROM calendars WHERE owner = ? AND name = ?",
+                List.of(owner, calendar), r -> new SyncState(r.getLong(1), r.getLong(2))).stream().findFirst();
     }
 
     /** The objects whose last write falls in a page's revisions (after, last]; %s is the columns. */
