@@ -63,6 +63,9 @@ public final class StoreGrowthRun {
                 put(db, w + "-" + n + ".ics", uid, data);
                 raw.addAndGet(data.length - size);
             }, file, raw, churn);
+            // the file as a crash at the end of the churn leaves it, for the open after one (RecoveryScan)
+            Files.createDirectories(dir.resolve("crash"));
+            Files.copy(file, dir.resolve("crash").resolve("inboxguard.mv.db"));
             // what the file does once the writes stop: H2's background writer compacts an idle store
             for (int s = 5; s <= idleSeconds; s += 5) {
                 Thread.sleep(5_000);
@@ -71,6 +74,18 @@ public final class StoreGrowthRun {
             }
         }
         System.out.printf("closed: file %.1f MB%n", Files.size(file) / 1e6);
+        long clean = System.nanoTime();
+        try (Database db = Database.embedded(dir)) {
+            System.out.printf("open after a clean close: file %.1f MB, %d ms%n", Files.size(file) / 1e6,
+                    (System.nanoTime() - clean) / 1_000_000);
+        }
+        Path crash = dir.resolve("crash");
+        long size = Files.size(crash.resolve("inboxguard.mv.db"));
+        long start = System.nanoTime();
+        try (Database db = Database.embedded(crash)) {
+            System.out.printf("open after a crash: file %.1f MB, %d ms to open, scan and migrate%n", size / 1e6,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
         System.exit(0);
     }
 

@@ -33,6 +33,8 @@ public final class PowerCut extends FilePathWrapper {
     private static volatile boolean cutAtNextWrite;
     private static final AtomicLong SEQ = new AtomicLong();
     private static final AtomicLong PAST_HEADER = new AtomicLong();
+    private static volatile boolean cutOnChain;
+    private static final Map<String, Chain> CHAINS = new ConcurrentHashMap<>();
 
     static {
         FilePath.register(new PowerCut());
@@ -48,7 +50,9 @@ public final class PowerCut extends FilePathWrapper {
         try {
             cut = false;
             cutAtNextWrite = false;
+            cutOnChain = false;
             UNSYNCED.clear();
+            CHAINS.clear();
             PAST_HEADER.set(0);
         } finally {
             GATE.writeLock().unlock();
@@ -77,6 +81,15 @@ public final class PowerCut extends FilePathWrapper {
     /** The power goes right after the next write to any file, before an fsync can follow it. */
     static void cutAtNextWrite() {
         cutAtNextWrite = true;
+    }
+
+    /**
+     * The power goes right after the first write over a chunk that recovery from the header on the disk would walk
+     * through: the header's own chunk, or one written after that header. H2 writes a new header only after such a
+     * chunk has been written over, so the disk can hold the write and the old header both.
+     */
+    static void cutWhenTheChainIsWrittenOver() {
+        cutOnChain = true;
     }
 
     /** @return whether the power is off */
@@ -122,7 +135,8 @@ public final class PowerCut extends FilePathWrapper {
         FilePath base = getBase();
         FileChannel channel = base.open(mode);
         String real = key(Path.of(base.toRealPath().name.replaceFirst("^file:", "")));
-        return new Channel(channel, UNSYNCED.computeIfAbsent(real, k -> new ArrayList<>()));
+        return new Channel(channel, UNSYNCED.computeIfAbsent(real, k -> new ArrayList<>()),
+                CHAINS.computeIfAbsent(real, k -> new Chain()));
     }
 
     /**
@@ -173,12 +187,38 @@ public final class PowerCut extends FilePathWrapper {
         }
     }
 
+    /**
+     * The chunks recovery would follow from the last header written: the chunk written just before it, and every
+     * chunk written since, as byte ranges.
+     */
+    private static final class Chain {
+        private final List<long[]> chunks = new ArrayList<>();
+        private long[] last;
+
+        /** @return whether this write lands on a chunk of the chain */
+        synchronized boolean written(long position, int length) {
+            if (position < OrderedWrites.HEADER_END) {
+                chunks.clear();
+                if (last != null) {
+                    chunks.add(last);
+                }
+                return false;
+            }
+            boolean over = chunks.stream().anyMatch(c -> position < c[1] && c[0] < position + length);
+            last = new long[] {position, position + length};
+            chunks.add(last);
+            return over;
+        }
+    }
+
     private static final class Channel extends ForwardingChannel {
         private final List<Write> unsynced;
+        private final Chain chain;
 
-        Channel(FileChannel base, List<Write> unsynced) {
+        Channel(FileChannel base, List<Write> unsynced, Chain chain) {
             super(base);
             this.unsynced = unsynced;
+            this.chain = chain;
         }
 
         @Override
@@ -202,7 +242,8 @@ public final class PowerCut extends FilePathWrapper {
                         PAST_HEADER.incrementAndGet();
                     }
                     unsynced.add(new Write(SEQ.incrementAndGet(), position, written, before, size, false));
-                    if (cutAtNextWrite) {
+                    boolean overChain = chain.written(position, length);
+                    if (cutAtNextWrite || cutOnChain && overChain) {
                         cut = true;
                     }
                 }
