@@ -118,6 +118,41 @@ class ConfigFileTest {
     }
 
     @Test
+    void bindingOnlyTheSectionsAFileSetsGivesWhatBindingEverySectionGives() throws Exception {
+        List<String> files = new java.util.ArrayList<>(List.of(Files.readString(Path.of("../docs/deploy/inboxguard.yaml")),
+                Files.readString(Path.of("src/test/resources/identity/identity.yaml"))));
+        // each section of the defaults alone, and some with values changed
+        String defaults;
+        try (java.io.InputStream in = ConfigFile.class.getResourceAsStream("default-config.yaml")) {
+            defaults = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        for (String section : defaults.split("\n(?=[a-z])")) {
+            if (!section.startsWith("#")) {
+                files.add(section + "\n");
+            }
+        }
+        assertTrue(files.size() > 20, "sections: " + files.size());
+        files.add("limits:\n  maxBytes: 2000000\n");
+        files.add("policy:\n  rules:\n    - code: CONTENT_RISKY_LINK\n      action: reject\n");
+        files.add("users:\n  - name: ann\n    password: pw\n    addresses: [\"mailto:ann@example.com\"]\n"
+                + "caldav:\n  directory: hidden\n");
+        for (String yaml : files) {
+            Path file = write(yaml);
+            java.util.Optional<GuardConfig> quick = ConfigFile.loadBindingWhatItSets(file);
+            assertTrue(quick.isPresent(), yaml);
+            assertEquals(ConfigFile.loadBindingEverySection(file), quick.get(), yaml);
+            assertEquals(quick.get(), ConfigFile.load(file), yaml);
+        }
+        // a mistake is named in the same words either way
+        for (String bad : List.of("retention:\n", "limits:\n  maxAtendees: 5\n", "nosuch: 1\n",
+                "caldav:\n  defaultCalendar: {name: a}\n  defaultTaskList: {name: a}\n")) {
+            Path file = write(bad);
+            assertEquals(assertThrows(ConfigException.class, () -> ConfigFile.loadBindingEverySection(file)).getMessage(),
+                    assertThrows(ConfigException.class, () -> ConfigFile.load(file)).getMessage(), bad);
+        }
+    }
+
+    @Test
     void mistakesAreOneLineErrorsThatSayWhere() throws Exception {
         ConfigException typo = assertThrows(ConfigException.class,
                 () -> ConfigFile.load(write("limits:\n  maxAtendees: 5\n")));
