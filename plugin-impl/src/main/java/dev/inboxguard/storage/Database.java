@@ -97,10 +97,12 @@ public final class Database implements AutoCloseable, Transactions {
      * Opens the embedded database, creating it if needed. A store's write returns once a checkpoint has written
      * and fsynced its commit ({@link GroupCommit}), so a PUT acknowledged is one that survives kill -9; concurrent
      * commits share one checkpoint. H2's background writer runs again: it writes what is left after
-     * {@code WRITE_DELAY} ms without a write, and compacts. A chunk of the file may be reused once it is a second old
-     * instead of H2's default 45 s, so that under steady writes the file stays near its size instead of growing by
-     * 45 s of writes; chunks written by commits are fsynced at once. H2's own background writes are not fsynced,
-     * with this setting or the default (see docs/benchmarks.md). Values up to 16 KiB stay in their row
+     * {@code WRITE_DELAY} ms without a write, and compacts. A chunk of the file may be reused as soon as no version
+     * still needed reads it ({@code RETENTION_TIME=0}) instead of after H2's default 45 s: under steady writes the
+     * file would otherwise grow by the chunks of that time (of one second: 22× what it held at 2,000 writes a second).
+     * The versions still needed include the last fsynced one ({@link GroupCommit}), and no reuse breaks the chain of
+     * chunks recovery follows from the header on the disk ({@link OrderedWrites}). H2's own background writes are
+     * not fsynced (see docs/benchmarks.md). Values up to 16 KiB stay in their row
      * ({@code MAX_LENGTH_INPLACE_LOB}) instead of H2's 256 bytes: nearly every calendar object is larger than that,
      * and each one H2 keeps apart costs writes to three more maps and a clean-up when it is replaced.
      *
@@ -123,7 +125,7 @@ public final class Database implements AutoCloseable, Transactions {
         // ordered: H2's header and the file's end change only once what they point at is on the disk
         OrderedWrites.register();
         c.setJdbcUrl("jdbc:h2:" + OrderedWrites.SCHEME + ":" + fileSystem + file
-                + ";WRITE_DELAY=500;RETENTION_TIME=1000;QUERY_CACHE_SIZE=128"
+                + ";WRITE_DELAY=500;RETENTION_TIME=0;QUERY_CACHE_SIZE=128"
                 + ";MAX_LENGTH_INPLACE_LOB=" + INLINE_BYTES
                 + ";DB_CLOSE_ON_EXIT=FALSE");
         c.setUsername("inboxguard");

@@ -3,6 +3,7 @@ package dev.inboxguard.storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.Optional;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 
@@ -23,14 +24,24 @@ import org.h2.store.fs.FilePathWrapper;
  * counts writes past the header made while a header write was unfsynced). The file is also fsynced when opened for
  * writing.
  *
+ * <p>And a header comes before a new chunk that would break recovery's walk. After a crash H2 starts at the chunk the
+ * header names and follows each chunk's guess of where the next went; H2 writes a new header only after it has
+ * written a chunk over a freed one of that walk, so a power cut between the two ended the walk early, before
+ * acknowledged commits ({@code PowerLossTest} lost them within seconds once chunks were freed as soon as they died).
+ * {@link ChunkChain} follows the walk from the writes; before a new chunk that lands on it, a header naming the newest
+ * chunk, whole on the disk after the fsync, is written and fsynced first. H2's own next header replaces it.
+ *
  * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
- * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions.
+ * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions;
+ * and two for each header written before a chunk.
  */
 public final class OrderedWrites extends FilePathWrapper {
     /** The prefix, as in {@code jdbc:h2:ordered:/var/lib/inboxguard/inboxguard}. */
     static final String SCHEME = "ordered";
     /** H2's store header: two copies, one block each, at the start of the file, written in one write. */
     static final long HEADER_END = 2 * 4096;
+    private static final java.util.concurrent.atomic.AtomicLong HEADERS_BEFORE_A_REUSE =
+            new java.util.concurrent.atomic.AtomicLong();
 
     static {
         FilePath.register(new OrderedWrites());
@@ -53,32 +64,70 @@ public final class OrderedWrites extends FilePathWrapper {
     @Override
     public FileChannel open(String mode) throws IOException {
         FileChannel channel = getBase().open(mode);
-        if (mode.contains("w")) {
-            // after a crash the operating system may still hold the last process's unsynced writes; H2 takes them
-            // for the newest version and may reuse chunks on their word, so they reach the disk first
-            channel.force(true);
+        if (!mode.contains("w")) {
+            return channel;
         }
-        return new Channel(channel);
+        // after a crash the operating system may still hold the last process's unsynced writes; H2 takes them for
+        // the newest version and may reuse chunks on their word, so they reach the disk first
+        channel.force(true);
+        ChunkChain chain = new ChunkChain();
+        Optional<ByteBuffer> first = Optional.empty();
+        if (channel.size() >= HEADER_END) {
+            ByteBuffer block = ByteBuffer.allocate(ChunkChain.BLOCK);
+            channel.read(block, 0);
+            first = Optional.of(block.flip());
+        }
+        chain.opened(first, b -> ChunkChain.read(channel, b));
+        return new Channel(channel, chain);
+    }
+
+    /** @return how many headers were written before a new chunk that would have landed on the walk, so far */
+    static long headersBeforeAReuse() {
+        return HEADERS_BEFORE_A_REUSE.get();
     }
 
     private static final class Channel extends ForwardingChannel {
-        Channel(FileChannel base) {
+        private final ChunkChain chain;
+
+        Channel(FileChannel base, ChunkChain chain) {
             super(base);
+            this.chain = chain;
         }
 
         @Override
         public int write(ByteBuffer src, long position) throws IOException {
             if (position < HEADER_END) {
-                // every chunk the new header may point at is on the disk before it
-                base.force(false);
-                int n = base.write(src, position);
-                // and the header is on the disk before the next chunk: H2 writes no new header when it reuses a
-                // chunk older than the one its last header names, which is safe only if that header is on the disk;
-                // recovery from an older one would walk through the reused chunk
-                base.force(false);
-                return n;
+                return writeHeader(src, position, false);
             }
-            return base.write(src, position);
+            Optional<ByteBuffer> first = chain.beforeChunk(src, position);
+            if (first.isPresent()) {
+                // the walk would end at this chunk: the newest chunk, on the disk once the header's fsync is done,
+                // is named first, so that the walk starts past the one written over
+                writeHeader(first.get(), 0, true);
+                HEADERS_BEFORE_A_REUSE.incrementAndGet();
+            }
+            ByteBuffer written = src.duplicate();
+            int n = base.write(src, position);
+            chain.written(written.limit(written.position() + n), position);
+            return n;
+        }
+
+        private int writeHeader(ByteBuffer src, long position, boolean ours) throws IOException {
+            ByteBuffer header = src.duplicate();
+            // every chunk the new header may point at is on the disk before it
+            base.force(false);
+            int n = 0;
+            while (src.hasRemaining()) {
+                n += base.write(src, position + n);
+            }
+            // and the header is on the disk before the next chunk: H2 writes no new header when it reuses a
+            // chunk older than the one its last header names, which is safe only if that header is on the disk;
+            // recovery from an older one would walk through the reused chunk
+            base.force(false);
+            if (position == 0) {
+                chain.headerWritten(header, ours, b -> ChunkChain.read(base, b));
+            }
+            return n;
         }
 
         @Override

@@ -20,13 +20,11 @@ import org.slf4j.LoggerFactory;
  * file. A chunk is freed only once none of its pages is live, and a chunk with a few live pages left keeps all of its
  * space. After a burst of writes the file was many times what it holds (8× for events of 1.5 KB, 24× for events of
  * 200 bytes) and stayed so until the next start: H2's own background writer compacts mostly while the store is idle,
- * and skips idle rounds after one that found nothing to do, which is what it finds within the retention time of the
- * last write.
+ * and skips idle rounds after one that found nothing to do.
  *
  * <p>Here, a timer does the same two things H2's writer does, once a second while the store is quiet (fewer than
  * {@value #QUIET_COMMITS} commits in the last second): it moves chunks into the file's holes and cuts the file's end
- * ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it overwrites anything, whatever the retention
- * time), and it rewrites the live pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next
+ * ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it overwrites anything), and it rewrites the live pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next
  * commit stores like any change. Under full load a round would free little, since the writes make dead space as
  * fast, and it cost the writers 5-12 %; so a busy store is left alone, and its file comes back within seconds of the
  * burst's end. After a round that took {@code t}, the next comes no sooner than {@code 20 t}.
@@ -139,8 +137,8 @@ final class StoreCompaction implements AutoCloseable {
                 return 0;
             }
             long start = System.nanoTime();
-            // moved first: the chunks a rewrite empties are freed only after the retention time, and are moved
-            // over in a later round
+            // moved first: the chunks a rewrite empties are freed only once a checkpoint has fsynced the rewrite,
+            // and are moved over in a later round
             if (holes && roomToMove()) {
                 ((RandomAccessStore) fileStore).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
             }

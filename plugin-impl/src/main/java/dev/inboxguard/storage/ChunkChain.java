@@ -1,0 +1,259 @@
+package dev.inboxguard.storage;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongFunction;
+import org.h2.mvstore.DataUtils;
+
+/**
+ * The chunks of an H2 file that recovery after a crash would walk through: the one the store header on the disk names,
+ * and every chunk written since that header. After a crash H2 starts at the named chunk and follows each chunk's
+ * guess of where the next one went; a chunk of that walk written over ends it early, before chunks whose commits were
+ * acknowledged. H2 writes a new header only after it has written over such a chunk, so {@link OrderedWrites} asks
+ * this, before each new chunk, whether it lands on the walk, and if so first writes a header that names the newest
+ * chunk on the disk ({@link #headerNamingNewest()}).
+ *
+ * <p>It reads H2's own text: the store header (two copies of a checksummed {@code key:value} list, one block each, at
+ * the start of the file) and each chunk's footer (its id, length in blocks and version, checksummed, in the last 128
+ * bytes of the chunk's one write). Anything it cannot read leaves the write as H2 made it.
+ */
+final class ChunkChain {
+    static final int BLOCK = 4096;
+    private static final int FOOTER = 128;
+
+    /** The last header on the disk, as read or written: its fields without the checksum. */
+    private Map<String, String> header;
+    /** Byte ranges {start, end} of the named chunk and of the chunks written since the header. */
+    private final List<long[]> walk = new ArrayList<>();
+    /** The newest chunk written by this process (block, id, version), or null before the first. */
+    private Chunk newest;
+    /** Versions up to this are older than a chunk already on the disk: a write of one is a chunk moved. */
+    private long newestVersion;
+
+    /** A chunk as its footer describes it, and where it was written. */
+    record Chunk(long block, int id, int blocks, long version) {
+    }
+
+    /**
+     * @param firstBlock the file's first block as it is on the disk, or empty for a new file
+     * @param chunkAt    reads the chunk at a block of the file, to learn how long the named one is
+     */
+    synchronized void opened(Optional<ByteBuffer> firstBlock, LongFunction<Optional<Chunk>> chunkAt) {
+        walk.clear();
+        newest = null;
+        header = firstBlock.flatMap(ChunkChain::parseHeader).orElse(null);
+        if (header == null) {
+            return;
+        }
+        newestVersion = hex(header.get("version"));
+        Optional<Chunk> named = chunkAt.apply(hex(header.get("block")))
+                .filter(c -> c.id() == (int) hex(header.get("chunk")) && c.version() == newestVersion);
+        named.ifPresent(c -> walk.add(range(c)));
+        // after a clean close the named chunk is the newest; after a crash the newest may be past it, and a chunk H2
+        // moves may be newer than it, so nothing is named until H2's own next header says which is the newest
+        if ("1".equals(header.get("clean"))) {
+            newest = named.orElse(null);
+        } else {
+            newestVersion = Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * @param src      what is about to be written, at or after the header's two blocks
+     * @param position where
+     * @return the header to write first, if this is a new chunk landing on the walk; empty to just write it
+     */
+    synchronized Optional<ByteBuffer> beforeChunk(ByteBuffer src, long position) {
+        Optional<Chunk> chunk = footer(src, position);
+        if (chunk.isEmpty() || chunk.get().version() <= newestVersion || newest == null || header == null) {
+            // not a new chunk (a moved one is no newer than what is on the disk), or no newest known to name
+            return Optional.empty();
+        }
+        long start = position;
+        long end = position + src.remaining();
+        boolean lands = walk.stream().anyMatch(r -> start < r[1] && r[0] < end);
+        if (!lands || newest.block() * BLOCK < end && start < (newest.block() + newest.blocks()) * BLOCK) {
+            // a new chunk over the newest one cannot be helped by naming it; H2 never frees the newest
+            return Optional.empty();
+        }
+        return Optional.of(headerNamingNewest());
+    }
+
+    /** Records a write at or after the header's two blocks: a chunk, new or moved, or something else. */
+    synchronized void written(ByteBuffer written, long position) {
+        Optional<Chunk> chunk = footer(written, position);
+        walk.add(new long[] {position, position + written.remaining()});
+        chunk.filter(c -> c.version() > newestVersion).ifPresent(c -> {
+            newest = c;
+            newestVersion = c.version();
+        });
+    }
+
+    /**
+     * Records a header write: the walk starts again at the chunk it names.
+     *
+     * @param ours whether it is one of {@link #beforeChunk}'s, not H2's own
+     */
+    synchronized void headerWritten(ByteBuffer written, boolean ours, LongFunction<Optional<Chunk>> chunkAt) {
+        Optional<Map<String, String>> parsed = parseHeader(written.duplicate());
+        walk.clear();
+        if (parsed.isEmpty()) {
+            header = null; // none of ours until H2 writes one that reads
+            return;
+        }
+        header = parsed.get();
+        long block = hex(header.get("block"));
+        long version = hex(header.get("version"));
+        if (!ours && newestVersion == Long.MAX_VALUE) {
+            // H2's first header since a crash names its newest chunk: from here a version past it is a new chunk
+            newestVersion = version;
+            newest = null;
+        }
+        Optional<Chunk> named = newest != null && newest.block() == block && newest.version() == version
+                ? Optional.of(newest) : chunkAt.apply(block);
+        named.ifPresent(c -> {
+            walk.add(range(c));
+            if (!ours && c.version() == version && c.version() >= newestVersion) {
+                newest = c;
+                newestVersion = c.version();
+            }
+        });
+    }
+
+    /** @return H2's last header with the newest chunk on the disk named in it, and not marked clean */
+    private ByteBuffer headerNamingNewest() {
+        HashMap<String, Object> fields = new HashMap<>(header);
+        fields.remove("clean");
+        fields.put("block", Long.toHexString(newest.block()));
+        fields.put("chunk", Integer.toHexString(newest.id()));
+        fields.put("version", Long.toHexString(newest.version()));
+        StringBuilder text = DataUtils.appendMap(new StringBuilder(), fields);
+        byte[] bytes = text.toString().getBytes(StandardCharsets.ISO_8859_1);
+        DataUtils.appendMap(text, "fletcher", DataUtils.getFletcher32(bytes, 0, bytes.length));
+        text.append('\n');
+        byte[] line = text.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer copies = ByteBuffer.allocate(2 * BLOCK);
+        copies.put(line).position(BLOCK);
+        copies.put(line).rewind();
+        return copies;
+    }
+
+    private static long[] range(Chunk c) {
+        return new long[] {c.block() * BLOCK, (c.block() + c.blocks()) * BLOCK};
+    }
+
+    /** @return the chunk whose whole write this is, read from its checksummed footer */
+    static Optional<Chunk> footer(ByteBuffer write, long position) {
+        int length = write.remaining();
+        if (length < BLOCK) {
+            return Optional.empty();
+        }
+        byte[] tail = new byte[FOOTER];
+        write.duplicate().position(write.position() + length - FOOTER).get(tail);
+        return footer(tail, position, length);
+    }
+
+    /** @return the chunk of this length at this position whose footer this is, if it is one */
+    private static Optional<Chunk> footer(byte[] tail, long position, long length) {
+        if (length % BLOCK != 0 || position % BLOCK != 0) {
+            return Optional.empty();
+        }
+        return checksummed(tail).flatMap(f -> {
+            try {
+                long blocks = hex(f.get("len"));
+                if (blocks * BLOCK != length) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Chunk(position / BLOCK, (int) hex(f.get("chunk")), (int) blocks,
+                        hex(f.get("version"))));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /**
+     * Reads the chunk that starts at a block: its length from the chunk's header, then its checksummed footer.
+     *
+     * @param file  the file
+     * @param block where the chunk starts
+     * @return the chunk, if whole
+     */
+    static Optional<Chunk> read(java.nio.channels.FileChannel file, long block) {
+        try {
+            ByteBuffer start = ByteBuffer.allocate(1024);
+            file.read(start, block * BLOCK);
+            start.flip();
+            byte[] bytes = new byte[start.remaining()];
+            start.get(bytes);
+            int end = 0;
+            while (end < bytes.length && bytes[end] != '\n' && bytes[end] != 0) {
+                end++;
+            }
+            long blocks = -1;
+            for (String field : new String(bytes, 0, end, StandardCharsets.ISO_8859_1).strip().split(",")) {
+                if (field.startsWith("len:")) {
+                    blocks = hex(field.substring(4));
+                }
+            }
+            if (blocks <= 0 || blocks > Integer.MAX_VALUE / BLOCK) {
+                return Optional.empty();
+            }
+            ByteBuffer tail = ByteBuffer.allocate(FOOTER);
+            file.read(tail, (block + blocks) * BLOCK - FOOTER);
+            return footer(tail.array(), block * BLOCK, blocks * BLOCK);
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Map<String, String>> parseHeader(ByteBuffer block) {
+        int n = Math.min(block.remaining(), BLOCK);
+        byte[] bytes = new byte[n];
+        block.duplicate().get(bytes);
+        return checksummed(bytes).filter(m -> m.containsKey("block") && m.containsKey("chunk")
+                && m.containsKey("version"));
+    }
+
+    /**
+     * A {@code key:value,...,fletcher:x} list as H2 writes its headers and footers, with no quoted values, and only if
+     * the checksum over the text before {@code ,fletcher} holds.
+     */
+    private static Optional<Map<String, String>> checksummed(byte[] bytes) {
+        int end = 0;
+        while (end < bytes.length && bytes[end] != '\n' && bytes[end] != 0) {
+            end++;
+        }
+        String text = new String(bytes, 0, end, StandardCharsets.ISO_8859_1).stripTrailing();
+        int at = text.lastIndexOf(",fletcher:");
+        if (at <= 0 || text.indexOf('"') >= 0) {
+            return Optional.empty();
+        }
+        try {
+            int check = (int) Long.parseLong(text.substring(at + ",fletcher:".length()), 16);
+            if (check != DataUtils.getFletcher32(bytes, 0, at)) {
+                return Optional.empty();
+            }
+            Map<String, String> fields = new HashMap<>();
+            for (String field : text.substring(0, at).split(",")) {
+                int colon = field.indexOf(':');
+                if (colon <= 0) {
+                    return Optional.empty();
+                }
+                fields.put(field.substring(0, colon), field.substring(colon + 1));
+            }
+            return Optional.of(fields);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long hex(String value) {
+        return value == null ? 0 : Long.parseLong(value, 16);
+    }
+}
