@@ -25,6 +25,7 @@ import org.h2.mvstore.DataUtils;
 final class ChunkChain {
     static final int BLOCK = 4096;
     private static final int FOOTER = 128;
+    private static final int MAX_RANGES = 4_096;
 
     /** The last header on the disk, as read or written: its fields without the checksum. */
     private Map<String, String> header;
@@ -84,14 +85,50 @@ final class ChunkChain {
         return Optional.of(headerNamingNewest());
     }
 
+    /**
+     * @param size what the file is about to be cut to
+     * @return the header to write first, if the end cut off holds part of the walk; empty to just cut
+     */
+    synchronized Optional<ByteBuffer> beforeTruncation(long size) {
+        if (newest == null || header == null || (newest.block() + newest.blocks()) * BLOCK > size
+                || walk.stream().noneMatch(r -> r[1] > size)) {
+            return Optional.empty();
+        }
+        return Optional.of(headerNamingNewest());
+    }
+
     /** Records a write at or after the header's two blocks: a chunk, new or moved, or something else. */
     synchronized void written(ByteBuffer written, long position) {
         Optional<Chunk> chunk = footer(written, position);
-        walk.add(new long[] {position, position + written.remaining()});
-        chunk.filter(c -> c.version() > newestVersion).ifPresent(c -> {
-            newest = c;
-            newestVersion = c.version();
+        extendWalk(position, position + written.remaining());
+        chunk.ifPresent(c -> {
+            if (c.version() > newestVersion) {
+                newest = c;
+                newestVersion = c.version();
+            } else if (newest != null && c.id() == newest.id() && c.version() == newest.version()) {
+                newest = c; // the newest chunk moved: the copy is where it is now
+            }
         });
+    }
+
+    /**
+     * Adds a range to the walk. Chunks written one after another at the file's end, where H2 writes no header, make
+     * one range; past {@value #MAX_RANGES} ranges they all become one span, which only makes more writes look as if
+     * they land on the walk.
+     */
+    private void extendWalk(long start, long end) {
+        long[] last = walk.isEmpty() ? null : walk.get(walk.size() - 1);
+        if (last != null && last[1] == start) {
+            last[1] = end;
+        } else {
+            walk.add(new long[] {start, end});
+        }
+        if (walk.size() > MAX_RANGES) {
+            long from = walk.stream().mapToLong(r -> r[0]).min().orElseThrow();
+            long to = walk.stream().mapToLong(r -> r[1]).max().orElseThrow();
+            walk.clear();
+            walk.add(new long[] {from, to});
+        }
     }
 
     /**
@@ -210,6 +247,11 @@ final class ChunkChain {
         } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** @return whether this first block of a file is an H2 header that carries the clean-shutdown mark */
+    static boolean closedCleanly(ByteBuffer firstBlock) {
+        return parseHeader(firstBlock).map(h -> "1".equals(h.get("clean"))).orElse(false);
     }
 
     private static Optional<Map<String, String>> parseHeader(ByteBuffer block) {

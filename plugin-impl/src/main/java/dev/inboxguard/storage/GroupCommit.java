@@ -61,10 +61,18 @@ final class GroupCommit implements DataSource {
     }
 
     /**
-     * Releases the version held as durable: H2's close compacts, and checks that no version is still in use. Called
+     * Writes and fsyncs what is left, then releases the version held as durable: H2's close checks that no version
+     * is still in use (it no longer compacts: {@code MAX_COMPACT_TIME=0}, since nothing would keep it from freeing
+     * chunks the version on the disk reads and writing over them before its next fsync). Called
      * by the database's close, once nothing commits any more.
      */
     void close() {
+        try {
+            // everything on the disk first: once the version is released, H2's close may free chunks it reads
+            checkpointNow();
+        } catch (SQLException | RuntimeException e) {
+            // the store is closing anyway; what was acknowledged was fsynced before it was
+        }
         try (Connection c = pool.getConnection()) {
             MVStore.TxCounter held;
             synchronized (lock) {

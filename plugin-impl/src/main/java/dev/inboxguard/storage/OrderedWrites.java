@@ -3,7 +3,10 @@ package dev.inboxguard.storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.Optional;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 
@@ -40,6 +43,9 @@ public final class OrderedWrites extends FilePathWrapper {
     static final String SCHEME = "ordered";
     /** H2's store header: two copies, one block each, at the start of the file, written in one write. */
     static final long HEADER_END = 2 * 4096;
+    /** Files open for writing through this file system in this process, and how many times. */
+    private static final java.util.concurrent.ConcurrentMap<String, Integer> OPEN =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.util.concurrent.atomic.AtomicLong HEADERS_BEFORE_A_REUSE =
             new java.util.concurrent.atomic.AtomicLong();
 
@@ -70,6 +76,7 @@ public final class OrderedWrites extends FilePathWrapper {
         // after a crash the operating system may still hold the last process's unsynced writes; H2 takes them for
         // the newest version and may reuse chunks on their word, so they reach the disk first
         channel.force(true);
+        String key = key(name);
         ChunkChain chain = new ChunkChain();
         Optional<ByteBuffer> first = Optional.empty();
         if (channel.size() >= HEADER_END) {
@@ -78,7 +85,59 @@ public final class OrderedWrites extends FilePathWrapper {
             first = Optional.of(block.flip());
         }
         chain.opened(first, b -> ChunkChain.read(channel, b));
-        return new Channel(channel, chain);
+        OPEN.merge(key, 1, Integer::sum);
+        return new Channel(channel, chain, key);
+    }
+
+    /** The file a name of this file system or one beneath it stands for: the name without its schemes. */
+    private static String key(String name) {
+        return Path.of(name.replaceFirst("^([a-z]+:)+", "")).toAbsolutePath().normalize().toString();
+    }
+
+    /**
+     * Before the database opens a file that was not closed cleanly: opens it with H2 alone, frees nothing, and closes
+     * it, so that its header names the chunk recovery chose and is marked clean. Otherwise the walk recovery would
+     * follow through the last process's chunks is unknown here, and H2's first writes reuse that process's dead
+     * chunks before it writes a header.
+     *
+     * @param file       the store's file ({@code ….mv.db})
+     * @param fileSystem H2's file system prefix the store is opened through ({@code file:}, or a test's)
+     * @return whether it was not closed cleanly
+     */
+    static boolean closeCleanlyAfterACrash(Path file, String fileSystem) {
+        if (OPEN.containsKey(key(file.toString()))) {
+            // open in this process, whose lock on it closing another channel to it would drop
+            return false;
+        }
+        try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            if (f.size() < HEADER_END) {
+                return false;
+            }
+            ByteBuffer block = ByteBuffer.allocate(ChunkChain.BLOCK);
+            f.read(block, 0);
+            if (ChunkChain.closedCleanly(block.flip())) {
+                return false;
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            // H2's own open reports an unreadable file
+            return false;
+        }
+        MVStore store;
+        try {
+            store = new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
+        } catch (MVStoreException e) {
+            // locked by another process, or not a store: H2's own open says so, in its words
+            return false;
+        }
+        try {
+            // chunks are freed at the next start, with the walk known
+            store.setRetentionTime(Integer.MAX_VALUE);
+        } finally {
+            store.close();
+        }
+        return true;
     }
 
     /** @return how many headers were written before a new chunk that would have landed on the walk, so far */
@@ -88,10 +147,18 @@ public final class OrderedWrites extends FilePathWrapper {
 
     private static final class Channel extends ForwardingChannel {
         private final ChunkChain chain;
+        private final String key;
 
-        Channel(FileChannel base, ChunkChain chain) {
+        Channel(FileChannel base, ChunkChain chain, String key) {
             super(base);
             this.chain = chain;
+            this.key = key;
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            OPEN.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+            super.implCloseChannel();
         }
 
         @Override
@@ -107,8 +174,12 @@ public final class OrderedWrites extends FilePathWrapper {
                 HEADERS_BEFORE_A_REUSE.incrementAndGet();
             }
             ByteBuffer written = src.duplicate();
-            int n = base.write(src, position);
-            chain.written(written.limit(written.position() + n), position);
+            // all of it, so that the chunk's footer is read with the write it ends
+            int n = 0;
+            while (src.hasRemaining()) {
+                n += base.write(src, position + n);
+            }
+            chain.written(written, position);
             return n;
         }
 
@@ -133,6 +204,12 @@ public final class OrderedWrites extends FilePathWrapper {
         @Override
         public FileChannel truncate(long size) throws IOException {
             if (size < base.size()) {
+                Optional<ByteBuffer> first = chain.beforeTruncation(size);
+                if (first.isPresent()) {
+                    // H2 cuts before it writes its clean-shutdown header, and chunks of the walk may lie in the end
+                    writeHeader(first.get(), 0, true);
+                    HEADERS_BEFORE_A_REUSE.incrementAndGet();
+                }
                 // the header that no longer points into the end is on the disk before the end goes
                 base.force(false);
             }

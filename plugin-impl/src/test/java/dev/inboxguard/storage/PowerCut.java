@@ -135,8 +135,11 @@ public final class PowerCut extends FilePathWrapper {
         FilePath base = getBase();
         FileChannel channel = base.open(mode);
         String real = key(Path.of(base.toRealPath().name.replaceFirst("^file:", "")));
-        return new Channel(channel, UNSYNCED.computeIfAbsent(real, k -> new ArrayList<>()),
-                CHAINS.computeIfAbsent(real, k -> new Chain()));
+        Chain chain = CHAINS.computeIfAbsent(real, k -> new Chain());
+        if (mode.contains("w")) {
+            chain.opened(channel);
+        }
+        return new Channel(channel, UNSYNCED.computeIfAbsent(real, k -> new ArrayList<>()), chain);
     }
 
     /**
@@ -194,6 +197,36 @@ public final class PowerCut extends FilePathWrapper {
     private static final class Chain {
         private final List<long[]> chunks = new ArrayList<>();
         private long[] last;
+
+        /**
+         * The chain as a file opened for writing has it: after a clean close only the chunk the header names, which
+         * H2 then takes for the last; after a crash, not known here, so every chunk in the file, until a header
+         * is written.
+         */
+        synchronized void opened(FileChannel file) throws IOException {
+            chunks.clear();
+            last = null;
+            if (file.size() < OrderedWrites.HEADER_END) {
+                return;
+            }
+            ByteBuffer block = ByteBuffer.allocate(4096);
+            file.read(block, 0);
+            String header = new String(block.array(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            header = header.substring(0, Math.max(0, header.indexOf('\n')));
+            java.util.regex.Matcher named = java.util.regex.Pattern.compile("(?:^|,)block:([0-9a-f]+)").matcher(header);
+            if (!(header.contains(",clean:1,") && named.find())) {
+                chunks.add(new long[] {OrderedWrites.HEADER_END, file.size()});
+                return;
+            }
+            long start = Long.parseLong(named.group(1), 16) * 4096;
+            ByteBuffer chunk = ByteBuffer.allocate(1024);
+            file.read(chunk, start);
+            java.util.regex.Matcher len = java.util.regex.Pattern.compile("(?:^|,)len:([0-9a-f]+)")
+                    .matcher(new String(chunk.array(), java.nio.charset.StandardCharsets.ISO_8859_1));
+            long end = len.find() ? start + Long.parseLong(len.group(1), 16) * 4096 : file.size();
+            last = new long[] {start, end};
+            chunks.add(last);
+        }
 
         /** @return whether this write lands on a chunk of the chain */
         synchronized boolean written(long position, int length) {

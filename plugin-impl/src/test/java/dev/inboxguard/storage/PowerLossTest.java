@@ -135,7 +135,8 @@ class PowerLossTest {
      * write came within seconds in 6 of 6 rounds, and 3 of them lost acknowledged writes (docs/benchmarks.md,
      * "No retention time"). {@link OrderedWrites} now writes a header naming the newest chunk before such a write,
      * so the write never lands on the walk: the power is armed to go right after one, and must not; then it goes
-     * during the churn, and every acknowledged write must be there.
+     * during the churn, and every acknowledged write must be there. Then the store starts again from what the disk
+     * kept, where H2's first writes reuse the last run's dead chunks, and the same is asked of it.
      */
     @Test
     void noChunkIsWrittenOverTheChainOfChunksTheHeaderOnTheDiskLeadsAlong() throws Exception {
@@ -143,47 +144,18 @@ class PowerLossTest {
         long headersBefore = OrderedWrites.headersBeforeAReuse();
         for (int round = 0; round < Integer.getInteger("powerloss.chain", 2); round++) {
             Path data = dir.resolve("chain-" + round);
-            PowerCut.reset();
             Files.createDirectories(data);
-            Database db = Database.embedded(data, PowerCut.SCHEME + ":");
-            CalendarStore store = db.calendars();
-            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
             List<Expected> expected = new ArrayList<>();
-            List<Thread> writers = new ArrayList<>();
-            java.util.concurrent.atomic.AtomicBoolean quiet = new java.util.concurrent.atomic.AtomicBoolean();
-            for (int w = 0; w < WRITERS; w++) {
-                Expected mine = new Expected(new HashMap<>(), new HashMap<>());
-                expected.add(mine);
-                long seed = round * 31L + w;
-                int writer = w;
-                Thread t = new Thread(() -> write(store, writer, new Random(seed), mine, quiet),
-                        "chain-writer-" + w);
-                t.setUncaughtExceptionHandler((thread, e) -> lost.add(thread.getName() + ": " + e));
-                writers.add(t);
-                t.start();
-            }
-            // the churn first fills the file and leaves freed chunks behind; then the power waits for the window
-            Thread.sleep(1_000);
-            PowerCut.cutWhenTheChainIsWrittenOver();
-            Thread.sleep(4_000);
-            if (PowerCut.isCut()) {
-                lost.add("round " + round + ": a new chunk was written over the chain while the header was older");
-            }
-            Path file = data.resolve("inboxguard.mv.db");
-            PowerCut.Image image = PowerCut.cut(file);
-            for (Thread t : writers) {
-                t.join(60_000);
-            }
-            try {
-                db.close();
-            } catch (RuntimeException e) {
-                // the disk has gone
-            }
+            PowerCut.Image image = churnUntilTheCut(data, true, 0, round, expected, lost);
+            // the restart, on the disk as the cut left it with every write since the last fsync
+            Path restart = Files.createDirectories(dir.resolve("chain-" + round + "-restart"));
+            image.write(restart.resolve("inboxguard.mv.db"), i -> true);
+            image = churnUntilTheCut(restart, false, WRITERS, round, expected, lost);
             int n = image.unsynced().size();
             // the disk kept everything written since its last fsync, nothing of it, or its first half
             List<java.util.function.IntPredicate> disks = List.of(i -> true, i -> false, i -> i < n / 2);
             for (int d = 0; d < disks.size(); d++) {
-                Path copy = Files.createDirectories(data.resolve("image-" + d));
+                Path copy = Files.createDirectories(dir.resolve("chain-" + round + "-image-" + d));
                 image.write(copy.resolve("inboxguard.mv.db"), disks.get(d));
                 try (Database reopened = Database.embedded(copy)) {
                     for (Expected e : expected) {
@@ -199,6 +171,63 @@ class PowerLossTest {
                 headers);
         assertEquals(List.of(), lost);
         assertTrue(headers > 0, "no new chunk came to land on the chain: the window was not reached");
+    }
+
+    /**
+     * Opens the store in a directory through {@link PowerCut}, lets writers churn with the power armed to go right
+     * after a chunk written over the walk, and then cuts it.
+     *
+     * @param fresh    whether the store is new (the calendar is made); otherwise what the disk held is checked first
+     * @param first    the first writer's number: each writer keeps to names of its own
+     * @param expected what each writer was told, added to
+     * @return the file as the cut left it
+     */
+    private static PowerCut.Image churnUntilTheCut(Path data, boolean fresh, int first, int round,
+                                                   List<Expected> expected, List<String> lost) throws Exception {
+        PowerCut.reset();
+        Database db = Database.embedded(data, PowerCut.SCHEME + ":");
+        CalendarStore store = db.calendars();
+        if (fresh) {
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+        } else {
+            for (Expected e : expected) {
+                check(store, e);
+            }
+            // the restart's first writes are the ones that reuse the last run's chunks
+            PowerCut.cutWhenTheChainIsWrittenOver();
+        }
+        List<Thread> writers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean quiet = new java.util.concurrent.atomic.AtomicBoolean();
+        for (int w = first; w < first + WRITERS; w++) {
+            Expected mine = new Expected(new HashMap<>(), new HashMap<>());
+            expected.add(mine);
+            long seed = round * 31L + w;
+            int writer = w;
+            Thread t = new Thread(() -> write(store, writer, new Random(seed), mine, quiet), "chain-writer-" + w);
+            t.setUncaughtExceptionHandler((thread, e) -> lost.add(thread.getName() + ": " + e));
+            writers.add(t);
+            t.start();
+        }
+        if (fresh) {
+            // the churn first fills the file and leaves freed chunks behind; then the power waits for the window
+            Thread.sleep(1_000);
+            PowerCut.cutWhenTheChainIsWrittenOver();
+        }
+        Thread.sleep(4_000);
+        if (PowerCut.isCut()) {
+            lost.add("round " + round + (fresh ? "" : ", after the restart") + ": a new chunk was written over the "
+                    + "chain while the header on the disk was older");
+        }
+        PowerCut.Image image = PowerCut.cut(data.resolve("inboxguard.mv.db"));
+        for (Thread t : writers) {
+            t.join(60_000);
+        }
+        try {
+            db.close();
+        } catch (RuntimeException e) {
+            // the disk has gone
+        }
+        return image;
     }
 
     /** What a writer last had acknowledged for a name: its bytes, or null for deleted. */
