@@ -36,6 +36,18 @@ final class ChunkChain {
     /** Versions up to this are older than a chunk already on the disk: a write of one is a chunk moved. */
     private long newestVersion;
 
+    private volatile boolean fsyncBeforeEachChunk;
+
+    /** From now on each chunk write waits for the writes before it to be on the disk. */
+    void fsyncBeforeEachChunk() {
+        fsyncBeforeEachChunk = true;
+    }
+
+    /** @return whether each chunk write waits for the writes before it */
+    boolean fsyncsBeforeEachChunk() {
+        return fsyncBeforeEachChunk;
+    }
+
     /** A chunk as its footer describes it, and where it was written. */
     record Chunk(long block, int id, int blocks, long version) {
     }

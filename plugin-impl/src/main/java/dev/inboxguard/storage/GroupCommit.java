@@ -62,14 +62,19 @@ final class GroupCommit implements DataSource {
 
     /**
      * Writes and fsyncs what is left, then releases the version held as durable: H2's close checks that no version
-     * is still in use (it no longer compacts: {@code MAX_COMPACT_TIME=0}, since nothing would keep it from freeing
-     * chunks the version on the disk reads and writing over them before its next fsync). Called
+     * is still in use. It no longer compacts ({@code MAX_COMPACT_TIME=0}): unpinned, a compaction could free chunks
+     * the version on the disk reads and write over them before its next fsync. Called
      * by the database's close, once nothing commits any more.
      */
     void close() {
-        try {
-            // everything on the disk first: once the version is released, H2's close may free chunks it reads
+        try (Connection c = pool.getConnection()) {
+            MVStore store = store(c);
+            // no more background writes; then everything on the disk; and from here each chunk H2's close still
+            // writes (sequences, its own commits) waits for the disk first, since once the version is released a
+            // second such write could go over a chunk the first one emptied and the version on the disk reads
+            store.setAutoCommitDelay(0);
             checkpointNow();
+            OrderedWrites.fsyncBeforeEachChunk(store.getFileStore().getFileName());
         } catch (SQLException | RuntimeException e) {
             // the store is closing anyway; what was acknowledged was fsynced before it was
         }

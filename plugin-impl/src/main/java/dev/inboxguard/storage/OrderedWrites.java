@@ -43,6 +43,9 @@ public final class OrderedWrites extends FilePathWrapper {
     static final String SCHEME = "ordered";
     /** H2's store header: two copies, one block each, at the start of the file, written in one write. */
     static final long HEADER_END = 2 * 4096;
+    /** The walk of each file open for writing, by its real path. */
+    private static final java.util.concurrent.ConcurrentMap<String, ChunkChain> CHAINS =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Files open for writing through this file system in this process, and how many times. */
     private static final java.util.concurrent.ConcurrentMap<String, Integer> OPEN =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -75,30 +78,55 @@ public final class OrderedWrites extends FilePathWrapper {
         }
         // after a crash the operating system may still hold the last process's unsynced writes; H2 takes them for
         // the newest version and may reuse chunks on their word, so they reach the disk first
-        channel.force(true);
-        String key = key(name);
-        ChunkChain chain = new ChunkChain();
-        Optional<ByteBuffer> first = Optional.empty();
-        if (channel.size() >= HEADER_END) {
-            ByteBuffer block = ByteBuffer.allocate(ChunkChain.BLOCK);
-            channel.read(block, 0);
-            first = Optional.of(block.flip());
+        try {
+            channel.force(true);
+            String key = key(name);
+            ChunkChain chain = new ChunkChain();
+            Optional<ByteBuffer> first = Optional.empty();
+            if (channel.size() >= HEADER_END) {
+                ByteBuffer block = ByteBuffer.allocate(ChunkChain.BLOCK);
+                channel.read(block, 0);
+                first = Optional.of(block.flip());
+            }
+            chain.opened(first, b -> ChunkChain.read(channel, b));
+            OPEN.merge(key, 1, Integer::sum);
+            CHAINS.put(key, chain);
+            return new Channel(channel, chain, key);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        chain.opened(first, b -> ChunkChain.read(channel, b));
-        OPEN.merge(key, 1, Integer::sum);
-        return new Channel(channel, chain, key);
+    }
+
+    /**
+     * From now on, each chunk written to this file waits for the ones before it to be on the disk: for a store
+     * whose last fsynced version is no longer held (closing), where a chunk could go over one that the version
+     * before it emptied.
+     *
+     * @param fileName the store's file name, as H2 has it
+     */
+    static void fsyncBeforeEachChunk(String fileName) {
+        ChunkChain chain = CHAINS.get(key(fileName));
+        if (chain != null) {
+            chain.fsyncBeforeEachChunk();
+        }
     }
 
     /** The file a name of this file system or one beneath it stands for: the name without its schemes. */
     private static String key(String name) {
-        return Path.of(name.replaceFirst("^([a-z]+:)+", "")).toAbsolutePath().normalize().toString();
+        Path path = Path.of(name.replaceFirst("^([a-z]+:)+", "")).toAbsolutePath().normalize();
+        try {
+            return path.toRealPath().toString();
+        } catch (IOException e) {
+            return path.toString();
+        }
     }
 
     /**
-     * Before the database opens a file that was not closed cleanly: opens it with H2 alone, frees nothing, and closes
-     * it, so that its header names the chunk recovery chose and is marked clean. Otherwise the walk recovery would
-     * follow through the last process's chunks is unknown here, and H2's first writes reuse that process's dead
-     * chunks before it writes a header.
+     * Before the database opens a file that was not closed cleanly: opens it with H2 alone and, if that changed
+     * nothing, closes it, which writes no chunk and leaves a header that names the chunk recovery chose, marked clean.
+     * Otherwise the walk recovery would follow through the last process's chunks is unknown here, and H2's first
+     * writes may reuse that process's dead chunks before it writes a header.
      *
      * @param file       the store's file ({@code ….mv.db})
      * @param fileSystem H2's file system prefix the store is opened through ({@code file:}, or a test's)
@@ -131,12 +159,14 @@ public final class OrderedWrites extends FilePathWrapper {
             // locked by another process, or not a store: H2's own open says so, in its words
             return false;
         }
-        try {
-            // chunks are freed at the next start, with the walk known
-            store.setRetentionTime(Integer.MAX_VALUE);
-        } finally {
-            store.close();
+        if (store.hasUnsavedChanges()) {
+            // the open changed something (leftovers of an unfinished map removal): its chunk would be written while
+            // the walk is unknown; the database's own open does it instead
+            store.closeImmediately();
+            return false;
         }
+        // nothing to write but the header: with the file's end cut first, to free space only
+        store.close();
         return true;
     }
 
@@ -158,6 +188,7 @@ public final class OrderedWrites extends FilePathWrapper {
         @Override
         protected void implCloseChannel() throws IOException {
             OPEN.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+            CHAINS.remove(key, chain);
             super.implCloseChannel();
         }
 
@@ -165,6 +196,9 @@ public final class OrderedWrites extends FilePathWrapper {
         public int write(ByteBuffer src, long position) throws IOException {
             if (position < HEADER_END) {
                 return writeHeader(src, position, false);
+            }
+            if (chain.fsyncsBeforeEachChunk()) {
+                base.force(false);
             }
             Optional<ByteBuffer> first = chain.beforeChunk(src, position);
             if (first.isPresent()) {
