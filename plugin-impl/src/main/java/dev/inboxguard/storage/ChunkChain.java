@@ -14,9 +14,9 @@ import org.h2.mvstore.DataUtils;
  * The chunks of an H2 file that recovery after a crash would walk through: the one the store header on the disk names,
  * and every chunk written since that header. After a crash H2 starts at the named chunk and follows each chunk's
  * guess of where the next one went; a chunk of that walk written over ends it early, before chunks whose commits were
- * acknowledged. H2 writes a new header only after it has written over such a chunk, so {@link OrderedWrites} asks
- * this, before each new chunk, whether it lands on the walk, and if so first writes a header that names the newest
- * chunk on the disk ({@link #headerNamingNewest()}).
+ * acknowledged. H2 writes a new header only after it has written over such a chunk, and cuts the file's end before
+ * its clean-shutdown header, so {@link OrderedWrites} asks this, before each new chunk and each cut, whether it lands
+ * on the walk, and if so first writes a header that names the newest chunk on the disk ({@link #headerNamingNewest()}).
  *
  * <p>It reads H2's own text: the store header (two copies of a checksummed {@code key:value} list, one block each, at
  * the start of the file) and each chunk's footer (its id, length in blocks and version, checksummed, in the last 128
@@ -31,7 +31,7 @@ final class ChunkChain {
     private Map<String, String> header;
     /** Byte ranges {start, end} of the named chunk and of the chunks written since the header. */
     private final List<long[]> walk = new ArrayList<>();
-    /** The newest chunk written by this process (block, id, version), or null before the first. */
+    /** The newest chunk on the disk, where known: the one a clean header names, then each new one written. */
     private Chunk newest;
     /** Versions up to this are older than a chunk already on the disk: a write of one is a chunk moved. */
     private long newestVersion;

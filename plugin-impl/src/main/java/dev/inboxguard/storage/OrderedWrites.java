@@ -31,8 +31,10 @@ import org.h2.store.fs.FilePathWrapper;
  * header names and follows each chunk's guess of where the next went; H2 writes a new header only after it has
  * written a chunk over a freed one of that walk, so a power cut between the two ended the walk early, before
  * acknowledged commits ({@code PowerLossTest} lost them within seconds once chunks were freed as soon as they died).
- * {@link ChunkChain} follows the walk from the writes; before a new chunk that lands on it, a header naming the newest
- * chunk, whole on the disk after the fsync, is written and fsynced first. H2's own next header replaces it.
+ * {@link ChunkChain} follows the walk from the writes; before a new chunk or a cut of the file's end that lands on
+ * it, a header naming the newest chunk, whole on the disk after the fsync, is written and fsynced first. H2's own next
+ * header replaces it. A file left by a crash is first closed cleanly by H2 alone ({@link #closeCleanlyAfterACrash}),
+ * so that the walk starts known; and a closing store fsyncs before each chunk ({@link #fsyncBeforeEachChunk}).
  *
  * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
  * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions;
@@ -130,7 +132,7 @@ public final class OrderedWrites extends FilePathWrapper {
      *
      * @param file       the store's file ({@code ….mv.db})
      * @param fileSystem H2's file system prefix the store is opened through ({@code file:}, or a test's)
-     * @return whether it was not closed cleanly
+     * @return whether it was closed cleanly here
      */
     static boolean closeCleanlyAfterACrash(Path file, String fileSystem) {
         if (OPEN.containsKey(key(file.toString()))) {
