@@ -77,18 +77,18 @@ final class ChunkChain {
     }
 
     /**
-     * @param src      what is about to be written, at or after the header's two blocks
-     * @param position where
+     * @param chunk    the chunk about to be written, as its footer says ({@link #footer}); empty if the write is not one
+     * @param position where, at or after the header's two blocks
+     * @param length   how many bytes
      * @return the header to write first, if this is a new chunk landing on the walk; empty to just write it
      */
-    synchronized Optional<ByteBuffer> beforeChunk(ByteBuffer src, long position) {
-        Optional<Chunk> chunk = footer(src, position);
+    synchronized Optional<ByteBuffer> beforeChunk(Optional<Chunk> chunk, long position, int length) {
         if (chunk.isEmpty() || chunk.get().version() <= newestVersion || newest == null || header == null) {
             // not a new chunk (a moved one is no newer than what is on the disk), or no newest known to name
             return Optional.empty();
         }
         long start = position;
-        long end = position + src.remaining();
+        long end = position + length;
         boolean lands = walk.stream().anyMatch(r -> start < r[1] && r[0] < end);
         if (!lands || newest.block() * BLOCK < end && start < (newest.block() + newest.blocks()) * BLOCK) {
             // a new chunk over the newest one cannot be helped by naming it; H2 never frees the newest
@@ -109,10 +109,15 @@ final class ChunkChain {
         return Optional.of(headerNamingNewest());
     }
 
-    /** Records a write at or after the header's two blocks: a chunk, new or moved, or something else. */
-    synchronized void written(ByteBuffer written, long position) {
-        Optional<Chunk> chunk = footer(written, position);
-        extendWalk(position, position + written.remaining());
+    /**
+     * Records a write at or after the header's two blocks: a chunk, new or moved, or something else.
+     *
+     * @param chunk    the chunk written, as its footer says; empty if the write was not one
+     * @param position where
+     * @param length   how many bytes
+     */
+    synchronized void written(Optional<Chunk> chunk, long position, int length) {
+        extendWalk(position, position + length);
         chunk.ifPresent(c -> {
             if (c.version() > newestVersion) {
                 newest = c;
@@ -237,15 +242,8 @@ final class ChunkChain {
         try {
             ByteBuffer start = ByteBuffer.allocate(1024);
             file.read(start, block * BLOCK);
-            start.flip();
-            byte[] bytes = new byte[start.remaining()];
-            start.get(bytes);
-            int end = 0;
-            while (end < bytes.length && bytes[end] != '\n' && bytes[end] != 0) {
-                end++;
-            }
             long blocks = -1;
-            for (String field : new String(bytes, 0, end, StandardCharsets.ISO_8859_1).strip().split(",")) {
+            for (String field : firstLine(start.array()).strip().split(",")) {
                 if (field.startsWith("len:")) {
                     blocks = hex(field.substring(4));
                 }
@@ -279,11 +277,7 @@ final class ChunkChain {
      * the checksum over the text before {@code ,fletcher} holds.
      */
     private static Optional<Map<String, String>> checksummed(byte[] bytes) {
-        int end = 0;
-        while (end < bytes.length && bytes[end] != '\n' && bytes[end] != 0) {
-            end++;
-        }
-        String text = new String(bytes, 0, end, StandardCharsets.ISO_8859_1).stripTrailing();
+        String text = firstLine(bytes).stripTrailing();
         int at = text.lastIndexOf(",fletcher:");
         if (at <= 0 || text.indexOf('"') >= 0) {
             return Optional.empty();
@@ -305,6 +299,15 @@ final class ChunkChain {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** @return the text up to the first line end or zero byte: H2 pads its headers with spaces, then a line end */
+    private static String firstLine(byte[] bytes) {
+        int end = 0;
+        while (end < bytes.length && bytes[end] != '\n' && bytes[end] != 0) {
+            end++;
+        }
+        return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
     }
 
     private static long hex(String value) {

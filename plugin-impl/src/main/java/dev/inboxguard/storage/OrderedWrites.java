@@ -84,13 +84,7 @@ public final class OrderedWrites extends FilePathWrapper {
             channel.force(true);
             String key = key(name);
             ChunkChain chain = new ChunkChain();
-            Optional<ByteBuffer> first = Optional.empty();
-            if (channel.size() >= HEADER_END) {
-                ByteBuffer block = ByteBuffer.allocate(ChunkChain.BLOCK);
-                channel.read(block, 0);
-                first = Optional.of(block.flip());
-            }
-            chain.opened(first, b -> ChunkChain.read(channel, b));
+            chain.opened(firstBlock(channel), b -> ChunkChain.read(channel, b));
             OPEN.merge(key, 1, Integer::sum);
             CHAINS.put(key, chain);
             return new Channel(channel, chain, key);
@@ -140,12 +134,8 @@ public final class OrderedWrites extends FilePathWrapper {
             return false;
         }
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-            if (f.size() < HEADER_END) {
-                return false;
-            }
-            ByteBuffer block = ByteBuffer.allocate(ChunkChain.BLOCK);
-            f.read(block, 0);
-            if (ChunkChain.closedCleanly(block.flip())) {
+            Optional<ByteBuffer> first = firstBlock(f);
+            if (first.isEmpty() || ChunkChain.closedCleanly(first.get())) {
                 return false;
             }
         } catch (java.nio.file.NoSuchFileException e) {
@@ -170,6 +160,16 @@ public final class OrderedWrites extends FilePathWrapper {
         // nothing to write but the header: with the file's end cut first, to free space only
         store.close();
         return true;
+    }
+
+    /** @return the file's first block, where H2's header is; empty if the file is too short to hold one */
+    private static Optional<ByteBuffer> firstBlock(FileChannel file) throws IOException {
+        if (file.size() < HEADER_END) {
+            return Optional.empty();
+        }
+        ByteBuffer block = ByteBuffer.allocate(ChunkChain.BLOCK);
+        file.read(block, 0);
+        return Optional.of(block.flip());
     }
 
     /** @return how many headers were written before a new chunk that would have landed on the walk, so far */
@@ -202,20 +202,22 @@ public final class OrderedWrites extends FilePathWrapper {
             if (chain.fsyncsBeforeEachChunk()) {
                 base.force(false);
             }
-            Optional<ByteBuffer> first = chain.beforeChunk(src, position);
+            // the footer is read once, for the check before and the record after
+            int length = src.remaining();
+            Optional<ChunkChain.Chunk> chunk = ChunkChain.footer(src, position);
+            Optional<ByteBuffer> first = chain.beforeChunk(chunk, position, length);
             if (first.isPresent()) {
                 // the walk would end at this chunk: the newest chunk, on the disk once the header's fsync is done,
                 // is named first, so that the walk starts past the one written over
                 writeHeader(first.get(), 0, true);
                 HEADERS_BEFORE_A_REUSE.incrementAndGet();
             }
-            ByteBuffer written = src.duplicate();
             // all of it, so that the chunk's footer is read with the write it ends
             int n = 0;
             while (src.hasRemaining()) {
                 n += base.write(src, position + n);
             }
-            chain.written(written, position);
+            chain.written(chunk, position, length);
             return n;
         }
 
