@@ -48,12 +48,12 @@ public final class ConfigFile {
      * @throws ConfigException if the file cannot be read or is invalid
      */
     public static GuardConfig load(Path file) {
-        Optional<Laid> laid = lay(file);
-        if (laid.isEmpty()) {
+        Optional<ObjectNode> overlay = read(file);
+        if (overlay.isEmpty()) {
             return defaults();
         }
         // every section when the quick way fails, to name the mistake in the same words as always
-        return bindSections(laid.get()).orElseGet(() -> bindEverySection(file, laid.get()));
+        return bindSections(overlay.get()).orElseGet(() -> bindEverySection(file, overlay.get()));
     }
 
     /**
@@ -61,7 +61,7 @@ public final class ConfigFile {
      * @return the defaults with the file laid over them, binding every section as read from the YAML defaults
      */
     static GuardConfig loadBindingEverySection(Path file) {
-        return lay(file).map(l -> bindEverySection(file, l)).orElseGet(ConfigFile::defaults);
+        return read(file).map(o -> bindEverySection(file, o)).orElseGet(ConfigFile::defaults);
     }
 
     /**
@@ -70,15 +70,11 @@ public final class ConfigFile {
      *     {@link #load} binds every section instead
      */
     static Optional<GuardConfig> loadBindingWhatItSets(Path file) {
-        return lay(file).flatMap(ConfigFile::bindSections);
+        return read(file).flatMap(ConfigFile::bindSections);
     }
 
-    /** The operator's file as read, and laid over the defaults' tree. */
-    private record Laid(ObjectNode overlay, ObjectNode merged) {
-    }
-
-    /** @return the file read and laid over the defaults; empty if it sets nothing */
-    private static Optional<Laid> lay(Path file) {
+    /** @return the operator's file as a tree; empty if it sets nothing */
+    private static Optional<ObjectNode> read(Path file) {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = BoundedInput.read(in, MAX_CONFIG_BYTES)
@@ -98,14 +94,14 @@ public final class ConfigFile {
         if (!overlay.isObject()) {
             throw new ConfigException(file + ": the top level must be a map of settings");
         }
-        ObjectNode merged = defaultTree();
-        merge(merged, (ObjectNode) overlay, "");
-        return Optional.of(new Laid((ObjectNode) overlay, merged));
+        return Optional.of((ObjectNode) overlay);
     }
 
-    private static GuardConfig bindEverySection(Path file, Laid laid) {
+    private static GuardConfig bindEverySection(Path file, ObjectNode overlay) {
+        ObjectNode merged = defaultTree();
+        merge(merged, overlay, "");
         try {
-            return bind(laid.merged());
+            return bind(merged);
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -151,18 +147,24 @@ public final class ConfigFile {
     /**
      * Binds the sections the operator's file sets and takes the others from the built-in defaults, which
      * {@code ConfigFileTest} holds equal to {@code default-config.yaml}: binding every section was a fifth of a
-     * {@code check --config}'s time.
+     * {@code check --config}'s time. Of the YAML defaults only the sections the file sets are parsed, for the same
+     * reason (parsing all of them took 19-31 ms).
      *
      * @return the configuration; empty if the file names a section there is not, or a section does not bind
      */
-    private static Optional<GuardConfig> bindSections(Laid laid) {
-        ObjectNode merged = laid.merged();
-        JsonNode overlay = laid.overlay();
+    private static Optional<GuardConfig> bindSections(ObjectNode overlay) {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        overlay.fieldNames().forEachRemaining(named::add);
+        Optional<ObjectNode> parsed = DefaultSections.parse(named);
+        if (parsed.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectNode merged = parsed.get();
+        merge(merged, overlay, "");
         GuardConfig defaults = defaults();
         RecordComponent[] sections = GuardConfig.class.getRecordComponents();
         Object[] values = new Object[sections.length];
-        java.util.Set<String> set = new java.util.HashSet<>();
-        overlay.fieldNames().forEachRemaining(set::add);
+        java.util.Set<String> set = new java.util.HashSet<>(named);
         try {
             for (int i = 0; i < sections.length; i++) {
                 RecordComponent section = sections[i];
@@ -214,13 +216,85 @@ public final class ConfigFile {
     }
 
     private static ObjectNode defaultTree() {
-        try (InputStream in = ConfigFile.class.getResourceAsStream(DEFAULTS)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + DEFAULTS);
-            }
-            return (ObjectNode) Yaml.MAPPER.readTree(in);
+        try {
+            return (ObjectNode) Yaml.MAPPER.readTree(DefaultSections.TEXT);
         } catch (IOException e) {
             throw new IllegalStateException("built-in configuration unreadable", e);
+        }
+    }
+
+    /**
+     * {@code default-config.yaml}, and the same cut where each top-level section begins, so that a file that sets
+     * one section has only that one of the defaults parsed. The cut is plain: a section runs from its key at the
+     * start of a line to the next line that starts with anything but a space or a comment, which is how the file is
+     * written. Anything else at the start of a line (a document marker, say) leaves it uncut, and then every section
+     * is parsed.
+     */
+    static final class DefaultSections {
+        static final String TEXT = readDefaults();
+        private static final Map<String, String> BY_NAME = cut(TEXT);
+
+        private DefaultSections() {
+        }
+
+        /**
+         * @param names top-level sections
+         * @return those sections of the defaults, parsed; empty if one is not there or the file could not be cut
+         */
+        static Optional<ObjectNode> parse(java.util.Set<String> names) {
+            StringBuilder text = new StringBuilder();
+            for (String name : names) {
+                String section = BY_NAME.get(name);
+                if (section == null) {
+                    return Optional.empty();
+                }
+                text.append(section);
+            }
+            try {
+                JsonNode tree = Yaml.MAPPER.readTree(text.toString());
+                return tree instanceof ObjectNode o && o.size() == names.size() ? Optional.of(o) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** @return each top-level section's text, by its name; empty if the text is not laid out to be cut */
+        static Map<String, String> cut(String yaml) {
+            Map<String, String> sections = new java.util.HashMap<>();
+            java.util.regex.Pattern key = java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9_-]*):( .*)?");
+            String name = null;
+            StringBuilder section = new StringBuilder();
+            for (String line : yaml.split("\n", -1)) {
+                if (!line.isEmpty() && line.charAt(0) != ' ' && line.charAt(0) != '#') {
+                    java.util.regex.Matcher m = key.matcher(line.stripTrailing());
+                    if (!m.matches() || sections.containsKey(m.group(1)) || m.group(1).equals(name)) {
+                        return Map.of();
+                    }
+                    if (name != null) {
+                        sections.put(name, section.toString());
+                    }
+                    name = m.group(1);
+                    section.setLength(0);
+                }
+                if (name != null) {
+                    section.append(line).append('\n');
+                }
+            }
+            if (name != null) {
+                sections.put(name, section.toString());
+            }
+            return Map.copyOf(sections);
+        }
+
+        private static String readDefaults() {
+            try (InputStream in = ConfigFile.class.getResourceAsStream(DEFAULTS)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + DEFAULTS);
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException("built-in configuration unreadable", e);
+            }
         }
     }
 

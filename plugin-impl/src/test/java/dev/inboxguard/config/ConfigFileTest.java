@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,6 +151,31 @@ class ConfigFileTest {
             assertEquals(assertThrows(ConfigException.class, () -> ConfigFile.loadBindingEverySection(file)).getMessage(),
                     assertThrows(ConfigException.class, () -> ConfigFile.load(file)).getMessage(), bad);
         }
+    }
+
+    @Test
+    void theDefaultsCutIntoSectionsParseAsTheWholeFileDoes() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper yaml =
+                new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        com.fasterxml.jackson.databind.JsonNode whole = yaml.readTree(ConfigFile.DefaultSections.TEXT);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        whole.fieldNames().forEachRemaining(names::add);
+        assertEquals(names, ConfigFile.DefaultSections.cut(ConfigFile.DefaultSections.TEXT).keySet());
+        for (String name : names) {
+            com.fasterxml.jackson.databind.node.ObjectNode one =
+                    ConfigFile.DefaultSections.parse(java.util.Set.of(name)).orElseThrow();
+            assertEquals(1, one.size(), name);
+            assertEquals(whole.get(name), one.get(name), name);
+        }
+        assertEquals(whole, ConfigFile.DefaultSections.parse(names).orElseThrow());
+        assertTrue(ConfigFile.DefaultSections.parse(java.util.Set.of("limits", "nosuch")).isEmpty());
+        // what cannot be cut at its top-level keys is not cut at all
+        for (String uncut : List.of("---\nlimits:\n  maxBytes: 1\n", "limits:\n  a: 1\nlimits:\n  b: 2\n",
+                "limits:\n  a: 1\n\"quoted\": 2\n", "limits:\n  a: 1\n[1, 2]\n")) {
+            assertEquals(Map.of(), ConfigFile.DefaultSections.cut(uncut), uncut);
+        }
+        assertEquals(Map.of("a", "a: 1\n  # inside\n\n# between\n", "b", "b: [x]\n"),
+                ConfigFile.DefaultSections.cut("# top\na: 1\n  # inside\n\n# between\nb: [x]"));
     }
 
     @Test
