@@ -15,8 +15,9 @@ import org.h2.mvstore.DataUtils;
  * and every chunk written since that header. After a crash H2 starts at the named chunk and follows each chunk's
  * guess of where the next one went; a chunk of that walk written over ends it early, before chunks whose commits were
  * acknowledged. H2 writes a new header only after it has written over such a chunk, and cuts the file's end before
- * its clean-shutdown header, so {@link OrderedWrites} asks this, before each new chunk and each cut, whether it lands
- * on the walk, and if so first writes a header that names the newest chunk on the disk ({@link #headerNamingNewest()}).
+ * its clean-shutdown header, so {@link OrderedWrites} asks this, before each chunk it writes (new or moved) and each
+ * cut, whether it lands on the walk, and if so first writes a header that names the newest chunk on the disk
+ * ({@link #headerNamingNewest()}).
  *
  * <p>It reads H2's own text: the store header (two copies of a checksummed {@code key:value} list, one block each, at
  * the start of the file) and each chunk's footer (its id, length in blocks and version, checksummed, in the last 128
@@ -77,21 +78,27 @@ final class ChunkChain {
     }
 
     /**
-     * @param chunk    the chunk about to be written, as its footer says ({@link #footer}); empty if the write is not one
+     * A chunk H2 moves counts as much as a new one: {@code compactMoveChunks} writes a header naming the last chunk,
+     * moves that chunk away, stores a new one without a header, and then moves other chunks into the space the last
+     * one left; recovery from the header on the disk would find another chunk where it looks first
+     * ({@code PowerLossTest.theFileEndIsNotCutWhileTheChainRunsThroughIt}).
+     *
+     * @param chunk    the chunk about to be written, new or moved, as its footer says ({@link #footer}); empty if the
+     *                 write is not one
      * @param position where, at or after the header's two blocks
      * @param length   how many bytes
-     * @return the header to write first, if this is a new chunk landing on the walk; empty to just write it
+     * @return the header to write first, if this chunk lands on the walk; empty to just write it
      */
     synchronized Optional<ByteBuffer> beforeChunk(Optional<Chunk> chunk, long position, int length) {
-        if (chunk.isEmpty() || chunk.get().version() <= newestVersion || newest == null || header == null) {
-            // not a new chunk (a moved one is no newer than what is on the disk), or no newest known to name
+        if (chunk.isEmpty() || newest == null || header == null) {
+            // not a chunk, or no newest known to name
             return Optional.empty();
         }
         long start = position;
         long end = position + length;
         boolean lands = walk.stream().anyMatch(r -> start < r[1] && r[0] < end);
         if (!lands || newest.block() * BLOCK < end && start < (newest.block() + newest.blocks()) * BLOCK) {
-            // a new chunk over the newest one cannot be helped by naming it; H2 never frees the newest
+            // a chunk over the newest one cannot be helped by naming it; H2 never frees the newest
             return Optional.empty();
         }
         return Optional.of(headerNamingNewest());

@@ -27,13 +27,13 @@ import org.h2.store.fs.FilePathWrapper;
  * counts writes past the header made while a header write was unfsynced). The file is also fsynced when opened for
  * writing.
  *
- * <p>And a header comes before a new chunk that would break recovery's walk. After a crash H2 starts at the chunk the
+ * <p>And a header comes before a chunk that would break recovery's walk. After a crash H2 starts at the chunk the
  * header names and follows each chunk's guess of where the next went; H2 writes a new header only after it has
  * written a chunk over a freed one of that walk, so a power cut between the two ended the walk early, before
  * acknowledged commits ({@code PowerLossTest} lost them within seconds once chunks were freed as soon as they died).
- * {@link ChunkChain} follows the walk from the writes; before a new chunk or a cut of the file's end that lands on
- * it, a header naming the newest chunk, whole on the disk after the fsync, is written and fsynced first. H2's own next
- * header replaces it. A file left by a crash is first closed cleanly by H2 alone ({@link #closeCleanlyAfterACrash}),
+ * {@link ChunkChain} follows the walk from the writes; before a chunk (new, or moved by a compaction) or a cut of the
+ * file's end that lands on it, a header naming the newest chunk, whole on the disk after the fsync, is written and
+ * fsynced first. H2's own next header replaces it. A file left by a crash is first closed cleanly by H2 alone ({@link #closeCleanlyAfterACrash}),
  * so that the walk starts known; and a closing store fsyncs before each chunk ({@link #fsyncBeforeEachChunk}).
  *
  * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
@@ -172,7 +172,7 @@ public final class OrderedWrites extends FilePathWrapper {
         return Optional.of(block.flip());
     }
 
-    /** @return how many headers were written before a new chunk that would have landed on the walk, so far */
+    /** @return how many headers were written before a chunk or a cut that would have landed on the walk, so far */
     static long headersBeforeAReuse() {
         return HEADERS_BEFORE_A_REUSE.get();
     }

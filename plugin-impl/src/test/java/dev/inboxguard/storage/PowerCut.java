@@ -33,6 +33,7 @@ public final class PowerCut extends FilePathWrapper {
     private static volatile boolean cutAtNextWrite;
     private static final AtomicLong SEQ = new AtomicLong();
     private static final AtomicLong PAST_HEADER = new AtomicLong();
+    private static final AtomicLong TRUNCATIONS_OF_THE_CHAIN = new AtomicLong();
     private static volatile boolean cutOnChain;
     private static final Map<String, Chain> CHAINS = new ConcurrentHashMap<>();
 
@@ -78,6 +79,14 @@ public final class PowerCut extends FilePathWrapper {
         return PAST_HEADER.get();
     }
 
+    /**
+     * @return how many times the file's end was cut with part of the chain in it, since the class was loaded: with
+     *     the power armed by {@link #cutWhenTheChainIsWrittenOver()}, each would have cut it
+     */
+    static long truncationsOfTheChain() {
+        return TRUNCATIONS_OF_THE_CHAIN.get();
+    }
+
     /** The power goes right after the next write to any file, before an fsync can follow it. */
     static void cutAtNextWrite() {
         cutAtNextWrite = true;
@@ -85,8 +94,10 @@ public final class PowerCut extends FilePathWrapper {
 
     /**
      * The power goes right after the first write over a chunk that recovery from the header on the disk would walk
-     * through: the header's own chunk, or one written after that header. H2 writes a new header only after such a
-     * chunk has been written over, so the disk can hold the write and the old header both.
+     * through (the header's own chunk, or one written after that header), or right after a cut of the file's end
+     * that takes part of one off. H2 writes a new header only after such a chunk has been written over, and cuts the
+     * end before it writes its clean-shutdown header, so the disk can hold the write or the cut and the old header
+     * both.
      */
     static void cutWhenTheChainIsWrittenOver() {
         cutOnChain = true;
@@ -191,12 +202,11 @@ public final class PowerCut extends FilePathWrapper {
     }
 
     /**
-     * The chunks recovery would follow from the last header written: the chunk written just before it, and every
-     * chunk written since, as byte ranges.
+     * The chunks recovery would follow from the last header written: the chunk it names, and every chunk written
+     * since, as byte ranges.
      */
     private static final class Chain {
         private final List<long[]> chunks = new ArrayList<>();
-        private long[] last;
 
         /**
          * The chain as a file opened for writing has it: after a clean close only the chunk the header names, which
@@ -205,17 +215,28 @@ public final class PowerCut extends FilePathWrapper {
          */
         synchronized void opened(FileChannel file) throws IOException {
             chunks.clear();
-            last = null;
             if (file.size() < OrderedWrites.HEADER_END) {
                 return;
             }
             ByteBuffer block = ByteBuffer.allocate(4096);
             file.read(block, 0);
             String header = new String(block.array(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (!header.substring(0, Math.max(0, header.indexOf('\n'))).contains(",clean:1,")) {
+                chunks.add(new long[] {OrderedWrites.HEADER_END, file.size()});
+                return;
+            }
+            named(header, file);
+        }
+
+        /**
+         * The chain starts at the chunk a header names, as recovery from it would; with the whole file if the header
+         * names none.
+         */
+        private void named(String header, FileChannel file) throws IOException {
             header = header.substring(0, Math.max(0, header.indexOf('\n')));
             java.util.regex.Matcher named = java.util.regex.Pattern.compile("(?:^|,)block:([0-9a-f]+)").matcher(header);
-            if (!(header.contains(",clean:1,") && named.find())) {
-                chunks.add(new long[] {OrderedWrites.HEADER_END, file.size()});
+            if (!named.find()) {
+                chunks.add(new long[] {OrderedWrites.HEADER_END, Math.max(OrderedWrites.HEADER_END, file.size())});
                 return;
             }
             long start = Long.parseLong(named.group(1), 16) * 4096;
@@ -224,22 +245,24 @@ public final class PowerCut extends FilePathWrapper {
             java.util.regex.Matcher len = java.util.regex.Pattern.compile("(?:^|,)len:([0-9a-f]+)")
                     .matcher(new String(chunk.array(), java.nio.charset.StandardCharsets.ISO_8859_1));
             long end = len.find() ? start + Long.parseLong(len.group(1), 16) * 4096 : file.size();
-            last = new long[] {start, end};
-            chunks.add(last);
+            chunks.add(new long[] {start, end});
+        }
+
+        /** A header was written: recovery would now start at the chunk it names. */
+        synchronized void header(byte[] written, FileChannel file) throws IOException {
+            chunks.clear();
+            named(new String(written, java.nio.charset.StandardCharsets.ISO_8859_1), file);
+        }
+
+        /** @return whether cutting the file to this size takes off part of a chunk of the chain */
+        synchronized boolean cutOff(long size) {
+            return chunks.stream().anyMatch(c -> c[1] > size);
         }
 
         /** @return whether this write lands on a chunk of the chain */
         synchronized boolean written(long position, int length) {
-            if (position < OrderedWrites.HEADER_END) {
-                chunks.clear();
-                if (last != null) {
-                    chunks.add(last);
-                }
-                return false;
-            }
             boolean over = chunks.stream().anyMatch(c -> position < c[1] && c[0] < position + length);
-            last = new long[] {position, position + length};
-            chunks.add(last);
+            chunks.add(new long[] {position, position + length});
             return over;
         }
     }
@@ -275,7 +298,13 @@ public final class PowerCut extends FilePathWrapper {
                         PAST_HEADER.incrementAndGet();
                     }
                     unsynced.add(new Write(SEQ.incrementAndGet(), position, written, before, size, false));
-                    boolean overChain = chain.written(position, length);
+                    boolean overChain;
+                    if (position < OrderedWrites.HEADER_END) {
+                        chain.header(written, base);
+                        overChain = false;
+                    } else {
+                        overChain = chain.written(position, length);
+                    }
                     if (cutAtNextWrite || cutOnChain && overChain) {
                         cut = true;
                     }
@@ -300,6 +329,12 @@ public final class PowerCut extends FilePathWrapper {
                     base.truncate(size);
                     synchronized (unsynced) {
                         unsynced.add(new Write(SEQ.incrementAndGet(), size, new byte[0], tail, old, true));
+                        if (chain.cutOff(size)) {
+                            TRUNCATIONS_OF_THE_CHAIN.incrementAndGet();
+                            if (cutOnChain) {
+                                cut = true;
+                            }
+                        }
                     }
                 }
                 return this;
