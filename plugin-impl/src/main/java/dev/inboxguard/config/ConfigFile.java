@@ -242,6 +242,10 @@ public final class ConfigFile {
          * @return those sections of the defaults, parsed; empty if one is not there or the file could not be cut
          */
         static Optional<ObjectNode> parse(java.util.Set<String> names) {
+            if (names.isEmpty()) {
+                // a file of {} sets nothing: nothing to parse (the YAML of no text is not an object)
+                return Optional.of(Yaml.MAPPER.createObjectNode());
+            }
             StringBuilder text = new StringBuilder();
             for (String name : names) {
                 String section = BY_NAME.get(name);
@@ -252,7 +256,8 @@ public final class ConfigFile {
             }
             try {
                 JsonNode tree = Yaml.MAPPER.readTree(text.toString());
-                return tree instanceof ObjectNode o && o.size() == names.size() ? Optional.of(o) : Optional.empty();
+                return tree instanceof ObjectNode o && o.size() == names.size() && names.stream().allMatch(o::has)
+                        ? Optional.of(o) : Optional.empty();
             } catch (IOException e) {
                 return Optional.empty();
             }

@@ -78,9 +78,10 @@ final class ChunkChain {
     }
 
     /**
-     * A chunk H2 moves counts as much as a new one: {@code compactMoveChunks} writes a header naming the last chunk,
-     * moves that chunk away, stores a new one without a header, and then moves other chunks into the space the last
-     * one left; recovery from the header on the disk would find another chunk where it looks first
+     * A chunk H2 moves counts as much as a new one. {@code compactMoveChunks} moves chunks from the file's end into
+     * the holes, stores a new chunk, moves the last chunk (the one the header on the disk may name) and the chunks
+     * beyond into the space left, and may then move the chunk it just stored and store one more. A move writes no
+     * header, so recovery from the header on the disk could find another chunk where it looks first
      * ({@code PowerLossTest.theFileEndIsNotCutWhileTheChainRunsThroughIt}).
      *
      * @param chunk    the chunk about to be written, new or moved, as its footer says ({@link #footer}); empty if the
@@ -102,6 +103,19 @@ final class ChunkChain {
             return Optional.empty();
         }
         return Optional.of(headerNamingNewest());
+    }
+
+    /** @return whether this chunk is an older one a compaction moves: a chunk of its version or newer is on the disk */
+    synchronized boolean isMoved(Chunk chunk) {
+        return chunk.version() <= newestVersion;
+    }
+
+    /**
+     * @return whether the walk is known here: after a crash it is not until H2's first header names the chunk it
+     *     recovered to, and a cut of the file's end then waits for it
+     */
+    synchronized boolean walkKnown() {
+        return header != null && newest != null;
     }
 
     /**

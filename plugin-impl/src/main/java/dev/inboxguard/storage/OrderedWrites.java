@@ -33,8 +33,10 @@ import org.h2.store.fs.FilePathWrapper;
  * acknowledged commits ({@code PowerLossTest} lost them within seconds once chunks were freed as soon as they died).
  * {@link ChunkChain} follows the walk from the writes; before a chunk (new, or moved by a compaction) or a cut of the
  * file's end that lands on it, a header naming the newest chunk, whole on the disk after the fsync, is written and
- * fsynced first. H2's own next header replaces it. A file left by a crash is first closed cleanly by H2 alone ({@link #closeCleanlyAfterACrash}),
- * so that the walk starts known; and a closing store fsyncs before each chunk ({@link #fsyncBeforeEachChunk}).
+ * fsynced first. H2's own next header replaces it. A file left by a crash is first closed cleanly by H2 alone
+ * ({@link #closeCleanlyAfterACrash}), so that the walk starts known; until H2's first header after a crash the walk
+ * is not known here, and a cut of the file's end H2 makes then waits until that header is on the disk. A closing
+ * store fsyncs before each chunk ({@link #fsyncBeforeEachChunk}).
  *
  * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
  * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions;
@@ -52,6 +54,8 @@ public final class OrderedWrites extends FilePathWrapper {
     private static final java.util.concurrent.ConcurrentMap<String, Integer> OPEN =
             new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.util.concurrent.atomic.AtomicLong HEADERS_BEFORE_A_REUSE =
+            new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong HEADERS_BEFORE_A_MOVE =
             new java.util.concurrent.atomic.AtomicLong();
 
     static {
@@ -177,9 +181,16 @@ public final class OrderedWrites extends FilePathWrapper {
         return HEADERS_BEFORE_A_REUSE.get();
     }
 
+    /** @return how many of those came before a chunk a compaction moved, so far */
+    static long headersBeforeAMove() {
+        return HEADERS_BEFORE_A_MOVE.get();
+    }
+
     private static final class Channel extends ForwardingChannel {
         private final ChunkChain chain;
         private final String key;
+        /** Where H2 cut the file's end while the walk was not known, not yet done; -1 for none. */
+        private long waitingCut = -1;
 
         Channel(FileChannel base, ChunkChain chain, String key) {
             super(base);
@@ -211,6 +222,9 @@ public final class OrderedWrites extends FilePathWrapper {
                 // is named first, so that the walk starts past the one written over
                 writeHeader(first.get(), 0, true);
                 HEADERS_BEFORE_A_REUSE.incrementAndGet();
+                if (chunk.isPresent() && chain.isMoved(chunk.get())) {
+                    HEADERS_BEFORE_A_MOVE.incrementAndGet();
+                }
             }
             // all of it, so that the chunk's footer is read with the write it ends
             int n = 0;
@@ -218,6 +232,12 @@ public final class OrderedWrites extends FilePathWrapper {
                 n += base.write(src, position + n);
             }
             chain.written(chunk, position, length);
+            synchronized (this) {
+                if (waitingCut >= 0 && position + n > waitingCut) {
+                    // H2 has since written past where it meant to cut
+                    waitingCut = position + n;
+                }
+            }
             return n;
         }
 
@@ -235,12 +255,35 @@ public final class OrderedWrites extends FilePathWrapper {
             base.force(false);
             if (position == 0) {
                 chain.headerWritten(header, ours, b -> ChunkChain.read(base, b));
+                long cut;
+                synchronized (this) {
+                    cut = chain.walkKnown() ? waitingCut : -1;
+                    if (cut >= 0) {
+                        waitingCut = -1;
+                    }
+                }
+                if (cut >= 0) {
+                    cutEnd(cut);
+                }
             }
             return n;
         }
 
         @Override
         public FileChannel truncate(long size) throws IOException {
+            synchronized (this) {
+                if (size < base.size() && !chain.walkKnown()) {
+                    // after a crash, until H2's first header the walk recovery would follow is not known here, and
+                    // it may run into the end: the cut waits until that header is on the disk
+                    waitingCut = size;
+                    return this;
+                }
+            }
+            cutEnd(size);
+            return this;
+        }
+
+        private void cutEnd(long size) throws IOException {
             if (size < base.size()) {
                 Optional<ByteBuffer> first = chain.beforeTruncation(size);
                 if (first.isPresent()) {
@@ -252,7 +295,16 @@ public final class OrderedWrites extends FilePathWrapper {
                 base.force(false);
             }
             base.truncate(size);
-            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            long cut;
+            synchronized (this) {
+                cut = waitingCut;
+            }
+            // the file as H2 left it: a cut that waits has been made, for H2
+            return cut < 0 ? base.size() : Math.min(cut, base.size());
         }
     }
 }

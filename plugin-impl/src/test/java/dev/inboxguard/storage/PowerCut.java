@@ -31,6 +31,7 @@ public final class PowerCut extends FilePathWrapper {
     private static final Map<String, List<Write>> UNSYNCED = new ConcurrentHashMap<>();
     private static volatile boolean cut;
     private static volatile boolean cutAtNextWrite;
+    private static volatile boolean cutAtNextTruncation;
     private static final AtomicLong SEQ = new AtomicLong();
     private static final AtomicLong PAST_HEADER = new AtomicLong();
     private static final AtomicLong TRUNCATIONS_OF_THE_CHAIN = new AtomicLong();
@@ -51,6 +52,7 @@ public final class PowerCut extends FilePathWrapper {
         try {
             cut = false;
             cutAtNextWrite = false;
+            cutAtNextTruncation = false;
             cutOnChain = false;
             UNSYNCED.clear();
             CHAINS.clear();
@@ -90,6 +92,11 @@ public final class PowerCut extends FilePathWrapper {
     /** The power goes right after the next write to any file, before an fsync can follow it. */
     static void cutAtNextWrite() {
         cutAtNextWrite = true;
+    }
+
+    /** The power goes right before the next cut of a file's end: the cut does not reach the disk. */
+    static void cutAtNextTruncation() {
+        cutAtNextTruncation = true;
     }
 
     /**
@@ -254,9 +261,16 @@ public final class PowerCut extends FilePathWrapper {
             named(new String(written, java.nio.charset.StandardCharsets.ISO_8859_1), file);
         }
 
-        /** @return whether cutting the file to this size takes off part of a chunk of the chain */
+        /**
+         * The file's end is cut: what of the chain lay there is gone from it.
+         *
+         * @return whether the cut took off part of a chunk of the chain
+         */
         synchronized boolean cutOff(long size) {
-            return chunks.stream().anyMatch(c -> c[1] > size);
+            boolean over = chunks.stream().anyMatch(c -> c[1] > size);
+            chunks.removeIf(c -> c[0] >= size);
+            chunks.forEach(c -> c[1] = Math.min(c[1], size));
+            return over;
         }
 
         /** @return whether this write lands on a chunk of the chain */
@@ -323,6 +337,10 @@ public final class PowerCut extends FilePathWrapper {
                     return this;
                 }
                 long old = base.size();
+                if (size < old && cutAtNextTruncation) {
+                    cut = true;
+                    return this;
+                }
                 if (size < old) {
                     byte[] tail = new byte[(int) (old - size)];
                     base.read(ByteBuffer.wrap(tail), size);

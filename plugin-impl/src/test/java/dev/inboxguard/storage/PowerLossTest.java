@@ -168,8 +168,8 @@ class PowerLossTest {
             }
         }
         long headers = OrderedWrites.headersBeforeAReuse() - headersBefore;
-        System.out.printf("[power-loss] %d headers written before a new chunk that would have broken the chain; %d cuts "
-                + "of the file's end with part of the chain in it%n", headers,
+        System.out.printf("[power-loss] %d headers written before a chunk or a cut that would have broken the chain; "
+                + "%d cuts of the file's end with part of the chain in it%n", headers,
                 PowerCut.truncationsOfTheChain() - truncationsBefore);
         assertEquals(List.of(), lost);
         assertTrue(headers > 0, "no new chunk came to land on the chain: the window was not reached");
@@ -180,6 +180,7 @@ class PowerLossTest {
         List<String> lost = new ArrayList<>();
         long truncationsBefore = PowerCut.truncationsOfTheChain();
         long headersBefore = OrderedWrites.headersBeforeAReuse();
+        long movesBefore = OrderedWrites.headersBeforeAMove();
         for (int round = 0; round < Integer.getInteger("powerloss.shrink", 2); round++) {
             Path data = Files.createDirectories(dir.resolve("shrink-" + round));
             PowerCut.reset();
@@ -189,22 +190,25 @@ class PowerLossTest {
             Expected mine = new Expected(new HashMap<>(), new HashMap<>());
             // a burst grows the file; deleting most of it, last written first, leaves its end dead; then the power
             // waits while the compaction moves chunks into the holes and cuts the end
-            int events = 5_000 + 2_000 * round;
+            int events = 6_000 + 2_000 * round;
             for (int i = 0; i < events; i++) {
                 String name = "n-" + i + ".ics";
                 byte[] bytes = event(name, "v" + i);
                 store.put("alice", "work", name, name, bytes, new TimeSpan("VEVENT", 0, 1), Expectation.NONE);
                 mine.acknowledged().put(name, bytes);
             }
+            Path file = data.resolve("inboxguard.mv.db");
+            long burst = Files.size(file);
             PowerCut.cutWhenTheChainIsWrittenOver();
             for (int i = events - 1; i >= events / 10; i--) {
                 String name = "n-" + i + ".ics";
                 store.delete("alice", "work", name, Optional.empty());
                 mine.acknowledged().put(name, null);
             }
-            Path file = data.resolve("inboxguard.mv.db");
+            // the deletes' own chunks fill holes and may cut the end already; what is left is the compaction's, which
+            // waits for quiet seconds and goes in small steps: up to a minute
             long full = Files.size(file);
-            for (int i = 0; i < 100 && !PowerCut.isCut() && Files.size(file) > full * 3 / 4; i++) {
+            for (int i = 0; i < 600 && !PowerCut.isCut() && Files.size(file) > full * 3 / 4; i++) {
                 Thread.sleep(100);
             }
             Thread.sleep(500);
@@ -218,8 +222,8 @@ class PowerLossTest {
             } catch (RuntimeException e) {
                 // the disk has gone
             }
-            System.out.printf("[power-loss] shrink round %d: file %.1f MB at the deletes' end, %.1f MB at the cut%n",
-                    round, full / 1e6, shrunk / 1e6);
+            System.out.printf("[power-loss] shrink round %d: file %.1f MB after the burst, %.1f MB after the deletes, "
+                    + "%.1f MB at the cut%n", round, burst / 1e6, full / 1e6, shrunk / 1e6);
             if (shrunk >= full) {
                 // the window was not reached: no compaction moved chunks and cut the end
                 lost.add("round " + round + ": the file did not shrink (" + full + " bytes, then " + shrunk + ")");
@@ -236,10 +240,97 @@ class PowerLossTest {
                 }
             }
         }
+        long moves = OrderedWrites.headersBeforeAMove() - movesBefore;
         System.out.printf("[power-loss] %d cuts of the file's end with part of the chain in it, %d headers before "
-                + "a reuse or a cut%n", PowerCut.truncationsOfTheChain() - truncationsBefore,
-                OrderedWrites.headersBeforeAReuse() - headersBefore);
+                + "a chunk or a cut that would have broken the chain, %d of them before a moved chunk%n",
+                PowerCut.truncationsOfTheChain() - truncationsBefore,
+                OrderedWrites.headersBeforeAReuse() - headersBefore, moves);
+        // whether a moved chunk lands on the walk depends on where the compaction finds room (some runs, not all),
+        // so the count is shown, not asserted; the shrinking shows the compaction moved chunks and cut the end
         assertEquals(List.of(), lost);
+    }
+
+    /**
+     * After a crash, the database's first act is H2's clean close of the file as recovery found it
+     * ({@link OrderedWrites#closeCleanlyAfterACrash}). That close cuts the dead chunks off the file's end before it
+     * writes its header, while the header on the disk still names a chunk from before the crash and recovery from it
+     * walks through chunks nobody has looked at; the cut waits until H2's header is on the disk. A burst grows the
+     * file, deleting most of it leaves its end dead, and the power goes as the compaction cuts the end; the store then
+     * starts again on that disk, with the power armed to go at a cut with the walk in it.
+     */
+    @Test
+    void theCleanUpAfterACrashCutsTheFileEndOnlyOnceItsHeaderIsOnTheDisk() throws Exception {
+        List<String> lost = new ArrayList<>();
+        long shrinks = 0;
+        for (int round = 0; round < Integer.getInteger("powerloss.cleanup", 1); round++) {
+            Path data = Files.createDirectories(dir.resolve("cleanup-" + round));
+            PowerCut.reset();
+            Database db = Database.embedded(data, PowerCut.SCHEME + ":");
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            Expected mine = new Expected(new HashMap<>(), new HashMap<>());
+            int events = 6_000 + 2_000 * round;
+            for (int i = 0; i < events; i++) {
+                String name = "n-" + i + ".ics";
+                byte[] bytes = event(name, "v" + i);
+                store.put("alice", "work", name, name, bytes, new TimeSpan("VEVENT", 0, 1), Expectation.NONE);
+                mine.acknowledged().put(name, bytes);
+            }
+            for (int i = events - 1; i >= events / 10; i--) {
+                String name = "n-" + i + ".ics";
+                store.delete("alice", "work", name, Optional.empty());
+                mine.acknowledged().put(name, null);
+            }
+            // the power goes as the compaction, having moved the end's live chunks into the holes, cuts the end
+            PowerCut.cutAtNextTruncation();
+            for (int i = 0; i < 600 && !PowerCut.isCut(); i++) {
+                Thread.sleep(100);
+            }
+            if (!PowerCut.isCut()) {
+                lost.add("round " + round + ": no compaction came to cut the file's end");
+            }
+            PowerCut.Image crash = PowerCut.cut(data.resolve("inboxguard.mv.db"));
+            try {
+                db.close();
+            } catch (RuntimeException e) {
+                // the disk has gone
+            }
+            Path restart = Files.createDirectories(dir.resolve("cleanup-" + round + "-restart"));
+            Path file = restart.resolve("inboxguard.mv.db");
+            crash.write(file, i -> true);
+            long before = Files.size(file);
+            PowerCut.reset();
+            PowerCut.cutWhenTheChainIsWrittenOver();
+            try (Database reopened = Database.embedded(restart, PowerCut.SCHEME + ":")) {
+                if (PowerCut.isCut()) {
+                    lost.add("round " + round + ": the clean-up cut the file's end while the walk ran through it");
+                }
+                if (Files.size(file) < before) {
+                    shrinks++;
+                }
+                PowerCut.Image image = PowerCut.cut(file);
+                int n = image.unsynced().size();
+                List<java.util.function.IntPredicate> disks = List.of(i -> true, i -> false, i -> i < n / 2);
+                for (int d = 0; d < disks.size(); d++) {
+                    Path copy = Files.createDirectories(dir.resolve("cleanup-" + round + "-image-" + d));
+                    image.write(copy.resolve("inboxguard.mv.db"), disks.get(d));
+                    try (Database again = Database.embedded(copy)) {
+                        check(again.calendars(), mine);
+                    } catch (AssertionError | RuntimeException failed) {
+                        lost.add("round " + round + " disk " + d + ": " + failed);
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (!PowerCut.isCut()) {
+                    throw e;
+                }
+            }
+            System.out.printf("[power-loss] clean-up round %d: %.1f MB after the crash, %.1f MB after the restart%n",
+                    round, before / 1e6, Files.size(file) / 1e6);
+        }
+        assertEquals(List.of(), lost);
+        // the restart cut the end in some round: the window this is about was reached
+        assertTrue(shrinks > 0, "the restart never cut the file's end");
     }
 
     /**
@@ -382,7 +473,8 @@ class PowerLossTest {
                 for (int i = 0; i < n; i++) {
                     PowerCut.Write w = image.unsynced().get(i);
                     lines.append(String.format("%n  %s %s at %d, %d bytes, file %d before", kept.test(i)
-                            ? "kept" : "lost", w.truncation() ? "truncation" : "write", w.position(), w.written().length, w.sizeBefore()));
+                            ? "kept" : "lost", w.truncation() ? "truncation" : "write", w.position(),
+                            w.written().length, w.sizeBefore()));
                 }
                 FAILURES.add("disk " + checked + ": " + failed + lines);
             }
