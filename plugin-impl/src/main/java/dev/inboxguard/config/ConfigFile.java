@@ -202,7 +202,8 @@ public final class ConfigFile {
             String here = path.isEmpty() ? key : path + "." + key;
             JsonNode existing = base.get(key);
             JsonNode value = e.getValue();
-            if (here.equals("policy.rules") && existing instanceof ArrayNode defaults && value instanceof ArrayNode mine) {
+            if (here.equals("policy.rules") && existing instanceof ArrayNode defaults
+                    && value instanceof ArrayNode mine) {
                 ArrayNode combined = base.arrayNode();
                 combined.addAll(mine);
                 combined.addAll(defaults);

@@ -78,10 +78,10 @@ final class ChunkChain {
     }
 
     /**
-     * A chunk H2 moves counts as much as a new one. {@code compactMoveChunks} moves chunks from the file's end into
-     * the holes, stores a new chunk, moves the last chunk (the one the header on the disk may name) and the chunks
-     * beyond into the space left, and may then move the chunk it just stored and store one more. A move writes no
-     * header, so recovery from the header on the disk could find another chunk where it looks first
+     * A chunk H2 moves counts as much as a new one. {@code compactMoveChunks} writes a header, moves chunks (into
+     * holes, or to the file's end), stores a new chunk, brings back those it put at the end, and then may move the
+     * chunk it just stored and store one more. No move writes a header of its own, so until H2's next one recovery
+     * from the header on the disk could find another chunk where it looks first
      * ({@code PowerLossTest.theFileEndIsNotCutWhileTheChainRunsThroughIt}).
      *
      * @param chunk    the chunk about to be written, new or moved, as its footer says ({@link #footer}); empty if the
@@ -105,14 +105,17 @@ final class ChunkChain {
         return Optional.of(headerNamingNewest());
     }
 
-    /** @return whether this chunk is an older one a compaction moves: a chunk of its version or newer is on the disk */
+    /**
+     * @return whether this chunk is an older one a compaction moves: a chunk of its version or newer is on the disk
+     *     (after a crash, until H2's first header, every chunk counts as one; no header is written before one then)
+     */
     synchronized boolean isMoved(Chunk chunk) {
         return chunk.version() <= newestVersion;
     }
 
     /**
-     * @return whether the walk is known here: after a crash it is not until H2's first header names the chunk it
-     *     recovered to, and a cut of the file's end then waits for it
+     * @return whether the walk is known here: not after a crash until H2's first header names the chunk it recovered
+     *     to, nor in a new file or after a header that does not read until one names a chunk
      */
     synchronized boolean walkKnown() {
         return header != null && newest != null;

@@ -34,9 +34,11 @@ import org.h2.store.fs.FilePathWrapper;
  * {@link ChunkChain} follows the walk from the writes; before a chunk (new, or moved by a compaction) or a cut of the
  * file's end that lands on it, a header naming the newest chunk, whole on the disk after the fsync, is written and
  * fsynced first. H2's own next header replaces it. A file left by a crash is first closed cleanly by H2 alone
- * ({@link #closeCleanlyAfterACrash}), so that the walk starts known; until H2's first header after a crash the walk
- * is not known here, and a cut of the file's end H2 makes then waits until that header is on the disk. A closing
- * store fsyncs before each chunk ({@link #fsyncBeforeEachChunk}).
+ * ({@link #closeCleanlyAfterACrash}), so that the walk starts known. Until H2's first header after a crash (or a
+ * new file's first that names a chunk) the walk is not known here, and a cut of the file's end waits for the next
+ * write: it is made after that write if it is a header (H2's clean close cuts, then writes its header), before it
+ * otherwise (recovery finds chunks appended without a header at the file's end). A closing store fsyncs before each
+ * chunk ({@link #fsyncBeforeEachChunk}).
  *
  * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
  * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions;
@@ -181,6 +183,11 @@ public final class OrderedWrites extends FilePathWrapper {
         return HEADERS_BEFORE_A_REUSE.get();
     }
 
+    /** @return how many cuts of a file's end waited for the write after them, the walk being unknown, so far */
+    static long cutsThatWaited() {
+        return Channel.CUTS_THAT_WAITED.get();
+    }
+
     /** @return how many of those came before a chunk a compaction moved, so far */
     static long headersBeforeAMove() {
         return HEADERS_BEFORE_A_MOVE.get();
@@ -191,6 +198,9 @@ public final class OrderedWrites extends FilePathWrapper {
         private final String key;
         /** Where H2 cut the file's end while the walk was not known, not yet done; -1 for none. */
         private long waitingCut = -1;
+        /** How many cuts waited for the write after them. */
+        private static final java.util.concurrent.atomic.AtomicLong CUTS_THAT_WAITED =
+                new java.util.concurrent.atomic.AtomicLong();
 
         Channel(FileChannel base, ChunkChain chain, String key) {
             super(base);
@@ -210,6 +220,9 @@ public final class OrderedWrites extends FilePathWrapper {
             if (position < HEADER_END) {
                 return writeHeader(src, position, false);
             }
+            // H2's recovery finds chunks appended without a header at the file's end, so a cut that waited is made
+            // before anything else is written
+            cutWaiting();
             if (chain.fsyncsBeforeEachChunk()) {
                 base.force(false);
             }
@@ -232,12 +245,6 @@ public final class OrderedWrites extends FilePathWrapper {
                 n += base.write(src, position + n);
             }
             chain.written(chunk, position, length);
-            synchronized (this) {
-                if (waitingCut >= 0 && position + n > waitingCut) {
-                    // H2 has since written past where it meant to cut
-                    waitingCut = position + n;
-                }
-            }
             return n;
         }
 
@@ -255,16 +262,9 @@ public final class OrderedWrites extends FilePathWrapper {
             base.force(false);
             if (position == 0) {
                 chain.headerWritten(header, ours, b -> ChunkChain.read(base, b));
-                long cut;
-                synchronized (this) {
-                    cut = chain.walkKnown() ? waitingCut : -1;
-                    if (cut >= 0) {
-                        waitingCut = -1;
-                    }
-                }
-                if (cut >= 0) {
-                    cutEnd(cut);
-                }
+                // the walk now starts at the chunk this header names: H2 never cuts that one off, so the cut takes
+                // none of the walk with it and needs no header of ours (which would drop a clean-shutdown mark)
+                cutWaiting();
             }
             return n;
         }
@@ -273,14 +273,28 @@ public final class OrderedWrites extends FilePathWrapper {
         public FileChannel truncate(long size) throws IOException {
             synchronized (this) {
                 if (size < base.size() && !chain.walkKnown()) {
-                    // after a crash, until H2's first header the walk recovery would follow is not known here, and
-                    // it may run into the end: the cut waits until that header is on the disk
+                    // until H2's first header after a crash the walk recovery would follow from the header on the
+                    // disk is not known here and may run into the end; H2's clean close cuts the end and then writes
+                    // that header, so the cut waits for the next write, and comes after it if it is the header
                     waitingCut = size;
+                    CUTS_THAT_WAITED.incrementAndGet();
                     return this;
                 }
+                waitingCut = -1;
             }
             cutEnd(size);
             return this;
+        }
+
+        private void cutWaiting() throws IOException {
+            long cut;
+            synchronized (this) {
+                cut = waitingCut;
+                waitingCut = -1;
+            }
+            if (cut >= 0) {
+                cutEnd(cut);
+            }
         }
 
         private void cutEnd(long size) throws IOException {
@@ -303,7 +317,7 @@ public final class OrderedWrites extends FilePathWrapper {
             synchronized (this) {
                 cut = waitingCut;
             }
-            // the file as H2 left it: a cut that waits has been made, for H2
+            // the file as H2 left it: for H2, a cut that waits has been made
             return cut < 0 ? base.size() : Math.min(cut, base.size());
         }
     }

@@ -42,19 +42,22 @@ class OrderedWritesTest {
     }
 
     @Test
-    void aChunkWrittenPastAWaitingCutIsNotCutOff() throws Exception {
+    void aCutWaitingWhenSomethingElseIsWrittenIsMadeFirst() throws Exception {
         Path crashed = crashedStoreWithAFreeTail();
         OrderedWrites.register();
         long size = Files.size(crashed);
         try (FileChannel file = FilePath.get(OrderedWrites.SCHEME + ":" + crashed).open("rw")) {
             file.truncate(size - TAIL);
-            // something H2 writes after its cut and before its header, at the end it cut to and past it
-            ByteBuffer data = ByteBuffer.allocate(2 * ChunkChain.BLOCK);
-            file.write(data, size - TAIL);
+            assertEquals(size, Files.size(crashed));
+            // a chunk H2 appends where it cut, without a header: recovery looks for it at the file's end
+            file.write(ByteBuffer.allocate(2 * ChunkChain.BLOCK), size - TAIL - ChunkChain.BLOCK);
+            assertEquals(size - TAIL + ChunkChain.BLOCK, Files.size(crashed));
+            assertEquals(size - TAIL + ChunkChain.BLOCK, file.size());
+            // nothing waits any more: the header that follows changes no size
             ByteBuffer header = ByteBuffer.allocate((int) OrderedWrites.HEADER_END);
             file.read(header, 0);
             file.write(header.flip(), 0);
-            assertEquals(size - TAIL + 2 * ChunkChain.BLOCK, Files.size(crashed));
+            assertEquals(size - TAIL + ChunkChain.BLOCK, Files.size(crashed));
         }
     }
 

@@ -262,6 +262,7 @@ class PowerLossTest {
     void theCleanUpAfterACrashCutsTheFileEndOnlyOnceItsHeaderIsOnTheDisk() throws Exception {
         List<String> lost = new ArrayList<>();
         long shrinks = 0;
+        long waitedBefore = OrderedWrites.cutsThatWaited();
         for (int round = 0; round < Integer.getInteger("powerloss.cleanup", 1); round++) {
             Path data = Files.createDirectories(dir.resolve("cleanup-" + round));
             PowerCut.reset();
@@ -324,10 +325,13 @@ class PowerLossTest {
                 if (!PowerCut.isCut()) {
                     throw e;
                 }
+                lost.add("round " + round + ": the restart failed once the power went: " + e);
             }
             System.out.printf("[power-loss] clean-up round %d: %.1f MB after the crash, %.1f MB after the restart%n",
                     round, before / 1e6, Files.size(file) / 1e6);
         }
+        System.out.printf("[power-loss] %d cuts of the file's end waited for the write after them%n",
+                OrderedWrites.cutsThatWaited() - waitedBefore);
         assertEquals(List.of(), lost);
         // the restart cut the end in some round: the window this is about was reached
         assertTrue(shrinks > 0, "the restart never cut the file's end");
