@@ -27,6 +27,8 @@ final class ChunkChain {
     static final int BLOCK = 4096;
     private static final int FOOTER = 128;
     private static final int MAX_RANGES = 4_096;
+    /** H2's chunk ids wrap at 2^26 (Chunk.MAX_ID). */
+    private static final int MAX_CHUNK_ID = (1 << 26) - 1;
 
     /** The last header on the disk, as read or written: its fields without the checksum. */
     private Map<String, String> header;
@@ -281,6 +283,143 @@ final class ChunkChain {
         } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The chunks H2's recovery after a crash takes the newest from (RandomAccessStore.readStoreHeader): the one the
+     * store header names, the chunks that follow it by each one's guess of where the next went, and the last whole
+     * chunk before the file's end. The chunks written since the last fsync are among them: each header is fsynced
+     * ({@link OrderedWrites}), and H2 writes one whenever a chunk is not where the one before it guessed.
+     *
+     * @param file a store's file, not open in H2
+     * @return those chunks, each with a header and footer that agree
+     */
+    static List<Chunk> recoveryCandidates(java.nio.channels.FileChannel file) throws java.io.IOException {
+        List<Chunk> found = new ArrayList<>();
+        long blocks = file.size() / BLOCK;
+        Optional<Chunk> named = namedChunk(file);
+        // each step goes to a newer chunk, so there are fewer steps than blocks
+        for (Optional<Chunk> c = named; c.isPresent() && found.size() < blocks; ) {
+            Chunk chunk = c.get();
+            found.add(chunk);
+            long next = hex(chunkHeaderFields(file, chunk.block()).getOrDefault("next", "0"));
+            c = next <= 2 || next >= blocks ? Optional.empty() : read(file, next)
+                    .filter(n -> n.id() == ((chunk.id() + 1) & MAX_CHUNK_ID) && n.version() > chunk.version());
+        }
+        // the last chunk before the end: the first footer from the end whose chunk's header agrees
+        ByteBuffer tail = ByteBuffer.allocate(FOOTER);
+        for (long end = blocks; end > 2; end--) {
+            tail.clear();
+            file.read(tail, end * BLOCK - FOOTER);
+            Optional<Map<String, String>> footer = checksummed(tail.array());
+            if (footer.isEmpty()) {
+                continue;
+            }
+            long start = end - hex(footer.get().get("len"));
+            Optional<Chunk> last = start >= 2 ? read(file, start)
+                    .filter(c -> c.id() == (int) hex(footer.get().get("chunk"))) : Optional.empty();
+            last.filter(c -> !found.contains(c)).ifPresent(found::add);
+            break;
+        }
+        return found;
+    }
+
+    /**
+     * @param file a store's file
+     * @return the chunk the newer of the header's two copies names, as H2 reads it first after a crash
+     */
+    static Optional<Chunk> namedChunk(java.nio.channels.FileChannel file) throws java.io.IOException {
+        Optional<Chunk> named = Optional.empty();
+        for (int copy = 0; copy < 2; copy++) {
+            ByteBuffer block = ByteBuffer.allocate(BLOCK);
+            file.read(block, (long) copy * BLOCK);
+            Optional<Map<String, String>> header = parseHeader(block.flip());
+            if (header.isPresent()) {
+                Map<String, String> h = header.get();
+                Optional<Chunk> chunk = read(file, hex(h.get("block")))
+                        .filter(c -> c.id() == (int) hex(h.get("chunk")));
+                if (chunk.isPresent() && (named.isEmpty() || chunk.get().version() > named.get().version())) {
+                    named = chunk;
+                }
+            }
+        }
+        return named;
+    }
+
+    /**
+     * Whether each page the chunk's table of contents lists starts with the length and the check value H2 gave it
+     * there, as H2 checks when it reads the page. H2 takes a chunk for whole by its header (first block) and footer
+     * (last); a disk that writes a chunk's blocks in any order can lose the ones between at a power cut, and H2 would
+     * then read pages, and every row beneath them, from what was there before ({@code PowerLossTest}).
+     *
+     * @return false if a page is not as H2 wrote it; true also for a chunk without a table of contents
+     */
+    static boolean pagesWhole(java.nio.channels.FileChannel file, Chunk chunk) throws java.io.IOException {
+        Map<String, String> fields = chunkHeaderFields(file, chunk.block());
+        long pages = hex(fields.getOrDefault("pages", "0"));
+        long toc = hex(fields.getOrDefault("toc", "0"));
+        long start = chunk.block() * BLOCK;
+        long length = (long) chunk.blocks() * BLOCK;
+        if (pages <= 0 || toc <= 0) {
+            return true;
+        }
+        if (toc + pages * 8 > length - FOOTER) {
+            return false;
+        }
+        ByteBuffer contents = ByteBuffer.allocate((int) (pages * 8));
+        readFully(file, contents, start + toc);
+        ByteBuffer page = ByteBuffer.allocate(6);
+        for (int i = 0; i < pages; i++) {
+            int offset = DataUtils.getPageOffset(contents.getLong(i * 8));
+            if (offset <= 0 || offset + 6L > toc) {
+                return false;
+            }
+            page.clear();
+            readFully(file, page, start + offset);
+            int pageLength = page.getInt(0);
+            short check = page.getShort(4);
+            int expected = DataUtils.getCheckValue(chunk.id()) ^ DataUtils.getCheckValue(offset)
+                    ^ DataUtils.getCheckValue(pageLength);
+            if (pageLength < 4 || offset + (long) pageLength > toc || check != (short) expected) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return where the chunk's footer starts in the file */
+    static long footerPosition(Chunk chunk) {
+        return (chunk.block() + chunk.blocks()) * BLOCK - FOOTER;
+    }
+
+    /** @return how long a chunk's footer is */
+    static int footerLength() {
+        return FOOTER;
+    }
+
+    private static void readFully(java.nio.channels.FileChannel file, ByteBuffer into, long at)
+            throws java.io.IOException {
+        while (into.hasRemaining()) {
+            if (file.read(into, at + into.position()) < 0) {
+                throw new java.io.EOFException("the file ends inside a chunk");
+            }
+        }
+        into.flip();
+    }
+
+    /** @return the fields of the chunk header at a block: its first line, {@code key:value} pairs, unchecked */
+    private static Map<String, String> chunkHeaderFields(java.nio.channels.FileChannel file, long block)
+            throws java.io.IOException {
+        ByteBuffer start = ByteBuffer.allocate(1024);
+        file.read(start, block * BLOCK);
+        Map<String, String> fields = new HashMap<>();
+        for (String field : firstLine(start.array()).strip().split(",")) {
+            int colon = field.indexOf(':');
+            if (colon > 0) {
+                fields.put(field.substring(0, colon), field.substring(colon + 1));
+            }
+        }
+        return fields;
     }
 
     /** @return whether this first block of a file is an H2 header that carries the clean-shutdown mark */

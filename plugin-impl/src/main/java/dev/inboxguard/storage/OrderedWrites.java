@@ -59,6 +59,9 @@ public final class OrderedWrites extends FilePathWrapper {
             new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong HEADERS_BEFORE_A_MOVE =
             new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong TORN_CHUNKS_LEFT_OUT =
+            new java.util.concurrent.atomic.AtomicLong();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OrderedWrites.class);
 
     static {
         FilePath.register(new OrderedWrites());
@@ -150,6 +153,7 @@ public final class OrderedWrites extends FilePathWrapper {
             // H2's own open reports an unreadable file
             return false;
         }
+        leaveOutTornChunks(file);
         MVStore store;
         try {
             store = new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
@@ -166,6 +170,54 @@ public final class OrderedWrites extends FilePathWrapper {
         // nothing to write but the header: with the file's end cut first, to free space only
         store.close();
         return true;
+    }
+
+    /**
+     * Before H2 opens a file a crash left: a chunk among those recovery takes the newest from whose pages are not
+     * as H2 wrote them ({@link ChunkChain#pagesWhole}) was torn by a power cut, its first and last blocks on the disk
+     * and some between not. It was never fsynced, so it holds no acknowledged commit, and neither does any chunk
+     * written after it (an fsync after them would have put it on the disk whole). H2 would take it for whole and read
+     * rows from the blocks it did not reach; its footer is blanked instead, so that recovery passes it by.
+     *
+     * @param file the store's file, not open
+     * @return how many chunks were left out
+     */
+    static int leaveOutTornChunks(Path file) {
+        int left = 0;
+        try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            // with one left out, recovery may take an older chunk at the file's end: that one is looked at in turn
+            // the chunk the header names was on the disk before the header was written (see above): never torn
+            Optional<ChunkChain.Chunk> named = ChunkChain.namedChunk(f);
+            for (int round = 0; round < 64; round++) {
+                Optional<ChunkChain.Chunk> torn = Optional.empty();
+                for (ChunkChain.Chunk c : ChunkChain.recoveryCandidates(f)) {
+                    if (!named.equals(Optional.of(c)) && !ChunkChain.pagesWhole(f, c)) {
+                        torn = Optional.of(c);
+                        break;
+                    }
+                }
+                if (torn.isEmpty()) {
+                    break;
+                }
+                ChunkChain.Chunk c = torn.get();
+                f.write(ByteBuffer.allocate(ChunkChain.footerLength()), ChunkChain.footerPosition(c));
+                f.force(false);
+                left++;
+                LOG.warn("storage: chunk {} (version {}) of {} was torn by the power cut that ended the last run; "
+                        + "it held no acknowledged write and is left out of recovery", c.id(), c.version(), file);
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable here: H2's own open reports it, in its words
+            LOG.warn("storage: {} could not be checked for chunks torn by a power cut: {}", file, e.toString());
+        }
+        TORN_CHUNKS_LEFT_OUT.addAndGet(left);
+        return left;
+    }
+
+    /** @return how many chunks torn by a power cut were left out of recovery in this process, so far */
+    static long tornChunksLeftOut() {
+        return TORN_CHUNKS_LEFT_OUT.get();
     }
 
     /** @return the file's first block, where H2's header is; empty if the file is too short to hold one */

@@ -25,6 +25,19 @@ class EmbeddedStoreTest extends StoreContract {
         return Database.embedded(dir);
     }
 
+    private long tornAtStart;
+
+    @org.junit.jupiter.api.BeforeEach
+    void countTornChunks() {
+        tornAtStart = OrderedWrites.tornChunksLeftOut();
+    }
+
+    /** kill -9 tears no chunk (the operating system keeps every write): one left out of recovery would be whole. */
+    @org.junit.jupiter.api.AfterEach
+    void noWholeChunkWasTakenForTorn() {
+        assertEquals(tornAtStart, OrderedWrites.tornChunksLeftOut(), "chunks left out of recovery as torn");
+    }
+
     private static final String ONE_OBJECT = "WHERE owner = 'a' AND calendar = 'c' AND name = 'n'";
 
     @Test

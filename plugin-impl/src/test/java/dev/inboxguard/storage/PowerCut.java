@@ -206,6 +206,37 @@ public final class PowerCut extends FilePathWrapper {
                 f.force(true);
             }
         }
+
+        /**
+         * A copy where every unsynced write reached the disk but one, which tore: some of its blocks did not, as a
+         * disk that writes the blocks of one write in any order may leave it.
+         *
+         * @param to   where the copy goes
+         * @param torn which of the unsynced writes (by their order) tore
+         * @param lost which of its 4 KiB blocks (by their order in the write) did not reach the disk
+         */
+        void writeTorn(Path to, int torn, IntPredicate lost) throws IOException {
+            Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel f = FileChannel.open(to, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                for (int i = unsynced.size() - 1; i >= 0; i--) {
+                    unsynced.get(i).undo(f);
+                }
+                for (int i = 0; i < unsynced.size(); i++) {
+                    Write w = unsynced.get(i);
+                    if (i != torn) {
+                        w.redo(f);
+                        continue;
+                    }
+                    for (int at = 0, b = 0; at < w.written().length; at += 4096, b++) {
+                        if (!lost.test(b)) {
+                            f.write(ByteBuffer.wrap(w.written(), at, Math.min(4096, w.written().length - at)),
+                                    w.position() + at);
+                        }
+                    }
+                }
+                f.force(true);
+            }
+        }
     }
 
     /**
