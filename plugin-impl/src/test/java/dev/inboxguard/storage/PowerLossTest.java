@@ -147,8 +147,8 @@ class PowerLossTest {
      * A disk may write the blocks of one write in any order, so a power cut can leave a chunk whose first and last
      * blocks are new and some between old. H2 takes a chunk for whole by its header (first block) and footer (last),
      * and recovery that took a torn one for the newest read its pages, and acknowledged rows beneath them, from what
-     * the disk held before (here 227 of 566 tears of one block each: 151 opened to "File corrupted", 76 read other
-     * bytes). A torn chunk was never fsynced, so it holds no acknowledged commit, and {@link OrderedWrites} leaves it
+     * the disk held before (227 of 566 tears of one block each lost acknowledged writes: 151 failed to read them,
+     * "File corrupted", 76 read other bytes). A torn chunk was never fsynced, so it holds no acknowledged commit, and {@link OrderedWrites} leaves it
      * out of recovery when a page of it does not start as H2 wrote it. Each chunk of three blocks or more the cut
      * finds unsynced tears three ways: all its blocks between the first and the last lost, the first half of them,
      * the second half.
