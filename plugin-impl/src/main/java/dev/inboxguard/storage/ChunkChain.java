@@ -269,9 +269,12 @@ final class ChunkChain {
             ByteBuffer start = ByteBuffer.allocate(1024);
             file.read(start, block * BLOCK);
             long blocks = -1;
+            long id = -1;
             for (String field : firstLine(start.array()).strip().split(",")) {
                 if (field.startsWith("len:")) {
                     blocks = hex(field.substring(4));
+                } else if (field.startsWith("chunk:")) {
+                    id = hex(field.substring(6));
                 }
             }
             if (blocks <= 0 || blocks > Integer.MAX_VALUE / BLOCK) {
@@ -279,34 +282,58 @@ final class ChunkChain {
             }
             ByteBuffer tail = ByteBuffer.allocate(FOOTER);
             file.read(tail, (block + blocks) * BLOCK - FOOTER);
-            return footer(tail.array(), block * BLOCK, blocks * BLOCK);
+            long headerId = id;
+            // H2 too wants the header's id and the footer's to agree
+            return footer(tail.array(), block * BLOCK, blocks * BLOCK).filter(c -> c.id() == headerId);
         } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
     /**
-     * The chunks H2's recovery after a crash takes the newest from (RandomAccessStore.readStoreHeader): the one the
-     * store header names, the chunks that follow it by each one's guess of where the next went, and the last whole
-     * chunk before the file's end. The chunks written since the last fsync are among them: each header is fsynced
-     * ({@link OrderedWrites}), and H2 writes one whenever a chunk is not where the one before it guessed.
+     * The chunks H2's recovery after a crash takes the newest from (RandomAccessStore.readStoreHeader), and more: the
+     * one the store header names, the last whole chunk before the file's end, and the chunks that follow each of
+     * those two by each one's guess of where the next went. A value that does not read ends a walk, as in H2.
      *
      * @param file a store's file, not open in H2
-     * @return those chunks, each with a header and footer that agree
+     * @return those chunks, each with a header and footer that agree, each once
      */
     static List<Chunk> recoveryCandidates(java.nio.channels.FileChannel file) throws java.io.IOException {
         List<Chunk> found = new ArrayList<>();
         long blocks = file.size() / BLOCK;
         Optional<Chunk> named = namedChunk(file);
-        // each step goes to a newer chunk, so there are fewer steps than blocks
-        for (Optional<Chunk> c = named; c.isPresent() && found.size() < blocks; ) {
-            Chunk chunk = c.get();
-            found.add(chunk);
-            long next = hex(chunkHeaderFields(file, chunk.block()).getOrDefault("next", "0"));
-            c = next <= 2 || next >= blocks ? Optional.empty() : read(file, next)
-                    .filter(n -> n.id() == ((chunk.id() + 1) & MAX_CHUNK_ID) && n.version() > chunk.version());
+        Optional<Chunk> tail = lastBeforeTheEnd(file, blocks);
+        for (Optional<Chunk> start : List.of(named, tail)) {
+            // each step goes to a newer chunk, so a walk has fewer steps than the file has blocks
+            long steps = 0;
+            for (Optional<Chunk> c = start; c.isPresent() && steps++ < blocks; ) {
+                Chunk chunk = c.get();
+                if (!found.contains(chunk)) {
+                    found.add(chunk);
+                }
+                c = next(file, chunk, blocks);
+            }
         }
-        // the last chunk before the end: the first footer from the end whose chunk's header agrees
+        return found;
+    }
+
+    /** @return the chunk a chunk guessed would come next, if one is there with the next id and a newer version */
+    private static Optional<Chunk> next(java.nio.channels.FileChannel file, Chunk chunk, long blocks) {
+        try {
+            long next = hex(chunkHeaderFields(file, chunk.block()).getOrDefault("next", "0"));
+            return next <= 2 || next >= blocks ? Optional.empty() : read(file, next)
+                    .filter(n -> n.id() == ((chunk.id() + 1) & MAX_CHUNK_ID) && n.version() > chunk.version());
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * As H2's {@code discoverChunk}: the footer nearest the file's end whose chunk's header agrees with it. It reads
+     * 128 bytes a block backwards, over the whole file if no footer is found.
+     */
+    private static Optional<Chunk> lastBeforeTheEnd(java.nio.channels.FileChannel file, long blocks)
+            throws java.io.IOException {
         ByteBuffer tail = ByteBuffer.allocate(FOOTER);
         for (long end = blocks; end > 2; end--) {
             tail.clear();
@@ -315,13 +342,18 @@ final class ChunkChain {
             if (footer.isEmpty()) {
                 continue;
             }
-            long start = end - hex(footer.get().get("len"));
-            Optional<Chunk> last = start >= 2 ? read(file, start)
-                    .filter(c -> c.id() == (int) hex(footer.get().get("chunk"))) : Optional.empty();
-            last.filter(c -> !found.contains(c)).ifPresent(found::add);
-            break;
+            try {
+                long start = end - hex(footer.get().get("len"));
+                int id = (int) hex(footer.get().get("chunk"));
+                Optional<Chunk> last = start >= 2 ? read(file, start).filter(c -> c.id() == id) : Optional.empty();
+                if (last.isPresent()) {
+                    return last;
+                }
+            } catch (RuntimeException e) {
+                // not a footer after all: go on looking
+            }
         }
-        return found;
+        return Optional.empty();
     }
 
     /**
@@ -352,12 +384,20 @@ final class ChunkChain {
      * (last); a disk that writes a chunk's blocks in any order can lose the ones between at a power cut, and H2 would
      * then read pages, and every row beneath them, from what was there before ({@code PowerLossTest}).
      *
-     * @return false if a page is not as H2 wrote it; true also for a chunk without a table of contents
+     * @return false if a page is not as H2 wrote it; true also for a chunk without a table of contents, or whose
+     *     header this cannot read
      */
     static boolean pagesWhole(java.nio.channels.FileChannel file, Chunk chunk) throws java.io.IOException {
         Map<String, String> fields = chunkHeaderFields(file, chunk.block());
-        long pages = hex(fields.getOrDefault("pages", "0"));
-        long toc = hex(fields.getOrDefault("toc", "0"));
+        long pages;
+        long toc;
+        try {
+            pages = hex(fields.getOrDefault("pages", "0"));
+            toc = hex(fields.getOrDefault("toc", "0"));
+        } catch (NumberFormatException e) {
+            // a header this cannot read: not judged here
+            return true;
+        }
         long start = chunk.block() * BLOCK;
         long length = (long) chunk.blocks() * BLOCK;
         if (pages <= 0 || toc <= 0) {
@@ -368,23 +408,44 @@ final class ChunkChain {
         }
         ByteBuffer contents = ByteBuffer.allocate((int) (pages * 8));
         readFully(file, contents, start + toc);
-        ByteBuffer page = ByteBuffer.allocate(6);
+        // the page's length, check value, number, map, key count and type: at most 4 + 2 + 5 + 5 + 5 + 1 bytes
+        ByteBuffer page = ByteBuffer.allocate(22);
         for (int i = 0; i < pages; i++) {
-            int offset = DataUtils.getPageOffset(contents.getLong(i * 8));
+            long element = contents.getLong(i * 8);
+            int offset = DataUtils.getPageOffset(element);
             if (offset <= 0 || offset + 6L > toc) {
                 return false;
             }
-            page.clear();
+            page.clear().limit((int) Math.min(page.capacity(), toc - offset));
             readFully(file, page, start + offset);
-            int pageLength = page.getInt(0);
-            short check = page.getShort(4);
-            int expected = DataUtils.getCheckValue(chunk.id()) ^ DataUtils.getCheckValue(offset)
-                    ^ DataUtils.getCheckValue(pageLength);
-            if (pageLength < 4 || offset + (long) pageLength > toc || check != (short) expected) {
+            if (!pageStartsAsWritten(page, chunk.id(), offset, element, toc)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Page.read's checks of a page's start, against the table of contents' entry for it. */
+    private static boolean pageStartsAsWritten(ByteBuffer page, int chunkId, int offset, long element, long toc) {
+        try {
+            int pageLength = page.getInt();
+            short check = page.getShort();
+            int expected = DataUtils.getCheckValue(chunkId) ^ DataUtils.getCheckValue(offset)
+                    ^ DataUtils.getCheckValue(pageLength);
+            if (pageLength < 4 || offset + (long) pageLength > toc || check != (short) expected) {
+                return false;
+            }
+            // what follows lies within the page: a varint running past it is not as H2 wrote it
+            page.limit(Math.min(page.limit(), pageLength));
+            int pageNo = DataUtils.readVarInt(page);
+            int mapId = DataUtils.readVarInt(page);
+            int keyCount = DataUtils.readVarInt(page);
+            int type = page.get();
+            return pageNo >= 0 && keyCount >= 0 && mapId == DataUtils.getPageMapId(element)
+                    && (type & 1) == DataUtils.getPageType(element);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** @return where the chunk's footer starts in the file */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
@@ -173,11 +174,13 @@ public final class OrderedWrites extends FilePathWrapper {
     }
 
     /**
-     * Before H2 opens a file a crash left: a chunk among those recovery takes the newest from whose pages are not
-     * as H2 wrote them ({@link ChunkChain#pagesWhole}) was torn by a power cut, its first and last blocks on the disk
-     * and some between not. It was never fsynced, so it holds no acknowledged commit, and neither does any chunk
-     * written after it (an fsync after them would have put it on the disk whole). H2 would take it for whole and read
-     * rows from the blocks it did not reach; its footer is blanked instead, so that recovery passes it by.
+     * Before H2 opens a file a crash left: a chunk newer than the one the header names, among those recovery takes
+     * the newest from, whose pages are not as H2 wrote them ({@link ChunkChain#pagesWhole}) was torn by a power cut,
+     * its first and last blocks on the disk and some between not (or it is a dead one partly written over). It was
+     * never fsynced, so it holds no acknowledged commit, and neither does any chunk written after it (an fsync after
+     * them would have put it on the disk whole). H2 would take it for whole and read rows from the blocks it did not
+     * reach; its footer is blanked instead, so that recovery passes it by. The chunk the header names is left alone:
+     * it was on the disk before the header was written. Nothing is done unless the file's lock is free.
      *
      * @param file the store's file, not open
      * @return how many chunks were left out
@@ -185,28 +188,41 @@ public final class OrderedWrites extends FilePathWrapper {
     static int leaveOutTornChunks(Path file) {
         int left = 0;
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            // with one left out, recovery may take an older chunk at the file's end: that one is looked at in turn
-            // the chunk the header names was on the disk before the header was written (see above): never torn
-            Optional<ChunkChain.Chunk> named = ChunkChain.namedChunk(f);
+                java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = f.tryLock()) {
+            if (lock == null) {
+                // another process has the store open: H2's own open says so
+                return 0;
+            }
+            long namedVersion = ChunkChain.namedChunk(f).map(ChunkChain.Chunk::version).orElse(Long.MAX_VALUE);
+            java.util.Set<ChunkChain.Chunk> whole = new java.util.HashSet<>();
+            // with some left out, recovery may go to an older chunk at the file's end, which is looked at in turn
             for (int round = 0; round < 64; round++) {
-                Optional<ChunkChain.Chunk> torn = Optional.empty();
+                List<ChunkChain.Chunk> torn = new java.util.ArrayList<>();
                 for (ChunkChain.Chunk c : ChunkChain.recoveryCandidates(f)) {
-                    if (!named.equals(Optional.of(c)) && !ChunkChain.pagesWhole(f, c)) {
-                        torn = Optional.of(c);
-                        break;
+                    if (c.version() > namedVersion && !whole.contains(c)) {
+                        if (ChunkChain.pagesWhole(f, c)) {
+                            whole.add(c);
+                        } else {
+                            torn.add(c);
+                        }
                     }
                 }
                 if (torn.isEmpty()) {
                     break;
                 }
-                ChunkChain.Chunk c = torn.get();
-                f.write(ByteBuffer.allocate(ChunkChain.footerLength()), ChunkChain.footerPosition(c));
+                for (ChunkChain.Chunk c : torn) {
+                    f.write(ByteBuffer.allocate(ChunkChain.footerLength()), ChunkChain.footerPosition(c));
+                    LOG.warn("storage: chunk {} (version {}) of {} is not whole after the crash that ended the last "
+                            + "run (torn by a power cut); it held no acknowledged write and is left out of recovery",
+                            c.id(), c.version(), file);
+                }
                 f.force(false);
-                left++;
-                LOG.warn("storage: chunk {} (version {}) of {} was torn by the power cut that ended the last run; "
-                        + "it held no acknowledged write and is left out of recovery", c.id(), c.version(), file);
+                left += torn.size();
             }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // open in this process already
+            return 0;
         } catch (IOException | RuntimeException e) {
             // unreadable here: H2's own open reports it, in its words
             LOG.warn("storage: {} could not be checked for chunks torn by a power cut: {}", file, e.toString());
