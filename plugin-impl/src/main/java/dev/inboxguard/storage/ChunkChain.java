@@ -266,25 +266,16 @@ final class ChunkChain {
      */
     static Optional<Chunk> read(java.nio.channels.FileChannel file, long block) {
         try {
-            ByteBuffer start = ByteBuffer.allocate(1024);
-            file.read(start, block * BLOCK);
-            long blocks = -1;
-            long id = -1;
-            for (String field : firstLine(start.array()).strip().split(",")) {
-                if (field.startsWith("len:")) {
-                    blocks = hex(field.substring(4));
-                } else if (field.startsWith("chunk:")) {
-                    id = hex(field.substring(6));
-                }
-            }
+            Map<String, String> fields = chunkHeaderFields(file, block);
+            long blocks = hex(fields.getOrDefault("len", "-1"));
+            long id = hex(fields.getOrDefault("chunk", "-1"));
             if (blocks <= 0 || blocks > Integer.MAX_VALUE / BLOCK) {
                 return Optional.empty();
             }
             ByteBuffer tail = ByteBuffer.allocate(FOOTER);
             file.read(tail, (block + blocks) * BLOCK - FOOTER);
-            long headerId = id;
             // H2 too wants the header's id and the footer's to agree
-            return footer(tail.array(), block * BLOCK, blocks * BLOCK).filter(c -> c.id() == headerId);
+            return footer(tail.array(), block * BLOCK, blocks * BLOCK).filter(c -> c.id() == id);
         } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty();
         }

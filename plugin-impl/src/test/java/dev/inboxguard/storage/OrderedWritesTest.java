@@ -24,7 +24,6 @@ class OrderedWritesTest {
     @Test
     void aCutOfTheEndBeforeTheFirstHeaderAfterACrashWaitsForThatHeader() throws Exception {
         Path crashed = crashedStoreWithAFreeTail();
-        OrderedWrites.register();
         long size = Files.size(crashed);
         try (FileChannel file = FilePath.get(OrderedWrites.SCHEME + ":" + crashed).open("rw")) {
             file.truncate(size - TAIL);
@@ -32,10 +31,7 @@ class OrderedWritesTest {
             assertEquals(size, Files.size(crashed));
             assertEquals(size - TAIL, file.size(), "H2 is told the file is as it cut it");
 
-            // H2's first header after the crash (here the one on the disk, written again) names where recovery went
-            ByteBuffer header = ByteBuffer.allocate((int) OrderedWrites.HEADER_END);
-            file.read(header, 0);
-            file.write(header.flip(), 0);
+            writeTheHeaderAgain(file);
             assertEquals(size - TAIL, Files.size(crashed), "the cut is made once the header is on the disk");
             assertEquals(size - TAIL, file.size());
         }
@@ -44,7 +40,6 @@ class OrderedWritesTest {
     @Test
     void aCutWaitingWhenSomethingElseIsWrittenIsMadeFirst() throws Exception {
         Path crashed = crashedStoreWithAFreeTail();
-        OrderedWrites.register();
         long size = Files.size(crashed);
         try (FileChannel file = FilePath.get(OrderedWrites.SCHEME + ":" + crashed).open("rw")) {
             file.truncate(size - TAIL);
@@ -54,11 +49,16 @@ class OrderedWritesTest {
             assertEquals(size - TAIL + ChunkChain.BLOCK, Files.size(crashed));
             assertEquals(size - TAIL + ChunkChain.BLOCK, file.size());
             // nothing waits any more: the header that follows changes no size
-            ByteBuffer header = ByteBuffer.allocate((int) OrderedWrites.HEADER_END);
-            file.read(header, 0);
-            file.write(header.flip(), 0);
+            writeTheHeaderAgain(file);
             assertEquals(size - TAIL + ChunkChain.BLOCK, Files.size(crashed));
         }
+    }
+
+    /** H2's first header after the crash, here the one on the disk written again: it names where recovery went. */
+    private static void writeTheHeaderAgain(FileChannel file) throws java.io.IOException {
+        ByteBuffer header = ByteBuffer.allocate((int) OrderedWrites.HEADER_END);
+        file.read(header, 0);
+        file.write(header.flip(), 0);
     }
 
     /** @return a copy of a store taken while it was open, as a crash leaves it, with free blocks added at its end */
@@ -90,6 +90,7 @@ class OrderedWritesTest {
             f.read(first, 0);
         }
         assertFalse(ChunkChain.closedCleanly(first.flip()), "the copy is of an open store");
+        OrderedWrites.register();
         return crashed;
     }
 }

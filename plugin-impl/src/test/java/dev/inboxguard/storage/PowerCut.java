@@ -192,19 +192,7 @@ public final class PowerCut extends FilePathWrapper {
          * @param kept which of the unsynced writes (by their order) reached the disk
          */
         void write(Path to, IntPredicate kept) throws IOException {
-            Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel f = FileChannel.open(to, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                // back to what was fsynced, then forward through the writes that made it
-                for (int i = unsynced.size() - 1; i >= 0; i--) {
-                    unsynced.get(i).undo(f);
-                }
-                for (int i = 0; i < unsynced.size(); i++) {
-                    if (kept.test(i)) {
-                        unsynced.get(i).redo(f);
-                    }
-                }
-                f.force(true);
-            }
+            rebuild(to, i -> kept.test(i) ? b -> false : null);
         }
 
         /**
@@ -216,14 +204,24 @@ public final class PowerCut extends FilePathWrapper {
          * @param lost which of its 4 KiB blocks (by their order in the write) did not reach the disk
          */
         void writeTorn(Path to, int torn, IntPredicate lost) throws IOException {
+            rebuild(to, i -> i == torn ? lost : b -> false);
+        }
+
+        /** @param lostBlocks for each unsynced write, which of its blocks did not reach the disk; null for none */
+        private void rebuild(Path to, java.util.function.IntFunction<IntPredicate> lostBlocks) throws IOException {
             Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
             try (FileChannel f = FileChannel.open(to, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                // back to what was fsynced, then forward through what of each write made it
                 for (int i = unsynced.size() - 1; i >= 0; i--) {
                     unsynced.get(i).undo(f);
                 }
                 for (int i = 0; i < unsynced.size(); i++) {
                     Write w = unsynced.get(i);
-                    if (i != torn) {
+                    IntPredicate lost = lostBlocks.apply(i);
+                    if (lost == null) {
+                        continue;
+                    }
+                    if (w.truncation()) {
                         w.redo(f);
                         continue;
                     }

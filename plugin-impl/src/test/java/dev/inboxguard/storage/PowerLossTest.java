@@ -291,20 +291,11 @@ class PowerLossTest {
             // a burst grows the file; deleting most of it, last written first, leaves its end dead; then the power
             // waits while the compaction moves chunks into the holes and cuts the end
             int events = 6_000 + 2_000 * round;
-            for (int i = 0; i < events; i++) {
-                String name = "n-" + i + ".ics";
-                byte[] bytes = event(name, "v" + i);
-                store.put("alice", "work", name, name, bytes, new TimeSpan("VEVENT", 0, 1), Expectation.NONE);
-                mine.acknowledged().put(name, bytes);
-            }
+            putBurst(store, events, mine);
             Path file = data.resolve("inboxguard.mv.db");
             long burst = Files.size(file);
             PowerCut.cutWhenTheChainIsWrittenOver();
-            for (int i = events - 1; i >= events / 10; i--) {
-                String name = "n-" + i + ".ics";
-                store.delete("alice", "work", name, Optional.empty());
-                mine.acknowledged().put(name, null);
-            }
+            deleteMostNewestFirst(store, events, mine);
             // the deletes' own chunks fill holes and may cut the end already; what is left is the compaction's, which
             // waits for quiet seconds and goes in small steps: up to a minute
             long full = Files.size(file);
@@ -371,17 +362,8 @@ class PowerLossTest {
             store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
             Expected mine = new Expected(new HashMap<>(), new HashMap<>());
             int events = 6_000 + 2_000 * round;
-            for (int i = 0; i < events; i++) {
-                String name = "n-" + i + ".ics";
-                byte[] bytes = event(name, "v" + i);
-                store.put("alice", "work", name, name, bytes, new TimeSpan("VEVENT", 0, 1), Expectation.NONE);
-                mine.acknowledged().put(name, bytes);
-            }
-            for (int i = events - 1; i >= events / 10; i--) {
-                String name = "n-" + i + ".ics";
-                store.delete("alice", "work", name, Optional.empty());
-                mine.acknowledged().put(name, null);
-            }
+            putBurst(store, events, mine);
+            deleteMostNewestFirst(store, events, mine);
             // the power goes as the compaction, having moved the end's live chunks into the holes, cuts the end
             PowerCut.cutAtNextTruncation();
             for (int i = 0; i < 600 && !PowerCut.isCut(); i++) {
@@ -495,6 +477,25 @@ class PowerLossTest {
             // the disk has gone
         }
         return image;
+    }
+
+    /** PUTs events n-0 to n-(events-1), one after another: the file grows at its end. */
+    private static void putBurst(CalendarStore store, int events, Expected mine) {
+        for (int i = 0; i < events; i++) {
+            String name = "n-" + i + ".ics";
+            byte[] bytes = event(name, "v" + i);
+            store.put("alice", "work", name, name, bytes, new TimeSpan("VEVENT", 0, 1), Expectation.NONE);
+            mine.acknowledged().put(name, bytes);
+        }
+    }
+
+    /** Deletes nine tenths of a burst, last written first, so that the file's end goes dead. */
+    private static void deleteMostNewestFirst(CalendarStore store, int events, Expected mine) {
+        for (int i = events - 1; i >= events / 10; i--) {
+            String name = "n-" + i + ".ics";
+            store.delete("alice", "work", name, Optional.empty());
+            mine.acknowledged().put(name, null);
+        }
     }
 
     /** What a writer last had acknowledged for a name: its bytes, or null for deleted. */
