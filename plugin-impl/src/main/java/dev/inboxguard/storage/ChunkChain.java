@@ -21,11 +21,14 @@ import org.h2.mvstore.DataUtils;
  *
  * <p>It reads H2's own text: the store header (two copies of a checksummed {@code key:value} list, one block each, at
  * the start of the file) and each chunk's footer (its id, length in blocks and version, checksummed, in the last 128
- * bytes of the chunk's one write). Anything it cannot read leaves the write as H2 made it.
+ * bytes of the chunk's one write). Anything it cannot read leaves the write as H2 made it. The one thing it adds to
+ * H2's text is a check value of each chunk in the chunk's footer ({@link #withBodySum}).
  */
 final class ChunkChain {
     static final int BLOCK = 4096;
     private static final int FOOTER = 128;
+    /** The footer key of the check value of a chunk's bytes before its footer ({@link #withBodySum}). */
+    static final String BODY_SUM = "igsum";
     private static final int MAX_RANGES = 4_096;
     /** H2's chunk ids wrap at 2^26 (Chunk.MAX_ID). */
     private static final int MAX_CHUNK_ID = (1 << 26) - 1;
@@ -255,6 +258,80 @@ final class ChunkChain {
                 return Optional.empty();
             }
         });
+    }
+
+    /**
+     * The chunk write with a check value of everything before its footer added to the footer ({@value #BODY_SUM}), so
+     * that recovery can tell a chunk whose blocks did not all reach the disk: H2 checks only the first and last block
+     * of a chunk, and the start of each page it reads, and no page's content. H2 reads the footer's keys by name and
+     * ignores the others, and its checksum covers the text before it, so the footer is rewritten with its checksum
+     * made anew. A chunk H2 moves is copied as it is, with the value it has.
+     *
+     * @param write a chunk's whole write, as {@link #footer} reads one
+     * @return the write to make: this one with its footer rewritten in place, or a copy if this one cannot be
+     *     written to; this one as it is if its footer already has the value or does not read
+     */
+    static ByteBuffer withBodySum(ByteBuffer write) {
+        int length = write.remaining();
+        if (length < BLOCK) {
+            return write;
+        }
+        int footerAt = write.position() + length - FOOTER;
+        byte[] tail = new byte[FOOTER];
+        write.duplicate().position(footerAt).get(tail);
+        String text = firstLine(tail).stripTrailing();
+        int at = text.lastIndexOf(",fletcher:");
+        if (checksummed(tail).map(f -> f.containsKey(BODY_SUM)).orElse(true) || at <= 0) {
+            return write;
+        }
+        java.util.zip.CRC32C sum = new java.util.zip.CRC32C();
+        sum.update(write.duplicate().limit(footerAt));
+        StringBuilder footer = new StringBuilder(text.substring(0, at));
+        DataUtils.appendMap(footer, BODY_SUM, sum.getValue());
+        byte[] checked = footer.toString().getBytes(StandardCharsets.ISO_8859_1);
+        DataUtils.appendMap(footer, "fletcher", DataUtils.getFletcher32(checked, 0, checked.length));
+        if (footer.length() > FOOTER - 1) {
+            return write;
+        }
+        footer.append(" ".repeat(FOOTER - 1 - footer.length())).append('\n');
+        ByteBuffer out = write;
+        if (write.isReadOnly()) {
+            out = ByteBuffer.allocate(length).put(write.duplicate()).flip();
+            footerAt = length - FOOTER;
+        }
+        out.put(footerAt, footer.toString().getBytes(StandardCharsets.ISO_8859_1));
+        return out;
+    }
+
+    /**
+     * Whether the chunk's bytes before its footer are those it was written with, by the check value its footer
+     * carries ({@link #withBodySum}).
+     *
+     * @return false if they are not; true also for a chunk written without the value (by another file system, or an
+     *     older version of this one)
+     */
+    static boolean bodyAsWritten(java.nio.channels.FileChannel file, Chunk chunk) throws java.io.IOException {
+        ByteBuffer tail = ByteBuffer.allocate(FOOTER);
+        readFully(file, tail, footerPosition(chunk));
+        Optional<Long> expected;
+        try {
+            expected = checksummed(tail.array()).map(f -> f.get(BODY_SUM)).map(ChunkChain::hex);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (expected.isEmpty()) {
+            return true;
+        }
+        java.util.zip.CRC32C sum = new java.util.zip.CRC32C();
+        ByteBuffer piece = ByteBuffer.allocate(64 * 1024);
+        long start = chunk.block() * BLOCK;
+        long end = footerPosition(chunk);
+        for (long at = start; at < end; at += piece.limit()) {
+            piece.clear().limit((int) Math.min(piece.capacity(), end - at));
+            readFully(file, piece, at);
+            sum.update(piece);
+        }
+        return sum.getValue() == expected.get();
     }
 
     /**

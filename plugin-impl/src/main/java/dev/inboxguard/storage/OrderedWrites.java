@@ -41,6 +41,9 @@ import org.h2.store.fs.FilePathWrapper;
  * otherwise (recovery finds chunks appended without a header at the file's end). A closing store fsyncs before each
  * chunk ({@link #fsyncBeforeEachChunk}).
  *
+ * <p>Each chunk's footer also gets a check value of the rest of the chunk on its way to the disk
+ * ({@link ChunkChain#withBodySum}), by which {@link #leaveOutTornChunks} tells a chunk the power cut tore.
+ *
  * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
  * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions;
  * and two for each header written before a chunk.
@@ -175,7 +178,9 @@ public final class OrderedWrites extends FilePathWrapper {
 
     /**
      * Before H2 opens a file a crash left: a chunk newer than the one the header names, among those recovery takes
-     * the newest from, whose pages are not as H2 wrote them ({@link ChunkChain#pagesWhole}) was torn by a power cut,
+     * the newest from, whose pages are not as H2 wrote them ({@link ChunkChain#pagesWhole}) or whose bytes fail the
+     * check value its footer carries ({@link ChunkChain#bodyAsWritten}, added as each chunk is written) was torn by a
+     * power cut,
      * its first and last blocks on the disk and some between not (or it is a dead one partly written over). It was
      * never fsynced, so it holds no acknowledged commit, and neither does any chunk written after it (an fsync after
      * them would have put it on the disk whole). H2 would take it for whole and read rows from the blocks it did not
@@ -201,7 +206,7 @@ public final class OrderedWrites extends FilePathWrapper {
                 List<ChunkChain.Chunk> torn = new java.util.ArrayList<>();
                 for (ChunkChain.Chunk c : ChunkChain.recoveryCandidates(f)) {
                     if (c.version() > namedVersion && !whole.contains(c)) {
-                        if (ChunkChain.pagesWhole(f, c)) {
+                        if (ChunkChain.pagesWhole(f, c) && ChunkChain.bodyAsWritten(f, c)) {
                             whole.add(c);
                         } else {
                             torn.add(c);
@@ -307,11 +312,14 @@ public final class OrderedWrites extends FilePathWrapper {
                     HEADERS_BEFORE_A_MOVE.incrementAndGet();
                 }
             }
+            // a chunk's footer gets the check value of the rest, which tells a torn chunk after a power cut
+            ByteBuffer out = chunk.isPresent() ? ChunkChain.withBodySum(src) : src;
             // all of it, so that the chunk's footer is read with the write it ends
             int n = 0;
-            while (src.hasRemaining()) {
-                n += base.write(src, position + n);
+            while (out.hasRemaining()) {
+                n += base.write(out, position + n);
             }
+            src.position(src.limit());
             chain.written(chunk, position, length);
             return n;
         }

@@ -2,6 +2,7 @@ package dev.inboxguard.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,7 +15,10 @@ import org.h2.store.fs.FilePath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the {@code ordered:} file system does with a file a crash left, before H2 has said where its walk starts. */
+/**
+ * What the {@code ordered:} file system does with a file a crash left, before H2 has said where its walk starts, and
+ * with each chunk it writes.
+ */
 class OrderedWritesTest {
     private static final int TAIL = 16 * ChunkChain.BLOCK;
 
@@ -52,6 +56,72 @@ class OrderedWritesTest {
             writeTheHeaderAgain(file);
             assertEquals(size - TAIL + ChunkChain.BLOCK, Files.size(crashed));
         }
+    }
+
+    @Test
+    void everyChunkCarriesACheckValueOfItsBytesThatPlainH2PassesOver() throws Exception {
+        OrderedWrites.register();
+        Path file = dir.resolve("summed.mv.db");
+        MVStore store = new MVStore.Builder().fileName(OrderedWrites.SCHEME + ":" + file).autoCommitDisabled().open();
+        MVMap<Integer, String> written = store.openMap("m");
+        for (int i = 0; i < 300; i++) {
+            written.put(i, "value " + i);
+            if (i % 100 == 99) {
+                store.commit();
+            }
+        }
+        store.close();
+
+        // plain H2, and H2's own check of the whole file, read it as it was written
+        MVStore plain = new MVStore.Builder().fileName(file.toString()).readOnly().open();
+        MVMap<Integer, String> read = plain.openMap("m");
+        assertEquals(300, read.size());
+        assertEquals("value 299", read.get(299));
+        plain.close();
+        java.io.StringWriter info = new java.io.StringWriter();
+        assertEquals(null, org.h2.mvstore.MVStoreTool.info(file.toString(), info), info.toString());
+        java.io.StringWriter dump = new java.io.StringWriter();
+        org.h2.mvstore.MVStoreTool.dump(file.toString(), dump, true);
+        assertFalse(dump.toString().contains("ERROR"), dump.toString());
+        assertTrue(dump.toString().contains(ChunkChain.BODY_SUM + ":"), "the tool shows the footers with the value");
+
+        try (FileChannel f = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ChunkChain.Chunk named = ChunkChain.namedChunk(f).orElseThrow();
+            ByteBuffer footer = ByteBuffer.allocate(ChunkChain.footerLength());
+            f.read(footer, ChunkChain.footerPosition(named));
+            assertTrue(new String(footer.array(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains("," + ChunkChain.BODY_SUM + ":"), "the footer has the value");
+            assertTrue(ChunkChain.bodyAsWritten(f, named));
+            // a byte changed where no page starts: the pages' check passes it, the value does not
+            long padding = ChunkChain.footerPosition(named) - 1;
+            f.write(ByteBuffer.wrap(new byte[] {(byte) 0x5a}), padding);
+            assertTrue(ChunkChain.pagesWhole(f, named));
+            assertFalse(ChunkChain.bodyAsWritten(f, named));
+        }
+    }
+
+    @Test
+    void theValueIsAddedOnceAndABufferThatCannotBeWrittenToIsCopied() throws Exception {
+        Path file = dir.resolve("one.mv.db");
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        store.openMap("m").put(1, "one");
+        store.close();
+        ChunkChain.Chunk named;
+        ByteBuffer chunk;
+        try (FileChannel f = FileChannel.open(file, StandardOpenOption.READ)) {
+            named = ChunkChain.namedChunk(f).orElseThrow();
+            chunk = ByteBuffer.allocate(named.blocks() * ChunkChain.BLOCK);
+            f.read(chunk, named.block() * ChunkChain.BLOCK);
+        }
+        ByteBuffer plain = chunk.flip().asReadOnlyBuffer();
+        ByteBuffer summed = ChunkChain.withBodySum(plain);
+        assertTrue(summed != plain && !summed.isReadOnly(), "a copy");
+        assertEquals(chunk, plain, "the buffer H2 gave is as it was");
+        assertEquals(ChunkChain.footer(plain, named.block() * ChunkChain.BLOCK),
+                ChunkChain.footer(summed, named.block() * ChunkChain.BLOCK), "the footer still reads the same");
+        ByteBuffer again = summed.duplicate();
+        assertTrue(ChunkChain.withBodySum(again) == again, "a footer with the value is left as it is");
+        assertEquals(summed, again);
     }
 
     /** H2's first header after the crash, here the one on the disk written again: it names where recovery went. */
