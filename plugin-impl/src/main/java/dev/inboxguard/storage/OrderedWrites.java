@@ -42,11 +42,14 @@ import org.h2.store.fs.FilePathWrapper;
  * chunk ({@link #fsyncBeforeEachChunk}).
  *
  * <p>Each chunk's footer also gets a check value of the rest of the chunk on its way to the disk
- * ({@link ChunkChain#withBodySum}), by which {@link #leaveOutTornChunks} tells a chunk the power cut tore.
+ * ({@link ChunkChain#withBodySum}), by which {@link #leaveOutTornChunks} tells a chunk the power cut tore. And a new
+ * chunk written after chunks a compaction moved waits for them to be on the disk: it records where they now are, and
+ * recovery that took it for the newest would read a moved copy the disk kept torn (H2 checks only a chunk's first and
+ * last block, and the check value is looked at only for chunks newer than the header's).
  *
  * <p>The cost is two more fsyncs each time H2 rewrites the header, which it does when a chunk is not where the last
  * one predicted, when a chunk between the header's and the newest has been freed, and at least every 20 versions;
- * and two for each header written before a chunk.
+ * and two for each header written before a chunk; and one each time a compaction that moved chunks stores one.
  */
 public final class OrderedWrites extends FilePathWrapper {
     /** The prefix, as in {@code jdbc:h2:ordered:/var/lib/inboxguard/inboxguard}. */
@@ -266,11 +269,21 @@ public final class OrderedWrites extends FilePathWrapper {
         return HEADERS_BEFORE_A_MOVE.get();
     }
 
+    /** @return how many times a new chunk waited for an fsync of the chunks a compaction had moved, so far */
+    static long fsyncsAfterAMove() {
+        return Channel.FSYNCS_AFTER_A_MOVE.get();
+    }
+
     private static final class Channel extends ForwardingChannel {
         private final ChunkChain chain;
         private final String key;
         /** Where H2 cut the file's end while the walk was not known, not yet done; -1 for none. */
         private long waitingCut = -1;
+        /** Whether a chunk a compaction moved was written since the last fsync. */
+        private final java.util.concurrent.atomic.AtomicBoolean moveUnsynced =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        private static final java.util.concurrent.atomic.AtomicLong FSYNCS_AFTER_A_MOVE =
+                new java.util.concurrent.atomic.AtomicLong();
         /** How many cuts waited for the write after them. */
         private static final java.util.concurrent.atomic.AtomicLong CUTS_THAT_WAITED =
                 new java.util.concurrent.atomic.AtomicLong();
@@ -297,11 +310,18 @@ public final class OrderedWrites extends FilePathWrapper {
             // before anything else is written
             cutWaiting();
             if (chain.fsyncsBeforeEachChunk()) {
-                base.force(false);
+                fsync();
             }
             // the footer is read once, for the check before and the record after
             int length = src.remaining();
             Optional<ChunkChain.Chunk> chunk = ChunkChain.footer(src, position);
+            boolean moved = chunk.isPresent() && chain.isMoved(chunk.get());
+            if (chunk.isPresent() && !moved && moveUnsynced.get()) {
+                // a compaction stores a chunk whose map of chunks names the copies it just moved; a disk could keep
+                // that chunk whole and a copy torn, and recovery would read the copy, so the copies go first
+                fsync();
+                FSYNCS_AFTER_A_MOVE.incrementAndGet();
+            }
             Optional<ByteBuffer> first = chain.beforeChunk(chunk, position, length);
             if (first.isPresent()) {
                 // the walk would end at this chunk: the newest chunk, on the disk once the header's fsync is done,
@@ -320,6 +340,9 @@ public final class OrderedWrites extends FilePathWrapper {
                 n += base.write(out, position + n);
             }
             src.position(src.limit());
+            if (moved) {
+                moveUnsynced.set(true);
+            }
             chain.written(chunk, position, length);
             return n;
         }
@@ -327,7 +350,7 @@ public final class OrderedWrites extends FilePathWrapper {
         private int writeHeader(ByteBuffer src, long position, boolean ours) throws IOException {
             ByteBuffer header = src.duplicate();
             // every chunk the new header may point at is on the disk before it
-            base.force(false);
+            fsync();
             int n = 0;
             while (src.hasRemaining()) {
                 n += base.write(src, position + n);
@@ -335,7 +358,7 @@ public final class OrderedWrites extends FilePathWrapper {
             // and the header is on the disk before the next chunk: H2 writes no new header when it reuses a
             // chunk older than the one its last header names, which is safe only if that header is on the disk;
             // recovery from an older one would walk through the reused chunk
-            base.force(false);
+            fsync();
             if (position == 0) {
                 chain.headerWritten(header, ours, b -> ChunkChain.read(base, b));
                 // the walk now starts at the chunk this header names: H2 never cuts that one off, so the cut takes
@@ -382,9 +405,20 @@ public final class OrderedWrites extends FilePathWrapper {
                     HEADERS_BEFORE_A_REUSE.incrementAndGet();
                 }
                 // the header that no longer points into the end is on the disk before the end goes
-                base.force(false);
+                fsync();
             }
             base.truncate(size);
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            moveUnsynced.set(false);
+            base.force(metaData);
+        }
+
+        /** An fsync of the data: what was written before it began is on the disk once it returns. */
+        private void fsync() throws IOException {
+            force(false);
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -36,6 +37,10 @@ public final class PowerCut extends FilePathWrapper {
     private static final AtomicLong PAST_HEADER = new AtomicLong();
     private static final AtomicLong TRUNCATIONS_OF_THE_CHAIN = new AtomicLong();
     private static volatile boolean cutOnChain;
+    private static volatile boolean cutAfterAMove;
+    /** The writes that were chunks a compaction moved (an older version than one written before), by sequence. */
+    private static final java.util.Set<Long> MOVES = ConcurrentHashMap.newKeySet();
+    private static final AtomicLong NEW_CHUNKS_AFTER_A_MOVE = new AtomicLong();
     private static final Map<String, Chain> CHAINS = new ConcurrentHashMap<>();
 
     static {
@@ -54,6 +59,8 @@ public final class PowerCut extends FilePathWrapper {
             cutAtNextWrite = false;
             cutAtNextTruncation = false;
             cutOnChain = false;
+            cutAfterAMove = false;
+            MOVES.clear();
             UNSYNCED.clear();
             CHAINS.clear();
             PAST_HEADER.set(0);
@@ -108,6 +115,29 @@ public final class PowerCut extends FilePathWrapper {
      */
     static void cutWhenTheChainIsWrittenOver() {
         cutOnChain = true;
+    }
+
+    /**
+     * The power goes right after a new chunk written while a chunk a compaction moved was not yet fsynced. The new
+     * chunk's map of where chunks are names the moved copy, and a disk may keep the new chunk whole and the copy torn.
+     */
+    static void cutAtANewChunkAfterAnUnsyncedMove() {
+        cutAfterAMove = true;
+    }
+
+    /** @return whether this unsynced write was a chunk a compaction moved */
+    static boolean isMove(Write w) {
+        return MOVES.contains(w.seq());
+    }
+
+    /** @return how many chunks were written while a moved one was not yet fsynced, since the class was loaded */
+    static long newChunksAfterAnUnsyncedMove() {
+        return NEW_CHUNKS_AFTER_A_MOVE.get();
+    }
+
+    /** @return how many chunk moves were written since the last {@link #reset()} */
+    static int moves() {
+        return MOVES.size();
     }
 
     /** @return whether the power is off */
@@ -243,6 +273,17 @@ public final class PowerCut extends FilePathWrapper {
      */
     private static final class Chain {
         private final List<long[]> chunks = new ArrayList<>();
+        /** The newest chunk version written to the file or named by its header, as far as seen. */
+        private long newestVersion;
+
+        /** @return whether a chunk of this version is newer than any seen, and so not a moved one; now the newest */
+        synchronized boolean newer(long version) {
+            if (version <= newestVersion) {
+                return false;
+            }
+            newestVersion = version;
+            return true;
+        }
 
         /**
          * The chain as a file opened for writing has it: after a clean close only the chunk the header names, which
@@ -251,6 +292,8 @@ public final class PowerCut extends FilePathWrapper {
          */
         synchronized void opened(FileChannel file) throws IOException {
             chunks.clear();
+            newestVersion = Math.max(newestVersion,
+                    ChunkChain.namedChunk(file).map(ChunkChain.Chunk::version).orElse(0L));
             if (file.size() < OrderedWrites.HEADER_END) {
                 return;
             }
@@ -340,7 +383,18 @@ public final class PowerCut extends FilePathWrapper {
                             .anyMatch(w -> !w.truncation() && w.position() < OrderedWrites.HEADER_END)) {
                         PAST_HEADER.incrementAndGet();
                     }
-                    unsynced.add(new Write(SEQ.incrementAndGet(), position, written, before, size, false));
+                    long seq = SEQ.incrementAndGet();
+                    unsynced.add(new Write(seq, position, written, before, size, false));
+                    boolean afterAMove = false;
+                    if (position >= OrderedWrites.HEADER_END) {
+                        Optional<ChunkChain.Chunk> chunk = ChunkChain.footer(ByteBuffer.wrap(written), position);
+                        if (chunk.isPresent() && !chain.newer(chunk.get().version())) {
+                            MOVES.add(seq);
+                        } else if (chunk.isPresent() && unsynced.stream().anyMatch(w -> MOVES.contains(w.seq()))) {
+                            NEW_CHUNKS_AFTER_A_MOVE.incrementAndGet();
+                            afterAMove = true;
+                        }
+                    }
                     boolean overChain;
                     if (position < OrderedWrites.HEADER_END) {
                         chain.header(written, base);
@@ -348,7 +402,7 @@ public final class PowerCut extends FilePathWrapper {
                     } else {
                         overChain = chain.written(position, length);
                     }
-                    if (cutAtNextWrite || cutOnChain && overChain) {
+                    if (cutAtNextWrite || cutOnChain && overChain || cutAfterAMove && afterAMove) {
                         cut = true;
                     }
                 }
