@@ -269,7 +269,8 @@ final class ChunkChain {
      *
      * @param write a chunk's whole write, as {@link #footer} reads one
      * @return the write to make: this one with its footer rewritten in place, or a copy if this one cannot be
-     *     written to; this one as it is if its footer already has the value or does not read
+     *     written to; this one as it is if its footer already has the value, does not read, or would not fit the
+     *     footer's 128 bytes with it
      */
     static ByteBuffer withBodySum(ByteBuffer write) {
         int length = write.remaining();

@@ -181,8 +181,8 @@ public final class Database implements AutoCloseable, Transactions {
     }
 
     private static void checkpoint(HikariDataSource pool) {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CHECKPOINT SYNC");
+        try (Connection c = pool.getConnection()) {
+            GroupCommit.writeAndSync(GroupCommit.store(c));
         } catch (SQLException e) {
             throw new StoreFailure("cannot write the embedded database's file", e);
         }

@@ -209,7 +209,7 @@ public final class OrderedWrites extends FilePathWrapper {
                 List<ChunkChain.Chunk> torn = new java.util.ArrayList<>();
                 for (ChunkChain.Chunk c : ChunkChain.recoveryCandidates(f)) {
                     if (c.version() > namedVersion && !whole.contains(c)) {
-                        if (ChunkChain.pagesWhole(f, c) && ChunkChain.bodyAsWritten(f, c)) {
+                        if (readsWhole(f, c)) {
                             whole.add(c);
                         } else {
                             torn.add(c);
@@ -237,6 +237,16 @@ public final class OrderedWrites extends FilePathWrapper {
         }
         TORN_CHUNKS_LEFT_OUT.addAndGet(left);
         return left;
+    }
+
+    /** @return whether a chunk's pages start as H2 wrote them and its bytes pass its check value */
+    private static boolean readsWhole(FileChannel f, ChunkChain.Chunk c) throws IOException {
+        try {
+            return ChunkChain.pagesWhole(f, c) && ChunkChain.bodyAsWritten(f, c);
+        } catch (java.io.EOFException e) {
+            // a page or the table of contents runs past the file's end: not as H2 wrote it
+            return false;
+        }
     }
 
     /** @return how many chunks torn by a power cut were left out of recovery in this process, so far */

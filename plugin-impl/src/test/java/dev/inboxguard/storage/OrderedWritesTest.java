@@ -92,9 +92,8 @@ class OrderedWritesTest {
             assertTrue(new String(footer.array(), java.nio.charset.StandardCharsets.ISO_8859_1)
                     .contains("," + ChunkChain.BODY_SUM + ":"), "the footer has the value");
             assertTrue(ChunkChain.bodyAsWritten(f, named));
-            // a byte changed where no page starts: the pages' check passes it, the value does not
-            long padding = ChunkChain.footerPosition(named) - 1;
-            f.write(ByteBuffer.wrap(new byte[] {(byte) 0x5a}), padding);
+            // a byte changed in the middle of a page: the pages' check passes it, the value does not
+            f.write(ByteBuffer.wrap(new byte[] {(byte) 0x5a}), insideTheLongestPage(f, named));
             assertTrue(ChunkChain.pagesWhole(f, named));
             assertFalse(ChunkChain.bodyAsWritten(f, named));
         }
@@ -122,6 +121,38 @@ class OrderedWritesTest {
         ByteBuffer again = summed.duplicate();
         assertTrue(ChunkChain.withBodySum(again) == again, "a footer with the value is left as it is");
         assertEquals(summed, again);
+    }
+
+    /** @return a place in the file halfway through the chunk's longest page, past what H2 checks of its start */
+    private static long insideTheLongestPage(FileChannel f, ChunkChain.Chunk chunk) throws java.io.IOException {
+        long start = chunk.block() * ChunkChain.BLOCK;
+        ByteBuffer header = ByteBuffer.allocate(1024);
+        f.read(header, start);
+        String line = new String(header.array(), java.nio.charset.StandardCharsets.ISO_8859_1).split("\n")[0];
+        java.util.Map<String, Long> fields = new java.util.HashMap<>();
+        for (String field : line.strip().split(",")) {
+            String[] kv = field.split(":", 2);
+            if (kv.length == 2 && kv[1].matches("[0-9a-f]+")) {
+                fields.put(kv[0], Long.parseLong(kv[1], 16));
+            }
+        }
+        long toc = fields.get("toc");
+        int pages = fields.get("pages").intValue();
+        ByteBuffer contents = ByteBuffer.allocate(pages * 8);
+        f.read(contents, start + toc);
+        long best = -1;
+        int longest = 0;
+        for (int i = 0; i < pages; i++) {
+            int offset = org.h2.mvstore.DataUtils.getPageOffset(contents.getLong(i * 8));
+            ByteBuffer length = ByteBuffer.allocate(4);
+            f.read(length, start + offset);
+            if (length.getInt(0) > longest) {
+                longest = length.getInt(0);
+                best = start + offset + longest / 2;
+            }
+        }
+        assertTrue(longest >= 64, "a page long enough to change a byte past its start: " + longest);
+        return best;
     }
 
     /** H2's first header after the crash, here the one on the disk written again: it names where recovery went. */
