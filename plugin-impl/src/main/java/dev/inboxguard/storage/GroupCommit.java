@@ -26,10 +26,9 @@ import org.h2.mvstore.MVStore;
  * serializes and saves on one thread each, in order); a checkpoint with nothing new to write would then fsync before
  * that write landed. The leader first changes a row of its own ({@code store_checkpoints}), so that the checkpoint's
  * write usually queues behind the background one. But the background writer can take that change too, between the
- * commit and the checkpoint: H2's {@code CHECKPOINT SYNC} then found nothing to write and fsynced at once, and a kill
- * right after lost the acknowledged writes whose chunk, or the header naming it, was still on H2's threads
- * ({@code EmbeddedStoreTest}'s kill test, about one run in ten on a loaded machine). So the checkpoint is made here
- * in three steps: H2 writes what is unsaved, then both of H2's threads are waited for, then the fsync.
+ * commit and the checkpoint: H2's {@code CHECKPOINT SYNC} then finds nothing to write and fsyncs at once, before
+ * H2's threads have written the chunk, or the header naming it ({@code GroupCommitTest}). So the checkpoint is made
+ * here in three steps: H2 writes what is unsaved, then both of H2's threads are waited for, then the fsync.
  *
  * <p>H2 writes between checkpoints too, without an fsync: its background writer saves what a compaction rewrote, or
  * commits that did not wait. Such a version can empty a chunk that the last fsynced version still reads from, and H2

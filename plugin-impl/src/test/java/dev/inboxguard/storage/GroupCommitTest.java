@@ -36,8 +36,7 @@ class GroupCommitTest {
      * H2's background writer has taken every commit, the checkpoint's own change included, and its save thread has
      * not yet written the chunk (here held up through the thread's executor, an H2 internal). The checkpoint then has
      * nothing of its own to write: H2's {@code CHECKPOINT SYNC} fsynced at once, before the chunk was written, and
-     * acknowledged what a kill could still take ({@code EmbeddedStoreTest}'s kill test lost the last acknowledged
-     * writes so, about one run in ten on a loaded machine). The fsync must come after the chunk.
+     * acknowledged what a kill could still take. The fsync must come after the chunk.
      */
     @Test
     void theFsyncComesAfterTheChunkTheBackgroundWriterHasInHand() throws Exception {
