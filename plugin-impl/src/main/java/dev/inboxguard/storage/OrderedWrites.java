@@ -162,24 +162,25 @@ public final class OrderedWrites extends FilePathWrapper {
             return false;
         }
         leaveOutTornChunks(file);
-        MVStore store;
-        try {
-            store = new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
-        } catch (MVStoreException e) {
-            // locked by another process, or not a store: H2's own open says so, in its words
+        java.util.Map<String, String> layout;
+        {
+            MVStore store = openAlone(file, fileSystem);
+            if (store == null) {
+                return false;
+            }
+            layout = store.getLayoutMap();
+            store.closeImmediately();
+        }
+        // H2's recovery passes over a dead chunk that a later one wrote over, forgetting it in memory only; a clean
+        // mark would send H2's next open to check the newest listed chunks, fail at it, and fall back to an older
+        // version, before acknowledged commits (EmbeddedStoreTest's kill test lost the last 7 so): the database's
+        // own open recovers instead. Checked with H2's channel closed: closing another channel to the file would drop
+        // the process's lock on it
+        if (!listedChunksWhole(layout, file)) {
             return false;
         }
-        if (store.hasUnsavedChanges()) {
-            // the open changed something (leftovers of an unfinished map removal): its chunk would be written while
-            // the walk is unknown; the database's own open does it instead
-            store.closeImmediately();
-            return false;
-        }
-        if (!listedChunksWhole(store, file)) {
-            // recovery passed over a dead chunk written over since, forgetting it in memory only; a clean mark would
-            // send H2's next open to check it, fail, and fall back to an older version, before acknowledged commits
-            // (EmbeddedStoreTest's kill test lost the last 7 so): the database's own open recovers instead
-            store.closeImmediately();
+        MVStore store = openAlone(file, fileSystem);
+        if (store == null) {
             return false;
         }
         // nothing to write but the header: with the file's end cut first, to free space only
@@ -188,12 +189,31 @@ public final class OrderedWrites extends FilePathWrapper {
     }
 
     /**
-     * @return whether every chunk the store's layout lists, live or dead, starts and ends where the layout says: what
-     *     H2's open checks of the newest ones when the header is marked clean
+     * @return the store as H2's recovery alone opens it, if that changes nothing; null if it cannot open it (locked by
+     *     another process, or not a store: the database's own open says so, in H2's words) or the open changed
+     *     something (leftovers of an unfinished map removal), whose chunk would be written while the walk is unknown
      */
-    private static boolean listedChunksWhole(MVStore store, Path file) {
+    private static MVStore openAlone(Path file, String fileSystem) {
+        MVStore store;
+        try {
+            store = new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
+        } catch (MVStoreException e) {
+            return null;
+        }
+        if (store.hasUnsavedChanges()) {
+            store.closeImmediately();
+            return null;
+        }
+        return store;
+    }
+
+    /**
+     * @return whether every chunk a store's layout lists, live or dead, starts and ends where the layout says: what
+     *     H2's open checks of the newest ones (19) when the header is marked clean
+     */
+    private static boolean listedChunksWhole(java.util.Map<String, String> layout, Path file) {
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-            for (java.util.Map.Entry<String, String> e : store.getLayoutMap().entrySet()) {
+            for (java.util.Map.Entry<String, String> e : layout.entrySet()) {
                 if (!e.getKey().startsWith(org.h2.mvstore.DataUtils.LAYOUT_CHUNK)) {
                     continue;
                 }
