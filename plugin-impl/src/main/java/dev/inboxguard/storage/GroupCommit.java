@@ -18,8 +18,9 @@ import org.h2.mvstore.MVStore;
  * fresh copies of every B-tree page the transaction touched, tens of kilobytes each time. Its background writer,
  * which also compacts the file, then never runs, and nothing is fsynced. Here commits only end the transaction in
  * memory, and the committing thread then waits for one checkpoint ({@link #writeAndSync}, H2's {@code CHECKPOINT
- * SYNC} in three steps), which writes the store and fsyncs the file. A checkpoint started after a commit covers it, so threads that commit while one runs share the next:
- * with eight writers at once, one file write and one fsync serve up to eight transactions. Nothing waiting here is
+ * SYNC} in three steps), which writes the store and fsyncs the file. A checkpoint started after a commit covers it,
+ * so threads that commit while one runs share the next: with eight writers at once, one file write and one fsync
+ * serve up to eight transactions. Nothing waiting here is
  * answered before its checkpoint has returned.
  *
  * <p>H2's background writer may already have taken the covered commits and be writing them on its own threads (H2

@@ -380,8 +380,9 @@ class PowerLossTest {
         }
         long headersBeforeMoves = OrderedWrites.headersBeforeAMove() - movesBefore;
         System.out.printf("[power-loss] %d cuts of the file's end with part of the chain in it, %d headers before "
-                + "a chunk or a cut that would have broken the chain, %d of them before a moved chunk; %d chunks moved, "
-                + "%d new chunks written while a moved one was not on the disk, %d fsyncs before a new chunk after moves%n",
+                + "a chunk or a cut that would have broken the chain, %d of them before a moved chunk; %d chunks "
+                + "moved, %d new chunks written while a moved one was not on the disk, %d fsyncs before a new chunk "
+                + "after moves%n",
                 PowerCut.truncationsOfTheChain() - truncationsBefore,
                 OrderedWrites.headersBeforeAReuse() - headersBefore, headersBeforeMoves, moves,
                 PowerCut.newChunksAfterAnUnsyncedMove() - afterAMoveBefore,
