@@ -271,13 +271,7 @@ class PowerLossTest {
             for (int d = 0; d < disks.size(); d++) {
                 Path copy = Files.createDirectories(dir.resolve("chain-" + round + "-image-" + d));
                 image.write(copy.resolve("inboxguard.mv.db"), disks.get(d));
-                try (Database reopened = Database.embedded(copy)) {
-                    for (Expected e : expected) {
-                        check(reopened.calendars(), e);
-                    }
-                } catch (AssertionError | RuntimeException failed) {
-                    lost.add("round " + round + " disk " + d + ": " + failed);
-                }
+                reopenAndCheck(copy, expected, "round " + round + " disk " + d, lost);
             }
         }
         long headers = OrderedWrites.headersBeforeAReuse() - headersBefore;
@@ -353,11 +347,7 @@ class PowerLossTest {
             for (int d = 0; d < disks.size(); d++) {
                 Path copy = Files.createDirectories(dir.resolve("shrink-" + round + "-image-" + d));
                 image.write(copy.resolve("inboxguard.mv.db"), disks.get(d));
-                try (Database reopened = Database.embedded(copy)) {
-                    check(reopened.calendars(), mine);
-                } catch (AssertionError | RuntimeException failed) {
-                    lost.add("round " + round + " disk " + d + ": " + failed);
-                }
+                reopenAndCheck(copy, List.of(mine), "round " + round + " disk " + d, lost);
             }
             // a moved copy the disk kept torn, everything else whole: a new chunk that names it must not be there
             List<Integer> copies = new ArrayList<>();
@@ -371,11 +361,7 @@ class PowerLossTest {
                 int last = (w.written().length - 1) / 4096;
                 Path copy = Files.createDirectories(dir.resolve("shrink-" + round + "-torn-" + i));
                 image.writeTorn(copy.resolve("inboxguard.mv.db"), i, b -> b > 0 && b < last);
-                try (Database reopened = Database.embedded(copy)) {
-                    check(reopened.calendars(), mine);
-                } catch (AssertionError | RuntimeException failed) {
-                    lost.add("round " + round + ", moved chunk torn at write " + i + ": " + failed);
-                }
+                reopenAndCheck(copy, List.of(mine), "round " + round + ", moved chunk torn at write " + i, lost);
             }
         }
         long headersBeforeMoves = OrderedWrites.headersBeforeAMove() - movesBefore;
@@ -540,6 +526,17 @@ class PowerLossTest {
             byte[] bytes = event(name, "v" + i);
             store.put("alice", "work", name, name, bytes, new TimeSpan("VEVENT", 0, 1), Expectation.NONE);
             mine.acknowledged().put(name, bytes);
+        }
+    }
+
+    /** Opens a copy of the disk and adds to {@code lost} what of each writer's acknowledged writes it does not hold. */
+    private static void reopenAndCheck(Path copy, List<Expected> expected, String what, List<String> lost) {
+        try (Database reopened = Database.embedded(copy)) {
+            for (Expected e : expected) {
+                check(reopened.calendars(), e);
+            }
+        } catch (AssertionError | RuntimeException failed) {
+            lost.add(what + ": " + failed);
         }
     }
 
