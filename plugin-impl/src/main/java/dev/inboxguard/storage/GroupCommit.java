@@ -50,6 +50,23 @@ final class GroupCommit implements DataSource {
     private long checkpoints;
     /** The version every older one of which is on the disk; changed only by the thread writing a checkpoint. */
     private MVStore.TxCounter durable;
+    /**
+     * Where each checkpoint writes and fsyncs: a thread no one interrupts. An interrupt meant for a committing thread
+     * (a pool's stop, an executor's shutdownNow()) would otherwise reach the file: a JDK file channel closes itself
+     * when the thread in it is interrupted, and H2's store with it; and H2's wait for its own threads gives up on an
+     * interrupt without a word, so the fsync could come before their chunk ({@code GroupCommitTest}).
+     */
+    private final java.util.concurrent.ThreadPoolExecutor checkpointer = new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 10, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "store-checkpoint");
+                t.setDaemon(true);
+                return t;
+            });
+
+    {
+        // an idle store keeps no thread
+        checkpointer.allowCoreThreadTimeOut(true);
+    }
 
     /**
      * @param pool connections to a store whose every write so far has been fsynced (the database's open ends with a
@@ -94,6 +111,8 @@ final class GroupCommit implements DataSource {
         } catch (SQLException | RuntimeException e) {
             // the store is closing anyway
         }
+        // nothing is waiting on it any more: the close's checkpoint above has returned
+        checkpointer.shutdown();
     }
 
     /** @return the H2 store behind a connection of the embedded database, for what SQL cannot reach */
@@ -171,7 +190,7 @@ final class GroupCommit implements DataSource {
                 pin = store.registerVersionUsage();
                 s.executeUpdate("UPDATE store_checkpoints SET checkpoints = checkpoints + 1 WHERE id = 1");
                 c.commit();
-                writeAndSync(store);
+                interrupted |= writeAndSyncApart(store);
                 done = true;
                 // ends the transaction the checkpoint opened: the pool would roll it back when the connection goes
                 // back, and an H2 rollback empties the session's cache of parsed statements
@@ -202,6 +221,40 @@ final class GroupCommit implements DataSource {
                     }
                     lock.notifyAll();
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #writeAndSync} on the checkpoint's own thread, waited for whatever interrupts come meanwhile.
+     *
+     * @return whether the calling thread was interrupted while it waited
+     */
+    private boolean writeAndSyncApart(MVStore store) throws SQLException {
+        java.util.concurrent.Future<Void> done;
+        try {
+            done = checkpointer.submit(() -> {
+                writeAndSync(store);
+                return null;
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: the store's own close writes on the closing thread
+            writeAndSync(store);
+            return false;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.get();
+                return interrupted;
+            } catch (InterruptedException e) {
+                // leaving before the checkpoint is done would acknowledge what may be lost
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof SQLException failed) {
+                    throw failed;
+                }
+                throw new SQLException("the database file could not be written and synced", e.getCause());
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.inboxguard.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,6 +81,68 @@ class GroupCommitTest {
             assertTrue(events.contains("chunk"), "the background writer's chunk was written: " + events);
             assertTrue(events.lastIndexOf("fsync") > events.indexOf("chunk"),
                     "an fsync came after the chunk was written: " + events);
+        } finally {
+            hold.countDown();
+            Recording.on = false;
+        }
+    }
+
+    /**
+     * The committing thread is interrupted while its checkpoint waits for H2's save thread (a pool's stop, or an
+     * executor's shutdownNow(), does that). H2's wait gives up on an interrupt without a word, and an interrupt in a
+     * file operation closes the file for every connection: the checkpoint runs on a thread of its own, and the
+     * committing thread waits for it, gets its interrupt back afterwards, and the store goes on.
+     */
+    @Test
+    void anInterruptedCommitStillWaitsForItsCheckpointAndLeavesTheFileOpen() throws Exception {
+        Recording.register();
+        Path data = java.nio.file.Files.createDirectories(dir.resolve("interrupted"));
+        CountDownLatch hold = new CountDownLatch(1);
+        try (Database db = Database.embedded(data, Recording.SCHEME + ":")) {
+            db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
+            MVStore store;
+            try (java.sql.Connection c = db.dataSource().getConnection()) {
+                store = GroupCommit.store(c);
+            }
+            java.lang.reflect.Field field = org.h2.mvstore.FileStore.class.getDeclaredField("bufferSaveExecutor");
+            field.setAccessible(true);
+            java.util.concurrent.ExecutorService save =
+                    (java.util.concurrent.ExecutorService) field.get(store.getFileStore());
+            save.submit(() -> {
+                hold.await(30, TimeUnit.SECONDS);
+                return null;
+            });
+            Recording.EVENTS.clear();
+            Recording.on = true;
+            java.util.concurrent.atomic.AtomicBoolean interruptedAfter = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread committer = new Thread(() -> {
+                try {
+                    db.groupCommit().orElseThrow().checkpointNow();
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+                interruptedAfter.set(Thread.interrupted());
+            }, "committer");
+            committer.start();
+            Thread.sleep(300);
+            committer.interrupt();
+            // long enough for a wait that gave up to fsync ahead of the chunk
+            Thread.sleep(300);
+            boolean returnedWhileHeld = !committer.isAlive();
+            hold.countDown();
+            committer.join(30_000);
+            List<String> events = List.copyOf(Recording.EVENTS);
+            assertFalse(returnedWhileHeld, "the commit returned while its chunk was still held: " + events);
+            assertEquals(null, failed.get(), "the checkpoint failed");
+            assertTrue(interruptedAfter.get(), "the interrupt is given back to the committing thread");
+            assertTrue(events.contains("chunk"), "the chunk was written: " + events);
+            assertTrue(events.lastIndexOf("fsync") > events.indexOf("chunk"),
+                    "an fsync came after the chunk was written: " + events);
+            // the file is still open for every connection
+            db.calendars().createCalendar(new StoredCalendar("alice", "home", "Home", java.util.Set.of("VEVENT"), 0));
+            assertTrue(db.calendars().calendar("alice", "home").isPresent(), "a write after it is kept");
         } finally {
             hold.countDown();
             Recording.on = false;
