@@ -59,14 +59,10 @@ final class ChunkChain {
     }
 
     /**
-     * @param firstBlock  the file's first block as it is on the disk, or empty for a new file
-     * @param chunkAt     reads the chunk at a block of the file, to learn how long the named one is
-     * @param recoveredTo the chunk H2's recovery went to, if a clean-up after a crash wrote a header naming it just
-     *                    before this open ({@link OrderedWrites#closeCleanlyAfterACrash}): if the header names it,
-     *                    it is the newest, as after a clean close
+     * @param firstBlock the file's first block as it is on the disk, or empty for a new file
+     * @param chunkAt    reads the chunk at a block of the file, to learn how long the named one is
      */
-    synchronized void opened(Optional<ByteBuffer> firstBlock, LongFunction<Optional<Chunk>> chunkAt,
-                             Optional<Chunk> recoveredTo) {
+    synchronized void opened(Optional<ByteBuffer> firstBlock, LongFunction<Optional<Chunk>> chunkAt) {
         walk.clear();
         newest = null;
         header = firstBlock.flatMap(ChunkChain::parseHeader).orElse(null);
@@ -79,7 +75,7 @@ final class ChunkChain {
         named.ifPresent(c -> walk.add(range(c)));
         // after a clean close the named chunk is the newest; after a crash the newest may be past it, and a chunk H2
         // moves may be newer than it, so nothing is named until H2's own next header says which is the newest
-        if ("1".equals(header.get("clean")) || named.isPresent() && named.equals(recoveredTo)) {
+        if ("1".equals(header.get("clean"))) {
             newest = named.orElse(null);
         } else {
             newestVersion = Long.MAX_VALUE;
@@ -214,20 +210,11 @@ final class ChunkChain {
 
     /** @return H2's last header with the newest chunk on the disk named in it, and not marked clean */
     private ByteBuffer headerNamingNewest() {
-        return headerNaming(header, newest);
-    }
-
-    /**
-     * @param header a store header's fields, without its checksum
-     * @param chunk  a chunk on the disk
-     * @return the header's two copies, as H2 writes them, naming that chunk as the newest, not marked clean
-     */
-    static ByteBuffer headerNaming(Map<String, String> header, Chunk chunk) {
         HashMap<String, Object> fields = new HashMap<>(header);
         fields.remove("clean");
-        fields.put("block", Long.toHexString(chunk.block()));
-        fields.put("chunk", Integer.toHexString(chunk.id()));
-        fields.put("version", Long.toHexString(chunk.version()));
+        fields.put("block", Long.toHexString(newest.block()));
+        fields.put("chunk", Integer.toHexString(newest.id()));
+        fields.put("version", Long.toHexString(newest.version()));
         StringBuilder text = DataUtils.appendMap(new StringBuilder(), fields);
         byte[] bytes = text.toString().getBytes(StandardCharsets.ISO_8859_1);
         DataUtils.appendMap(text, "fletcher", DataUtils.getFletcher32(bytes, 0, bytes.length));
@@ -437,29 +424,6 @@ final class ChunkChain {
             }
         }
         return Optional.empty();
-    }
-
-    /**
-     * @param file a store's file
-     * @return the newer of the store header's two copies that reads, its fields without the checksum
-     */
-    static Optional<Map<String, String>> newerHeader(java.nio.channels.FileChannel file) throws java.io.IOException {
-        Optional<Map<String, String>> newer = Optional.empty();
-        for (int copy = 0; copy < 2; copy++) {
-            ByteBuffer block = ByteBuffer.allocate(BLOCK);
-            file.read(block, (long) copy * BLOCK);
-            // a new store's header names no chunk yet
-            Optional<Map<String, String>> header = checksummed(block.array()).filter(m -> m.containsKey("H"));
-            try {
-                if (header.isPresent() && (newer.isEmpty()
-                        || hex(header.get().get("version")) > hex(newer.get().get("version")))) {
-                    newer = header;
-                }
-            } catch (RuntimeException e) {
-                // a version that does not read: that copy is not taken
-            }
-        }
-        return newer;
     }
 
     /**

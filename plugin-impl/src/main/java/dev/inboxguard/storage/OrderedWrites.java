@@ -62,14 +62,6 @@ public final class OrderedWrites extends FilePathWrapper {
     /** Files open for writing through this file system in this process, and how many times. */
     private static final java.util.concurrent.ConcurrentMap<String, Integer> OPEN =
             new java.util.concurrent.ConcurrentHashMap<>();
-    /**
-     * Files whose header a clean-up after a crash has just rewritten to name the chunk H2's recovery went to, by real
-     * path: the next open for writing takes that chunk for the newest.
-     */
-    private static final java.util.concurrent.ConcurrentMap<String, ChunkChain.Chunk> RECOVERED_TO =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicLong HEADERS_AFTER_A_CRASH =
-            new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong HEADERS_BEFORE_A_REUSE =
             new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong HEADERS_BEFORE_A_MOVE =
@@ -108,8 +100,7 @@ public final class OrderedWrites extends FilePathWrapper {
             channel.force(true);
             String key = key(name);
             ChunkChain chain = new ChunkChain();
-            chain.opened(firstBlock(channel), b -> ChunkChain.read(channel, b),
-                    Optional.ofNullable(RECOVERED_TO.remove(key)));
+            chain.opened(firstBlock(channel), b -> ChunkChain.read(channel, b));
             OPEN.merge(key, 1, Integer::sum);
             CHAINS.put(key, chain);
             return new Channel(channel, chain, key);
@@ -147,10 +138,8 @@ public final class OrderedWrites extends FilePathWrapper {
      * Before the database opens a file that was not closed cleanly: opens it with H2 alone and, if that changed
      * nothing and every chunk H2's layout lists is whole where it says, closes it, which writes no chunk and leaves a
      * header that names the chunk recovery chose, marked clean.
-     * Otherwise it writes, with H2 closed, a header that names that chunk, not marked clean, as H2's own first header
-     * after the crash would: recovery from it goes to the same chunk, and the walk through the last process's chunks,
-     * which H2's first writes may reuse before that header of its own, no longer matters. The next open here then
-     * takes that chunk for the newest ({@link ChunkChain#opened}).
+     * Otherwise the walk recovery would follow through the last process's chunks is unknown here, and H2's first
+     * writes may reuse that process's dead chunks before it writes a header.
      *
      * @param file       the store's file ({@code ….mv.db})
      * @param fileSystem H2's file system prefix the store is opened through ({@code file:}, or a test's)
@@ -174,29 +163,20 @@ public final class OrderedWrites extends FilePathWrapper {
         }
         leaveOutTornChunks(file);
         java.util.Map<String, String> layout;
-        long recovered;
-        boolean changed;
         {
-            MVStore store;
-            try {
-                store = new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
-            } catch (MVStoreException e) {
-                // locked by another process, or not a store: the database's own open says so, in H2's words
+            MVStore store = openAlone(file, fileSystem);
+            if (store == null) {
                 return false;
             }
             layout = store.getLayoutMap();
-            recovered = store.getFileStore().lastChunkVersion();
-            // leftovers of an unfinished map removal, which closing would write as a chunk
-            changed = store.hasUnsavedChanges();
             store.closeImmediately();
         }
         // H2's recovery passes over a dead chunk that a later one wrote over, forgetting it in memory only; a clean
         // mark would send H2's next open to check the newest listed chunks, fail at it, and fall back to an older
         // version, before acknowledged commits (EmbeddedStoreTest's kill test lost the last 7 so): the database's
-        // own open recovers instead, from a header naming where recovery went. Checked with H2's channel closed:
-        // closing another channel to the file would drop the process's lock on it
-        if (changed || !listedChunksWhole(layout, file)) {
-            nameTheRecoveredChunk(file, fileSystem, recovered);
+        // own open recovers instead. Checked with H2's channel closed: closing another channel to the file would drop
+        // the process's lock on it
+        if (!listedChunksWhole(layout, file)) {
             return false;
         }
         MVStore store = openAlone(file, fileSystem);
@@ -206,42 +186,6 @@ public final class OrderedWrites extends FilePathWrapper {
         // nothing to write but the header: with the file's end cut first, to free space only
         store.close();
         return true;
-    }
-
-    /**
-     * Writes a header that names the chunk H2's recovery went to, as H2's first header after the crash would, through
-     * the store's own file system, fsynced before and after. Nothing is written if that chunk is not one recovery
-     * finds by the header and the walks (H2 found it by reading the whole file), or if the header does not read.
-     *
-     * @param version the version recovery went to
-     */
-    private static void nameTheRecoveredChunk(Path file, String fileSystem, long version) {
-        try (FileChannel f = FilePath.get(fileSystem + file).open("rw")) {
-            Optional<ChunkChain.Chunk> chunk = ChunkChain.recoveryCandidates(f).stream()
-                    .filter(c -> c.version() == version).findFirst();
-            Optional<java.util.Map<String, String>> header = ChunkChain.newerHeader(f);
-            if (chunk.isEmpty() || header.isEmpty()) {
-                return;
-            }
-            if (!chunk.equals(ChunkChain.namedChunk(f))) {
-                ByteBuffer copies = ChunkChain.headerNaming(header.get(), chunk.get());
-                f.force(false);
-                while (copies.hasRemaining()) {
-                    f.write(copies, copies.position());
-                }
-                f.force(false);
-                HEADERS_AFTER_A_CRASH.incrementAndGet();
-            }
-            RECOVERED_TO.put(key(file.toString()), chunk.get());
-        } catch (IOException | RuntimeException e) {
-            // the database's own open recovers as H2 does, with the walk unknown here
-            LOG.warn("storage: could not name the chunk recovery went to in {}: {}", file, e.toString());
-        }
-    }
-
-    /** @return how many headers a clean-up after a crash wrote to name the chunk recovery went to, so far */
-    static long headersAfterACrash() {
-        return HEADERS_AFTER_A_CRASH.get();
     }
 
     /**

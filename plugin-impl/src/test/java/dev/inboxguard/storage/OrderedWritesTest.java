@@ -131,83 +131,8 @@ class OrderedWritesTest {
      */
     @Test
     void noCleanMarkIsGivenWhileTheLayoutListsAChunkWrittenOver() throws Exception {
-        Path crashed = crashedWithADeadChunkWrittenOver("dead");
-        OrderedWrites.register();
-
-        assertFalse(OrderedWrites.closeCleanlyAfterACrash(crashed, "file:"), "not marked clean");
-        MVStore reopened = new MVStore.Builder().fileName(crashed.toString()).open();
-        try {
-            assertEquals("version 7", reopened.<Integer, String>openMap("m").get(49));
-        } finally {
-            reopened.close();
-        }
-    }
-
-    /**
-     * With no clean mark, the walk recovery followed from the header the crash left ran through chunks of the last
-     * run that the restarted store may reuse before H2's first header (here every chunk was appended, and the header
-     * names the first). The clean-up then writes a header naming where recovery went, and the store's first chunks,
-     * into the holes of that walk, no longer land on it: the power, armed to go at the first such write, stays on.
-     */
-    @Test
-    void aRefusedCleanMarkLeavesAHeaderNamingWhereRecoveryWent() throws Exception {
-        Path crashed = crashedWithADeadChunkWrittenOver("named");
-        long recovered;
-        MVStore look = new MVStore.Builder().fileName(crashed.toString()).readOnly().open();
-        try {
-            recovered = look.getFileStore().lastChunkVersion();
-        } finally {
-            look.close();
-        }
-        long namedBefore;
-        try (FileChannel f = FileChannel.open(crashed, StandardOpenOption.READ)) {
-            namedBefore = ChunkChain.namedChunk(f).orElseThrow().version();
-        }
-        assertTrue(namedBefore < recovered, "the crash left a header naming an older chunk than recovery's");
-        OrderedWrites.register();
-        PowerCut.reset();
-
-        assertFalse(OrderedWrites.closeCleanlyAfterACrash(crashed, PowerCut.SCHEME + ":"), "not marked clean");
-        try (FileChannel f = FileChannel.open(crashed, StandardOpenOption.READ)) {
-            assertEquals(recovered, ChunkChain.namedChunk(f).orElseThrow().version(), "the header names it");
-        }
-        PowerCut.cutWhenTheChainIsWrittenOver();
-        MVStore store = new MVStore.Builder()
-                .fileName(OrderedWrites.SCHEME + ":" + PowerCut.SCHEME + ":" + crashed).autoCommitDisabled().open();
-        try {
-            store.setRetentionTime(0);
-            MVMap<Integer, String> map = store.openMap("m");
-            assertEquals("version 7", map.get(49));
-            long chunksBefore = Files.size(crashed);
-            for (int version = 8; version < 16; version++) {
-                for (int i = 0; i < 50; i++) {
-                    map.put(i, "version " + version);
-                }
-                store.commit();
-                assertFalse(PowerCut.isCut(), "a chunk of version " + version + " landed on the walk");
-            }
-            // the new chunks went into the freed chunks of the old walk, not all after it
-            assertTrue(Files.size(crashed) < chunksBefore + 8L * 2 * ChunkChain.BLOCK,
-                    "the store reused its freed chunks");
-        } finally {
-            store.closeImmediately();
-        }
-    }
-
-    /**
-     * @return a copy of a store taken while it was open (eight versions after a clean close, each its own chunk
-     *     appended at the end), in
-     *     which the first block of the newest dead chunk the layout lists is blanked, as a later chunk written there
-     *     and then lost would leave it
-     */
-    private Path crashedWithADeadChunkWrittenOver(String name) throws Exception {
-        Path live = dir.resolve(name + ".mv.db");
-        Path crashed = dir.resolve(name + "-crashed.mv.db");
-        MVStore first = new MVStore.Builder().fileName(live.toString()).open();
-        first.openMap("m").put(-1, "before");
-        // closed cleanly: the next run's first commit writes a header that names its chunk, and the next appended
-        // chunks are each where the one before said, with no header
-        first.close();
+        Path live = dir.resolve("dead.mv.db");
+        Path crashed = dir.resolve("dead-crashed.mv.db");
         MVStore store = new MVStore.Builder().fileName(live.toString()).autoCommitDisabled().open();
         MVMap<Integer, String> map = store.openMap("m");
         for (int version = 0; version < 8; version++) {
@@ -241,7 +166,15 @@ class OrderedWritesTest {
         try (FileChannel f = FileChannel.open(crashed, StandardOpenOption.WRITE)) {
             f.write(ByteBuffer.allocate(ChunkChain.BLOCK), dead * ChunkChain.BLOCK);
         }
-        return crashed;
+        OrderedWrites.register();
+
+        assertFalse(OrderedWrites.closeCleanlyAfterACrash(crashed, "file:"), "not marked clean");
+        MVStore reopened = new MVStore.Builder().fileName(crashed.toString()).open();
+        try {
+            assertEquals("version 7", reopened.<Integer, String>openMap("m").get(49));
+        } finally {
+            reopened.close();
+        }
     }
 
     /** @return a place in the file halfway through the chunk's longest page, past what H2 checks of its start */

@@ -287,9 +287,8 @@ public final class PowerCut extends FilePathWrapper {
 
         /**
          * The chain as a file opened for writing has it: after a clean close only the chunk the header names, which
-         * H2 then takes for the last; after a crash, every chunk H2's recovery may take the newest from: the walks
-         * from the chunk the header names and from the last chunk before the file's end. (When no chunk found so
-         * makes a whole set, H2 reads every block of the file for chunks; that is not followed here.)
+         * H2 then takes for the last; after a crash, not known here, so every chunk in the file, until a header
+         * is written.
          */
         synchronized void opened(FileChannel file) throws IOException {
             chunks.clear();
@@ -302,9 +301,7 @@ public final class PowerCut extends FilePathWrapper {
             file.read(block, 0);
             String header = new String(block.array(), java.nio.charset.StandardCharsets.ISO_8859_1);
             if (!header.substring(0, Math.max(0, header.indexOf('\n'))).contains(",clean:1,")) {
-                for (ChunkChain.Chunk c : ChunkChain.recoveryCandidates(file)) {
-                    chunks.add(new long[] {c.block() * 4096, (c.block() + c.blocks()) * 4096});
-                }
+                chunks.add(new long[] {OrderedWrites.HEADER_END, file.size()});
                 return;
             }
             named(header, file);
