@@ -52,9 +52,11 @@ final class GroupCommit implements DataSource {
     private MVStore.TxCounter durable;
     /**
      * Where each checkpoint writes and fsyncs: a thread no one interrupts. An interrupt meant for a committing thread
-     * (a pool's stop, an executor's shutdownNow()) would otherwise reach the file: a JDK file channel closes itself
-     * when the thread in it is interrupted, and H2's store with it; and H2's wait for its own threads gives up on an
-     * interrupt without a word, so the fsync could come before their chunk ({@code GroupCommitTest}).
+     * (a pool's stop, an executor's shutdownNow()) would otherwise reach the checkpoint's file operations: a JDK file
+     * channel closes itself when the thread in it is interrupted, and H2's store with it; and H2's wait for its own
+     * threads gives up on an interrupt without a word, so the fsync could come before their chunk
+     * ({@code GroupCommitTest}). H2 still reads (and, holding back a writer, may write) the file on the committing
+     * thread itself; no interrupt is sent there on purpose.
      */
     private final java.util.concurrent.ThreadPoolExecutor checkpointer = new java.util.concurrent.ThreadPoolExecutor(
             1, 1, 10, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
@@ -200,6 +202,9 @@ final class GroupCommit implements DataSource {
                     // only ending the checkpoint's empty transaction failed; the pool rolls it back
                     return interrupted;
                 }
+                if (interrupted) {
+                    Thread.currentThread().interrupt(); // given back on the failing path too
+                }
                 // the caller's transaction is committed, in memory; only its reaching the file is in doubt
                 throw new SQLException("the commit stands, but the database file could not be written and synced",
                         e);
@@ -251,6 +256,9 @@ final class GroupCommit implements DataSource {
                 // leaving before the checkpoint is done would acknowledge what may be lost
                 interrupted = true;
             } catch (java.util.concurrent.ExecutionException e) {
+                if (interrupted) {
+                    Thread.currentThread().interrupt(); // given back on the failing path too
+                }
                 if (e.getCause() instanceof SQLException failed) {
                     throw failed;
                 }

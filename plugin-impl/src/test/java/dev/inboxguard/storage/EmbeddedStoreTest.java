@@ -109,10 +109,7 @@ class EmbeddedStoreTest extends StoreContract {
         // a lone writer whose commits wait for the file once per three, with nobody else's checkpoints to cover them
         acknowledged.addAll(killAfter(1, "scoped", 300, "scoped"));
         acknowledged.addAll(killAfter(8, "eight", 1_500));
-        long named = OrderedWrites.headersAfterACrash();
         try (Database db = Database.embedded(dir)) {
-            System.out.printf("[kill] the clean-up after the last kill %s%n", OrderedWrites.headersAfterACrash() > named
-                    ? "wrote a header naming where recovery went" : "marked the file clean, or left it");
             CalendarStore store = db.calendars();
             for (String name : acknowledged) {
                 assertTrue(store.object("alice", "work", name + ".ics").isPresent(), "acknowledged write " + name

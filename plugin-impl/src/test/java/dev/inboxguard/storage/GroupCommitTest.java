@@ -126,7 +126,11 @@ class GroupCommitTest {
                 interruptedAfter.set(Thread.interrupted());
             }, "committer");
             committer.start();
-            Thread.sleep(300);
+            // interrupted once it waits for the checkpoint, not while H2 may still read the file on its own thread
+            for (int i = 0; i < 1_000 && !waitsInTheCheckpoint(committer); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(waitsInTheCheckpoint(committer), "the commit waits for its checkpoint");
             committer.interrupt();
             // long enough for a wait that gave up to fsync ahead of the chunk
             Thread.sleep(300);
@@ -147,6 +151,15 @@ class GroupCommitTest {
             hold.countDown();
             Recording.on = false;
         }
+    }
+
+    /** @return whether a thread is parked in a checkpoint's wait, the checkpoint's own or H2's for its threads */
+    private static boolean waitsInTheCheckpoint(Thread t) {
+        if (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        return java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("writeAndSync")
+                || f.getMethodName().equals("writeAndSyncApart"));
     }
 
     /** Writes through, and records each write (a chunk or the header) and each fsync while {@link #on}. */
