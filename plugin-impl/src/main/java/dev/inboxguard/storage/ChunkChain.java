@@ -427,6 +427,41 @@ final class ChunkChain {
     }
 
     /**
+     * Every chunk in the file whose header and footer agree, wherever it starts, as H2's scan of the whole file finds
+     * them when its quick recovery fails. The file is read once, a block's start at a time; only a block that starts
+     * as a chunk header does ({@code chunk:}) is read further.
+     *
+     * @param file a store's file, not open in H2
+     * @return the chunks, by where they start
+     */
+    static List<Chunk> everyChunk(java.nio.channels.FileChannel file) throws java.io.IOException {
+        List<Chunk> found = new ArrayList<>();
+        long blocks = file.size() / BLOCK;
+        byte[] mark = "chunk:".getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer window = ByteBuffer.allocate(256 * BLOCK);
+        for (long first = 2; first < blocks; first += window.capacity() / BLOCK) {
+            window.clear();
+            window.limit((int) Math.min(window.capacity(), (blocks - first) * BLOCK));
+            readFully(file, window, first * BLOCK);
+            for (int at = 0; at < window.limit(); at += BLOCK) {
+                if (startsWith(window, at, mark)) {
+                    read(file, first + at / BLOCK).ifPresent(found::add);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static boolean startsWith(ByteBuffer window, int at, byte[] mark) {
+        for (int i = 0; i < mark.length; i++) {
+            if (window.get(at + i) != mark[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * @param file a store's file
      * @return the chunk the newer of the header's two copies names, as H2 reads it first after a crash
      */

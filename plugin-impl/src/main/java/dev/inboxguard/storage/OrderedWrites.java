@@ -66,6 +66,8 @@ public final class OrderedWrites extends FilePathWrapper {
             new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong HEADERS_BEFORE_A_MOVE =
             new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong NEWER_CHUNKS_LEFT_OUT =
+            new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong TORN_CHUNKS_LEFT_OUT =
             new java.util.concurrent.atomic.AtomicLong();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OrderedWrites.class);
@@ -163,20 +165,28 @@ public final class OrderedWrites extends FilePathWrapper {
         }
         leaveOutTornChunks(file);
         java.util.Map<String, String> layout;
+        boolean changed;
         {
-            MVStore store = openAlone(file, fileSystem);
-            if (store == null) {
+            MVStore store;
+            try {
+                store = new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
+            } catch (MVStoreException e) {
+                // locked by another process, or not a store: the database's own open says so, in H2's words
                 return false;
             }
             layout = store.getLayoutMap();
+            long recovered = store.getFileStore().lastChunkVersion();
+            // leftovers of an unfinished map removal, which closing would write as a chunk
+            changed = store.hasUnsavedChanges();
             store.closeImmediately();
+            leaveOutChunksNewerThan(file, recovered);
         }
         // H2's recovery passes over a dead chunk that a later one wrote over, forgetting it in memory only; a clean
         // mark would send H2's next open to check the newest listed chunks, fail at it, and fall back to an older
         // version, before acknowledged commits (EmbeddedStoreTest's kill test lost the last 7 so): the database's
         // own open recovers instead. Checked with H2's channel closed: closing another channel to the file would drop
         // the process's lock on it
-        if (!listedChunksWhole(layout, file)) {
+        if (changed || !listedChunksWhole(layout, file)) {
             return false;
         }
         MVStore store = openAlone(file, fileSystem);
@@ -186,6 +196,59 @@ public final class OrderedWrites extends FilePathWrapper {
         // nothing to write but the header: with the file's end cut first, to free space only
         store.close();
         return true;
+    }
+
+    /**
+     * After H2's recovery went to a version: every chunk of a newer version still on the disk, wherever it is, gets its
+     * footer blanked. None is part of the version the database opens at: recovery tried those it found and took none,
+     * and by the order of fsyncs here none held an acknowledged write. Left on the disk, such a chunk can come back. H2 checks a chunk a layout lists only
+     * by its id and its place, and the new chunks after the restart take the same ids (counting on from the
+     * recovered one) and may take the same places; at the next crash recovery could then follow the old chunk's
+     * walk, take it for the newest, and read the chunk the layout lists from a new chunk's bytes, past acknowledged
+     * writes (found by a review reading H2's {@code findLastChunkWithCompleteValidChunkSet}). Nothing is done unless
+     * the file's lock is free, or if the recovered version's own chunk is not found.
+     *
+     * @param file      the store's file, not open
+     * @param recovered the version H2's recovery went to
+     * @return how many chunks were left out
+     */
+    static int leaveOutChunksNewerThan(Path file, long recovered) {
+        int left = 0;
+        try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = f.tryLock()) {
+            if (lock == null) {
+                return 0;
+            }
+            List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(f);
+            if (chunks.stream().noneMatch(c -> c.version() == recovered)) {
+                // no chunk recovered to (an empty store), or one this does not read as H2 does: nothing is touched
+                return 0;
+            }
+            for (ChunkChain.Chunk c : chunks) {
+                if (c.version() > recovered) {
+                    f.write(ByteBuffer.allocate(ChunkChain.footerLength()), ChunkChain.footerPosition(c));
+                    left++;
+                }
+            }
+            if (left > 0) {
+                f.force(false);
+                LOG.warn("storage: {} chunks newer than version {}, where recovery went after the crash that ended the "
+                        + "last run, are left out of {}: they held no acknowledged write", left, recovered, file);
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("storage: {} could not be checked for chunks newer than where recovery went: {}", file,
+                    e.toString());
+        }
+        NEWER_CHUNKS_LEFT_OUT.addAndGet(left);
+        return left;
+    }
+
+    /** @return how many chunks newer than where recovery went were left out in this process, so far */
+    static long newerChunksLeftOut() {
+        return NEWER_CHUNKS_LEFT_OUT.get();
     }
 
     /**

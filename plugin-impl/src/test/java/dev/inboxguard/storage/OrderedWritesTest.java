@@ -177,6 +177,84 @@ class OrderedWritesTest {
         }
     }
 
+    /**
+     * A power cut tore a chunk (X) that the two whole chunks after it (Y, Z) still list as live, so recovery went to
+     * the chunk before X. After the restart H2 gave its first new chunk X's id and, X's place being free and where
+     * the chunk before it predicted, X's place; its guess of the next place was Y's. At a second crash recovery then
+     * walked from it into Y and Z, took Z for the newest, found "X" where Z's layout lists it, and read X's pages
+     * out of the new chunk: the store did not open ("File corrupted in chunk 9"), and the acknowledged commit was
+     * gone. Y and Z are now left out before the store opens. The chunks go into holes before an older, live chunk
+     * at the file's end, so that no cut of the end takes Y and Z off.
+     */
+    @Test
+    void chunksNewerThanWhereRecoveryWentCannotComeBackAtTheNextCrash() throws Exception {
+        Path live = dir.resolve("newer.mv.db");
+        Path crashed = dir.resolve("newer-crashed.mv.db");
+        MVStore store = new MVStore.Builder().fileName(live.toString()).autoCommitDisabled().open();
+        store.setRetentionTime(0);
+        store.setVersionsToKeep(0);
+        commit(store, "small", 20, "first");
+        commit(store, "filler", 3_000, "f".repeat(60));
+        // live to the end: past the holes the filler leaves
+        commit(store, "tail", 20, "t");
+        store.removeMap("filler");
+        store.commit();
+        commit(store, "small", 20, "second");
+        commit(store, "small", 20, "third");
+        store.setRetentionTime(45_000);
+        commit(store, "small", 20, "fourth");
+        commit(store, "small", 20, "recovered");
+        commit(store, "other", 20, "torn"); // X, live in the two after it
+        commit(store, "small", 20, "later 1"); // Y
+        commit(store, "small", 20, "later 2"); // Z
+        Files.copy(live, crashed);
+        store.closeImmediately();
+        try (FileChannel f = FileChannel.open(crashed, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.util.List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(f);
+            long newest = chunks.stream().mapToLong(ChunkChain.Chunk::version).max().orElseThrow();
+            ChunkChain.Chunk x = chunks.stream().filter(c -> c.version() == newest - 2).findFirst().orElseThrow();
+            ChunkChain.Chunk y = chunks.stream().filter(c -> c.version() == newest - 1).findFirst().orElseThrow();
+            long end = chunks.stream().mapToLong(ChunkChain.Chunk::block).max().orElseThrow();
+            assertTrue(y.block() == x.block() + x.blocks() && y.block() < end,
+                    "X and Y one after the other, in holes before the file's last chunk: " + chunks);
+            // torn by the cut: X's last block did not reach the disk
+            f.write(ByteBuffer.allocate(ChunkChain.footerLength()), ChunkChain.footerPosition(x));
+        }
+        OrderedWrites.register();
+        long before = OrderedWrites.newerChunksLeftOut();
+
+        OrderedWrites.closeCleanlyAfterACrash(crashed, "file:");
+        assertEquals(2, OrderedWrites.newerChunksLeftOut() - before, "Y and Z are left out");
+
+        // the restart writes one commit and fsyncs it; then the second crash
+        Path second = dir.resolve("newer-second.mv.db");
+        MVStore restarted = new MVStore.Builder().fileName(OrderedWrites.SCHEME + ":file:" + crashed)
+                .autoCommitDisabled().open();
+        try {
+            assertEquals("recovered", restarted.<Integer, String>openMap("small").get(0));
+            restarted.<Integer, String>openMap("small").put(0, "acknowledged");
+            restarted.commit();
+            restarted.sync();
+            Files.copy(crashed, second);
+        } finally {
+            restarted.closeImmediately();
+        }
+        MVStore reopened = new MVStore.Builder().fileName(second.toString()).open();
+        try {
+            assertEquals("acknowledged", reopened.<Integer, String>openMap("small").get(0));
+        } finally {
+            reopened.close();
+        }
+    }
+
+    private static void commit(MVStore store, String map, int entries, String value) {
+        MVMap<Integer, String> m = store.openMap(map);
+        for (int i = 0; i < entries; i++) {
+            m.put(i, value);
+        }
+        store.commit();
+    }
+
     /** @return a place in the file halfway through the chunk's longest page, past what H2 checks of its start */
     private static long insideTheLongestPage(FileChannel f, ChunkChain.Chunk chunk) throws java.io.IOException {
         long start = chunk.block() * ChunkChain.BLOCK;
