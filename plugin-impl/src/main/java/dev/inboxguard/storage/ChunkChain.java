@@ -427,9 +427,9 @@ final class ChunkChain {
     }
 
     /**
-     * Every chunk in the file whose header and footer agree, wherever it starts, as H2's scan of the whole file finds
-     * them when its quick recovery fails. The file is read once, a block's start at a time; only a block that starts
-     * as a chunk header does ({@code chunk:}) is read further.
+     * Every chunk in the file whose header and footer agree, wherever it starts: more than H2's scan of the whole file
+     * finds, since this also looks inside other chunks (where a page's bytes could read as a chunk). The file is read
+     * once; only a block that starts as a chunk header does ({@code chunk:}) is read further.
      *
      * @param file a store's file, not open in H2
      * @return the chunks, by where they start

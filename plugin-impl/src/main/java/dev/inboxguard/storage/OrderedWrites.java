@@ -174,12 +174,16 @@ public final class OrderedWrites extends FilePathWrapper {
                 // locked by another process, or not a store: the database's own open says so, in H2's words
                 return false;
             }
-            layout = store.getLayoutMap();
-            long recovered = store.getFileStore().lastChunkVersion();
-            // leftovers of an unfinished map removal, which closing would write as a chunk
-            changed = store.hasUnsavedChanges();
-            store.closeImmediately();
-            leaveOutChunksNewerThan(file, recovered);
+            long recovered;
+            try {
+                layout = store.getLayoutMap();
+                recovered = store.getFileStore().lastChunkVersion();
+                // leftovers of an unfinished map removal, which closing would write as a chunk
+                changed = store.hasUnsavedChanges();
+            } finally {
+                store.closeImmediately();
+            }
+            leaveOutChunksNewerThan(file, fileSystem, recovered, layout);
         }
         // H2's recovery passes over a dead chunk that a later one wrote over, forgetting it in memory only; a clean
         // mark would send H2's next open to check the newest listed chunks, fail at it, and fall back to an older
@@ -201,49 +205,115 @@ public final class OrderedWrites extends FilePathWrapper {
     /**
      * After H2's recovery went to a version: every chunk of a newer version still on the disk, wherever it is, gets its
      * footer blanked. None is part of the version the database opens at: recovery tried those it found and took none,
-     * and by the order of fsyncs here none held an acknowledged write. Left on the disk, such a chunk can come back. H2 checks a chunk a layout lists only
-     * by its id and its place, and the new chunks after the restart take the same ids (counting on from the
-     * recovered one) and may take the same places; at the next crash recovery could then follow the old chunk's
-     * walk, take it for the newest, and read the chunk the layout lists from a new chunk's bytes, past acknowledged
-     * writes (found by a review reading H2's {@code findLastChunkWithCompleteValidChunkSet}). Nothing is done unless
-     * the file's lock is free, or if the recovered version's own chunk is not found.
+     * and by the order of fsyncs here none held an acknowledged write. Left on the disk, such a chunk can come back.
+     * H2 checks a chunk a layout lists only by its id and its place, and the new chunks after the restart take the
+     * same ids (counting on from the recovered one) and may take the same places; at the next crash recovery could
+     * then follow the old chunk's walk, take it for the newest, and read the chunk the layout lists from a new chunk's
+     * bytes, past acknowledged writes ({@code OrderedWritesTest} shows it).
      *
-     * @param file      the store's file, not open
-     * @param recovered the version H2's recovery went to
+     * <p>What looks like a chunk inside a chunk the recovered layout lists is left alone: the bytes of a live page
+     * (an event's text, say) could read as one. And if H2's recovery no longer goes to the same version afterwards,
+     * the footers are written back. Nothing is done unless the file's lock is free.
+     *
+     * @param file       the store's file, not open
+     * @param fileSystem H2's file system prefix the store is opened through
+     * @param recovered  the version H2's recovery went to
+     * @param layout     the recovered version's layout: where its chunks are
      * @return how many chunks were left out
      */
-    static int leaveOutChunksNewerThan(Path file, long recovered) {
-        int left = 0;
+    static int leaveOutChunksNewerThan(Path file, String fileSystem, long recovered,
+                                       java.util.Map<String, String> layout) {
+        java.util.Map<ChunkChain.Chunk, ByteBuffer> blanked = new java.util.LinkedHashMap<>();
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
                 java.nio.file.StandardOpenOption.WRITE);
              java.nio.channels.FileLock lock = f.tryLock()) {
             if (lock == null) {
+                LOG.warn("storage: {} is locked by another process; chunks newer than where recovery went are left "
+                        + "on the disk", file);
                 return 0;
             }
             List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(f);
+            List<long[]> listed = listedRanges(layout);
+            chunks.stream().filter(c -> c.version() == recovered).forEach(c -> listed.add(
+                    new long[] {c.block(), c.block() + c.blocks()}));
             if (chunks.stream().noneMatch(c -> c.version() == recovered)) {
-                // no chunk recovered to (an empty store), or one this does not read as H2 does: nothing is touched
+                LOG.warn("storage: the chunk of version {}, where recovery went, was not found in {}; chunks newer "
+                        + "than it are left on the disk", recovered, file);
                 return 0;
             }
             for (ChunkChain.Chunk c : chunks) {
-                if (c.version() > recovered) {
+                boolean inside = listed.stream().anyMatch(r -> c.block() < r[1] && r[0] < c.block() + c.blocks());
+                if (c.version() > recovered && !inside) {
+                    ByteBuffer footer = ByteBuffer.allocate(ChunkChain.footerLength());
+                    f.read(footer, ChunkChain.footerPosition(c));
+                    blanked.put(c, footer.flip());
                     f.write(ByteBuffer.allocate(ChunkChain.footerLength()), ChunkChain.footerPosition(c));
-                    left++;
                 }
             }
-            if (left > 0) {
-                f.force(false);
-                LOG.warn("storage: {} chunks newer than version {}, where recovery went after the crash that ended the "
-                        + "last run, are left out of {}: they held no acknowledged write", left, recovered, file);
+            if (blanked.isEmpty()) {
+                return 0;
             }
+            f.force(false);
         } catch (java.nio.channels.OverlappingFileLockException e) {
             return 0;
         } catch (IOException | RuntimeException e) {
             LOG.warn("storage: {} could not be checked for chunks newer than where recovery went: {}", file,
                     e.toString());
+            return 0;
         }
-        NEWER_CHUNKS_LEFT_OUT.addAndGet(left);
-        return left;
+        // the walk H2's recovery takes starts elsewhere now: it must still end at the same version
+        long now = recoveredVersion(file, fileSystem);
+        if (now != recovered) {
+            putBack(file, blanked);
+            LOG.warn("storage: leaving out chunks newer than version {} of {} sent recovery to version {}; they are "
+                    + "left on the disk", recovered, file, now);
+            return 0;
+        }
+        LOG.warn("storage: chunks {} of {}, newer than version {} where recovery went after the crash that ended the "
+                + "last run, are left out: they held no acknowledged write", blanked.keySet(), file, recovered);
+        NEWER_CHUNKS_LEFT_OUT.addAndGet(blanked.size());
+        return blanked.size();
+    }
+
+    /** @return the block ranges {start, end} of the chunks a layout lists, live or dead */
+    private static List<long[]> listedRanges(java.util.Map<String, String> layout) {
+        List<long[]> ranges = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, String> e : layout.entrySet()) {
+            if (e.getKey().startsWith(org.h2.mvstore.DataUtils.LAYOUT_CHUNK)) {
+                java.util.Map<String, String> chunk = org.h2.mvstore.DataUtils.parseMap(e.getValue());
+                long block = Long.parseLong(chunk.getOrDefault("block", "0"), 16);
+                long length = Long.parseLong(chunk.getOrDefault("len", "0"), 16);
+                if (block != 0) {
+                    ranges.add(new long[] {block, block + length});
+                }
+            }
+        }
+        return ranges;
+    }
+
+    /** @return the version H2's recovery goes to in the file, opened read-only; -1 if it does not open */
+    private static long recoveredVersion(Path file, String fileSystem) {
+        try {
+            MVStore look = new MVStore.Builder().fileName(fileSystem + file).readOnly().open();
+            try {
+                return look.getFileStore().lastChunkVersion();
+            } finally {
+                look.closeImmediately();
+            }
+        } catch (MVStoreException e) {
+            return -1;
+        }
+    }
+
+    private static void putBack(Path file, java.util.Map<ChunkChain.Chunk, ByteBuffer> footers) {
+        try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            for (java.util.Map.Entry<ChunkChain.Chunk, ByteBuffer> e : footers.entrySet()) {
+                f.write(e.getValue(), ChunkChain.footerPosition(e.getKey()));
+            }
+            f.force(false);
+        } catch (IOException e) {
+            LOG.warn("storage: the footers of {} could not be written back: {}", file, e.toString());
+        }
     }
 
     /** @return how many chunks newer than where recovery went were left out in this process, so far */
