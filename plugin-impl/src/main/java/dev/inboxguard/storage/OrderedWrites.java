@@ -42,7 +42,9 @@ import org.h2.store.fs.FilePathWrapper;
  * chunk ({@link #fsyncBeforeEachChunk}).
  *
  * <p>Each chunk's footer also gets a check value of the rest of the chunk on its way to the disk
- * ({@link ChunkChain#withBodySum}), by which {@link #leaveOutTornChunks} tells a chunk the power cut tore. And a new
+ * ({@link ChunkChain#withBodySum}), by which {@link #leaveOutTornChunks} tells a chunk the power cut tore. Once H2
+ * alone has recovered a crashed file, the chunks newer than where it went are left out as well
+ * ({@link #leaveOutChunksNewerThan}): one could otherwise come back at the next crash. And a new
  * chunk written after chunks a compaction moved waits for them to be on the disk: it records where they now are, and
  * recovery that took it for the newest would read a moved copy the disk kept torn (H2 checks only a chunk's first and
  * last block, and the check value is looked at only for chunks newer than the header's).
@@ -141,7 +143,8 @@ public final class OrderedWrites extends FilePathWrapper {
      * nothing and every chunk H2's layout lists is whole where it says, closes it, which writes no chunk and leaves a
      * header that names the chunk recovery chose, marked clean.
      * Otherwise the walk recovery would follow through the last process's chunks is unknown here, and H2's first
-     * writes may reuse that process's dead chunks before it writes a header.
+     * writes may reuse that process's dead chunks before it writes a header. Either way, chunks newer than where
+     * recovery went are left out first ({@link #leaveOutChunksNewerThan}).
      *
      * @param file       the store's file ({@code ….mv.db})
      * @param fileSystem H2's file system prefix the store is opened through ({@code file:}, or a test's)
