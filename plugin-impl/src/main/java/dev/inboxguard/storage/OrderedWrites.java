@@ -170,11 +170,8 @@ public final class OrderedWrites extends FilePathWrapper {
         java.util.Map<String, String> layout;
         boolean changed;
         {
-            MVStore store;
-            try {
-                store = new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
-            } catch (MVStoreException e) {
-                // locked by another process, or not a store: the database's own open says so, in H2's words
+            MVStore store = recoverAlone(file, fileSystem);
+            if (store == null) {
                 return false;
             }
             long recovered;
@@ -236,16 +233,17 @@ public final class OrderedWrites extends FilePathWrapper {
                 return 0;
             }
             List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(f);
-            List<long[]> listed = listedRanges(layout);
+            List<Listed> listed = new java.util.ArrayList<>(listed(layout));
             chunks.stream().filter(c -> c.version() == recovered).forEach(c -> listed.add(
-                    new long[] {c.block(), c.block() + c.blocks()}));
+                    new Listed(c.id(), c.block(), c.blocks())));
             if (chunks.stream().noneMatch(c -> c.version() == recovered)) {
                 LOG.warn("storage: the chunk of version {}, where recovery went, was not found in {}; chunks newer "
                         + "than it are left on the disk", recovered, file);
                 return 0;
             }
             for (ChunkChain.Chunk c : chunks) {
-                boolean inside = listed.stream().anyMatch(r -> c.block() < r[1] && r[0] < c.block() + c.blocks());
+                boolean inside = listed.stream().anyMatch(l -> c.block() < l.block() + l.blocks()
+                        && l.block() < c.block() + c.blocks());
                 if (c.version() > recovered && !inside) {
                     ByteBuffer footer = ByteBuffer.allocate(ChunkChain.footerLength());
                     f.read(footer, ChunkChain.footerPosition(c));
@@ -276,22 +274,6 @@ public final class OrderedWrites extends FilePathWrapper {
                 + "last run, are left out: they held no acknowledged write", blanked.keySet(), file, recovered);
         NEWER_CHUNKS_LEFT_OUT.addAndGet(blanked.size());
         return blanked.size();
-    }
-
-    /** @return the block ranges {start, end} of the chunks a layout lists, live or dead */
-    private static List<long[]> listedRanges(java.util.Map<String, String> layout) {
-        List<long[]> ranges = new java.util.ArrayList<>();
-        for (java.util.Map.Entry<String, String> e : layout.entrySet()) {
-            if (e.getKey().startsWith(org.h2.mvstore.DataUtils.LAYOUT_CHUNK)) {
-                java.util.Map<String, String> chunk = org.h2.mvstore.DataUtils.parseMap(e.getValue());
-                long block = Long.parseLong(chunk.getOrDefault("block", "0"), 16);
-                long length = Long.parseLong(chunk.getOrDefault("len", "0"), 16);
-                if (block != 0) {
-                    ranges.add(new long[] {block, block + length});
-                }
-            }
-        }
-        return ranges;
     }
 
     /** @return the version H2's recovery goes to in the file, opened read-only; -1 if it does not open */
@@ -330,10 +312,8 @@ public final class OrderedWrites extends FilePathWrapper {
      *     something (leftovers of an unfinished map removal), whose chunk would be written while the walk is unknown
      */
     private static MVStore openAlone(Path file, String fileSystem) {
-        MVStore store;
-        try {
-            store = new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
-        } catch (MVStoreException e) {
+        MVStore store = recoverAlone(file, fileSystem);
+        if (store == null) {
             return null;
         }
         if (store.hasUnsavedChanges()) {
@@ -344,19 +324,45 @@ public final class OrderedWrites extends FilePathWrapper {
     }
 
     /**
+     * @return the store as H2's recovery alone opens it; null if it cannot (locked by another process, or not a store:
+     *     the database's own open says so, in H2's words)
+     */
+    private static MVStore recoverAlone(Path file, String fileSystem) {
+        try {
+            return new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
+        } catch (MVStoreException e) {
+            return null;
+        }
+    }
+
+    /** A chunk as a layout lists it: its id and where it is, in blocks. */
+    private record Listed(int id, long block, long blocks) {
+    }
+
+    /** @return the chunks a layout lists, live or dead, that have a place in the file */
+    private static List<Listed> listed(java.util.Map<String, String> layout) {
+        List<Listed> chunks = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, String> e : layout.entrySet()) {
+            if (e.getKey().startsWith(org.h2.mvstore.DataUtils.LAYOUT_CHUNK)) {
+                java.util.Map<String, String> chunk = org.h2.mvstore.DataUtils.parseMap(e.getValue());
+                long block = Long.parseLong(chunk.getOrDefault("block", "0"), 16);
+                if (block != 0) {
+                    chunks.add(new Listed(Integer.parseInt(chunk.getOrDefault("chunk", "-1"), 16), block,
+                            Long.parseLong(chunk.getOrDefault("len", "0"), 16)));
+                }
+            }
+        }
+        return chunks;
+    }
+
+    /**
      * @return whether every chunk a store's layout lists, live or dead, starts and ends where the layout says: what
      *     H2's open checks of the newest ones (19) when the header is marked clean
      */
     private static boolean listedChunksWhole(java.util.Map<String, String> layout, Path file) {
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-            for (java.util.Map.Entry<String, String> e : layout.entrySet()) {
-                if (!e.getKey().startsWith(org.h2.mvstore.DataUtils.LAYOUT_CHUNK)) {
-                    continue;
-                }
-                java.util.Map<String, String> chunk = org.h2.mvstore.DataUtils.parseMap(e.getValue());
-                long block = Long.parseLong(chunk.getOrDefault("block", "0"), 16);
-                int id = Integer.parseInt(chunk.getOrDefault("chunk", "-1"), 16);
-                if (block != 0 && ChunkChain.read(f, block).filter(c -> c.id() == id).isEmpty()) {
+            for (Listed l : listed(layout)) {
+                if (ChunkChain.read(f, l.block()).filter(c -> c.id() == l.id()).isEmpty()) {
                     return false;
                 }
             }

@@ -38,18 +38,7 @@ class GroupCommitTest {
         CountDownLatch hold = new CountDownLatch(1);
         try (Database db = Database.embedded(data, Recording.SCHEME + ":")) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
-            MVStore store;
-            try (java.sql.Connection c = db.dataSource().getConnection()) {
-                store = GroupCommit.store(c);
-            }
-            java.lang.reflect.Field field = org.h2.mvstore.FileStore.class.getDeclaredField("bufferSaveExecutor");
-            field.setAccessible(true);
-            java.util.concurrent.ExecutorService save =
-                    (java.util.concurrent.ExecutorService) field.get(store.getFileStore());
-            save.submit(() -> {
-                hold.await(30, TimeUnit.SECONDS);
-                return null;
-            });
+            MVStore store = holdTheSaveThread(db, hold);
             try (java.sql.Connection c = db.dataSource().getConnection();
                  java.sql.Statement st = c.createStatement()) {
                 // a commit that ends in memory, as one does before it waits for the checkpoint
@@ -100,18 +89,7 @@ class GroupCommitTest {
         CountDownLatch hold = new CountDownLatch(1);
         try (Database db = Database.embedded(data, Recording.SCHEME + ":")) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
-            MVStore store;
-            try (java.sql.Connection c = db.dataSource().getConnection()) {
-                store = GroupCommit.store(c);
-            }
-            java.lang.reflect.Field field = org.h2.mvstore.FileStore.class.getDeclaredField("bufferSaveExecutor");
-            field.setAccessible(true);
-            java.util.concurrent.ExecutorService save =
-                    (java.util.concurrent.ExecutorService) field.get(store.getFileStore());
-            save.submit(() -> {
-                hold.await(30, TimeUnit.SECONDS);
-                return null;
-            });
+            MVStore store = holdTheSaveThread(db, hold);
             Recording.EVENTS.clear();
             Recording.on = true;
             java.util.concurrent.atomic.AtomicBoolean interruptedAfter = new java.util.concurrent.atomic.AtomicBoolean();
@@ -160,6 +138,27 @@ class GroupCommitTest {
         }
         return java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("writeAndSync")
                 || f.getMethodName().equals("writeAndSyncApart"));
+    }
+
+    /**
+     * Holds H2's save thread (through its executor, an H2 internal) until the latch opens.
+     *
+     * @return the store behind the database
+     */
+    private static MVStore holdTheSaveThread(Database db, CountDownLatch hold) throws Exception {
+        MVStore store;
+        try (java.sql.Connection c = db.dataSource().getConnection()) {
+            store = GroupCommit.store(c);
+        }
+        java.lang.reflect.Field field = org.h2.mvstore.FileStore.class.getDeclaredField("bufferSaveExecutor");
+        field.setAccessible(true);
+        java.util.concurrent.ExecutorService save =
+                (java.util.concurrent.ExecutorService) field.get(store.getFileStore());
+        save.submit(() -> {
+            hold.await(30, TimeUnit.SECONDS);
+            return null;
+        });
+        return store;
     }
 
     /** Writes through, and records each write (a chunk or the header) and each fsync while {@link #on}. */
