@@ -277,6 +277,34 @@ class OrderedWritesTest {
         }
     }
 
+    /**
+     * If leaving out the newer chunks sends H2's recovery to another version than the one given, their footers are
+     * written back and the file is as it was. Here the version given is that of the older, live chunk at the file's
+     * end: its layout lists the filler's chunks, whose places later chunks have since taken, so once the chunks
+     * newer than it are left out recovery cannot stay with it.
+     */
+    @Test
+    void theFootersAreWrittenBackWhenRecoveryWouldGoElsewhere() throws Exception {
+        Path crashed = dir.resolve("back-crashed.mv.db");
+        crashWithATornChunkBeforeTwoWholeOnes("back", crashed);
+        long tail;
+        try (FileChannel f = FileChannel.open(crashed, StandardOpenOption.READ)) {
+            tail = ChunkChain.everyChunk(f).stream().max(java.util.Comparator.comparingLong(ChunkChain.Chunk::block))
+                    .orElseThrow().version();
+        }
+        long recovered = recoveredVersion(crashed);
+        assertTrue(tail < recovered, "the file's last chunk is older than where recovery goes");
+        byte[] was = Files.readAllBytes(crashed);
+        OrderedWrites.register();
+        long before = OrderedWrites.newerChunksLeftOut();
+
+        assertEquals(0, OrderedWrites.leaveOutChunksNewerThan(crashed, "file:", tail, java.util.Map.of()));
+
+        assertEquals(before, OrderedWrites.newerChunksLeftOut(), "none counted as left out");
+        assertTrue(java.util.Arrays.equals(was, Files.readAllBytes(crashed)), "the file is as it was");
+        assertEquals(recovered, recoveredVersion(crashed));
+    }
+
     /** @return the version H2's recovery goes to in a file, read only */
     private static long recoveredVersion(Path file) {
         MVStore look = new MVStore.Builder().fileName(file.toString()).readOnly().open();
