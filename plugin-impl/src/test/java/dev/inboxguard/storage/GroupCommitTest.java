@@ -27,7 +27,7 @@ class GroupCommitTest {
 
     /**
      * H2's background writer has taken every commit, the checkpoint's own change included, and its save thread has
-     * not yet written the chunk (here held up through the thread's executor, an H2 internal). The checkpoint then has
+     * not yet written the chunk (here held up in its write). The checkpoint then has
      * nothing of its own to write: H2's {@code CHECKPOINT SYNC} fsynced at once, before the chunk was written, and
      * acknowledged what a kill could still take. The fsync must come after the chunk.
      */
@@ -38,7 +38,7 @@ class GroupCommitTest {
         CountDownLatch hold = new CountDownLatch(1);
         try (Database db = Database.embedded(data, Recording.SCHEME + ":")) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
-            MVStore store = holdTheSaveThread(db, hold);
+            MVStore store = holdTheChunks(db, hold);
             try (java.sql.Connection c = db.dataSource().getConnection();
                  java.sql.Statement st = c.createStatement()) {
                 // a commit that ends in memory, as one does before it waits for the checkpoint
@@ -72,6 +72,7 @@ class GroupCommitTest {
                     "an fsync came after the chunk was written: " + events);
         } finally {
             hold.countDown();
+            Recording.held = null;
             Recording.on = false;
         }
     }
@@ -89,7 +90,7 @@ class GroupCommitTest {
         CountDownLatch hold = new CountDownLatch(1);
         try (Database db = Database.embedded(data, Recording.SCHEME + ":")) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
-            MVStore store = holdTheSaveThread(db, hold);
+            MVStore store = holdTheChunks(db, hold);
             Recording.EVENTS.clear();
             Recording.on = true;
             java.util.concurrent.atomic.AtomicBoolean interruptedAfter = new java.util.concurrent.atomic.AtomicBoolean();
@@ -127,6 +128,7 @@ class GroupCommitTest {
             assertTrue(db.calendars().calendar("alice", "home").isPresent(), "a write after it is kept");
         } finally {
             hold.countDown();
+            Recording.held = null;
             Recording.on = false;
         }
     }
@@ -141,23 +143,17 @@ class GroupCommitTest {
     }
 
     /**
-     * Holds H2's save thread (through its executor, an H2 internal) until the latch opens.
+     * Holds every chunk H2 writes in its write until the latch opens, so that the thread writing it (H2's save thread,
+     * when its background writer or a commit hands the chunk there) has not written it yet.
      *
      * @return the store behind the database
      */
-    private static MVStore holdTheSaveThread(Database db, CountDownLatch hold) throws Exception {
+    private static MVStore holdTheChunks(Database db, CountDownLatch hold) throws Exception {
         MVStore store;
         try (java.sql.Connection c = db.dataSource().getConnection()) {
             store = GroupCommit.store(c);
         }
-        java.lang.reflect.Field field = org.h2.mvstore.FileStore.class.getDeclaredField("bufferSaveExecutor");
-        field.setAccessible(true);
-        java.util.concurrent.ExecutorService save =
-                (java.util.concurrent.ExecutorService) field.get(store.getFileStore());
-        save.submit(() -> {
-            hold.await(30, TimeUnit.SECONDS);
-            return null;
-        });
+        Recording.held = hold;
         return store;
     }
 
@@ -166,6 +162,8 @@ class GroupCommitTest {
         static final String SCHEME = "recording";
         static final List<String> EVENTS = new CopyOnWriteArrayList<>();
         static volatile boolean on;
+        /** While set and closed, each chunk's write waits for it to open. */
+        static volatile CountDownLatch held;
 
         static {
             FilePath.register(new Recording());
@@ -189,6 +187,14 @@ class GroupCommitTest {
             return new ForwardingChannel(getBase().open(mode)) {
                 @Override
                 public int write(ByteBuffer src, long position) throws IOException {
+                    CountDownLatch hold = held;
+                    if (hold != null && position >= OrderedWrites.HEADER_END) {
+                        try {
+                            hold.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     int n = base.write(src, position);
                     if (on) {
                         EVENTS.add(position >= OrderedWrites.HEADER_END ? "chunk" : "header");
