@@ -482,9 +482,10 @@ public final class OrderedWrites extends FilePathWrapper {
         private final String key;
         /** Where H2 cut the file's end while the walk was not known, not yet done; -1 for none. */
         private long waitingCut = -1;
-        /** Whether a chunk a compaction moved was written since the last fsync. */
-        private final java.util.concurrent.atomic.AtomicBoolean moveUnsynced =
-                new java.util.concurrent.atomic.AtomicBoolean();
+        /** Chunks a compaction moved, written so far. */
+        private final java.util.concurrent.atomic.AtomicLong movesWritten = new java.util.concurrent.atomic.AtomicLong();
+        /** Of those, how many were written before an fsync that has returned. */
+        private final java.util.concurrent.atomic.AtomicLong movesSynced = new java.util.concurrent.atomic.AtomicLong();
         private static final java.util.concurrent.atomic.AtomicLong FSYNCS_AFTER_A_MOVE =
                 new java.util.concurrent.atomic.AtomicLong();
         /** How many cuts waited for the write after them. */
@@ -519,7 +520,7 @@ public final class OrderedWrites extends FilePathWrapper {
             int length = src.remaining();
             Optional<ChunkChain.Chunk> chunk = ChunkChain.footer(src, position);
             boolean moved = chunk.isPresent() && chain.isMoved(chunk.get());
-            if (chunk.isPresent() && !moved && moveUnsynced.get()) {
+            if (chunk.isPresent() && !moved && movesWritten.get() > movesSynced.get()) {
                 // a compaction stores a chunk whose map of chunks names the copies it just moved; a disk could keep
                 // that chunk whole and a copy torn, and recovery would read the copy, so the copies go first
                 fsync();
@@ -544,7 +545,7 @@ public final class OrderedWrites extends FilePathWrapper {
             }
             src.position(src.limit());
             if (moved) {
-                moveUnsynced.set(true);
+                movesWritten.incrementAndGet();
             }
             chain.written(chunk, position, length);
             return n;
@@ -615,8 +616,11 @@ public final class OrderedWrites extends FilePathWrapper {
 
         @Override
         public void force(boolean metaData) throws IOException {
-            moveUnsynced.set(false);
+            // a move counts as on the disk only once an fsync that began after it has returned: a chunk written while
+            // another thread's fsync is still running could reach the disk before the moved copy
+            long moves = movesWritten.get();
             base.force(metaData);
+            movesSynced.accumulateAndGet(moves, Math::max);
         }
 
         /** An fsync of the data: what was written before it began is on the disk once it returns. */

@@ -315,11 +315,21 @@ class PowerLossTest {
             PowerCut.cutWhenTheChainIsWrittenOver();
             PowerCut.cutAtANewChunkAfterAnUnsyncedMove();
             deleteMostNewestFirst(store, events, mine);
-            // the deletes' own chunks fill holes and may cut the end already; what is left is the compaction's, which
-            // waits for quiet seconds and goes in small steps: up to a minute
+            // the deletes' own chunks fill holes and may cut the end already, and the compaction may have moved
+            // chunks while they went on; what is left is the compaction's, which goes in small steps: up to a minute,
+            // or until it has moved chunks and the size has settled for 3 s
             long full = Files.size(file);
-            for (int i = 0; i < 600 && !PowerCut.isCut() && Files.size(file) > full * 3 / 4; i++) {
+            long size = full;
+            long settledSince = System.nanoTime();
+            for (int i = 0; i < 600 && !PowerCut.isCut() && size > full * 3 / 4; i++) {
                 Thread.sleep(100);
+                long now = Files.size(file);
+                if (now != size) {
+                    size = now;
+                    settledSince = System.nanoTime();
+                } else if (PowerCut.moves() > 0 && System.nanoTime() - settledSince > 3_000_000_000L) {
+                    break;
+                }
             }
             Thread.sleep(500);
             if (PowerCut.isCut()) {
