@@ -415,11 +415,6 @@ public final class Database implements AutoCloseable, Transactions {
         }
     }
 
-    /** @return rounds of the embedded store's compaction that ran while writes went on (for tests) */
-    long compactionRoundsWhileWriting() {
-        return compaction.map(StoreCompaction::roundsWhileWriting).orElse(0L);
-    }
-
     @Override
     public void close() {
         compaction.ifPresent(StoreCompaction::close);

@@ -23,14 +23,11 @@ import org.slf4j.LoggerFactory;
  * and skips idle rounds after one that found nothing to do.
  *
  * <p>Here, a timer does the same two things H2's writer does, once a second while the store is quiet (fewer than
- * {@value #QUIET_COMMITS} commits in the last second) or the process leaves most of the CPU idle: it moves chunks
- * into the file's holes and cuts the file's end ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it
- * overwrites anything), and it rewrites the live pages of the emptiest, oldest chunks ({@link MVStore#compact}),
- * which the next commit stores like any change. Under full load a round would free little, since the writes make
- * dead space as fast, and it cost the writers 5-12 %; so a store busy enough to keep the CPU occupied is left alone,
- * and its file comes back within seconds of the burst's end. Steady writes at a pace the machine keeps up with are
- * no reason to wait: without rounds then, the file stayed at its burst size for as long as they went on. After a
- * round that took {@code t}, the next comes no sooner than {@code 20 t}.
+ * {@value #QUIET_COMMITS} commits in the last second): it moves chunks into the file's holes and cuts the file's end
+ * ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it overwrites anything), and it rewrites the live pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next
+ * commit stores like any change. Under full load a round would free little, since the writes make dead space as
+ * fast, and it cost the writers 5-12 %; so a busy store is left alone, and its file comes back within seconds of the
+ * burst's end. After a round that took {@code t}, the next comes no sooner than {@code 20 t}.
  */
 final class StoreCompaction implements AutoCloseable {
     /** Below this percentage of live data, in the chunks or in the file, a round compacts. */
@@ -48,8 +45,6 @@ final class StoreCompaction implements AutoCloseable {
 
     // commits a second below which the store counts as quiet: a burst's end, or an installation's normal traffic
     private static final int QUIET_COMMITS = 50;
-    // the share of all cores this process uses below which a round takes idle CPU rather than the writers'
-    private static final double SPARE_CPU = 0.5;
 
     private final DataSource pool;
     private final java.nio.file.Path file;
@@ -58,7 +53,6 @@ final class StoreCompaction implements AutoCloseable {
     private long seenAt = System.nanoTime();
     private final ScheduledThreadPoolExecutor timer;
     private volatile String lastFailure = "";
-    private final java.util.concurrent.atomic.AtomicLong roundsWhileWriting = new java.util.concurrent.atomic.AtomicLong();
 
     private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit group) {
         this.pool = pool;
@@ -102,12 +96,8 @@ final class StoreCompaction implements AutoCloseable {
             if (elapsed > PAUSE_NANOS * 3 / 2) {
                 return;
             }
-            boolean quiet = perSecond < QUIET_COMMITS;
-            if (quiet || cpuToSpare()) {
+            if (perSecond < QUIET_COMMITS) {
                 spent = round();
-                if (!quiet && spent > 0) {
-                    roundsWhileWriting.incrementAndGet();
-                }
             }
         } catch (RuntimeException | SQLException e) {
             // the store closing under it, or H2 refusing: the next round tries again; a new kind of failure is
@@ -124,22 +114,6 @@ final class StoreCompaction implements AutoCloseable {
                 // closed while this round ran
             }
         }
-    }
-
-    /** @return rounds that compacted while the store was not quiet, the process leaving the CPU idle, so far */
-    long roundsWhileWriting() {
-        return roundsWhileWriting.get();
-    }
-
-    /** @return whether this process used less than {@link #SPARE_CPU} of the machine's CPU lately */
-    private static boolean cpuToSpare() {
-        // this process's own use, not the machine's: a neighbour's load says nothing of what the writers here need
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
-            double load = os.getProcessCpuLoad();
-            return load >= 0 && load < SPARE_CPU;
-        }
-        return false;
     }
 
     /**

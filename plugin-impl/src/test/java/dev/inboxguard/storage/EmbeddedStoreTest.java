@@ -263,7 +263,25 @@ class EmbeddedStoreTest extends StoreContract {
             CalendarStore store = db.calendars();
             store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
             java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
-            burst(store, writers, each, event, file, peak);
+            List<java.util.concurrent.Callable<Integer>> burst = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                burst.add(() -> {
+                    // put, then replace each object by a new one: the calendar ends with `each` objects per writer
+                    for (int i = 0; i < 2 * each; i++) {
+                        if (i >= each) {
+                            store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
+                        }
+                        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i, event,
+                                new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
+                        if (i % 50 == 0) {
+                            peak.accumulateAndGet(java.nio.file.Files.size(file), Math::max);
+                        }
+                    }
+                    return writer;
+                });
+            }
+            Concurrently.run(burst);
             assertTrue(peak.get() > 3 * raw, "the burst grew the file past 3× what it holds: " + peak.get()
                     + " bytes for " + raw);
             long size = java.nio.file.Files.size(file);
@@ -278,99 +296,6 @@ class EmbeddedStoreTest extends StoreContract {
         try (Database db = node()) {
             assertEquals(writers * each, db.calendars().objects("alice", "work").size(), "all there after a restart");
         }
-    }
-
-    /**
-     * Writes that go on at an even pace, each of four writers replacing an object every few milliseconds, are more
-     * than the 50 commits a second under which the store counts as quiet, and leave the CPU mostly idle. The store's
-     * compaction waited for quiet before, and ran no round for as long as such writes went on (in a load run of
-     * 10,000 events, the file then kept its burst size to the end); now it runs while they do, and the file comes
-     * back within 3× what it holds.
-     */
-    @Test
-    void theFileComesBackWhileWritesGoOnAtAnEvenPace() throws Exception {
-        int writers = 4;
-        int each = 400;
-        byte[] event = paddedEvent(1_500);
-        long raw = (long) writers * each * event.length;
-        Path file = dir.resolve("inboxguard.mv.db");
-        try (Database db = node()) {
-            CalendarStore store = db.calendars();
-            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
-            java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
-            burst(store, writers, each, event, file, peak);
-            assertTrue(peak.get() > 2 * raw, "the burst grew the file past 2× what it holds: " + peak.get()
-                    + " bytes for " + raw);
-            // each writer replaces its objects one by one, oldest first, with a pause after each: a few hundred
-            // commits a second in all, however long an fsync takes here
-            java.util.concurrent.atomic.AtomicBoolean going = new java.util.concurrent.atomic.AtomicBoolean(true);
-            java.util.concurrent.atomic.AtomicInteger replaced = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.ExecutorService paced = java.util.concurrent.Executors.newFixedThreadPool(writers);
-            List<java.util.concurrent.Future<?>> pacers = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                pacers.add(paced.submit(() -> {
-                    for (int i = 2 * each; going.get(); i++) {
-                        store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
-                        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i, event,
-                                new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
-                        replaced.incrementAndGet();
-                        Thread.sleep(10);
-                    }
-                    return null;
-                }));
-            }
-            long start = System.nanoTime();
-            long deadline = start + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-            long size = java.nio.file.Files.size(file);
-            try {
-                while ((size > 3 * raw || db.compactionRoundsWhileWriting() == 0) && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                    size = java.nio.file.Files.size(file);
-                }
-            } finally {
-                going.set(false);
-                paced.shutdown();
-            }
-            for (java.util.concurrent.Future<?> pacer : pacers) {
-                pacer.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            assertTrue(size <= 3 * raw, "the file is " + size + " bytes for " + raw + " after " + replaced
-                    + " objects replaced in " + seconds + " s (at most " + peak.get() + " during the burst)");
-            assertTrue(2 * replaced.get() / seconds > 50, "the writes went on at more than 50 commits a second: "
-                    + replaced + " objects replaced in " + seconds + " s");
-            // H2's own writer compacts a little too: the store's rounds must be among what brought it back
-            assertTrue(db.compactionRoundsWhileWriting() > 0, "the store's compaction ran while the writes went on");
-            assertEquals(writers * each, store.objects("alice", "work").size());
-        }
-        try (Database db = node()) {
-            assertEquals(writers * each, db.calendars().objects("alice", "work").size(), "all there after a restart");
-        }
-    }
-
-    /** Puts {@code each} objects per writer, then replaces each by a new one, all writers at once, as fast as they go. */
-    private static void burst(CalendarStore store, int writers, int each, byte[] event, Path file,
-                              java.util.concurrent.atomic.AtomicLong peak) throws Exception {
-        List<java.util.concurrent.Callable<Integer>> burst = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            int writer = w;
-            burst.add(() -> {
-                // put, then replace each object by a new one: the calendar ends with `each` objects per writer
-                for (int i = 0; i < 2 * each; i++) {
-                    if (i >= each) {
-                        store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
-                    }
-                    store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i, event,
-                            new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
-                    if (i % 50 == 0) {
-                        peak.accumulateAndGet(java.nio.file.Files.size(file), Math::max);
-                    }
-                }
-                return writer;
-            });
-        }
-        Concurrently.run(burst);
     }
 
     private static byte[] paddedEvent(int bytes) {
