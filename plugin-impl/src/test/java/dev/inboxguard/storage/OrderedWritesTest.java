@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CountDownLatch;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.store.fs.FilePath;
@@ -303,6 +304,133 @@ class OrderedWritesTest {
         assertEquals(before, OrderedWrites.newerChunksLeftOut(), "none counted as left out");
         assertTrue(java.util.Arrays.equals(was, Files.readAllBytes(crashed)), "the file is as it was");
         assertEquals(recovered, recoveredVersion(crashed));
+    }
+
+    /**
+     * A chunk a compaction moved is on the disk only once an fsync that began after it has returned. Here another
+     * thread's fsync, begun after the move, is held inside the disk's fsync while a new chunk is written: the new
+     * chunk's map names the moved copy, so it must wait for an fsync of its own. Taking the move for synced when that
+     * other fsync began let the new chunk through first.
+     */
+    @Test
+    void aNewChunkWaitsForAnFsyncBegunAfterTheMoveBeforeIt() throws Exception {
+        Path made = dir.resolve("moves.mv.db");
+        Path file = dir.resolve("moves-live.mv.db");
+        MVStore store = new MVStore.Builder().fileName(made.toString()).autoCommitDisabled().open();
+        commit(store, "m", 50, "first");
+        commit(store, "m", 50, "second");
+        store.close();
+        // the file as it stood, closed cleanly at the second version: a chunk of the first is an older one, a move
+        Files.copy(made, file);
+        store = new MVStore.Builder().fileName(made.toString()).autoCommitDisabled().open();
+        commit(store, "m", 50, "third");
+        store.close();
+        byte[] older;
+        byte[] newer;
+        long end;
+        try (FileChannel f = FileChannel.open(file, StandardOpenOption.READ);
+             FileChannel later = FileChannel.open(made, StandardOpenOption.READ)) {
+            java.util.List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(f);
+            long clean = ChunkChain.namedChunk(f).orElseThrow().version();
+            older = bytes(f, chunks.stream().filter(c -> c.version() < clean).findFirst().orElseThrow());
+            newer = bytes(later, ChunkChain.everyChunk(later).stream().filter(c -> c.version() > clean)
+                    .findFirst().orElseThrow());
+            end = f.size();
+        }
+        OrderedWrites.register();
+        Gate.register();
+        Gate.EVENTS.clear();
+        FileChannel channel = FilePath.get(OrderedWrites.SCHEME + ":" + Gate.SCHEME + ":file:" + file).open("rw");
+        CountDownLatch held = new CountDownLatch(1);
+        try {
+            channel.write(ByteBuffer.wrap(older), end);
+            Gate.held = held;
+            Thread other = new Thread(() -> {
+                try {
+                    channel.force(false);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Gate.HELD_THREAD);
+            other.start();
+            for (int i = 0; i < 1_000 && !Gate.EVENTS.contains("fsync begun by " + Gate.HELD_THREAD); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(Gate.EVENTS.contains("fsync begun by " + Gate.HELD_THREAD), "the other fsync is held");
+
+            channel.write(ByteBuffer.wrap(newer), end + older.length);
+
+            java.util.List<String> events = java.util.List.copyOf(Gate.EVENTS);
+            held.countDown();
+            other.join(10_000);
+            int move = events.indexOf("write at " + end);
+            int chunk = events.indexOf("write at " + (end + older.length));
+            assertTrue(move >= 0 && chunk > move, "the move, then the new chunk, were written: " + events);
+            assertTrue(events.subList(move, chunk).contains("fsync done by main"),
+                    "an fsync of its own, after the move, came first: " + events);
+        } finally {
+            held.countDown();
+            Gate.held = null;
+            channel.close();
+        }
+    }
+
+    private static byte[] bytes(FileChannel f, ChunkChain.Chunk c) throws java.io.IOException {
+        ByteBuffer b = ByteBuffer.allocate(c.blocks() * ChunkChain.BLOCK);
+        f.read(b, c.block() * ChunkChain.BLOCK);
+        return b.array();
+    }
+
+    /** Writes through, records each write and fsync, and holds an fsync of one thread while {@link #held}. */
+    public static final class Gate extends org.h2.store.fs.FilePathWrapper {
+        static final String SCHEME = "gate";
+        static final String HELD_THREAD = "held-fsync";
+        static final java.util.List<String> EVENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+        static volatile CountDownLatch held;
+
+        static {
+            FilePath.register(new Gate());
+        }
+
+        /** For H2, which makes one per path. */
+        public Gate() {
+        }
+
+        static void register() {
+            // the static initialiser has run by the time this returns
+        }
+
+        @Override
+        public String getScheme() {
+            return SCHEME;
+        }
+
+        @Override
+        public FileChannel open(String mode) throws java.io.IOException {
+            return new ForwardingChannel(getBase().open(mode)) {
+                @Override
+                public int write(ByteBuffer src, long position) throws java.io.IOException {
+                    EVENTS.add("write at " + position);
+                    return base.write(src, position);
+                }
+
+                @Override
+                public void force(boolean metaData) throws java.io.IOException {
+                    String by = Thread.currentThread().getName();
+                    EVENTS.add("fsync begun by " + by);
+                    CountDownLatch hold = held;
+                    if (hold != null && by.equals(HELD_THREAD)) {
+                        try {
+                            hold.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    base.force(metaData);
+                    EVENTS.add("fsync done by " + by);
+                }
+            };
+        }
     }
 
     /** @return the version H2's recovery goes to in a file, read only */
