@@ -484,7 +484,7 @@ public final class OrderedWrites extends FilePathWrapper {
         private long waitingCut = -1;
         /** Chunks a compaction moved, written so far. */
         private final java.util.concurrent.atomic.AtomicLong movesWritten = new java.util.concurrent.atomic.AtomicLong();
-        /** Of those, how many were written before an fsync that has returned. */
+        /** Of those, how many were written before an fsync began that has since returned. */
         private final java.util.concurrent.atomic.AtomicLong movesSynced = new java.util.concurrent.atomic.AtomicLong();
         private static final java.util.concurrent.atomic.AtomicLong FSYNCS_AFTER_A_MOVE =
                 new java.util.concurrent.atomic.AtomicLong();

@@ -36,7 +36,12 @@ class GroupCommitTest {
         Recording.register();
         Path data = java.nio.file.Files.createDirectories(dir.resolve("db"));
         CountDownLatch hold = new CountDownLatch(1);
-        try (Database db = Database.embedded(data, Recording.SCHEME + ":")) {
+        // the hold ends before the database closes, whatever fails: the close writes chunks too
+        try (Database db = Database.embedded(data, Recording.SCHEME + ":");
+             AutoCloseable released = () -> {
+                 hold.countDown();
+                 Recording.held = null;
+             }) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
             MVStore store = holdTheChunks(db, hold);
             try (java.sql.Connection c = db.dataSource().getConnection();
@@ -88,7 +93,12 @@ class GroupCommitTest {
         Recording.register();
         Path data = java.nio.file.Files.createDirectories(dir.resolve("interrupted"));
         CountDownLatch hold = new CountDownLatch(1);
-        try (Database db = Database.embedded(data, Recording.SCHEME + ":")) {
+        // the hold ends before the database closes, whatever fails: the close writes chunks too
+        try (Database db = Database.embedded(data, Recording.SCHEME + ":");
+             AutoCloseable released = () -> {
+                 hold.countDown();
+                 Recording.held = null;
+             }) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
             MVStore store = holdTheChunks(db, hold);
             Recording.EVENTS.clear();

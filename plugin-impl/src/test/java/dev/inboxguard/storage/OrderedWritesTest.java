@@ -299,7 +299,8 @@ class OrderedWritesTest {
         OrderedWrites.register();
         long before = OrderedWrites.newerChunksLeftOut();
 
-        assertEquals(0, OrderedWrites.leaveOutChunksNewerThan(crashed, "file:", tail, java.util.Map.of()));
+        assertEquals(0, OrderedWrites.leaveOutChunksNewerThan(crashed, "file:", tail, java.util.Map.of()),
+                "nothing counted as left out: recovery could not stay at the file's last chunk");
 
         assertEquals(before, OrderedWrites.newerChunksLeftOut(), "none counted as left out");
         assertTrue(java.util.Arrays.equals(was, Files.readAllBytes(crashed)), "the file is as it was");
@@ -363,10 +364,11 @@ class OrderedWritesTest {
             java.util.List<String> events = java.util.List.copyOf(Gate.EVENTS);
             held.countDown();
             other.join(10_000);
+            String writer = Thread.currentThread().getName();
             int move = events.indexOf("write at " + end);
             int chunk = events.indexOf("write at " + (end + older.length));
             assertTrue(move >= 0 && chunk > move, "the move, then the new chunk, were written: " + events);
-            assertTrue(events.subList(move, chunk).contains("fsync done by main"),
+            assertTrue(events.subList(move, chunk).contains("fsync done by " + writer),
                     "an fsync of its own, after the move, came first: " + events);
         } finally {
             held.countDown();
