@@ -27,9 +27,9 @@ class GroupCommitTest {
 
     /**
      * H2's background writer has taken every commit, the checkpoint's own change included, and its save thread has
-     * not yet written the chunk (here held up in its write). The checkpoint then has
-     * nothing of its own to write: H2's {@code CHECKPOINT SYNC} fsynced at once, before the chunk was written, and
-     * acknowledged what a kill could still take. The fsync must come after the chunk.
+     * not yet written the chunk (here held up in its write). The checkpoint then has nothing of its own to write:
+     * H2's {@code CHECKPOINT SYNC} fsynced at once, before the chunk was written, and acknowledged what a kill could
+     * still take. The fsync must come after the chunk.
      */
     @Test
     void theFsyncComesAfterTheChunkTheBackgroundWriterHasInHand() throws Exception {
