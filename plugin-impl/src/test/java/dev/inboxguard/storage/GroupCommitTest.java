@@ -38,10 +38,7 @@ class GroupCommitTest {
         CountDownLatch hold = new CountDownLatch(1);
         // the hold ends before the database closes, whatever fails: the close writes chunks too
         try (Database db = Database.embedded(data, Recording.SCHEME + ":");
-             AutoCloseable released = () -> {
-                 hold.countDown();
-                 Recording.held = null;
-             }) {
+             AutoCloseable released = () -> Recording.release(hold)) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
             MVStore store = holdTheChunks(db, hold);
             try (java.sql.Connection c = db.dataSource().getConnection();
@@ -76,8 +73,7 @@ class GroupCommitTest {
             assertTrue(events.lastIndexOf("fsync") > events.indexOf("chunk"),
                     "an fsync came after the chunk was written: " + events);
         } finally {
-            hold.countDown();
-            Recording.held = null;
+            Recording.release(hold);
             Recording.on = false;
         }
     }
@@ -95,10 +91,7 @@ class GroupCommitTest {
         CountDownLatch hold = new CountDownLatch(1);
         // the hold ends before the database closes, whatever fails: the close writes chunks too
         try (Database db = Database.embedded(data, Recording.SCHEME + ":");
-             AutoCloseable released = () -> {
-                 hold.countDown();
-                 Recording.held = null;
-             }) {
+             AutoCloseable released = () -> Recording.release(hold)) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
             MVStore store = holdTheChunks(db, hold);
             Recording.EVENTS.clear();
@@ -137,8 +130,7 @@ class GroupCommitTest {
             db.calendars().createCalendar(new StoredCalendar("alice", "home", "Home", java.util.Set.of("VEVENT"), 0));
             assertTrue(db.calendars().calendar("alice", "home").isPresent(), "a write after it is kept");
         } finally {
-            hold.countDown();
-            Recording.held = null;
+            Recording.release(hold);
             Recording.on = false;
         }
     }
@@ -185,6 +177,12 @@ class GroupCommitTest {
 
         static void register() {
             // the static initialiser has run by the time this returns
+        }
+
+        /** Opens the latch and ends the hold, for the writes waiting on it and any after. */
+        static void release(CountDownLatch hold) {
+            hold.countDown();
+            held = null;
         }
 
         @Override

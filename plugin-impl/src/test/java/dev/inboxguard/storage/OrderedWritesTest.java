@@ -170,12 +170,7 @@ class OrderedWritesTest {
         OrderedWrites.register();
 
         assertFalse(OrderedWrites.closeCleanlyAfterACrash(crashed, "file:"), "not marked clean");
-        MVStore reopened = new MVStore.Builder().fileName(crashed.toString()).open();
-        try {
-            assertEquals("version 7", reopened.<Integer, String>openMap("m").get(49));
-        } finally {
-            reopened.close();
-        }
+        assertEquals("version 7", valueAfterOpening(crashed, "m", 49));
     }
 
     /**
@@ -214,12 +209,7 @@ class OrderedWritesTest {
             assertTrue(ChunkChain.read(f, x.block()).filter(c -> c.id() == id).isPresent(),
                     "the restart's first chunk took X's id and place");
         }
-        MVStore reopened = new MVStore.Builder().fileName(second.toString()).open();
-        try {
-            assertEquals("acknowledged", reopened.<Integer, String>openMap("small").get(0));
-        } finally {
-            reopened.close();
-        }
+        assertEquals("acknowledged", valueAfterOpening(second, "small", 0));
         assertEquals(2, OrderedWrites.newerChunksLeftOut() - before, "Y and Z were left out");
     }
 
@@ -270,12 +260,7 @@ class OrderedWritesTest {
             assertTrue(ChunkChain.read(f, inside).filter(c -> c.version() == version).isPresent(),
                     "the copy inside the listed chunk is left as it was");
         }
-        MVStore reopened = new MVStore.Builder().fileName(crashed.toString()).open();
-        try {
-            assertEquals("recovered", reopened.<Integer, String>openMap("small").get(0));
-        } finally {
-            reopened.close();
-        }
+        assertEquals("recovered", valueAfterOpening(crashed, "small", 0));
     }
 
     /**
@@ -432,6 +417,16 @@ class OrderedWritesTest {
                     EVENTS.add("fsync done by " + by);
                 }
             };
+        }
+    }
+
+    /** @return the value at a key of a map, in the file as H2 opens it (recovering it if it must) */
+    private static String valueAfterOpening(Path file, String map, int key) {
+        MVStore reopened = new MVStore.Builder().fileName(file.toString()).open();
+        try {
+            return reopened.<Integer, String>openMap(map).get(key);
+        } finally {
+            reopened.close();
         }
     }
 
