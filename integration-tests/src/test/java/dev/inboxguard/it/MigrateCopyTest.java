@@ -38,11 +38,13 @@ class MigrateCopyTest {
     @Test
     void anEmbeddedStoreMovesIntoPostgresqlAndClientsSeeNoDifference() throws Exception {
         Path embedded = dir.resolve("embedded");
-        GuardConfig plain = ConfigFile.load(write("plain.yaml", "mail: {lmtp: {port: -1}}\n"));
+        // the embedded store with compressed pages (storage.compress); the copy opens it as it opens any other
+        GuardConfig plain = ConfigFile.load(write("plain.yaml",
+                "mail: {lmtp: {port: -1}}\nstorage: {compress: true}\n"));
         String before;
         String bobsCopy;
         int auditRows;
-        try (Database h2 = Database.embedded(embedded);
+        try (Database h2 = Database.open(plain.storage(), embedded);
              InboxGuardServer server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0), plain,
                      SchedulingTest.accounts(), h2, Clock.systemUTC())) {
             DavClient dav = new DavClient(server.httpPort());

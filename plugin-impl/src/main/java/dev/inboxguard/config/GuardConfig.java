@@ -261,9 +261,11 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param maxConnections connections each node keeps to the database at most
      * @param migrate        {@code auto}: bring the schema up to date at start; {@code validate}: refuse to start
      *                       unless it is (the operator runs the migrations)
+     * @param compress       the embedded database only: compress its pages (LZF), for about half the disk and
+     *                       about a third more CPU per write (docs/benchmarks.md)
      */
     public record Storage(String url, String user, String password, String passwordFile, int maxConnections,
-                          String migrate) {
+                          String migrate, boolean compress) {
         /** Fills in defaults and checks the settings. */
         public Storage {
             url = url == null ? "" : url.strip();
@@ -287,6 +289,16 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             if (!java.util.Set.of("auto", "validate").contains(migrate)) {
                 throw new ConfigException("storage.migrate must be auto or validate, got " + migrate);
             }
+            if (compress && !url.isEmpty()) {
+                throw new ConfigException("storage.compress is for the embedded database; with storage.url set, "
+                        + "PostgreSQL stores the data and compresses large values itself");
+            }
+        }
+
+        /** Settings with the embedded database's pages not compressed. */
+        public Storage(String url, String user, String password, String passwordFile, int maxConnections,
+                       String migrate) {
+            this(url, user, password, passwordFile, maxConnections, migrate, false);
         }
 
         /** @return true for PostgreSQL, false for the embedded database */
@@ -307,7 +319,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
         @Override
         public String toString() {
             return "Storage[url=" + withoutSecrets(url) + ", user=" + user
-                    + ", maxConnections=" + maxConnections + ", migrate=" + migrate + "]";
+                    + ", maxConnections=" + maxConnections + ", migrate=" + migrate + ", compress=" + compress + "]";
         }
     }
 

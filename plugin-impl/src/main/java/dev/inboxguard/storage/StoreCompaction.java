@@ -24,10 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Here, a timer does the same two things H2's writer does, once a second while the store is quiet (fewer than
  * {@value #QUIET_COMMITS} commits in the last second): it moves chunks into the file's holes and cuts the file's end
- * ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it overwrites anything), and it rewrites the live pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next
- * commit stores like any change. Under full load a round would free little, since the writes make dead space as
- * fast, and it cost the writers 5-12 %; so a busy store is left alone, and its file comes back within seconds of the
- * burst's end. After a round that took {@code t}, the next comes no sooner than {@code 20 t}.
+ * ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it overwrites anything), and it rewrites the live
+ * pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next commit stores like any change. Under
+ * full load a round would free little, since the writes make dead space as fast, and it cost the writers 5-12 %; so a
+ * busy store is left alone, and its file comes back within seconds of the burst's end. After a round that took
+ * {@code t}, the next comes no sooner than {@code 20 t}. Once rounds stop paying, they stop until the store commits
+ * again: an idle store's file is then left alone.
  */
 final class StoreCompaction implements AutoCloseable {
     /** Below this percentage of live data, in the chunks or in the file, a round compacts. */
@@ -42,6 +44,8 @@ final class StoreCompaction implements AutoCloseable {
     private static final long SMALL_FILE = 4 << 20;
     private static final long PAUSE_NANOS = Duration.ofSeconds(1).toNanos();
     private static final int PACE = 20;
+    // rounds in a row that did not raise the chunks' fill: the compaction has done what it can
+    private static final int FRUITLESS = 3;
 
     // commits a second below which the store counts as quiet: a burst's end, or an installation's normal traffic
     private static final int QUIET_COMMITS = 50;
@@ -53,6 +57,13 @@ final class StoreCompaction implements AutoCloseable {
     private long seenAt = System.nanoTime();
     private final ScheduledThreadPoolExecutor timer;
     private volatile String lastFailure = "";
+    // rounds run on the timer's one thread
+    private long versionCheckpointed = -1;
+    private long ownCheckpoints;
+    private boolean settled;
+    private long writesWhenSettled;
+    private int bestFill = -1;
+    private int fruitless;
 
     private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit group) {
         this.pool = pool;
@@ -117,9 +128,9 @@ final class StoreCompaction implements AutoCloseable {
     }
 
     /**
-     * One round, if the file is large enough to be worth it: chunks move into the holes and the file's end is cut if
-     * less than {@value #TARGET_FILL} % of the file is in use; the live pages of the emptiest chunks are rewritten if
-     * less than {@value #TARGET_FILL} % of what the chunks hold is live.
+     * One round, if the file is large enough to be worth it and the compaction has not settled: chunks move into the
+     * holes and the file's end is cut if less than {@value #TARGET_FILL} % of the file is in use; the live pages of
+     * the emptiest chunks are rewritten if less than {@value #TARGET_FILL} % of what the chunks hold is live.
      *
      * @return the nanoseconds it took, or 0 if there was nothing to do
      */
@@ -131,12 +142,30 @@ final class StoreCompaction implements AutoCloseable {
             if (store.isClosed() || fileStore == null || fileStore.size() < SMALL_FILE) {
                 return 0;
             }
-            boolean holes = store.getFillRate() <= TARGET_FILL && fileStore instanceof RandomAccessStore;
-            boolean deadPages = fileStore.getChunksFillRate() < TARGET_FILL;
-            if (!holes && !deadPages) {
+            long writes = group.commits() - ownCheckpoints;
+            if (settled) {
+                if (writes == writesWhenSettled) {
+                    return 0;
+                }
+                settled = false;
+                bestFill = -1;
+                fruitless = 0;
+            }
+            if (!holes(store, fileStore) && fileStore.getChunksFillRate() >= TARGET_FILL) {
+                settle(writes);
                 return 0;
             }
             long start = System.nanoTime();
+            // H2's own writer also rewrites chunks while the store is quiet, and saves them without an fsync; the
+            // chunks that emptied stay in use (see GroupCommit) until a checkpoint, and H2 drops them only at its
+            // next commit. Counted as written meanwhile, they held both fill rates down, and rounds went on for ever
+            // to make up for them.
+            if (store.getCurrentVersion() != versionCheckpointed) {
+                checkpoint(store);
+            }
+            store.executeFilestoreOperation(fileStore::dropUnusedChunks);
+            boolean holes = holes(store, fileStore);
+            boolean deadPages = fileStore.getChunksFillRate() < TARGET_FILL;
             // moved first: the chunks a rewrite empties are freed only once a checkpoint has fsynced the rewrite,
             // and are moved over in a later round
             if (holes && roomToMove()) {
@@ -146,10 +175,43 @@ final class StoreCompaction implements AutoCloseable {
                 store.compact(TARGET_FILL, REWRITE_BYTES);
                 // the rewritten pages on the disk now: until a checkpoint, the chunks they emptied cannot be freed
                 // (see GroupCommit), and while the store is quiet no commit brings one
-                group.checkpointNow();
+                checkpoint(store);
+                store.executeFilestoreOperation(fileStore::dropUnusedChunks);
             }
+            int fill = fileStore.getChunksFillRate();
+            if (fill > bestFill) {
+                bestFill = fill;
+                fruitless = 0;
+            } else if (++fruitless >= FRUITLESS) {
+                settle(writes);
+            }
+            LOG.debug("compaction round: the file {} bytes, {} % in use, chunks {} % live{}{}{}", fileStore.size(),
+                    store.getFillRate(), fill, holes ? ", moved" : "", deadPages ? ", rewrote" : "",
+                    settled ? ", settled" : "");
             return System.nanoTime() - start;
         }
+    }
+
+    private static boolean holes(MVStore store, FileStore<?> fileStore) {
+        return store.getFillRate() <= TARGET_FILL && fileStore instanceof RandomAccessStore;
+    }
+
+    private void checkpoint(MVStore store) throws SQLException {
+        group.checkpointNow();
+        ownCheckpoints++;
+        versionCheckpointed = store.getCurrentVersion();
+    }
+
+    /**
+     * No more rounds until the store commits again: the file is as compact as rounds make it, or
+     * {@value #FRUITLESS} rounds in a row did not raise the best fill of the chunks seen. Each rewrite also writes new
+     * copies of the B-tree's inner pages above the pages it moves, which empties part of the chunks written before;
+     * with compressed pages the chunks then stayed a few points under {@value #TARGET_FILL} % and rounds went on for
+     * ever, and every round's writes woke H2's own rewrites of an idle store.
+     */
+    private void settle(long writes) {
+        settled = true;
+        writesWhenSettled = writes;
     }
 
     /**

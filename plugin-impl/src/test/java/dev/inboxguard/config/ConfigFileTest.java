@@ -96,13 +96,15 @@ class ConfigFileTest {
     @Test
     void storageIsEmbeddedByDefaultAndPostgresqlByUrl() throws Exception {
         GuardConfig.Storage embedded = ConfigFile.defaults().storage();
-        assertTrue(!embedded.shared() && embedded.maxConnections() == 16 && embedded.migrate().equals("auto"));
+        assertTrue(!embedded.shared() && embedded.maxConnections() == 16 && embedded.migrate().equals("auto")
+                && !embedded.compress());
+        assertTrue(ConfigFile.load(write("storage:\n  compress: true\n")).storage().compress());
         GuardConfig.Storage pg = ConfigFile.load(write("storage:\n  url: jdbc:postgresql://db:5432/ig\n"
                 + "  migrate: VALIDATE\n")).storage();
         assertTrue(pg.shared());
         assertEquals("validate", pg.migrate());
         for (String bad : List.of("url: jdbc:mysql://db/ig", "maxConnections: 1", "migrate: sometimes",
-                "url: \"jdbc:postgresql://ig:hunter2@db/ig\"")) {
+                "url: \"jdbc:postgresql://ig:hunter2@db/ig\"", "url: jdbc:postgresql://db/ig\n  compress: true")) {
             ConfigException e = assertThrows(ConfigException.class,
                     () -> ConfigFile.load(write("storage:\n  " + bad + "\n")));
             assertTrue(e.getMessage().contains("storage."), e.getMessage());
