@@ -44,7 +44,7 @@ final class MigrateCommand implements Callable<Integer> {
         GuardConfig cfg = ConfigSource.read(config);
         GuardConfig.Storage s = cfg.storage();
         GuardConfig.Storage migrating = new GuardConfig.Storage(s.url(), s.user(), s.password(), s.passwordFile(),
-                s.maxConnections(), "auto");
+                s.maxConnections(), "auto", s.compress());
         if (copyFrom != null) {
             if (!s.shared()) {
                 throw new UsageException("--copy-from copies into PostgreSQL: set storage.url in --config");

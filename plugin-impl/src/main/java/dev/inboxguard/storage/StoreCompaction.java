@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next commit stores like any change. Under
  * full load a round would free little, since the writes make dead space as fast, and it cost the writers 5-12 %; so a
  * busy store is left alone, and its file comes back within seconds of the burst's end. After a round that took
- * {@code t}, the next comes no sooner than {@code 20 t}. Once rounds stop paying, they stop until the store commits
- * again: an idle store's file is then left alone.
+ * {@code t}, the next comes no sooner than {@code 20 t}. Once rounds stop paying, they stop until a burst's worth
+ * of commits or a doubled file: an idle store's file is then left alone.
  */
 final class StoreCompaction implements AutoCloseable {
     /** Below this percentage of live data, in the chunks or in the file, a round compacts. */
@@ -44,8 +44,10 @@ final class StoreCompaction implements AutoCloseable {
     private static final long SMALL_FILE = 4 << 20;
     private static final long PAUSE_NANOS = Duration.ofSeconds(1).toNanos();
     private static final int PACE = 20;
-    // rounds in a row that did not raise the chunks' fill: the compaction has done what it can
+    // rounds in a row that made the chunks no fuller and the file no smaller: the compaction has done what it can
     private static final int FRUITLESS = 3;
+    // commits after which a compaction at rest looks again: a burst's worth, not an idle installation's trickle
+    private static final int WAKE_COMMITS = 500;
 
     // commits a second below which the store counts as quiet: a burst's end, or an installation's normal traffic
     private static final int QUIET_COMMITS = 50;
@@ -60,9 +62,11 @@ final class StoreCompaction implements AutoCloseable {
     // rounds run on the timer's one thread
     private long versionCheckpointed = -1;
     private long ownCheckpoints;
-    private boolean settled;
+    private volatile boolean settled;
     private long writesWhenSettled;
+    private long sizeWhenSettled;
     private int bestFill = -1;
+    private long smallest = Long.MAX_VALUE;
     private int fruitless;
 
     private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit group) {
@@ -139,61 +143,68 @@ final class StoreCompaction implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             MVStore store = GroupCommit.store(c);
             FileStore<?> fileStore = store.getFileStore();
-            if (store.isClosed() || fileStore == null || fileStore.size() < SMALL_FILE) {
+            if (store.isClosed() || fileStore == null) {
                 return 0;
             }
             long writes = group.commits() - ownCheckpoints;
+            if (fileStore.size() < SMALL_FILE) {
+                if (!settled) {
+                    settle(writes, fileStore.size());
+                }
+                return 0;
+            }
             if (settled) {
-                if (writes == writesWhenSettled) {
+                if (writes - writesWhenSettled < WAKE_COMMITS && fileStore.size() <= 2 * sizeWhenSettled) {
                     return 0;
                 }
                 settled = false;
                 bestFill = -1;
+                smallest = Long.MAX_VALUE;
                 fruitless = 0;
             }
-            if (!holes(store, fileStore) && fileStore.getChunksFillRate() >= TARGET_FILL) {
-                settle(writes);
-                return 0;
-            }
             long start = System.nanoTime();
-            // H2's own writer also rewrites chunks while the store is quiet, and saves them without an fsync; the
-            // chunks that emptied stay in use (see GroupCommit) until a checkpoint, and H2 drops them only at its
-            // next commit. Counted as written meanwhile, they held both fill rates down, and rounds went on for ever
-            // to make up for them.
+            // The chunks H2 empties in saves no fsync followed (its background writer's, while a rewrite runs or when
+            // it rewrites an idle store itself) stay in use until a checkpoint, since the fsynced version is kept
+            // registered (see GroupCommit); H2's own attempts to drop them come before that. Counted as written, they
+            // held both fill rates down, and rounds went on for ever to make up for them.
             if (store.getCurrentVersion() != versionCheckpointed) {
                 checkpoint(store);
             }
             store.executeFilestoreOperation(fileStore::dropUnusedChunks);
-            boolean holes = holes(store, fileStore);
-            boolean deadPages = fileStore.getChunksFillRate() < TARGET_FILL;
+            boolean holes = store.getFillRate() <= TARGET_FILL && fileStore instanceof RandomAccessStore;
+            int fill = fileStore.getChunksFillRate();
+            long size = fileStore.size();
+            if (!holes && fill >= TARGET_FILL) {
+                settle(writes, size);
+                return System.nanoTime() - start;
+            }
+            // progress since the rounds before: the chunks fuller, or the file smaller
+            if (fill > bestFill || size < smallest) {
+                bestFill = Math.max(bestFill, fill);
+                smallest = Math.min(smallest, size);
+                fruitless = 0;
+            } else if (++fruitless >= FRUITLESS) {
+                settle(writes, size);
+                return System.nanoTime() - start;
+            }
             // moved first: the chunks a rewrite empties are freed only once a checkpoint has fsynced the rewrite,
             // and are moved over in a later round
             if (holes && roomToMove()) {
                 ((RandomAccessStore) fileStore).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
             }
-            if (deadPages) {
+            boolean rewrite = fill < TARGET_FILL;
+            if (rewrite) {
                 store.compact(TARGET_FILL, REWRITE_BYTES);
-                // the rewritten pages on the disk now: until a checkpoint, the chunks they emptied cannot be freed
-                // (see GroupCommit), and while the store is quiet no commit brings one
+                // the rewritten pages on the disk now: while the store is quiet no commit brings a checkpoint, and
+                // without one the chunks the rewrite emptied cannot be freed (see GroupCommit)
                 checkpoint(store);
                 store.executeFilestoreOperation(fileStore::dropUnusedChunks);
             }
-            int fill = fileStore.getChunksFillRate();
-            if (fill > bestFill) {
-                bestFill = fill;
-                fruitless = 0;
-            } else if (++fruitless >= FRUITLESS) {
-                settle(writes);
-            }
-            LOG.debug("compaction round: the file {} bytes, {} % in use, chunks {} % live{}{}{}", fileStore.size(),
-                    store.getFillRate(), fill, holes ? ", moved" : "", deadPages ? ", rewrote" : "",
-                    settled ? ", settled" : "");
+            LOG.debug("compaction round: the file {} bytes, {} % in use, chunks {} % live{}{}", fileStore.size(),
+                    store.getFillRate(), fileStore.getChunksFillRate(), holes ? ", moved" : "",
+                    rewrite ? ", rewrote" : "");
             return System.nanoTime() - start;
         }
-    }
-
-    private static boolean holes(MVStore store, FileStore<?> fileStore) {
-        return store.getFillRate() <= TARGET_FILL && fileStore instanceof RandomAccessStore;
     }
 
     private void checkpoint(MVStore store) throws SQLException {
@@ -203,15 +214,24 @@ final class StoreCompaction implements AutoCloseable {
     }
 
     /**
-     * No more rounds until the store commits again: the file is as compact as rounds make it, or
-     * {@value #FRUITLESS} rounds in a row did not raise the best fill of the chunks seen. Each rewrite also writes new
-     * copies of the B-tree's inner pages above the pages it moves, which empties part of the chunks written before;
-     * with compressed pages the chunks then stayed a few points under {@value #TARGET_FILL} % and rounds went on for
-     * ever, and every round's writes woke H2's own rewrites of an idle store.
+     * No more rounds until the store has taken {@value #WAKE_COMMITS} commits or its file has doubled: the file is
+     * as compact as rounds make it, or {@value #FRUITLESS} rounds in a row made the chunks no fuller and the file no
+     * smaller. Each rewrite also writes new copies of the B-tree's inner pages above the pages it moves, which empties
+     * part of the chunks written before; with compressed pages the chunks then stayed a few points under
+     * {@value #TARGET_FILL} % and rounds went on for ever, each one's writes also waking H2's own rewrites of an idle
+     * store. A few commits do not end the rest: under light traffic a store stuck under the target would be rewritten
+     * again after each one.
      */
-    private void settle(long writes) {
-        settled = true;
+    private void settle(long writes, long size) {
         writesWhenSettled = writes;
+        sizeWhenSettled = size;
+        settled = true;
+        LOG.debug("compaction at rest: the file {} bytes", size);
+    }
+
+    /** @return whether the compaction has come to rest (for tests) */
+    boolean settled() {
+        return settled;
     }
 
     /**

@@ -35,7 +35,9 @@ public final class TestPostgres {
      * @return the store the run selected: a new PostgreSQL database, or H2 in {@code dir}
      */
     public static Database open(Path dir) {
-        return selected() ? Database.open(freshDatabase(), dir) : Database.embedded(dir);
+        // -Dstore.compress=true: the embedded store with storage.compress, for the load runs
+        return selected() ? Database.open(freshDatabase(), dir)
+                : Database.embedded(dir, Boolean.getBoolean("store.compress"));
     }
 
     /**
