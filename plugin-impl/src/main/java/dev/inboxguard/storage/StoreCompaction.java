@@ -59,12 +59,12 @@ final class StoreCompaction implements AutoCloseable {
     private long seenAt = System.nanoTime();
     private final ScheduledThreadPoolExecutor timer;
     private volatile String lastFailure = "";
-    // rounds run on the timer's one thread
+    // rounds run on the timer's one thread; what settled() reads too is volatile
     private long versionCheckpointed = -1;
-    private long ownCheckpoints;
+    private volatile long ownCheckpoints;
     private volatile boolean settled;
-    private long writesWhenSettled;
-    private long sizeWhenSettled;
+    private volatile long writesWhenSettled;
+    private volatile long sizeWhenSettled;
     private int bestFill = -1;
     private long smallest = Long.MAX_VALUE;
     private int fruitless;
@@ -154,7 +154,7 @@ final class StoreCompaction implements AutoCloseable {
                 return 0;
             }
             if (settled) {
-                if (writes - writesWhenSettled < WAKE_COMMITS && fileStore.size() <= 2 * sizeWhenSettled) {
+                if (!wakes(writes, fileStore.size())) {
                     return 0;
                 }
                 settled = false;
@@ -229,9 +229,17 @@ final class StoreCompaction implements AutoCloseable {
         LOG.debug("compaction at rest: the file {} bytes", size);
     }
 
-    /** @return whether the compaction has come to rest (for tests) */
+    private boolean wakes(long writes, long size) {
+        return writes - writesWhenSettled >= WAKE_COMMITS || size > 2 * sizeWhenSettled;
+    }
+
+    /** @return whether the compaction is at rest and the store has not since done what wakes it (for tests) */
     boolean settled() {
-        return settled;
+        try {
+            return settled && !wakes(group.commits() - ownCheckpoints, java.nio.file.Files.size(file));
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**
