@@ -127,10 +127,6 @@ public final class Database implements AutoCloseable, Transactions {
         return embedded(directory, "file:", compress);
     }
 
-    static Database embedded(Path directory, String fileSystem) {
-        return embedded(directory, fileSystem, false);
-    }
-
     /**
      * @param directory  the data directory
      * @param fileSystem H2's file system prefix: {@code file:}, or one a test registers to stand between H2 and the

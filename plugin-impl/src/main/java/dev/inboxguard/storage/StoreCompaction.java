@@ -170,7 +170,7 @@ final class StoreCompaction implements AutoCloseable {
             if (store.getCurrentVersion() != versionCheckpointed) {
                 checkpoint(store);
             }
-            store.executeFilestoreOperation(fileStore::dropUnusedChunks);
+            dropEmptied(store);
             boolean holes = store.getFillRate() <= TARGET_FILL && fileStore instanceof RandomAccessStore;
             int fill = fileStore.getChunksFillRate();
             long size = fileStore.size();
@@ -198,13 +198,21 @@ final class StoreCompaction implements AutoCloseable {
                 // the rewritten pages on the disk now: while the store is quiet no commit brings a checkpoint, and
                 // without one the chunks the rewrite emptied cannot be freed (see GroupCommit)
                 checkpoint(store);
-                store.executeFilestoreOperation(fileStore::dropUnusedChunks);
+                dropEmptied(store);
             }
-            LOG.debug("compaction round: the file {} bytes, {} % in use, chunks {} % live{}{}", fileStore.size(),
-                    store.getFillRate(), fileStore.getChunksFillRate(), holes ? ", moved" : "",
-                    rewrite ? ", rewrote" : "");
+            if (LOG.isDebugEnabled()) {
+                // the fill rates take H2's locks and walk every chunk: not read for a line nobody sees
+                LOG.debug("compaction round: the file {} bytes, {} % in use, chunks {} % live{}{}", fileStore.size(),
+                        store.getFillRate(), fileStore.getChunksFillRate(), holes ? ", moved" : "",
+                        rewrite ? ", rewrote" : "");
+            }
             return System.nanoTime() - start;
         }
+    }
+
+    /** Frees the chunks no version in use reads any more, under H2's locks as its own call before a move does. */
+    private static void dropEmptied(MVStore store) {
+        store.executeFilestoreOperation(store.getFileStore()::dropUnusedChunks);
     }
 
     private void checkpoint(MVStore store) throws SQLException {

@@ -37,7 +37,7 @@ class GroupCommitTest {
         Path data = java.nio.file.Files.createDirectories(dir.resolve("db"));
         CountDownLatch hold = new CountDownLatch(1);
         // the hold ends before the database closes, whatever fails: the close writes chunks too
-        try (Database db = Database.embedded(data, Recording.SCHEME + ":");
+        try (Database db = Database.embedded(data, Recording.SCHEME + ":", false);
              AutoCloseable released = () -> Recording.release(hold)) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
             MVStore store = holdTheChunks(db, hold);
@@ -90,7 +90,7 @@ class GroupCommitTest {
         Path data = java.nio.file.Files.createDirectories(dir.resolve("interrupted"));
         CountDownLatch hold = new CountDownLatch(1);
         // the hold ends before the database closes, whatever fails: the close writes chunks too
-        try (Database db = Database.embedded(data, Recording.SCHEME + ":");
+        try (Database db = Database.embedded(data, Recording.SCHEME + ":", false);
              AutoCloseable released = () -> Recording.release(hold)) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
             MVStore store = holdTheChunks(db, hold);
