@@ -29,6 +29,8 @@ final class ChunkChain {
     private static final int FOOTER = 128;
     /** The footer key of the check value of a chunk's bytes before its footer ({@link #withBodySum}). */
     static final String BODY_SUM = "igsum";
+    /** The footer key that says a chunk's version holds only whole transactions ({@link CheckpointGate}). */
+    static final String WHOLE = "igwhole";
     private static final int MAX_RANGES = 4_096;
     /** H2's chunk ids wrap at 2^26 (Chunk.MAX_ID). */
     private static final int MAX_CHUNK_ID = (1 << 26) - 1;
@@ -43,6 +45,41 @@ final class ChunkChain {
     private long newestVersion;
 
     private volatile boolean fsyncBeforeEachChunk;
+    /** Versions past this were numbered with the checkpoint gate shut, while it still is; -1 when it is not. */
+    private long wholeFrom = -1;
+    /** Ranges {after, upTo} of versions numbered with the gate shut, whose chunks may not all be written yet. */
+    private final java.util.ArrayDeque<long[]> whole = new java.util.ArrayDeque<>();
+
+    /**
+     * From now on, until {@link #wholeVersionsUpTo}, a new version's picture is taken with nothing else changing
+     * the store ({@link CheckpointGate}): it holds only whole transactions.
+     *
+     * @param current the version current now; those after it count
+     */
+    synchronized void wholeVersionsFrom(long current) {
+        wholeFrom = current;
+    }
+
+    /** @param last the last version numbered with the gate shut */
+    synchronized void wholeVersionsUpTo(long last) {
+        if (wholeFrom >= 0 && last > wholeFrom) {
+            whole.addLast(new long[] {wholeFrom, last});
+            if (whole.size() > 256) {
+                whole.removeFirst();
+            }
+        }
+        wholeFrom = -1;
+    }
+
+    /** @return whether a new chunk of this version holds a picture taken with the gate shut */
+    synchronized boolean whole(long version) {
+        // H2 writes new chunks in the order of their versions: ranges wholly before this one are done with
+        while (!whole.isEmpty() && whole.peekFirst()[1] < version) {
+            whole.removeFirst();
+        }
+        return wholeFrom >= 0 && version > wholeFrom
+                || whole.stream().anyMatch(r -> r[0] < version && version <= r[1]);
+    }
 
     /** From now on each chunk write waits for the writes before it to be on the disk. */
     void fsyncBeforeEachChunk() {
@@ -273,6 +310,16 @@ final class ChunkChain {
      *     footer's 128 bytes with it
      */
     static ByteBuffer withBodySum(ByteBuffer write) {
+        return withBodySum(write, false);
+    }
+
+    /**
+     * As {@link #withBodySum(ByteBuffer)}, and with the mark ({@value #WHOLE}) that the chunk's version holds only
+     * whole transactions.
+     *
+     * @param whole whether to mark it so
+     */
+    static ByteBuffer withBodySum(ByteBuffer write, boolean whole) {
         int length = write.remaining();
         if (length < BLOCK) {
             return write;
@@ -290,6 +337,9 @@ final class ChunkChain {
         sum.update(write.duplicate().limit(footerAt));
         StringBuilder footer = new StringBuilder(text.substring(0, at));
         DataUtils.appendMap(footer, BODY_SUM, sum.getValue());
+        if (whole) {
+            DataUtils.appendMap(footer, WHOLE, 1);
+        }
         byte[] checked = footer.toString().getBytes(StandardCharsets.ISO_8859_1);
         DataUtils.appendMap(footer, "fletcher", DataUtils.getFletcher32(checked, 0, checked.length));
         if (footer.length() > FOOTER - 1) {
@@ -334,6 +384,13 @@ final class ChunkChain {
             sum.update(piece);
         }
         return sum.getValue() == expected.get();
+    }
+
+    /** @return whether the chunk's footer carries the mark that its version holds only whole transactions */
+    static boolean markedWhole(java.nio.channels.FileChannel file, Chunk chunk) throws java.io.IOException {
+        ByteBuffer tail = ByteBuffer.allocate(FOOTER);
+        readFully(file, tail, footerPosition(chunk));
+        return checksummed(tail.array()).map(f -> "1".equals(f.get(WHOLE))).orElse(false);
     }
 
     /**

@@ -42,6 +42,8 @@ import org.h2.mvstore.MVStore;
  */
 final class GroupCommit implements DataSource {
     private final DataSource pool;
+    /** Shut while a checkpoint has H2 take the picture of a version. */
+    private final CheckpointGate gate = new CheckpointGate();
     private final Object lock = new Object();
     /** Commits registered so far, and how many of them the last finished checkpoint covers. */
     private long registered;
@@ -192,7 +194,16 @@ final class GroupCommit implements DataSource {
                 pin = store.registerVersionUsage();
                 s.executeUpdate("UPDATE store_checkpoints SET checkpoints = checkpoints + 1 WHERE id = 1");
                 c.commit();
-                interrupted |= writeAndSyncApart(store);
+                // the picture is taken with the gate shut, so that it holds only whole transactions; the fsync
+                // runs with it open again
+                MVStore captured = store;
+                gate.shut();
+                try {
+                    interrupted |= apart(() -> capture(captured));
+                } finally {
+                    gate.open();
+                }
+                interrupted |= apart(() -> sync(captured));
                 done = true;
                 // ends the transaction the checkpoint opened: the pool would roll it back when the connection goes
                 // back, and an H2 rollback empties the session's cache of parsed statements
@@ -230,21 +241,26 @@ final class GroupCommit implements DataSource {
         }
     }
 
+    /** A checkpoint's step, run on the checkpoint's own thread. */
+    private interface Step {
+        void run() throws SQLException;
+    }
+
     /**
-     * {@link #writeAndSync} on the checkpoint's own thread, waited for whatever interrupts come meanwhile.
+     * Runs a step of a checkpoint on the checkpoint's own thread, waited for whatever interrupts come meanwhile.
      *
      * @return whether the calling thread was interrupted while it waited
      */
-    private boolean writeAndSyncApart(MVStore store) throws SQLException {
+    private boolean apart(Step step) throws SQLException {
         java.util.concurrent.Future<Void> done;
         try {
             done = checkpointer.submit(() -> {
-                writeAndSync(store);
+                step.run();
                 return null;
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed: the store's own close writes on the closing thread
-            writeAndSync(store);
+            step.run();
             return false;
         }
         boolean interrupted = false;
@@ -269,11 +285,47 @@ final class GroupCommit implements DataSource {
 
     /**
      * What {@code CHECKPOINT SYNC} does, with a wait between the write and the fsync for the chunks H2's background
-     * writer has on its serialization and save threads, and the header each may need written after it.
+     * writer has on its serialization and save threads, and the header each may need written after it. For a store
+     * nothing else writes to meanwhile (the database's open).
      */
     static void writeAndSync(MVStore store) throws SQLException {
+        capture(store);
+        sync(store);
+    }
+
+    /**
+     * Has H2 write a new version of the store, with nothing else changing it (the caller sees to that: the gate is
+     * shut, or nothing else runs), and has {@link OrderedWrites} mark the chunks of the versions whose pictures were
+     * taken meanwhile. Each version's picture is taken right after H2 numbers it, under H2's store lock; so every
+     * version numbered after the first count here was taken whole, by the time H2's commit returns.
+     */
+    private static void capture(MVStore store) throws SQLException {
         try {
-            store.commit();
+            String file = store.getFileStore().getFileName();
+            long from = store.getCurrentVersion();
+            OrderedWrites.wholeVersionsFrom(file, from);
+            long written = from;
+            try {
+                // a change of H2's own, so that this commit writes a version even if H2's background writer has
+                // just taken every change there was; once more if the background writer took this one too (its
+                // picture, begun with the gate shut, is whole as well)
+                for (int i = 0; i < 3 && written <= from; i++) {
+                    store.setStoreVersion(store.getStoreVersion() + 1);
+                    written = store.commit();
+                }
+            } finally {
+                // not the version current now: H2's background writer may have numbered one more since this commit
+                // returned, and may still be taking its picture when the gate opens
+                OrderedWrites.wholeVersionsUpTo(file, written);
+            }
+        } catch (RuntimeException e) {
+            throw new SQLException("the database file could not be written and synced", e);
+        }
+    }
+
+    /** Waits for H2's serialization and save threads, then fsyncs. */
+    private static void sync(MVStore store) throws SQLException {
+        try {
             store.getFileStore().executeFileStoreOperation(() -> { });
             store.sync();
         } catch (RuntimeException e) {
@@ -297,12 +349,12 @@ final class GroupCommit implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        return pool.getConnection();
+        return gate.guard(pool.getConnection());
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        return pool.getConnection(username, password);
+        return gate.guard(pool.getConnection(username, password));
     }
 
     @Override

@@ -72,6 +72,8 @@ public final class OrderedWrites extends FilePathWrapper {
             new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong TORN_CHUNKS_LEFT_OUT =
             new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong NOT_WHOLE_LEFT_OUT =
+            new java.util.concurrent.atomic.AtomicLong();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OrderedWrites.class);
 
     static {
@@ -128,6 +130,31 @@ public final class OrderedWrites extends FilePathWrapper {
         }
     }
 
+    /**
+     * From now on, until {@link #wholeVersionsUpTo}, the versions H2 numbers hold only whole transactions
+     * ({@link CheckpointGate}): their chunks are marked so.
+     *
+     * @param fileName the store's file name, as H2 has it
+     * @param current  the version current now; those after it count
+     */
+    static void wholeVersionsFrom(String fileName, long current) {
+        ChunkChain chain = CHAINS.get(key(fileName));
+        if (chain != null) {
+            chain.wholeVersionsFrom(current);
+        }
+    }
+
+    /**
+     * @param fileName the store's file name, as H2 has it
+     * @param last     the last version numbered with the gate shut
+     */
+    static void wholeVersionsUpTo(String fileName, long last) {
+        ChunkChain chain = CHAINS.get(key(fileName));
+        if (chain != null) {
+            chain.wholeVersionsUpTo(last);
+        }
+    }
+
     /** The file a name of this file system or one beneath it stands for: the name without its schemes. */
     private static String key(String name) {
         Path path = Path.of(name.replaceFirst("^([a-z]+:)+", "")).toAbsolutePath().normalize();
@@ -167,23 +194,35 @@ public final class OrderedWrites extends FilePathWrapper {
             return false;
         }
         leaveOutTornChunks(file);
-        java.util.Map<String, String> layout;
-        boolean changed;
-        {
+        java.util.Map<String, String> layout = null;
+        boolean changed = false;
+        // a second time if the version recovery went to was not taken whole and recovery is sent back to one that was
+        for (int pass = 0; pass < 2; pass++) {
             MVStore store = recoverAlone(file, fileSystem);
             if (store == null) {
                 return false;
             }
             long recovered;
             try {
-                layout = store.getLayoutMap();
+                layout = new java.util.HashMap<>(store.getLayoutMap());
                 recovered = store.getFileStore().lastChunkVersion();
                 // leftovers of an unfinished map removal, which closing would write as a chunk
                 changed = store.hasUnsavedChanges();
             } finally {
                 store.closeImmediately();
             }
+            long whole = pass == 0 ? newestWholeVersion(file, recovered, layout) : -1;
+            if (whole >= 0 && whole < recovered
+                    && leaveOutChunksNewerThan(file, fileSystem, whole, layoutUpTo(layout, whole)) > 0) {
+                NOT_WHOLE_LEFT_OUT.incrementAndGet();
+                LOG.warn("storage: version {} of {}, where recovery went after the crash that ended the last run, was "
+                        + "written while transactions went on and may hold part of one; the store opens at version "
+                        + "{}, the last one written whole, which holds every acknowledged write", recovered, file,
+                        whole);
+                continue;
+            }
             leaveOutChunksNewerThan(file, fileSystem, recovered, layout);
+            break;
         }
         // H2's recovery passes over a dead chunk that a later one wrote over, forgetting it in memory only; a clean
         // mark would send H2's next open to check the newest listed chunks, fail at it, and fall back to an older
@@ -274,6 +313,58 @@ public final class OrderedWrites extends FilePathWrapper {
                 + "last run, are left out: they held no acknowledged write", blanked.keySet(), file, recovered);
         NEWER_CHUNKS_LEFT_OUT.addAndGet(blanked.size());
         return blanked.size();
+    }
+
+    /**
+     * The newest version, up to the one recovery went to, whose chunk is marked as a picture taken with the checkpoint
+     * gate shut ({@link CheckpointGate}), is whole on the disk and is where the recovered layout lists it. Only such a
+     * version is sure to hold whole transactions; every acknowledged write is in one, since a write is acknowledged
+     * only after a checkpoint's fsync.
+     *
+     * @return that version; -1 if no chunk in the file is marked (a file written before the marks, or by H2 alone),
+     *     or none of them is such
+     */
+    static long newestWholeVersion(Path file, long recovered, java.util.Map<String, String> layout) {
+        try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            List<Listed> listed = listed(layout);
+            long newest = -1;
+            boolean anyMarked = false;
+            for (ChunkChain.Chunk c : ChunkChain.everyChunk(f)) {
+                if (!ChunkChain.markedWhole(f, c)) {
+                    continue;
+                }
+                anyMarked = true;
+                boolean where = c.version() == recovered
+                        || listed.stream().anyMatch(l -> l.id() == c.id() && l.block() == c.block());
+                if (c.version() <= recovered && c.version() > newest && where && readsWhole(f, c)) {
+                    newest = c.version();
+                }
+            }
+            return anyMarked ? newest : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** @return the layout with only the chunks of versions up to this one: where that version's chunks are */
+    private static java.util.Map<String, String> layoutUpTo(java.util.Map<String, String> layout, long version) {
+        java.util.Map<String, String> kept = new java.util.HashMap<>();
+        for (java.util.Map.Entry<String, String> e : layout.entrySet()) {
+            if (e.getKey().startsWith(org.h2.mvstore.DataUtils.LAYOUT_CHUNK)) {
+                long v = Long.parseLong(org.h2.mvstore.DataUtils.parseMap(e.getValue()).getOrDefault("version", "0"),
+                        16);
+                if (v > version) {
+                    continue;
+                }
+            }
+            kept.put(e.getKey(), e.getValue());
+        }
+        return kept;
+    }
+
+    /** @return how many times recovery was sent back from a version not taken whole, in this process, so far */
+    static long notWholeLeftOut() {
+        return NOT_WHOLE_LEFT_OUT.get();
     }
 
     /** @return the version H2's recovery goes to in the file, opened read-only; -1 if it does not open */
@@ -537,7 +628,9 @@ public final class OrderedWrites extends FilePathWrapper {
                 }
             }
             // a chunk's footer gets the check value of the rest, which tells a torn chunk after a power cut
-            ByteBuffer out = chunk.isPresent() ? ChunkChain.withBodySum(src) : src;
+            // and a new chunk whose version's picture was taken with the checkpoint gate shut is marked whole
+            ByteBuffer out = chunk.isPresent()
+                    ? ChunkChain.withBodySum(src, !moved && chain.whole(chunk.get().version())) : src;
             // all of it, so that the chunk's footer is read with the write it ends
             int n = 0;
             while (out.hasRemaining()) {
