@@ -194,10 +194,9 @@ public final class OrderedWrites extends FilePathWrapper {
             return false;
         }
         leaveOutTornChunks(file);
-        java.util.Map<String, String> layout = null;
-        boolean changed = false;
-        // a second time if the version recovery went to was not taken whole and recovery is sent back to one that was
-        for (int pass = 0; pass < 2; pass++) {
+        java.util.Map<String, String> layout;
+        boolean changed;
+        {
             MVStore store = recoverAlone(file, fileSystem);
             if (store == null) {
                 return false;
@@ -211,18 +210,16 @@ public final class OrderedWrites extends FilePathWrapper {
             } finally {
                 store.closeImmediately();
             }
-            long whole = pass == 0 ? newestWholeVersion(file, recovered, layout) : -1;
-            if (whole >= 0 && whole < recovered
-                    && leaveOutChunksNewerThan(file, fileSystem, whole, layoutUpTo(layout, whole)) > 0) {
-                NOT_WHOLE_LEFT_OUT.incrementAndGet();
-                LOG.warn("storage: version {} of {}, where recovery went after the crash that ended the last run, was "
-                        + "written while transactions went on and may hold part of one; the store opens at version "
-                        + "{}, the last one written whole, which holds every acknowledged write", recovered, file,
-                        whole);
-                continue;
+            long whole = newestWholeVersion(file, recovered, layout);
+            if (whole >= 0 && whole < recovered) {
+                java.util.Map<String, String> back = backToWhole(file, fileSystem, recovered, whole, layout);
+                if (back != null) {
+                    layout = back;
+                    recovered = whole;
+                    changed = false;
+                }
             }
             leaveOutChunksNewerThan(file, fileSystem, recovered, layout);
-            break;
         }
         // H2's recovery passes over a dead chunk that a later one wrote over, forgetting it in memory only; a clean
         // mark would send H2's next open to check the newest listed chunks, fail at it, and fall back to an older
@@ -262,6 +259,12 @@ public final class OrderedWrites extends FilePathWrapper {
      */
     static int leaveOutChunksNewerThan(Path file, String fileSystem, long recovered,
                                        java.util.Map<String, String> layout) {
+        return leftOutNewerThan(file, fileSystem, recovered, layout).size();
+    }
+
+    /** As {@link #leaveOutChunksNewerThan}: @return the footers blanked, by chunk, to put back if need be */
+    private static java.util.Map<ChunkChain.Chunk, ByteBuffer> leftOutNewerThan(Path file, String fileSystem,
+            long recovered, java.util.Map<String, String> layout) {
         java.util.Map<ChunkChain.Chunk, ByteBuffer> blanked = new java.util.LinkedHashMap<>();
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
                 java.nio.file.StandardOpenOption.WRITE);
@@ -269,7 +272,7 @@ public final class OrderedWrites extends FilePathWrapper {
             if (lock == null) {
                 LOG.warn("storage: {} is locked by another process; chunks newer than where recovery went are left "
                         + "on the disk", file);
-                return 0;
+                return java.util.Map.of();
             }
             List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(f);
             List<Listed> listed = new java.util.ArrayList<>(listed(layout));
@@ -278,7 +281,7 @@ public final class OrderedWrites extends FilePathWrapper {
             if (chunks.stream().noneMatch(c -> c.version() == recovered)) {
                 LOG.warn("storage: the chunk of version {}, where recovery went, was not found in {}; chunks newer "
                         + "than it are left on the disk", recovered, file);
-                return 0;
+                return java.util.Map.of();
             }
             for (ChunkChain.Chunk c : chunks) {
                 boolean inside = listed.stream().anyMatch(l -> c.block() < l.block() + l.blocks()
@@ -291,15 +294,15 @@ public final class OrderedWrites extends FilePathWrapper {
                 }
             }
             if (blanked.isEmpty()) {
-                return 0;
+                return java.util.Map.of();
             }
             f.force(false);
         } catch (java.nio.channels.OverlappingFileLockException e) {
-            return 0;
+            return java.util.Map.of();
         } catch (IOException | RuntimeException e) {
             LOG.warn("storage: {} could not be checked for chunks newer than where recovery went: {}", file,
                     e.toString());
-            return 0;
+            return java.util.Map.of();
         }
         // the walk H2's recovery takes starts elsewhere now: it must still end at the same version
         long now = recoveredVersion(file, fileSystem);
@@ -307,12 +310,12 @@ public final class OrderedWrites extends FilePathWrapper {
             putBack(file, blanked);
             LOG.warn("storage: leaving out chunks newer than version {} of {} sent recovery to version {}; they are "
                     + "left on the disk", recovered, file, now);
-            return 0;
+            return java.util.Map.of();
         }
         LOG.warn("storage: chunks {} of {}, newer than version {} where recovery went after the crash that ended the "
                 + "last run, are left out: they held no acknowledged write", blanked.keySet(), file, recovered);
         NEWER_CHUNKS_LEFT_OUT.addAndGet(blanked.size());
-        return blanked.size();
+        return blanked;
     }
 
     /**
@@ -344,6 +347,47 @@ public final class OrderedWrites extends FilePathWrapper {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * Sends recovery back from a version not taken whole to the newest one that was, by leaving out the chunks newer
+     * than it, if H2's recovery then goes there and every chunk that version's layout lists is as written, where the
+     * layout says: then closing it cleanly, as for any crash, is safe. Otherwise the footers are put back: a
+     * compaction since that version may have moved its chunks, or H2 reused the space of chunks it lists as dead.
+     *
+     * @return the whole version's layout, or null if recovery stays where it went
+     */
+    private static java.util.Map<String, String> backToWhole(Path file, String fileSystem, long recovered, long whole,
+                                                            java.util.Map<String, String> layout) {
+        java.util.Map<ChunkChain.Chunk, ByteBuffer> blanked =
+                leftOutNewerThan(file, fileSystem, whole, layoutUpTo(layout, whole));
+        if (blanked.isEmpty()) {
+            return null;
+        }
+        java.util.Map<String, String> back = null;
+        MVStore store = recoverAlone(file, fileSystem);
+        if (store != null) {
+            try {
+                if (store.getFileStore().lastChunkVersion() == whole && !store.hasUnsavedChanges()) {
+                    back = new java.util.HashMap<>(store.getLayoutMap());
+                }
+            } finally {
+                store.closeImmediately();
+            }
+        }
+        if (back == null || !listedChunksWhole(back, file, true)) {
+            putBack(file, blanked);
+            LOG.warn("storage: version {} of {}, where recovery went after the crash that ended the last run, was "
+                    + "written while transactions went on and may hold part of one; the last version written whole, "
+                    + "{}, can no longer be read as it was, and the store opens at version {}", recovered, file,
+                    whole, recovered);
+            return null;
+        }
+        NOT_WHOLE_LEFT_OUT.incrementAndGet();
+        LOG.warn("storage: version {} of {}, where recovery went after the crash that ended the last run, was written "
+                + "while transactions went on and may hold part of one; the store opens at version {}, the last one "
+                + "written whole, which holds every acknowledged write", recovered, file, whole);
+        return back;
     }
 
     /** @return the layout with only the chunks of versions up to this one: where that version's chunks are */
@@ -451,9 +495,15 @@ public final class OrderedWrites extends FilePathWrapper {
      *     H2's open checks of the newest ones (19) when the header is marked clean
      */
     private static boolean listedChunksWhole(java.util.Map<String, String> layout, Path file) {
+        return listedChunksWhole(layout, file, false);
+    }
+
+    /** @param asWritten whether each chunk's pages and check value are read as well */
+    private static boolean listedChunksWhole(java.util.Map<String, String> layout, Path file, boolean asWritten) {
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
             for (Listed l : listed(layout)) {
-                if (ChunkChain.read(f, l.block()).filter(c -> c.id() == l.id()).isEmpty()) {
+                Optional<ChunkChain.Chunk> c = ChunkChain.read(f, l.block()).filter(x -> x.id() == l.id());
+                if (c.isEmpty() || asWritten && !readsWhole(f, c.get())) {
                     return false;
                 }
             }

@@ -141,7 +141,7 @@ class GroupCommitTest {
             return false;
         }
         return java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("writeAndSync")
-                || f.getMethodName().equals("writeAndSyncApart"));
+                || f.getMethodName().equals("apart"));
     }
 
     /**
