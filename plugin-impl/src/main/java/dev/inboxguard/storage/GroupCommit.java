@@ -307,11 +307,18 @@ final class GroupCommit implements DataSource {
             long written = from;
             try {
                 // a change of H2's own, so that this commit writes a version even if H2's background writer has
-                // just taken every change there was; once more if the background writer took this one too (its
-                // picture, begun with the gate shut, is whole as well)
-                for (int i = 0; i < 3 && written <= from; i++) {
+                // just taken every change there was; again if the background writer took this one too (its picture,
+                // begun with the gate shut, is whole as well) or held H2's store lock. H2's commit without "try"
+                // would also wait for the version's serialization and write, with every statement held back.
+                for (int i = 0; written <= from; i++) {
+                    if (i == 10_000) {
+                        throw new IllegalStateException("H2 wrote no version for a checkpoint");
+                    }
                     store.setStoreVersion(store.getStoreVersion() + 1);
-                    written = store.commit();
+                    written = store.tryCommit();
+                    if (written <= from) {
+                        Thread.onSpinWait();
+                    }
                 }
             } finally {
                 // not the version current now: H2's background writer may have numbered one more since this commit
