@@ -24,7 +24,12 @@ import java.sql.Statement;
  *
  * <p>A connection inside a transaction that has already run a statement may still be holding row locks that a
  * statement in flight waits for, so it may go on while the gate is shutting; everything else waits. Once nothing
- * is in flight the gate is shut, for as long as H2 takes the picture.
+ * is in flight the gate is shut, for as long as H2 takes the picture. So a thread must not wait for a checkpoint
+ * (commit on one connection) while a transaction it holds open on another has run statements: a statement in
+ * flight that waits for that transaction's locks would hold the checkpoint until H2's lock timeout. {@link Sql}
+ * keeps one connection per thread for nested work. Connections reached past the proxy ({@code unwrap}, a result
+ * set's statement) are not gated; nothing here uses them to write. H2's own LOB clean-up thread is not gated
+ * either: a version may hold half of one, which leaves unreferenced LOB data, never a half-written row.
  */
 final class CheckpointGate {
     private final Object lock = new Object();
@@ -37,8 +42,10 @@ final class CheckpointGate {
 
     /**
      * @param midTransaction whether the caller's connection has run a statement in a transaction not yet ended
+     * @return whether the thread was interrupted while it waited: given back only once the call has left the store,
+     *     since a JDK file channel that H2 reads on an interrupted thread closes itself, and the store with it
      */
-    void enter(boolean midTransaction) {
+    boolean enter(boolean midTransaction) {
         boolean interrupted = false;
         synchronized (lock) {
             while (shut || shutting && !midTransaction) {
@@ -51,9 +58,7 @@ final class CheckpointGate {
             }
             inFlight++;
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        return interrupted;
     }
 
     void leave() {
@@ -64,8 +69,12 @@ final class CheckpointGate {
         }
     }
 
-    /** Waits until nothing is in flight and shuts the gate; one checkpoint at a time ({@link GroupCommit}). */
-    void shut() {
+    /**
+     * Waits until nothing is in flight and shuts the gate; one checkpoint at a time ({@link GroupCommit}).
+     *
+     * @return whether the thread was interrupted while it waited, for the caller to give back once it is done
+     */
+    boolean shut() {
         boolean interrupted = false;
         synchronized (lock) {
             shutting = true;
@@ -79,9 +88,7 @@ final class CheckpointGate {
             shutting = false;
             shut = true;
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        return interrupted;
     }
 
     void open() {
@@ -115,23 +122,26 @@ final class CheckpointGate {
                     Class<?> type = s instanceof CallableStatement ? CallableStatement.class
                             : s instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
                     return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {type},
-                            (p, sm, sargs) -> sm.getName().startsWith("execute") ? statement(s, sm, sargs)
-                                    : sm.getName().equals("getConnection") ? proxy : call(s, sm, sargs));
+                            (p, sm, sargs) -> switch (sm.getName()) {
+                                case "equals" -> p == sargs[0];
+                                case "hashCode" -> System.identityHashCode(p);
+                                case "getConnection" -> proxy;
+                                default -> sm.getName().startsWith("execute") ? gated(s, sm, sargs, false)
+                                        : call(s, sm, sargs);
+                            });
                 }
-                case "commit", "rollback", "setAutoCommit", "close", "releaseSavepoint" -> {
-                    // each may end a transaction, and so change the maps
-                    enter(midTransaction);
-                    try {
-                        return call(c, m, args);
-                    } finally {
-                        // a rollback to a savepoint, or a savepoint's release, leaves the transaction and its locks
-                        boolean ends = !(m.getName().equals("releaseSavepoint")
-                                || m.getName().equals("rollback") && args != null && args.length == 1);
-                        if (ends) {
-                            midTransaction = false;
-                        }
-                        leave();
-                    }
+                // each may end a transaction, and so change the maps: a commit, a rollback, auto-commit switched on,
+                // a close (which rolls back), an abort, and in H2 a change of isolation level (which commits)
+                case "commit", "setAutoCommit", "close", "abort", "setTransactionIsolation" -> {
+                    boolean ends = !m.getName().equals("setAutoCommit") || Boolean.TRUE.equals(args[0]);
+                    return gated(c, m, args, ends);
+                }
+                case "rollback" -> {
+                    // a rollback to a savepoint leaves the transaction and its locks
+                    return gated(c, m, args, args == null || args.length == 0);
+                }
+                case "releaseSavepoint" -> {
+                    return gated(c, m, args, false);
                 }
                 case "equals" -> {
                     return proxy == args[0];
@@ -145,13 +155,32 @@ final class CheckpointGate {
             }
         }
 
-        private Object statement(Statement s, Method m, Object[] args) throws Throwable {
-            enter(midTransaction);
+        /**
+         * @param ends whether the call ends the connection's transaction; otherwise whether one is under way is read
+         *             after it
+         */
+        private Object gated(Object target, Method m, Object[] args, boolean ends) throws Throwable {
+            boolean interrupted = enter(midTransaction);
             try {
-                return call(s, m, args);
+                return call(target, m, args);
             } finally {
-                midTransaction = !c.getAutoCommit();
-                leave();
+                try {
+                    midTransaction = !ends && underWay();
+                } finally {
+                    leave();
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        }
+
+        /** @return whether a transaction is open; also if the connection cannot say (it may hold locks) */
+        private boolean underWay() {
+            try {
+                return !c.getAutoCommit();
+            } catch (java.sql.SQLException | RuntimeException e) {
+                return true;
             }
         }
     }

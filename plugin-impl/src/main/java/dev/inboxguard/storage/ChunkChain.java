@@ -31,6 +31,11 @@ final class ChunkChain {
     static final String BODY_SUM = "igsum";
     /** The footer key that says a chunk's version holds only whole transactions ({@link CheckpointGate}). */
     static final String WHOLE = "igwhole";
+    /**
+     * The footer key, on a chunk not marked {@value #WHOLE}, of the newest version taken whole that the same process
+     * wrote before it: where recovery may go back to, and nowhere older.
+     */
+    static final String WHOLE_BEFORE = "igback";
     private static final int MAX_RANGES = 4_096;
     /** H2's chunk ids wrap at 2^26 (Chunk.MAX_ID). */
     private static final int MAX_CHUNK_ID = (1 << 26) - 1;
@@ -49,6 +54,8 @@ final class ChunkChain {
     private long wholeFrom = -1;
     /** Ranges {after, upTo} of versions numbered with the gate shut, whose chunks may not all be written yet. */
     private final java.util.ArrayDeque<long[]> whole = new java.util.ArrayDeque<>();
+    /** The newest version of the ranges no longer kept; -1 for none. */
+    private long prunedUpTo = -1;
 
     /**
      * From now on, until {@link #wholeVersionsUpTo}, a new version's picture is taken with nothing else changing
@@ -65,17 +72,34 @@ final class ChunkChain {
         if (wholeFrom >= 0 && last > wholeFrom) {
             whole.addLast(new long[] {wholeFrom, last});
             if (whole.size() > 256) {
-                whole.removeFirst();
+                prunedUpTo = Math.max(prunedUpTo, whole.removeFirst()[1]);
             }
         }
         wholeFrom = -1;
+    }
+
+    /**
+     * @return the newest version older than this one known here to have been taken whole, whose chunk H2 has written
+     *     before this one's (it writes new chunks in the order of their versions); -1 for none in this process
+     */
+    synchronized long wholeBefore(long version) {
+        long newest = prunedUpTo < version ? prunedUpTo : -1;
+        for (long[] r : whole) {
+            if (r[0] + 1 < version) {
+                newest = Math.max(newest, Math.min(r[1], version - 1));
+            }
+        }
+        if (wholeFrom >= 0 && wholeFrom + 1 < version) {
+            newest = Math.max(newest, version - 1);
+        }
+        return newest;
     }
 
     /** @return whether a new chunk of this version holds a picture taken with the gate shut */
     synchronized boolean whole(long version) {
         // H2 writes new chunks in the order of their versions: ranges wholly before this one are done with
         while (!whole.isEmpty() && whole.peekFirst()[1] < version) {
-            whole.removeFirst();
+            prunedUpTo = Math.max(prunedUpTo, whole.removeFirst()[1]);
         }
         return wholeFrom >= 0 && version > wholeFrom
                 || whole.stream().anyMatch(r -> r[0] < version && version <= r[1]);
@@ -310,16 +334,17 @@ final class ChunkChain {
      *     footer's 128 bytes with it
      */
     static ByteBuffer withBodySum(ByteBuffer write) {
-        return withBodySum(write, false);
+        return withBodySum(write, false, -1);
     }
 
     /**
      * As {@link #withBodySum(ByteBuffer)}, and with the mark ({@value #WHOLE}) that the chunk's version holds only
-     * whole transactions.
+     * whole transactions, or else the newest version before it that does ({@value #WHOLE_BEFORE}).
      *
-     * @param whole whether to mark it so
+     * @param whole       whether to mark it so
+     * @param wholeBefore if not, the newest version before it that is whole; -1 for none known
      */
-    static ByteBuffer withBodySum(ByteBuffer write, boolean whole) {
+    static ByteBuffer withBodySum(ByteBuffer write, boolean whole, long wholeBefore) {
         int length = write.remaining();
         if (length < BLOCK) {
             return write;
@@ -339,6 +364,8 @@ final class ChunkChain {
         DataUtils.appendMap(footer, BODY_SUM, sum.getValue());
         if (whole) {
             DataUtils.appendMap(footer, WHOLE, 1);
+        } else if (wholeBefore >= 0) {
+            DataUtils.appendMap(footer, WHOLE_BEFORE, wholeBefore);
         }
         byte[] checked = footer.toString().getBytes(StandardCharsets.ISO_8859_1);
         DataUtils.appendMap(footer, "fletcher", DataUtils.getFletcher32(checked, 0, checked.length));
@@ -388,9 +415,27 @@ final class ChunkChain {
 
     /** @return whether the chunk's footer carries the mark that its version holds only whole transactions */
     static boolean markedWhole(java.nio.channels.FileChannel file, Chunk chunk) throws java.io.IOException {
+        return "1".equals(footerFields(file, chunk).get(WHOLE));
+    }
+
+    /**
+     * @return the version the chunk's footer names as the newest taken whole before it ({@value #WHOLE_BEFORE}); -1
+     *     if it names none
+     */
+    static long wholeBefore(java.nio.channels.FileChannel file, Chunk chunk) throws java.io.IOException {
+        try {
+            String v = footerFields(file, chunk).get(WHOLE_BEFORE);
+            return v == null ? -1 : hex(v);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static Map<String, String> footerFields(java.nio.channels.FileChannel file, Chunk chunk)
+            throws java.io.IOException {
         ByteBuffer tail = ByteBuffer.allocate(FOOTER);
         readFully(file, tail, footerPosition(chunk));
-        return checksummed(tail.array()).map(f -> "1".equals(f.get(WHOLE))).orElse(false);
+        return checksummed(tail.array()).orElse(Map.of());
     }
 
     /**

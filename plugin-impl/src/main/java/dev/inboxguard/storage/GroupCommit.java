@@ -197,7 +197,8 @@ final class GroupCommit implements DataSource {
                 // the picture is taken with the gate shut, so that it holds only whole transactions; the fsync
                 // runs with it open again
                 MVStore captured = store;
-                gate.shut();
+                // an interrupt while it waits is given back with the others, once the checkpoint is done
+                interrupted |= gate.shut();
                 try {
                     interrupted |= apart(() -> capture(captured));
                 } finally {

@@ -212,7 +212,13 @@ public final class OrderedWrites extends FilePathWrapper {
             }
             long whole = newestWholeVersion(file, recovered, layout);
             if (whole >= 0 && whole < recovered) {
-                java.util.Map<String, String> back = backToWhole(file, fileSystem, recovered, whole, layout);
+                java.util.Map<String, String> back;
+                try {
+                    back = backToWhole(file, fileSystem, recovered, whole, layout);
+                } catch (RuntimeException e) {
+                    // a layout this cannot read: recovery stays where it went
+                    back = null;
+                }
                 if (back != null) {
                     layout = back;
                     recovered = whole;
@@ -259,12 +265,12 @@ public final class OrderedWrites extends FilePathWrapper {
      */
     static int leaveOutChunksNewerThan(Path file, String fileSystem, long recovered,
                                        java.util.Map<String, String> layout) {
-        return leftOutNewerThan(file, fileSystem, recovered, layout).size();
+        return leftOutNewerThan(file, fileSystem, recovered, layout, false).size();
     }
 
     /** As {@link #leaveOutChunksNewerThan}: @return the footers blanked, by chunk, to put back if need be */
     private static java.util.Map<ChunkChain.Chunk, ByteBuffer> leftOutNewerThan(Path file, String fileSystem,
-            long recovered, java.util.Map<String, String> layout) {
+            long recovered, java.util.Map<String, String> layout, boolean tentative) {
         java.util.Map<ChunkChain.Chunk, ByteBuffer> blanked = new java.util.LinkedHashMap<>();
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
                 java.nio.file.StandardOpenOption.WRITE);
@@ -312,38 +318,43 @@ public final class OrderedWrites extends FilePathWrapper {
                     + "left on the disk", recovered, file, now);
             return java.util.Map.of();
         }
-        LOG.warn("storage: chunks {} of {}, newer than version {} where recovery went after the crash that ended the "
-                + "last run, are left out: they held no acknowledged write", blanked.keySet(), file, recovered);
-        NEWER_CHUNKS_LEFT_OUT.addAndGet(blanked.size());
+        if (!tentative) {
+            // a tentative leaving out is said by its caller, once it knows whether it stands
+            LOG.warn("storage: chunks {} of {}, newer than version {} where recovery went after the crash that ended "
+                    + "the last run, are left out: they held no acknowledged write", blanked.keySet(), file, recovered);
+            NEWER_CHUNKS_LEFT_OUT.addAndGet(blanked.size());
+        }
         return blanked;
     }
 
     /**
-     * The newest version, up to the one recovery went to, whose chunk is marked as a picture taken with the checkpoint
-     * gate shut ({@link CheckpointGate}), is whole on the disk and is where the recovered layout lists it. Only such a
-     * version is sure to hold whole transactions; every acknowledged write is in one, since a write is acknowledged
-     * only after a checkpoint's fsync.
+     * Where recovery may go back to from a version not taken whole: the version its chunk's footer names as the newest
+     * taken whole before it ({@link ChunkChain#WHOLE_BEFORE}), if that chunk is marked whole, is as written on the
+     * disk and is where the recovered layout lists it. Only such a version is sure to hold whole transactions, and it
+     * holds every write acknowledged before the unmarked one: a write is acknowledged only after a checkpoint's
+     * fsync, and each checkpoint writes a version taken whole. Only the version named: a gap in the marks (a process
+     * that did not mark, a file from before them) must not send recovery further back, past acknowledged writes.
      *
-     * @return that version; -1 if no chunk in the file is marked (a file written before the marks, or by H2 alone),
-     *     or none of them is such
+     * @return that version; -1 if the recovered version is marked whole, or names none, or the one it names is not
+     *     such
      */
     static long newestWholeVersion(Path file, long recovered, java.util.Map<String, String> layout) {
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(f);
+            Optional<ChunkChain.Chunk> at = chunks.stream().filter(c -> c.version() == recovered).findFirst();
+            if (at.isEmpty() || ChunkChain.markedWhole(f, at.get())) {
+                return -1;
+            }
+            // only where the process that wrote it says: a gap in its marks must not send recovery further back
+            long back = ChunkChain.wholeBefore(f, at.get());
             List<Listed> listed = listed(layout);
-            long newest = -1;
-            boolean anyMarked = false;
-            for (ChunkChain.Chunk c : ChunkChain.everyChunk(f)) {
-                if (!ChunkChain.markedWhole(f, c)) {
-                    continue;
-                }
-                anyMarked = true;
-                boolean where = c.version() == recovered
-                        || listed.stream().anyMatch(l -> l.id() == c.id() && l.block() == c.block());
-                if (c.version() <= recovered && c.version() > newest && where && readsWhole(f, c)) {
-                    newest = c.version();
+            for (ChunkChain.Chunk c : chunks) {
+                if (c.version() == back && back < recovered && ChunkChain.markedWhole(f, c) && readsWhole(f, c)
+                        && listed.stream().anyMatch(l -> l.id() == c.id() && l.block() == c.block())) {
+                    return back;
                 }
             }
-            return anyMarked ? newest : -1;
+            return -1;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -360,7 +371,7 @@ public final class OrderedWrites extends FilePathWrapper {
     private static java.util.Map<String, String> backToWhole(Path file, String fileSystem, long recovered, long whole,
                                                             java.util.Map<String, String> layout) {
         java.util.Map<ChunkChain.Chunk, ByteBuffer> blanked =
-                leftOutNewerThan(file, fileSystem, whole, layoutUpTo(layout, whole));
+                leftOutNewerThan(file, fileSystem, whole, layoutUpTo(layout, whole), true);
         if (blanked.isEmpty()) {
             return null;
         }
@@ -384,9 +395,11 @@ public final class OrderedWrites extends FilePathWrapper {
             return null;
         }
         NOT_WHOLE_LEFT_OUT.incrementAndGet();
+        NEWER_CHUNKS_LEFT_OUT.addAndGet(blanked.size());
         LOG.warn("storage: version {} of {}, where recovery went after the crash that ended the last run, was written "
                 + "while transactions went on and may hold part of one; the store opens at version {}, the last one "
-                + "written whole, which holds every acknowledged write", recovered, file, whole);
+                + "written whole, which holds every acknowledged write (chunks {} are left out)", recovered, file,
+                whole, blanked.keySet());
         return back;
     }
 
@@ -678,9 +691,15 @@ public final class OrderedWrites extends FilePathWrapper {
                 }
             }
             // a chunk's footer gets the check value of the rest, which tells a torn chunk after a power cut
-            // and a new chunk whose version's picture was taken with the checkpoint gate shut is marked whole
-            ByteBuffer out = chunk.isPresent()
-                    ? ChunkChain.withBodySum(src, !moved && chain.whole(chunk.get().version())) : src;
+            // and a new chunk whose version's picture was taken with the checkpoint gate shut is marked whole;
+            // another names the newest version before it that was. Not by isMoved, which after a crash takes every
+            // chunk for moved until H2's first header: a moved chunk has its footer already, and keeps it
+            ByteBuffer out = src;
+            if (chunk.isPresent()) {
+                long version = chunk.get().version();
+                boolean whole = chain.whole(version);
+                out = ChunkChain.withBodySum(src, whole, whole ? -1 : chain.wholeBefore(version));
+            }
             // all of it, so that the chunk's footer is read with the write it ends
             int n = 0;
             while (out.hasRemaining()) {

@@ -70,6 +70,35 @@ class CheckpointGateTest {
     }
 
     /**
+     * The versions H2 numbers while the gate is shut are the ones marked whole, also those whose chunks are written
+     * after it opens again; a chunk between names the newest such version before it, and none from before the
+     * process's first checkpoint.
+     */
+    @Test
+    void theMarksFollowTheVersionsNumberedWithTheGateShut() {
+        ChunkChain chain = new ChunkChain();
+        assertEquals(-1, chain.wholeBefore(5), "no checkpoint yet in this process");
+        chain.wholeVersionsFrom(10);
+        assertFalse(chain.whole(10), "current when the gate shut: its picture may have begun before");
+        assertTrue(chain.whole(11), "numbered with the gate shut, written before it opens");
+        chain.wholeVersionsUpTo(11);
+        assertFalse(chain.whole(12));
+        assertEquals(11, chain.wholeBefore(12));
+        chain.wholeVersionsFrom(14);
+        chain.wholeVersionsUpTo(16);
+        assertEquals(11, chain.wholeBefore(14));
+        assertTrue(chain.whole(15), "written after the gate opened");
+        assertTrue(chain.whole(16));
+        assertFalse(chain.whole(17));
+        assertEquals(16, chain.wholeBefore(17));
+        // a capture that wrote no version of its own marks nothing
+        chain.wholeVersionsFrom(20);
+        chain.wholeVersionsUpTo(20);
+        assertFalse(chain.whole(21));
+        assertEquals(16, chain.wholeBefore(21));
+    }
+
+    /**
      * The gate shuts only once no statement is in flight, and holds new ones back while it is shut; a transaction
      * already under way goes on while it shuts (it may hold row locks the statement in flight waits for).
      */
