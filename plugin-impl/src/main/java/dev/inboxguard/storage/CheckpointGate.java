@@ -19,8 +19,9 @@ import java.sql.Statement;
  * torn version is the one recovery opens. {@code PowerLossTest} found it at the restart of a killed writer: an
  * index entry whose row was missing ({@code Row not found in primary index}), a calendar its own primary key no
  * longer found. With the gate shut, no statement changes any map while {@link GroupCommit} has H2 write a version;
- * {@link OrderedWrites} marks the chunks of such versions, and recovery after a crash goes back to the newest
- * marked one ({@link OrderedWrites#closeCleanlyAfterACrash}), which holds every acknowledged commit.
+ * {@link OrderedWrites} marks the chunks of such versions, and recovery after a crash that went to an unmarked
+ * version goes back to the marked one its chunk names ({@link OrderedWrites#closeCleanlyAfterACrash}), which holds
+ * every commit acknowledged before it.
  *
  * <p>A connection inside a transaction that has already run a statement may still be holding row locks that a
  * statement in flight waits for, so it may go on while the gate is shutting; everything else waits. Once nothing

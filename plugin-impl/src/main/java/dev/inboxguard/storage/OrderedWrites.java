@@ -210,7 +210,7 @@ public final class OrderedWrites extends FilePathWrapper {
             } finally {
                 store.closeImmediately();
             }
-            long whole = newestWholeVersion(file, recovered, layout);
+            long whole = wholeVersionBefore(file, recovered, layout);
             if (whole >= 0 && whole < recovered) {
                 java.util.Map<String, String> back;
                 try {
@@ -338,7 +338,7 @@ public final class OrderedWrites extends FilePathWrapper {
      * @return that version; -1 if the recovered version is marked whole, or names none, or the one it names is not
      *     such
      */
-    static long newestWholeVersion(Path file, long recovered, java.util.Map<String, String> layout) {
+    static long wholeVersionBefore(Path file, long recovered, java.util.Map<String, String> layout) {
         try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
             List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(f);
             Optional<ChunkChain.Chunk> at = chunks.stream().filter(c -> c.version() == recovered).findFirst();
