@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.sql.Statement;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
@@ -25,13 +24,12 @@ import org.h2.mvstore.MVStore;
  *
  * <p>H2's background writer may already have taken the covered commits and be writing them on its own threads (H2
  * serializes and saves on one thread each, in order); a checkpoint with nothing new to write would then fsync before
- * that write landed. The leader first changes a row of its own ({@code store_checkpoints}), so that the checkpoint's
- * write usually queues behind the background one. But the background writer can take that change too, between the
- * commit and the checkpoint: H2's {@code CHECKPOINT SYNC} then finds nothing to write and fsyncs at once, before
- * H2's threads have written the chunk, or the header naming it ({@code GroupCommitTest}). So the checkpoint is made
- * here in three steps: H2 writes what is unsaved, then both of H2's threads are waited for, then the fsync. The
- * first step runs with every connection's statements held back ({@link CheckpointGate}), so that the version holds
- * only whole transactions, and writes a version of its own, which {@link OrderedWrites} marks as such.
+ * that write landed ({@code GroupCommitTest}). So the checkpoint is made here in three steps: H2 writes a version of
+ * the checkpoint's own (H2's store version, bumped, so that there is always something to write), then both of H2's
+ * threads are waited for, then the fsync. The first step runs with every connection's statements held back
+ * ({@link CheckpointGate}), so that the version holds only whole transactions; {@link OrderedWrites} marks it as
+ * such. (Before the gate, a row of the checkpoint's own, {@code store_checkpoints}, changed with a statement, did
+ * the bump's work; the table stays, unused.)
  *
  * <p>H2 writes between checkpoints too, without an fsync: its background writer saves what a compaction rewrote, or
  * commits that did not wait. Such a version can empty a chunk that the last fsynced version still reads from, and H2
@@ -190,14 +188,12 @@ final class GroupCommit implements DataSource {
             }
             MVStore.TxCounter pin = null;
             MVStore store = null;
-            try (Statement s = c.createStatement()) {
+            try {
                 store = store(c);
                 // registered before the checkpoint begins: once it returns, every older version is on the disk
                 pin = store.registerVersionUsage();
-                s.executeUpdate("UPDATE store_checkpoints SET checkpoints = checkpoints + 1 WHERE id = 1");
-                c.commit();
-                // the picture is taken with the gate shut, so that it holds only whole transactions; the fsync
-                // runs with it open again
+                // the picture is taken with the gate shut, so that it holds only whole transactions, and is always a
+                // version of the checkpoint's own (capture); the fsync runs with the gate open again
                 MVStore captured = store;
                 // an interrupt while it waits is given back with the others, once the checkpoint is done
                 interrupted |= gate.shut();
@@ -208,14 +204,7 @@ final class GroupCommit implements DataSource {
                 }
                 interrupted |= apart(() -> sync(captured));
                 done = true;
-                // ends the transaction the checkpoint opened: the pool would roll it back when the connection goes
-                // back, and an H2 rollback empties the session's cache of parsed statements
-                c.commit();
             } catch (SQLException e) {
-                if (done) {
-                    // only ending the checkpoint's empty transaction failed; the pool rolls it back
-                    return interrupted;
-                }
                 if (interrupted) {
                     Thread.currentThread().interrupt(); // given back on the failing path too
                 }

@@ -124,10 +124,7 @@ public final class OrderedWrites extends FilePathWrapper {
      * @param fileName the store's file name, as H2 has it
      */
     static void fsyncBeforeEachChunk(String fileName) {
-        ChunkChain chain = CHAINS.get(key(fileName));
-        if (chain != null) {
-            chain.fsyncBeforeEachChunk();
-        }
+        chainOf(fileName).ifPresent(ChunkChain::fsyncBeforeEachChunk);
     }
 
     /**
@@ -138,10 +135,7 @@ public final class OrderedWrites extends FilePathWrapper {
      * @param current  the version current now; those after it count
      */
     static void wholeVersionsFrom(String fileName, long current) {
-        ChunkChain chain = CHAINS.get(key(fileName));
-        if (chain != null) {
-            chain.wholeVersionsFrom(current);
-        }
+        chainOf(fileName).ifPresent(chain -> chain.wholeVersionsFrom(current));
     }
 
     /**
@@ -149,10 +143,12 @@ public final class OrderedWrites extends FilePathWrapper {
      * @param last     the last version numbered with the gate shut
      */
     static void wholeVersionsUpTo(String fileName, long last) {
-        ChunkChain chain = CHAINS.get(key(fileName));
-        if (chain != null) {
-            chain.wholeVersionsUpTo(last);
-        }
+        chainOf(fileName).ifPresent(chain -> chain.wholeVersionsUpTo(last));
+    }
+
+    /** @return the walk of a store's file open for writing here, by its name as H2 has it */
+    private static Optional<ChunkChain> chainOf(String fileName) {
+        return Optional.ofNullable(CHAINS.get(key(fileName)));
     }
 
     /** The file a name of this file system or one beneath it stands for: the name without its schemes. */
