@@ -198,7 +198,7 @@ final class GroupCommit implements DataSource {
                 // an interrupt while it waits is given back with the others, once the checkpoint is done
                 interrupted |= gate.shut();
                 try {
-                    interrupted |= apart(() -> capture(captured, gate::open));
+                    interrupted |= apart(() -> capture(captured));
                 } finally {
                     gate.open();
                 }
@@ -281,88 +281,43 @@ final class GroupCommit implements DataSource {
      * nothing else writes to meanwhile (the database's open).
      */
     static void writeAndSync(MVStore store) throws SQLException {
-        capture(store, () -> { });
+        capture(store);
         sync(store);
     }
 
     /**
-     * Has H2 write a new version of the store, with nothing else changing it while H2 takes the version's picture
-     * (the caller sees to that: the gate is shut, or nothing else runs), and has {@link OrderedWrites} mark the chunks
-     * of the versions whose pictures were taken meanwhile.
-     *
-     * <p>H2 takes a picture under its store lock, right after it numbers the version: it reads the root of each map,
-     * whose pages no later change touches (copy on write). Serializing and writing those pages is most of a store's
-     * work, and needs no gate. So this holds H2's store lock for the whole of it, has H2 take the picture
-     * ({@code tryCommit}, which hands the serialization and the write to H2's own threads), runs {@code pictured} (the
-     * gate opens), and waits for H2's threads before it lets the lock go. Held throughout, the lock keeps every other
-     * store out until the write has landed, as H2's blocking commit does: a second store that ran while the write was
-     * still on H2's save thread could free chunks under it (H2's check of the file's length in use failed in that
-     * race, with {@code tryCommit} and the lock let go at once). Without the lock (H2 changed), the picture is taken
-     * with H2's blocking commit, and the gate opens only once the write has landed.
-     *
-     * @param pictured run once the picture is taken, before it is written
+     * Has H2 write a new version of the store, with nothing else changing it (the caller sees to that: the gate is
+     * shut, or nothing else runs), and has {@link OrderedWrites} mark the chunks of the versions whose pictures were
+     * taken meanwhile. Each version's picture is taken right after H2 numbers it, under H2's store lock; so every
+     * version numbered after the first count here was taken whole, by the time H2's commit returns.
      */
-    private static void capture(MVStore store, Runnable pictured) throws SQLException {
-        java.util.concurrent.locks.ReentrantLock storeLock = storeLockOf(store);
+    private static void capture(MVStore store) throws SQLException {
         try {
             String file = store.getFileStore().getFileName();
-            if (storeLock != null) {
-                storeLock.lock();
-            }
+            long from = store.getCurrentVersion();
+            OrderedWrites.wholeVersionsFrom(file, from);
+            long written = from;
             try {
-                // no version can be numbered now but under this lock: every one from here on is pictured whole
-                long from = store.getCurrentVersion();
-                OrderedWrites.wholeVersionsFrom(file, from);
-                long written = from;
-                try {
-                    // a change of H2's own, so that this writes a version even if H2's background writer has just
-                    // taken every change there was
-                    for (int i = 0; written <= from; i++) {
-                        if (i == 100) {
-                            throw new IllegalStateException("H2 wrote no version for a checkpoint");
-                        }
-                        store.setStoreVersion(store.getStoreVersion() + 1);
-                        written = storeLock != null ? store.tryCommit() : store.commit();
+                // a change of H2's own, so that this commit writes a version even if H2's background writer has
+                // just taken every change there was; again if the background writer took this one too (its picture,
+                // begun with the gate shut, is whole as well). H2's commit waits for the version's serialization and
+                // write too, with the gate shut: its tryCommit would not, but then the write runs on H2's save thread
+                // while the next store frees chunks, and H2's own check of the file's length in use fails in that
+                // race (an AssertionError with -ea, which closed the store in a test)
+                for (int i = 0; written <= from; i++) {
+                    if (i == 100) {
+                        throw new IllegalStateException("H2 wrote no version for a checkpoint");
                     }
-                } finally {
-                    OrderedWrites.wholeVersionsUpTo(file, written);
-                }
-                pictured.run();
-                if (storeLock != null) {
-                    // H2's serialization thread, then its save thread: the version is in the file
-                    store.executeFilestoreOperation(() -> { });
+                    store.setStoreVersion(store.getStoreVersion() + 1);
+                    written = store.commit();
                 }
             } finally {
-                if (storeLock != null) {
-                    storeLock.unlock();
-                }
+                // not the version current now: H2's background writer may have numbered one more since this commit
+                // returned, and may still be taking its picture when the gate opens
+                OrderedWrites.wholeVersionsUpTo(file, written);
             }
         } catch (RuntimeException e) {
             throw new SQLException("the database file could not be written and synced", e);
-        }
-    }
-
-    /** H2's store lock, reached by reflection; null if this H2 has none by that name. */
-    private static final java.lang.reflect.Field STORE_LOCK = storeLockField();
-
-    private static java.lang.reflect.Field storeLockField() {
-        try {
-            java.lang.reflect.Field f = MVStore.class.getDeclaredField("storeLock");
-            if (f.getType() != java.util.concurrent.locks.ReentrantLock.class) {
-                return null;
-            }
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static java.util.concurrent.locks.ReentrantLock storeLockOf(MVStore store) {
-        try {
-            return STORE_LOCK == null ? null : (java.util.concurrent.locks.ReentrantLock) STORE_LOCK.get(store);
-        } catch (IllegalAccessException e) {
-            return null;
         }
     }
 

@@ -70,38 +70,6 @@ class CheckpointGateTest {
     }
 
     /**
-     * The gate is shut only while H2 takes the picture of a version; H2 serializes and writes it with statements
-     * going on again. Here the disk holds the checkpoint's chunk write back: a read on another connection must still
-     * run, and the write that waits for the checkpoint must not be acknowledged before its chunk is written.
-     */
-    @Test
-    void statementsGoOnWhileACheckpointWritesWhatItPictured() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("held"));
-        try (Database db = Database.embedded(data, HoldingDisk.prefix(), false)) {
-            db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
-            HoldingDisk.Hold hold = HoldingDisk.holdNextMarkedChunk();
-            CompletableFuture<Void> put = CompletableFuture.runAsync(() -> db.calendars().put("alice", "work",
-                    "held.ics", "held", event("held"), new TimeSpan("VEVENT", 0, 1), Expectation.NONE));
-            try {
-                assertTrue(hold.awaitHeld(30), "the checkpoint's chunk reached the disk");
-                CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
-                    try (Connection c = db.dataSource().getConnection()) {
-                        run(c, "SELECT COUNT(*) FROM calendars");
-                    } catch (java.sql.SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                read.get(10, TimeUnit.SECONDS);
-                assertFalse(put.isDone(), "acknowledged before its checkpoint's chunk was written");
-            } finally {
-                hold.release();
-            }
-            put.get(30, TimeUnit.SECONDS);
-            assertTrue(db.calendars().object("alice", "work", "held.ics").isPresent());
-        }
-    }
-
-    /**
      * The versions H2 numbers while the gate is shut are the ones marked whole, also those whose chunks are written
      * after it opens again; a chunk between names the newest such version before it, and none from before the
      * process's first checkpoint.
