@@ -362,6 +362,41 @@ class OrderedWritesTest {
         }
     }
 
+    /**
+     * After a crash, until H2's first header, every chunk counts as moved ({@link ChunkChain#isMoved}); a checkpoint's
+     * chunk written then must still be marked whole. Marking once asked isMoved: a process started from a killed
+     * one's file marked none of its checkpoints, and after a second kill recovery could not go back to one.
+     */
+    @Test
+    void aCheckpointsChunkIsMarkedWholeBeforeH2sFirstHeaderAfterACrash() throws Exception {
+        Path crashed = crashedStoreWithAFreeTail();
+        Path live = dir.resolve("live.mv.db");
+        // a chunk newer than any in the copy: the live store, recovered, writes one more version
+        MVStore store = new MVStore.Builder().fileName(live.toString()).autoCommitDisabled().open();
+        commit(store, "m", 10, "after the crash");
+        store.closeImmediately();
+        ChunkChain.Chunk newer;
+        byte[] chunk;
+        long newest;
+        try (FileChannel l = FileChannel.open(live, StandardOpenOption.READ);
+             FileChannel c = FileChannel.open(crashed, StandardOpenOption.READ)) {
+            newest = ChunkChain.everyChunk(c).stream().mapToLong(ChunkChain.Chunk::version).max().orElseThrow();
+            newer = ChunkChain.everyChunk(l).stream().filter(x -> x.version() > newest).findFirst().orElseThrow();
+            chunk = bytes(l, newer);
+        }
+        String name = OrderedWrites.SCHEME + ":file:" + crashed;
+        try (FileChannel file = FilePath.get(name).open("rw")) {
+            OrderedWrites.wholeVersionsFrom(name, newer.version() - 1);
+            OrderedWrites.wholeVersionsUpTo(name, newer.version());
+            file.write(ByteBuffer.wrap(chunk), newer.block() * ChunkChain.BLOCK);
+        }
+        try (FileChannel c = FileChannel.open(crashed, StandardOpenOption.READ)) {
+            ChunkChain.Chunk written = ChunkChain.everyChunk(c).stream()
+                    .filter(x -> x.version() == newer.version()).findFirst().orElseThrow();
+            assertTrue(ChunkChain.markedWhole(c, written), "a checkpoint's chunk written before H2's first header");
+        }
+    }
+
     private static byte[] bytes(FileChannel f, ChunkChain.Chunk c) throws java.io.IOException {
         ByteBuffer b = ByteBuffer.allocate(c.blocks() * ChunkChain.BLOCK);
         f.read(b, c.block() * ChunkChain.BLOCK);
