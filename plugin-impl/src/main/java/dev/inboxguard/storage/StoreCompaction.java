@@ -52,11 +52,16 @@ final class StoreCompaction implements AutoCloseable {
     // commits a second below which the store counts as quiet: a burst's end, or an installation's normal traffic
     private static final int QUIET_COMMITS = 50;
 
+    // below this share of the cores in use, writes that go on at a pace the machine keeps up with do not hold rounds
+    // off: under steady churn the file otherwise stayed at 6-8 times what it holds for as long as the churn went on
+    private static final double SPARE_CPU = 0.5;
+
     private final DataSource pool;
     private final java.nio.file.Path file;
     private final GroupCommit group;
     private long commitsSeen;
     private long seenAt = System.nanoTime();
+    private long cpuSeen = processCpuNanos();
     private final ScheduledThreadPoolExecutor timer;
     private volatile String lastFailure = "";
     // rounds run on the timer's one thread; what settled() reads too is volatile
@@ -68,6 +73,9 @@ final class StoreCompaction implements AutoCloseable {
     private int bestFill = -1;
     private long smallest = Long.MAX_VALUE;
     private int fruitless;
+    // whether the last round moved or rewrote chunks, and how many such rounds ran while writes went on
+    private boolean wrote;
+    private volatile long roundsUnderWrites;
 
     private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit group) {
         this.pool = pool;
@@ -102,8 +110,13 @@ final class StoreCompaction implements AutoCloseable {
             long made = group.commits();
             long elapsed = now - seenAt;
             double perSecond = (made - commitsSeen) * 1e9 / Math.max(1, elapsed);
+            long cpu = processCpuNanos();
+            // the share of the machine's cores this process used since the last tick; unknown counts as busy
+            double busy = cpu < 0 || cpuSeen < 0 ? 1
+                    : (cpu - cpuSeen) / (double) Math.max(1, elapsed) / Runtime.getRuntime().availableProcessors();
             commitsSeen = made;
             seenAt = now;
+            cpuSeen = cpu;
             // under full load a round frees little (the writes make new dead space as fast) and costs the writers
             // 5-12 %; the file's size after a burst is what a round fixes. After a long pause (the one that follows a
             // long round) the rate would be averaged over that pause, and a burst begun just before this tick
@@ -111,8 +124,12 @@ final class StoreCompaction implements AutoCloseable {
             if (elapsed > PAUSE_NANOS * 3 / 2) {
                 return;
             }
-            if (perSecond < QUIET_COMMITS) {
+            if (perSecond < QUIET_COMMITS || busy < SPARE_CPU) {
+                wrote = false;
                 spent = round();
+                if (wrote && perSecond >= QUIET_COMMITS) {
+                    roundsUnderWrites++;
+                }
             }
         } catch (RuntimeException | SQLException e) {
             // the store closing under it, or H2 refusing: the next round tries again; a new kind of failure is
@@ -193,6 +210,7 @@ final class StoreCompaction implements AutoCloseable {
                 ((RandomAccessStore) fileStore).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
             }
             boolean rewrite = fill < TARGET_FILL;
+            wrote = holes || rewrite;
             if (rewrite) {
                 store.compact(TARGET_FILL, REWRITE_BYTES);
                 // the rewritten pages on the disk now: while the store is quiet no commit brings a checkpoint, and
@@ -208,6 +226,12 @@ final class StoreCompaction implements AutoCloseable {
             }
             return System.nanoTime() - start;
         }
+    }
+
+    /** @return the CPU time this process has used, or -1 where the JVM does not tell */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     /** Frees the chunks no version in use reads any more, under H2's locks as its own call before a move does. */
@@ -248,6 +272,11 @@ final class StoreCompaction implements AutoCloseable {
         } catch (java.io.IOException e) {
             return false;
         }
+    }
+
+    /** @return how many rounds moved or rewrote chunks while the store took more commits than a quiet one (tests) */
+    long roundsUnderWrites() {
+        return roundsUnderWrites;
     }
 
     /**

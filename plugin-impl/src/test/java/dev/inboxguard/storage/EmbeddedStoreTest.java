@@ -303,6 +303,77 @@ class EmbeddedStoreTest extends StoreContract {
     }
 
     /**
+     * Writes that go on at a pace the machine keeps up with (here over a hundred commits a second, more than a quiet
+     * store takes, on a fraction of one core) no longer hold the compaction off: with rounds only while the store was
+     * quiet, steady churn kept the file at six to seven times what it holds for events of 200 bytes, for as long as
+     * it went on (docs/benchmarks.md). After a burst, rounds must run while such writes go on, and lose nothing.
+     */
+    @Test
+    void compactionRoundsRunUnderSteadyWritesThatLeaveCoresSpare() throws Exception {
+        int writers = 4;
+        int each = 400;
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
+            List<java.util.concurrent.Callable<Integer>> burst = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                burst.add(() -> {
+                    for (int i = 0; i < 2 * each; i++) {
+                        if (i >= each) {
+                            store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
+                        }
+                        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i,
+                                paddedEvent(1_500), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
+                    }
+                    return writer;
+                });
+            }
+            Concurrently.run(burst);
+            long before = db.compactionRoundsUnderWrites();
+            // then two writers, each replacing one of its objects every 20 ms
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong replaced = new java.util.concurrent.atomic.AtomicLong();
+            List<java.util.concurrent.CompletableFuture<Void>> steady = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int writer = w;
+                steady.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    for (int i = 2 * each; !stop.get(); i++) {
+                        store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
+                        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i,
+                                paddedEvent(1_500), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
+                        replaced.incrementAndGet();
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }));
+            }
+            long started = System.nanoTime();
+            try {
+                for (int i = 0; i < 600 && db.compactionRoundsUnderWrites() == before; i++) {
+                    Thread.sleep(100);
+                }
+            } finally {
+                stop.set(true);
+                for (java.util.concurrent.CompletableFuture<Void> f : steady) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            }
+            double commitsPerSecond = 2.0 * replaced.get() / ((System.nanoTime() - started) / 1e9);
+            assertTrue(db.compactionRoundsUnderWrites() > before, "no round ran under steady writes ("
+                    + Math.round(commitsPerSecond) + " commits a second)");
+            assertTrue(commitsPerSecond > 50, "the writes were steady, not quiet: " + commitsPerSecond);
+            assertEquals(writers * each, store.objects("alice", "work").size());
+        }
+        try (Database db = node()) {
+            assertEquals(writers * each, db.calendars().objects("alice", "work").size(), "all there after a restart");
+        }
+    }
+
+    /**
      * Waits until the store's compaction has come to rest and then the file has been neither written nor resized
      * for six seconds (H2's own writer may still finish what the last round woke), and requires the compaction to be
      * at rest still.
