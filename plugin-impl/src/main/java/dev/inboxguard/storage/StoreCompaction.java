@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * and skips idle rounds after one that found nothing to do.
  *
  * <p>Here, a timer does the same two things H2's writer does, once a second while the store is quiet (fewer than
- * {@value #QUIET_COMMITS} commits in the last second): it moves chunks into the file's holes and cuts the file's end
+ * {@value #QUIET_COMMITS} commits in the last second) or this process used less than half of the cores in that
+ * second (steady writes the machine keeps up with): it moves chunks into the file's holes and cuts the file's end
  * ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it overwrites anything), and it rewrites the live
  * pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next commit stores like any change. Under
  * full load a round would free little, since the writes make dead space as fast, and it cost the writers 5-12 %; so a
@@ -94,7 +95,8 @@ final class StoreCompaction implements AutoCloseable {
     /**
      * @param pool    connections to the embedded database
      * @param file    its file, for the free space on its disk
-     * @param group   the store's commits: rounds run only while it is quiet, and a rewrite ends with a checkpoint
+     * @param group   the store's commits: rounds run while it is quiet or leaves cores spare, and a rewrite ends
+     *                with a checkpoint
      * @return the compaction, running
      */
     static StoreCompaction start(DataSource pool, java.nio.file.Path file, GroupCommit group) {
