@@ -436,7 +436,7 @@ public final class Database implements AutoCloseable, Transactions {
         return compaction.map(StoreCompaction::settled).orElse(true);
     }
 
-    /** @return rounds of the embedded store's compaction that wrote while commits went on (for tests); 0 else */
+    /** @return rounds of the embedded store's compaction that rewrote chunks while commits went on (tests); 0 else */
     long compactionRoundsUnderWrites() {
         return compaction.map(StoreCompaction::roundsUnderWrites).orElse(0L);
     }

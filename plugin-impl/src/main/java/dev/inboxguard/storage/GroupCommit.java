@@ -50,6 +50,8 @@ final class GroupCommit implements DataSource {
     private long covered;
     private boolean writing;
     private long checkpoints;
+    /** Time spent in checkpoints so far: how much of the time the path every commit waits on is in use. */
+    private long checkpointNanos;
     /** The version every older one of which is on the disk; changed only by the thread writing a checkpoint. */
     private MVStore.TxCounter durable;
     /**
@@ -188,6 +190,7 @@ final class GroupCommit implements DataSource {
             }
             MVStore.TxCounter pin = null;
             MVStore store = null;
+            long began = System.nanoTime();
             try {
                 store = store(c);
                 // registered before the checkpoint begins: once it returns, every older version is on the disk
@@ -223,6 +226,7 @@ final class GroupCommit implements DataSource {
                 }
                 synchronized (lock) {
                     writing = false;
+                    checkpointNanos += System.nanoTime() - began;
                     if (done) {
                         covered = Math.max(covered, target);
                         checkpoints++;
@@ -335,6 +339,13 @@ final class GroupCommit implements DataSource {
     long checkpoints() {
         synchronized (lock) {
             return checkpoints;
+        }
+    }
+
+    /** @return nanoseconds spent writing and fsyncing checkpoints so far */
+    long checkpointNanos() {
+        synchronized (lock) {
+            return checkpointNanos;
         }
     }
 

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * and skips idle rounds after one that found nothing to do.
  *
  * <p>Here, a timer does the same two things H2's writer does, once a second while the store is quiet (fewer than
- * {@value #QUIET_COMMITS} commits in the last second) or this process used less than half of the cores in that
- * second (steady writes the machine keeps up with): it moves chunks into the file's holes and cuts the file's end
+ * {@value #QUIET_COMMITS} commits in the last second) or writes going on leave the machine room (see
+ * {@link #spare}; then it only rewrites): it moves chunks into the file's holes and cuts the file's end
  * ({@link RandomAccessStore#compactMoveChunks}, which fsyncs before it overwrites anything), and it rewrites the live
  * pages of the emptiest, oldest chunks ({@link MVStore#compact}), which the next commit stores like any change. Under
  * full load a round would free little, since the writes make dead space as fast, and it cost the writers 5-12 %; so a
@@ -53,9 +53,10 @@ final class StoreCompaction implements AutoCloseable {
     // commits a second below which the store counts as quiet: a burst's end, or an installation's normal traffic
     private static final int QUIET_COMMITS = 50;
 
-    // below this share of the cores in use, writes that go on at a pace the machine keeps up with do not hold rounds
-    // off: under steady churn the file otherwise stayed at 6-8 times what it holds for as long as the churn went on
-    private static final double SPARE_CPU = 0.5;
+    // below this share, of the cores this process uses, of the whole machine's CPU, and of the time checkpoints (the
+    // path every commit waits on) are running, writes that go on do not hold rounds off: under steady churn the
+    // file otherwise stayed at 6-7 times what it holds for 200-byte events for as long as the churn went on
+    private static final double SPARE = 0.5;
 
     private final DataSource pool;
     private final java.nio.file.Path file;
@@ -63,6 +64,7 @@ final class StoreCompaction implements AutoCloseable {
     private long commitsSeen;
     private long seenAt = System.nanoTime();
     private long cpuSeen = processCpuNanos();
+    private long checkpointsSeen;
     private final ScheduledThreadPoolExecutor timer;
     private volatile String lastFailure = "";
     // rounds run on the timer's one thread; what settled() reads too is volatile
@@ -74,8 +76,8 @@ final class StoreCompaction implements AutoCloseable {
     private int bestFill = -1;
     private long smallest = Long.MAX_VALUE;
     private int fruitless;
-    // whether the last round moved or rewrote chunks, and how many such rounds ran while writes went on
-    private boolean wrote;
+    // whether the last round rewrote chunks, and how many such rounds ran while writes went on
+    private boolean rewrote;
     private volatile long roundsUnderWrites;
 
     private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit group) {
@@ -83,6 +85,7 @@ final class StoreCompaction implements AutoCloseable {
         this.file = file;
         this.group = group;
         this.commitsSeen = group.commits();
+        this.checkpointsSeen = group.checkpointNanos();
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "store-compaction");
             t.setDaemon(true);
@@ -113,12 +116,12 @@ final class StoreCompaction implements AutoCloseable {
             long elapsed = now - seenAt;
             double perSecond = (made - commitsSeen) * 1e9 / Math.max(1, elapsed);
             long cpu = processCpuNanos();
-            // the share of the machine's cores this process used since the last tick; unknown counts as busy
-            double busy = cpu < 0 || cpuSeen < 0 ? 1
-                    : (cpu - cpuSeen) / (double) Math.max(1, elapsed) / Runtime.getRuntime().availableProcessors();
+            long checkpointing = group.checkpointNanos();
+            boolean spare = spare(cpu - cpuSeen, checkpointing - checkpointsSeen, elapsed, cpu >= 0 && cpuSeen >= 0);
             commitsSeen = made;
             seenAt = now;
             cpuSeen = cpu;
+            checkpointsSeen = checkpointing;
             // under full load a round frees little (the writes make new dead space as fast) and costs the writers
             // 5-12 %; the file's size after a burst is what a round fixes. After a long pause (the one that follows a
             // long round) the rate would be averaged over that pause, and a burst begun just before this tick
@@ -126,10 +129,11 @@ final class StoreCompaction implements AutoCloseable {
             if (elapsed > PAUSE_NANOS * 3 / 2) {
                 return;
             }
-            if (perSecond < QUIET_COMMITS || busy < SPARE_CPU) {
-                wrote = false;
-                spent = round();
-                if (wrote && perSecond >= QUIET_COMMITS) {
+            boolean quiet = perSecond < QUIET_COMMITS;
+            if (quiet || spare) {
+                rewrote = false;
+                spent = round(quiet);
+                if (rewrote && !quiet) {
                     roundsUnderWrites++;
                 }
             }
@@ -155,9 +159,13 @@ final class StoreCompaction implements AutoCloseable {
      * holes and the file's end is cut if less than {@value #TARGET_FILL} % of the file is in use; the live pages of
      * the emptiest chunks are rewritten if less than {@value #TARGET_FILL} % of what the chunks hold is live.
      *
+     * @param quiet whether the store is quiet: only then are chunks moved. A move holds H2's store lock while it
+     *              copies up to {@value #MOVE_BYTES} bytes and fsyncs, and a checkpoint waits for that lock with every
+     *              statement held back ({@link CheckpointGate}); H2's rewrite takes the lock for a few milliseconds at
+     *              most, or gives up
      * @return the nanoseconds it took, or 0 if there was nothing to do
      */
-    long round() throws SQLException {
+    long round(boolean quiet) throws SQLException {
         // a connection held for the round keeps the database open while the round runs
         try (Connection c = pool.getConnection()) {
             MVStore store = GroupCommit.store(c);
@@ -193,6 +201,16 @@ final class StoreCompaction implements AutoCloseable {
             boolean holes = store.getFillRate() <= TARGET_FILL && fileStore instanceof RandomAccessStore;
             int fill = fileStore.getChunksFillRate();
             long size = fileStore.size();
+            if (!quiet) {
+                // while writes go on: a rewrite, if one is due, and no verdict on whether rounds still pay (holes the
+                // writes fill meanwhile, and moves, wait for a quiet round, which must not find the compaction at rest)
+                if (fill < TARGET_FILL) {
+                    rewrote = store.compact(TARGET_FILL, REWRITE_BYTES);
+                    checkpoint(store);
+                    dropEmptied(store);
+                }
+                return System.nanoTime() - start;
+            }
             if (!holes && fill >= TARGET_FILL) {
                 settle(writes, size);
                 return System.nanoTime() - start;
@@ -212,7 +230,6 @@ final class StoreCompaction implements AutoCloseable {
                 ((RandomAccessStore) fileStore).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
             }
             boolean rewrite = fill < TARGET_FILL;
-            wrote = holes || rewrite;
             if (rewrite) {
                 store.compact(TARGET_FILL, REWRITE_BYTES);
                 // the rewritten pages on the disk now: while the store is quiet no commit brings a checkpoint, and
@@ -228,6 +245,29 @@ final class StoreCompaction implements AutoCloseable {
             }
             return System.nanoTime() - start;
         }
+    }
+
+    /**
+     * Whether writes going on leave room for a round: this process used less than half of the machine's cores, and
+     * less than one core (a store at full load is held up by its one checkpoint thread and H2's one serialization and
+     * save threads, so on a large machine it never uses half), the machine as a whole less than half of its CPU, and
+     * checkpoints ran less than half of the time (writers waiting for the disk leave the CPU idle).
+     *
+     * @param cpu          CPU nanoseconds this process used since the last tick (with the last round's own)
+     * @param checkpointing nanoseconds checkpoints ran since the last tick
+     * @param elapsed      nanoseconds since the last tick
+     * @param known        whether the JVM tells this process's CPU time; if not, there is no room
+     */
+    private static boolean spare(long cpu, long checkpointing, long elapsed, boolean known) {
+        if (!known) {
+            return false;
+        }
+        double cores = cpu / (double) Math.max(1, elapsed);
+        int all = Runtime.getRuntime().availableProcessors();
+        double machine = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getCpuLoad() : -1;
+        return cores < Math.min(1, SPARE * all) && machine >= 0 && machine < SPARE
+                && checkpointing / (double) Math.max(1, elapsed) < SPARE;
     }
 
     /** @return the CPU time this process has used, or -1 where the JVM does not tell */
@@ -276,7 +316,7 @@ final class StoreCompaction implements AutoCloseable {
         }
     }
 
-    /** @return how many rounds moved or rewrote chunks while the store took more commits than a quiet one (tests) */
+    /** @return how many rounds rewrote chunks while the store took more commits than a quiet one (for tests) */
     long roundsUnderWrites() {
         return roundsUnderWrites;
     }
