@@ -161,8 +161,9 @@ final class StoreCompaction implements AutoCloseable {
      *
      * @param quiet whether the store is quiet: only then are chunks moved. A move holds H2's store lock while it
      *              copies up to {@value #MOVE_BYTES} bytes and fsyncs, and a checkpoint waits for that lock with every
-     *              statement held back ({@link CheckpointGate}); H2's rewrite takes the lock for a few milliseconds at
-     *              most, or gives up
+     *              statement held back ({@link CheckpointGate}); H2's rewrite waits at most 10 ms for the lock or
+     *              gives up, and holds it while it rewrites up to {@value #REWRITE_BYTES} bytes (under 50 ms measured,
+     *              its checkpoint included)
      * @return the nanoseconds it took, or 0 if there was nothing to do
      */
     long round(boolean quiet) throws SQLException {
