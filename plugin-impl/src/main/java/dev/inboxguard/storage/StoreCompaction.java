@@ -206,9 +206,7 @@ final class StoreCompaction implements AutoCloseable {
                 // while writes go on: a rewrite, if one is due, and no verdict on whether rounds still pay (holes the
                 // writes fill meanwhile, and moves, wait for a quiet round, which must not find the compaction at rest)
                 if (fill < TARGET_FILL) {
-                    rewrote = store.compact(TARGET_FILL, REWRITE_BYTES);
-                    checkpoint(store);
-                    dropEmptied(store);
+                    rewrote = rewrite(store);
                 }
                 return System.nanoTime() - start;
             }
@@ -232,11 +230,7 @@ final class StoreCompaction implements AutoCloseable {
             }
             boolean rewrite = fill < TARGET_FILL;
             if (rewrite) {
-                store.compact(TARGET_FILL, REWRITE_BYTES);
-                // the rewritten pages on the disk now: while the store is quiet no commit brings a checkpoint, and
-                // without one the chunks the rewrite emptied cannot be freed (see GroupCommit)
-                checkpoint(store);
-                dropEmptied(store);
+                rewrite(store);
             }
             if (LOG.isDebugEnabled()) {
                 // the fill rates take H2's locks and walk every chunk: not read for a line nobody sees
@@ -275,6 +269,19 @@ final class StoreCompaction implements AutoCloseable {
     private static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
+    /**
+     * Rewrites the live pages of the emptiest chunks, and has them on the disk: while the store is quiet no commit
+     * brings a checkpoint, and without one the chunks the rewrite emptied cannot be freed (see GroupCommit).
+     *
+     * @return whether H2 rewrote anything (it gives up if its store lock stays taken for 10 ms)
+     */
+    private boolean rewrite(MVStore store) throws SQLException {
+        boolean any = store.compact(TARGET_FILL, REWRITE_BYTES);
+        checkpoint(store);
+        dropEmptied(store);
+        return any;
     }
 
     /** Frees the chunks no version in use reads any more, under H2's locks as its own call before a move does. */

@@ -265,25 +265,11 @@ class EmbeddedStoreTest extends StoreContract {
             CalendarStore store = db.calendars();
             store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
             java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
-            List<java.util.concurrent.Callable<Integer>> burst = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                burst.add(() -> {
-                    // put, then replace each object by a new one: the calendar ends with `each` objects per writer
-                    for (int i = 0; i < 2 * each; i++) {
-                        if (i >= each) {
-                            store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
-                        }
-                        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i,
-                                paddedEvent(1_500), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
-                        if (i % 50 == 0) {
-                            peak.accumulateAndGet(java.nio.file.Files.size(file), Math::max);
-                        }
-                    }
-                    return writer;
-                });
-            }
-            Concurrently.run(burst);
+            burstOfReplacements(store, writers, each, i -> {
+                if (i % 50 == 0) {
+                    peak.accumulateAndGet(java.nio.file.Files.size(file), Math::max);
+                }
+            });
             assertTrue(peak.get() > 3 * raw, "the burst grew the file past 3× what it holds: " + peak.get()
                     + " bytes for " + raw);
             long size = java.nio.file.Files.size(file);
@@ -316,21 +302,7 @@ class EmbeddedStoreTest extends StoreContract {
         try (Database db = node()) {
             CalendarStore store = db.calendars();
             store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));
-            List<java.util.concurrent.Callable<Integer>> burst = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                burst.add(() -> {
-                    for (int i = 0; i < 2 * each; i++) {
-                        if (i >= each) {
-                            store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
-                        }
-                        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i,
-                                paddedEvent(1_500), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
-                    }
-                    return writer;
-                });
-            }
-            Concurrently.run(burst);
+            burstOfReplacements(store, writers, each, i -> { });
             long before = db.compactionRoundsUnderWrites();
             // then four writers, each replacing one of its objects every 20 ms
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
@@ -341,9 +313,7 @@ class EmbeddedStoreTest extends StoreContract {
                 int writer = w;
                 steady.add(threads.submit(() -> {
                     for (int i = 2 * each; !stop.get(); i++) {
-                        store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
-                        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i,
-                                paddedEvent(1_500), new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
+                        replacement(store, writer, i, each);
                         replaced.incrementAndGet();
                         try {
                             Thread.sleep(20);
@@ -374,6 +344,43 @@ class EmbeddedStoreTest extends StoreContract {
         try (Database db = node()) {
             assertEquals(writers * each, db.calendars().objects("alice", "work").size(), "all there after a restart");
         }
+    }
+
+    /** What a burst's writer does after each of its steps, given the step's index. */
+    private interface AfterStep {
+        void after(int step) throws Exception;
+    }
+
+    /**
+     * Writers that each put {@code each} events of 1.5 KB (fresh text in each) and then replace every one by a new
+     * one, all at once: the calendar ends with {@code each} objects per writer.
+     */
+    private static void burstOfReplacements(CalendarStore store, int writers, int each, AfterStep afterStep)
+            throws Exception {
+        List<java.util.concurrent.Callable<Integer>> burst = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            burst.add(() -> {
+                for (int i = 0; i < 2 * each; i++) {
+                    replacement(store, writer, i, each);
+                    afterStep.after(i);
+                }
+                return writer;
+            });
+        }
+        Concurrently.run(burst);
+    }
+
+    /**
+     * A writer's {@code i}-th step: its object {@code i} put, and from the {@code each}-th step on, the object
+     * {@code each} steps before deleted.
+     */
+    private static void replacement(CalendarStore store, int writer, int i, int each) {
+        if (i >= each) {
+            store.delete("alice", "work", writer + "-" + (i - each) + ".ics", java.util.Optional.empty());
+        }
+        store.put("alice", "work", writer + "-" + i + ".ics", "uid-" + writer + "-" + i, paddedEvent(1_500),
+                new TimeSpan("VEVENT", i, i + 1), Expectation.NONE);
     }
 
     /**
