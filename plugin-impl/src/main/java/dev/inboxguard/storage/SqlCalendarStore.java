@@ -203,37 +203,37 @@ final class SqlCalendarStore implements CalendarStore {
 
     @Override
     public List<StoredObject> objects(String owner, String calendar) {
-        return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects "
+        return query("SELECT " + OBJECT_COLUMNS + " FROM objects "
                 + "WHERE owner = ? AND calendar = ? "
                 + "ORDER BY name", List.of(owner, calendar), SqlCalendarStore::object);
     }
 
     @Override
     public Optional<StoredObject> object(String owner, String calendar, String name) {
-        return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects "
+        return query("SELECT " + OBJECT_COLUMNS + " FROM objects "
                 + "WHERE owner = ? AND calendar = ? "
                 + "AND name = ?", List.of(owner, calendar, name), SqlCalendarStore::object).stream().findFirst();
     }
 
     @Override
     public Optional<Located> objectByUid(String owner, String uid) {
-        return query("SELECT name, uid, etag, data, modified, schedule_tag, calendar FROM objects "
+        return query("SELECT " + OBJECT_COLUMNS + ", calendar FROM objects "
                 + "WHERE owner = ? AND uid = ? "
                 + "ORDER BY calendar FETCH FIRST 1 ROWS ONLY", List.of(owner, uid),
-                r -> new Located(r.getString(7), object(r))).stream().findFirst();
+                r -> new Located(r.getString(9), object(r))).stream().findFirst();
     }
 
     @Override
     public List<Located> objectsByUid(String owner, String uid) {
-        return query("SELECT name, uid, etag, data, modified, schedule_tag, calendar FROM objects "
+        return query("SELECT " + OBJECT_COLUMNS + ", calendar FROM objects "
                 + "WHERE owner = ? AND uid = ? ORDER BY calendar, name FETCH FIRST 100 ROWS ONLY", List.of(owner, uid),
-                r -> new Located(r.getString(7), object(r)));
+                r -> new Located(r.getString(9), object(r)));
     }
 
     @Override
     public List<ObjectSummary> summaries(String owner, String calendar) {
         // the length comes from the row, not from reading the text: a PROPFIND of 200 ETags reads no iCalendar
-        return query("SELECT name, etag, OCTET_LENGTH(data), modified, schedule_tag FROM objects WHERE owner = ? "
+        return query("SELECT name, etag, text_length, modified, schedule_tag FROM objects WHERE owner = ? "
                 + "AND calendar = ? ORDER BY name", List.of(owner, calendar),
                 r -> new ObjectSummary(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4), r.getString(5)));
     }
@@ -254,17 +254,17 @@ final class SqlCalendarStore implements CalendarStore {
 
     /** Sizes first, then text by ranges of names, each range under the same condition. */
     private Iterable<StoredObject> pages(String where, List<Object> args) {
-        List<ObjectPages.Sized> sizes = query("SELECT name, OCTET_LENGTH(data) FROM objects " + where
+        List<ObjectPages.Sized> sizes = query("SELECT name, text_length FROM objects " + where
                 + " ORDER BY name", args, r -> new ObjectPages.Sized(r.getString(1), r.getLong(2)));
         return new ObjectPages(sizes, (first, last, all) -> {
             if (all) {
                 // one page, as most are: the condition alone, so that H2 keeps to the index it chose for the sizes
-                return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects " + where
+                return query("SELECT " + OBJECT_COLUMNS + " FROM objects " + where
                         + " ORDER BY name", args, SqlCalendarStore::object);
             }
             List<Object> range = new ArrayList<>(args);
             range.addAll(List.of(first, last));
-            return query("SELECT name, uid, etag, data, modified, schedule_tag FROM objects " + where
+            return query("SELECT " + OBJECT_COLUMNS + " FROM objects " + where
                     + " AND name >= ? AND name <= ? ORDER BY name", range, SqlCalendarStore::object);
         });
     }
@@ -352,22 +352,27 @@ final class SqlCalendarStore implements CalendarStore {
         long now = System.currentTimeMillis();
         String sql = current.isPresent()
                 ? "UPDATE objects SET uid = ?, etag = ?, data = ?, modified = ?, kind = ?, span_start = ?, "
-                        + "span_end = ?, schedule_tag = ?, revision = ? WHERE owner = ? AND calendar = ? AND name = ?"
+                        + "span_end = ?, schedule_tag = ?, revision = ?, packing = ?, text_length = ? "
+                        + "WHERE owner = ? AND calendar = ? AND name = ?"
                 : "INSERT INTO objects (uid, etag, data, modified, kind, span_start, span_end, schedule_tag, "
-                        + "revision, owner, calendar, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                        + "revision, packing, text_length, owner, calendar, name) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        PackedText.Packed packed = PackedText.pack(data);
         try (PreparedStatement p = c.prepareStatement(sql)) {
             Sql.setText(p, 1, uid);
             Sql.setText(p, 2, etag);
-            p.setBytes(3, data);
+            p.setBytes(3, packed.bytes());
             p.setLong(4, now);
             Sql.setText(p, 5, span.kind());
             p.setLong(6, span.start());
             p.setLong(7, span.end());
             Sql.setText(p, 8, scheduleTag);
             p.setLong(9, revision);
-            Sql.setText(p, 10, owner);
-            Sql.setText(p, 11, calendar);
-            Sql.setText(p, 12, name);
+            p.setInt(10, packed.packing());
+            p.setInt(11, data.length);
+            Sql.setText(p, 12, owner);
+            Sql.setText(p, 13, calendar);
+            Sql.setText(p, 14, name);
             p.executeUpdate();
         } catch (SQLException e) {
             if (Sql.isDuplicate(e)) {
@@ -452,7 +457,7 @@ final class SqlCalendarStore implements CalendarStore {
         // the page's objects in two queries, not one a change: their sizes, to cut the page by bytes between writes
         // without reading text it will not send, then the text of what the page keeps
         Map<String, Long> sizes = new HashMap<>();
-        query(PAGE_OBJECTS.formatted("o.name, OCTET_LENGTH(o.data)"), List.of(owner, calendar, after, revision),
+        query(PAGE_OBJECTS.formatted("o.name, o.text_length"), List.of(owner, calendar, after, revision),
                 r -> Map.entry(r.getString(1), r.getLong(2))).forEach(e -> sizes.put(e.getKey(), e.getValue()));
         long bytes = 0;
         long previous = after;
@@ -468,7 +473,7 @@ final class SqlCalendarStore implements CalendarStore {
             kept++;
         }
         Map<String, StoredObject> objects = new HashMap<>();
-        query(PAGE_OBJECTS.formatted("o.name, o.uid, o.etag, o.data, o.modified, o.schedule_tag"),
+        query(PAGE_OBJECTS.formatted(OBJECT_COLUMNS),
                 List.of(owner, calendar, after, revision), SqlCalendarStore::object)
                 .forEach(o -> objects.put(o.name(), o));
         List<StoredObject> changed = new ArrayList<>();
@@ -511,6 +516,8 @@ final class SqlCalendarStore implements CalendarStore {
     }
 
     /** The objects whose last write falls in a page's revisions (after, last]; %s is the columns. */
+    /** What {@link #object(ResultSet)} reads, in its order. */
+    private static final String OBJECT_COLUMNS = "name, uid, etag, data, modified, schedule_tag, packing, text_length";
     private static final String PAGE_OBJECTS = "SELECT %s FROM objects o WHERE o.owner = ? AND o.calendar = ? AND "
             + "o.revision > ? AND o.revision <= ?";
 
@@ -637,8 +644,8 @@ final class SqlCalendarStore implements CalendarStore {
     }
 
     private static StoredObject object(ResultSet r) throws SQLException {
-        return new StoredObject(r.getString(1), r.getString(2), r.getString(3), r.getBytes(4), r.getLong(5),
-                r.getString(6));
+        return new StoredObject(r.getString(1), r.getString(2), r.getString(3),
+                PackedText.unpack(r.getInt(7), r.getBytes(4), r.getInt(8)), r.getLong(5), r.getString(6));
     }
 
     private <T> List<T> query(String sql, List<?> args, Sql.Row<T> row) {

@@ -1,5 +1,6 @@
 package dev.inboxguard.storage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,6 +31,16 @@ abstract class StoreContract {
 
     static byte[] ics(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An event as a client writes one, which the store packs. */
+    static byte[] event(String summary) {
+        return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example Corp.//Calendar 4.2//EN\r\nBEGIN:VEVENT\r\n"
+                + "UID:" + summary + "-4f1c8e0a@example.org\r\nDTSTAMP:20261130T081500Z\r\n"
+                + "DTSTART;TZID=Europe/Berlin:20261207T140000\r\nDTEND;TZID=Europe/Berlin:20261207T150000\r\n"
+                + "SUMMARY:" + summary + "\r\nORGANIZER;CN=Alice:mailto:alice@example.org\r\n"
+                + "ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.org\r\n"
+                + "END:VEVENT\r\nEND:VCALENDAR\r\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static StoreConflict.Kind conflict(Runnable r) {
@@ -264,23 +275,37 @@ abstract class StoreContract {
     @Test
     void aSchemaBehindThisBuildIsBroughtUpToDateWithItsObjectsAndChanges() throws Exception {
         // the opening that finds every migration applied skips Flyway; one that finds the last missing must not.
-        // The last migration (V9) moved each object's revision from the change log into its row: undo it by hand,
-        // with objects, a deletion and a token in place, and the migration must keep what a sync report answers
+        // The last two migrations are undone by hand, with objects, a deletion and a token in place: V10 packed each
+        // object's text (the rows go back to the text as given), and V9 moved each object's revision from the change
+        // log into its row. The migrations must keep every text and what a sync report answers
         long token;
         CalendarStore.Changes before;
         try (Database first = node()) {
             CalendarStore store = first.calendars();
             store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
-            store.put("alice", "c", "a.ics", "a", ics("A"), ANY, Expectation.NONE);
-            store.put("alice", "c", "b.ics", "b", ics("B"), ANY, Expectation.NONE);
+            store.put("alice", "c", "a.ics", "a", event("A"), ANY, Expectation.NONE);
+            store.put("alice", "c", "b.ics", "b", event("B"), ANY, Expectation.NONE);
             token = store.calendar("alice", "c").orElseThrow().revision();
-            store.put("alice", "c", "c.ics", "c", ics("C"), ANY, Expectation.NONE);
+            store.put("alice", "c", "c.ics", "c", event("C"), ANY, Expectation.NONE);
             store.delete("alice", "c", "b.ics", Optional.empty());
-            store.put("alice", "c", "a.ics", "a", ics("A2"), ANY, Expectation.NONE);
+            store.put("alice", "c", "a.ics", "a", event("A2"), ANY, Expectation.NONE);
             before = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
             try (java.sql.Connection c = first.dataSource().getConnection();
                  java.sql.Statement s = c.createStatement()) {
+                assertEquals(java.util.Map.of("a.ics", PackedText.DEFLATED_1, "c.ics", PackedText.DEFLATED_1),
+                        packings(first), "this build packs what it writes");
+                for (StoredObject o : store.objects("alice", "c")) {
+                    try (java.sql.PreparedStatement p = c.prepareStatement(
+                            "UPDATE objects SET data = ? WHERE owner = 'alice' AND calendar = 'c' AND name = ?")) {
+                        p.setBytes(1, o.data());
+                        p.setString(2, o.name());
+                        assertEquals(1, p.executeUpdate());
+                    }
+                }
                 for (String sql : List.of(
+                        "ALTER TABLE objects DROP COLUMN packing",
+                        "ALTER TABLE objects DROP COLUMN text_length",
+                        "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '10'",
                         "CREATE TABLE changes (owner VARCHAR(64) NOT NULL, calendar VARCHAR(255) NOT NULL, "
                                 + "name VARCHAR(255) NOT NULL, revision BIGINT NOT NULL, deleted BOOLEAN NOT NULL, "
                                 + "PRIMARY KEY (owner, calendar, name))",
@@ -295,16 +320,20 @@ abstract class StoreContract {
                         "ALTER TABLE objects DROP COLUMN revision",
                         // V8's objects had an unnamed key; V9 names its own
                         "ALTER TABLE objects RENAME CONSTRAINT objects_key TO objects_key_before",
-                        "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '" + Database.SCHEMA_VERSION
-                                + "'")) {
+                        "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '9'")) {
                     s.executeUpdate(sql);
                 }
             }
             assertFalse(Database.current(first.dataSource()), "a history without the last migration is not current");
         }
         try (Database again = node()) {
-            assertEquals(1, again.migrationsApplied());
+            assertEquals(2, again.migrationsApplied());
             CalendarStore store = again.calendars();
+            // the texts kept as given read as they were, and their lengths are in their rows
+            assertEquals(new String(event("A2"), StandardCharsets.UTF_8), new String(store.object("alice", "c", "a.ics")
+                    .orElseThrow().data(), StandardCharsets.UTF_8));
+            assertEquals(List.of((long) event("A2").length, (long) event("C").length), store.summaries("alice", "c")
+                    .stream().map(ObjectSummary::size).toList());
             assertEquals(0, store.pruneTombstones(System.currentTimeMillis() - 60_000),
                     "a tombstone from before the migration counts from the migration");
             CalendarStore.Changes after = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
@@ -315,8 +344,11 @@ abstract class StoreContract {
                     .orElseThrow().changed()).stream().sorted().toList());
             // the UID stays unique in its calendar after the index changed
             assertEquals(StoreConflict.Kind.UID_TAKEN, conflict(() -> store.put("alice", "c", "other.ics", "a",
-                    ics("A3"), ANY, Expectation.NONE)));
-            store.put("alice", "c", "b.ics", "b", ics("B2"), ANY, Expectation.NONE);
+                    event("A3"), ANY, Expectation.NONE)));
+            assertEquals(java.util.Map.of("a.ics", PackedText.AS_GIVEN, "c.ics", PackedText.AS_GIVEN),
+                    packings(again), "the rows from before stay as they are");
+            store.put("alice", "c", "b.ics", "b", event("B2"), ANY, Expectation.NONE);
+            assertEquals(PackedText.DEFLATED_1, packings(again).get("b.ics"));
             CalendarStore.Changes again2 = store.changesSince("alice", "c", after.revision(), 1_000, 1 << 20)
                     .orElseThrow();
             assertEquals(List.of("b.ics"), names(again2.changed()));
@@ -324,6 +356,73 @@ abstract class StoreContract {
         }
         try (Database third = node()) {
             assertEquals(0, third.migrationsApplied());
+        }
+    }
+
+    /** @return how each of alice's objects in calendar c keeps its text, read from the rows */
+    private static java.util.Map<String, Integer> packings(Database db) throws java.sql.SQLException {
+        java.util.Map<String, Integer> packings = new java.util.HashMap<>();
+        try (java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT name, packing FROM objects WHERE owner = 'alice' "
+                     + "AND calendar = 'c'")) {
+            while (r.next()) {
+                packings.put(r.getString(1), r.getInt(2));
+            }
+        }
+        return packings;
+    }
+
+    @Test
+    void textsArePackedWhereThatIsShorterAndReadBackByteForByte() throws Exception {
+        try (Database db = node()) {
+            CalendarStore store = db.calendars();
+            store.createCalendar(new StoredCalendar("alice", "c", null, Set.of("VEVENT"), 0));
+            byte[] event = event("Planning");
+            // bytes deflate cannot shorten are kept as given
+            byte[] noise = new byte[300];
+            new java.util.Random(7).nextBytes(noise);
+            byte[] big = new String(event, StandardCharsets.UTF_8).replace("SUMMARY:Planning",
+                    "DESCRIPTION:" + "Agenda: the budget, the roadmap, the hiring plan. ".repeat(300))
+                    .getBytes(StandardCharsets.UTF_8);
+            store.put("alice", "c", "event.ics", "e", event, ANY, Expectation.NONE);
+            store.put("alice", "c", "noise.ics", "n", noise, ANY, Expectation.NONE);
+            store.put("alice", "c", "big.ics", "b", big, ANY, Expectation.NONE);
+            store.put("alice", "c", "empty.ics", "x", new byte[0], ANY, Expectation.NONE);
+            assertEquals(java.util.Map.of("event.ics", PackedText.DEFLATED_1, "noise.ics", PackedText.AS_GIVEN,
+                    "big.ics", PackedText.DEFLATED_1, "empty.ics", PackedText.AS_GIVEN), packings(db));
+            try (java.sql.Connection c = db.dataSource().getConnection();
+                 java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet r = s.executeQuery("SELECT OCTET_LENGTH(data), text_length FROM objects "
+                         + "WHERE name = 'event.ics'")) {
+                assertTrue(r.next());
+                assertEquals(event.length, r.getInt(2));
+                assertTrue(r.getInt(1) < event.length / 2, r.getInt(1) + " bytes kept for " + event.length);
+            }
+            java.util.Map<String, byte[]> texts = java.util.Map.of("event.ics", event, "noise.ics", noise,
+                    "big.ics", big, "empty.ics", new byte[0]);
+            // every way the store reads objects unpacks them
+            for (var e : texts.entrySet()) {
+                assertArrayEquals(e.getValue(), store.object("alice", "c", e.getKey()).orElseThrow().data());
+            }
+            for (StoredObject o : store.objects("alice", "c")) {
+                assertArrayEquals(texts.get(o.name()), o.data(), o.name());
+            }
+            for (StoredObject o : store.pagedObjects("alice", "c")) {
+                assertArrayEquals(texts.get(o.name()), o.data(), o.name());
+            }
+            assertArrayEquals(event, store.objectByUid("alice", "e").orElseThrow().object().data());
+            for (StoredObject o : store.changesSince("alice", "c", 0, 1_000, 1 << 20).orElseThrow().changed()) {
+                assertArrayEquals(texts.get(o.name()), o.data(), o.name());
+            }
+            for (ObjectSummary summary : store.summaries("alice", "c")) {
+                assertEquals(texts.get(summary.name()).length, summary.size(), summary.name());
+            }
+            // the ETag is the text's, whichever way it is kept
+            StoredObject before = store.object("alice", "c", "event.ics").orElseThrow();
+            store.put("alice", "c", "copy.ics", "copy", event, ANY, Expectation.NONE);
+            String copy = store.object("alice", "c", "copy.ics").orElseThrow().etag();
+            assertEquals(before.etag().substring(before.etag().indexOf('-')), copy.substring(copy.indexOf('-')));
         }
     }
 

@@ -1,0 +1,78 @@
+package dev.inboxguard.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PackedTextTest {
+    @Test
+    void theDictionaryNeverChangesSinceRowsPackedWithItAreReadWithIt() throws Exception {
+        // a new dictionary is a new packing number; this digest is of the one rows with packing 1 were written with
+        assertEquals("674e619f65ce530426d45f6ce6abebb75ff7f9fa857239d5f9c13e0a2b314485", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(PackedText.DICTIONARY)));
+    }
+
+    @Test
+    void textsOfEverySizeComeBackByteForByte() {
+        Random random = new Random(17);
+        byte[] event = StoreContract.event("Round trip");
+        for (int size = 0; size < 70_000; size = size * 3 / 2 + 1) {
+            // iCalendar words with some noise in them, and pure noise
+            byte[] text = new byte[size];
+            for (int i = 0; i < size; i++) {
+                text[i] = random.nextInt(8) == 0 ? (byte) random.nextInt() : event[i % event.length];
+            }
+            byte[] noise = new byte[size];
+            random.nextBytes(noise);
+            for (byte[] t : new byte[][] {text, noise}) {
+                PackedText.Packed packed = PackedText.pack(t);
+                assertTrue(packed.bytes().length <= t.length);
+                assertArrayEquals(t, PackedText.unpack(packed.packing(), packed.bytes(), t.length), "size " + size);
+            }
+        }
+    }
+
+    @Test
+    void aClientsEventTakesLessThanHalfItsBytes() {
+        byte[] event = StoreContract.event("Planning");
+        PackedText.Packed packed = PackedText.pack(event);
+        assertEquals(PackedText.DEFLATED_1, packed.packing());
+        assertTrue(packed.bytes().length * 2 < event.length, packed.bytes().length + " of " + event.length);
+    }
+
+    @Test
+    void aDamagedRowIsAStoreFailureNeverWrongText() {
+        byte[] event = StoreContract.event("Damaged");
+        PackedText.Packed packed = PackedText.pack(event);
+        byte[] bytes = packed.bytes();
+        // a recorded length that is wrong either way
+        assertThrows(StoreFailure.class, () -> PackedText.unpack(PackedText.DEFLATED_1, bytes, event.length - 1));
+        assertThrows(StoreFailure.class, () -> PackedText.unpack(PackedText.DEFLATED_1, bytes, event.length + 1));
+        // cut short
+        assertThrows(StoreFailure.class, () -> PackedText.unpack(PackedText.DEFLATED_1,
+                java.util.Arrays.copyOf(bytes, bytes.length / 2), event.length));
+        // a packing this build does not know
+        assertThrows(StoreFailure.class, () -> PackedText.unpack(7, bytes, event.length));
+        // every single flipped bit: a failure, or (where deflate cannot tell) text of the recorded length
+        for (int i = 0; i < bytes.length * 8; i++) {
+            byte[] flipped = bytes.clone();
+            flipped[i / 8] ^= (byte) (1 << (i % 8));
+            try {
+                assertEquals(event.length, PackedText.unpack(PackedText.DEFLATED_1, flipped, event.length).length);
+            } catch (StoreFailure expected) {
+                assertTrue(expected.getMessage().startsWith("a stored object's text"), expected.getMessage());
+            }
+        }
+        // the pool's inflaters are not left broken by the failures
+        assertArrayEquals(event, PackedText.unpack(PackedText.DEFLATED_1, bytes, event.length));
+        assertEquals("x", new String(PackedText.unpack(PackedText.AS_GIVEN, "x".getBytes(StandardCharsets.UTF_8), 1),
+                StandardCharsets.UTF_8));
+    }
+}
