@@ -26,7 +26,11 @@ import java.util.zip.Inflater;
 final class PackedText {
     /** The text as given. */
     static final int AS_GIVEN = 0;
-    /** Raw deflate (RFC 1951) against {@link #DICTIONARY}. Rows keep this number: the dictionary never changes. */
+    /**
+     * Deflate in the zlib format (RFC 1950) against {@link #DICTIONARY}: the stream names its dictionary and ends with
+     * an Adler-32 of the text, so a damaged row fails rather than reading as other text. Rows keep this number: the
+     * dictionary never changes.
+     */
     static final int DEFLATED_1 = 1;
 
     /**
@@ -76,7 +80,7 @@ final class PackedText {
     static Packed pack(byte[] text) {
         Deflater d = DEFLATERS.poll();
         if (d == null) {
-            d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            d = new Deflater(Deflater.DEFAULT_COMPRESSION);
         }
         try {
             d.setDictionary(DICTIONARY);
@@ -109,37 +113,47 @@ final class PackedText {
      */
     static byte[] unpack(int packing, byte[] bytes, int length) {
         if (packing == AS_GIVEN) {
+            if (bytes.length != length) {
+                // a row written by a build before packing into a packed row's place, or damaged
+                throw new StoreFailure("a stored object's text is not of its recorded length", null);
+            }
             return bytes;
         }
-        if (packing != DEFLATED_1 || length < 0) {
+        if (packing != DEFLATED_1) {
             throw new StoreFailure("a stored object's text is kept in a way this build does not know (packing "
                     + packing + ")", null);
         }
+        // deflate shrinks at most about 1,032 to 1: a recorded length beyond that is damage, not a text to make room for
+        if (length < 0 || length > 1_032L * bytes.length + 64) {
+            throw new StoreFailure("a stored object's text does not unpack to its recorded length", null);
+        }
         Inflater i = INFLATERS.poll();
         if (i == null) {
-            i = new Inflater(true);
+            i = new Inflater();
         }
         try {
-            i.setDictionary(DICTIONARY);
             i.setInput(bytes);
             byte[] text = new byte[length];
             int n = 0;
             while (n < length && !i.finished()) {
                 int got = i.inflate(text, n, length - n);
-                if (got == 0 && (i.needsInput() || i.needsDictionary())) {
+                if (got == 0 && i.needsDictionary()) {
+                    // the stream names its dictionary by its Adler-32; another one is refused here
+                    i.setDictionary(DICTIONARY);
+                } else if (got == 0 && i.needsInput()) {
                     break;
                 }
                 n += got;
             }
             if (n == length && !i.finished()) {
-                // the text's last byte is out; the stream's end marker may still be unread, and nothing may follow
+                // the text's last byte is out; the stream's end, with its checksum, may still be unread
                 n += i.inflate(new byte[1]);
             }
-            if (n != length || !i.finished()) {
+            if (n != length || !i.finished() || i.getRemaining() != 0) {
                 throw new StoreFailure("a stored object's text does not unpack to its recorded length", null);
             }
             return text;
-        } catch (DataFormatException e) {
+        } catch (DataFormatException | IllegalArgumentException e) {
             throw new StoreFailure("a stored object's text is damaged", e);
         } finally {
             i.reset();

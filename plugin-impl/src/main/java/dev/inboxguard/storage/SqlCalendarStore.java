@@ -272,9 +272,11 @@ final class SqlCalendarStore implements CalendarStore {
     @Override
     public Written put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
                        Expectation expected, boolean newScheduleTag) {
+        // packed before the transaction, which holds the calendar's row from its first statement
+        PackedText.Packed packed = PackedText.pack(data);
         try {
-            return transaction(c -> write(c, owner, calendar, name, uid, data, span, expected, newScheduleTag,
-                    bump(c, owner, calendar)));
+            return transaction(c -> write(c, owner, calendar, name, uid, data, packed, span, expected,
+                    newScheduleTag, bump(c, owner, calendar)));
         } catch (StoreConflict e) {
             throw named(e, owner, calendar, uid);
         }
@@ -285,6 +287,7 @@ final class SqlCalendarStore implements CalendarStore {
                         TimeSpan span, boolean overwrite) {
         Optional<StoredObject> source = object(owner, fromCalendar, fromName);
         String uid = source.map(StoredObject::uid).orElse("");
+        PackedText.Packed packed = PackedText.pack(source.map(StoredObject::data).orElse(new byte[0]));
         try {
             return transaction(c -> {
                 // both calendars' rows, in name order: two moves in opposite directions never deadlock
@@ -306,7 +309,7 @@ final class SqlCalendarStore implements CalendarStore {
                         fromCalendar, fromName);
                 tombstone(c, owner, fromCalendar, fromName, fromRevision);
                 // the same object under another name: its Schedule-Tag goes with it
-                return write(c, owner, toCalendar, toName, source.get().uid(), source.get().data(), span,
+                return write(c, owner, toCalendar, toName, source.get().uid(), source.get().data(), packed, span,
                         new Expectation(!overwrite, Optional.empty()), true, toRevision, source.get().scheduleTag());
             });
         } catch (StoreConflict e) {
@@ -325,14 +328,15 @@ final class SqlCalendarStore implements CalendarStore {
     }
 
     private Written write(Connection c, String owner, String calendar, String name, String uid, byte[] data,
-                          TimeSpan span, Expectation expected, boolean newScheduleTag, long revision)
-            throws SQLException {
-        return write(c, owner, calendar, name, uid, data, span, expected, newScheduleTag, revision, "");
+                          PackedText.Packed packed, TimeSpan span, Expectation expected, boolean newScheduleTag,
+                          long revision) throws SQLException {
+        return write(c, owner, calendar, name, uid, data, packed, span, expected, newScheduleTag, revision, "");
     }
 
+    /** @param packed {@code data} as the row keeps it */
     private Written write(Connection c, String owner, String calendar, String name, String uid, byte[] data,
-                          TimeSpan span, Expectation expected, boolean newScheduleTag, long revision,
-                          String carriedTag) throws SQLException {
+                          PackedText.Packed packed, TimeSpan span, Expectation expected, boolean newScheduleTag,
+                          long revision, String carriedTag) throws SQLException {
         Optional<String[]> currentRow = currentTags(c, owner, calendar, name);
         Optional<String> current = currentRow.map(r -> r[0]);
         String currentTag = currentRow.map(r -> r[1]).orElse("");
@@ -357,7 +361,6 @@ final class SqlCalendarStore implements CalendarStore {
                 : "INSERT INTO objects (uid, etag, data, modified, kind, span_start, span_end, schedule_tag, "
                         + "revision, packing, text_length, owner, calendar, name) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        PackedText.Packed packed = PackedText.pack(data);
         try (PreparedStatement p = c.prepareStatement(sql)) {
             Sql.setText(p, 1, uid);
             Sql.setText(p, 2, etag);
@@ -515,9 +518,9 @@ final class SqlCalendarStore implements CalendarStore {
                 List.of(owner, calendar), r -> new SyncState(r.getLong(1), r.getLong(2))).stream().findFirst();
     }
 
-    /** The objects whose last write falls in a page's revisions (after, last]; %s is the columns. */
     /** What {@link #object(ResultSet)} reads, in its order. */
     private static final String OBJECT_COLUMNS = "name, uid, etag, data, modified, schedule_tag, packing, text_length";
+    /** The objects whose last write falls in a page's revisions (after, last]; %s is the columns. */
     private static final String PAGE_OBJECTS = "SELECT %s FROM objects o WHERE o.owner = ? AND o.calendar = ? AND "
             + "o.revision > ? AND o.revision <= ?";
 

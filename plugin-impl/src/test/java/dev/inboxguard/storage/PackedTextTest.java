@@ -60,16 +60,21 @@ class PackedTextTest {
                 java.util.Arrays.copyOf(bytes, bytes.length / 2), event.length));
         // a packing this build does not know
         assertThrows(StoreFailure.class, () -> PackedText.unpack(7, bytes, event.length));
-        // every single flipped bit: a failure, or (where deflate cannot tell) text of the recorded length
+        // every single flipped bit: the stream's checksum, or its form, gives it away
         for (int i = 0; i < bytes.length * 8; i++) {
             byte[] flipped = bytes.clone();
             flipped[i / 8] ^= (byte) (1 << (i % 8));
-            try {
-                assertEquals(event.length, PackedText.unpack(PackedText.DEFLATED_1, flipped, event.length).length);
-            } catch (StoreFailure expected) {
-                assertTrue(expected.getMessage().startsWith("a stored object's text"), expected.getMessage());
-            }
+            StoreFailure failure = assertThrows(StoreFailure.class,
+                    () -> PackedText.unpack(PackedText.DEFLATED_1, flipped, event.length), "bit " + i);
+            assertTrue(failure.getMessage().startsWith("a stored object's text"), failure.getMessage());
         }
+        // bytes after the stream's end
+        byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        assertThrows(StoreFailure.class, () -> PackedText.unpack(PackedText.DEFLATED_1, longer, event.length));
+        // a recorded length no deflate stream of this size could give: refused before any room is made for it
+        assertThrows(StoreFailure.class, () -> PackedText.unpack(PackedText.DEFLATED_1, bytes, Integer.MAX_VALUE));
+        // a row kept as given whose recorded length is not its own (as a build before packing would leave it)
+        assertThrows(StoreFailure.class, () -> PackedText.unpack(PackedText.AS_GIVEN, event, event.length - 1));
         // the pool's inflaters are not left broken by the failures
         assertArrayEquals(event, PackedText.unpack(PackedText.DEFLATED_1, bytes, event.length));
         assertEquals("x", new String(PackedText.unpack(PackedText.AS_GIVEN, "x".getBytes(StandardCharsets.UTF_8), 1),
