@@ -436,6 +436,11 @@ public final class Database implements AutoCloseable, Transactions {
         return compaction.map(StoreCompaction::settled).orElse(true);
     }
 
+    /** @return whether H2's own compaction of the embedded store is paused, the store being quiet (tests) */
+    boolean h2CompactionPaused() {
+        return compaction.map(StoreCompaction::h2CompactionPaused).orElse(false);
+    }
+
     /** @return rounds of the embedded store's compaction that rewrote chunks while commits went on (tests); 0 else */
     long compactionRoundsUnderWrites() {
         return compaction.map(StoreCompaction::roundsUnderWrites).orElse(0L);

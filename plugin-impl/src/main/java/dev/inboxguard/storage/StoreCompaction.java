@@ -58,6 +58,12 @@ final class StoreCompaction implements AutoCloseable {
     // file otherwise stayed at 6-7 times what it holds for 200-byte events for as long as the churn went on
     private static final double SPARE = 0.5;
 
+    // H2's FileStore.autoCompactFillRate (H2 2.4.240), final there; null if this H2 has no such field
+    private static final java.lang.reflect.Field H2_FILL_RATE = h2FillRateField();
+    // the store whose compaction is paused, and the rate to give back; only the timer's thread changes them
+    private volatile FileStore<?> pausedStore;
+    private int h2FillRate;
+
     private final DataSource pool;
     private final java.nio.file.Path file;
     private final GroupCommit group;
@@ -130,6 +136,10 @@ final class StoreCompaction implements AutoCloseable {
                 return;
             }
             boolean quiet = perSecond < QUIET_COMMITS;
+            if (!quiet) {
+                // under load H2's own compaction keeps the file bounded (without it the file grew to 1.6 GB)
+                resumeH2Compaction();
+            }
             if (quiet || spare) {
                 rewrote = false;
                 spent = round(quiet);
@@ -180,6 +190,9 @@ final class StoreCompaction implements AutoCloseable {
                     settle(writes, fileStore.size());
                 }
                 return 0;
+            }
+            if (quiet) {
+                pauseH2Compaction(fileStore);
             }
             if (settled) {
                 if (!wakes(writes, fileStore.size())) {
@@ -265,6 +278,17 @@ final class StoreCompaction implements AutoCloseable {
                 && checkpointing / (double) Math.max(1, elapsed) < SPARE;
     }
 
+    private static java.lang.reflect.Field h2FillRateField() {
+        try {
+            java.lang.reflect.Field f = FileStore.class.getDeclaredField("autoCompactFillRate");
+            f.setAccessible(true);
+            return f.getType() == int.class ? f : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("H2's own compaction of an idle store cannot be paused in this H2 version: {}", e.toString());
+            return null;
+        }
+    }
+
     /** @return the CPU time this process has used, or -1 where the JVM does not tell */
     private static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
@@ -313,6 +337,51 @@ final class StoreCompaction implements AutoCloseable {
 
     private boolean wakes(long writes, long size) {
         return writes - writesWhenSettled >= WAKE_COMMITS || size > 2 * sizeWhenSettled;
+    }
+
+    /**
+     * Keeps H2's own background compaction from a quiet store, whose file the rounds look after. H2 rewrites an idle
+     * store whose chunks it estimates under 90 % live ({@code AUTO_COMPACT_FILL_RATE}), and rounds may settle a few
+     * points under that, when rewrites stop making the chunks fuller (as they did once each object's text was packed,
+     * {@link PackedText}). H2's idle rewrite then wrote about 20 MB into one new chunk at the file's end and emptied a
+     * dozen chunks that stayed in use, since no checkpoint followed its saves: after a full-speed churn of 50,000
+     * events of 200 bytes the file came down to 2.7 times what it held and went back up to 4.8 times for good. Waking
+     * the rounds for such rewrites made it worse: each round's writes let H2 rewrite the store again, and the file went
+     * up and down every few seconds. H2 has no setting for its idle compaction alone, and its threshold also keeps a
+     * store under full load bounded (at 50 % the file grew to 1.6 GB), so the threshold is set to 0 here, by
+     * reflection, while the store is quiet, and set back as soon as commits come faster than a quiet store's
+     * ({@link #resumeH2Compaction}). Files under {@value #SMALL_FILE} bytes, which rounds leave alone, keep H2's.
+     */
+    private void pauseH2Compaction(FileStore<?> fileStore) {
+        if (H2_FILL_RATE == null || pausedStore != null) {
+            return;
+        }
+        try {
+            h2FillRate = H2_FILL_RATE.getInt(fileStore);
+            H2_FILL_RATE.setInt(fileStore, 0);
+            pausedStore = fileStore;
+        } catch (IllegalAccessException | RuntimeException e) {
+            LOG.warn("cannot pause H2's own compaction of an idle store: {}", e.toString());
+        }
+    }
+
+    /** Gives H2 its own compaction back: writes go on. */
+    private void resumeH2Compaction() {
+        FileStore<?> paused = pausedStore;
+        if (paused == null) {
+            return;
+        }
+        try {
+            H2_FILL_RATE.setInt(paused, h2FillRate);
+        } catch (IllegalAccessException | RuntimeException e) {
+            LOG.warn("cannot give H2 its own compaction back: {}", e.toString());
+        }
+        pausedStore = null;
+    }
+
+    /** @return whether H2's own compaction is paused (for tests) */
+    boolean h2CompactionPaused() {
+        return pausedStore != null && H2_FILL_RATE != null;
     }
 
     /** @return whether the compaction is at rest and the store has not since done what wakes it (for tests) */

@@ -60,14 +60,21 @@ class PackedTextTest {
                 java.util.Arrays.copyOf(bytes, bytes.length / 2), event.length));
         // a packing this build does not know
         assertThrows(StoreFailure.class, () -> PackedText.unpack(7, bytes, event.length));
-        // every single flipped bit: the stream's checksum, or its form, gives it away
+        // every single flipped bit: the stream's checksum, or its form, gives it away; only the padding after the
+        // stream's last code is read by nobody, and such a flip gives the same text
+        int failed = 0;
         for (int i = 0; i < bytes.length * 8; i++) {
             byte[] flipped = bytes.clone();
             flipped[i / 8] ^= (byte) (1 << (i % 8));
-            StoreFailure failure = assertThrows(StoreFailure.class,
-                    () -> PackedText.unpack(PackedText.DEFLATED_1, flipped, event.length), "bit " + i);
-            assertTrue(failure.getMessage().startsWith("a stored object's text"), failure.getMessage());
+            try {
+                assertArrayEquals(event, PackedText.unpack(PackedText.DEFLATED_1, flipped, event.length),
+                        "bit " + i + " gave other text");
+            } catch (StoreFailure expected) {
+                assertTrue(expected.getMessage().startsWith("a stored object's text"), expected.getMessage());
+                failed++;
+            }
         }
+        assertTrue(failed > bytes.length * 8 - 8, failed + " of " + bytes.length * 8 + " flips failed");
         // bytes after the stream's end
         byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
         assertThrows(StoreFailure.class, () -> PackedText.unpack(PackedText.DEFLATED_1, longer, event.length));
