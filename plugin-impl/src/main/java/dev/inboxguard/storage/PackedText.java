@@ -59,8 +59,10 @@ final class PackedText {
             "DTEND;VALUE=DATE:\r\nDTSTART;TZID=\r\nDTEND;TZID=\r\nDTSTART:\r\nDTEND:\r\nDURATION:PT1H\r\n",
             "DTSTAMP:\r\nUID:\r\nSUMMARY:\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").getBytes(StandardCharsets.US_ASCII);
 
-    // deflaters hold about 300 KB of native memory each: a few are kept for reuse, not one per request thread
-    private static final int KEPT = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+    // a deflater holds about 260 KB of native memory, an inflater about 40 KB: some are kept for reuse, not one per
+    // request thread (there are hundreds), and enough that concurrent writers seldom make new ones, which costs more
+    // than packing a small text
+    private static final int KEPT = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     private static final ArrayBlockingQueue<Deflater> DEFLATERS = new ArrayBlockingQueue<>(KEPT);
     private static final ArrayBlockingQueue<Inflater> INFLATERS = new ArrayBlockingQueue<>(KEPT);
 
