@@ -63,6 +63,7 @@ final class StoreCompaction implements AutoCloseable {
     // the store whose compaction is paused, and the rate to give back; only the timer's thread changes them
     private volatile FileStore<?> pausedStore;
     private int h2FillRate;
+    private boolean pauseRefused;
 
     private final DataSource pool;
     private final java.nio.file.Path file;
@@ -84,6 +85,8 @@ final class StoreCompaction implements AutoCloseable {
     private int fruitless;
     // whether the last round rewrote chunks, and how many such rounds ran while writes went on
     private boolean rewrote;
+    // after a round that took t, the next comes no sooner than 20 t
+    private long roundNotBefore = System.nanoTime();
     private volatile long roundsUnderWrites;
 
     private StoreCompaction(DataSource pool, java.nio.file.Path file, GroupCommit group) {
@@ -115,7 +118,6 @@ final class StoreCompaction implements AutoCloseable {
     }
 
     private void tick() {
-        long spent = 0;
         try {
             long now = System.nanoTime();
             long made = group.commits();
@@ -132,17 +134,19 @@ final class StoreCompaction implements AutoCloseable {
             // 5-12 %; the file's size after a burst is what a round fixes. After a long pause (the one that follows a
             // long round) the rate would be averaged over that pause, and a burst begun just before this tick
             // would look quiet: the rate is measured afresh over the next second first.
+            boolean quiet = perSecond < QUIET_COMMITS;
+            if (!quiet) {
+                // under load H2's own compaction keeps the file bounded (without it the file grew to 1.6 GB); a rate
+                // averaged over a long pause may call a busy store quiet, never a quiet one busy
+                resumeH2Compaction();
+            }
             if (elapsed > PAUSE_NANOS * 3 / 2) {
                 return;
             }
-            boolean quiet = perSecond < QUIET_COMMITS;
-            if (!quiet) {
-                // under load H2's own compaction keeps the file bounded (without it the file grew to 1.6 GB)
-                resumeH2Compaction();
-            }
-            if (quiet || spare) {
+            if ((quiet || spare) && now - roundNotBefore >= 0) {
                 rewrote = false;
-                spent = round(quiet);
+                long spent = round(quiet);
+                roundNotBefore = System.nanoTime() + PACE * spent;
                 if (rewrote && !quiet) {
                     roundsUnderWrites++;
                 }
@@ -157,7 +161,9 @@ final class StoreCompaction implements AutoCloseable {
             }
         } finally {
             try {
-                timer.schedule(this::tick, Math.max(PAUSE_NANOS, PACE * spent), TimeUnit.NANOSECONDS);
+                // a tick each second, whatever the rounds' pace: a burst that comes while H2's own compaction is
+                // paused gets it back within a second, not after 20 times a long round
+                timer.schedule(this::tick, PAUSE_NANOS, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException stopping) {
                 // closed while this round ran
             }
@@ -185,7 +191,13 @@ final class StoreCompaction implements AutoCloseable {
                 return 0;
             }
             long writes = group.commits() - ownCheckpoints;
+            if (pausedStore != null && pausedStore != fileStore) {
+                // H2 closed and opened the store again: the new one has its own threshold
+                pausedStore = null;
+            }
             if (fileStore.size() < SMALL_FILE) {
+                // rounds leave a small file alone, and H2's own compaction looks after it
+                resumeH2Compaction();
                 if (!settled) {
                     settle(writes, fileStore.size());
                 }
@@ -353,14 +365,21 @@ final class StoreCompaction implements AutoCloseable {
      * ({@link #resumeH2Compaction}). Files under {@value #SMALL_FILE} bytes, which rounds leave alone, keep H2's.
      */
     private void pauseH2Compaction(FileStore<?> fileStore) {
-        if (H2_FILL_RATE == null || pausedStore != null) {
+        if (H2_FILL_RATE == null || pausedStore != null || pauseRefused) {
             return;
         }
         try {
-            h2FillRate = H2_FILL_RATE.getInt(fileStore);
+            int rate = H2_FILL_RATE.getInt(fileStore);
+            if (rate == 0) {
+                // paused already (a second Database on the same file, in tests): that one gives it back
+                return;
+            }
+            h2FillRate = rate;
             H2_FILL_RATE.setInt(fileStore, 0);
             pausedStore = fileStore;
         } catch (IllegalAccessException | RuntimeException e) {
+            // a JVM that refuses to change the field refuses every time: said once
+            pauseRefused = true;
             LOG.warn("cannot pause H2's own compaction of an idle store: {}", e.toString());
         }
     }
@@ -419,7 +438,10 @@ final class StoreCompaction implements AutoCloseable {
     public void close() {
         timer.shutdown();
         try {
-            timer.awaitTermination(10, TimeUnit.SECONDS);
+            if (timer.awaitTermination(10, TimeUnit.SECONDS)) {
+                // H2's close finds its own threshold, whatever it does with it
+                resumeH2Compaction();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -332,7 +332,9 @@ class EmbeddedStoreTest extends StoreContract {
                 }
                 threads.shutdown();
             }
-            awaitTrue(db::h2CompactionPaused, 30, "paused again once the writes stop");
+            Path file = dir.resolve("inboxguard.mv.db");
+            awaitTrue(db::h2CompactionPaused, 30, "paused again once the writes stop (rounds, and so the pause, "
+                    + "need a file of 4 MB; it is " + java.nio.file.Files.size(file) + " bytes)");
             assertEquals(0, h2FillRate(db));
         }
     }
@@ -486,8 +488,8 @@ class EmbeddedStoreTest extends StoreContract {
         String tail = "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         StringBuilder text = new StringBuilder();
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        // any printable character but the backslash, which iCalendar escapes: deflate, and so the store's packing
-        // (PackedText), shrinks such text by only about a fifth
+        // printable characters (the backslash swapped, so that no escape begins; the store does not parse the text):
+        // deflate, and so the store's packing (PackedText), shrinks such text by only about a fifth
         while (text.length() < bytes - head.length() - tail.length()) {
             char c = (char) ('!' + random.nextInt(94));
             text.append(c == '\\' ? '/' : c);
