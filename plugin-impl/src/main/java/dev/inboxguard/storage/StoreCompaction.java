@@ -400,7 +400,7 @@ final class StoreCompaction implements AutoCloseable {
 
     /** @return whether H2's own compaction is paused (for tests) */
     boolean h2CompactionPaused() {
-        return pausedStore != null && H2_FILL_RATE != null;
+        return pausedStore != null;
     }
 
     /** @return whether the compaction is at rest and the store has not since done what wakes it (for tests) */

@@ -306,32 +306,10 @@ class EmbeddedStoreTest extends StoreContract {
             burstOfReplacements(store, writers, each, i -> { });
             awaitTrue(db::h2CompactionPaused, 30, "paused once the burst is over");
             assertEquals(0, h2FillRate(db));
-            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(writers);
-            List<java.util.concurrent.Future<?>> steady = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                steady.add(threads.submit(() -> {
-                    for (int i = 2 * each; !stop.get(); i++) {
-                        replacement(store, writer, i, each);
-                        try {
-                            Thread.sleep(20);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }));
-            }
-            try {
+            steadyReplacements(store, writers, each, () -> {
                 awaitTrue(() -> !db.h2CompactionPaused(), 10, "given back while writes go on");
                 assertEquals(90, h2FillRate(db));
-            } finally {
-                stop.set(true);
-                for (java.util.concurrent.Future<?> f : steady) {
-                    f.get(30, TimeUnit.SECONDS);
-                }
-                threads.shutdown();
-            }
+            });
             Path file = dir.resolve("inboxguard.mv.db");
             awaitTrue(db::h2CompactionPaused, 30, "paused again once the writes stop (rounds, and so the pause, "
                     + "need a file of 4 MB; it is " + java.nio.file.Files.size(file) + " bytes)");
@@ -373,37 +351,13 @@ class EmbeddedStoreTest extends StoreContract {
             burstOfReplacements(store, writers, each, i -> { });
             long before = db.compactionRoundsUnderWrites();
             // then four writers, each replacing one of its objects every 20 ms
-            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicLong replaced = new java.util.concurrent.atomic.AtomicLong();
-            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(writers);
-            List<java.util.concurrent.Future<?>> steady = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                steady.add(threads.submit(() -> {
-                    for (int i = 2 * each; !stop.get(); i++) {
-                        replacement(store, writer, i, each);
-                        replaced.incrementAndGet();
-                        try {
-                            Thread.sleep(20);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }));
-            }
             long started = System.nanoTime();
-            try {
+            long replaced = steadyReplacements(store, writers, each, () -> {
                 for (int i = 0; i < 600 && db.compactionRoundsUnderWrites() == before; i++) {
                     Thread.sleep(100);
                 }
-            } finally {
-                stop.set(true);
-                for (java.util.concurrent.Future<?> f : steady) {
-                    f.get(30, TimeUnit.SECONDS);
-                }
-                threads.shutdown();
-            }
-            double commitsPerSecond = 2.0 * replaced.get() / ((System.nanoTime() - started) / 1e9);
+            });
+            double commitsPerSecond = 2.0 * replaced / ((System.nanoTime() - started) / 1e9);
             assertTrue(db.compactionRoundsUnderWrites() > before, "no round rewrote under steady writes ("
                     + Math.round(commitsPerSecond) + " commits a second)");
             assertTrue(commitsPerSecond > 50, "the writes were steady, not quiet: " + commitsPerSecond);
@@ -412,6 +366,49 @@ class EmbeddedStoreTest extends StoreContract {
         try (Database db = node()) {
             assertEquals(writers * each, db.calendars().objects("alice", "work").size(), "all there after a restart");
         }
+    }
+
+    /** What a test does while steady writes go on. */
+    private interface WhileWriting {
+        void run() throws Exception;
+    }
+
+    /**
+     * Steady writes: {@code writers} threads, each replacing one of its objects (after a burst of replacements) every
+     * 20 ms, for as long as {@code meanwhile} runs.
+     *
+     * @return the objects replaced
+     */
+    private static long steadyReplacements(CalendarStore store, int writers, int each, WhileWriting meanwhile)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong replaced = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        List<java.util.concurrent.Future<?>> steady = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            steady.add(threads.submit(() -> {
+                for (int i = 2 * each; !stop.get(); i++) {
+                    replacement(store, writer, i, each);
+                    replaced.incrementAndGet();
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        try {
+            meanwhile.run();
+        } finally {
+            stop.set(true);
+            for (java.util.concurrent.Future<?> f : steady) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            threads.shutdown();
+        }
+        return replaced.get();
     }
 
     /** What a burst's writer does after each of its steps, given the step's index. */
