@@ -291,7 +291,12 @@ final class Sql {
      * database, so the two stores keep the same data.
      */
     static void setText(PreparedStatement p, int index, String s) throws SQLException {
-        p.setString(index, s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\ufffd'));
+        p.setString(index, asStored(s));
+    }
+
+    /** @return the text as {@link #setText} stores it, and as it reads back: NUL replaced */
+    static String asStored(String s) {
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\ufffd');
     }
 
     /**

@@ -272,8 +272,9 @@ final class SqlCalendarStore implements CalendarStore {
     @Override
     public Written put(String owner, String calendar, String name, String uid, byte[] data, TimeSpan span,
                        Expectation expected, boolean newScheduleTag) {
-        // packed before the transaction, which holds the calendar's row from its first statement
-        PackedText.Packed packed = PackedText.pack(data);
+        // packed before the transaction, which holds the calendar's row from its first statement; against the UID
+        // as the row will give it back
+        PackedText.Packed packed = PackedText.pack(data, Sql.asStored(uid));
         try {
             return transaction(c -> write(c, owner, calendar, name, uid, data, packed, span, expected,
                     newScheduleTag, bump(c, owner, calendar)));
@@ -287,7 +288,8 @@ final class SqlCalendarStore implements CalendarStore {
                         TimeSpan span, boolean overwrite) {
         Optional<StoredObject> source = object(owner, fromCalendar, fromName);
         String uid = source.map(StoredObject::uid).orElse("");
-        PackedText.Packed packed = PackedText.pack(source.map(StoredObject::data).orElse(new byte[0]));
+        PackedText.Packed packed = PackedText.pack(source.map(StoredObject::data).orElse(new byte[0]),
+                Sql.asStored(uid));
         try {
             return transaction(c -> {
                 // both calendars' rows, in name order: two moves in opposite directions never deadlock
@@ -648,7 +650,7 @@ final class SqlCalendarStore implements CalendarStore {
 
     private static StoredObject object(ResultSet r) throws SQLException {
         return new StoredObject(r.getString(1), r.getString(2), r.getString(3),
-                PackedText.unpack(r.getInt(7), r.getBytes(4), r.getInt(8)), r.getLong(5), r.getString(6));
+                PackedText.unpack(r.getInt(7), r.getBytes(4), r.getInt(8), r.getString(2)), r.getLong(5), r.getString(6));
     }
 
     private <T> List<T> query(String sql, List<?> args, Sql.Row<T> row) {

@@ -292,7 +292,7 @@ abstract class StoreContract {
             before = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
             try (java.sql.Connection c = first.dataSource().getConnection();
                  java.sql.Statement s = c.createStatement()) {
-                assertEquals(java.util.Map.of("a.ics", PackedText.DEFLATED_1, "c.ics", PackedText.DEFLATED_1),
+                assertEquals(java.util.Map.of("a.ics", PackedText.DEFLATED_WITH_UID, "c.ics", PackedText.DEFLATED_WITH_UID),
                         packings(first), "this build packs what it writes");
                 for (StoredObject o : store.objects("alice", "c")) {
                     try (java.sql.PreparedStatement p = c.prepareStatement(
@@ -348,7 +348,7 @@ abstract class StoreContract {
             assertEquals(java.util.Map.of("a.ics", PackedText.AS_GIVEN, "c.ics", PackedText.AS_GIVEN),
                     packings(again), "the rows from before stay as they are");
             store.put("alice", "c", "b.ics", "b", event("B2"), ANY, Expectation.NONE);
-            assertEquals(PackedText.DEFLATED_1, packings(again).get("b.ics"));
+            assertEquals(PackedText.DEFLATED_WITH_UID, packings(again).get("b.ics"));
             CalendarStore.Changes again2 = store.changesSince("alice", "c", after.revision(), 1_000, 1 << 20)
                     .orElseThrow();
             assertEquals(List.of("b.ics"), names(again2.changed()));
@@ -389,8 +389,8 @@ abstract class StoreContract {
             store.put("alice", "c", "noise.ics", "n", noise, ANY, Expectation.NONE);
             store.put("alice", "c", "big.ics", "b", big, ANY, Expectation.NONE);
             store.put("alice", "c", "empty.ics", "x", new byte[0], ANY, Expectation.NONE);
-            assertEquals(java.util.Map.of("event.ics", PackedText.DEFLATED_1, "noise.ics", PackedText.AS_GIVEN,
-                    "big.ics", PackedText.DEFLATED_1, "empty.ics", PackedText.AS_GIVEN), packings(db));
+            assertEquals(java.util.Map.of("event.ics", PackedText.DEFLATED_WITH_UID, "noise.ics", PackedText.AS_GIVEN,
+                    "big.ics", PackedText.DEFLATED_WITH_UID, "empty.ics", PackedText.AS_GIVEN), packings(db));
             try (java.sql.Connection c = db.dataSource().getConnection();
                  java.sql.Statement s = c.createStatement();
                  java.sql.ResultSet r = s.executeQuery("SELECT OCTET_LENGTH(data), text_length FROM objects "
@@ -417,6 +417,22 @@ abstract class StoreContract {
             }
             for (ObjectSummary summary : store.summaries("alice", "c")) {
                 assertEquals(texts.get(summary.name()).length, summary.size(), summary.name());
+            }
+            try (java.sql.Connection c = db.dataSource().getConnection()) {
+                // a row as the build before packed it, against the dictionary alone (packing 1), still reads
+                try (java.sql.PreparedStatement p = c.prepareStatement("UPDATE objects SET data = ?, packing = ? "
+                        + "WHERE owner = 'alice' AND calendar = 'c' AND name = 'event.ics'")) {
+                    p.setBytes(1, PackedTextTest.deflatedAgainstTheDictionaryAlone(event));
+                    p.setInt(2, PackedText.DEFLATED_1);
+                    assertEquals(1, p.executeUpdate());
+                }
+                assertArrayEquals(event, store.object("alice", "c", "event.ics").orElseThrow().data());
+                // a row whose UID was changed by hand no longer unpacks: a failure, never other text
+                try (java.sql.Statement s = c.createStatement()) {
+                    assertEquals(1, s.executeUpdate("UPDATE objects SET uid = 'other' WHERE owner = 'alice' "
+                            + "AND calendar = 'c' AND name = 'big.ics'"));
+                }
+                assertThrows(StoreFailure.class, () -> store.object("alice", "c", "big.ics"));
             }
         }
     }
@@ -785,15 +801,17 @@ abstract class StoreContract {
             store.createCalendar(new StoredCalendar("alice", wide, "\u00fcber", Set.of("VEVENT"), 0));
             store.createCalendar(new StoredCalendar("alice", "c", "C", Set.of("VEVENT"), 0));
             String uid = "\u6f22".repeat(341);
-            store.put("alice", wide, "wide.ics", uid, ics("W"), ANY, Expectation.NONE);
+            store.put("alice", wide, "wide.ics", uid, event("W"), ANY, Expectation.NONE);
             assertEquals(uid, store.objectByUid("alice", uid).orElseThrow().object().uid());
+            assertArrayEquals(event("W"), store.object("alice", wide, "wide.ics").orElseThrow().data());
             db.scheduling().remember("alice", "mailto:" + "\u6f22".repeat(1000) + "@example.net");
             assertTrue(db.scheduling().knows("alice", "mailto:" + "\u6f22".repeat(1000) + "@example.net"));
             // text with NUL (PostgreSQL cannot store it) is stored with a replacement character
             db.scheduling().audit(entry("bob", "mallory\0", "nul\0uid"));
             assertEquals("mailto:mallory\ufffd@example.net", db.scheduling().auditTrail(Optional.of("bob"), 0, 5).get(0).sender());
-            store.put("alice", "c", "nul.ics", "a\0b", ics("N"), ANY, Expectation.NONE);
-            assertTrue(store.objectByUid("alice", "a\ufffdb").isPresent());
+            // and the text packed against the UID as stored reads back
+            store.put("alice", "c", "nul.ics", "a\0b", event("N"), ANY, Expectation.NONE);
+            assertArrayEquals(event("N"), store.objectByUid("alice", "a\ufffdb").orElseThrow().object().data());
         }
     }
 
