@@ -13,14 +13,14 @@ import java.util.zip.Inflater;
  * <p>Why: for events of about 200 bytes the embedded file was over three times what it held, and two thirds of an
  * object's row is its text. Most of that text is the same words in every object (BEGIN:VCALENDAR, VERSION:2.0,
  * DTSTAMP, END:VEVENT...), which deflate alone cannot share within one short value; a preset dictionary lets the
- * first occurrence already refer back. An event of 198 bytes takes 95 (158 without the dictionary), and a client's
+ * first occurrence already refer back. An event of 198 bytes takes 94 (158 without the dictionary), and a client's
  * event of 1,146 bytes with its VTIMEZONE, attendees and alarm takes 341 (616), in about 13 µs; both with the zlib
  * format's 10 bytes of header and checksum. This is done once per write, unlike H2's page compression
  * ({@code storage.compress}), which compresses every index page a commit touches and costs about a third more CPU a
  * PUT.
  *
  * <p>The dictionary ends, for each row, with the row's own UID line: the UID is random, kept in its own column
- * anyway, and against the shared words alone it took about a third of a packed event (94 bytes; 60 with it).
+ * anyway, and against the shared words alone it took about a third of the packed event (60 bytes with it).
  *
  * <p>A row says how its text is kept ({@code packing}) and how long the text is ({@code text_length}), so that
  * listings answer {@code getcontentlength} without unpacking, and rows written before packing existed (packing 0)
@@ -38,10 +38,15 @@ final class PackedText {
     /**
      * As {@link #DEFLATED_1}, against {@link #DICTIONARY} followed by the row's own UID line ({@code UID:}, the row's
      * {@code uid}, CRLF). The UID is kept in its column anyway, and in the text it is random: against the shared
-     * dictionary alone it takes about 34 of an event's 94 packed bytes. The row's UID is written with its text in
-     * every statement, and a row read with another UID fails by the stream's own dictionary check.
+     * dictionary alone it takes about 34 of an event's 94 packed bytes. Only for a UID of printable ASCII and at most
+     * {@value #PLAIN_UID} characters, which every database gives back as written; any other is packed with
+     * {@link #DEFLATED_1}. The row's UID is written with its text in every statement, and what changes a row's UID must
+     * pack its text again. A row read with another UID fails by the stream's dictionary check, an Adler-32: damage
+     * is caught, though a deliberate change could pass it.
      */
     static final int DEFLATED_WITH_UID = 2;
+    /** The longest UID packed with {@link #DEFLATED_WITH_UID}: the {@code uid} column's width. */
+    static final int PLAIN_UID = 1024;
 
     /**
      * iCalendar's common lines and parameters (RFC 5545 and what the major clients add), the most common last, where
@@ -68,6 +73,20 @@ final class PackedText {
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:\r\n",
             "DTEND;VALUE=DATE:\r\nDTSTART;TZID=\r\nDTEND;TZID=\r\nDTSTART:\r\nDTEND:\r\nDURATION:PT1H\r\n",
             "DTSTAMP:\r\nUID:\r\nSUMMARY:\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").getBytes(StandardCharsets.US_ASCII);
+
+    /** @return whether the UID is printable ASCII and fits its column: no database changes such a value */
+    private static boolean plain(String uid) {
+        if (uid.length() > PLAIN_UID) {
+            return false;
+        }
+        for (int i = 0; i < uid.length(); i++) {
+            char ch = uid.charAt(i);
+            if (ch < 0x20 || ch > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** @return {@link #DICTIONARY} followed by the UID line of a row whose UID is {@code uid} */
     private static byte[] dictionary(String uid) {
@@ -106,8 +125,9 @@ final class PackedText {
         if (d == null) {
             d = new Deflater(Deflater.DEFAULT_COMPRESSION);
         }
+        boolean withUid = plain(uid);
         try {
-            d.setDictionary(dictionary(uid));
+            d.setDictionary(withUid ? dictionary(uid) : DICTIONARY);
             d.setInput(text);
             d.finish();
             // packed text longer than the text is kept as given: the buffer needs no room beyond it
@@ -119,7 +139,7 @@ final class PackedText {
             if (!d.finished()) {
                 return new Packed(AS_GIVEN, text);
             }
-            return new Packed(DEFLATED_WITH_UID, java.util.Arrays.copyOf(out, n));
+            return new Packed(withUid ? DEFLATED_WITH_UID : DEFLATED_1, java.util.Arrays.copyOf(out, n));
         } finally {
             d.reset();
             if (!DEFLATERS.offer(d)) {

@@ -343,7 +343,7 @@ final class SqlCalendarStore implements CalendarStore {
         Optional<String> current = currentRow.map(r -> r[0]);
         String currentTag = currentRow.map(r -> r[1]).orElse("");
         expected.check(current, currentTag);
-        if (currentRow.isPresent() && !currentRow.get()[2].equals(uid)) {
+        if (currentRow.isPresent() && !currentRow.get()[2].equals(Sql.asStored(uid))) {
             // RFC 4791 §5.3.2.1: a resource keeps its UID; another event goes under another name
             throw new StoreConflict(StoreConflict.Kind.UID_TAKEN, "this resource holds another event (UID "
                     + currentRow.get()[2] + "); put this one under a name of its own", Optional.of(name));
@@ -650,7 +650,8 @@ final class SqlCalendarStore implements CalendarStore {
 
     private static StoredObject object(ResultSet r) throws SQLException {
         return new StoredObject(r.getString(1), r.getString(2), r.getString(3),
-                PackedText.unpack(r.getInt(7), r.getBytes(4), r.getInt(8), r.getString(2)), r.getLong(5), r.getString(6));
+                PackedText.unpack(r.getInt(7), r.getBytes(4), r.getInt(8), r.getString(2)), r.getLong(5),
+                r.getString(6));
     }
 
     private <T> List<T> query(String sql, List<?> args, Sql.Row<T> row) {

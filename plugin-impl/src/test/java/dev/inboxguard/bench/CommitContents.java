@@ -33,6 +33,10 @@ public final class CommitContents {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: CommitContents <data directory> [chunks] [largest chunk, in 4 KB blocks]");
+            System.exit(2);
+        }
         Path file = Path.of(args[0]).toAbsolutePath().resolve("inboxguard");
         int newest = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         // a compaction's rewrite is one large chunk: only chunks of a commit's size are counted
@@ -55,7 +59,12 @@ public final class CommitContents {
             chunksOf.setAccessible(true);
             Method contentsOf = FileStore.class.getDeclaredMethod("getToC", Chunk.class);
             contentsOf.setAccessible(true);
-            List<Chunk<?>> chunks = new ArrayList<>(((Map<Integer, Chunk<?>>) chunksOf.invoke(fileStore)).values());
+            @SuppressWarnings("unchecked")
+            Map<Integer, Chunk<?>> all = (Map<Integer, Chunk<?>>) chunksOf.invoke(fileStore);
+            List<Chunk<?>> chunks = new ArrayList<>(all.values());
+            // the table of contents follows the chunk's last page: where it starts, that page ends
+            java.lang.reflect.Field contentsAt = Chunk.class.getDeclaredField("tocPos");
+            contentsAt.setAccessible(true);
             chunks.removeIf(ch -> ch.len > largest);
             chunks.sort(Comparator.comparingLong((Chunk<?> ch) -> ch.version).reversed());
             Map<String, long[]> byMap = new HashMap<>();
@@ -71,9 +80,8 @@ public final class CommitContents {
                 java.util.Arrays.sort(pages, Comparator.comparingInt(DataUtils::getPageOffset));
                 for (int i = 0; i < pages.length; i++) {
                     long page = pages[i];
-                    int bytes = i + 1 < pages.length
-                            ? DataUtils.getPageOffset(pages[i + 1]) - DataUtils.getPageOffset(page)
-                            : Math.min(DataUtils.getPageMaxLength(page), 4096);
+                    int bytes = (i + 1 < pages.length ? DataUtils.getPageOffset(pages[i + 1])
+                            : contentsAt.getInt(chunk)) - DataUtils.getPageOffset(page);
                     int mapId = DataUtils.getPageMapId(page);
                     String map = mapId == 0 ? "H2's layout of the file" : store.getMapName(mapId);
                     String name = names.getOrDefault(map, map == null ? "map " + mapId : map)
@@ -87,17 +95,16 @@ public final class CommitContents {
             System.out.printf("the newest %d chunks of at most %d blocks: %d bytes of pages, %.0f a chunk%n", counted,
                     largest, total,
                     total / (double) Math.max(1, counted));
-            long all = total;
+            long written = Math.max(1, total);
             long layout = byMap.entrySet().stream().filter(e -> e.getKey().startsWith("H2's layout"))
                     .mapToLong(e -> e.getValue()[0]).sum();
             long inner = byMap.entrySet().stream().filter(e -> e.getKey().endsWith("inner pages")
                     && !e.getKey().startsWith("H2's layout")).mapToLong(e -> e.getValue()[0]).sum();
             System.out.printf("H2's layout %.1f %%, inner pages of tables and indexes %.1f %%, their leaves %.1f %%%n",
-                    100.0 * layout / Math.max(1, all), 100.0 * inner / Math.max(1, all),
-                    100.0 * (all - layout - inner) / Math.max(1, all));
+                    100.0 * layout / written, 100.0 * inner / written, 100.0 * (total - layout - inner) / written);
             byMap.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
                     .forEach(e -> System.out.printf("%-52s %8d bytes %5.1f %% %5d pages%n", e.getKey(),
-                            e.getValue()[0], 100.0 * e.getValue()[0] / Math.max(1, all), e.getValue()[1]));
+                            e.getValue()[0], 100.0 * e.getValue()[0] / written, e.getValue()[1]));
         }
     }
 }

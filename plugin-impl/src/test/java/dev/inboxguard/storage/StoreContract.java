@@ -292,8 +292,8 @@ abstract class StoreContract {
             before = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
             try (java.sql.Connection c = first.dataSource().getConnection();
                  java.sql.Statement s = c.createStatement()) {
-                assertEquals(java.util.Map.of("a.ics", PackedText.DEFLATED_WITH_UID, "c.ics", PackedText.DEFLATED_WITH_UID),
-                        packings(first), "this build packs what it writes");
+                assertEquals(java.util.Map.of("a.ics", PackedText.DEFLATED_WITH_UID, "c.ics",
+                        PackedText.DEFLATED_WITH_UID), packings(first), "this build packs what it writes");
                 for (StoredObject o : store.objects("alice", "c")) {
                     try (java.sql.PreparedStatement p = c.prepareStatement(
                             "UPDATE objects SET data = ? WHERE owner = 'alice' AND calendar = 'c' AND name = ?")) {
@@ -418,6 +418,11 @@ abstract class StoreContract {
             for (ObjectSummary summary : store.summaries("alice", "c")) {
                 assertEquals(texts.get(summary.name()).length, summary.size(), summary.name());
             }
+            // a move keeps the text, packed against the same UID
+            store.put("alice", "c", "to-move.ics", "m", event("Moved"), ANY, Expectation.NONE);
+            store.move("alice", "c", "to-move.ics", "c", "moved.ics", ANY, false);
+            assertArrayEquals(event("Moved"), store.object("alice", "c", "moved.ics").orElseThrow().data());
+            assertEquals(PackedText.DEFLATED_WITH_UID, packings(db).get("moved.ics"));
             try (java.sql.Connection c = db.dataSource().getConnection()) {
                 // a row as the build before packed it, against the dictionary alone (packing 1), still reads
                 try (java.sql.PreparedStatement p = c.prepareStatement("UPDATE objects SET data = ?, packing = ? "
@@ -427,7 +432,7 @@ abstract class StoreContract {
                     assertEquals(1, p.executeUpdate());
                 }
                 assertArrayEquals(event, store.object("alice", "c", "event.ics").orElseThrow().data());
-                // a row whose UID was changed by hand no longer unpacks: a failure, never other text
+                // a row whose UID was changed by hand no longer unpacks: a store failure
                 try (java.sql.Statement s = c.createStatement()) {
                     assertEquals(1, s.executeUpdate("UPDATE objects SET uid = 'other' WHERE owner = 'alice' "
                             + "AND calendar = 'c' AND name = 'big.ics'"));
@@ -809,9 +814,11 @@ abstract class StoreContract {
             // text with NUL (PostgreSQL cannot store it) is stored with a replacement character
             db.scheduling().audit(entry("bob", "mallory\0", "nul\0uid"));
             assertEquals("mailto:mallory\ufffd@example.net", db.scheduling().auditTrail(Optional.of("bob"), 0, 5).get(0).sender());
-            // and the text packed against the UID as stored reads back
+            // and its text reads back, and the object takes a new version under the same UID
             store.put("alice", "c", "nul.ics", "a\0b", event("N"), ANY, Expectation.NONE);
             assertArrayEquals(event("N"), store.objectByUid("alice", "a\ufffdb").orElseThrow().object().data());
+            store.put("alice", "c", "nul.ics", "a\0b", event("N2"), ANY, Expectation.NONE);
+            assertArrayEquals(event("N2"), store.object("alice", "c", "nul.ics").orElseThrow().data());
         }
     }
 
