@@ -236,7 +236,8 @@ final class StoreCompaction implements AutoCloseable {
                 return System.nanoTime() - start;
             }
             if (!holes && fill >= TARGET_FILL) {
-                settle(writes, size);
+                lastMove(store, fileStore);
+                settle(writes, fileStore.size());
                 return System.nanoTime() - start;
             }
             // progress since the rounds before: the chunks fuller, or the file smaller
@@ -245,7 +246,8 @@ final class StoreCompaction implements AutoCloseable {
                 smallest = Math.min(smallest, size);
                 fruitless = 0;
             } else if (++fruitless >= FRUITLESS) {
-                settle(writes, size);
+                lastMove(store, fileStore);
+                settle(writes, fileStore.size());
                 return System.nanoTime() - start;
             }
             // moved first: the chunks a rewrite empties are freed only once a checkpoint has fsynced the rewrite,
@@ -264,6 +266,19 @@ final class StoreCompaction implements AutoCloseable {
                         rewrite ? ", rewrote" : "");
             }
             return System.nanoTime() - start;
+        }
+    }
+
+    /**
+     * Before the rounds come to rest, chunks move into whatever holes are left, however few. A rewrite stores the
+     * pages it moves in one chunk of up to {@value #REWRITE_BYTES} bytes, which lands at the file's end when no hole
+     * is that large, and the next round moves it back; rounds that settled between the two left the file that much
+     * larger (after the issue's benchmark of 50,000 events of 200 bytes: 29.7 MB at rest in one run, 27.7 MB in
+     * another). Only while the store is quiet, as every move.
+     */
+    private void lastMove(MVStore store, FileStore<?> fileStore) {
+        if (fileStore instanceof RandomAccessStore file && store.getFillRate() < 100 && roomToMove()) {
+            file.compactMoveChunks(100, MOVE_BYTES, store);
         }
     }
 
