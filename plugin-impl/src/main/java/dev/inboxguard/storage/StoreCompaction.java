@@ -85,6 +85,8 @@ final class StoreCompaction implements AutoCloseable {
     private int fruitless;
     // whether the last round rewrote chunks, and how many such rounds ran while writes went on
     private boolean rewrote;
+    // whether a rewrite stored a chunk since the last move, which may have landed at the file's end
+    private boolean rewroteSinceMove;
     // after a round that took t, the next comes no sooner than 20 t
     private long roundNotBefore = System.nanoTime();
     private volatile long roundsUnderWrites;
@@ -175,7 +177,8 @@ final class StoreCompaction implements AutoCloseable {
      * holes and the file's end is cut if less than {@value #TARGET_FILL} % of the file is in use; the live pages of
      * the emptiest chunks are rewritten if less than {@value #TARGET_FILL} % of what the chunks hold is live.
      *
-     * @param quiet whether the store is quiet: only then are chunks moved. A move holds H2's store lock while it
+     * @param quiet whether the store is quiet: only then are chunks moved (and, before the rounds rest after a
+     *              rewrite, whatever the file's fill; see {@link #lastMove}). A move holds H2's store lock while it
      *              copies up to {@value #MOVE_BYTES} bytes and fsyncs, and a checkpoint waits for that lock with every
      *              statement held back ({@link CheckpointGate}); H2's rewrite waits at most 10 ms for the lock or
      *              gives up, and holds it while it rewrites up to {@value #REWRITE_BYTES} bytes (under 50 ms measured,
@@ -254,6 +257,7 @@ final class StoreCompaction implements AutoCloseable {
             // and are moved over in a later round
             if (holes && roomToMove()) {
                 ((RandomAccessStore) fileStore).compactMoveChunks(TARGET_FILL, MOVE_BYTES, store);
+                rewroteSinceMove = false;
             }
             boolean rewrite = fill < TARGET_FILL;
             if (rewrite) {
@@ -270,15 +274,23 @@ final class StoreCompaction implements AutoCloseable {
     }
 
     /**
-     * Before the rounds come to rest, chunks move into whatever holes are left, however few. A rewrite stores the
-     * pages it moves in one chunk of up to {@value #REWRITE_BYTES} bytes, which lands at the file's end when no hole
-     * is that large, and the next round moves it back; rounds that settled between the two left the file that much
-     * larger (after the issue's benchmark of 50,000 events of 200 bytes: 29.7 MB at rest in one run, 27.7 MB in
-     * another). Only while the store is quiet, as every move.
+     * Before the rounds come to rest after a rewrite, chunks move into the holes left. A rewrite stores the pages it
+     * moves in one chunk of up to {@value #REWRITE_BYTES} bytes, which lands at the file's end when no hole is that
+     * large, and the next round moves it back only if under {@value #TARGET_FILL} % of the file is in use; rounds
+     * that settled between the two left the file that much larger (after the issue's benchmark of 50,000 events of
+     * 200 bytes: 29.4-29.7 MB at rest in some runs, 27.4-27.7 MB in others). Only after a rewrite, as the rounds'
+     * own moves follow rewrites: a move copies what it moves twice, with H2's store lock held, and must not come at
+     * every rest of a large file. With a smaller budget (8 MB) H2 chose other chunks than the rewrite's, and the file
+     * stayed as large. Then a checkpoint, as after a rewrite: the move's own versions are not marked whole, and the
+     * chunks it emptied are freed only once one is on the disk.
      */
-    private void lastMove(MVStore store, FileStore<?> fileStore) {
-        if (fileStore instanceof RandomAccessStore file && store.getFillRate() < 100 && roomToMove()) {
+    private void lastMove(MVStore store, FileStore<?> fileStore) throws SQLException {
+        if (rewroteSinceMove && fileStore instanceof RandomAccessStore file && store.getFillRate() < 100
+                && roomToMove()) {
             file.compactMoveChunks(100, MOVE_BYTES, store);
+            rewroteSinceMove = false;
+            checkpoint(store);
+            dropEmptied(store);
         }
     }
 
@@ -330,6 +342,7 @@ final class StoreCompaction implements AutoCloseable {
      */
     private boolean rewrite(MVStore store) throws SQLException {
         boolean any = store.compact(TARGET_FILL, REWRITE_BYTES);
+        rewroteSinceMove |= any;
         checkpoint(store);
         dropEmptied(store);
         return any;
