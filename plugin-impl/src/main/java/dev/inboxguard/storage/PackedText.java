@@ -106,7 +106,7 @@ final class PackedText {
     /**
      * How one text is kept.
      *
-     * @param packing {@link #AS_GIVEN} or {@link #DEFLATED_WITH_UID}
+     * @param packing {@link #AS_GIVEN}, {@link #DEFLATED_WITH_UID}, or {@link #DEFLATED_1} for a UID that is not plain
      * @param bytes   what the row holds
      */
     record Packed(int packing, byte[] bytes) {
