@@ -288,8 +288,8 @@ final class SqlCalendarStore implements CalendarStore {
                         TimeSpan span, boolean overwrite) {
         Optional<StoredObject> source = object(owner, fromCalendar, fromName);
         String uid = source.map(StoredObject::uid).orElse("");
-        PackedText.Packed packed = PackedText.pack(source.map(StoredObject::data).orElse(new byte[0]),
-                Sql.asStored(uid));
+        // the UID as the row gave it back, which the new row keeps
+        PackedText.Packed packed = PackedText.pack(source.map(StoredObject::data).orElse(new byte[0]), uid);
         try {
             return transaction(c -> {
                 // both calendars' rows, in name order: two moves in opposite directions never deadlock
