@@ -261,12 +261,13 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param maxConnections connections each node keeps to the database at most
      * @param migrate        {@code auto}: bring the schema up to date at start; {@code validate}: refuse to start
      *                       unless it is (the operator runs the migrations)
-     * @param compress       the embedded database only: compress its pages (LZF), for less disk (for 200-byte
-     *                       events, under half under churn, about 75 % at rest) and about a third more CPU per write
-     *                       (docs/benchmarks.md)
+     * @param compress       the embedded database only: whether it compresses its pages (LZF); unset means yes for
+     *                       the embedded database. For 200-byte events the file is then about half as large under
+     *                       churn and at rest (2.1-2.7 times the events during a full-speed churn, against 4.2-5.1
+     *                       uncompressed) for 3-14 % more CPU per scheduling PUT (docs/benchmarks.md)
      */
     public record Storage(String url, String user, String password, String passwordFile, int maxConnections,
-                          String migrate, boolean compress) {
+                          String migrate, Boolean compress) {
         /** Fills in defaults and checks the settings. */
         public Storage {
             url = url == null ? "" : url.strip();
@@ -290,16 +291,18 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             if (!java.util.Set.of("auto", "validate").contains(migrate)) {
                 throw new ConfigException("storage.migrate must be auto or validate, got " + migrate);
             }
-            if (compress && !url.isEmpty()) {
+            if (Boolean.TRUE.equals(compress) && !url.isEmpty()) {
                 throw new ConfigException("storage.compress is for the embedded database; with storage.url set, "
                         + "PostgreSQL stores the data and compresses large values itself");
             }
+            // compressed by default: the embedded file then stays within three times the events under churn
+            compress = compress == null ? url.isEmpty() : compress;
         }
 
-        /** Settings with the embedded database's pages not compressed. */
+        /** Settings with the default for compression: the embedded database's pages compressed. */
         public Storage(String url, String user, String password, String passwordFile, int maxConnections,
                        String migrate) {
-            this(url, user, password, passwordFile, maxConnections, migrate, false);
+            this(url, user, password, passwordFile, maxConnections, migrate, null);
         }
 
         /** @return true for PostgreSQL, false for the embedded database */

@@ -1,6 +1,7 @@
 package dev.inboxguard.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,12 +97,17 @@ class ConfigFileTest {
     @Test
     void storageIsEmbeddedByDefaultAndPostgresqlByUrl() throws Exception {
         GuardConfig.Storage embedded = ConfigFile.defaults().storage();
+        // the embedded database compresses its pages unless told not to; PostgreSQL has no such setting
         assertTrue(!embedded.shared() && embedded.maxConnections() == 16 && embedded.migrate().equals("auto")
-                && !embedded.compress());
+                && embedded.compress());
         assertTrue(ConfigFile.load(write("storage:\n  compress: true\n")).storage().compress());
+        assertFalse(ConfigFile.load(write("storage:\n  compress: false\n")).storage().compress());
         GuardConfig.Storage pg = ConfigFile.load(write("storage:\n  url: jdbc:postgresql://db:5432/ig\n"
                 + "  migrate: VALIDATE\n")).storage();
         assertTrue(pg.shared());
+        assertFalse(pg.compress());
+        assertFalse(ConfigFile.load(write("storage:\n  url: jdbc:postgresql://db/ig\n  compress: false\n"))
+                .storage().compress());
         assertEquals("validate", pg.migrate());
         for (String bad : List.of("url: jdbc:mysql://db/ig", "maxConnections: 1", "migrate: sometimes",
                 "url: \"jdbc:postgresql://ig:hunter2@db/ig\"", "url: jdbc:postgresql://db/ig\n  compress: true")) {

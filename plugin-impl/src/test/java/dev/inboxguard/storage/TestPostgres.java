@@ -35,9 +35,10 @@ public final class TestPostgres {
      * @return the store the run selected: a new PostgreSQL database, or H2 in {@code dir}
      */
     public static Database open(Path dir) {
-        // -Dstore.compress=true: the embedded store with storage.compress, for the load runs
+        // the embedded store as the default configuration has it, pages compressed; -Dstore.compress=false: without,
+        // for the load runs
         return selected() ? Database.open(freshDatabase(), dir)
-                : Database.embedded(dir, Boolean.getBoolean("store.compress"));
+                : Database.embedded(dir, !"false".equals(System.getProperty("store.compress")));
     }
 
     /**
