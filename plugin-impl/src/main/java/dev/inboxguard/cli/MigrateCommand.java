@@ -58,7 +58,7 @@ final class MigrateCommand implements Callable<Integer> {
             out.println("inboxguard: " + db.description() + ": " + (db.migrationsApplied() == 0
                     ? "the schema is up to date" : db.migrationsApplied() + " migrations applied"));
             if (copyFrom != null) {
-                try (Database source = Database.embedded(copyFrom)) {
+                try (Database source = Database.embedded(copyFrom, true)) {
                     Map<String, Long> rows = db.copyFrom(source);
                     out.println("inboxguard: copied " + source.description() + " into " + db.description() + ": "
                             + rows.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())

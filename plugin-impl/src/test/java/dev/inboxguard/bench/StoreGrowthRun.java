@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * A load run of the embedded store's file size: writers PUT small events (about 180 bytes, as in the issue that
  * measured 25 KB per event, or padded to a size given), then churn (delete one, put a new one) for as many
  * operations again, printing the file's size against the raw size of what it holds at each tenth. Not a test: run
- * it by hand with {@code java -cp ... dev.inboxguard.bench.StoreGrowthRun [events] [threads] [bytes per event] [idle seconds] [churn operations a second] [churn operations] [compress: true or false]}.
+ * it by hand with {@code java -cp ... dev.inboxguard.bench.StoreGrowthRun [events] [threads] [bytes per event] [idle seconds] [churn operations a second] [churn operations] [compress: true, the server's default, or false]}.
  */
 public final class StoreGrowthRun {
     private StoreGrowthRun() {
@@ -35,8 +35,8 @@ public final class StoreGrowthRun {
         rate = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         // churn operations in all; by default as many as events, more to see whether the file stays bounded
         int churn = args.length > 5 ? Integer.parseInt(args[5]) : events;
-        // storage.compress: H2 compresses each page it writes
-        boolean compress = args.length > 6 && Boolean.parseBoolean(args[6]);
+        // storage.compress: H2 compresses each page it writes, unless told false (the server's default is true)
+        boolean compress = args.length <= 6 || Boolean.parseBoolean(args[6]);
         Path dir = Files.createTempDirectory("store-growth");
         Path file = dir.resolve("inboxguard.mv.db");
         try (Database db = Database.embedded(dir, compress)) {

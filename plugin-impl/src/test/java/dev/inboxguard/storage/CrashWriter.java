@@ -16,7 +16,8 @@ public final class CrashWriter {
 
     public static void main(String[] args) throws InterruptedException {
         int writers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        Database db = Database.embedded(Path.of(args[0]));
+        // pages compressed, as the server's default configuration has them
+        Database db = Database.embedded(Path.of(args[0]), true);
         CalendarStore store = db.calendars();
         if (store.calendar("alice", "work").isEmpty()) {
             store.createCalendar(new StoredCalendar("alice", "work", "Work", Set.of("VEVENT"), 0));

@@ -1,6 +1,7 @@
 package dev.inboxguard.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,8 @@ class EmbeddedStoreTest extends StoreContract {
 
     @Override
     Database node() {
-        return Database.embedded(dir);
+        // pages compressed, as the server's default configuration has them
+        return Database.embedded(dir, true);
     }
 
     private long tornAtStart;
@@ -109,7 +111,7 @@ class EmbeddedStoreTest extends StoreContract {
         // a lone writer whose commits wait for the file once per three, with nobody else's checkpoints to cover them
         acknowledged.addAll(killAfter(1, "scoped", 300, "scoped"));
         acknowledged.addAll(killAfter(8, "eight", 1_500));
-        try (Database db = Database.embedded(dir)) {
+        try (Database db = Database.embedded(dir, true)) {
             CalendarStore store = db.calendars();
             for (String name : acknowledged) {
                 assertTrue(store.object("alice", "work", name + ".ics").isPresent(), "acknowledged write " + name
@@ -522,7 +524,7 @@ class EmbeddedStoreTest extends StoreContract {
                 "", "", "", defaults.maxConnections(), defaults.migrate(), false);
         try (Database db = Database.open(off, dir);
              java.sql.Connection c = db.dataSource().getConnection()) {
-            assertTrue(!compressing(c), "storage.compress: false");
+            assertFalse(compressing(c), "storage.compress: false");
             assertEquals(new String(event, StandardCharsets.US_ASCII), new String(db.calendars()
                     .object("alice", "work", "c-1.ics").orElseThrow().data(), StandardCharsets.US_ASCII));
         }
