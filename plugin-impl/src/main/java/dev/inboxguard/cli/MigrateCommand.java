@@ -58,6 +58,8 @@ final class MigrateCommand implements Callable<Integer> {
             out.println("inboxguard: " + db.description() + ": " + (db.migrationsApplied() == 0
                     ? "the schema is up to date" : db.migrationsApplied() + " migrations applied"));
             if (copyFrom != null) {
+                // opened as the server opens an embedded store by default (the configuration here names PostgreSQL);
+                // a file written either way reads either way
                 try (Database source = Database.embedded(copyFrom, true)) {
                     Map<String, Long> rows = db.copyFrom(source);
                     out.println("inboxguard: copied " + source.description() + " into " + db.description() + ": "

@@ -31,9 +31,10 @@ class PowerLossTest {
     // pages compressed, as storage.compress has them by default; -Dpowerloss.compress=false for the rounds without
     private static final boolean COMPRESS = !"false".equals(System.getProperty("powerloss.compress"));
     // The two tests that wait for the compaction to cut the file's end need a file of 4 MB or more, which compressed
-    // takes three times the events and 2.5 times as long (212 s for the class, against 87 s); the order of writes
-    // they check (a header before a chunk or a cut on the walk, a fsync before a moved chunk is relied on) does not
-    // depend on what the pages hold, so they run uncompressed unless asked (-Dpowerloss.shrink.compress=true)
+    // takes three times the events and 2.5 times as long (212 s for the class, against 87 s). The order of writes
+    // they check (a header before any chunk or cut that lands on the walk, moved chunks on the disk before a chunk
+    // that names them) does not depend on what the pages hold, so they run uncompressed unless asked
+    // (-Dpowerloss.shrink.compress=true)
     private static final boolean SHRINK_COMPRESS = Boolean.getBoolean("powerloss.shrink.compress");
 
     @TempDir
