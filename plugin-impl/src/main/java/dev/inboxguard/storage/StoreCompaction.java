@@ -239,8 +239,7 @@ final class StoreCompaction implements AutoCloseable {
                 return System.nanoTime() - start;
             }
             if (!holes && fill >= TARGET_FILL) {
-                lastMove(store, fileStore);
-                settle(writes, fileStore.size());
+                comeToRest(store, fileStore, writes);
                 return System.nanoTime() - start;
             }
             // progress since the rounds before: the chunks fuller, or the file smaller
@@ -249,8 +248,7 @@ final class StoreCompaction implements AutoCloseable {
                 smallest = Math.min(smallest, size);
                 fruitless = 0;
             } else if (++fruitless >= FRUITLESS) {
-                lastMove(store, fileStore);
-                settle(writes, fileStore.size());
+                comeToRest(store, fileStore, writes);
                 return System.nanoTime() - start;
             }
             // moved first: the chunks a rewrite empties are freed only once a checkpoint has fsynced the rewrite,
@@ -271,6 +269,12 @@ final class StoreCompaction implements AutoCloseable {
             }
             return System.nanoTime() - start;
         }
+    }
+
+    /** The last move, if one is due, then the rest, at the file's size after it. */
+    private void comeToRest(MVStore store, FileStore<?> fileStore, long writes) throws SQLException {
+        lastMove(store, fileStore);
+        settle(writes, fileStore.size());
     }
 
     /**
