@@ -118,7 +118,7 @@ public final class Database implements AutoCloseable, Transactions {
     /**
      * As {@link #embedded(Path)}, with the choice of compressed pages ({@code storage.compress}, on unless set to
      * false). H2 compresses each page with LZF as it writes it: for events of 200 bytes the file was 2.1-2.7 times
-     * the events during a full-speed churn and 1.3 times at rest, against 4.2-5.1 and 2.6 uncompressed, for 3-14 %
+     * the events during a full-speed churn and 1.3 times at rest, against 4.2-5.1 and 2.6 uncompressed, for up to 14 %
      * more CPU per scheduling PUT (docs/benchmarks.md). A file written either way opens either way: each page says
      * whether it is compressed.
      *

@@ -17,7 +17,7 @@ import java.util.zip.Inflater;
  * event of 1,146 bytes with its VTIMEZONE, attendees and alarm takes 341 (616), in about 13 µs; both with the zlib
  * format's 10 bytes of header and checksum. This is done once per write, unlike H2's page compression
  * ({@code storage.compress}, on by default), which compresses every page a commit touches, indexes included. With
- * the texts packed here first, that costs 3-14 % more CPU a scheduling PUT (a third before).
+ * the texts packed here first, that costs up to 14 % more CPU a scheduling PUT (a third before).
  *
  * <p>The dictionary ends, for each row, with the row's own UID line: the UID is random, kept in its own column
  * anyway, and against the shared words alone it took about a third of the packed event (60 bytes with it).
