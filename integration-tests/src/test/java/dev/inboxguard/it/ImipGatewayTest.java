@@ -452,6 +452,36 @@ class ImipGatewayTest {
     }
 
     @Test
+    @Order(8)
+    void anMtaReusingOneConnectionIsNotCutOffForTheUnknownRecipientsOfEarlierMessages() throws Exception {
+        try (MailDialogue d = new MailDialogue(lmtp)) {
+            d.send("LHLO x");
+            // RFC 2033 §4.2: no recipient accepted, so LMTP's DATA fails with 503 (SMTP's may say 554)
+            assertTrue(d.send("MAIL FROM:<x@example.org>").startsWith("250"));
+            assertTrue(d.send("RCPT TO:<nobody@example.com>").startsWith("550 5.1.1"));
+            String none = d.send("DATA");
+            assertTrue(none.startsWith("503 5.5.1"), none);
+            assertTrue(d.send("RSET").startsWith("250"));
+            // Postfix keeps an LMTP connection for the next messages; each brings an unknown recipient along. The
+            // errors count only until mail is delivered, so the twelfth message is taken as the first was.
+            for (int i = 0; i < 12; i++) {
+                String sender = "reuse" + i + "@example.org";
+                String ics = event("reuse-" + i + "@example.org", "Sync", "carol@example.com")
+                        .replace("ORGANIZER;CN=Alice:mailto:alice@example.com", "ORGANIZER:mailto:" + sender)
+                        .replace("ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n", "")
+                        .replace("BEGIN:VEVENT", "METHOD:REQUEST\r\nBEGIN:VEVENT");
+                assertTrue(d.send("MAIL FROM:<" + sender + ">").startsWith("250"));
+                String unknown = d.send("RCPT TO:<nobody" + i + "@example.com>");
+                assertTrue(unknown.startsWith("550 5.1.1"), i + ": " + unknown);
+                assertTrue(d.send("RCPT TO:<carol@example.com>").startsWith("250"), "message " + i);
+                List<String> r = d.data(email(sender, "carol@example.com", "REQUEST", "reuse" + i + "@example.org",
+                        ics), 1);
+                assertTrue(r.get(0).startsWith("250"), i + ": " + r);
+            }
+        }
+    }
+
+    @Test
     @Order(9)
     void theRelayIsNeverUsedInClearWhenStarttlsIsRequiredNorWithAWrongPassword() throws Exception {
         GuardConfig.Relay starttls = new GuardConfig.Relay("127.0.0.1", relayPort, "starttls", "", "", "", 5,

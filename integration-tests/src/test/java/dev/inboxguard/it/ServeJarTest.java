@@ -122,6 +122,80 @@ class ServeJarTest {
     }
 
     @Test
+    void manyLargeMessagesAtOnceAreToldToComeBackLaterRatherThanRunningTheHeapOut() throws Exception {
+        // 16 clients each send a message just under the 10 MiB limit, and all have sent most of it before any
+        // finishes; with 256 MB of heap the server cannot hold them all, and must say so (452) rather than run out
+        // of memory
+        Server s = start();
+        int clients = 16;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(clients);
+        try {
+            List<java.util.concurrent.Future<String>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int n = i;
+                replies.add(pool.submit(() -> largeMessage(s.lmtp(), "big" + n + "@example.org", 9_000, together)));
+            }
+            java.util.Map<String, Integer> codes = new java.util.TreeMap<>();
+            for (java.util.concurrent.Future<String> r : replies) {
+                String reply = r.get(5, TimeUnit.MINUTES);
+                assertTrue(reply.matches("(250|550|552|452) [245]\\.\\d\\.\\d .*"), "a proper reply: " + reply);
+                codes.merge(reply.substring(0, 9), 1, Integer::sum);
+            }
+            System.out.println("[large messages at once] " + codes);
+            assertTrue(s.process().isAlive(), "the server is still running");
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(s.base() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            // every session gave its memory back: one more message is handled, not told to wait
+            String after = largeMessage(s.lmtp(), "after@example.org", 9_000, null);
+            assertFalse(after.startsWith("452"), after);
+        } finally {
+            pool.shutdownNow();
+            stop(s.process(), false);
+        }
+    }
+
+    /**
+     * @return the reply to a message of {@code lines} lines of 1,000 bytes, sent over LMTP to carol; with a barrier,
+     *     the last 400 lines wait until every client has sent the rest
+     */
+    private static String largeMessage(int port, String from, int lines,
+                                       java.util.concurrent.CyclicBarrier together) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(120_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            java.io.OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            assertTrue(in.readLine().startsWith("220"));
+            for (String command : List.of("LHLO test.example", "MAIL FROM:<" + from + ">",
+                    "RCPT TO:<carol@example.com>", "DATA")) {
+                out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String reply;
+                do {
+                    reply = in.readLine();
+                } while (reply != null && reply.charAt(3) == '-');
+                if (reply == null || reply.charAt(0) != (command.equals("DATA") ? '3' : '2')) {
+                    return command + ": " + reply;
+                }
+            }
+            out.write(("From: " + from + "\r\nTo: carol@example.com\r\nSubject: large\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] line = ("X".repeat(998) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < lines; i++) {
+                if (i == lines - 400 && together != null) {
+                    out.flush();
+                    together.await(2, TimeUnit.MINUTES);
+                }
+                out.write(line);
+            }
+            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return String.valueOf(in.readLine());
+        }
+    }
+
+    @Test
     void demoUsersJoinTheConfiguredOnesAndServerBindKeepsHttpToOneAddress() throws Exception {
         Path config = data.resolve("users.yaml");
         Files.writeString(config, "server: {bind: 127.0.0.1}\nusers:\n  - name: erin\n    password: \""

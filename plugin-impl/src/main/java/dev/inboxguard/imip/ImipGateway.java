@@ -130,6 +130,60 @@ public final class ImipGateway {
      */
     public MailReply receive(byte[] message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
                              CalendarUserAddress addressedTo, boolean trustHeaders) {
+        return receive(received(message), envelopeFrom, recipient, addressedTo, trustHeaders);
+    }
+
+    /**
+     * One e-mail as received, for one recipient or many: what does not depend on the recipient (reading the MIME
+     * structure, checking DKIM signatures, which may ask DNS) is done once, on first use, not once per recipient.
+     * Used by one session's thread at a time.
+     */
+    public final class Received {
+        private final byte[] bytes;
+        private ImipRead trusting;
+        private ImipRead plain;
+        private List<AuthenticationResult> dkimResults;
+
+        private Received(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        ImipRead read(boolean trustHeaders) {
+            if (trustHeaders) {
+                return trusting == null ? trusting = trustingReader.read(bytes) : trusting;
+            }
+            return plain == null ? plain = plainReader.read(bytes) : plain;
+        }
+
+        List<AuthenticationResult> dkim() {
+            if (dkimResults == null) {
+                dkimResults = dkim.map(d -> d.verify(bytes)).orElse(List.of());
+            }
+            return dkimResults;
+        }
+    }
+
+    /**
+     * @param message an e-mail as received
+     * @return it, ready to be handled for each of its recipients
+     */
+    public Received received(byte[] message) {
+        return new Received(message);
+    }
+
+    /**
+     * Handles one e-mail for one recipient.
+     *
+     * @param received     the e-mail, as received for all its recipients
+     * @param envelopeFrom the MAIL FROM address; empty for the null sender
+     * @param recipient    the local user
+     * @param addressedTo  the RCPT TO address
+     * @param trustHeaders true if Authentication-Results from the trusted authserv-ids count
+     * @return the reply for this recipient
+     */
+    public MailReply receive(Received received, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
+                             CalendarUserAddress addressedTo, boolean trustHeaders) {
+        byte[] message = received.bytes;
         String key = receiptKey(message, envelopeFrom, addressedTo);
         long now = clock.millis();
         MailStore.Receipt receipt;
@@ -147,7 +201,7 @@ public final class ImipGateway {
         }
         MailReply reply;
         try {
-            reply = handle(message, envelopeFrom, recipient, addressedTo, trustHeaders, key);
+            reply = handle(received, envelopeFrom, recipient, addressedTo, trustHeaders, key);
         } catch (RuntimeException e) {
             // nothing was acknowledged: the MTA keeps the message and tries again
             LOG.warn("iMIP for {}: handling failed", addressedTo, e);
@@ -187,7 +241,7 @@ public final class ImipGateway {
     }
 
     /** Handles the message and records the receipt's answer: with the delivery, in one transaction, if there is one. */
-    private MailReply handle(byte[] message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
+    private MailReply handle(Received message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
                              CalendarUserAddress addressedTo, boolean trustHeaders, String key) {
         MailReply[] committed = new MailReply[1];
         MailReply reply = handle(message, envelopeFrom, recipient, addressedTo, trustHeaders, r -> {
@@ -203,9 +257,10 @@ public final class ImipGateway {
         return reply;
     }
 
-    private MailReply handle(byte[] message, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
+    private MailReply handle(Received received, Optional<CalendarUserAddress> envelopeFrom, Account recipient,
                              CalendarUserAddress addressedTo, boolean trustHeaders,
                              java.util.function.Consumer<MailReply> withDelivery) {
+        byte[] message = received.bytes;
         // RFC 5321 §4.5.5: notifications come from the null sender; nothing else is read as one
         if (envelopeFrom.isEmpty() && bounces.isPresent() && addressedTo.email().isPresent()) {
             Optional<DeliveryStatusReport> report = DeliveryStatusReport.read(message, limits);
@@ -217,7 +272,7 @@ public final class ImipGateway {
                 return new MailReply(250, "2.0.0", "Delivery status notification received");
             }
         }
-        ImipRead read = (trustHeaders ? trustingReader : plainReader).read(message);
+        ImipRead read = received.read(trustHeaders);
         if (read instanceof ImipRead.Refused refused) {
             ImipDelivery facts = new ImipDelivery(envelopeFrom, Optional.empty(), Optional.empty(), List.of(),
                     Optional.empty(), Set.of(), List.of());
@@ -235,7 +290,7 @@ public final class ImipGateway {
         }
         ImipMessage mail = ((ImipRead.Extracted) read).message();
         List<AuthenticationResult> results = new ArrayList<>(mail.authenticationResults());
-        dkim.ifPresent(d -> results.addAll(d.verify(message)));
+        results.addAll(received.dkim());
         ImipDelivery facts = new ImipDelivery(envelopeFrom, mail.from(), mail.sender(), mail.replyTo(),
                 mail.messageId(), Set.of(), results);
         CalendarUserAddress sender = mail.from().or(() -> envelopeFrom).orElse(NO_SENDER);

@@ -38,20 +38,21 @@ public final class ImipListeners implements AutoCloseable {
         String host = hostname(mail);
         Duration idle = Duration.ofSeconds(mail.idleTimeoutSeconds());
         int max = config.limits().maxMessageBytes();
+        MessageMemory memory = MessageMemory.quarterOfTheHeap(); // one budget for the messages of both listeners
         MailListener lmtp = null;
         try {
             if (mail.lmtp().enabled()) {
                 lmtp = listen("LMTP", "mail.lmtp.port or --lmtp-port", mail.lmtp(), () -> new MailListener(
                         new InetSocketAddress(mail.lmtp().bind(), mail.lmtp().port()),
                         new MailListener.Settings(MailListener.Protocol.LMTP, host, max, idle), gateway,
-                        new Semaphore(mail.maxConnections())));
+                        new Semaphore(mail.maxConnections()), memory));
             }
             MailListener smtp = null;
             if (mail.smtp().enabled()) {
                 smtp = listen("SMTP", "mail.smtp.port", mail.smtp(), () -> new MailListener(
                         new InetSocketAddress(mail.smtp().bind(), mail.smtp().port()),
                         new MailListener.Settings(MailListener.Protocol.SMTP, host, max, idle), gateway,
-                        new Semaphore(mail.maxConnections())));
+                        new Semaphore(mail.maxConnections()), memory));
             }
             return new ImipListeners(Optional.ofNullable(lmtp), Optional.ofNullable(smtp));
         } catch (IOException | RuntimeException e) {

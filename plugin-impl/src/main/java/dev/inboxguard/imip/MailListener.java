@@ -13,7 +13,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * A mail listener: LMTP (RFC 2033) for the local MTA, or SMTP (RFC 5321) for mail straight from other systems. Each
  * connection is one {@link MailSession} on a thread of its own; connections over the shared limit are turned away
  * with 421 at once rather than queued, so that a flood of idle connections cannot starve the MTA's. One client
- * address holds at most a quarter of the slots, so idle connections from one place cannot lock out the MTA on
- * another; and when three quarters are taken, new sessions get a short idle timeout.
+ * address (for IPv6, one /64 network) holds at most a quarter of an SMTP listener's slots and half of an LMTP
+ * listener's, so idle connections from one place cannot lock out the MTA on another, while the MTA itself may open
+ * as many as Postfix does by default (20). While three quarters are taken, every session, old or new, may stay
+ * silent for a short idle timeout only; and a client that stops reading its replies is cut off after the idle
+ * timeout too.
  */
 public final class MailListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MailListener.class);
@@ -45,12 +51,9 @@ public final class MailListener implements AutoCloseable {
      * @param idleTimeout     how long a client may stay silent
      */
     public record Settings(Protocol protocol, String hostname, int maxMessageBytes, Duration idleTimeout) {
-        Settings withIdleTimeout(Duration shorter) {
-            return new Settings(protocol, hostname, maxMessageBytes, shorter);
-        }
     }
 
-    /** The idle timeout of sessions opened when the listener is nearly full. */
+    /** The idle timeout of every session while the listener is nearly full. */
     static final Duration BUSY_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Settings settings;
@@ -63,7 +66,10 @@ public final class MailListener implements AutoCloseable {
     private volatile boolean closing;
     private final int capacity;
     private final int perAddress;
-    private final java.util.Map<java.net.InetAddress, Integer> byAddress = new java.util.HashMap<>();
+    private final java.util.Map<String, Integer> byAddress = new java.util.HashMap<>();
+    private final MessageMemory memory;
+    /** Closes the socket of a session whose reply has not been taken by the client within the idle timeout. */
+    private final ScheduledThreadPoolExecutor writeWatch;
 
     /**
      * Binds and starts accepting.
@@ -76,11 +82,28 @@ public final class MailListener implements AutoCloseable {
      */
     public MailListener(InetSocketAddress bind, Settings settings, ImipGateway gateway, Semaphore slots)
             throws IOException {
+        this(bind, settings, gateway, slots, MessageMemory.quarterOfTheHeap());
+    }
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @param bind     the address and port (0 picks a free one)
+     * @param settings the protocol and its limits
+     * @param gateway  where messages go
+     * @param slots    connection slots
+     * @param memory   the memory messages in hand may take, shared with the other listener
+     * @throws IOException if the port cannot be bound
+     */
+    MailListener(InetSocketAddress bind, Settings settings, ImipGateway gateway, Semaphore slots,
+                 MessageMemory memory) throws IOException {
         this.settings = settings;
         this.gateway = gateway;
         this.slots = slots;
+        this.memory = memory;
         this.capacity = slots.availablePermits();
-        this.perAddress = Math.max(1, capacity / 4);
+        // the MTA is an LMTP listener's one rightful client, and Postfix opens up to 20 connections to it by default
+        this.perAddress = Math.max(1, capacity / (settings.protocol() == Protocol.LMTP ? 2 : 4));
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(bind, 128);
@@ -91,6 +114,12 @@ public final class MailListener implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.writeWatch = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, name + "-write-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        writeWatch.setRemoveOnCancelPolicy(true); // a write that finished leaves nothing behind
         this.acceptor = new Thread(this::accept, name + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -113,7 +142,7 @@ public final class MailListener implements AutoCloseable {
                 }
                 continue;
             }
-            java.net.InetAddress from = socket.getInetAddress();
+            String from = client(socket.getInetAddress());
             if (!takeAddressSlot(from)) {
                 refuse(socket);
                 continue;
@@ -124,14 +153,10 @@ public final class MailListener implements AutoCloseable {
                 continue;
             }
             open.add(socket);
-            // nearly full: a new session may not sit idle for long
-            Settings session = slots.availablePermits() < capacity / 4
-                    && settings.idleTimeout().compareTo(BUSY_IDLE_TIMEOUT) > 0
-                    ? settings.withIdleTimeout(BUSY_IDLE_TIMEOUT) : settings;
             try {
                 sessions.execute(() -> {
                     try (Socket s = socket) {
-                        new MailSession(s, session, gateway).run();
+                        new MailSession(s, this, gateway).run();
                     } catch (IOException e) {
                         LOG.debug("{} session ended: {}", settings.protocol(), e.toString());
                     } finally {
@@ -149,7 +174,52 @@ public final class MailListener implements AutoCloseable {
         }
     }
 
-    private boolean takeAddressSlot(java.net.InetAddress from) {
+    /** @return the settings every session of this listener runs with */
+    Settings settings() {
+        return settings;
+    }
+
+    /** @return how long a session may stay silent now: shorter while the listener is nearly full */
+    Duration idleTimeoutNow() {
+        boolean nearlyFull = slots.availablePermits() < capacity / 4;
+        return nearlyFull && settings.idleTimeout().compareTo(BUSY_IDLE_TIMEOUT) > 0 ? BUSY_IDLE_TIMEOUT
+                : settings.idleTimeout();
+    }
+
+    /** @return the memory budget for messages in hand */
+    MessageMemory memory() {
+        return memory;
+    }
+
+    /**
+     * Closes the socket if the task is not cancelled within the timeout: a blocking write has no timeout of its own.
+     *
+     * @param socket  the session's socket
+     * @param timeout how long the write may block
+     * @return the task, to cancel once the write returns
+     */
+    ScheduledFuture<?> closeUnlessWritten(Socket socket, Duration timeout) {
+        return writeWatch.schedule(() -> {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * @param address a client's address
+     * @return what the per-address limit counts: the address, or for IPv6 its /64 network, since one host may hold
+     *     a whole /64
+     */
+    static String client(java.net.InetAddress address) {
+        byte[] b = address.getAddress();
+        return address instanceof java.net.Inet6Address
+                ? java.util.HexFormat.of().formatHex(b, 0, 8) + "::/64" : address.getHostAddress();
+    }
+
+    private boolean takeAddressSlot(String from) {
         synchronized (byAddress) {
             int held = byAddress.getOrDefault(from, 0);
             if (held >= perAddress) {
@@ -160,7 +230,7 @@ public final class MailListener implements AutoCloseable {
         }
     }
 
-    private void releaseAddressSlot(java.net.InetAddress from) {
+    private void releaseAddressSlot(String from) {
         synchronized (byAddress) {
             byAddress.computeIfPresent(from, (k, held) -> held <= 1 ? null : held - 1);
         }
@@ -245,5 +315,6 @@ public final class MailListener implements AutoCloseable {
      */
     void awaitSessions(StopDeadline sessionsEnd) {
         GracefulStop.stop(sessions, sessionsEnd.within(SESSIONS_FINISH));
+        writeWatch.shutdownNow();
     }
 }

@@ -4,7 +4,6 @@ import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.server.Account;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,9 +18,10 @@ import java.util.Optional;
 
 /**
  * One client connection of a {@link MailListener}: the SMTP or LMTP dialogue, with every input bounded. Command
- * lines are capped, the message is capped (and read to its end before 552, so the dialogue stays in step), a silent
- * client is dropped after the idle timeout and a slow one after the data deadline, and a client that keeps sending
- * bad commands is disconnected.
+ * lines are capped, the message is capped (and read to its end before 552, so the dialogue stays in step), the
+ * messages of all sessions together are capped too ({@link MessageMemory}), a silent client is dropped after the
+ * idle timeout, a slow one after the data deadline and one that stops reading its replies after the idle timeout,
+ * and a client that keeps sending bad or idle commands without delivering mail is disconnected.
  *
  * <p>The end of the data is exactly CRLF "." CRLF; a lone LF never ends it (the SMTP smuggling confusion).
  */
@@ -34,6 +34,7 @@ final class MailSession {
     private static final int MAX_JUNK = 100;
 
     private final Socket socket;
+    private final MailListener listener;
     private final MailListener.Settings settings;
     private final ImipGateway gateway;
     private final InputStream in;
@@ -44,24 +45,30 @@ final class MailSession {
     private boolean inTransaction;
     private Optional<CalendarUserAddress> mailFrom = Optional.empty();
     private final List<Recipient> recipients = new ArrayList<>();
+    /** Errors and idle commands since the session last delivered mail (Postfix counts them so too). */
     private int errors;
     private int junk;
-    private long deadline;
+    /** When the wait for the current command began, or in DATA, the wait for the current read. */
+    private long waitingSince;
+    private boolean inData;
+    /** The end of the whole DATA phase, while in it. */
+    private long dataDeadline;
 
     private record Recipient(Account account, CalendarUserAddress address) {
     }
 
-    MailSession(Socket socket, MailListener.Settings settings, ImipGateway gateway) throws IOException {
+    MailSession(Socket socket, MailListener listener, ImipGateway gateway) throws IOException {
         this.socket = socket;
-        this.settings = settings;
+        this.listener = listener;
+        this.settings = listener.settings();
         this.gateway = gateway;
         this.in = new BufferedInputStream(new DeadlineInput(socket), 16 * 1024);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
+        this.out = new BufferedOutputStream(new WatchedOutput(socket), 4 * 1024);
         this.lmtp = settings.protocol() == MailListener.Protocol.LMTP;
     }
 
     void run() throws IOException {
-        deadline = System.currentTimeMillis() + settings.idleTimeout().toMillis();
+        waitingSince = System.currentTimeMillis();
         socket.setTcpNoDelay(true); // replies are flushed deliberately, once per exchange; Nagle would only delay them
         reply(220, settings.hostname() + (lmtp ? " LMTP" : " ESMTP") + " InboxGuard ready");
         try {
@@ -69,7 +76,7 @@ final class MailSession {
                 if (in.available() == 0) {
                     out.flush(); // pipelined commands are answered in one go (RFC 2920)
                 }
-                deadline = System.currentTimeMillis() + settings.idleTimeout().toMillis(); // a whole command
+                waitingSince = System.currentTimeMillis(); // a whole command within the idle timeout
                 String line = readCommand();
                 if (line == null) {
                     return;
@@ -98,7 +105,9 @@ final class MailSession {
         int space = line.indexOf(' ');
         String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
         String arg = space < 0 ? "" : line.substring(space + 1).strip();
-        if (!java.util.Set.of("LHLO", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "QUIT").contains(verb)) {
+        // a greeting again moves no mail either: without this, one every few minutes held a slot for ever
+        if (!java.util.Set.of("LHLO", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "QUIT").contains(verb)
+                || greeted && java.util.Set.of("LHLO", "EHLO", "HELO").contains(verb)) {
             junk++;
         }
         switch (verb) {
@@ -206,6 +215,7 @@ final class MailSession {
         }
         if (recipients.size() >= (lmtp ? MAX_LMTP_RECIPIENTS : 1)) {
             // RFC 5321 §4.5.3.1.10: the client sends the rest in another transaction
+            junk++;
             reply(452, "4.5.3 " + (lmtp ? "Too many recipients" : "One recipient per message here")
                     + "; send the others separately");
             return;
@@ -226,34 +236,139 @@ final class MailSession {
             return;
         }
         if (!inTransaction || recipients.isEmpty()) {
-            error(inTransaction ? 554 : 503, "5.5.1 " + (inTransaction ? "No valid recipients" : "MAIL first"));
+            // RFC 2033 §4.2: with no successful RCPT, LMTP's DATA MUST fail with 503; SMTP may say 554 instead
+            error(inTransaction && !lmtp ? 554 : 503, "5.5.1 "
+                    + (inTransaction ? "No valid recipients" : "MAIL first"));
             return;
         }
         reply(354, "End data with <CR><LF>.<CR><LF>");
         out.flush();
-        Optional<byte[]> message = readData();
+        DataRead read = readData();
         List<MailReply> replies = new ArrayList<>();
-        for (Recipient r : recipients) {
-            replies.add(message.isEmpty()
-                    ? new MailReply(552, "5.3.4", "Message too large; the limit is " + settings.maxMessageBytes()
-                    + " bytes")
-                    : gateway.receive(message.get(), mailFrom, r.account(), r.address(), lmtp));
-            if (!lmtp) {
-                break;
+        try {
+            // the reading of the message and its DKIM check are the same for every recipient: done once
+            Optional<ImipGateway.Received> message = read.message().map(gateway::received);
+            for (Recipient r : recipients) {
+                replies.add(read.instead().orElseGet(() -> gateway.receive(message.orElseThrow(), mailFrom,
+                        r.account(), r.address(), lmtp)));
+                if (!lmtp) {
+                    break;
+                }
             }
+        } finally {
+            listener.memory().giveBack(read.memoryHeld());
         }
+        boolean delivered = false;
         for (MailReply r : replies) {
             gateway.counted(lmtp, r);
             reply(r.code(), r.status() + " " + r.text());
+            delivered |= r.code() / 100 == 2;
+        }
+        if (delivered) {
+            errors = 0;
+            junk = 0;
         }
         reset();
     }
 
-    /** @return the message with dot-stuffing undone, or empty if it was over the limit (and was read to its end) */
-    private Optional<byte[]> readData() throws IOException {
-        deadline = System.currentTimeMillis() + DATA_DEADLINE_MILLIS;
-        ByteArrayOutputStream message = new ByteArrayOutputStream(8192);
+    /**
+     * A message as read from DATA.
+     *
+     * @param message    the message with dot-stuffing undone; empty if it was not kept
+     * @param instead    the reply every recipient gets when it was not kept
+     * @param memoryHeld what the session took from the shared budget, to give back once the replies are made
+     */
+    private record DataRead(Optional<byte[]> message, Optional<MailReply> instead, long memoryHeld) {
+    }
+
+    /** The message as it arrives, in blocks each taken from the shared budget before it is allocated. */
+    private final class Blocks {
+        private static final int FIRST = 8 * 1024;
+        private static final int LARGEST = 1024 * 1024;
+        private final List<byte[]> full = new ArrayList<>();
+        private byte[] block = new byte[0];
+        private int used;
+        private long size;
+        private long held;
+
+        /** @return false, having let go of everything, if the budget has no room for more */
+        boolean append(byte[] bytes, int from, int length) {
+            int at = from;
+            int left = length;
+            while (left > 0) {
+                if (used == block.length) {
+                    int next = (int) Math.min(LARGEST, Math.max(FIRST, size));
+                    if (!listener.memory().take(next)) {
+                        drop();
+                        return false;
+                    }
+                    held += next;
+                    if (block.length > 0) {
+                        full.add(block);
+                    }
+                    block = new byte[next];
+                    used = 0;
+                }
+                int n = Math.min(left, block.length - used);
+                System.arraycopy(bytes, at, block, used, n);
+                used += n;
+                at += n;
+                left -= n;
+                size += n;
+            }
+            return true;
+        }
+
+        void drop() {
+            listener.memory().giveBack(held);
+            held = 0;
+            full.clear();
+            block = new byte[0];
+            used = 0;
+        }
+
+        /**
+         * @return the message in one array, with its size taken from the budget as well: the array, and then the
+         *     parsing and screening of it, need about as much again; empty, having let go of everything, if the
+         *     budget has no room
+         */
+        Optional<byte[]> whole() {
+            if (!listener.memory().take(size)) {
+                drop();
+                return Optional.empty();
+            }
+            held += size;
+            byte[] message = new byte[(int) size];
+            int at = 0;
+            for (byte[] b : full) {
+                System.arraycopy(b, 0, message, at, b.length);
+                at += b.length;
+            }
+            System.arraycopy(block, 0, message, at, used);
+            full.clear();
+            block = new byte[0];
+            return Optional.of(message);
+        }
+    }
+
+    /** @return the message with dot-stuffing undone, or the reply instead if it was not kept (and was read to its end) */
+    private DataRead readData() throws IOException {
+        inData = true;
+        dataDeadline = System.currentTimeMillis() + DATA_DEADLINE_MILLIS;
+        Blocks message = new Blocks();
+        try {
+            return readDataInDeadline(message);
+        } catch (IOException | RuntimeException e) {
+            message.drop(); // the client left or timed out: what it sent is dropped, and its memory given back
+            throw e;
+        } finally {
+            inData = false;
+        }
+    }
+
+    private DataRead readDataInDeadline(Blocks message) throws IOException {
         boolean tooLarge = false;
+        boolean noRoom = false;
         // only a line that follows CRLF starts a line for the terminator and for dot-stuffing: after a bare LF a
         // "." is data, so that no LF "." CRLF can end the message early (SMTP smuggling)
         boolean afterCrlf = true;
@@ -274,15 +389,22 @@ final class MailSession {
                 }
             }
             if (afterCrlf && endOfLine && n == 3 && chunk[0] == '.' && chunk[1] == '\r') {
-                return tooLarge ? Optional.empty() : Optional.of(message.toByteArray());
+                Optional<byte[]> whole = tooLarge || noRoom ? Optional.empty() : message.whole();
+                if (whole.isPresent()) {
+                    return new DataRead(whole, Optional.empty(), message.held);
+                }
+                return new DataRead(Optional.empty(), Optional.of(tooLarge
+                        ? new MailReply(552, "5.3.4", "Message too large; the limit is " + settings.maxMessageBytes()
+                        + " bytes")
+                        : new MailReply(452, "4.3.1", "Too much mail in hand right now; try again later")), 0);
             }
             int from = afterCrlf && chunk[0] == '.' ? 1 : 0;
-            if (!tooLarge && message.size() + n - from > settings.maxMessageBytes()) {
+            if (!tooLarge && !noRoom && message.size + n - from > settings.maxMessageBytes()) {
                 tooLarge = true;
-                message = new ByteArrayOutputStream(0);
+                message.drop();
             }
-            if (!tooLarge) {
-                message.write(chunk, from, n - from);
+            if (!tooLarge && !noRoom) {
+                noRoom = !message.append(chunk, from, n - from);
             }
             int beforeLf = n >= 2 ? chunk[n - 2] : previous;
             afterCrlf = endOfLine && beforeLf == '\r';
@@ -290,7 +412,11 @@ final class MailSession {
         }
     }
 
-    /** The socket's input, with every read bounded by the idle timeout and by the current deadline. */
+    /**
+     * The socket's input: a whole command must arrive within the idle timeout, and in DATA each read, until the
+     * data deadline. The timeout is the listener's of the moment, looked at again every few seconds, so a session
+     * that was already waiting when the listener became nearly full is held to the shorter one too.
+     */
     private final class DeadlineInput extends java.io.FilterInputStream {
         private final Socket socket;
 
@@ -301,18 +427,57 @@ final class MailSession {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0) {
-                throw new SocketTimeoutException("past the deadline");
+            if (inData) {
+                waitingSince = System.currentTimeMillis();
             }
-            socket.setSoTimeout((int) Math.min(left, settings.idleTimeout().toMillis()));
-            return super.read(b, off, len);
+            while (true) {
+                long end = waitingSince + listener.idleTimeoutNow().toMillis();
+                if (inData) {
+                    end = Math.min(end, dataDeadline);
+                }
+                long left = end - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("past the deadline");
+                }
+                socket.setSoTimeout((int) Math.min(left, MailListener.BUSY_IDLE_TIMEOUT.toMillis()));
+                try {
+                    return super.read(b, off, len);
+                } catch (SocketTimeoutException slice) {
+                    // the socket stays usable after a timed-out read: look at the timeout again
+                }
+            }
         }
 
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+    }
+
+    /** The socket's output, each write bounded by the idle timeout: a client that never reads would block it. */
+    private final class WatchedOutput extends java.io.FilterOutputStream {
+        private final Socket socket;
+
+        WatchedOutput(Socket socket) throws IOException {
+            super(socket.getOutputStream());
+            this.socket = socket;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.util.concurrent.ScheduledFuture<?> watch = listener.closeUnlessWritten(socket,
+                    listener.idleTimeoutNow());
+            try {
+                out.write(b, off, len);
+            } finally {
+                watch.cancel(false);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
         }
     }
 

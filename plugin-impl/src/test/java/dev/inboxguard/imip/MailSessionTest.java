@@ -94,7 +94,7 @@ class MailSessionTest {
                     refused++;
                 }
             }
-            assertTrue(greeted == 16 && refused == 48, greeted + " greeted, " + refused + " refused");
+            assertTrue(greeted == 32 && refused == 32, greeted + " greeted, " + refused + " refused");
             try (Socket mta = new Socket("127.0.0.1", l.port())) {
                 mta.setSoTimeout(2_000);
                 String first = new BufferedReader(new InputStreamReader(mta.getInputStream(),
@@ -106,5 +106,94 @@ class MailSessionTest {
                 s.close();
             }
         }
+    }
+
+    @Test
+    void aGreetingOverAndOverCountsAsAnIdleCommand() throws Exception {
+        // without it, a client greeting every few minutes held its slot for ever
+        try (MailListener l = listener(Duration.ofSeconds(30), 4); Socket s = new Socket("127.0.0.1", l.port())) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = s.getOutputStream();
+            out.write("LHLO x\r\n".repeat(150).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String last = null;
+            int lines = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                last = line;
+                lines++;
+            }
+            assertTrue(String.valueOf(last).startsWith("421 4.7.0"), last);
+            assertTrue(lines < 150 * 6, lines + " lines: it should have closed before the 150th greeting");
+        }
+    }
+
+    @Test
+    void sessionsAlreadyWaitingGetTheShortIdleTimeoutOnceTheListenerIsNearlyFull() throws Exception {
+        java.util.List<Socket> crowd = new java.util.ArrayList<>();
+        try (MailListener l = listener(Duration.ofSeconds(300), 8);
+             Socket early = new Socket("127.0.0.1", l.port())) {
+            early.setSoTimeout(60_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(early.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            assertTrue(in.readLine().startsWith("220"));
+            // six more, from other addresses, leave one slot of eight: the listener is nearly full
+            for (int i = 0; i < 6; i++) {
+                Socket s = new Socket(java.net.InetAddress.getByName("127.0.0.1"), l.port(),
+                        java.net.InetAddress.getByName("127.0.0." + (2 + i % 3)), 0);
+                crowd.add(s);
+                s.setSoTimeout(10_000);
+                assertTrue(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                        .readLine().startsWith("220"));
+            }
+            long start = System.nanoTime();
+            String reply = in.readLine();
+            long seconds = (System.nanoTime() - start) / 1_000_000_000;
+            assertTrue(String.valueOf(reply).startsWith("421 4.4.2"), reply);
+            // the busy timeout is 10 s, looked at every 10 s: the idle timeout of 300 s no longer holds
+            assertTrue(seconds <= 25, "closed after " + seconds + " s");
+        } finally {
+            for (Socket s : crowd) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aWriteTheClientNeverTakesIsCutOffAtTheTimeout() throws Exception {
+        try (MailListener l = listener(Duration.ofSeconds(30), 4);
+             java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
+                     java.net.InetAddress.getByName("127.0.0.1"));
+             Socket client = new Socket("127.0.0.1", server.getLocalPort());
+             Socket peer = server.accept()) {
+            // the client never reads: the peer's writes fill both socket buffers, and then block
+            byte[] block = new byte[1 << 20];
+            long start = System.nanoTime();
+            java.util.concurrent.ScheduledFuture<?> watch = l.closeUnlessWritten(peer, Duration.ofSeconds(1));
+            java.io.IOException failed = null;
+            try {
+                for (int i = 0; i < 1024; i++) {
+                    peer.getOutputStream().write(block);
+                }
+            } catch (java.io.IOException e) {
+                failed = e;
+            } finally {
+                watch.cancel(false);
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(failed != null && peer.isClosed(), "the blocked write was not cut off");
+            assertTrue(ms < 10_000, "cut off after " + ms + " ms");
+        }
+    }
+
+    @Test
+    void theLimitPerAddressCountsAnIpv6ClientByItsSlash64() throws Exception {
+        java.net.InetAddress a = java.net.InetAddress.getByName("2001:db8:1:2::1");
+        java.net.InetAddress b = java.net.InetAddress.getByName("2001:db8:1:2:ffff:eeee:dddd:cccc");
+        java.net.InetAddress c = java.net.InetAddress.getByName("2001:db8:1:3::1");
+        org.junit.jupiter.api.Assertions.assertEquals(MailListener.client(a), MailListener.client(b));
+        org.junit.jupiter.api.Assertions.assertNotEquals(MailListener.client(a), MailListener.client(c));
+        org.junit.jupiter.api.Assertions.assertEquals("192.0.2.7",
+                MailListener.client(java.net.InetAddress.getByName("192.0.2.7")));
     }
 }
