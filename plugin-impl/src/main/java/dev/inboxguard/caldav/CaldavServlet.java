@@ -18,6 +18,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.servlet.ReadListener;
 import javax.servlet.ServletInputStream;
 import javax.servlet.http.HttpServletRequestWrapper;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.apache.jackrabbit.webdav.DavConstants;
 import org.apache.jackrabbit.webdav.DavException;
 import org.apache.jackrabbit.webdav.DavLocatorFactory;
 import org.apache.jackrabbit.webdav.DavResource;
@@ -34,6 +36,7 @@ import org.apache.jackrabbit.webdav.DavResourceFactory;
 import org.apache.jackrabbit.webdav.DavServletResponse;
 import org.apache.jackrabbit.webdav.DavSessionProvider;
 import org.apache.jackrabbit.webdav.WebdavRequest;
+import org.apache.jackrabbit.webdav.WebdavResponse;
 import org.apache.jackrabbit.webdav.server.AbstractWebdavServlet;
 
 /**
@@ -120,6 +123,14 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         if (request.getMethod().equals("TRACE")) {
             // the servlet default echoes every header, credentials included
             response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "TRACE is not supported");
+            return;
+        }
+        String depthHeader = request.getHeader("Depth");
+        if (depthHeader != null && !Set.of("0", "1", "infinity").contains(depthHeader.strip()
+                .toLowerCase(java.util.Locale.ROOT))) {
+            // RFC 4918 §10.2 allows these three only; Jackrabbit reads an empty value as infinity and fails on others
+            drain(request, maxBody);
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST, "Depth must be 0, 1 or infinity");
             return;
         }
         HttpServletRequest bounded = request;
@@ -270,6 +281,20 @@ public final class CaldavServlet extends AbstractWebdavServlet {
             }
         }
         return null;
+    }
+
+    @Override
+    protected void doPropFind(WebdavRequest request, WebdavResponse response, DavResource resource)
+            throws IOException, DavException {
+        // Jackrabbit keeps each name once but takes any number of them, and builds the whole answer before sending
+        // it: the same cap as REPORT's keeps that answer small
+        if (request.getPropFindType() == DavConstants.PROPFIND_BY_PROPERTY
+                && request.getPropFindProperties().getContentSize() > Multistatus.MAX_PROPERTIES) {
+            response.sendError(HttpServletResponse.SC_FORBIDDEN, "At most " + Multistatus.MAX_PROPERTIES
+                    + " properties per request");
+            return;
+        }
+        super.doPropFind(request, response, resource);
     }
 
     @Override

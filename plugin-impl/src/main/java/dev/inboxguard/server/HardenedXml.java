@@ -8,9 +8,12 @@ import org.apache.jackrabbit.webdav.xml.DomUtil;
 /**
  * The XML parser every WebDAV request body goes through. Jackrabbit's own factory refuses external entities but
  * accepts a DOCTYPE, so an internal entity-expansion bomb ("billion laughs") still gets through; here a DOCTYPE
- * is refused outright. No WebDAV or CalDAV body needs one.
+ * is refused outright. No WebDAV or CalDAV body needs one, nor elements nested {@value #MAX_DEPTH} deep.
  */
 public final class HardenedXml {
+    /** Elements nested deeper than this make the body malformed. */
+    public static final int MAX_DEPTH = 100;
+
     private HardenedXml() {
     }
 
@@ -36,6 +39,9 @@ public final class HardenedXml {
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException("this JDK's XML parser cannot be hardened", e);
         }
+        // no WebDAV body nests deeper than a dozen elements; unbounded, a deep one overflows the stack of any code
+        // that walks the tree (the DOM's own getTextContent among them)
+        f.setAttribute("http://www.oracle.com/xml/jaxp/properties/maxElementDepth", MAX_DEPTH);
         f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
         f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
         return f;

@@ -1,0 +1,139 @@
+package dev.inboxguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.server.InboxGuardServer;
+import dev.inboxguard.storage.Database;
+import dev.inboxguard.storage.TestPostgres;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * WebDAV requests shaped to hurt, on a real server: XML nested past any need, PROPFIND naming thousands of
+ * properties, Depth headers that are not 0, 1 or infinity. Each gets a 4xx in the project's own words, with no
+ * Java class or exception text, and the server goes on answering.
+ */
+class HostileDavRequestsTest {
+    private static final String CALENDAR = "/dav/calendars/alice/calendar/";
+
+    @TempDir
+    static Path data;
+    static Database store;
+    static InboxGuardServer server;
+    static DavClient dav;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.writeString(data.resolve("guard.yaml"), "mail: {lmtp: {port: -1}}\n");
+        store = TestPostgres.open(data);
+        server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0),
+                ConfigFile.load(data.resolve("guard.yaml")), PrometheusScrapeTest.accounts(), store,
+                Clock.systemUTC());
+        dav = new DavClient(server.httpPort());
+        assertEquals(201, dav.put("alice", CALENDAR + "one.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                + "BEGIN:VEVENT\r\nUID:one\r\nDTSTAMP:20261121T080000Z\r\nDTSTART:20270105T100000Z\r\n"
+                + "DURATION:PT30M\r\nSUMMARY:One\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").statusCode());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static void assertNoInternalText(HttpResponse<String> r) {
+        for (String leak : new String[] {"java.", "Exception", "Error:", "jackrabbit", "org.", "at line"}) {
+            assertFalse(r.body().contains(leak), "the answer shows " + leak + ": " + r.body());
+        }
+    }
+
+    private static void assertStillAnswering() throws Exception {
+        HttpResponse<String> r = dav.send("alice", "PROPFIND", CALENDAR, "<?xml version=\"1.0\"?><D:propfind "
+                + "xmlns:D=\"DAV:\"><D:prop><D:getetag/></D:prop></D:propfind>", "application/xml", Map.of("Depth", "1"));
+        assertEquals(207, r.statusCode());
+        assertTrue(r.body().contains("one.ics"), r.body());
+    }
+
+    @Test
+    void xmlNestedDeeperThanAnyWebdavBodyNeedsIsRefused() throws Exception {
+        int depth = 60_000;
+        String deep = "<x>".repeat(depth) + "</x>".repeat(depth);
+        for (String[] request : new String[][] {
+                {"REPORT", "<?xml version=\"1.0\"?><C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:"
+                        + "caldav\"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\"/>"
+                        + "</C:filter><C:timezone-id>" + deep + "</C:timezone-id></C:calendar-query>"},
+                {"PROPFIND", "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\"><D:prop>" + deep
+                        + "</D:prop></D:propfind>"},
+                {"PROPPATCH", "<?xml version=\"1.0\"?><D:propertyupdate xmlns:D=\"DAV:\"><D:set><D:prop>"
+                        + "<D:displayname>" + deep + "</D:displayname></D:prop></D:set></D:propertyupdate>"}}) {
+            HttpResponse<String> r = dav.send("alice", request[0], CALENDAR, request[1], "application/xml",
+                    Map.of("Depth", "1"));
+            assertEquals(400, r.statusCode(), request[0] + ": " + r.body());
+            assertNoInternalText(r);
+        }
+        assertStillAnswering();
+    }
+
+    @Test
+    void aPropfindNamingThousandsOfPropertiesIsRefused() throws Exception {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < 50_000; i++) {
+            names.append("<X:p").append(i).append("/>");
+        }
+        HttpResponse<String> r = dav.send("alice", "PROPFIND", CALENDAR, "<?xml version=\"1.0\"?><D:propfind "
+                + "xmlns:D=\"DAV:\" xmlns:X=\"urn:x\"><D:prop>" + names + "</D:prop></D:propfind>", "application/xml",
+                Map.of("Depth", "1"));
+        assertEquals(403, r.statusCode(), r.body());
+        assertNoInternalText(r);
+        assertStillAnswering();
+    }
+
+    @Test
+    void aDepthThatIsNot0Or1OrInfinityIsABadRequest() throws Exception {
+        for (String depth : new String[] {"2", "", "one", "-1"}) {
+            String answer = raw("PROPFIND " + CALENDAR + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
+                    + Base64.getEncoder().encodeToString("alice:alice".getBytes(StandardCharsets.US_ASCII))
+                    + "\r\nDepth: " + depth + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 400"), "Depth: '" + depth + "' got " + answer);
+            assertFalse(answer.contains("java.") || answer.contains("Exception"), answer);
+        }
+        assertStillAnswering();
+    }
+
+    /** @return the whole answer to a request written byte for byte, so that headers reach the server as written */
+    private static String raw(String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.httpPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            StringBuilder answer = new StringBuilder();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null; ) {
+                answer.append(line).append('\n');
+            }
+            return answer.toString();
+        }
+    }
+}
