@@ -144,4 +144,79 @@ class SlowClientsTest {
             }
         }
     }
+
+    @Test
+    void slowBodiesFromOneAddressDoNotTakeEveryRequestThread() throws Exception {
+        // no sign-in is needed to post the approval page's form: 70 connections from 127.0.0.2 each start a 100 KB
+        // body and send one byte a second; each request they start holds a request thread (64 in all) while its
+        // body is read. One address gets 16 at once (server.connections.requestsPerAddress), the rest 503.
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<java.net.Socket> slow = new ArrayList<>();
+        try (Database store = TestPostgres.open(data.resolve("db"));
+             CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                     ConfigFile.load(Files.writeString(data.resolve("guard.yaml"), "{}\n")), store,
+                     new RecordingOutbound(), Clock.systemUTC()).start()) {
+            InetAddress attacker = InetAddress.getByName("127.0.0.2");
+            for (int i = 0; i < 70; i++) {
+                java.net.Socket s = new java.net.Socket(InetAddress.getByName("127.0.0.1"), server.port(), attacker, 0);
+                s.setSoTimeout(100);
+                s.getOutputStream().write(("POST /guard/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        + "application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nu")
+                        .getBytes(StandardCharsets.US_ASCII));
+                slow.add(s);
+            }
+            java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread trickle = new Thread(() -> {
+                while (attacking.get()) {
+                    for (java.net.Socket s : slow) {
+                        try {
+                            s.getOutputStream().write('x');
+                        } catch (java.io.IOException e) {
+                            // answered and closed
+                        }
+                    }
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "trickle");
+            trickle.start();
+            try {
+                Thread.sleep(1500);
+                URI health = URI.create("http://127.0.0.1:" + server.port() + "/health");
+                long worst = 0;
+                for (int i = 0; i < 5; i++) {
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(10))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    worst = Math.max(worst, System.nanoTime() - t0);
+                    assertEquals(200, r.statusCode());
+                }
+                assertTrue(worst < Duration.ofSeconds(1).toNanos(), "the normal client waited " + worst / 1_000_000
+                        + " ms");
+                int refused = 0;
+                for (java.net.Socket s : slow) {
+                    byte[] answer = new byte[12];
+                    try {
+                        int n = s.getInputStream().readNBytes(answer, 0, answer.length);
+                        if (new String(answer, 0, n, StandardCharsets.US_ASCII).equals("HTTP/1.1 503")) {
+                            refused++;
+                        }
+                    } catch (java.net.SocketTimeoutException e) {
+                        // still sending its body, and being read
+                    }
+                }
+                assertEquals(70 - 16, refused, "answered 503 at once");
+            } finally {
+                attacking.set(false);
+                trickle.join(5_000);
+            }
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+    }
 }

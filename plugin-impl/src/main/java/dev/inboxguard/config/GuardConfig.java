@@ -171,7 +171,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
                 publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
             }
             requestLog = requestLog != null && requestLog;
-            connections = connections == null ? new Connections(0, 0, 0) : connections;
+            connections = connections == null ? new Connections(0, 0, 0, 0) : connections;
             bind = bind == null || bind.isBlank() ? "0.0.0.0" : bind.strip();
             trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
             for (String proxy : trustedProxies) {
@@ -207,16 +207,21 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      *                      counted: every client behind them shares their address
      * @param headerSeconds a request's headers must be complete this long after the connection opened or the
      *                      previous request finished; a client that trickles them (slowloris) is disconnected
+     * @param requestsPerAddress requests from one client address handled at once; more get 503 at once. Each holds
+     *                      one of the server's 64 request threads while it is handled, a slow body included, so
+     *                      the default, 16, leaves the rest to everyone else. Trusted proxies are not counted
      */
-    public record Connections(int max, int perAddress, int headerSeconds) {
+    public record Connections(int max, int perAddress, int headerSeconds, int requestsPerAddress) {
         /** Fills in defaults and checks the settings. */
         public Connections {
             max = max == 0 ? 1000 : max;
             perAddress = perAddress == 0 ? 100 : perAddress;
             headerSeconds = headerSeconds == 0 ? 15 : headerSeconds;
-            if (max < 1 || perAddress < 1 || perAddress > max || headerSeconds < 1 || headerSeconds > 3600) {
+            requestsPerAddress = requestsPerAddress == 0 ? 16 : requestsPerAddress;
+            if (max < 1 || perAddress < 1 || perAddress > max || headerSeconds < 1 || headerSeconds > 3600
+                    || requestsPerAddress < 1 || requestsPerAddress > 64) {
                 throw new ConfigException("server.connections: max and perAddress must be positive, perAddress at "
-                        + "most max, and headerSeconds 1 to 3600");
+                        + "most max, headerSeconds 1 to 3600, and requestsPerAddress 1 to 64");
             }
         }
     }

@@ -31,6 +31,7 @@ import org.eclipse.jetty.ee8.servlet.FilterHolder;
 import org.eclipse.jetty.ee8.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee8.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -145,6 +146,8 @@ public final class CaldavServer implements AutoCloseable {
         jetty.addBean(connectionLimits, true);
         meters.count("inboxguard.http.connections.refused", "HTTP connections closed at once: too many from one "
                 + "address", connectionLimits, HttpConnectionLimits::refused);
+        meters.count("inboxguard.http.requests.refused", "HTTP requests answered 503 at once: too many in hand "
+                + "from one address", connectionLimits, HttpConnectionLimits::refusedRequests);
         meters.count("inboxguard.http.header.timeouts", "HTTP connections closed because a request's headers came "
                 + "too slowly", connectionLimits, HttpConnectionLimits::timedOut);
         if (config.server().requestLog()) {
@@ -185,13 +188,28 @@ public final class CaldavServer implements AutoCloseable {
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",
                 EnumSet.of(DispatcherType.REQUEST));
         HttpConnectionLimits slowClients = connectionLimits;
-        // outermost, so that a stop waits for the requests in progress: without it, Jetty's thread pool interrupts
-        // them at once, and an interrupt inside a commit closes the embedded database's file
-        inProgress = new GracefulHandler(new EventsHandler(new SizeLimitHandler(maxBody, -1) {
+        // each address's share of the request threads is taken inside the events handler, whose completion hook
+        // gives it back for every request, the refused ones included
+        Handler.Wrapper shareOfThreads = new Handler.Wrapper(new SizeLimitHandler(maxBody, -1) {
             {
                 setHandler(context.get());
             }
         }) {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                  org.eclipse.jetty.util.Callback callback) throws Exception {
+                if (!slowClients.admit(request)) {
+                    response.getHeaders().put("Retry-After", "5");
+                    org.eclipse.jetty.server.Response.writeError(request, response, callback, 503,
+                            "Too many requests from one address at once; try again shortly");
+                    return true;
+                }
+                return super.handle(request, response, callback);
+            }
+        };
+        // outermost, so that a stop waits for the requests in progress: without it, Jetty's thread pool interrupts
+        // them at once, and an interrupt inside a commit closes the embedded database's file
+        inProgress = new GracefulHandler(new EventsHandler(shareOfThreads) {
             @Override
             protected void onBeforeHandling(org.eclipse.jetty.server.Request request) {
                 slowClients.handling(request);

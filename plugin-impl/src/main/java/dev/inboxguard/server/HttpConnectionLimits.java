@@ -36,6 +36,10 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
     private final Map<Connection, InetAddress> counted = new ConcurrentHashMap<>();
     /** Connections waiting for a request's headers, and until when. */
     private final Map<Connection, Long> awaiting = new ConcurrentHashMap<>();
+    private final int requestsPerAddress;
+    /** Requests being handled now, per client address. */
+    private final Map<InetAddress, Integer> handlingNow = new ConcurrentHashMap<>();
+    private final AtomicLong refusedRequests = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
     private ScheduledExecutorService sweeper;
@@ -47,6 +51,7 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
     HttpConnectionLimits(GuardConfig.Connections settings, Set<InetAddress> exempt) {
         this.perAddress = settings.perAddress();
         this.headerMillis = Duration.ofSeconds(settings.headerSeconds()).toMillis();
+        this.requestsPerAddress = settings.requestsPerAddress();
         this.exempt = Set.copyOf(exempt);
     }
 
@@ -98,8 +103,40 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
         awaiting.remove(request.getConnectionMetaData().getConnection());
     }
 
+    /**
+     * Counts a request about to be handled against its address's share of the request threads. A thread stays with
+     * its request while the body is read, so without a share a few connections sending a body a byte at a time (no
+     * sign-in is needed to post a form) hold every thread, and the server answers no one.
+     *
+     * @param request the request, its headers complete
+     * @return whether it may be handled; if not, it was not counted and should get 503
+     */
+    boolean admit(Request request) {
+        InetAddress address = address(request.getConnectionMetaData().getConnection());
+        if (address == null || exempt.contains(address)) {
+            return true;
+        }
+        if (handlingNow.merge(address, 1, Integer::sum) > requestsPerAddress) {
+            handlingNow.merge(address, -1, (a, b) -> a + b <= 0 ? null : a + b);
+            refusedRequests.incrementAndGet();
+            return false;
+        }
+        request.setAttribute(COUNTED, address);
+        return true;
+    }
+
+    private static final String COUNTED = HttpConnectionLimits.class.getName() + ".counted";
+
+    /** @return requests answered 503 at once because their address had too many in hand */
+    long refusedRequests() {
+        return refusedRequests.get();
+    }
+
     /** The request is answered: the next one's headers are due within the deadline. */
     void finished(Request request) {
+        if (request.getAttribute(COUNTED) instanceof InetAddress counted) {
+            handlingNow.merge(counted, -1, (a, b) -> a + b <= 0 ? null : a + b);
+        }
         Connection c = request.getConnectionMetaData().getConnection();
         InetAddress address = address(c);
         if (c.getEndPoint().isOpen() && (address == null || !exempt.contains(address))) {
