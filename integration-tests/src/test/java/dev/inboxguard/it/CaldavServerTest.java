@@ -635,4 +635,46 @@ class CaldavServerTest {
         assertFalse(third.body().contains("<D:getetag>"), "nothing new: " + third.body());
         assertEquals(token2, between(third.body(), "sync-token"));
     }
+
+    @Test
+    void syncCollectionKeepsToTheClientsLimit() throws Exception {
+        String cal = "/dav/calendars/bob/limited/";
+        assertEquals(201, send("MKCALENDAR", cal, "bob", "bob", null, MKCALENDAR.formatted("Limited")).statusCode());
+        for (int i = 0; i < 25; i++) {
+            assertEquals(201, put("bob", cal + "l" + i + ".ics", event("limited-" + i, "L" + i, ""), Map.of())
+                    .statusCode());
+        }
+        // RFC 6578 §3.7: no more results than DAV:nresults; the rest come with the token, as in any page
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        String token = "";
+        int pages = 0;
+        for (boolean more = true; more; pages++) {
+            HttpResponse<String> page = send("REPORT", cal, "bob", "bob", null, sync(token).replace(
+                    "</D:sync-collection>", "<D:limit><D:nresults>10</D:nresults></D:limit></D:sync-collection>"));
+            assertEquals(207, page.statusCode());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("<D:href>" + cal + "(l\\d+\\.ics)</D:href>")
+                    .matcher(page.body());
+            int here = 0;
+            while (m.find()) {
+                listed.add(m.group(1));
+                here++;
+            }
+            assertTrue(here <= 10, here + " results on one page");
+            more = page.body().contains("<D:href>" + cal + "</D:href><D:status>HTTP/1.1 507");
+            token = between(page.body(), "sync-token");
+            assertTrue(pages < 10, "the pages never end");
+        }
+        assertEquals(25, listed.size(), "every object, over the pages");
+        assertEquals(3, pages);
+        // a limit of one is kept too
+        HttpResponse<String> one = send("REPORT", cal, "bob", "bob", null, sync("").replace("</D:sync-collection>",
+                "<D:limit><D:nresults>1</D:nresults></D:limit></D:sync-collection>"));
+        assertEquals(207, one.statusCode());
+        assertEquals(1, one.body().split("<D:getetag>", -1).length - 1, one.body());
+        for (String bad : new String[] {"0", "-3", "many", ""}) {
+            assertEquals(400, send("REPORT", cal, "bob", "bob", null, sync("").replace("</D:sync-collection>",
+                    "<D:limit><D:nresults>" + bad + "</D:nresults></D:limit></D:sync-collection>")).statusCode(),
+                    "nresults " + bad);
+        }
+    }
 }

@@ -66,9 +66,10 @@ final class CalendarReports {
 
         /**
          * @param token the client's sync token, or empty for a first sync
+         * @param limit at most this many changes in the answer; a calendar answers the rest in later pages
          * @return what changed since it, or empty if the token is not one this collection gave out
          */
-        Optional<Sync> since(String token);
+        Optional<Sync> since(String token, int limit);
 
         /** @return the calendar, for a free-busy query; empty where there is none (the inbox) */
         Optional<StoredCalendar> calendar();
@@ -104,7 +105,7 @@ final class CalendarReports {
             }
 
             @Override
-            public Optional<Sync> since(String token) {
+            public Optional<Sync> since(String token, int limit) {
                 long after;
                 if (token.isEmpty()) {
                     after = 0;
@@ -117,7 +118,7 @@ final class CalendarReports {
                 } else {
                     return Optional.empty();
                 }
-                return store.changesSince(calendar.owner(), calendar.name(), after, SYNC_PAGE, maxAnswer / 2)
+                return store.changesSince(calendar.owner(), calendar.name(), after, limit, maxAnswer / 2)
                         .map(c -> new Sync(token(c.revision()), c.changed(), after > 0 ? c.deleted() : List.of(),
                                 c.truncated()));
             }
@@ -153,7 +154,9 @@ final class CalendarReports {
             }
 
             @Override
-            public Optional<Sync> since(String token) {
+            public Optional<Sync> since(String token, int limit) {
+                // the inbox's token is a digest of all it holds: it has no pages, and a limit below its size is
+                // refused by the caller
                 if (token.isEmpty()) {
                     return Optional.of(new Sync(state, items, List.of(), false));
                 }
@@ -459,10 +462,28 @@ final class CalendarReports {
             resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Only sync-level 1: calendars have no sub-collections");
             return;
         }
-        Optional<Sync> changes = token.length() > 200 ? Optional.empty() : source.since(token);
+        int limit = SYNC_PAGE;
+        Element limitElement = DomUtil.getChildElement(root, "limit", CaldavNames.DAV);
+        if (limitElement != null) {
+            // RFC 6578 §3.7: no more results than the client asked for
+            Element n = DomUtil.getChildElement(limitElement, "nresults", CaldavNames.DAV);
+            String text = n == null ? "" : n.getTextContent().strip();
+            if (!text.matches("[0-9]{1,9}") || Integer.parseInt(text) == 0) {
+                resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "DAV:limit needs a DAV:nresults of 1 or more");
+                return;
+            }
+            limit = Math.min(limit, Integer.parseInt(text));
+        }
+        Optional<Sync> changes = token.length() > 200 ? Optional.empty() : source.since(token, limit);
         if (changes.isEmpty()) {
             DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-sync-token",
                     "this sync token is not one this collection gave out, or no longer one it can answer");
+            return;
+        }
+        if (changes.get().changed().size() + changes.get().deleted().size() > limit) {
+            // a collection that cannot cut its answer at the limit must say so (RFC 6578 §3.7)
+            DavError.dav(resp, 507, "number-of-matches-within-limits",
+                    "this collection cannot answer in pages of " + limit);
             return;
         }
         try (Multistatus out = new Multistatus(resp, maxAnswer)) {

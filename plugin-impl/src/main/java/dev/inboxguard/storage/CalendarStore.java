@@ -201,7 +201,8 @@ public interface CalendarStore {
      * {@code maxBytes} or past it.
      *
      * @param after    the revision the client has seen (0 for everything)
-     * @param maxItems the most changes on one page (at least 2: a move within a calendar is two at one revision)
+     * @param maxItems the most changes on one page, at least 1 (a move within a calendar, two changes at one
+     *                 revision, makes a longer page of its own)
      * @param maxBytes the object text after which a page ends
      * @return the changes, or empty if the revision is not one this calendar has had, or is older than a deletion
      * it has forgotten ({@link #pruneTombstones})

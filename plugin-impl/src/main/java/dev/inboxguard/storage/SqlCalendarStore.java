@@ -425,8 +425,9 @@ final class SqlCalendarStore implements CalendarStore {
 
     @Override
     public Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes) {
-        if (maxItems < 2) {
-            throw new IllegalArgumentException("a page holds at least the two changes of one move");
+        if (maxItems < 1) {
+            // a write that changed more names than a page holds (a move: two) is a page of its own, however long
+            throw new IllegalArgumentException("a page holds at least one change");
         }
         Optional<SyncState> now = syncState(owner, calendar);
         if (now.isEmpty() || after < 0 || after > now.get().revision() || !now.get().remembers(after)) {
