@@ -26,7 +26,6 @@ import javax.servlet.DispatcherType;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
-import org.eclipse.jetty.ee8.nested.ErrorHandler;
 import org.eclipse.jetty.ee8.servlet.FilterHolder;
 import org.eclipse.jetty.ee8.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee8.servlet.ServletHolder;
@@ -175,10 +174,7 @@ public final class CaldavServer implements AutoCloseable {
         context.addServlet(new ServletHolder("well-known-other", new NotServed()), "/.well-known/*");
         // a client given the bare server URL starts there; "" maps exactly the root
         context.addServlet(new ServletHolder("root", new dev.inboxguard.approval.WelcomeServlet(DAV + "/")), "");
-        ErrorHandler errors = new ErrorHandler();
-        errors.setShowStacks(false);
-        errors.setShowServlet(false);
-        context.setErrorHandler(errors);
+        context.setErrorHandler(new ErrorPages());
         ServletHolder dav = new ServletHolder("caldav", new CaldavServlet(DAV, accounts, maxBody, database.calendars(), limits,
                 scheduling, database, clock));
         context.addServlet(new ServletHolder("guard", new ApprovalServlet(accounts, scheduling, database.sessions(),
