@@ -260,6 +260,14 @@ class SchedulingTest {
         HttpResponse<String> forged = send("mallory", "POST", "/dav/calendars/mallory/outbox/", query,
                 "text/calendar");
         assertEquals(403, forged.statusCode());
+        // bob named a hundred times is answered once (and his calendars read once), as is the stranger
+        String crowd = query.replace("ATTENDEE:mailto:bob@example.com\r\n",
+                "ATTENDEE:mailto:bob@example.com\r\nATTENDEE:MAILTO:Bob@example.com\r\n".repeat(49))
+                .replace("ATTENDEE:mailto:someone@elsewhere.example\r\n",
+                        "ATTENDEE:mailto:someone@elsewhere.example\r\n".repeat(2));
+        HttpResponse<String> once = send("alice", "POST", "/dav/calendars/alice/outbox/", crowd, "text/calendar");
+        assertEquals(200, once.statusCode(), once.body());
+        assertEquals(2, once.body().split("<C:response>", -1).length - 1, once.body());
     }
 
     @Test

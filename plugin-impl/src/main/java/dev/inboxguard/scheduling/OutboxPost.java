@@ -159,15 +159,22 @@ public final class OutboxPost {
                 : to.get();
         List<Response> out = new ArrayList<>();
         List<Property> attendees = query.getProperties(Property.ATTENDEE);
+        // each address answered once, and each user's calendars read once however many of their addresses are
+        // named: a query naming one user a hundred times must not read their year a hundred times
+        Set<String> answered = new java.util.HashSet<>();
+        Map<String, FreeBusy> busyOf = new java.util.HashMap<>();
         for (Property p : attendees.subList(0, Math.min(attendees.size(), MAX_FREEBUSY_ATTENDEES))) {
             Optional<CalendarUserAddress> who = CalendarUserAddress.parse(p.getValue());
-            Optional<Account> local = who.flatMap(accounts::byAddress);
-            if (local.isEmpty()) {
-                out.add(new Response(who.map(CalendarUserAddress::uri).orElse(p.getValue()),
-                        "3.7;Invalid calendar user", Optional.empty()));
+            String address = who.map(CalendarUserAddress::uri).orElse(p.getValue());
+            if (!answered.add(address.toLowerCase(Locale.ROOT))) {
                 continue;
             }
-            FreeBusy busy = busy(local.get(), from.get(), end);
+            Optional<Account> local = who.flatMap(accounts::byAddress);
+            if (local.isEmpty()) {
+                out.add(new Response(address, "3.7;Invalid calendar user", Optional.empty()));
+                continue;
+            }
+            FreeBusy busy = busyOf.computeIfAbsent(local.get().name(), n -> busy(local.get(), from.get(), end));
             out.add(new Response(who.get().uri(), "2.0;Success", Optional.of(reply(query, organizer.get(), who.get(),
                     from.get(), end, busy))));
         }
