@@ -121,6 +121,32 @@ class HostileDavRequestsTest {
         assertStillAnswering();
     }
 
+    @Test
+    void anExpansionRepeatingALongTextThousandsOfTimesIsRefusedForThatObjectAlone() throws Exception {
+        // 200,000 characters of description, every day for eight years: expanded, 600 million characters
+        String cal = "/dav/calendars/alice/long/";
+        assertEquals(201, dav.send("alice", "MKCALENDAR", cal, null, null).statusCode());
+        assertEquals(201, dav.put("alice", cal + "long.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                + "BEGIN:VEVENT\r\nUID:long\r\nDTSTAMP:20261121T080000Z\r\nDTSTART:20270101T090000Z\r\n"
+                + "DURATION:PT30M\r\nRRULE:FREQ=DAILY;COUNT=2900\r\nSUMMARY:Long\r\nDESCRIPTION:"
+                + "x".repeat(200_000) + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").statusCode());
+        assertEquals(201, dav.put("alice", cal + "short.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                + "BEGIN:VEVENT\r\nUID:short\r\nDTSTAMP:20261121T080000Z\r\nDTSTART:20270101T100000Z\r\n"
+                + "DURATION:PT30M\r\nRRULE:FREQ=DAILY;COUNT=10\r\nSUMMARY:Short\r\nEND:VEVENT\r\n"
+                + "END:VCALENDAR\r\n").statusCode());
+        HttpResponse<String> r = dav.send("alice", "REPORT", cal, "<?xml version=\"1.0\"?><C:calendar-query "
+                + "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/><C:calendar-data>"
+                + "<C:expand start=\"20270101T000000Z\" end=\"20350101T000000Z\"/></C:calendar-data></D:prop>"
+                + "<C:filter><C:comp-filter name=\"VCALENDAR\"/></C:filter></C:calendar-query>", "application/xml",
+                Map.of("Depth", "1"));
+        assertEquals(207, r.statusCode());
+        assertTrue(r.body().length() < 1_000_000, "answered " + r.body().length() + " characters");
+        // the long one's calendar-data is refused (507), the short one's ten instances come whole
+        assertTrue(r.body().contains("<D:status>HTTP/1.1 507 Insufficient Storage</D:status>"), r.body());
+        assertEquals(10, r.body().split("SUMMARY:Short", -1).length - 1, r.body());
+        assertStillAnswering();
+    }
+
     /** @return the whole answer to a request written byte for byte, so that headers reach the server as written */
     private static String raw(String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", server.httpPort())) {

@@ -179,6 +179,18 @@ final class CalendarData {
             return new Part(name, new ArrayList<>(lines), new ArrayList<>(parts));
         }
 
+        /** @return the characters of its lines and those of its sub-components, line ends included */
+        long length() {
+            long n = 0;
+            for (String l : lines) {
+                n += l.length() + 2;
+            }
+            for (Part p : parts) {
+                n += p.length();
+            }
+            return n;
+        }
+
         void drop(Set<String> properties) {
             lines.removeIf(l -> properties.contains(propertyName(l)));
         }
@@ -276,6 +288,10 @@ final class CalendarData {
                 parts.add(part(c));
             }
         }
+        // each component's lines are read once and shared by its instances, and the instances' text is counted:
+        // a long description repeated over thousands of instances would otherwise fill the heap with one object
+        Map<CalendarComponent, Part> read = new java.util.IdentityHashMap<>();
+        long chars = 0;
         for (List<CalendarComponent> one : series.values()) {
             Optional<List<ComponentInstances.Instance>> instances = ComponentInstances.between(one, range.start(),
                     range.end(), floating);
@@ -283,15 +299,23 @@ final class CalendarData {
                 throw new TooCostly();
             }
             for (ComponentInstances.Instance i : instances.get()) {
-                parts.add(instance(i, floating));
+                Part p = instance(i, read.computeIfAbsent(i.component(), CalendarData::part), floating);
+                chars += p.length();
+                if (chars > MAX_EXPANDED_CHARS) {
+                    throw new TooCostly();
+                }
+                parts.add(p);
             }
         }
         return new Part(root.name(), root.lines(), parts);
     }
 
-    private static Part instance(ComponentInstances.Instance i, java.time.ZoneId floating) {
+    /** The most text the instances of one object may come to when expanded: 4 MiB, about 100 times a large event. */
+    static final long MAX_EXPANDED_CHARS = 4L << 20;
+
+    private static Part instance(ComponentInstances.Instance i, Part component, java.time.ZoneId floating) {
         CalendarComponent c = i.component();
-        Part p = part(c);
+        Part p = component.copy();
         p.drop(RECURRENCE);
         if (i.start().isEmpty()) {
             return p;
