@@ -10,9 +10,8 @@ import dev.inboxguard.storage.ObjectSummary;
 import dev.inboxguard.storage.StoredCalendar;
 import dev.inboxguard.storage.StoredObject;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.jackrabbit.webdav.DavException;
 import org.apache.jackrabbit.webdav.DavLocatorFactory;
@@ -202,13 +201,15 @@ final class CaldavResources implements DavResourceFactory {
     }
 
     /**
-     * The text of a listing's objects, read only if a resource needs it (allprop, a Schedule-Tag), and then for all
-     * of them in one query: a listing that needs it for one object needs it for the rest.
+     * The text of a listing's objects, read only if a resource needs it (allprop, a Schedule-Tag), and then a page
+     * of objects at a time, in name order as the listing asks: a listing that needs it for one object needs it for
+     * the rest, and a calendar's whole text held at once could be more than the heap.
      */
     private static final class ListingText {
         private final CalendarStore store;
         private final StoredCalendar calendar;
-        private Map<String, StoredObject> byName;
+        private Iterator<StoredObject> ahead;
+        private StoredObject next;
 
         ListingText(CalendarStore store, StoredCalendar calendar) {
             this.store = store;
@@ -216,11 +217,22 @@ final class CaldavResources implements DavResourceFactory {
         }
 
         Optional<StoredObject> of(String name) {
-            if (byName == null) {
-                byName = new HashMap<>();
-                store.objects(calendar.owner(), calendar.name()).forEach(o -> byName.put(o.name(), o));
+            if (ahead == null) {
+                ahead = store.pagedObjects(calendar.owner(), calendar.name()).iterator();
             }
-            return Optional.ofNullable(byName.get(name));
+            // forward only, keeping nothing behind
+            while (next == null || next.name().compareTo(name) < 0) {
+                if (!ahead.hasNext()) {
+                    next = null;
+                    break;
+                }
+                next = ahead.next();
+            }
+            if (next != null && next.name().equals(name)) {
+                return Optional.of(next);
+            }
+            // asked out of the walk's order (the database may sort names otherwise), or gone since the listing
+            return store.object(calendar.owner(), calendar.name(), name);
         }
     }
 
