@@ -106,6 +106,11 @@ class HostileDavRequestsTest {
                 Map.of("Depth", "1"));
         assertEquals(403, r.statusCode(), r.body());
         assertNoInternalText(r);
+        // allprop with the names as DAV:include is held to the same cap
+        HttpResponse<String> include = dav.send("alice", "PROPFIND", CALENDAR, "<?xml version=\"1.0\"?><D:propfind "
+                + "xmlns:D=\"DAV:\" xmlns:X=\"urn:x\"><D:allprop/><D:include>" + names + "</D:include></D:propfind>",
+                "application/xml", Map.of("Depth", "1"));
+        assertEquals(403, include.statusCode(), include.body());
         assertStillAnswering();
     }
 

@@ -192,8 +192,9 @@ final class CaldavResources implements DavResourceFactory {
 
     List<DavResource> objects(StoredCalendar calendar, UserSession user) {
         List<DavResource> out = new ArrayList<>();
-        ListingText text = new ListingText(store, calendar);
-        for (ObjectSummary o : store.summaries(calendar.owner(), calendar.name())) {
+        List<ObjectSummary> listing = store.summaries(calendar.owner(), calendar.name());
+        ListingText text = new ListingText(store, calendar, listing);
+        for (ObjectSummary o : listing) {
             out.add(new CalendarObjectResource(locator(DavPaths.CALENDARS, calendar.owner() + "/" + calendar.name()
                     + "/" + o.name()), this, user, o, () -> text.of(o.name())));
         }
@@ -208,20 +209,26 @@ final class CaldavResources implements DavResourceFactory {
     private static final class ListingText {
         private final CalendarStore store;
         private final StoredCalendar calendar;
+        /** Each name's place in the listing: the database's order, which both reads share and Java's may not be. */
+        private final java.util.Map<String, Integer> place = new java.util.HashMap<>();
         private Iterator<StoredObject> ahead;
         private StoredObject next;
 
-        ListingText(CalendarStore store, StoredCalendar calendar) {
+        ListingText(CalendarStore store, StoredCalendar calendar, List<ObjectSummary> listing) {
             this.store = store;
             this.calendar = calendar;
+            for (ObjectSummary o : listing) {
+                place.put(o.name(), place.size());
+            }
         }
 
         Optional<StoredObject> of(String name) {
             if (ahead == null) {
                 ahead = store.pagedObjects(calendar.owner(), calendar.name()).iterator();
             }
-            // forward only, keeping nothing behind
-            while (next == null || next.name().compareTo(name) < 0) {
+            int wanted = place.getOrDefault(name, Integer.MAX_VALUE);
+            // forward only, keeping nothing behind; objects made since the listing have no place and are passed
+            while (next == null || place.getOrDefault(next.name(), -1) < wanted) {
                 if (!ahead.hasNext()) {
                     next = null;
                     break;
@@ -231,7 +238,7 @@ final class CaldavResources implements DavResourceFactory {
             if (next != null && next.name().equals(name)) {
                 return Optional.of(next);
             }
-            // asked out of the walk's order (the database may sort names otherwise), or gone since the listing
+            // gone since the listing, or asked out of the listing's order
             return store.object(calendar.owner(), calendar.name(), name);
         }
     }

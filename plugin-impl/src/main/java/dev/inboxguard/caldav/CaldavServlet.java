@@ -288,7 +288,8 @@ public final class CaldavServlet extends AbstractWebdavServlet {
             throws IOException, DavException {
         // Jackrabbit keeps each name once but takes any number of them, and builds the whole answer before sending
         // it: the same cap as REPORT's keeps that answer small
-        if (request.getPropFindType() == DavConstants.PROPFIND_BY_PROPERTY
+        int type = request.getPropFindType();
+        if ((type == DavConstants.PROPFIND_BY_PROPERTY || type == DavConstants.PROPFIND_ALL_PROP_INCLUDE)
                 && request.getPropFindProperties().getContentSize() > Multistatus.MAX_PROPERTIES) {
             response.sendError(HttpServletResponse.SC_FORBIDDEN, "At most " + Multistatus.MAX_PROPERTIES
                     + " properties per request");

@@ -38,7 +38,7 @@ public final class ImipListeners implements AutoCloseable {
         String host = hostname(mail);
         Duration idle = Duration.ofSeconds(mail.idleTimeoutSeconds());
         int max = config.limits().maxMessageBytes();
-        MessageMemory memory = MessageMemory.quarterOfTheHeap(); // one budget for the messages of both listeners
+        MessageMemory memory = MessageMemory.forMessagesOf(max); // one budget for the messages of both listeners
         MailListener lmtp = null;
         try {
             if (mail.lmtp().enabled()) {

@@ -82,7 +82,7 @@ public final class MailListener implements AutoCloseable {
      */
     public MailListener(InetSocketAddress bind, Settings settings, ImipGateway gateway, Semaphore slots)
             throws IOException {
-        this(bind, settings, gateway, slots, MessageMemory.quarterOfTheHeap());
+        this(bind, settings, gateway, slots, MessageMemory.forMessagesOf(settings.maxMessageBytes()));
     }
 
     /**

@@ -358,8 +358,10 @@ final class MailSession {
         Blocks message = new Blocks();
         try {
             return readDataInDeadline(message);
-        } catch (IOException | RuntimeException e) {
-            message.drop(); // the client left or timed out: what it sent is dropped, and its memory given back
+        } catch (Throwable e) {
+            // the client left or timed out, or an allocation failed: what it sent is dropped, and its memory given
+            // back, or the budget would shrink for good
+            message.drop();
             throw e;
         } finally {
             inData = false;

@@ -21,9 +21,14 @@ final class MessageMemory {
         this.budget = budget;
     }
 
-    /** @return a budget of a quarter of the heap, which leaves room for the parsing and screening of what is held */
-    static MessageMemory quarterOfTheHeap() {
-        return new MessageMemory(Runtime.getRuntime().maxMemory() / 4);
+    /**
+     * @param maxMessageBytes the largest message a listener takes
+     * @return a quarter of the heap, which leaves room for the parsing and screening of what is held; but at least
+     *     room for one message of the largest size as a session holds it (its blocks, then the whole: about twice
+     *     its size), or such a message would be deferred with 452 for ever, even on an idle server
+     */
+    static MessageMemory forMessagesOf(int maxMessageBytes) {
+        return new MessageMemory(Math.max(Runtime.getRuntime().maxMemory() / 4, 2L * maxMessageBytes + (2 << 20)));
     }
 
     /**

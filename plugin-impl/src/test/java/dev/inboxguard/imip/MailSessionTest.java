@@ -146,8 +146,33 @@ class MailSessionTest {
                 assertTrue(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
                         .readLine().startsWith("220"));
             }
+            // the crowd stays busy (an idle crowd would be cut at 10 s too, and the listener no longer be nearly full)
+            java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread talk = new Thread(() -> {
+                while (busy.get()) {
+                    for (Socket s : crowd) {
+                        try {
+                            s.getOutputStream().write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+                        } catch (java.io.IOException e) {
+                            // closed
+                        }
+                    }
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "crowd");
+            talk.start();
             long start = System.nanoTime();
-            String reply = in.readLine();
+            String reply;
+            try {
+                reply = in.readLine();
+            } finally {
+                busy.set(false);
+                talk.join(5_000);
+            }
             long seconds = (System.nanoTime() - start) / 1_000_000_000;
             assertTrue(String.valueOf(reply).startsWith("421 4.4.2"), reply);
             // the busy timeout is 10 s, looked at every 10 s: the idle timeout of 300 s no longer holds
@@ -195,5 +220,14 @@ class MailSessionTest {
         org.junit.jupiter.api.Assertions.assertNotEquals(MailListener.client(a), MailListener.client(c));
         org.junit.jupiter.api.Assertions.assertEquals("192.0.2.7",
                 MailListener.client(java.net.InetAddress.getByName("192.0.2.7")));
+    }
+
+    @Test
+    void theMemoryBudgetAlwaysHoldsOneMessageOfTheLargestSize() {
+        // a budget below what one message of the limit needs would defer that message with 452 for ever
+        int large = 200 << 20;
+        MessageMemory memory = MessageMemory.forMessagesOf(large);
+        assertTrue(memory.take(2L * large + (1 << 20)), "room for the blocks and the whole of one large message");
+        org.junit.jupiter.api.Assertions.assertFalse(memory.take(Runtime.getRuntime().maxMemory()), "but no more");
     }
 }
