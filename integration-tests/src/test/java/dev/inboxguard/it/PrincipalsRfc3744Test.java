@@ -185,6 +185,22 @@ class PrincipalsRfc3744Test {
                     .require("/dav/principals/alice/");
             assertEquals(List.of("/dav/calendars/alice/"), self.hrefs(C, "calendar-home-set"),
                     "RFC 4791 §6.2.1 alice's own principal is whole");
+
+            // free-busy tells neither bob's busy time nor that he is a user here; alice's own is answered
+            String query = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\n"
+                    + "BEGIN:VFREEBUSY\r\nUID:fb-hidden\r\nDTSTAMP:20261121T090000Z\r\nDTSTART:20261201T000000Z\r\n"
+                    + "DTEND:20261202T000000Z\r\nORGANIZER:mailto:alice@example.com\r\n"
+                    + "ATTENDEE:mailto:bob@example.com\r\nATTENDEE:mailto:alice@example.com\r\n"
+                    + "ATTENDEE:mailto:nobody@example.com\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+            HttpResponse<String> fb = hidden.send("alice", "POST", "/dav/calendars/alice/outbox/", query,
+                    "Content-Type", "text/calendar");
+            assertEquals(200, fb.statusCode(), fb.body());
+            String bobsAnswer = fb.body().substring(fb.body().indexOf("mailto:bob@example.com"));
+            assertTrue(bobsAnswer.substring(0, bobsAnswer.indexOf("</C:response>")).contains(
+                    "3.7;Invalid calendar user"), "RFC 6638 §5 bob is answered as an unknown address: " + fb.body());
+            String alicesAnswer = fb.body().substring(fb.body().indexOf("mailto:alice@example.com"));
+            assertTrue(alicesAnswer.substring(0, alicesAnswer.indexOf("</C:response>")).contains("2.0;Success"),
+                    fb.body());
         }
     }
 }

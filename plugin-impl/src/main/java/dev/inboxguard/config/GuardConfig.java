@@ -100,7 +100,8 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param defaultTaskList    the task list's name and display name
      * @param directory          {@code users} (the default): signed-in users can read other users' display names and
      *                           calendar-user addresses and search for them, as clients do to complete attendees;
-     *                           {@code hidden}: a user sees only their own principal. Calendars stay private either way.
+     *                           {@code hidden}: a user sees only their own principal, and a free-busy query answers
+     *                           another user as an unknown address. Calendars stay private either way.
      */
     public record Caldav(Boolean defaultCollections, Collection defaultCalendar, Collection defaultTaskList,
                          String directory) {

@@ -50,14 +50,17 @@ public final class OutboxPost {
     private final CalendarStore calendars;
     private final Accounts accounts;
     private final java.time.Clock clock;
+    /** {@code caldav.directory: users}; when hidden, other users' free-busy is not shown, nor that they exist. */
+    private final boolean directoryVisible;
 
     OutboxPost(CalendarReader reader, SchedulingOutbox outbox, CalendarStore calendars, Accounts accounts,
-               java.time.Clock clock) {
+               java.time.Clock clock, boolean directoryVisible) {
         this.reader = reader;
         this.outbox = outbox;
         this.calendars = calendars;
         this.accounts = accounts;
         this.clock = clock;
+        this.directoryVisible = directoryVisible;
     }
 
     /** The answer to a POST. */
@@ -169,7 +172,10 @@ public final class OutboxPost {
             if (!answered.add(address.toLowerCase(Locale.ROOT))) {
                 continue;
             }
-            Optional<Account> local = who.flatMap(accounts::byAddress);
+            // with the directory hidden, another user is answered as an unknown address: their busy time, and that
+            // they are a user here, are theirs
+            Optional<Account> local = who.flatMap(accounts::byAddress)
+                    .filter(a -> directoryVisible || a.name().equals(account.name()));
             if (local.isEmpty()) {
                 out.add(new Response(address, "3.7;Invalid calendar user", Optional.empty()));
                 continue;

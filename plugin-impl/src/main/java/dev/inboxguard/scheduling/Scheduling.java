@@ -58,7 +58,7 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
                 preferences, transactions);
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts);
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
-                new OutboxPost(reader, outbox, calendars, accounts, clock),
+                new OutboxPost(reader, outbox, calendars, accounts, clock, homes.settings().directoryVisible()),
                 new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes,
                 new SchedulingObjectRules(reader, calendars, accounts, store, clock),
                 new InvitationRemoval(store, calendars, preferences, accounts, reader, transactions, clock));
