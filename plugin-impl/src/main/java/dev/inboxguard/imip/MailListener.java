@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -198,14 +197,21 @@ public final class MailListener implements AutoCloseable {
      * @param timeout how long the write may block
      * @return the task, to cancel once the write returns
      */
-    ScheduledFuture<?> closeUnlessWritten(Socket socket, Duration timeout) {
-        return writeWatch.schedule(() -> {
+    java.util.concurrent.Future<?> closeUnlessWritten(Socket socket, Duration timeout) {
+        Runnable close = () -> {
             try {
                 socket.close();
             } catch (IOException e) {
                 // closing anyway
             }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        };
+        try {
+            return writeWatch.schedule(close, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // the listener has stopped, and a session outlived the wait for it: it gets no more writes
+            close.run();
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
     }
 
     /**

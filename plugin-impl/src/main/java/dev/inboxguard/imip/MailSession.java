@@ -468,7 +468,7 @@ final class MailSession {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            java.util.concurrent.ScheduledFuture<?> watch = listener.closeUnlessWritten(socket,
+            java.util.concurrent.Future<?> watch = listener.closeUnlessWritten(socket,
                     listener.idleTimeoutNow());
             try {
                 out.write(b, off, len);

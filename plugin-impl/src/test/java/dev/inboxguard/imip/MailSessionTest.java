@@ -194,7 +194,7 @@ class MailSessionTest {
             // the client never reads: the peer's writes fill both socket buffers, and then block
             byte[] block = new byte[1 << 20];
             long start = System.nanoTime();
-            java.util.concurrent.ScheduledFuture<?> watch = l.closeUnlessWritten(peer, Duration.ofSeconds(1));
+            java.util.concurrent.Future<?> watch = l.closeUnlessWritten(peer, Duration.ofSeconds(1));
             java.io.IOException failed = null;
             try {
                 for (int i = 0; i < 1024; i++) {
@@ -208,6 +208,19 @@ class MailSessionTest {
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertTrue(failed != null && peer.isClosed(), "the blocked write was not cut off");
             assertTrue(ms < 10_000, "cut off after " + ms + " ms");
+        }
+    }
+
+    @Test
+    void aSessionThatOutlivesItsListenersStopGetsNoMoreWrites() throws Exception {
+        MailListener l = listener(Duration.ofSeconds(30), 4);
+        l.close();
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"));
+             Socket client = new Socket("127.0.0.1", server.getLocalPort());
+             Socket peer = server.accept()) {
+            java.util.concurrent.Future<?> watch = l.closeUnlessWritten(peer, Duration.ofSeconds(30));
+            assertTrue(watch.isDone() && peer.isClosed(), "closed at once, not left to a watch that no longer runs");
         }
     }
 
