@@ -464,7 +464,6 @@ final class CalendarReports {
         }
         int limit = SYNC_PAGE;
         Element limitElement = DomUtil.getChildElement(root, "limit", CaldavNames.DAV);
-        boolean limited = limitElement != null;
         if (limitElement != null) {
             // RFC 6578 §3.7: no more results than the client asked for
             Element n = DomUtil.getChildElement(limitElement, "nresults", CaldavNames.DAV);
@@ -481,7 +480,7 @@ final class CalendarReports {
                     "this sync token is not one this collection gave out, or no longer one it can answer");
             return;
         }
-        if (limited && changes.get().changed().size() + changes.get().deleted().size() > limit) {
+        if (limitElement != null && changes.get().changed().size() + changes.get().deleted().size() > limit) {
             // a collection that cannot cut its answer at the limit must say so (RFC 6578 §3.7)
             DavError.dav(resp, 507, "number-of-matches-within-limits",
                     "this collection cannot answer in pages of " + limit);

@@ -117,7 +117,7 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
             return true;
         }
         if (handlingNow.merge(address, 1, Integer::sum) > requestsPerAddress) {
-            handlingNow.merge(address, -1, (a, b) -> a + b <= 0 ? null : a + b);
+            release(handlingNow, address);
             refusedRequests.incrementAndGet();
             return false;
         }
@@ -135,7 +135,7 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
     /** The request is answered: the next one's headers are due within the deadline. */
     void finished(Request request) {
         if (request.getAttribute(COUNTED) instanceof InetAddress counted) {
-            handlingNow.merge(counted, -1, (a, b) -> a + b <= 0 ? null : a + b);
+            release(handlingNow, counted);
         }
         Connection c = request.getConnectionMetaData().getConnection();
         InetAddress address = address(c);
@@ -155,7 +155,12 @@ final class HttpConnectionLimits extends AbstractLifeCycle implements Connection
     }
 
     private void release(InetAddress address) {
-        open.merge(address, -1, (a, b) -> a + b <= 0 ? null : a + b);
+        release(open, address);
+    }
+
+    /** One less for the address, and no entry once none is left. */
+    private static void release(Map<InetAddress, Integer> counts, InetAddress address) {
+        counts.merge(address, -1, (a, b) -> a + b <= 0 ? null : a + b);
     }
 
     private void sweep() {
