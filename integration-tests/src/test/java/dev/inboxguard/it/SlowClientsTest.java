@@ -219,4 +219,111 @@ class SlowClientsTest {
             }
         }
     }
+    @Test
+    void trickledBodiesAreCutOffSoFourAddressesCannotHoldEveryThread() throws Exception {
+        // 16 requests from each of four addresses (64, every request thread) start a 100 KB body and send a byte
+        // a second. The per-address share lets all of them in; the body rate floor (512 B/s by default) answers
+        // each 408 at its next read, so the threads come back within seconds and /health answers.
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<java.net.Socket> slow = new ArrayList<>();
+        try (Database store = TestPostgres.open(data.resolve("db"));
+             CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                     ConfigFile.load(Files.writeString(data.resolve("guard.yaml"), "{}\n")), store,
+                     new RecordingOutbound(), Clock.systemUTC()).start()) {
+            assertEquals(201, makeCalendar(server.port()));
+            for (int a = 2; a <= 5; a++) {
+                InetAddress attacker = InetAddress.getByName("127.0.0." + a);
+                for (int i = 0; i < 16; i++) {
+                    java.net.Socket s = new java.net.Socket(InetAddress.getByName("127.0.0.1"), server.port(),
+                            attacker, 0);
+                    s.getOutputStream().write(("PUT /dav/calendars/alice/work/slow-" + a + "-" + i + ".ics HTTP/1.1"
+                            + "\r\nHost: x\r\nAuthorization: Basic " + java.util.Base64.getEncoder()
+                            .encodeToString("alice:alice".getBytes(StandardCharsets.US_ASCII))
+                            + "\r\nContent-Type: text/calendar\r\nContent-Length: 100000\r\n\r\nBEGIN:VCALENDAR\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    slow.add(s);
+                }
+            }
+            java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread trickle = new Thread(() -> {
+                while (attacking.get()) {
+                    for (java.net.Socket s : slow) {
+                        try {
+                            s.getOutputStream().write('X');
+                        } catch (java.io.IOException e) {
+                            // answered and closed
+                        }
+                    }
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "trickle");
+            trickle.start();
+            try {
+                long t0 = System.nanoTime();
+                int cut = 0;
+                for (java.net.Socket s : slow) {
+                    s.setSoTimeout((int) Math.max(1, 15_000 - (System.nanoTime() - t0) / 1_000_000));
+                    byte[] answer = new byte[12];
+                    try {
+                        int n = s.getInputStream().readNBytes(answer, 0, answer.length);
+                        if (new String(answer, 0, n, StandardCharsets.US_ASCII).equals("HTTP/1.1 408")) {
+                            cut++;
+                        }
+                    } catch (java.net.SocketTimeoutException e) {
+                        // still being read
+                    }
+                }
+                long waited = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(64, cut, "trickled bodies answered 408 within 15 s (" + waited + " ms)");
+                assertTrue(waited < 10_000, "the last trickled body was cut after " + waited + " ms");
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.port() + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, health.statusCode());
+            } finally {
+                attacking.set(false);
+                trickle.join(5_000);
+            }
+            // an honest slow upload, 24 KB at about 8 KB/s, is far above the floor and stored
+            StringBuilder ics = new StringBuilder("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                    + "BEGIN:VEVENT\r\nUID:slow-upload@example.com\r\nDTSTAMP:20261201T000000Z\r\n"
+                    + "DTSTART:20261210T100000Z\r\nDTEND:20261210T110000Z\r\nSUMMARY:Slow\r\n");
+            while (ics.length() < 24_000) {
+                ics.append("X-FILLER:").append("a".repeat(60)).append("\r\n");
+            }
+            ics.append("END:VEVENT\r\nEND:VCALENDAR\r\n");
+            byte[] body = ics.toString().getBytes(StandardCharsets.US_ASCII);
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+                s.setSoTimeout(15_000);
+                s.getOutputStream().write(("PUT /dav/calendars/alice/work/slow-upload.ics HTTP/1.1\r\nHost: x\r\n"
+                        + "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString(
+                        "alice:alice".getBytes(StandardCharsets.US_ASCII)) + "\r\nContent-Type: text/calendar\r\n"
+                        + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                for (int off = 0; off < body.length; off += 2048) {
+                    s.getOutputStream().write(body, off, Math.min(2048, body.length - off));
+                    s.getOutputStream().flush();
+                    Thread.sleep(250);
+                }
+                String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 201", status);
+            }
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    private static int makeCalendar(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/dav/calendars/alice/work/")).method("MKCALENDAR", HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        "alice:alice".getBytes(StandardCharsets.US_ASCII))).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
 }

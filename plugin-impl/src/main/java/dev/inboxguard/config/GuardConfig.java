@@ -172,7 +172,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
                 publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
             }
             requestLog = requestLog != null && requestLog;
-            connections = connections == null ? new Connections(0, 0, 0, 0) : connections;
+            connections = connections == null ? new Connections(0, 0, 0, 0, 0) : connections;
             bind = bind == null || bind.isBlank() ? "0.0.0.0" : bind.strip();
             trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
             for (String proxy : trustedProxies) {
@@ -211,18 +211,25 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param requestsPerAddress requests from one client address handled at once; more get 503 at once. Each holds
      *                      one of the server's 64 request threads while it is handled, a slow body included, so
      *                      the default, 16, leaves the rest to everyone else. Trusted proxies are not counted
+     * @param minBodyRate   bytes a second a request body must average from its first byte on; a slower one is
+     *                      cut off with 408, so that a trickled body gives its request thread back within about one
+     *                      idle timeout rather than after hours. The default, 512, is Apache's mod_reqtimeout
+     *                      floor, far below any real client's upload
      */
-    public record Connections(int max, int perAddress, int headerSeconds, int requestsPerAddress) {
+    public record Connections(int max, int perAddress, int headerSeconds, int requestsPerAddress, int minBodyRate) {
         /** Fills in defaults and checks the settings. */
         public Connections {
             max = max == 0 ? 1000 : max;
             perAddress = perAddress == 0 ? 100 : perAddress;
             headerSeconds = headerSeconds == 0 ? 15 : headerSeconds;
             requestsPerAddress = requestsPerAddress == 0 ? 16 : requestsPerAddress;
+            minBodyRate = minBodyRate == 0 ? 512 : minBodyRate;
             if (max < 1 || perAddress < 1 || perAddress > max || headerSeconds < 1 || headerSeconds > 3600
-                    || requestsPerAddress < 1 || requestsPerAddress > 64) {
+                    || requestsPerAddress < 1 || requestsPerAddress > 64 || minBodyRate < 1
+                    || minBodyRate > 1_000_000) {
                 throw new ConfigException("server.connections: max and perAddress must be positive, perAddress at "
-                        + "most max, headerSeconds 1 to 3600, and requestsPerAddress 1 to 64");
+                        + "most max, headerSeconds 1 to 3600, requestsPerAddress 1 to 64, and minBodyRate 1 to "
+                        + "1000000 bytes a second");
             }
         }
     }

@@ -121,6 +121,9 @@ public final class CaldavServer implements AutoCloseable {
         // a calendar or object name may hold a '%', which a client sends as %25; Jetty would refuse it as ambiguous
         http.setUriCompliance(UriCompliance.DEFAULT.with("calendar-names",
                 UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+        // a body trickled a byte at a time would hold its request thread for as long as it lasts; Jetty checks the
+        // average from the first byte at each read and answers 408 below this
+        http.setMinRequestDataRate(config.server().connections().minBodyRate());
         TrustedProxies proxies = new TrustedProxies(config.server().trustedProxies());
         if (!config.server().trustedProxies().isEmpty()) {
             http.addCustomizer(proxies);
