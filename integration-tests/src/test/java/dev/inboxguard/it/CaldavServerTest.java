@@ -677,4 +677,31 @@ class CaldavServerTest {
                     "nresults " + bad);
         }
     }
+    @Test
+    void theInboxSyncsWholeBeyondOnePageUnlessTheClientSetsALimit() throws Exception {
+        // the inbox's token is a digest of what it holds, so it has no pages: without DAV:limit it lists all of
+        // its items however many, and a limit below its size is a 507 (RFC 6578 §3.7), not a silent cut
+        String inbox = "/dav/calendars/dave/inbox/";
+        for (int i = 0; i < 1_100; i++) {
+            store.scheduling().addToInbox(new dev.inboxguard.storage.InboxItem("dave", "i" + i + ".ics", "inbox-" + i,
+                    "REQUEST", event("inbox-" + i, "I" + i, "").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "deliver", "[]", i));
+        }
+        HttpResponse<String> all = send("REPORT", inbox, "dave", "dave", null, sync(""));
+        assertEquals(207, all.statusCode());
+        assertEquals(1_100, all.body().split("<D:getetag>", -1).length - 1, "every item in one answer");
+        assertFalse(all.body().contains("HTTP/1.1 507"), "no page cut for an inbox");
+        String token = between(all.body(), "sync-token");
+        HttpResponse<String> again = send("REPORT", inbox, "dave", "dave", null, sync(token));
+        assertEquals(207, again.statusCode());
+        assertFalse(again.body().contains("<D:getetag>"), "nothing new since the token");
+        HttpResponse<String> limited = send("REPORT", inbox, "dave", "dave", null, sync("").replace(
+                "</D:sync-collection>", "<D:limit><D:nresults>10</D:nresults></D:limit></D:sync-collection>"));
+        assertEquals(507, limited.statusCode());
+        assertTrue(limited.body().contains("number-of-matches-within-limits"), limited.body());
+        HttpResponse<String> roomy = send("REPORT", inbox, "dave", "dave", null, sync("").replace(
+                "</D:sync-collection>", "<D:limit><D:nresults>5000</D:nresults></D:limit></D:sync-collection>"));
+        assertEquals(207, roomy.statusCode());
+        assertEquals(1_100, roomy.body().split("<D:getetag>", -1).length - 1, "a limit above its size lists all");
+    }
 }

@@ -462,7 +462,7 @@ final class CalendarReports {
             resp.sendError(HttpServletResponse.SC_FORBIDDEN, "Only sync-level 1: calendars have no sub-collections");
             return;
         }
-        int limit = SYNC_PAGE;
+        int requested = Integer.MAX_VALUE;
         Element limitElement = DomUtil.getChildElement(root, "limit", CaldavNames.DAV);
         if (limitElement != null) {
             // RFC 6578 §3.7: no more results than the client asked for
@@ -472,18 +472,21 @@ final class CalendarReports {
                 resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "DAV:limit needs a DAV:nresults of 1 or more");
                 return;
             }
-            limit = Math.min(limit, Integer.parseInt(text));
+            requested = Integer.parseInt(text);
         }
+        // a calendar pages at the smaller of ours and the client's; the inbox cannot page, and is held only to the
+        // client's own limit
+        int limit = Math.min(SYNC_PAGE, requested);
         Optional<Sync> changes = token.length() > 200 ? Optional.empty() : source.since(token, limit);
         if (changes.isEmpty()) {
             DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-sync-token",
                     "this sync token is not one this collection gave out, or no longer one it can answer");
             return;
         }
-        if (limitElement != null && changes.get().changed().size() + changes.get().deleted().size() > limit) {
+        if (changes.get().changed().size() + changes.get().deleted().size() > requested) {
             // a collection that cannot cut its answer at the limit must say so (RFC 6578 §3.7)
             DavError.dav(resp, 507, "number-of-matches-within-limits",
-                    "this collection cannot answer in pages of " + limit);
+                    "this collection cannot answer in pages of " + requested);
             return;
         }
         try (Multistatus out = new Multistatus(resp, maxAnswer)) {
