@@ -581,6 +581,49 @@ class ImipGatewayTest {
         assertTrue(dav.api("alice", "/guard/api/inbox").toString().contains("review-zed@example.net"));
     }
 
+    @Test
+    void aMessageForThreeRecipientsHasItsDkimSignatureCheckedOnce() throws Exception {
+        // reading the MIME and checking DKIM (which may mean DNS waits) depend on the message, not the recipient
+        String ics = remoteRequest("offsite@example.net", "bob@example.com", "Offsite")
+                .replace("END:VEVENT", "ATTENDEE;RSVP=TRUE:mailto:carol@example.com\r\n"
+                        + "ATTENDEE;RSVP=TRUE:mailto:dave@example.com\r\nEND:VEVENT");
+        String signed = remoteKey.sign(email("Olga <olga@example.net>", "bob@example.com", "REQUEST",
+                "offsite1@example.net", ics));
+        String before = metrics();
+        List<String> r = MailDialogue.deliver(lmtp, true, "olga@example.net",
+                List.of("bob@example.com", "carol@example.com", "dave@example.com"), signed);
+        assertEquals(3, r.size(), r.toString());
+        for (String reply : r) {
+            assertTrue(reply.startsWith("250 2.0.0"), r.toString());
+        }
+        String after = metrics();
+        assertEquals(1.0, sample(after, "inboxguard_mail_dkim_total", "result=\"pass\"")
+                - sample(before, "inboxguard_mail_dkim_total", "result=\"pass\""), after);
+        assertEquals(3.0, sample(after, "inboxguard_mail_replies_total",
+                "code=\"250\",listener=\"lmtp\"") - sample(before,
+                "inboxguard_mail_replies_total", "code=\"250\",listener=\"lmtp\""), after);
+        for (String user : List.of("bob", "carol", "dave")) {
+            // held for a user who does not know olga, delivered to one who approved her before
+            assertTrue((dav.api(user, "/guard/api/held").toString() + dav.api(user, "/guard/api/inbox"))
+                    .contains("offsite@example.net"), "handled for " + user);
+        }
+    }
+
+    /** A counter's value on the metrics page, 0 before its first count. */
+    private static double sample(String text, String name, String labels) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name
+                + "{" + labels) + ",?\\} ([0-9.eE+-]+)$").matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static String metrics() throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return r.body();
+    }
+
     private record Ingest(int status, String output) {
     }
 

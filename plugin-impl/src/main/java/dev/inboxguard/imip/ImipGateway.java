@@ -158,6 +158,10 @@ public final class ImipGateway {
         List<AuthenticationResult> dkim() {
             if (dkimResults == null) {
                 dkimResults = dkim.map(d -> d.verify(bytes)).orElse(List.of());
+                if (dkim.isPresent()) {
+                    meters.dkimChecked(dkimResults.isEmpty() ? "none"
+                            : dkimResults.stream().anyMatch(r -> r.result().equals("pass")) ? "pass" : "fail");
+                }
             }
             return dkimResults;
         }

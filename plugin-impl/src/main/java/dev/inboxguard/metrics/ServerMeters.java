@@ -136,6 +136,17 @@ public final class ServerMeters {
                 .tag("listener", listener).tag("code", code).register(registry).increment();
     }
 
+    /**
+     * One message's DKIM signatures checked by the guard itself: once per message, however many recipients.
+     *
+     * @param result {@code pass} if a signature passed, {@code fail} if all signatures failed, {@code none} if it
+     *               had none
+     */
+    public void dkimChecked(String result) {
+        Counter.builder("inboxguard.mail.dkim").description("messages whose DKIM signatures the guard checked, by "
+                + "outcome").tag("result", result).register(registry).increment();
+    }
+
     /** @param outcome {@code retry} (will try again) or {@code gave-up} */
     public void relayFailure(String outcome) {
         Counter.builder("inboxguard.relay.failures").description("outgoing messages the relay did not take")
