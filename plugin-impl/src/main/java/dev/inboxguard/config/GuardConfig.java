@@ -211,10 +211,10 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param requestsPerAddress requests from one client address handled at once; more get 503 at once. Each holds
      *                      one of the server's 64 request threads while it is handled, a slow body included, so
      *                      the default, 16, leaves the rest to everyone else. Trusted proxies are not counted
-     * @param minBodyRate   bytes a second a request body must average from its first byte on; a slower one is
-     *                      cut off with 408, so that a trickled body gives its request thread back within about one
-     *                      idle timeout rather than after hours. The default, 512, is Apache's mod_reqtimeout
-     *                      floor, far below any real client's upload
+     * @param minBodyRate   a request body must have come within 20 s of its first read plus a second for each
+     *                      this many bytes (Apache's mod_reqtimeout shape); one still behind at a read is refused
+     *                      with 408, so that a trickled body gives its request thread back rather than keeping it
+     *                      for hours. The default, 512, is far below any real client's upload
      */
     public record Connections(int max, int perAddress, int headerSeconds, int requestsPerAddress, int minBodyRate) {
         /** Fills in defaults and checks the settings. */

@@ -159,12 +159,25 @@ public final class ImipGateway {
             if (dkimResults == null) {
                 dkimResults = dkim.map(d -> d.verify(bytes)).orElse(List.of());
                 if (dkim.isPresent()) {
-                    meters.dkimChecked(dkimResults.isEmpty() ? "none"
-                            : dkimResults.stream().anyMatch(r -> r.result().equals("pass")) ? "pass" : "fail");
+                    meters.dkimChecked(outcome(dkimResults));
                 }
             }
             return dkimResults;
         }
+    }
+
+    /**
+     * @return a message's DKIM outcome for the metric: a pass if any signature passed; otherwise a DNS failure
+     *         ({@code temperror}) or a broken key record ({@code permerror}) before a plain {@code fail}, so that a
+     *         resolver outage does not look like a wave of forgeries; {@code none} without a signature read
+     */
+    static String outcome(List<AuthenticationResult> results) {
+        for (String r : List.of("pass", "temperror", "permerror")) {
+            if (results.stream().anyMatch(a -> a.result().equals(r))) {
+                return r;
+            }
+        }
+        return results.isEmpty() ? "none" : "fail";
     }
 
     /**

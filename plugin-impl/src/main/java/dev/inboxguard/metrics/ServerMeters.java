@@ -137,10 +137,10 @@ public final class ServerMeters {
     }
 
     /**
-     * One message's DKIM signatures checked by the guard itself: once per message, however many recipients.
+     * One message's DKIM signatures checked by the guard itself: once per delivery attempt, however many
+     * recipients.
      *
-     * @param result {@code pass} if a signature passed, {@code fail} if all signatures failed, {@code none} if it
-     *               had none
+     * @param result {@code pass}, {@code temperror}, {@code permerror}, {@code fail} or {@code none}
      */
     public void dkimChecked(String result) {
         Counter.builder("inboxguard.mail.dkim").description("messages whose DKIM signatures the guard checked, by "

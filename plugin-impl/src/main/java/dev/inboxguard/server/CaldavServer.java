@@ -121,9 +121,6 @@ public final class CaldavServer implements AutoCloseable {
         // a calendar or object name may hold a '%', which a client sends as %25; Jetty would refuse it as ambiguous
         http.setUriCompliance(UriCompliance.DEFAULT.with("calendar-names",
                 UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-        // a body trickled a byte at a time would hold its request thread for as long as it lasts; Jetty checks the
-        // average from the first byte at each read and answers 408 below this
-        http.setMinRequestDataRate(config.server().connections().minBodyRate());
         TrustedProxies proxies = new TrustedProxies(config.server().trustedProxies());
         if (!config.server().trustedProxies().isEmpty()) {
             http.addCustomizer(proxies);
@@ -187,6 +184,7 @@ public final class CaldavServer implements AutoCloseable {
         context.addFilter(new FilterHolder(new BasicAuthentication(accounts)), DAV + "/*",
                 EnumSet.of(DispatcherType.REQUEST));
         HttpConnectionLimits slowClients = connectionLimits;
+        long minBodyRate = config.server().connections().minBodyRate();
         // each address's share of the request threads is taken inside the events handler, whose completion hook
         // gives it back for every request, the refused ones included
         Handler.Wrapper shareOfThreads = new Handler.Wrapper(new SizeLimitHandler(maxBody, -1) {
@@ -203,7 +201,8 @@ public final class CaldavServer implements AutoCloseable {
                             "Too many requests from one address at once; try again shortly");
                     return true;
                 }
-                return super.handle(request, response, callback);
+                // a body trickled a byte at a time would hold the thread for as long as its declared length lasts
+                return super.handle(new BodyDeadline(request, minBodyRate), response, callback);
             }
         };
         // outermost, so that a stop waits for the requests in progress: without it, Jetty's thread pool interrupts
