@@ -12,9 +12,9 @@ import org.eclipse.jetty.util.NanoTime;
  * thread is free again.
  *
  * <p>Jetty's own {@code minRequestDataRate} is an average from the first byte with no allowance: a 250-byte PUT
- * whose second half came a second late was refused. The idle timeout alone lets a body sent a byte every 29 s hold
- * its thread for as long as its declared length lasts. Checked at each read, which a trickled byte causes; a body
- * that stops altogether is left to the idle timeout.
+ * whose second half comes a second late would be refused. The idle timeout alone lets a body sent a byte every 29 s
+ * hold its thread for as long as its declared length lasts. Checked at each read, which a trickled byte causes; a
+ * body that stops altogether is left to the idle timeout.
  */
 final class BodyDeadline extends Request.Wrapper {
     static final long GRACE_SECONDS = 20;
