@@ -166,6 +166,28 @@ class ApprovalPageSecurityTest {
         return status;
     }
 
+    @Test
+    void aFormDeclaredLargerThanAnyPageSendsIsRefusedBeforeItsBodyComes() throws Exception {
+        // no sign-in is needed to post the sign-in form; one declaring 100,000 bytes is answered at once from its
+        // headers, instead of keeping a request thread while the body comes
+        try (Database store = TestPostgres.open(data);
+             CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                     ConfigFile.defaults(), store, new RecordingOutbound(), Clock.systemUTC()).start();
+             java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write(("POST /guard/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                    + "application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nuser=alice&password=")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 400", answer);
+            // a form of the usual size still signs in
+            HttpResponse<String> login = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
+                    .send(form("http://127.0.0.1:" + server.port() + "/guard/login", Map.of("user", "alice",
+                            "password", "alice"), null).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, login.statusCode());
+        }
+    }
+
     private static HttpRequest.Builder form(String url, Map<String, String> fields, String cookie) {
         String body = fields.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));

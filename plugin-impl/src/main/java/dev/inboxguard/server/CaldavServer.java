@@ -164,6 +164,11 @@ public final class CaldavServer implements AutoCloseable {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
+        // the people's pages post a handful of short fields, and the sign-in form needs no sign-in: a form declared
+        // larger is refused before its body is read, rather than keeping a thread while up to 200 KB (Jetty's
+        // default) trickles in
+        context.setMaxFormContentSize(16 * 1024);
+        context.setMaxFormKeys(64);
         context.addServlet(new ServletHolder("health", new Health(database)), "/health");
         context.addServlet(new ServletHolder("metrics", new MetricsServlet(meters, config.metrics())), "/metrics");
         // first, so that it times every request, the refused ones included
