@@ -147,7 +147,7 @@ class SlowClientsTest {
 
     @Test
     void slowBodiesFromOneAddressDoNotTakeEveryRequestThread() throws Exception {
-        // no sign-in is needed to post the approval page's form: 70 connections from 127.0.0.2 each start a 100 KB
+        // no sign-in is needed to post the approval page's form: 70 connections from 127.0.0.2 each start a 10 KB
         // body and send one byte a second; each request they start holds a request thread (64 in all) while its
         // body is read. One address gets 16 at once (server.connections.requestsPerAddress), the rest 503.
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -161,7 +161,7 @@ class SlowClientsTest {
                 java.net.Socket s = new java.net.Socket(InetAddress.getByName("127.0.0.1"), server.port(), attacker, 0);
                 s.setSoTimeout(100);
                 s.getOutputStream().write(("POST /guard/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                        + "application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nu")
+                        + "application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\nu")
                         .getBytes(StandardCharsets.US_ASCII));
                 slow.add(s);
             }
