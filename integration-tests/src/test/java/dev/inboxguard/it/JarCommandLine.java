@@ -30,11 +30,13 @@ final class JarCommandLine {
         try {
             if (Files.isRegularFile(archive)
                     && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
-                line.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+                line.add("-XX:SharedArchiveFile=" + archive);
             }
         } catch (java.io.IOException e) {
             // no archive: the classes come from the jar, slower, with the same results
         }
+        // as the launcher has it: the JVM's warnings on standard error, never in the verdict on standard output
+        line.addAll(List.of("-Xlog:disable", "-Xlog:all=warning,cds=off,cds+dynamic=off,gc+verify=off:stderr"));
         if (!server) {
             line.add("-XX:TieredStopAtLevel=1");
         }

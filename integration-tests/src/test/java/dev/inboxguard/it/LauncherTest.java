@@ -131,6 +131,12 @@ class LauncherTest {
         Run overridden = run(LAUNCHER, Map.of("INBOXGUARD_JAVA_OPTS", "-Xmx300m -XshowSettings:vm"), null, check);
         assertTrue(overridden.err().contains("Max. Heap Size: 300.00M"), overridden.err());
         assertEquals(expected, overridden.out());
+        // a warning of the JVM's own (here: no large pages on this machine) goes to standard error; by default the
+        // JVM prints it on standard output, in front of the verdict, which then no longer parses
+        Run warned = run(LAUNCHER, Map.of("INBOXGUARD_JAVA_OPTS", "-XX:+UseLargePages"), null, check);
+        assertEquals(0, warned.status(), warned.err());
+        assertEquals(expected, warned.out());
+        assertTrue(warned.err().contains("[warning][pagesize]"), warned.err());
     }
 
     /**
