@@ -166,23 +166,7 @@ class SlowClientsTest {
                 slow.add(s);
             }
             java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Thread trickle = new Thread(() -> {
-                while (attacking.get()) {
-                    for (java.net.Socket s : slow) {
-                        try {
-                            s.getOutputStream().write('x');
-                        } catch (java.io.IOException e) {
-                            // answered and closed
-                        }
-                    }
-                    try {
-                        Thread.sleep(1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "trickle");
-            trickle.start();
+            Thread trickle = trickle(slow, attacking, 'x');
             try {
                 Thread.sleep(1500);
                 URI health = URI.create("http://127.0.0.1:" + server.port() + "/health");
@@ -247,23 +231,7 @@ class SlowClientsTest {
             }
             long t0 = System.nanoTime();
             java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Thread trickle = new Thread(() -> {
-                while (attacking.get()) {
-                    for (java.net.Socket s : slow) {
-                        try {
-                            s.getOutputStream().write('X');
-                        } catch (java.io.IOException e) {
-                            // answered and closed
-                        }
-                    }
-                    try {
-                        Thread.sleep(1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "trickle");
-            trickle.start();
+            Thread trickle = trickle(slow, attacking, 'X');
             try {
                 int cut = 0;
                 long first = Long.MAX_VALUE;
@@ -338,6 +306,29 @@ class SlowClientsTest {
                 s.close();
             }
         }
+    }
+
+    /** Sends one byte a second on each connection until told to stop; a closed one is skipped. */
+    private static Thread trickle(List<java.net.Socket> slow, java.util.concurrent.atomic.AtomicBoolean attacking,
+                                  char what) {
+        Thread t = new Thread(() -> {
+            while (attacking.get()) {
+                for (java.net.Socket s : slow) {
+                    try {
+                        s.getOutputStream().write(what);
+                    } catch (java.io.IOException e) {
+                        // answered and closed
+                    }
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "trickle");
+        t.start();
+        return t;
     }
 
     private static int makeCalendar(int port) throws Exception {
