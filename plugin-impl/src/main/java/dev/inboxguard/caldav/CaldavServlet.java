@@ -182,6 +182,7 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         try {
             serve(request, bounded, response);
         } finally {
+            readRestOfRefusedBody(request, response);
             if (administrator.isPresent()) {
                 auditAdministration(request, administrator.get(),
                         (Account) request.getAttribute(BasicAuthentication.ACCOUNT), response.getStatus());
@@ -250,6 +251,25 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                 response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Internal error");
             }
         }
+    }
+
+    /**
+     * A refusal found early in a body (XML nested too deep, say) leaves the rest unread. Jetty then closes the
+     * connection on a client that is still sending, and the kernel's reset can destroy the answer before the client
+     * reads it; the client sees no status at all. So the rest is read first, within the body cap and its deadline.
+     */
+    private void readRestOfRefusedBody(HttpServletRequest request, HttpServletResponse response) {
+        if (response.getStatus() < 400) {
+            return;
+        }
+        try {
+            if (request.getInputStream().isFinished()) {
+                return;
+            }
+        } catch (IOException | IllegalStateException e) {
+            return; // read through getReader, or already failed: nothing more to do here
+        }
+        drain(request, maxBody);
     }
 
     private static void drain(HttpServletRequest request, long max) {
