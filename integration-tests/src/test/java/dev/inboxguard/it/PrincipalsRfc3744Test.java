@@ -35,6 +35,8 @@ class PrincipalsRfc3744Test {
     static Path data;
     @TempDir
     static Path hiddenData;
+    @TempDir
+    static Path hiddenScheduling;
     private static RfcServer s;
 
     @BeforeAll
@@ -201,6 +203,55 @@ class PrincipalsRfc3744Test {
             String alicesAnswer = fb.body().substring(fb.body().indexOf("mailto:alice@example.com"));
             assertTrue(alicesAnswer.substring(0, alicesAnswer.indexOf("</C:response>")).contains("2.0;Success"),
                     fb.body());
+        }
+    }
+
+    @Test
+    @DisplayName("RFC 6638 §3.2.9 with caldav.directory hidden a sender cannot tell a local attendee from a remote one")
+    void rfc6638s3_2_9_hiddenDirectory() throws Exception {
+        try (RfcServer hidden = RfcServer.start(hiddenScheduling, new GuardConfig.Caldav(null, null, null, "hidden"))) {
+            // bob is a user here and dan is not; one invitation is delivered to bob, the other held for him
+            // (recurrence.far-future holds one for its recipient by default)
+            for (String[] invitation : new String[][] {{"hidden-now", "20261207"}, {"hidden-far", "20460105"}}) {
+                String uid = invitation[0];
+                hidden.create("alice", "/dav/calendars/alice/calendar/" + uid + ".ics", "BEGIN:VCALENDAR\r\n"
+                        + "VERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\n"
+                        + "DTSTAMP:20261120T090000Z\r\nDTSTART:" + invitation[1] + "T100000Z\r\nDTEND:"
+                        + invitation[1] + "T110000Z\r\nSUMMARY:Review\r\nORGANIZER:mailto:alice@example.com\r\n"
+                        + "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
+                        + "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\n"
+                        + "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:dan@elsewhere.example\r\n"
+                        + "END:VEVENT\r\nEND:VCALENDAR\r\n");
+                String copy = hidden.send("alice", "GET", "/dav/calendars/alice/calendar/" + uid + ".ics", null)
+                        .body();
+                assertTrue(SchedulingTest.line(copy, "ATTENDEE", "bob@").contains("SCHEDULE-STATUS=1.1"), copy);
+                assertTrue(SchedulingTest.line(copy, "ATTENDEE", "dan@").contains("SCHEDULE-STATUS=1.1"), copy);
+            }
+            // the guard's verdicts stand on bob's side: one delivered, one held for his decision
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode held = json.readTree(hidden.send("bob", "GET",
+                    "/guard/api/held", null).body()).get("held");
+            assertEquals(1, held.size(), held.toString());
+            assertEquals("hidden-far", held.get(0).get("uid").asText());
+            assertTrue(hidden.send("bob", "GET", "/guard/api/inbox", null).body().contains("hidden-now"));
+            assertEquals(200, hidden.send("bob", "POST", "/guard/api/held/" + held.get(0).get("id").asText()
+                    + "/approve", null).statusCode());
+            String approved = hidden.send("alice", "GET", "/dav/calendars/alice/calendar/hidden-far.ics", null)
+                    .body();
+            assertTrue(SchedulingTest.line(approved, "ATTENDEE", "bob@").contains("SCHEDULE-STATUS=1.1"),
+                    "the approval is not reported to the sender: " + approved);
+            // alice's list of what became of her messages says no more for bob than "sent"
+            String sent = hidden.send("alice", "GET", "/guard/api/sent", null).body();
+            for (com.fasterxml.jackson.databind.JsonNode line : json.readTree(sent).get("sent")) {
+                if (line.get("recipient").asText().equals("mailto:bob@example.com")) {
+                    assertEquals("sent", line.get("outcome").asText(), sent);
+                    assertEquals("sent", line.get("inWords").asText(), sent);
+                    assertEquals("", line.get("requestStatus").asText(), sent);
+                    assertEquals(0, line.get("codes").size(), sent);
+                }
+            }
+            assertTrue(sent.contains("mailto:bob@example.com"), sent);
+            assertFalse(sent.contains("Bob"), "bob's name is not shown: " + sent);
         }
     }
 }

@@ -57,6 +57,8 @@ public final class ApprovalServlet extends HttpServlet {
     private static final Pattern REPORT = Pattern.compile("/api/reports/([0-9a-f]{32})/arf");
     private static final Pattern ONE_CLICK = Pattern.compile("/act/([A-Za-z0-9_-]{1,500}\\.[A-Za-z0-9_-]{1,100})");
     private static final int MAX_AUDIT = 1000;
+    /** A local recipient's outcome as the sender reads it with the directory hidden: the same as for a remote one. */
+    private static final String HANDED_ON = "sent";
     /** Held items the page shows at once, oldest first; the rest follow as these are decided. */
     private static final int MAX_SHOWN = 100;
     /** Invitations the page lists (and a removal looks among): the latest this many deliveries. */
@@ -511,6 +513,12 @@ public final class ApprovalServlet extends HttpServlet {
         }
         Map<AuditEntry, String> out = new LinkedHashMap<>();
         for (AuditEntry e : latest.values()) {
+            if (!config.caldav().directoryVisible() && !e.event().startsWith("mail-")) {
+                // a local recipient's verdict, or who decided it, would tell the sender that the address is a
+                // user here; with the directory hidden it reads as a message handed on, as for anyone else
+                out.put(e, HANDED_ON);
+                continue;
+            }
             out.put(e, switch (e.event()) {
                 case "approved" -> "delivered after approval";
                 case "denied" -> "denied";
@@ -582,9 +590,10 @@ public final class ApprovalServlet extends HttpServlet {
             o.put("recipient", e.recipient());
             o.put("outcome", entry.getValue());
             o.put("inWords", inWords(e, entry.getValue()));
-            o.put("requestStatus", e.requestStatus());
+            boolean handedOn = entry.getValue().equals(HANDED_ON);
+            o.put("requestStatus", handedOn ? "" : e.requestStatus());
             ArrayNode codes = o.putArray("codes");
-            findings(e.findings()).forEach(f -> {
+            (handedOn ? JSON.createArrayNode() : findings(e.findings())).forEach(f -> {
                 if (f.has("code")) {
                     codes.add(f.get("code").asText());
                 }

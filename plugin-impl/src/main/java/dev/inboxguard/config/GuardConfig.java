@@ -101,7 +101,8 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param directory          {@code users} (the default): signed-in users can read other users' display names and
      *                           calendar-user addresses and search for them, as clients do to complete attendees;
      *                           {@code hidden}: a user sees only their own principal, and a free-busy query answers
-     *                           another user as an unknown address. Calendars stay private either way.
+     *                           another user as an unknown address; SCHEDULE-STATUS reports a message to another
+     *                           user as sent (1.1), as to a remote address. Calendars stay private either way.
      */
     public record Caldav(Boolean defaultCollections, Collection defaultCalendar, Collection defaultTaskList,
                          String directory) {

@@ -132,10 +132,11 @@ public final class Quarantine {
     /**
      * RFC 6638 §3.2.9: a local sender's copy shows what became of a held message once it is decided, where it said
      * 1.0 (pending) until now: 1.2 when approved and delivered, 3.8 when denied. An organizer's copy carries it on
-     * the recipient's ATTENDEE; an attendee's copy (a held REPLY) on its ORGANIZER.
+     * the recipient's ATTENDEE; an attendee's copy (a held REPLY) on its ORGANIZER. Not with the directory hidden.
      */
     private void informSender(HeldItem item, String code) {
-        if (item.transport().equals("caldav")) {
+        // with the directory hidden the sender's copy said 1.1, as for a remote recipient, and stays so
+        if (item.transport().equals("caldav") && outbox.directoryVisible()) {
             tellSender(item.sender(), item.recipientAddress(), item.uid(), item.method(), code);
         }
     }

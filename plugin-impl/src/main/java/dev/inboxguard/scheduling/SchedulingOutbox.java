@@ -19,11 +19,22 @@ public final class SchedulingOutbox {
     private final SchedulingInbox inbox;
     private final OutboundImip outbound;
     private final Accounts accounts;
+    private final boolean directoryVisible;
 
-    SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts) {
+    /**
+     * @param directoryVisible false when {@code caldav.directory} is hidden: then a local recipient's outcome is
+     *                         reported as a remote one's is, so that SCHEDULE-STATUS does not tell who is a user here
+     */
+    SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts, boolean directoryVisible) {
         this.inbox = inbox;
         this.outbound = outbound;
         this.accounts = accounts;
+        this.directoryVisible = directoryVisible;
+    }
+
+    /** @return false if senders must not learn from SCHEDULE-STATUS which recipients are local users */
+    boolean directoryVisible() {
+        return directoryVisible;
     }
 
     /**
@@ -63,6 +74,13 @@ public final class SchedulingOutbox {
                     // own copy, stand, and the sender's copy says what became of this one (RFC 6638 §3.2.9)
                     LOG.warn("delivery to {} failed and was rolled back: {}", local.get().name(), e.toString());
                     out.put(recipient, new Sent("5.1", "5.1;Could not complete delivery"));
+                    continue;
+                }
+                if (!directoryVisible) {
+                    // delivered (1.2), held (1.0) and refused alike read as a remote recipient's "sent" (1.1): any
+                    // other answer would tell the sender that the address is a user here. The recipient's verdict,
+                    // whatever it was, stands and is logged on their side.
+                    out.put(recipient, new Sent("1.1", "2.0;Success"));
                     continue;
                 }
                 out.put(recipient, new Sent(d.scheduleStatus(), d.scheduleStatus().startsWith("1.")
