@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * listener's, so idle connections from one place cannot lock out the MTA on another, while the MTA itself may open
  * as many as Postfix does by default (20). While three quarters are taken, every session, old or new, may stay
  * silent for a short idle timeout only; and a client that stops reading its replies is cut off after the idle
- * timeout too.
+ * timeout too. When the listener is full, a newcomer holding fewer connections than the largest holder takes the
+ * place of that holder's longest-idle session.
  */
 public final class MailListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MailListener.class);
@@ -60,7 +60,8 @@ public final class MailListener implements AutoCloseable {
     private final Semaphore slots;
     private final ServerSocket server;
     private final ExecutorService sessions;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Every open connection's session, by its socket. */
+    private final java.util.Map<Socket, MailSession> open = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private volatile boolean closing;
     private final int capacity;
@@ -146,16 +147,17 @@ public final class MailListener implements AutoCloseable {
                 refuse(socket);
                 continue;
             }
-            if (!slots.tryAcquire()) {
+            if (!slots.tryAcquire() && !(makeRoomFor(from) && acquireFreedSlot())) {
                 releaseAddressSlot(from);
                 refuse(socket);
                 continue;
             }
-            open.add(socket);
             try {
+                MailSession session = new MailSession(socket, this, gateway, from);
+                open.put(socket, session);
                 sessions.execute(() -> {
                     try (Socket s = socket) {
-                        new MailSession(s, this, gateway).run();
+                        session.run();
                     } catch (IOException e) {
                         LOG.debug("{} session ended: {}", settings.protocol(), e.toString());
                     } finally {
@@ -164,12 +166,50 @@ public final class MailListener implements AutoCloseable {
                         releaseAddressSlot(from);
                     }
                 });
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 open.remove(socket);
                 slots.release();
                 releaseAddressSlot(from);
                 refuse(socket);
             }
+        }
+    }
+
+    /**
+     * The listener is full and a client asks in: if it holds fewer connections than the address holding the most,
+     * that address's longest-idle session (one waiting for a command, with no mail in hand) is closed to make room.
+     * Without this, two or three addresses idling at their per-address share kept the MTA out until the short idle
+     * timeout passed; with it, only a client holding as many as the largest holder is turned away.
+     *
+     * @param from the newcomer's address, its own connection already counted
+     * @return true if a session was asked to close
+     */
+    private boolean makeRoomFor(String from) {
+        java.util.List<String> heavier;
+        synchronized (byAddress) {
+            int mine = byAddress.getOrDefault(from, 0);
+            heavier = byAddress.entrySet().stream().filter(e -> e.getValue() > mine)
+                    .sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed())
+                    .map(java.util.Map.Entry::getKey).toList();
+        }
+        java.util.Comparator<MailSession> longestIdle = java.util.Comparator.comparingLong(MailSession::idleSince);
+        for (String address : heavier) {
+            // an address whose sessions all have mail in hand is passed over for the next heaviest
+            if (open.values().stream().filter(s -> s.client().equals(address) && s.idleSince() > 0)
+                    .sorted(longestIdle).anyMatch(MailSession::closeForNewcomer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return true once the session closed to make room has given its slot back, within a short wait */
+    private boolean acquireFreedSlot() {
+        try {
+            return slots.tryAcquire(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -304,7 +344,7 @@ public final class MailListener implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Socket s : open) {
+        for (Socket s : open.keySet()) {
             try {
                 s.close();
             } catch (IOException e) {

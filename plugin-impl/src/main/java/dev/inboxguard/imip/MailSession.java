@@ -53,12 +53,19 @@ final class MailSession {
     private boolean inData;
     /** The end of the whole DATA phase, while in it. */
     private long dataDeadline;
+    /** The client's address as the listener counts it. */
+    private final String client;
+    /** Since when the session has waited for a command with no mail in hand; 0 while it is busy or has mail. */
+    private long idleSince;
+    /** Set when the listener closes this idle session to make room for another client. */
+    private boolean closedForNewcomer;
 
     private record Recipient(Account account, CalendarUserAddress address) {
     }
 
-    MailSession(Socket socket, MailListener listener, ImipGateway gateway) throws IOException {
+    MailSession(Socket socket, MailListener listener, ImipGateway gateway, String client) throws IOException {
         this.socket = socket;
+        this.client = client;
         this.listener = listener;
         this.settings = listener.settings();
         this.gateway = gateway;
@@ -77,7 +84,14 @@ final class MailSession {
                     out.flush(); // pipelined commands are answered in one go (RFC 2920)
                 }
                 waitingSince = System.currentTimeMillis(); // a whole command within the idle timeout
+                setIdle(!inTransaction);
                 String line = readCommand();
+                if (!busyUnlessClosedForNewcomer()) {
+                    // nothing was in hand, so nothing is lost: the client may come back (RFC 5321 §3.8)
+                    reply(421, "4.3.2 Too many connections; closing this idle one");
+                    out.flush();
+                    return;
+                }
                 if (line == null) {
                     return;
                 }
@@ -95,6 +109,44 @@ final class MailSession {
             reply(421, "4.4.2 Idle too long; closing");
             out.flush();
         }
+    }
+
+    /** @return the client's address as the listener counts it */
+    String client() {
+        return client;
+    }
+
+    /** @return since when the session has waited for a command with no mail in hand, or 0 if it has not */
+    synchronized long idleSince() {
+        return idleSince;
+    }
+
+    private synchronized void setIdle(boolean idle) {
+        idleSince = idle ? Math.max(1, waitingSince) : 0;
+    }
+
+    /**
+     * Asked by the listener, from its own thread: ends the wait for a command of a session with no mail in hand.
+     *
+     * @return false if the session is busy or has mail in hand, and goes on
+     */
+    synchronized boolean closeForNewcomer() {
+        if (idleSince == 0 || closedForNewcomer) {
+            return false;
+        }
+        closedForNewcomer = true;
+        try {
+            socket.shutdownInput(); // the read waiting for a command returns at once
+        } catch (IOException e) {
+            return false;
+        }
+        return true;
+    }
+
+    /** @return false if the session was closed for a newcomer while it waited, whatever it read after */
+    private synchronized boolean busyUnlessClosedForNewcomer() {
+        idleSince = 0;
+        return !closedForNewcomer;
     }
 
     /** @return false to close the connection */

@@ -109,6 +109,73 @@ class MailSessionTest {
     }
 
     @Test
+    void whenFullANewcomerTakesTheLongestIdleSessionOfTheLargestHolder() throws Exception {
+        // 127.0.0.2 and 127.0.0.3 hold half the slots each: 127.0.0.2's sessions have mail in hand, 127.0.0.3's
+        // idle. The listener used to answer the MTA on 127.0.0.1 with 421 until the short idle timeout passed.
+        java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        java.util.Map<Socket, BufferedReader> readers = new java.util.HashMap<>();
+        try (MailListener l = listener(Duration.ofSeconds(30), 64)) {
+            for (String from : new String[] {"127.0.0.2", "127.0.0.3"}) {
+                for (int i = 0; i < 32; i++) {
+                    Socket s = new Socket(java.net.InetAddress.getByName("127.0.0.1"), l.port(),
+                            java.net.InetAddress.getByName(from), 0);
+                    sockets.add(s);
+                    s.setSoTimeout(10_000);
+                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                            StandardCharsets.US_ASCII));
+                    readers.put(s, in);
+                    assertTrue(String.valueOf(in.readLine()).startsWith("220"));
+                    if (from.equals("127.0.0.2")) {
+                        s.getOutputStream().write("LHLO x\r\nMAIL FROM:<a@example.com>\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                        String line;
+                        do {
+                            line = in.readLine();
+                        } while (line != null && !line.startsWith("250 2.1.0"));
+                    }
+                }
+            }
+            Socket mta = new Socket("127.0.0.1", l.port());
+            sockets.add(mta);
+            mta.setSoTimeout(3_000);
+            String greeting = new BufferedReader(new InputStreamReader(mta.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertTrue(String.valueOf(greeting).startsWith("220"), "the MTA is let in: " + greeting);
+            // exactly one idle session of 127.0.0.3 was closed for it, with a reason; those with mail go on
+            int closed = 0;
+            for (Socket s : sockets.subList(32, 64)) {
+                s.setSoTimeout(200);
+                try {
+                    String line = readers.get(s).readLine();
+                    if (line != null) {
+                        assertTrue(line.startsWith("421 4.3.2"), line);
+                        closed++;
+                    }
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // still open and idle
+                }
+            }
+            assertTrue(closed == 1, closed + " sessions closed");
+            for (Socket s : sockets.subList(0, 32)) {
+                s.getOutputStream().write("RSET\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertTrue(String.valueOf(readers.get(s).readLine()).startsWith("250"));
+            }
+            // the listener is full again; a client that would hold as many as the largest holder is turned away
+            try (Socket more = new Socket(java.net.InetAddress.getByName("127.0.0.1"), l.port(),
+                    java.net.InetAddress.getByName("127.0.0.3"), 0)) {
+                more.setSoTimeout(3_000);
+                String first = new BufferedReader(new InputStreamReader(more.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertTrue(String.valueOf(first).startsWith("421"), first);
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aGreetingOverAndOverCountsAsAnIdleCommand() throws Exception {
         // without it, a client greeting every few minutes held its slot for ever
         try (MailListener l = listener(Duration.ofSeconds(30), 4); Socket s = new Socket("127.0.0.1", l.port())) {
