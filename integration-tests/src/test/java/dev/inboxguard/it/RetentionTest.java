@@ -1,6 +1,7 @@
 package dev.inboxguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -143,6 +144,54 @@ class RetentionTest {
             assertEquals(207, again.statusCode(), again.body());
             assertTrue(again.body().contains("a.ics") && !again.body().contains("b.ics"), again.body());
         }
+    }
+
+    @Test
+    void inboxItemsAreRemovedAfterInboxDaysAndTheirInvitationsStayInTheCalendar() throws Exception {
+        Path yaml = data.resolve("guard.yaml");
+        Files.writeString(yaml, "retention: {inboxDays: 20}\n");
+        MovableClock clock = new MovableClock();
+        try (Database store = TestPostgres.open(data.resolve("db"));
+             InboxGuardServer server = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0),
+                     ConfigFile.load(yaml), SchedulingTest.accounts(), store, clock)) {
+            DavClient dav = new DavClient(server.httpPort());
+            assertEquals(201, dav.put("alice", "/dav/calendars/alice/calendar/old.ics", invitation("old-1"))
+                    .statusCode());
+            assertTrue(inbox(dav).contains("old-1"), inbox(dav));
+
+            // three weeks on, a new invitation comes; the sweep removes the old one from the inbox only
+            clock.advance(Duration.ofDays(21));
+            assertEquals(201, dav.put("alice", "/dav/calendars/alice/calendar/new.ics", invitation("new-1"))
+                    .statusCode());
+            String left = inbox(dav);
+            for (int i = 0; i < 100 && left.contains("old-1"); i++) {
+                Thread.sleep(200);
+                left = inbox(dav);
+            }
+            assertFalse(left.contains("old-1"), left);
+            assertTrue(left.contains("new-1"), left);
+            String calendar = dav.send("bob", "REPORT", "/dav/calendars/bob/calendar/", "<C:calendar-query "
+                    + "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><C:calendar-data/></D:prop>"
+                    + "<C:filter><C:comp-filter name=\"VCALENDAR\"/></C:filter></C:calendar-query>", "application/xml",
+                    java.util.Map.of("Depth", "1")).body();
+            assertTrue(calendar.contains("UID:old-1") && calendar.contains("UID:new-1"), calendar);
+        }
+    }
+
+    /** @return bob's scheduling inbox, each item with its data */
+    private static String inbox(DavClient dav) throws Exception {
+        return dav.send("bob", "REPORT", "/dav/calendars/bob/inbox/", "<C:calendar-query xmlns:D=\"DAV:\" "
+                + "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><C:calendar-data/></D:prop><C:filter>"
+                + "<C:comp-filter name=\"VCALENDAR\"/></C:filter></C:calendar-query>", "application/xml",
+                java.util.Map.of("Depth", "1")).body();
+    }
+
+    private static String invitation(String uid) {
+        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid
+                + "\r\nDTSTAMP:20261201T090000Z\r\nDTSTART:20270110T100000Z\r\nDTEND:20270110T110000Z\r\n"
+                + "SUMMARY:Planning\r\nORGANIZER:mailto:alice@example.com\r\n"
+                + "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
+                + "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     }
 
     private static HttpResponse<String> sync(DavClient dav, String token) throws Exception {

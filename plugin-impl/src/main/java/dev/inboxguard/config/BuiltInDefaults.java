@@ -50,7 +50,7 @@ final class BuiltInDefaults {
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks,
                 policy, List.of(), new GuardConfig.Scheduling("status"), mail,
                 new GuardConfig.Storage("", "", "", "", 16, "auto"), new GuardConfig.Metrics("loopback", "", ""),
-                server, caldav, new GuardConfig.Retention(30, 365, 7, 30, 60));
+                server, caldav, new GuardConfig.Retention(30, 365, 7, 30, 60, 30));
     }
 
     private static List<GuardConfig.PolicyRuleSettings> rules() {

@@ -37,7 +37,7 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
 
     /** Defaults the account list to empty and scheduling to its defaults. */
     public GuardConfig {
-        retention = retention == null ? new Retention(0, 0, 0, 0, 0) : retention;
+        retention = retention == null ? new Retention(0, 0, 0, 0, 0, 0) : retention;
         metrics = metrics == null ? new Metrics(null, null, null) : metrics;
         server = server == null ? new Server(null) : server;
         caldav = caldav == null ? new Caldav(null, null, null, null) : caldav;
@@ -589,8 +589,12 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      *                    comes later no longer finds its message
      * @param tombstoneDays a calendar remembers a deleted object's name this long for sync reports (RFC 6578); a
      *                    client whose sync token is older lists the calendar again
+     * @param inboxDays   scheduling-inbox items are removed this long after they arrived: their invitations are in
+     *                    the calendar already, and a client that never clears its inbox would otherwise keep every
+     *                    message ever delivered
      */
-    public record Retention(int heldDays, int auditDays, int receiptDays, int mailDays, int tombstoneDays) {
+    public record Retention(int heldDays, int auditDays, int receiptDays, int mailDays, int tombstoneDays,
+                            int inboxDays) {
         /** Fills in defaults and checks the settings. */
         public Retention {
             heldDays = heldDays == 0 ? 30 : heldDays;
@@ -598,15 +602,15 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
             receiptDays = receiptDays == 0 ? 7 : receiptDays;
             mailDays = mailDays == 0 ? 30 : mailDays;
             tombstoneDays = tombstoneDays == 0 ? 60 : tombstoneDays;
+            inboxDays = inboxDays == 0 ? 30 : inboxDays;
             if (receiptDays < 5) {
                 throw new ConfigException("retention.receiptDays: at least 5, an MTA's retry time (Postfix: "
                         + "maximal_queue_lifetime, 5 days); a shorter time would deliver a retried message twice");
             }
-            if (heldDays < 1 || auditDays < 1 || mailDays < 1 || tombstoneDays < 1
-                    || Math.max(Math.max(heldDays, auditDays), Math.max(Math.max(receiptDays, mailDays),
-                    tombstoneDays)) > 36_500) {
-                throw new ConfigException("retention: heldDays, auditDays, receiptDays, mailDays and tombstoneDays "
-                        + "are days, 1 to 36500");
+            if (java.util.stream.IntStream.of(heldDays, auditDays, receiptDays, mailDays, tombstoneDays, inboxDays)
+                    .anyMatch(days -> days < 1 || days > 36_500)) {
+                throw new ConfigException("retention: heldDays, auditDays, receiptDays, mailDays, tombstoneDays and "
+                        + "inboxDays are days, 1 to 36500");
             }
         }
     }

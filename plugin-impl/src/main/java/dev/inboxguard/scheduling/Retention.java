@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the server keeps, and for how long ({@code retention}): held items nobody decided on expire, and decided
- * items, audit rows, receipts of incoming mail, settled outgoing mail and the tombstones of deleted calendar objects
- * are removed once old enough. The sweep runs once an hour by the server's clock; on several nodes each sweeps, and
+ * items, audit rows, receipts of incoming mail, settled outgoing mail, the tombstones of deleted calendar objects
+ * and scheduling-inbox items are removed once old enough. The sweep runs once an hour by the server's clock; on several nodes each sweeps, and
  * every step is safe to repeat.
  */
 public final class Retention implements AutoCloseable {
@@ -86,10 +86,12 @@ public final class Retention implements AutoCloseable {
         mail.pruneReceipts(now - days(settings.receiptDays()));
         int settled = mail.pruneSettled(now - days(settings.mailDays()));
         int tombstones = calendars.pruneTombstones(now - days(settings.tombstoneDays()));
-        Swept swept = new Swept(expired, decided, audit, settled, tombstones);
-        if (expired + decided + audit + settled + tombstones > 0) {
+        int inbox = scheduling.pruneInbox(now - days(settings.inboxDays()));
+        Swept swept = new Swept(expired, decided, audit, settled, tombstones, inbox);
+        if (expired + decided + audit + settled + tombstones + inbox > 0) {
             LOG.info("retention: {} held items expired; removed {} decided items, {} audit rows, {} settled "
-                    + "outgoing messages, {} tombstones", expired, decided, audit, settled, tombstones);
+                    + "outgoing messages, {} tombstones, {} inbox items", expired, decided, audit, settled,
+                    tombstones, inbox);
         }
         return swept;
     }
@@ -100,8 +102,9 @@ public final class Retention implements AutoCloseable {
      * @param audit      audit rows removed
      * @param settled    sent, given-up or bounced outgoing messages removed
      * @param tombstones names of deleted calendar objects forgotten
+     * @param inbox      scheduling-inbox items removed
      */
-    public record Swept(int expired, int decided, int audit, int settled, int tombstones) {
+    public record Swept(int expired, int decided, int audit, int settled, int tombstones, int inbox) {
     }
 
     private static long days(int n) {

@@ -44,8 +44,8 @@ public final class Database implements AutoCloseable, Transactions {
     private final java.util.Optional<StoreCompaction> compaction;
     /** The embedded store's file; none for PostgreSQL. */
     private final java.util.Optional<Path> file;
-    /** The version of this build's last migration ({@code V10__packed_text.sql}); a test keeps it in step. */
-    static final int SCHEMA_VERSION = 10;
+    /** The version of this build's last migration ({@code V11__inbox_retention.sql}); a test keeps it in step. */
+    static final int SCHEMA_VERSION = 11;
     /** The embedded store keeps binary and text values up to this size in their row. */
     static final int INLINE_BYTES = 16 * 1024;
 

@@ -71,6 +71,9 @@ public interface SchedulingStore {
     /** @return decided items removed: those decided before {@code before} */
     int pruneDecided(long before);
 
+    /** @return scheduling-inbox items removed: those received before {@code before}, in every user's inbox */
+    int pruneInbox(long before);
+
     /**
      * @param user  a user name, or empty for every entry (operators)
      * @param after return entries after this position

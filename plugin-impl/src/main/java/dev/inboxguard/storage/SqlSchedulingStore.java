@@ -156,6 +156,21 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
+    public int pruneInbox(long before) {
+        // batched as Sql.prune is, by the row's two-part key
+        int total = 0;
+        while (true) {
+            int removed = Sql.transaction(db, c -> Sql.update(c, "DELETE FROM inbox WHERE (owner, name) IN (SELECT "
+                    + "owner, name FROM inbox WHERE received < ? FETCH FIRST " + Sql.PRUNE_BATCH + " ROWS ONLY)",
+                    before));
+            total += removed;
+            if (removed < Sql.PRUNE_BATCH) {
+                return total;
+            }
+        }
+    }
+
+    @Override
     public List<AuditEntry> auditTrail(Optional<String> user, long after, int limit) {
         if (user.isEmpty()) {
             return Sql.query(db, "SELECT " + AUDIT_COLUMNS + " FROM audit WHERE seq > ? ORDER BY seq FETCH FIRST ? "
