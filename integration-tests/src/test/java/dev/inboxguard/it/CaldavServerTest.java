@@ -704,4 +704,31 @@ class CaldavServerTest {
         assertEquals(207, roomy.statusCode());
         assertEquals(1_100, roomy.body().split("<D:getetag>", -1).length - 1, "a limit above its size lists all");
     }
+
+    @Test
+    void anInboxLargerThanOneAnswerIsRefusedBySyncWithData() throws Exception {
+        // the inbox cannot page, and an answer cut at its cap would come with a token claiming all of it: past half
+        // the cap (64 objects of limits.maxBytes) a sync with calendar-data is a 507, one with ETags alone is not
+        String inbox = "/dav/calendars/carol/inbox/";
+        String large = event("big", "Big", "").replace("SUMMARY:Big", "SUMMARY:Big\r\nDESCRIPTION:"
+                + "x".repeat(1_000_000));
+        for (int i = 0; i < 34; i++) {
+            store.scheduling().addToInbox(new dev.inboxguard.storage.InboxItem("carol", "big" + i + ".ics",
+                    "big-" + i, "REQUEST", large.getBytes(java.nio.charset.StandardCharsets.UTF_8), "deliver", "[]",
+                    i));
+        }
+        try {
+            HttpResponse<String> withData = send("REPORT", inbox, "carol", "carol", null, sync("").replace(
+                    "<D:getetag/>", "<D:getetag/><C:calendar-data xmlns:C=\"urn:ietf:params:xml:ns:caldav\"/>"));
+            assertEquals(507, withData.statusCode());
+            assertTrue(withData.body().contains("number-of-matches-within-limits"), withData.body());
+            HttpResponse<String> etags = send("REPORT", inbox, "carol", "carol", null, sync(""));
+            assertEquals(207, etags.statusCode());
+            assertEquals(34, etags.body().split("<D:getetag>", -1).length - 1, "every item's ETag");
+        } finally {
+            for (int i = 0; i < 34; i++) {
+                store.scheduling().removeFromInbox("carol", "big" + i + ".ics");
+            }
+        }
+    }
 }

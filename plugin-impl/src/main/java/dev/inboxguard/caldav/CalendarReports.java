@@ -47,6 +47,8 @@ final class CalendarReports {
     private final CalendarReader reader;
     /** How large a multiget or query answer may grow, in characters. */
     private final long maxAnswer;
+    /** About what one response costs an answer besides its calendar data: its href, ETag and status. */
+    private static final long RESPONSE_CHARS = 300;
 
     CalendarReports(CalendarStore store, CalendarReader reader, long maxObjectBytes) {
         this.maxAnswer = Multistatus.ANSWER_OBJECTS * maxObjectBytes;
@@ -358,6 +360,11 @@ final class CalendarReports {
             this.zone = zone;
         }
 
+        /** @return true if the answer carries each object's calendar data */
+        boolean carriesData() {
+            return props.contains(CALENDAR_DATA);
+        }
+
         void write(Multistatus out, String href, StoredObject o, Calendar parsed) throws IOException {
             List<String> found = new ArrayList<>();
             List<Multistatus.Name> missing = new ArrayList<>();
@@ -487,6 +494,14 @@ final class CalendarReports {
             // a collection that cannot cut its answer at the limit must say so (RFC 6578 §3.7)
             DavError.dav(resp, 507, "number-of-matches-within-limits",
                     "this collection cannot answer in pages of " + requested);
+            return;
+        }
+        if (source.calendar().isEmpty() && changes.get().changed().stream()
+                .mapToLong(o -> RESPONSE_CHARS + (answer.carriesData() ? o.data().length : 0)).sum() > maxAnswer / 2) {
+            // the inbox cannot page, so an answer cut at the cap would come with a token claiming all of it: it is
+            // held to what a calendar's page may carry, and past that the client lists it with PROPFIND instead
+            DavError.dav(resp, 507, "number-of-matches-within-limits",
+                    "this inbox holds more than one answer carries; list it with PROPFIND and fetch its items");
             return;
         }
         try (Multistatus out = new Multistatus(resp, maxAnswer)) {
