@@ -252,6 +252,23 @@ class PrincipalsRfc3744Test {
             }
             assertTrue(sent.contains("mailto:bob@example.com"), sent);
             assertFalse(sent.contains("Bob"), "bob's name is not shown: " + sent);
+            // nor does her audit trail show bob's verdicts or decision; bob's own trail has them
+            String trail = hidden.send("alice", "GET", "/guard/api/audit", null).body();
+            assertFalse(trail.contains("bob@example.com"), trail);
+            assertTrue(hidden.send("bob", "GET", "/guard/api/audit", null).body().contains("hidden-far"));
+            // a message in someone else's name is refused alike for a local and a remote recipient
+            HttpResponse<String> forged = hidden.send("alice", "POST", "/dav/calendars/alice/outbox/",
+                    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+                            + "UID:forged-1\r\nDTSTAMP:20261120T090000Z\r\nDTSTART:20261209T100000Z\r\n"
+                            + "DTEND:20261209T110000Z\r\nSUMMARY:Forged\r\nORGANIZER:mailto:mallory@example.com\r\n"
+                            + "ATTENDEE:mailto:bob@example.com\r\nATTENDEE:mailto:dan@elsewhere.example\r\n"
+                            + "END:VEVENT\r\nEND:VCALENDAR\r\n", "Content-Type", "text/calendar");
+            assertEquals(200, forged.statusCode(), forged.body());
+            for (String who : new String[] {"mailto:bob@example.com", "mailto:dan@elsewhere.example"}) {
+                String answer = forged.body().substring(forged.body().indexOf(who));
+                assertTrue(answer.substring(0, answer.indexOf("</C:response>")).contains("3.8;No authority"),
+                        who + ": " + forged.body());
+            }
         }
     }
 }

@@ -505,18 +505,25 @@ public final class ApprovalServlet extends HttpServlet {
     /** @return the latest state of each message the user sent, per recipient, with its outcome in words */
     private Map<AuditEntry, String> sentOutcomes(Account user) {
         Map<String, AuditEntry> latest = new LinkedHashMap<>();
+        Map<String, Long> first = new HashMap<>();
         for (AuditEntry e : scheduling.store().sentBy(user.name(), MAX_AUDIT)) {
             if (e.event().equals("monitor") || e.event().equals("put-refused")) {
                 continue;
             }
-            latest.putIfAbsent(e.uid() + "\n" + e.method() + "\n" + e.recipient(), e);
+            String key = e.uid() + "\n" + e.method() + "\n" + e.recipient();
+            latest.putIfAbsent(key, e);
+            first.put(key, e.at()); // newest first, so the last one seen is when it was sent
         }
         Map<AuditEntry, String> out = new LinkedHashMap<>();
-        for (AuditEntry e : latest.values()) {
-            if (!config.caldav().directoryVisible() && !e.event().startsWith("mail-")) {
-                // a local recipient's verdict, or who decided it, would tell the sender that the address is a
-                // user here; with the directory hidden it reads as a message handed on, as for anyone else
-                out.put(e, HANDED_ON);
+        boolean hidden = !config.caldav().directoryVisible();
+        for (Map.Entry<String, AuditEntry> entry : latest.entrySet()) {
+            AuditEntry e = entry.getValue();
+            if (hidden && (!e.event().startsWith("mail-") || e.event().equals("mail-sent"))) {
+                // a local recipient's verdict, who decided it, or when, would tell the sender that the address is a
+                // user here; with the directory hidden it reads as a remote one taken by the relay does: "sent", at
+                // the time it was sent
+                out.put(new AuditEntry(e.seq(), first.get(entry.getKey()), e.event(), e.transport(), e.sender(),
+                        e.senderUser(), e.recipient(), "", e.method(), e.uid(), "", "", "[]", "", "", 1), HANDED_ON);
                 continue;
             }
             out.put(e, switch (e.event()) {
@@ -610,8 +617,10 @@ public final class ApprovalServlet extends HttpServlet {
             json(resp, HttpServletResponse.SC_FORBIDDEN, error("only operators read the whole audit trail"));
             return;
         }
-        List<AuditEntry> entries = scheduling.store().auditTrail(all ? Optional.empty() : Optional.of(user.name()),
-                after, limit);
+        // with the directory hidden, a user's trail leaves out the verdicts on what they sent to other local users
+        List<AuditEntry> entries = !all && !config.caldav().directoryVisible()
+                ? scheduling.store().auditTrailWithoutLocalRecipients(user.name(), after, limit)
+                : scheduling.store().auditTrail(all ? Optional.empty() : Optional.of(user.name()), after, limit);
         ObjectNode root = JSON.createObjectNode();
         ArrayNode out = root.putArray("audit");
         for (AuditEntry e : entries) {

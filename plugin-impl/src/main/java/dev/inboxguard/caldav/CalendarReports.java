@@ -497,8 +497,9 @@ final class CalendarReports {
             return;
         }
         if (source.calendar().isEmpty() && changes.get().changed().stream()
-                .mapToLong(o -> RESPONSE_CHARS + (answer.carriesData() ? o.data().length : 0)).sum() > maxAnswer / 2) {
-            // the inbox cannot page, so an answer cut at the cap would come with a token claiming all of it: it is
+                .mapToLong(o -> RESPONSE_CHARS + (answer.carriesData() ? escapedLength(o.data()) : 0)).sum()
+                > maxAnswer / 2) {
+            // the inbox cannot page, and an answer cut at the cap would come with a token claiming all of it: it is
             // held to what a calendar's page may carry, and past that the client lists it with PROPFIND instead
             DavError.dav(resp, 507, "number-of-matches-within-limits",
                     "this inbox holds more than one answer carries; list it with PROPFIND and fetch its items");
@@ -519,6 +520,21 @@ final class CalendarReports {
             out.syncToken(changes.get().token());
             out.finish();
         }
+    }
+
+    /** @return about how many characters the text takes in an answer, escaped as {@link DavError#escape} does */
+    static long escapedLength(byte[] text) {
+        long length = text.length;
+        for (byte b : text) {
+            switch (b) {
+                case '<', '>' -> length += 3;
+                case '&', '"' -> length += 5;
+                case '\r' -> length += 4;
+                default -> {
+                }
+            }
+        }
+        return length;
     }
 
     /** @return the calendar's sync token for a revision: a URI, as RFC 6578 §3.2 requires */

@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * listener's, so idle connections from one place cannot lock out the MTA on another, while the MTA itself may open
  * as many as Postfix does by default (20). While three quarters are taken, every session, old or new, may stay
  * silent for a short idle timeout only; and a client that stops reading its replies is cut off after the idle
- * timeout too. When the listener is full, a newcomer holding fewer connections than the largest holder takes the
- * place of that holder's longest-idle session.
+ * timeout too. When the listener is full, a newcomer holding fewer connections than another address takes the
+ * place of the longest-idle session of the largest holder that has one.
  */
 public final class MailListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MailListener.class);
@@ -152,6 +154,13 @@ public final class MailListener implements AutoCloseable {
                 refuse(socket);
                 continue;
             }
+            if (closing) {
+                // the stop began while this one waited for a freed slot: closeConnections may have passed it by
+                slots.release();
+                releaseAddressSlot(from);
+                refuse(socket);
+                continue;
+            }
             try {
                 MailSession session = new MailSession(socket, this, gateway, from);
                 open.put(socket, session);
@@ -192,15 +201,28 @@ public final class MailListener implements AutoCloseable {
                     .sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed())
                     .map(java.util.Map.Entry::getKey).toList();
         }
-        java.util.Comparator<MailSession> longestIdle = java.util.Comparator.comparingLong(MailSession::idleSince);
         for (String address : heavier) {
+            // each session's idle time is read once: sorting on values that sessions change meanwhile could break
+            // the sort's contract and throw on the acceptor's thread
+            List<IdleSession> idle = new ArrayList<>();
+            for (MailSession s : open.values()) {
+                long since = s.client().equals(address) ? s.idleSince() : 0;
+                if (since > 0) {
+                    idle.add(new IdleSession(s, since));
+                }
+            }
+            idle.sort(java.util.Comparator.comparingLong(IdleSession::since));
             // an address whose sessions all have mail in hand is passed over for the next heaviest
-            if (open.values().stream().filter(s -> s.client().equals(address) && s.idleSince() > 0)
-                    .sorted(longestIdle).anyMatch(MailSession::closeForNewcomer)) {
-                return true;
+            for (IdleSession candidate : idle) {
+                if (candidate.session().closeForNewcomer()) {
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    private record IdleSession(MailSession session, long since) {
     }
 
     /** @return true once the session closed to make room has given its slot back, within a short wait */

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the server keeps, and for how long ({@code retention}): held items nobody decided on expire, and decided
  * items, audit rows, receipts of incoming mail, settled outgoing mail, the tombstones of deleted calendar objects
- * and scheduling-inbox items are removed once old enough. The sweep runs once an hour by the server's clock; on several nodes each sweeps, and
- * every step is safe to repeat.
+ * and scheduling-inbox items are removed once old enough. The sweep runs once an hour by the server's clock; on
+ * several nodes each sweeps, and every step is safe to repeat.
  */
 public final class Retention implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Retention.class);

@@ -64,7 +64,10 @@ public final class SchedulingOutbox {
                 continue;
             }
             Optional<Account> local = accounts.byAddress(recipient);
-            if (local.isPresent()) {
+            if (!directoryVisible && !from.addresses().contains(author)) {
+                // hidden, a local recipient must get the same answer as a remote one, and a remote one gets this
+                out.put(recipient, new Sent("3.8", "3.8;No authority"));
+            } else if (local.isPresent()) {
                 SchedulingInbox.Delivery d;
                 try {
                     d = inbox.deliver(new SchedulingInbox.Incoming(itip, Optional.empty(), facts, author,
@@ -73,6 +76,7 @@ public final class SchedulingOutbox {
                     // this recipient's delivery went back whole (one transaction); the others', and the sender's
                     // own copy, stand, and the sender's copy says what became of this one (RFC 6638 §3.2.9)
                     LOG.warn("delivery to {} failed and was rolled back: {}", local.get().name(), e.toString());
+                    // even with the directory hidden: "sent" would acknowledge a message that was lost
                     out.put(recipient, new Sent("5.1", "5.1;Could not complete delivery"));
                     continue;
                 }

@@ -83,6 +83,18 @@ public interface SchedulingStore {
     List<AuditEntry> auditTrail(Optional<String> user, long after, int limit);
 
     /**
+     * As {@link #auditTrail} for one user, less the entries about messages they sent to other local users: with the
+     * directory hidden, a local recipient's verdict would tell them that the address is a user here. Mail they sent
+     * out, and what they received or decided, stay.
+     *
+     * @param user  a user name
+     * @param after return entries after this position
+     * @param limit at most this many
+     * @return the entries, in order
+     */
+    List<AuditEntry> auditTrailWithoutLocalRecipients(String user, long after, int limit);
+
+    /**
      * @param user  a local user name
      * @param limit at most this many
      * @return the latest entries about what the user sent, newest first

@@ -171,6 +171,13 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
+    public List<AuditEntry> auditTrailWithoutLocalRecipients(String user, long after, int limit) {
+        return Sql.query(db, "SELECT " + AUDIT_COLUMNS + " FROM audit WHERE seq > ? AND (recipient_user = ? OR "
+                + "actor = ? OR sender_user = ? AND (recipient_user = '' OR event LIKE 'mail-%')) ORDER BY seq FETCH "
+                + "FIRST ? ROWS ONLY", List.of(after, user, user, user, limit), SqlSchedulingStore::auditEntry);
+    }
+
+    @Override
     public List<AuditEntry> auditTrail(Optional<String> user, long after, int limit) {
         if (user.isEmpty()) {
             return Sql.query(db, "SELECT " + AUDIT_COLUMNS + " FROM audit WHERE seq > ? ORDER BY seq FETCH FIRST ? "

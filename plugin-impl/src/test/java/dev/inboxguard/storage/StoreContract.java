@@ -276,9 +276,9 @@ abstract class StoreContract {
     void aSchemaBehindThisBuildIsBroughtUpToDateWithItsObjectsAndChanges() throws Exception {
         // the opening that finds every migration applied skips Flyway; one that finds the last missing must not.
         // The last three migrations are undone by hand, with objects, a deletion and a token in place: V11 only
-        // added an index; V10 packed each
-        // object's text (the rows go back to the text as given), and V9 moved each object's revision from the change
-        // log into its row. The migrations must keep every text and what a sync report answers
+        // added an index; V10 packed each object's text (the rows go back to the text as given), and V9 moved each
+        // object's revision from the change log into its row. The migrations must keep every text and what a sync
+        // report answers
         long token;
         CalendarStore.Changes before;
         try (Database first = node()) {
@@ -607,6 +607,39 @@ abstract class StoreContract {
             assertEquals(1, s.pruneDecided(601));
             assertTrue(s.held("old").isEmpty());
             assertEquals(HeldItem.HELD, s.held("young").orElseThrow().state());
+
+            byte[] text = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".getBytes(StandardCharsets.UTF_8);
+            s.addToInbox(new InboxItem("alice", "a.ics", "a", "REQUEST", text, "deliver", "[]", 100));
+            s.addToInbox(new InboxItem("bob", "b.ics", "b", "REQUEST", text, "deliver", "[]", 200));
+            s.addToInbox(new InboxItem("bob", "c.ics", "c", "REQUEST", text, "deliver", "[]", 300));
+            assertEquals(2, s.pruneInbox(300), "received before 300, in every user's inbox");
+            assertTrue(s.inbox("alice").isEmpty());
+            assertEquals(List.of("c.ics"), s.inbox("bob").stream().map(InboxItem::name).toList());
+        }
+    }
+
+    @Test
+    void aTrailWithoutLocalRecipientsKeepsWhatTheUserReceivedDecidedAndMailedOut() {
+        try (Database db = node()) {
+            SchedulingStore s = db.scheduling();
+            // alice to bob, a local user: bob's verdict; alice to dan, by mail; carol to alice; bob's decision
+            s.audit(new AuditEntry(0, 1, "delivered", "caldav", "mailto:alice@example.com", "alice",
+                    "mailto:bob@example.com", "bob", "REQUEST", "to-bob", "hold", "", "[]", "h1",
+                    "mailto:alice@example.com", 1));
+            s.audit(new AuditEntry(0, 2, "mail-sent", "imip", "mailto:alice@example.com", "alice",
+                    "mailto:dan@elsewhere.example", "", "REQUEST", "to-dan", "sent", "2.0;Success", "[]", "", "relay",
+                    1));
+            s.audit(new AuditEntry(0, 3, "delivered", "caldav", "mailto:carol@example.com", "carol",
+                    "mailto:alice@example.com", "alice", "REQUEST", "from-carol", "deliver", "", "[]", "",
+                    "mailto:carol@example.com", 1));
+            s.audit(new AuditEntry(0, 4, "approved", "caldav", "mailto:alice@example.com", "alice",
+                    "mailto:bob@example.com", "bob", "REQUEST", "to-bob", "approve", "", "[]", "h1", "bob", 1));
+            assertEquals(List.of("to-bob", "to-dan", "from-carol", "to-bob"), s.auditTrail(Optional.of("alice"), 0, 10)
+                    .stream().map(AuditEntry::uid).toList());
+            assertEquals(List.of("to-dan", "from-carol"), s.auditTrailWithoutLocalRecipients("alice", 0, 10).stream()
+                    .map(AuditEntry::uid).toList());
+            assertEquals(List.of("to-bob", "to-bob"), s.auditTrailWithoutLocalRecipients("bob", 0, 10).stream()
+                    .map(AuditEntry::uid).toList());
         }
     }
 
