@@ -706,9 +706,9 @@ class CaldavServerTest {
     }
 
     @Test
-    void anInboxLargerThanOneAnswerIsRefusedBySyncWithData() throws Exception {
-        // the inbox cannot page, and an answer cut at its cap would come with a token claiming all of it: past half
-        // the cap (64 objects of limits.maxBytes) a sync with calendar-data is a 507, one with ETags alone is not
+    void anInboxLargerThanOneAnswerIsRefusedByReportsAndListedByPropfind() throws Exception {
+        // the inbox cannot page, and a REPORT reads it whole: past half the answer cap (64 objects of
+        // limits.maxBytes) a REPORT is a 507, with or without calendar-data, and PROPFIND lists it from summaries
         String inbox = "/dav/calendars/carol/inbox/";
         String large = event("big", "Big", "").replace("SUMMARY:Big", "SUMMARY:Big\r\nDESCRIPTION:"
                 + "x".repeat(1_000_000));
@@ -723,8 +723,17 @@ class CaldavServerTest {
             assertEquals(507, withData.statusCode());
             assertTrue(withData.body().contains("number-of-matches-within-limits"), withData.body());
             HttpResponse<String> etags = send("REPORT", inbox, "carol", "carol", null, sync(""));
-            assertEquals(207, etags.statusCode());
-            assertEquals(34, etags.body().split("<D:getetag>", -1).length - 1, "every item's ETag");
+            assertEquals(507, etags.statusCode());
+            HttpResponse<String> listing = send("PROPFIND", inbox, "carol", "carol", "1", "<?xml version=\"1.0\"?>"
+                    + "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:getetag/><D:getcontentlength/></D:prop></D:propfind>");
+            assertEquals(207, listing.statusCode());
+            assertEquals(34, listing.body().split("<D:getetag>", -1).length - 1, "every item's ETag");
+            int size = large.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertTrue(listing.body().contains("big7.ics-" + size), "the ETag a GET gives");
+            assertTrue(listing.body().contains("<D:getcontentlength>" + size + "</D:getcontentlength>"));
+            HttpResponse<String> one = send("GET", inbox + "big7.ics", "carol", "carol", null, null);
+            assertEquals(200, one.statusCode());
+            assertEquals("\"big7.ics-" + size + "\"", one.headers().firstValue("ETag").orElseThrow());
         } finally {
             for (int i = 0; i < 34; i++) {
                 store.scheduling().removeFromInbox("carol", "big" + i + ".ics");

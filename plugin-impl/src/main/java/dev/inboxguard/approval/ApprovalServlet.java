@@ -406,7 +406,7 @@ public final class ApprovalServlet extends HttpServlet {
         List<DeliveredCard> delivered = new ArrayList<>();
         java.util.Set<String> shown = new java.util.HashSet<>();
         Map<String, InboxItem> latestInbox = new HashMap<>();
-        for (InboxItem i : scheduling.store().inbox(who.account().name())) {
+        for (InboxItem i : scheduling.store().inboxWithoutText(who.account().name())) {
             latestInbox.merge(i.uid(), i, (a, b) -> a.received() >= b.received() ? a : b);
         }
         for (AuditEntry e : removal.removable(who.account(), MAX_INVITATIONS)) {
@@ -567,7 +567,7 @@ public final class ApprovalServlet extends HttpServlet {
     private void inbox(HttpServletResponse resp, Account user) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode items = root.putArray("inbox");
-        for (InboxItem i : scheduling.store().inbox(user.name())) {
+        for (InboxItem i : scheduling.store().inboxWithoutText(user.name())) {
             ObjectNode o = items.addObject();
             o.put("name", i.name());
             o.put("method", i.method());

@@ -170,9 +170,11 @@ final class CaldavResources implements DavResourceFactory {
 
     List<DavResource> inbox(Account owner, UserSession user) {
         List<DavResource> out = new ArrayList<>();
-        for (InboxItem i : scheduling.store().inbox(owner.name())) {
+        // from summaries: a PROPFIND of ETags reads no text, and one that asks for more reads each item alone
+        for (ObjectSummary i : scheduling.store().inboxSummaries(owner.name())) {
             out.add(new CalendarObjectResource(locator(DavPaths.CALENDARS, owner.name() + "/" + CaldavNames.INBOX
-                    + "/" + i.name()), this, user, inboxObject(i)));
+                    + "/" + i.name()), this, user, i, () -> scheduling.store().inboxItem(owner.name(), i.name())
+                    .map(CaldavResources::inboxObject)));
         }
         return out;
     }

@@ -522,6 +522,11 @@ final class CalendarReports {
         }
     }
 
+    /** @return true if a collection holding this many bytes of text, read whole, passes what one answer carries */
+    boolean exceedsOneAnswer(long textBytes) {
+        return textBytes > maxAnswer / 2;
+    }
+
     /** @return about how many characters the text takes in an answer, escaped as {@link DavError#escape} does */
     static long escapedLength(byte[] text) {
         long length = text.length;

@@ -580,10 +580,17 @@ final class CalendarRequests {
             return;
         }
         if (inbox && t.object().isEmpty() && method.equals("REPORT")) {
+            byte[] body = req.getInputStream().readAllBytes();
+            if (reports.exceedsOneAnswer(scheduling.store().inboxBytes(account.name()))) {
+                // a REPORT reads the inbox whole, and it cannot page: past what one answer carries, a flood of large
+                // messages would be read into memory by every one. PROPFIND lists it from summaries.
+                DavError.dav(resp, 507, "number-of-matches-within-limits", "this inbox holds more than one answer "
+                        + "carries; list it with PROPFIND and fetch its items one by one");
+                return;
+            }
             List<StoredObject> items = scheduling.store().inbox(account.name()).stream()
                     .map(CaldavResources::inboxObject).toList();
-            reports.report(req.getInputStream().readAllBytes(), resp, CalendarReports.inbox(items),
-                    collectionHref(req, t));
+            reports.report(body, resp, CalendarReports.inbox(items), collectionHref(req, t));
             return;
         }
         if (inbox && t.object().isPresent() && method.equals("DELETE")) {

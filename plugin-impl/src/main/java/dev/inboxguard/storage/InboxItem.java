@@ -29,6 +29,15 @@ public record InboxItem(String owner, String name, String uid, String method, by
 
     /** @return a strong ETag; items never change, so the name and size say which version it is */
     public String etag() {
-        return "\"" + name + "-" + data.length + "\"";
+        return etag(name, data.length);
+    }
+
+    /**
+     * @param name the item's name
+     * @param size its text's length in bytes
+     * @return its ETag, as {@link #etag()} gives it
+     */
+    public static String etag(String name, long size) {
+        return "\"" + name + "-" + size + "\"";
     }
 }

@@ -15,6 +15,20 @@ public interface SchedulingStore {
     /** @return the user's inbox, oldest first */
     List<InboxItem> inbox(String owner);
 
+    /**
+     * The inbox without its messages' texts: an inbox flooded with large messages would otherwise be read whole
+     * into memory by every listing.
+     *
+     * @return the user's inbox, oldest first, each item's {@code data} empty
+     */
+    List<InboxItem> inboxWithoutText(String owner);
+
+    /** @return what a PROPFIND lists of each item of the user's inbox, oldest first, without reading its text */
+    List<ObjectSummary> inboxSummaries(String owner);
+
+    /** @return the bytes of text the user's inbox holds */
+    long inboxBytes(String owner);
+
     /** @return one item of the user's inbox */
     Optional<InboxItem> inboxItem(String owner, String name);
 

@@ -35,6 +35,25 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
+    public List<InboxItem> inboxWithoutText(String owner) {
+        return Sql.query(db, "SELECT owner, name, uid, method, NULL, action, findings, received, provenance FROM inbox "
+                + "WHERE owner = ? ORDER BY received, name", List.of(owner), SqlSchedulingStore::inboxItem);
+    }
+
+    @Override
+    public List<ObjectSummary> inboxSummaries(String owner) {
+        return Sql.query(db, "SELECT name, OCTET_LENGTH(data), received FROM inbox WHERE owner = ? ORDER BY received, "
+                + "name", List.of(owner), r -> new ObjectSummary(r.getString(1), InboxItem.etag(r.getString(1),
+                r.getLong(2)), r.getLong(2), r.getLong(3), ""));
+    }
+
+    @Override
+    public long inboxBytes(String owner) {
+        return Sql.query(db, "SELECT COALESCE(SUM(OCTET_LENGTH(data)), 0) FROM inbox WHERE owner = ?", List.of(owner),
+                r -> r.getLong(1)).get(0);
+    }
+
+    @Override
     public Optional<InboxItem> inboxItem(String owner, String name) {
         return Sql.query(db, "SELECT owner, name, uid, method, data, action, findings, received, provenance FROM inbox "
                 + "WHERE owner = ? AND name = ?", List.of(owner, name), SqlSchedulingStore::inboxItem).stream()
@@ -235,8 +254,9 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     private static InboxItem inboxItem(ResultSet r) throws SQLException {
-        return new InboxItem(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getBytes(5),
-                r.getString(6), r.getString(7), r.getLong(8), r.getString(9));
+        byte[] data = r.getBytes(5);
+        return new InboxItem(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                data == null ? new byte[0] : data, r.getString(6), r.getString(7), r.getLong(8), r.getString(9));
     }
 
     private static HeldItem heldItem(ResultSet r) throws SQLException {
