@@ -59,6 +59,9 @@ public final class ApprovalServlet extends HttpServlet {
     private static final int MAX_AUDIT = 1000;
     /** A local recipient's outcome as the sender reads it with the directory hidden: the same as for a remote one. */
     private static final String HANDED_ON = "sent";
+    /** What the sent list shows with the directory hidden: rows written alike for local and remote recipients. */
+    private static final java.util.Set<String> HIDDEN_SENT_EVENTS = java.util.Set.of(
+            dev.inboxguard.scheduling.SchedulingOutbox.HANDED_ON, "mail-failed", "mail-bounced");
     /** Held items the page shows at once, oldest first; the rest follow as these are decided. */
     private static final int MAX_SHOWN = 100;
     /** Invitations the page lists (and a removal looks among): the latest this many deliveries. */
@@ -505,25 +508,22 @@ public final class ApprovalServlet extends HttpServlet {
     /** @return the latest state of each message the user sent, per recipient, with its outcome in words */
     private Map<AuditEntry, String> sentOutcomes(Account user) {
         Map<String, AuditEntry> latest = new LinkedHashMap<>();
-        Map<String, Long> first = new HashMap<>();
+        boolean hidden = !config.caldav().directoryVisible();
         for (AuditEntry e : scheduling.store().sentBy(user.name(), MAX_AUDIT)) {
             if (e.event().equals("monitor") || e.event().equals("put-refused")) {
                 continue;
             }
-            String key = e.uid() + "\n" + e.method() + "\n" + e.recipient();
-            latest.putIfAbsent(key, e);
-            first.put(key, e.at()); // newest first, so the last one seen is when it was sent
+            if (hidden && !HIDDEN_SENT_EVENTS.contains(e.event())) {
+                // a local recipient's verdict, or the relay's taking of a remote one's mail, would tell the sender
+                // which addresses are users here: the handed-on row, written alike for both, stands for them
+                continue;
+            }
+            latest.putIfAbsent(e.uid() + "\n" + e.method() + "\n" + e.recipient(), e);
         }
         Map<AuditEntry, String> out = new LinkedHashMap<>();
-        boolean hidden = !config.caldav().directoryVisible();
-        for (Map.Entry<String, AuditEntry> entry : latest.entrySet()) {
-            AuditEntry e = entry.getValue();
-            if (hidden && (!e.event().startsWith("mail-") || e.event().equals("mail-sent"))) {
-                // a local recipient's verdict, who decided it, or when, would tell the sender that the address is a
-                // user here; with the directory hidden it reads as a remote one taken by the relay does: "sent", at
-                // the time it was sent
-                out.put(new AuditEntry(e.seq(), first.get(entry.getKey()), e.event(), e.transport(), e.sender(),
-                        e.senderUser(), e.recipient(), "", e.method(), e.uid(), "", "", "[]", "", "", 1), HANDED_ON);
+        for (AuditEntry e : latest.values()) {
+            if (e.event().equals(dev.inboxguard.scheduling.SchedulingOutbox.HANDED_ON)) {
+                out.put(e, HANDED_ON);
                 continue;
             }
             out.put(e, switch (e.event()) {

@@ -179,6 +179,11 @@ final class CaldavResources implements DavResourceFactory {
         return out;
     }
 
+    /** @return the ETag of each item in the owner's inbox, read without their texts */
+    List<String> inboxEtags(Account owner) {
+        return scheduling.store().inboxSummaries(owner.name()).stream().map(ObjectSummary::etag).toList();
+    }
+
     static StoredObject inboxObject(InboxItem i) {
         return new StoredObject(i.name(), i.uid(), i.etag(), i.data(), i.received());
     }

@@ -138,7 +138,7 @@ final class CalendarReports {
      * token is refused (403 valid-sync-token), which RFC 6578 §3.2 lets a server do, so the client lists again
      */
     static Source inbox(List<StoredObject> items) {
-        String state = inboxToken(items);
+        String state = inboxToken(items.stream().map(StoredObject::etag).toList());
         return new Source() {
             @Override
             public Optional<StoredObject> object(String name) {
@@ -174,10 +174,10 @@ final class CalendarReports {
     }
 
     /** @return the inbox's sync token and CTag: a digest of what it holds */
-    static String inboxToken(List<StoredObject> items) {
+    static String inboxToken(List<String> etags) {
         try {
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            items.stream().map(StoredObject::etag).sorted().forEach(e -> sha.update((e + "\n")
+            etags.stream().sorted().forEach(e -> sha.update((e + "\n")
                     .getBytes(StandardCharsets.UTF_8)));
             return "urn:inboxguard:inbox:" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 12);
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -533,8 +533,8 @@ final class CalendarReports {
         for (byte b : text) {
             switch (b) {
                 case '<', '>' -> length += 3;
-                case '&', '"' -> length += 5;
-                case '\r' -> length += 4;
+                case '&', '\r' -> length += 4;
+                case '"' -> length += 5;
                 default -> {
                 }
             }

@@ -75,8 +75,10 @@ public final class InvitationRemoval {
                 return Outcome.NOT_FOUND;
             }
             // what brought it: the latest inbox item about it, if the user's calendar program has not cleared it
-            Optional<InboxItem> latest = store.inbox(user.name()).stream().filter(i -> i.uid().equals(uid))
-                    .max(Comparator.comparingLong(InboxItem::received));
+            // read without texts, then the one needed: the inbox may hold many large messages
+            Optional<InboxItem> latest = store.inboxWithoutText(user.name()).stream().filter(i -> i.uid().equals(uid))
+                    .max(Comparator.comparingLong(InboxItem::received))
+                    .flatMap(i -> store.inboxItem(user.name(), i.name()));
             String provenance = latest.map(InboxItem::provenance).orElse("");
             calendars.delete(user.name(), found.get().calendar(), found.get().object().name(), Optional.empty());
             removeInboxItems(user, uid);
@@ -122,7 +124,7 @@ public final class InvitationRemoval {
     }
 
     private void removeInboxItems(Account user, String uid) {
-        for (InboxItem other : store.inbox(user.name())) {
+        for (InboxItem other : store.inboxWithoutText(user.name())) {
             if (other.uid().equals(uid)) {
                 store.removeFromInbox(user.name(), other.name());
             }

@@ -57,7 +57,7 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
         SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters,
                 preferences, transactions);
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts,
-                homes.settings().directoryVisible());
+                homes.settings().directoryVisible(), store, clock);
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
                 new OutboxPost(reader, outbox, calendars, accounts, clock, homes.settings().directoryVisible()),
                 new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes,

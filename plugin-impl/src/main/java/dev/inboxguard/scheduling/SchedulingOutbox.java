@@ -20,16 +20,26 @@ public final class SchedulingOutbox {
     private final OutboundImip outbound;
     private final Accounts accounts;
     private final boolean directoryVisible;
+    private final dev.inboxguard.storage.SchedulingStore store;
+    private final java.time.Clock clock;
+
+    /** The audit event of a message handed on to a recipient, written only with the directory hidden. */
+    public static final String HANDED_ON = "handed-on";
 
     /**
      * @param directoryVisible false when {@code caldav.directory} is hidden: then a local recipient's outcome is
      *                         reported as a remote one's is, so that SCHEDULE-STATUS does not tell who is a user here
+     * @param store            where a handed-on row is written for each recipient while the directory is hidden
+     * @param clock            the clock
      */
-    SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts, boolean directoryVisible) {
+    SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts, boolean directoryVisible,
+                     dev.inboxguard.storage.SchedulingStore store, java.time.Clock clock) {
         this.inbox = inbox;
         this.outbound = outbound;
         this.accounts = accounts;
         this.directoryVisible = directoryVisible;
+        this.store = store;
+        this.clock = clock;
     }
 
     /** @return false if senders must not learn from SCHEDULE-STATUS which recipients are local users */
@@ -85,10 +95,10 @@ public final class SchedulingOutbox {
                     // other answer would tell the sender that the address is a user here. The recipient's verdict,
                     // whatever it was, stands and is logged on their side.
                     out.put(recipient, new Sent("1.1", "2.0;Success"));
-                    continue;
+                } else {
+                    out.put(recipient, new Sent(d.scheduleStatus(), d.scheduleStatus().startsWith("1.")
+                            ? "2.0;Success" : d.verdict().requestStatus().toString()));
                 }
-                out.put(recipient, new Sent(d.scheduleStatus(), d.scheduleStatus().startsWith("1.")
-                        ? "2.0;Success" : d.verdict().requestStatus().toString()));
             } else if (!from.addresses().contains(author)) {
                 // another system cannot check who we let write as this address; we can, and do not
                 out.put(recipient, new Sent("3.8", "3.8;No authority"));
@@ -97,7 +107,27 @@ public final class SchedulingOutbox {
                 out.put(recipient, new Sent(status, status.startsWith("1.") ? "2.0;Success"
                         : status + ";Delivery failed"));
             }
+            if (!directoryVisible && out.get(recipient).scheduleStatus().equals("1.1")) {
+                handedOn(from, author, recipient, method, uid);
+            }
         }
         return out;
+    }
+
+    /**
+     * With the directory hidden, the sender's own record of what they sent is this row, alike for local and remote
+     * recipients: the local recipient's verdict, and the relay's taking of a remote one's mail, are left out of it,
+     * since which of the two rows exists, and when, would tell which addresses are users here.
+     */
+    private void handedOn(Account from, CalendarUserAddress author, CalendarUserAddress recipient, String method,
+                          String uid) {
+        try {
+            store.audit(new dev.inboxguard.storage.AuditEntry(0, clock.millis(), HANDED_ON, "caldav", author.uri(),
+                    from.name(), recipient.uri(), "", method, uid, "sent", "", "[]", "", author.uri(), 1));
+        } catch (RuntimeException e) {
+            // the message went; only the sender's record of it is missing
+            LOG.warn("could not record that {} handed on {} to {}: {}", from.name(), uid, recipient.uri(),
+                    e.toString());
+        }
     }
 }

@@ -97,9 +97,9 @@ public interface SchedulingStore {
     List<AuditEntry> auditTrail(Optional<String> user, long after, int limit);
 
     /**
-     * As {@link #auditTrail} for one user, less the entries about messages they sent to other local users: with the
-     * directory hidden, a local recipient's verdict would tell them that the address is a user here. Mail they sent
-     * out, and what they received or decided, stay.
+     * As {@link #auditTrail} for one user, less the entries about messages they sent to other local users, and the
+     * relay's taking of their mail: with the directory hidden, which of those exists would tell them which addresses
+     * are users here. What they received or decided, their refused writes, failed mail and the handed-on rows stay.
      *
      * @param user  a user name
      * @param after return entries after this position

@@ -191,9 +191,12 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public List<AuditEntry> auditTrailWithoutLocalRecipients(String user, long after, int limit) {
+        // of what the user sent: rows about no local user (the handed-on rows among them) but not the relay's taking
+        // of mail, which only remote recipients have; and their own refused PUTs
         return Sql.query(db, "SELECT " + AUDIT_COLUMNS + " FROM audit WHERE seq > ? AND (recipient_user = ? OR "
-                + "actor = ? OR sender_user = ? AND (recipient_user = '' OR event LIKE 'mail-%')) ORDER BY seq FETCH "
-                + "FIRST ? ROWS ONLY", List.of(after, user, user, user, limit), SqlSchedulingStore::auditEntry);
+                + "actor = ? OR sender_user = ? AND (recipient_user = '' AND event <> 'mail-sent' OR event = "
+                + "'put-refused')) ORDER BY seq FETCH FIRST ? ROWS ONLY", List.of(after, user, user, user, limit),
+                SqlSchedulingStore::auditEntry);
     }
 
     @Override

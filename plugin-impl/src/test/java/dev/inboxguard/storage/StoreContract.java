@@ -626,10 +626,11 @@ abstract class StoreContract {
     }
 
     @Test
-    void aTrailWithoutLocalRecipientsKeepsWhatTheUserReceivedDecidedAndMailedOut() {
+    void aTrailWithoutLocalRecipientsKeepsWhatTheUserReceivedDecidedAndHandedOn() {
         try (Database db = node()) {
             SchedulingStore s = db.scheduling();
-            // alice to bob, a local user: bob's verdict; alice to dan, by mail; carol to alice; bob's decision
+            // alice to bob, a local user: bob's verdict; alice to dan, taken by the relay; carol to alice; bob's
+            // decision; then what stays: the handed-on rows, failed mail, alice's own refused write
             s.audit(new AuditEntry(0, 1, "delivered", "caldav", "mailto:alice@example.com", "alice",
                     "mailto:bob@example.com", "bob", "REQUEST", "to-bob", "hold", "", "[]", "h1",
                     "mailto:alice@example.com", 1));
@@ -641,12 +642,21 @@ abstract class StoreContract {
                     "mailto:carol@example.com", 1));
             s.audit(new AuditEntry(0, 4, "approved", "caldav", "mailto:alice@example.com", "alice",
                     "mailto:bob@example.com", "bob", "REQUEST", "to-bob", "approve", "", "[]", "h1", "bob", 1));
-            assertEquals(List.of("to-bob", "to-dan", "from-carol", "to-bob"), s.auditTrail(Optional.of("alice"), 0, 10)
+            for (String[] row : new String[][] {{"handed-on", "mailto:bob@example.com", "", "to-bob"},
+                    {"handed-on", "mailto:dan@elsewhere.example", "", "to-dan"},
+                    {"mail-failed", "mailto:dan@elsewhere.example", "", "to-dan"},
+                    {"put-refused", "mailto:bob@example.com", "bob", "bobs-event"}}) {
+                s.audit(new AuditEntry(0, 5, row[0], "caldav", "mailto:alice@example.com", "alice", row[1], row[2],
+                        "REQUEST", row[3], "sent", "", "[]", "", "mailto:alice@example.com", 1));
+            }
+            assertEquals(List.of("to-bob", "to-dan", "from-carol", "to-bob", "to-bob", "to-dan", "to-dan",
+                    "bobs-event"), s.auditTrail(Optional.of("alice"), 0, 10).stream().map(AuditEntry::uid).toList());
+            assertEquals(List.of("from-carol/delivered", "to-bob/handed-on", "to-dan/handed-on", "to-dan/mail-failed",
+                    "bobs-event/put-refused"), s.auditTrailWithoutLocalRecipients("alice", 0, 10).stream()
+                    .map(e -> e.uid() + "/" + e.event()).toList());
+            // bob's own: his verdict and decision, and the refused write to his event
+            assertEquals(List.of("to-bob", "to-bob", "bobs-event"), s.auditTrailWithoutLocalRecipients("bob", 0, 10)
                     .stream().map(AuditEntry::uid).toList());
-            assertEquals(List.of("to-dan", "from-carol"), s.auditTrailWithoutLocalRecipients("alice", 0, 10).stream()
-                    .map(AuditEntry::uid).toList());
-            assertEquals(List.of("to-bob", "to-bob"), s.auditTrailWithoutLocalRecipients("bob", 0, 10).stream()
-                    .map(AuditEntry::uid).toList());
         }
     }
 
