@@ -185,16 +185,16 @@ public final class MailListener implements AutoCloseable {
     }
 
     /**
-     * The listener is full and a client asks in: if it holds fewer connections than the address holding the most,
-     * that address's longest-idle session (one waiting for a command, with no mail in hand) is closed to make room.
-     * Without this, two or three addresses idling at their per-address share kept the MTA out until the short idle
-     * timeout passed; with it, only a client holding as many as the largest holder is turned away.
+     * The listener is full and a client asks in: if another address holds more connections than it, the
+     * longest-idle session (one waiting for a command, with no mail in hand) of the largest such holder that has one
+     * is closed to make room. Without this, two or three addresses idling at their per-address share kept the MTA
+     * out until the short idle timeout passed; with it, only a client holding as many as every other is turned away.
      *
      * @param from the newcomer's address, its own connection already counted
      * @return true if a session was asked to close
      */
     private boolean makeRoomFor(String from) {
-        java.util.List<String> heavier;
+        List<String> heavier;
         synchronized (byAddress) {
             int mine = byAddress.getOrDefault(from, 0);
             heavier = byAddress.entrySet().stream().filter(e -> e.getValue() > mine)
