@@ -102,30 +102,31 @@ class HostileDavRequestsTest {
         int depth = 60_000;
         String body = "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\"><D:prop>" + "<x>".repeat(depth)
                 + "</x>".repeat(depth) + "</D:prop></D:propfind>";
-        String authorization = "Authorization: Basic "
-                + Base64.getEncoder().encodeToString("alice:alice".getBytes(StandardCharsets.US_ASCII)) + "\r\n";
         try (Socket s = new Socket("127.0.0.1", server.httpPort())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             java.io.InputStream in = s.getInputStream();
-            out.write(("PROPFIND " + CALENDAR + " HTTP/1.1\r\nHost: localhost\r\n" + authorization + "Depth: 1\r\n"
-                    + "Content-Type: application/xml\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            writePropfind(out, body);
             String refused = readAnswer(in);
             assertTrue(refused.startsWith("HTTP/1.1 400 "), refused);
             assertFalse(refused.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), refused);
             // the same connection carries the next request
             String next = "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\"><D:prop><D:getetag/></D:prop>"
                     + "</D:propfind>";
-            out.write(("PROPFIND " + CALENDAR + " HTTP/1.1\r\nHost: localhost\r\n" + authorization + "Depth: 1\r\n"
-                    + "Content-Type: application/xml\r\nContent-Length: " + next.length() + "\r\n\r\n" + next)
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            writePropfind(out, next);
             String answered = readAnswer(in);
             assertTrue(answered.startsWith("HTTP/1.1 207 "), answered);
             assertTrue(answered.contains("one.ics"), answered);
         }
+    }
+
+    /** Writes alice's PROPFIND of the calendar, Depth 1, with this body. */
+    private static void writePropfind(OutputStream out, String body) throws Exception {
+        out.write(("PROPFIND " + CALENDAR + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic "
+                + Base64.getEncoder().encodeToString("alice:alice".getBytes(StandardCharsets.US_ASCII))
+                + "\r\nDepth: 1\r\nContent-Type: application/xml\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                + body).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
     }
 
     /** @return one HTTP answer, its headers and its body, read from a connection that stays open */

@@ -109,12 +109,19 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
+        try {
+            refuseOrServe(request, response);
+        } finally {
+            readRestOfRefusedBody(request, response);
+        }
+    }
+
+    private void refuseOrServe(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
         String encoding = request.getHeader("Content-Encoding");
         if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
-            // Jackrabbit would inflate gzip and deflate bodies, layer upon layer, past the body cap
-            // the compressed bytes are read (never inflated), within the cap, so that the client, still sending,
-            // gets the answer rather than a closed connection
-            drain(request, maxBody);
+            // Jackrabbit would inflate gzip and deflate bodies, layer upon layer, past the body cap; the compressed
+            // bytes are read after the refusal (never inflated), as any refused body is
             response.setHeader("Accept-Encoding", "identity");
             response.sendError(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, "Compressed request bodies are "
                     + "not accepted");
@@ -129,7 +136,6 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         if (depthHeader != null && !Set.of("0", "1", "infinity").contains(depthHeader.strip()
                 .toLowerCase(java.util.Locale.ROOT))) {
             // RFC 4918 §10.2 allows these three only; Jackrabbit reads an empty value as infinity and fails on others
-            drain(request, maxBody);
             response.sendError(HttpServletResponse.SC_BAD_REQUEST, "Depth must be 0, 1 or infinity");
             return;
         }
@@ -138,7 +144,6 @@ public final class CaldavServlet extends AbstractWebdavServlet {
             String depth = request.getHeader("Depth");
             if (depth != null && depth.strip().equalsIgnoreCase("infinity")) {
                 // RFC 4918 §9.1: a server may refuse an unbounded walk of the tree, and here it always does
-                drain(request, maxBody);
                 DavError.dav(response, HttpServletResponse.SC_FORBIDDEN, "propfind-finite-depth",
                         "PROPFIND goes one level at a time here: Depth 0 or 1");
                 return;
@@ -166,7 +171,6 @@ public final class CaldavServlet extends AbstractWebdavServlet {
             if (owner.isPresent()) {
                 if (request.getMethod().equals("POST")) {
                     // an outbox POST sends free-busy requests or iTIP in the owner's name: that stays theirs
-                    drain(request, maxBody);
                     response.sendError(HttpServletResponse.SC_FORBIDDEN, "Administrators do not schedule in "
                             + "another user's name");
                     auditAdministration(request, signedIn, owner.get(), HttpServletResponse.SC_FORBIDDEN);
@@ -182,7 +186,6 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         try {
             serve(request, bounded, response);
         } finally {
-            readRestOfRefusedBody(request, response);
             if (administrator.isPresent()) {
                 auditAdministration(request, administrator.get(),
                         (Account) request.getAttribute(BasicAuthentication.ACCOUNT), response.getStatus());
@@ -254,9 +257,10 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     }
 
     /**
-     * A refusal found early in a body (XML nested too deep, say) leaves the rest unread. Jetty then closes the
-     * connection on a client that is still sending, and the kernel's reset can destroy the answer before the client
-     * reads it; the client sees no status at all. So the rest is read first, within the body cap and its deadline.
+     * A refusal before or early in a body (a header refused, XML nested too deep) leaves the rest unread. Jetty then
+     * closes the connection on a client that is still sending, and the kernel's reset can destroy the answer before
+     * the client reads it; the client sees no status at all. So every refusal reads the rest first, within the body
+     * cap and its deadline.
      */
     private void readRestOfRefusedBody(HttpServletRequest request, HttpServletResponse response) {
         if (response.getStatus() < 400) {
