@@ -706,9 +706,9 @@ class CaldavServerTest {
     }
 
     @Test
-    void anInboxLargerThanOneAnswerIsRefusedByReportsAndListedByPropfind() throws Exception {
-        // the inbox cannot page, and a REPORT reads it whole: past half the answer cap (64 objects of
-        // limits.maxBytes) a REPORT is a 507, with or without calendar-data, and PROPFIND lists it from summaries
+    void anInboxLargerThanOneAnswerIsReadOneItemAtATimeAndRefusedOnlyWhereItCannotPage() throws Exception {
+        // 34 MB of inbox text passes half the answer cap (64 objects of limits.maxBytes): a sync with calendar-data
+        // would need one answer of it all and is refused, but ETags, a multiget and a query read item by item
         String inbox = "/dav/calendars/carol/inbox/";
         String large = event("big", "Big", "").replace("SUMMARY:Big", "SUMMARY:Big\r\nDESCRIPTION:"
                 + "x".repeat(1_000_000));
@@ -723,7 +723,18 @@ class CaldavServerTest {
             assertEquals(507, withData.statusCode());
             assertTrue(withData.body().contains("number-of-matches-within-limits"), withData.body());
             HttpResponse<String> etags = send("REPORT", inbox, "carol", "carol", null, sync(""));
-            assertEquals(507, etags.statusCode());
+            assertEquals(207, etags.statusCode());
+            assertEquals(34, etags.body().split("<D:getetag>", -1).length - 1, "every item's ETag");
+            assertTrue(etags.body().contains("<D:sync-token>"), etags.body());
+            HttpResponse<String> one = send("REPORT", inbox, "carol", "carol", null, "<C:calendar-multiget "
+                    + "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/><C:calendar-data/>"
+                    + "</D:prop><D:href>" + inbox + "big7.ics</D:href></C:calendar-multiget>");
+            assertEquals(207, one.statusCode());
+            assertEquals(1, one.body().split("<C:calendar-data>", -1).length - 1);
+            assertTrue(one.body().contains("x".repeat(1_000_000)), "the whole text of the one item named");
+            HttpResponse<String> query = send("REPORT", inbox, "carol", "carol", "1", query(""));
+            assertEquals(207, query.statusCode());
+            assertEquals(34, query.body().split("<D:getetag>", -1).length - 1, "each item read and matched");
             HttpResponse<String> listing = send("PROPFIND", inbox, "carol", "carol", "1", "<?xml version=\"1.0\"?>"
                     + "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:getetag/><D:getcontentlength/></D:prop></D:propfind>");
             assertEquals(207, listing.statusCode());
@@ -731,12 +742,42 @@ class CaldavServerTest {
             int size = large.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
             assertTrue(listing.body().contains("big7.ics-" + size), "the ETag a GET gives");
             assertTrue(listing.body().contains("<D:getcontentlength>" + size + "</D:getcontentlength>"));
-            HttpResponse<String> one = send("GET", inbox + "big7.ics", "carol", "carol", null, null);
-            assertEquals(200, one.statusCode());
-            assertEquals("\"big7.ics-" + size + "\"", one.headers().firstValue("ETag").orElseThrow());
+            HttpResponse<String> get = send("GET", inbox + "big7.ics", "carol", "carol", null, null);
+            assertEquals(200, get.statusCode());
+            assertEquals("\"big7.ics-" + size + "\"", get.headers().firstValue("ETag").orElseThrow());
         } finally {
             for (int i = 0; i < 34; i++) {
                 store.scheduling().removeFromInbox("carol", "big" + i + ".ics");
+            }
+        }
+    }
+
+    @Test
+    void anInboxSyncWithCalendarDataIsMeasuredAsEscapedBeforeItBegins() throws Exception {
+        // 6 MB of quotes: too little to refuse from the sizes, too much to pass without counting (each '"' takes 6
+        // characters escaped), so each text is read and counted: 36 MB escaped passes half the answer cap (32 MiB)
+        String inbox = "/dav/calendars/carol/inbox/";
+        String quoted = event("quoted", "Quoted", "").replace("SUMMARY:Quoted", "SUMMARY:Quoted\r\nDESCRIPTION:"
+                + "\"".repeat(1_000_000));
+        String sync = sync("").replace("<D:getetag/>",
+                "<D:getetag/><C:calendar-data xmlns:C=\"urn:ietf:params:xml:ns:caldav\"/>");
+        try {
+            for (int i = 0; i < 6; i++) {
+                store.scheduling().addToInbox(new dev.inboxguard.storage.InboxItem("carol", "quoted" + i + ".ics",
+                        "quoted-" + i, "REQUEST", quoted.getBytes(java.nio.charset.StandardCharsets.UTF_8), "deliver",
+                        "[]", i));
+            }
+            HttpResponse<String> six = send("REPORT", inbox, "carol", "carol", null, sync);
+            assertEquals(507, six.statusCode());
+            assertTrue(six.body().contains("number-of-matches-within-limits"), six.body());
+            store.scheduling().removeFromInbox("carol", "quoted5.ics");
+            HttpResponse<String> five = send("REPORT", inbox, "carol", "carol", null, sync);
+            assertEquals(207, five.statusCode());
+            assertEquals(5, five.body().split("<C:calendar-data>", -1).length - 1, "30 MB escaped is one answer");
+            assertTrue(five.body().contains("&quot;".repeat(1_000)));
+        } finally {
+            for (int i = 0; i < 6; i++) {
+                store.scheduling().removeFromInbox("carol", "quoted" + i + ".ics");
             }
         }
     }

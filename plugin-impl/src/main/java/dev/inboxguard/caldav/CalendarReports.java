@@ -5,6 +5,7 @@ import dev.inboxguard.calendar.ObjectSpan;
 import dev.inboxguard.ical.CalendarRead;
 import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.storage.CalendarStore;
+import dev.inboxguard.storage.ObjectSummary;
 import dev.inboxguard.storage.StoredCalendar;
 import dev.inboxguard.storage.StoredObject;
 import dev.inboxguard.storage.TimeSpan;
@@ -15,12 +16,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.servlet.http.HttpServletResponse;
 import net.fortuna.ical4j.model.Calendar;
 import org.apache.jackrabbit.webdav.xml.DomUtil;
@@ -60,6 +64,11 @@ final class CalendarReports {
     interface Source {
         Optional<StoredObject> object(String name);
 
+        /** @return what a listing says of one object, and how to read it whole if the answer needs its text */
+        default Optional<Listed> listed(String name) {
+            return object(name).map(o -> new Listed(ObjectSummary.of(o), () -> Optional.of(o)));
+        }
+
         /** @return every object, read as the caller goes */
         Iterable<StoredObject> all();
 
@@ -78,14 +87,32 @@ final class CalendarReports {
     }
 
     /**
+     * One object as a listing has it.
+     *
+     * @param summary what the listing says of it
+     * @param text    reads it whole; empty if it went since the listing
+     */
+    record Listed(ObjectSummary summary, Supplier<Optional<StoredObject>> text) {
+    }
+
+    /**
      * Changes for sync-collection.
      *
-     * @param token   the token for now
-     * @param changed objects new or changed since
-     * @param deleted names removed since (only for a client that had a token)
+     * @param token     the token for now
+     * @param changed   what a listing says of each object new or changed since
+     * @param read      reads one of them whole, as the answer is written; empty if it went meanwhile
+     * @param deleted   names removed since (only for a client that had a token)
      * @param truncated true if more changes follow: the token is for this page only (RFC 6578 §3.6)
      */
-    record Sync(String token, List<StoredObject> changed, List<String> deleted, boolean truncated) {
+    record Sync(String token, List<ObjectSummary> changed, Function<String, Optional<StoredObject>> read,
+                List<String> deleted, boolean truncated) {
+        /** @return a page of changes already read whole, as a calendar's are */
+        static Sync whole(String token, List<StoredObject> changed, List<String> deleted, boolean truncated) {
+            Map<String, StoredObject> byName = new HashMap<>();
+            changed.forEach(o -> byName.put(o.name(), o));
+            return new Sync(token, changed.stream().map(ObjectSummary::of).toList(),
+                    name -> Optional.ofNullable(byName.get(name)), deleted, truncated);
+        }
     }
 
     /** @return a calendar as a REPORT's source; its sync tokens are its revisions */
@@ -121,7 +148,7 @@ final class CalendarReports {
                     return Optional.empty();
                 }
                 return store.changesSince(calendar.owner(), calendar.name(), after, limit, maxAnswer / 2)
-                        .map(c -> new Sync(token(c.revision()), c.changed(), after > 0 ? c.deleted() : List.of(),
+                        .map(c -> Sync.whole(token(c.revision()), c.changed(), after > 0 ? c.deleted() : List.of(),
                                 c.truncated()));
             }
 
@@ -133,26 +160,39 @@ final class CalendarReports {
     }
 
     /**
-     * @return the inbox as a REPORT's source. Its items never change, only come and go, so its state is a digest
-     * of their names: a token for the state now yields no changes, a first sync lists everything, and any older
-     * token is refused (403 valid-sync-token), which RFC 6578 §3.2 lets a server do, so the client lists again
+     * @param items what a listing says of each item, read without their texts
+     * @param read  reads one item whole; empty if it went since the listing
+     * @return the inbox as a REPORT's source, which reads each item only when the answer comes to it, so that one
+     * text at a time is in memory however large the inbox. Its items never change, only come and go, so its state
+     * is a digest of their ETags: a token for the state now yields no changes, a first sync lists everything, and
+     * any older token is refused (403 valid-sync-token), which RFC 6578 §3.2 lets a server do, so the client lists
+     * again
      */
-    static Source inbox(List<StoredObject> items) {
-        String state = inboxToken(items.stream().map(StoredObject::etag).toList());
+    static Source inbox(List<ObjectSummary> items, Function<String, Optional<StoredObject>> read) {
+        String state = inboxToken(items.stream().map(ObjectSummary::etag).toList());
+        Map<String, ObjectSummary> byName = new HashMap<>();
+        items.forEach(i -> byName.put(i.name(), i));
         return new Source() {
             @Override
             public Optional<StoredObject> object(String name) {
-                return items.stream().filter(i -> i.name().equals(name)).findFirst();
+                return byName.containsKey(name) ? read.apply(name) : Optional.empty();
+            }
+
+            @Override
+            public Optional<Listed> listed(String name) {
+                return Optional.ofNullable(byName.get(name)).map(s -> new Listed(s, () -> read.apply(name)));
             }
 
             @Override
             public Iterable<StoredObject> all() {
-                return items;
+                // an item removed since the listing is passed over
+                return () -> items.stream().map(i -> read.apply(i.name())).filter(Optional::isPresent)
+                        .map(Optional::get).iterator();
             }
 
             @Override
             public Iterable<StoredObject> in(String kind, long from, long to) {
-                return items;
+                return all();
             }
 
             @Override
@@ -160,9 +200,9 @@ final class CalendarReports {
                 // the inbox's token is a digest of all it holds: it has no pages, and a limit below its size is
                 // refused by the caller
                 if (token.isEmpty()) {
-                    return Optional.of(new Sync(state, items, List.of(), false));
+                    return Optional.of(new Sync(state, items, read, List.of(), false));
                 }
-                return token.equals(state) ? Optional.of(new Sync(state, List.of(), List.of(), false))
+                return token.equals(state) ? Optional.of(new Sync(state, List.of(), read, List.of(), false))
                         : Optional.empty();
             }
 
@@ -243,12 +283,11 @@ final class CalendarReports {
                     if (!seen.add(member.isEmpty() ? "?" + href : member)) {
                         continue;
                     }
-                    Optional<StoredObject> o = member.isEmpty() || member.contains("/") ? Optional.empty()
-                            : source.object(member);
-                    if (o.isEmpty()) {
+                    Optional<Listed> o = member.isEmpty() || member.contains("/") ? Optional.empty()
+                            : source.listed(member);
+                    if (o.isEmpty() || !answer.write(out, collectionHref + DavHrefs.segment(member),
+                            o.get().summary(), o.get().text(), null)) {
                         out.status(href, 404, "Not Found");
-                    } else {
-                        answer.write(out, collectionHref + DavHrefs.segment(member), o.get(), null);
                     }
                 }
                 out.finish();
@@ -366,22 +405,41 @@ final class CalendarReports {
         }
 
         void write(Multistatus out, String href, StoredObject o, Calendar parsed) throws IOException {
+            write(out, href, ObjectSummary.of(o), () -> Optional.of(o), parsed);
+        }
+
+        /**
+         * Answers for one object from what a listing says of it, reading its text only for a property that needs
+         * it (calendar-data, and a Schedule-Tag, which only a scheduling object shows).
+         *
+         * @return false if the text was needed and the object went since the listing: then nothing is written
+         */
+        boolean write(Multistatus out, String href, ObjectSummary s, Supplier<Optional<StoredObject>> text,
+                      Calendar parsed) throws IOException {
+            Optional<StoredObject> whole = null;
             List<String> found = new ArrayList<>();
             List<Multistatus.Name> missing = new ArrayList<>();
             Map<String, List<String>> failed = new LinkedHashMap<>();
             for (Multistatus.Name p : props) {
                 boolean data = CALENDAR_DATA.equals(p);
+                boolean tagged = SCHEDULE_TAG.equals(p) && !s.scheduleTag().isEmpty();
+                if ((data || tagged) && whole == null) {
+                    whole = text.get();
+                    if (whole.isEmpty()) {
+                        return false;
+                    }
+                }
                 String value = switch (p.namespace() + p.local()) {
-                    case "DAV:getetag" -> "<D:getetag>" + DavError.escape(o.etag()) + "</D:getetag>";
+                    case "DAV:getetag" -> "<D:getetag>" + DavError.escape(s.etag()) + "</D:getetag>";
                     case "DAV:getcontenttype" -> "<D:getcontenttype>text/calendar; charset=utf-8</D:getcontenttype>";
-                    case "DAV:getcontentlength" -> "<D:getcontentlength>" + o.size() + "</D:getcontentlength>";
-                    case "DAV:getlastmodified" -> "<D:getlastmodified>" + CalendarRequests.httpDate(o.modified())
+                    case "DAV:getcontentlength" -> "<D:getcontentlength>" + s.size() + "</D:getcontentlength>";
+                    case "DAV:getlastmodified" -> "<D:getlastmodified>" + CalendarRequests.httpDate(s.modified())
                             + "</D:getlastmodified>";
                     case "DAV:resourcetype" -> "<D:resourcetype/>";
-                    case "urn:ietf:params:xml:ns:caldavschedule-tag" -> !o.scheduleTag().isEmpty()
-                            && CalendarRequests.isSchedulingObject(o.data())
-                            ? "<C:schedule-tag>" + DavError.escape(o.scheduleTag()) + "</C:schedule-tag>" : null;
-                    default -> data ? calendarData(o, parsed, failed) : null;
+                    case "urn:ietf:params:xml:ns:caldavschedule-tag" -> tagged
+                            && CalendarRequests.isSchedulingObject(whole.get().data())
+                            ? "<C:schedule-tag>" + DavError.escape(s.scheduleTag()) + "</C:schedule-tag>" : null;
+                    default -> data ? calendarData(whole.get(), parsed, failed) : null;
                 };
                 if (value != null) {
                     found.add(value);
@@ -390,6 +448,7 @@ final class CalendarReports {
                 }
             }
             out.response(href, found, missing, failed);
+            return true;
         }
 
         private String calendarData(StoredObject o, Calendar parsed, Map<String, List<String>> failed) {
@@ -414,6 +473,8 @@ final class CalendarReports {
 
     private static final Multistatus.Name CALENDAR_DATA =
             new Multistatus.Name("urn:ietf:params:xml:ns:caldav", "calendar-data");
+    private static final Multistatus.Name SCHEDULE_TAG =
+            new Multistatus.Name("urn:ietf:params:xml:ns:caldav", "schedule-tag");
 
     /**
      * RFC 4791 §7.10: the calendar's busy time in a range, as one VFREEBUSY. At most 367 days are looked at, like
@@ -496,18 +557,19 @@ final class CalendarReports {
                     "this collection cannot answer in pages of " + requested);
             return;
         }
-        if (source.calendar().isEmpty() && changes.get().changed().stream()
-                .mapToLong(o -> RESPONSE_CHARS + (answer.carriesData() ? escapedLength(o.data()) : 0)).sum()
-                > maxAnswer / 2) {
+        if (source.calendar().isEmpty() && !withinOneAnswer(changes.get(), answer)) {
             // the inbox cannot page, and an answer cut at the cap would come with a token claiming all of it: it is
-            // held to what a calendar's page may carry, and past that the client lists it with PROPFIND instead
+            // held to what a calendar's page may carry, and past that the client syncs ETags and GETs each item
             DavError.dav(resp, 507, "number-of-matches-within-limits",
-                    "this inbox holds more than one answer carries; list it with PROPFIND and fetch its items");
+                    "this inbox's items pass what one answer carries; sync their ETags and fetch them one by one");
             return;
         }
         try (Multistatus out = new Multistatus(resp, maxAnswer)) {
-            for (StoredObject o : changes.get().changed()) {
-                answer.write(out, collectionHref + DavHrefs.segment(o.name()), o, null);
+            for (ObjectSummary changed : changes.get().changed()) {
+                // from the listing, the text read only if the answer needs it; an inbox item removed since the
+                // listing is left out: the token then names a state that is gone, and the next sync lists again
+                answer.write(out, collectionHref + DavHrefs.segment(changed.name()), changed,
+                        () -> changes.get().read().apply(changed.name()), null);
             }
             // a first sync lists what exists; deletions matter only to a client that saw the objects
             for (String name : changes.get().deleted()) {
@@ -522,10 +584,36 @@ final class CalendarReports {
         }
     }
 
-    /** @return true if a collection holding this many bytes of text, read whole, passes what one answer carries */
-    boolean exceedsOneAnswer(long textBytes) {
-        return textBytes > maxAnswer / 2;
+    /**
+     * @return true if a sync's answer stays within what one page of a calendar's may carry. Sizes from the listing
+     * settle most cases; only between the least and the most that escaping can make of them is each text read, one
+     * at a time, and counted
+     */
+    private boolean withinOneAnswer(Sync sync, Answer answer) {
+        long budget = maxAnswer / 2;
+        long least = 0;
+        for (ObjectSummary o : sync.changed()) {
+            least += RESPONSE_CHARS + (answer.carriesData() ? o.size() : 0);
+        }
+        if (least > budget) {
+            return false;
+        }
+        if (!answer.carriesData() || least + (least - RESPONSE_CHARS * (long) sync.changed().size())
+                * (MOST_ESCAPED - 1) <= budget) {
+            return true;
+        }
+        long exact = 0;
+        for (ObjectSummary o : sync.changed()) {
+            exact += RESPONSE_CHARS + sync.read().apply(o.name()).map(s -> escapedLength(s.data())).orElse(0L);
+            if (exact > budget) {
+                return false;
+            }
+        }
+        return true;
     }
+
+    /** The most characters one byte of text can take once escaped ({@code "} as {@code &quot;}). */
+    private static final int MOST_ESCAPED = 6;
 
     /** @return about how many characters the text takes in an answer, escaped as {@link DavError#escape} does */
     static long escapedLength(byte[] text) {

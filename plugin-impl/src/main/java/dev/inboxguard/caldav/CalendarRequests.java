@@ -581,16 +581,12 @@ final class CalendarRequests {
         }
         if (inbox && t.object().isEmpty() && method.equals("REPORT")) {
             byte[] body = req.getInputStream().readAllBytes();
-            if (reports.exceedsOneAnswer(scheduling.store().inboxBytes(account.name()))) {
-                // a REPORT reads the inbox whole, and it cannot page: past what one answer carries, a flood of large
-                // messages would be read into memory by every one. PROPFIND lists it from summaries.
-                DavError.dav(resp, 507, "number-of-matches-within-limits", "this inbox holds more than one answer "
-                        + "carries; list it with PROPFIND and fetch its items one by one");
-                return;
-            }
-            List<StoredObject> items = scheduling.store().inbox(account.name()).stream()
-                    .map(CaldavResources::inboxObject).toList();
-            reports.report(body, resp, CalendarReports.inbox(items), collectionHref(req, t));
+            // listed without the texts, each read as the answer comes to it: a flood of large messages is never
+            // in memory at once
+            String owner = account.name();
+            CalendarReports.Source items = CalendarReports.inbox(scheduling.store().inboxSummaries(owner),
+                    name -> scheduling.store().inboxItem(owner, name).map(CaldavResources::inboxObject));
+            reports.report(body, resp, items, collectionHref(req, t));
             return;
         }
         if (inbox && t.object().isPresent() && method.equals("DELETE")) {

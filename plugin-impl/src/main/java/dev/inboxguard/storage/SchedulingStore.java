@@ -26,9 +26,6 @@ public interface SchedulingStore {
     /** @return what a PROPFIND lists of each item of the user's inbox, oldest first, without reading its text */
     List<ObjectSummary> inboxSummaries(String owner);
 
-    /** @return the bytes of text the user's inbox holds */
-    long inboxBytes(String owner);
-
     /** @return one item of the user's inbox */
     Optional<InboxItem> inboxItem(String owner, String name);
 

@@ -48,12 +48,6 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
-    public long inboxBytes(String owner) {
-        return Sql.query(db, "SELECT COALESCE(SUM(OCTET_LENGTH(data)), 0) FROM inbox WHERE owner = ?", List.of(owner),
-                r -> r.getLong(1)).get(0);
-    }
-
-    @Override
     public Optional<InboxItem> inboxItem(String owner, String name) {
         return Sql.query(db, "SELECT owner, name, uid, method, data, action, findings, received, provenance FROM inbox "
                 + "WHERE owner = ? AND name = ?", List.of(owner, name), SqlSchedulingStore::inboxItem).stream()
