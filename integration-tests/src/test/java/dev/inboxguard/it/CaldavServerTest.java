@@ -637,6 +637,38 @@ class CaldavServerTest {
     }
 
     @Test
+    void aSyncOfEtagsIsPagedByCountAndOneWithCalendarDataByTheTextItCarries() throws Exception {
+        // 40 objects of 1 MB: their text passes half the answer cap (32 MiB), which bounds a page that carries it;
+        // a page of ETags carries none, reads none, and holds all 40
+        String cal = "/dav/calendars/bob/heavy/";
+        assertEquals(201, send("MKCALENDAR", cal, "bob", "bob", null, MKCALENDAR.formatted("Heavy")).statusCode());
+        for (int i = 0; i < 40; i++) {
+            store.calendars().put("bob", "heavy", "h" + i + ".ics", "heavy-" + i, event("heavy-" + i, "H" + i, "")
+                    .replace("SUMMARY:H" + i, "SUMMARY:H" + i + "\r\nDESCRIPTION:" + "x".repeat(1_000_000))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), new dev.inboxguard.storage.TimeSpan("VEVENT",
+                    0, 1), dev.inboxguard.storage.Expectation.NONE);
+        }
+        HttpResponse<String> etags = send("REPORT", cal, "bob", "bob", null, sync(""));
+        assertEquals(207, etags.statusCode());
+        assertEquals(40, etags.body().split("<D:getetag>", -1).length - 1, "one page of every ETag");
+        assertFalse(etags.body().contains("HTTP/1.1 507"), "not cut by text it does not carry");
+
+        String withData = sync("").replace("<D:getetag/>",
+                "<D:getetag/><C:calendar-data xmlns:C=\"urn:ietf:params:xml:ns:caldav\"/>");
+        HttpResponse<String> first = send("REPORT", cal, "bob", "bob", null, withData);
+        assertEquals(207, first.statusCode());
+        int firstPage = first.body().split("<C:calendar-data>", -1).length - 1;
+        assertTrue(firstPage > 0 && firstPage < 40, "cut by its text: " + firstPage);
+        assertTrue(first.body().contains("<D:href>" + cal + "</D:href><D:status>HTTP/1.1 507"));
+        HttpResponse<String> rest = send("REPORT", cal, "bob", "bob", null, withData.replace(
+                "<D:sync-token></D:sync-token>", "<D:sync-token>" + between(first.body(), "sync-token")
+                        + "</D:sync-token>"));
+        assertEquals(207, rest.statusCode());
+        assertEquals(40 - firstPage, rest.body().split("<C:calendar-data>", -1).length - 1, "the rest");
+        assertFalse(rest.body().contains("HTTP/1.1 507"));
+    }
+
+    @Test
     void syncCollectionKeepsToTheClientsLimit() throws Exception {
         String cal = "/dav/calendars/bob/limited/";
         assertEquals(201, send("MKCALENDAR", cal, "bob", "bob", null, MKCALENDAR.formatted("Limited")).statusCode());

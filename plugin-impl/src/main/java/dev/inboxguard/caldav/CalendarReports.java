@@ -78,9 +78,11 @@ final class CalendarReports {
         /**
          * @param token the client's sync token, or empty for a first sync
          * @param limit at most this many changes in the answer; a calendar answers the rest in later pages
+         * @param texts whether the answer needs the objects' texts; without them a calendar reads none, and pages
+         *              by count alone
          * @return what changed since it, or empty if the token is not one this collection gave out
          */
-        Optional<Sync> since(String token, int limit);
+        Optional<Sync> since(String token, int limit, boolean texts);
 
         /** @return the calendar, for a free-busy query; empty where there is none (the inbox) */
         Optional<StoredCalendar> calendar();
@@ -134,7 +136,7 @@ final class CalendarReports {
             }
 
             @Override
-            public Optional<Sync> since(String token, int limit) {
+            public Optional<Sync> since(String token, int limit, boolean texts) {
                 long after;
                 if (token.isEmpty()) {
                     after = 0;
@@ -146,6 +148,14 @@ final class CalendarReports {
                     }
                 } else {
                     return Optional.empty();
+                }
+                if (!texts) {
+                    // ETags and sizes from the rows: a client that syncs then multigets what changed reads each
+                    // text once, in the multiget
+                    return store.listedSince(calendar.owner(), calendar.name(), after, limit)
+                            .map(c -> new Sync(token(c.revision()), c.changed(),
+                                    name -> store.object(calendar.owner(), calendar.name(), name),
+                                    after > 0 ? c.deleted() : List.of(), c.truncated()));
                 }
                 return store.changesSince(calendar.owner(), calendar.name(), after, limit, maxAnswer / 2)
                         .map(c -> Sync.whole(token(c.revision()), c.changed(), after > 0 ? c.deleted() : List.of(),
@@ -196,8 +206,8 @@ final class CalendarReports {
             }
 
             @Override
-            public Optional<Sync> since(String token, int limit) {
-                // the inbox's token is a digest of all it holds: it has no pages, and a limit below its size is
+            public Optional<Sync> since(String token, int limit, boolean texts) {
+                // each text is read as the answer comes to it, whether or not it needs them; the inbox's token is a digest of all it holds: it has no pages, and a limit below its size is
                 // refused by the caller
                 if (token.isEmpty()) {
                     return Optional.of(new Sync(state, items, read, List.of(), false));
@@ -404,6 +414,11 @@ final class CalendarReports {
             return props.contains(CALENDAR_DATA);
         }
 
+        /** @return true if the answer may need objects' texts: their calendar data, or whether to show a tag */
+        boolean needsTexts() {
+            return carriesData() || props.contains(SCHEDULE_TAG);
+        }
+
         void write(Multistatus out, String href, StoredObject o, Calendar parsed) throws IOException {
             write(out, href, ObjectSummary.of(o), () -> Optional.of(o), parsed);
         }
@@ -545,7 +560,7 @@ final class CalendarReports {
         // a calendar pages at the smaller of ours and the client's; the inbox cannot page, and is held only to the
         // client's own limit
         int limit = Math.min(SYNC_PAGE, requested);
-        Optional<Sync> changes = token.length() > 200 ? Optional.empty() : source.since(token, limit);
+        Optional<Sync> changes = token.length() > 200 ? Optional.empty() : source.since(token, limit, answer.needsTexts());
         if (changes.isEmpty()) {
             DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-sync-token",
                     "this sync token is not one this collection gave out, or no longer one it can answer");

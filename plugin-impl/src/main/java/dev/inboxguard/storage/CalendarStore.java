@@ -210,6 +210,17 @@ public interface CalendarStore {
     Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes);
 
     /**
+     * What changed after a revision, as a listing says it, without reading any object's text: for a sync that
+     * asks only for ETags and the like, the most frequent kind. Pages are cut as {@link #changesSince} cuts them,
+     * by count only.
+     *
+     * @param after    the revision the client has seen (0 for everything)
+     * @param maxItems the most changes on one page, at least 1
+     * @return the changes, or empty as for {@link #changesSince}
+     */
+    Optional<ListedChanges> listedSince(String owner, String calendar, long after, int maxItems);
+
+    /**
      * Forgets deletions laid before a time. A calendar that forgot one refuses the sync tokens from before it
      * ({@link #changesSince} is empty for them), so that their clients list it again (RFC 6578 §3.2).
      *
@@ -228,5 +239,16 @@ public interface CalendarStore {
      * @param truncated true if more changes follow the page
      */
     record Changes(long revision, List<StoredObject> changed, List<String> deleted, boolean truncated) {
+    }
+
+    /**
+     * The changes since a revision, as a listing says them ({@link #listedSince}).
+     *
+     * @param revision  as for {@link Changes}
+     * @param changed   what a listing says of each object created or changed since
+     * @param deleted   names deleted since
+     * @param truncated true if more changes follow the page
+     */
+    record ListedChanges(long revision, List<ObjectSummary> changed, List<String> deleted, boolean truncated) {
     }
 }

@@ -233,9 +233,15 @@ final class SqlCalendarStore implements CalendarStore {
     @Override
     public List<ObjectSummary> summaries(String owner, String calendar) {
         // the length comes from the row, not from reading the text: a PROPFIND of 200 ETags reads no iCalendar
-        return query("SELECT name, etag, text_length, modified, schedule_tag FROM objects WHERE owner = ? "
-                + "AND calendar = ? ORDER BY name", List.of(owner, calendar),
-                r -> new ObjectSummary(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4), r.getString(5)));
+        return query("SELECT " + SUMMARY_COLUMNS + " FROM objects WHERE owner = ? AND calendar = ? ORDER BY name",
+                List.of(owner, calendar), SqlCalendarStore::summary);
+    }
+
+    /** What {@link #summary(ResultSet)} reads, in its order. */
+    private static final String SUMMARY_COLUMNS = "name, etag, text_length, modified, schedule_tag";
+
+    private static ObjectSummary summary(ResultSet r) throws SQLException {
+        return new ObjectSummary(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4), r.getString(5));
     }
 
     @Override
@@ -423,8 +429,18 @@ final class SqlCalendarStore implements CalendarStore {
         });
     }
 
-    @Override
-    public Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes) {
+    /**
+     * A page of changes before its objects are read: the change rows it keeps, and the revision it brings the
+     * client to.
+     */
+    private record Page(long revision, List<ChangeRow> rows, boolean truncated) {
+        boolean onlyDeletions() {
+            return rows.stream().allMatch(ChangeRow::deleted);
+        }
+    }
+
+    /** The page of {@link #changesSince}, cut by {@code maxBytes} of text unless that is {@link Long#MAX_VALUE}. */
+    private Optional<Page> page(String owner, String calendar, long after, int maxItems, long maxBytes) {
         if (maxItems < 1) {
             // a write that changed more names than a page holds (a move: two) is a page of its own, however long
             throw new IllegalArgumentException("a page holds at least one change");
@@ -455,10 +471,9 @@ final class SqlCalendarStore implements CalendarStore {
             // retention forgot tombstones of this page while its rows were read: the page may lack a deletion
             return Optional.empty();
         }
-        if (rows.stream().allMatch(ChangeRow::deleted)) {
-            // nothing to read: the poll that finds nothing new, most often
-            return Optional.of(new Changes(revision, List.of(), rows.stream().map(ChangeRow::name).toList(),
-                    truncated));
+        if (maxBytes == Long.MAX_VALUE || rows.stream().allMatch(ChangeRow::deleted)) {
+            // no cut by size, or nothing to read: the poll that finds nothing new, most often
+            return Optional.of(new Page(revision, rows, truncated));
         }
         // the page's objects in two queries, not one a change: their sizes, to cut the page by bytes between writes
         // without reading text it will not send, then the text of what the page keeps
@@ -478,26 +493,62 @@ final class SqlCalendarStore implements CalendarStore {
             previous = row.revision();
             kept++;
         }
-        Map<String, StoredObject> objects = new HashMap<>();
-        query(PAGE_OBJECTS.formatted(OBJECT_COLUMNS),
-                List.of(owner, calendar, after, revision), SqlCalendarStore::object)
-                .forEach(o -> objects.put(o.name(), o));
-        List<StoredObject> changed = new ArrayList<>();
-        List<String> deleted = new ArrayList<>();
-        for (ChangeRow row : rows.subList(0, kept)) {
-            StoredObject o = row.deleted() ? null : objects.get(row.name());
-            if (o == null && !row.deleted()) {
-                // written again since its row was read, so its change now lies past this page: it is read as it is
-                // now, as the next page will list it again; one deleted since is reported as deleted
-                o = object(owner, calendar, row.name()).orElse(null);
+        return Optional.of(new Page(revision, rows.subList(0, kept), truncated));
+    }
+
+    @Override
+    public Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes) {
+        return page(owner, calendar, after, maxItems, maxBytes).map(page -> {
+            Map<String, StoredObject> objects = new HashMap<>();
+            if (!page.onlyDeletions()) {
+                query(PAGE_OBJECTS.formatted(OBJECT_COLUMNS), List.of(owner, calendar, after, page.revision()),
+                        SqlCalendarStore::object).forEach(o -> objects.put(o.name(), o));
             }
-            if (o != null) {
-                changed.add(o);
-            } else {
-                deleted.add(row.name());
+            List<StoredObject> changed = new ArrayList<>();
+            List<String> deleted = new ArrayList<>();
+            for (ChangeRow row : page.rows()) {
+                StoredObject o = row.deleted() ? null : objects.get(row.name());
+                if (o == null && !row.deleted()) {
+                    // written again since its row was read, so its change now lies past this page: it is read as it
+                    // is now, as the next page will list it again; one deleted since is reported as deleted
+                    o = object(owner, calendar, row.name()).orElse(null);
+                }
+                if (o != null) {
+                    changed.add(o);
+                } else {
+                    deleted.add(row.name());
+                }
             }
-        }
-        return Optional.of(new Changes(revision, changed, deleted, truncated));
+            return new Changes(page.revision(), changed, deleted, page.truncated());
+        });
+    }
+
+    @Override
+    public Optional<ListedChanges> listedSince(String owner, String calendar, long after, int maxItems) {
+        return page(owner, calendar, after, maxItems, Long.MAX_VALUE).map(page -> {
+            Map<String, ObjectSummary> listed = new HashMap<>();
+            if (!page.onlyDeletions()) {
+                query(PAGE_OBJECTS.formatted(SUMMARY_COLUMNS), List.of(owner, calendar, after, page.revision()),
+                        SqlCalendarStore::summary).forEach(o -> listed.put(o.name(), o));
+            }
+            List<ObjectSummary> changed = new ArrayList<>();
+            List<String> deleted = new ArrayList<>();
+            for (ChangeRow row : page.rows()) {
+                ObjectSummary o = row.deleted() ? null : listed.get(row.name());
+                if (o == null && !row.deleted()) {
+                    // as in changesSince: written again since its row was read
+                    o = query("SELECT " + SUMMARY_COLUMNS + " FROM objects WHERE owner = ? AND calendar = ? AND "
+                            + "name = ?", List.of(owner, calendar, row.name()), SqlCalendarStore::summary).stream()
+                            .findFirst().orElse(null);
+                }
+                if (o != null) {
+                    changed.add(o);
+                } else {
+                    deleted.add(row.name());
+                }
+            }
+            return new ListedChanges(page.revision(), changed, deleted, page.truncated());
+        });
     }
 
     /**

@@ -32,7 +32,7 @@ class InboxReportSourceTest {
 
     @Test
     void aSyncReadsNoTextUntilItsAnswerAsksForOne() {
-        CalendarReports.Sync first = inbox().since("", 1000).orElseThrow();
+        CalendarReports.Sync first = inbox().since("", 1000, true).orElseThrow();
         assertEquals(List.of("a.ics", "b.ics", "c.ics"), first.changed().stream().map(ObjectSummary::name).toList());
         assertTrue(reads.isEmpty(), "listing read " + reads);
         assertEquals("text of b.ics", new String(first.read().apply("b.ics").orElseThrow().data(),
@@ -40,8 +40,8 @@ class InboxReportSourceTest {
         assertEquals(List.of("b.ics"), reads);
         assertEquals(first.token(), CalendarReports.inboxToken(List.of("\"c.ics\"", "\"a.ics\"", "\"b.ics\"")),
                 "the token digests the listed ETags, as the CTag does");
-        assertTrue(inbox().since(first.token(), 1000).orElseThrow().changed().isEmpty());
-        assertTrue(inbox().since("urn:inboxguard:inbox:older", 1000).isEmpty(), "an older token is refused");
+        assertTrue(inbox().since(first.token(), 1000, true).orElseThrow().changed().isEmpty());
+        assertTrue(inbox().since("urn:inboxguard:inbox:older", 1000, false).isEmpty(), "an older token is refused");
     }
 
     @Test

@@ -194,6 +194,7 @@ abstract class StoreContract {
             assertEquals(1, store.pruneTombstones(System.currentTimeMillis() + 1_000));
             assertTrue(store.changesSince("alice", "c", before, 1_000, 1 << 20).isEmpty(),
                     "this token needs the deletion it forgot");
+            assertTrue(store.listedSince("alice", "c", before, 1_000).isEmpty());
             assertEquals(List.of(), store.changesSince("alice", "c", after, 1_000, 1 << 20).orElseThrow().changed());
             assertEquals(List.of("a.ics"), names(store.changesSince("alice", "c", 0, 1_000, 1 << 20).orElseThrow()
                     .changed()), "a first sync lists what is there");
@@ -461,6 +462,11 @@ abstract class StoreContract {
             assertFalse(changes.truncated());
             assertTrue(store.changesSince("alice", "c", changes.revision() + 1, 1_000, 1 << 20).isEmpty(),
                     "a token from the future");
+            CalendarStore.ListedChanges listed = store.listedSince("alice", "c", token, 1_000).orElseThrow();
+            assertEquals(List.of(ObjectSummary.of(store.object("alice", "c", "a.ics").orElseThrow())),
+                    listed.changed(), "its ETag, length, date and tag, from the row");
+            assertEquals(List.of("b.ics"), listed.deleted());
+            assertTrue(store.listedSince("alice", "c", changes.revision() + 1, 1_000).isEmpty());
         }
     }
 
@@ -482,6 +488,11 @@ abstract class StoreContract {
             CalendarStore.Changes page;
             do {
                 page = store.changesSince("alice", "c", token, 3, 1 << 20).orElseThrow();
+                CalendarStore.ListedChanges listed = store.listedSince("alice", "c", token, 3).orElseThrow();
+                assertEquals(page.changed().stream().map(ObjectSummary::of).toList(), listed.changed(),
+                        "the same page as a listing says it");
+                assertEquals(List.of(page.revision(), page.deleted(), page.truncated()),
+                        List.of(listed.revision(), listed.deleted(), listed.truncated()));
                 assertTrue(page.changed().size() + page.deleted().size() <= 3, "a page of at most 3");
                 assertTrue(page.revision() > token, "every page moves the token on");
                 changed.addAll(names(page.changed()));

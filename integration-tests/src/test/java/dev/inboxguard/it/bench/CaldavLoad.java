@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A load run, not a test: PUTs of new events, then calendar-query REPORTs, from several client threads against the
- * real server on loopback, each phase for a fixed time. Prints requests per second and latency percentiles.
+ * A load run, not a test: PUTs of new events, then calendar-query REPORTs, then a calendar of 200 events listed
+ * by PROPFIND and by sync-collection, from several client threads against the real server on loopback, each phase
+ * for a fixed time. Prints requests per second and latency percentiles.
  * Arguments: [seconds per phase] [client threads] [base URL of another server to load instead].
  */
 public final class CaldavLoad {
@@ -90,6 +91,15 @@ public final class CaldavLoad {
                     .header("Depth", "1").header("Content-Type", "application/xml").build(),
                     HttpResponse.BodyHandlers.ofString());
             // every event listed with its ETag, or the run counts it as failed
+            return r.statusCode() == 207 && r.body().split("getetag>", -1).length - 1 >= 400 ? 207 : 500;
+        });
+        // the same calendar as a client that syncs lists it first: sync-collection with no token, ETags only
+        String sync = "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop>"
+                + "<D:getetag/></D:prop></D:sync-collection>";
+        run("REPORT sync-collection, ETags (200 events)", seconds, threads, () -> {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + listed))
+                    .method("REPORT", HttpRequest.BodyPublishers.ofString(sync)).header("Authorization", auth)
+                    .header("Content-Type", "application/xml").build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 207 && r.body().split("getetag>", -1).length - 1 >= 400 ? 207 : 500;
         });
         if (server != null) {
