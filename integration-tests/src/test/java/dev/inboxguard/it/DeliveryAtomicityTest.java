@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inboxguard.config.ConfigFile;
+import dev.inboxguard.config.GuardConfig;
 import dev.inboxguard.scheduling.RecordingOutbound;
 import dev.inboxguard.server.CaldavServer;
 import dev.inboxguard.storage.AuditEntry;
@@ -49,6 +50,23 @@ class DeliveryAtomicityTest {
         }
     }
 
+    private static void refuseCarolsAuditLine(Database store) {
+        if (TestPostgres.selected()) {
+            TestPostgres.execute(store, "CREATE FUNCTION refuse_carol() RETURNS trigger AS $$ BEGIN "
+                    + "IF NEW.recipient_user = 'carol' THEN RAISE EXCEPTION 'the test refuses carol''s audit line';"
+                    + " END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+            TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW "
+                    + "EXECUTE FUNCTION refuse_carol()");
+        } else {
+            TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW CALL '"
+                    + RefuseCarolsAuditLine.class.getName() + "'");
+        }
+    }
+
+    private static void acceptCarolsAuditLine(Database store) {
+        TestPostgres.execute(store, "DROP TRIGGER refuse_carol" + (TestPostgres.selected() ? " ON audit" : ""));
+    }
+
     @Test
     void aDeliveryWhoseAuditLineFailsLeavesNoInboxItemAndNoCalendarCopy(@TempDir Path data) throws Exception {
         try (Database store = TestPostgres.open(data);
@@ -56,16 +74,7 @@ class DeliveryAtomicityTest {
                      ConfigFile.defaults(), store, new RecordingOutbound(), Clock.systemUTC()).start()) {
             DavClient dav = new DavClient(server.port());
             assertEquals(201, dav.send("alice", "MKCALENDAR", "/dav/calendars/alice/work/", null, null).statusCode());
-            if (TestPostgres.selected()) {
-                TestPostgres.execute(store, "CREATE FUNCTION refuse_carol() RETURNS trigger AS $$ BEGIN "
-                        + "IF NEW.recipient_user = 'carol' THEN RAISE EXCEPTION 'the test refuses carol''s audit line';"
-                        + " END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
-                TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW "
-                        + "EXECUTE FUNCTION refuse_carol()");
-            } else {
-                TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW CALL '"
-                        + RefuseCarolsAuditLine.class.getName() + "'");
-            }
+            refuseCarolsAuditLine(store);
             HttpResponse<String> r = dav.put("alice", "/dav/calendars/alice/work/atomic.ics",
                     SchedulingTest.event(UID, "alice", null, "bob", "carol"));
             assertEquals(201, r.statusCode(), r.body());
@@ -86,11 +95,62 @@ class DeliveryAtomicityTest {
                     organizerCopy);
 
             // once the fault is gone, carol's next invitation is delivered as usual
-            TestPostgres.execute(store, "DROP TRIGGER refuse_carol" + (TestPostgres.selected() ? " ON audit" : ""));
+            acceptCarolsAuditLine(store);
             assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/again.ics",
                     SchedulingTest.event("atomic-2@example.com", "alice", null, "carol")).statusCode());
             assertEquals(1, store.scheduling().inbox("carol").size());
             assertTrue(store.calendars().objectByUid("carol", "atomic-2@example.com").isPresent());
+        }
+    }
+
+    @Test
+    void withTheDirectoryHiddenEveryMessageIsQueuedAndDeliveredOnceEvenAfterFailures(@TempDir Path data)
+            throws Exception {
+        // the sender is answered once each message is queued, alike for local users and a remote address; carol's
+        // delivery then fails in the database until the fault is gone, and arrives once
+        GuardConfig hidden = ConfigFile.defaults().withCaldav(new GuardConfig.Caldav(null, null, null, "hidden"));
+        RecordingOutbound mail = new RecordingOutbound();
+        try (Database store = TestPostgres.open(data);
+             CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                     hidden, store, mail, Clock.systemUTC()).start()) {
+            DavClient dav = new DavClient(server.port());
+            assertEquals(201, dav.send("alice", "MKCALENDAR", "/dav/calendars/alice/work/", null, null).statusCode());
+            refuseCarolsAuditLine(store);
+            String invitation = SchedulingTest.event(UID, "alice", null, "bob", "carol").replace("END:VEVENT",
+                    "ATTENDEE;RSVP=TRUE:mailto:dan@elsewhere.example\r\nEND:VEVENT");
+            HttpResponse<String> r = dav.put("alice", "/dav/calendars/alice/work/queued.ics", invitation);
+            assertEquals(201, r.statusCode(), r.body());
+            String organizerCopy = dav.get("alice", "/dav/calendars/alice/work/queued.ics");
+            for (String who : List.of("bob@", "carol@", "dan@")) {
+                assertTrue(SchedulingTest.line(organizerCopy, "ATTENDEE", who).contains("SCHEDULE-STATUS=1.1"),
+                        "sent, alike: " + organizerCopy);
+            }
+            // bob's arrives and dan's mail goes out; carol's fails and waits, retried
+            waitFor(() -> store.scheduling().inbox("bob").size() == 1, "bob's delivery");
+            waitFor(() -> mail.sent().size() == 1, "dan's mail handed on");
+            assertEquals("mailto:dan@elsewhere.example", mail.sent().get(0).to().uri());
+            waitFor(() -> store.scheduling().pendingDeliveries().count() == 1, "only carol's still queued");
+            Thread.sleep(1_500);
+            assertEquals(List.of(), store.scheduling().inbox("carol"));
+            assertEquals(1, store.scheduling().pendingDeliveries().count(), "a failed delivery stays queued");
+            acceptCarolsAuditLine(store);
+            waitFor(() -> store.scheduling().inbox("carol").size() == 1, "carol's delivery once the fault is gone");
+            waitFor(() -> store.scheduling().pendingDeliveries().count() == 0, "the queue empty");
+            assertTrue(store.calendars().objectByUid("carol", UID).isPresent(), "carol's calendar has the event");
+            Thread.sleep(1_500);
+            assertEquals(1, store.scheduling().inbox("carol").size(), "delivered once");
+            assertEquals(1, store.scheduling().auditTrail(Optional.of("carol"), 0, 100).stream()
+                    .filter(e -> "carol".equals(e.recipientUser())).count(), "one verdict for carol");
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws Exception {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within 30 s: " + what);
+            }
+            Thread.sleep(50);
         }
     }
 }

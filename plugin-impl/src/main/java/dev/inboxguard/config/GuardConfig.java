@@ -560,6 +560,15 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
     }
 
     /**
+     * @param replacement new CalDAV settings
+     * @return this configuration with them
+     */
+    public GuardConfig withCaldav(Caldav replacement) {
+        return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip,
+                checks, policy, users, scheduling, mail, storage, metrics, server, replacement, retention);
+    }
+
+    /**
      * @param replacement new retention settings
      * @return this configuration with them
      */

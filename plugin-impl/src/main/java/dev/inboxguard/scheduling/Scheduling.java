@@ -26,10 +26,12 @@ import java.time.Clock;
  * @param homes     each user's calendar home and default calendar
  * @param objectRules what a user may PUT as a scheduling object (RFC 6638 §3.2.4)
  * @param removals  removing an invitation without answering, and reporting spam
+ * @param deliveries messages waiting to be delivered or mailed while the directory is hidden; its worker runs
+ *                   while the server does
  */
 public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, ImplicitScheduler implicit,
                          OutboxPost posts, Quarantine quarantine, SchedulingStore store, CalendarHomes homes,
-                         SchedulingObjectRules objectRules, InvitationRemoval removals) {
+                         SchedulingObjectRules objectRules, InvitationRemoval removals, DeliveryQueue deliveries) {
 
     /**
      * @param guard     the guard
@@ -56,12 +58,14 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
         AutoSchedule auto = new AutoSchedule(calendars, reader, rules, homes);
         SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters,
                 preferences, transactions);
+        DeliveryQueue deliveries = new DeliveryQueue(inbox, outbound, store, accounts, transactions, clock);
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts,
-                homes.settings().directoryVisible(), store, clock);
+                homes.settings().directoryVisible(), store, clock, deliveries);
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
                 new OutboxPost(reader, outbox, calendars, accounts, clock, homes.settings().directoryVisible()),
                 new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes,
                 new SchedulingObjectRules(reader, calendars, accounts, store, clock),
-                new InvitationRemoval(store, calendars, preferences, accounts, reader, transactions, clock));
+                new InvitationRemoval(store, calendars, preferences, accounts, reader, transactions, clock),
+                deliveries);
     }
 }

@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Sends a local user's iTIP message to its recipients: a local recipient through their {@link SchedulingInbox}
- * (so the guard screens it like any other), a remote one through the {@link OutboundImip} port.
+ * (so the guard screens it like any other), a remote one through the {@link OutboundImip} port. With the directory
+ * hidden, every recipient's message is queued first ({@link DeliveryQueue}), alike.
  */
 public final class SchedulingOutbox {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SchedulingOutbox.class);
@@ -22,6 +23,7 @@ public final class SchedulingOutbox {
     private final boolean directoryVisible;
     private final dev.inboxguard.storage.SchedulingStore store;
     private final java.time.Clock clock;
+    private final DeliveryQueue deliveries;
 
     /** The audit event of a message handed on to a recipient, written only with the directory hidden. */
     public static final String HANDED_ON = "handed-on";
@@ -31,15 +33,17 @@ public final class SchedulingOutbox {
      *                         reported as a remote one's is, so that SCHEDULE-STATUS does not tell who is a user here
      * @param store            where a handed-on row is written for each recipient while the directory is hidden
      * @param clock            the clock
+     * @param deliveries       where every message waits while the directory is hidden
      */
     SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts, boolean directoryVisible,
-                     dev.inboxguard.storage.SchedulingStore store, java.time.Clock clock) {
+                     dev.inboxguard.storage.SchedulingStore store, java.time.Clock clock, DeliveryQueue deliveries) {
         this.inbox = inbox;
         this.outbound = outbound;
         this.accounts = accounts;
         this.directoryVisible = directoryVisible;
         this.store = store;
         this.clock = clock;
+        this.deliveries = deliveries;
     }
 
     /** @return false if senders must not learn from SCHEDULE-STATUS which recipients are local users */
@@ -77,6 +81,18 @@ public final class SchedulingOutbox {
             if (!directoryVisible && !from.addresses().contains(author)) {
                 // hidden, a local recipient must get the same answer as a remote one, and a remote one gets this
                 out.put(recipient, new Sent("3.8", "3.8;No authority"));
+            } else if (!directoryVisible) {
+                // every recipient, local or not, is queued alike, and delivered or mailed after the answer: the
+                // answer, and the time it takes, do not depend on whether the address is a user here
+                try {
+                    deliveries.queue(from, author, recipient, method, uid, itip);
+                } catch (dev.inboxguard.storage.StoreFailure e) {
+                    LOG.warn("could not queue a message to {}: {}", recipient.uri(), e.toString());
+                    // "sent" would acknowledge a message that was lost
+                    out.put(recipient, new Sent("5.1", "5.1;Could not complete delivery"));
+                    continue;
+                }
+                out.put(recipient, new Sent("1.1", "2.0;Success"));
             } else if (local.isPresent()) {
                 SchedulingInbox.Delivery d;
                 try {
@@ -86,19 +102,11 @@ public final class SchedulingOutbox {
                     // this recipient's delivery went back whole (one transaction); the others', and the sender's
                     // own copy, stand, and the sender's copy says what became of this one (RFC 6638 §3.2.9)
                     LOG.warn("delivery to {} failed and was rolled back: {}", local.get().name(), e.toString());
-                    // even with the directory hidden: "sent" would acknowledge a message that was lost
                     out.put(recipient, new Sent("5.1", "5.1;Could not complete delivery"));
                     continue;
                 }
-                if (!directoryVisible) {
-                    // delivered (1.2), held (1.0) and refused alike read as a remote recipient's "sent" (1.1): any
-                    // other answer would tell the sender that the address is a user here. The recipient's verdict,
-                    // whatever it was, stands and is logged on their side.
-                    out.put(recipient, new Sent("1.1", "2.0;Success"));
-                } else {
-                    out.put(recipient, new Sent(d.scheduleStatus(), d.scheduleStatus().startsWith("1.")
-                            ? "2.0;Success" : d.verdict().requestStatus().toString()));
-                }
+                out.put(recipient, new Sent(d.scheduleStatus(), d.scheduleStatus().startsWith("1.")
+                        ? "2.0;Success" : d.verdict().requestStatus().toString()));
             } else if (!from.addresses().contains(author)) {
                 // another system cannot check who we let write as this address; we can, and do not
                 out.put(recipient, new Sent("3.8", "3.8;No authority"));

@@ -111,6 +111,8 @@ public final class CaldavServer implements AutoCloseable {
         this.scheduling = scheduling;
         meters.gauge("inboxguard.held.pending", "held items waiting for a decision", database.scheduling(),
                 s -> s.heldPending());
+        meters.gauge("inboxguard.deliveries.queued", "messages to local users queued for delivery (the directory "
+                + "hidden)", database.scheduling(), s -> s.pendingDeliveries().count());
         HardenedXml.install();
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("http");
@@ -234,6 +236,7 @@ public final class CaldavServer implements AutoCloseable {
      */
     public CaldavServer start() throws Exception {
         jetty.start();
+        scheduling.deliveries().start();
         return this;
     }
 
@@ -277,8 +280,13 @@ public final class CaldavServer implements AutoCloseable {
             inProgress.shutdown().get(Math.max(1, deadline.within(REQUESTS_FINISH).toMillis()),
                     java.util.concurrent.TimeUnit.MILLISECONDS);
         } finally {
-            jetty.setStopTimeout(0);
-            jetty.stop();
+            try {
+                jetty.setStopTimeout(0);
+                jetty.stop();
+            } finally {
+                // after the requests: one answered just now may have queued a message; it waits for the next start
+                scheduling.deliveries().close(deadline);
+            }
         }
     }
 

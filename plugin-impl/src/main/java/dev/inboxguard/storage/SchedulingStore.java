@@ -86,6 +86,37 @@ public interface SchedulingStore {
     int pruneInbox(long before);
 
     /**
+     * Queues a message a local user sent while the directory is hidden; its {@code seq} is assigned.
+     *
+     * @param delivery the message, due at once
+     */
+    void queueDelivery(PendingDelivery delivery);
+
+    /**
+     * Claims due messages, each the oldest still queued for its recipient, so that one recipient's messages are
+     * delivered in the order they were sent. Of several nodes claiming at once, one gets each message.
+     *
+     * @param now        epoch milliseconds
+     * @param claimUntil when the claim lapses and another node may take the message
+     * @param limit      at most this many
+     * @return the messages claimed, oldest first, with their attempts counted
+     */
+    List<PendingDelivery> claimDeliveries(long now, long claimUntil, int limit);
+
+    /**
+     * Removes a delivered message; called inside the delivery's transaction, so that the two commit together.
+     *
+     * @return false if it was no longer queued: then the caller's transaction must not commit
+     */
+    boolean finishDelivery(PendingDelivery delivery);
+
+    /** Leaves a claimed message queued, due again at {@code nextAttempt}. */
+    void retryDelivery(PendingDelivery delivery, long nextAttempt);
+
+    /** @return how many messages wait for delivery, and since when the oldest, epoch milliseconds (0 if none) */
+    MailStore.Backlog pendingDeliveries();
+
+    /**
      * @param user  a user name, or empty for every entry (operators)
      * @param after return entries after this position
      * @param limit at most this many

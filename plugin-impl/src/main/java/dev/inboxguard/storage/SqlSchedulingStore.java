@@ -184,6 +184,57 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
+    public void queueDelivery(PendingDelivery d) {
+        Sql.transaction(db, c -> Sql.update(c, "INSERT INTO pending_deliveries (sender, author, recipient, method, "
+                + "uid, itip, queued, attempts, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)", d.sender(),
+                d.author(), d.recipient(), d.method(), d.uid(), d.itip(), d.queued(), d.nextAttempt()));
+    }
+
+    private static final String PENDING_COLUMNS = "seq, sender, author, recipient, method, uid, itip, queued, "
+            + "attempts, next_attempt";
+
+    @Override
+    public List<PendingDelivery> claimDeliveries(long now, long claimUntil, int limit) {
+        // only the oldest message of each recipient: a later one (a CANCEL after its REQUEST) waits for it
+        List<PendingDelivery> due = Sql.query(db, "SELECT " + PENDING_COLUMNS + " FROM pending_deliveries p WHERE "
+                + "next_attempt <= ? AND NOT EXISTS (SELECT 1 FROM pending_deliveries q WHERE q.recipient = "
+                + "p.recipient AND q.seq < p.seq) ORDER BY seq FETCH FIRST ? ROWS ONLY", List.of(now, limit),
+                r -> new PendingDelivery(r.getLong(1), r.getString(2), r.getString(3), r.getString(4),
+                        r.getString(5), r.getString(6), r.getBytes(7), r.getLong(8), r.getInt(9), r.getLong(10)));
+        List<PendingDelivery> claimed = new java.util.ArrayList<>();
+        for (PendingDelivery d : due) {
+            // conditional on the row being as read: of two nodes, one claims it
+            boolean mine = Sql.transaction(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ?, "
+                    + "attempts = attempts + 1 WHERE seq = ? AND next_attempt = ? AND attempts = ?", claimUntil,
+                    d.seq(), d.nextAttempt(), d.attempts()) == 1);
+            if (mine) {
+                claimed.add(new PendingDelivery(d.seq(), d.sender(), d.author(), d.recipient(), d.method(), d.uid(),
+                        d.itip(), d.queued(), d.attempts() + 1, claimUntil));
+            }
+        }
+        return claimed;
+    }
+
+    @Override
+    public boolean finishDelivery(PendingDelivery d) {
+        // as claimed: a claim that lapsed and was taken by another node has a new count of attempts
+        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM pending_deliveries WHERE seq = ? AND attempts = ?",
+                d.seq(), d.attempts()) == 1);
+    }
+
+    @Override
+    public void retryDelivery(PendingDelivery d, long nextAttempt) {
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ? WHERE seq = ? AND "
+                + "attempts = ?", nextAttempt, d.seq(), d.attempts()));
+    }
+
+    @Override
+    public MailStore.Backlog pendingDeliveries() {
+        return Sql.query(db, "SELECT COUNT(*), COALESCE(MIN(queued), 0) FROM pending_deliveries", List.of(),
+                r -> new MailStore.Backlog(r.getLong(1), r.getLong(2))).get(0);
+    }
+
+    @Override
     public List<AuditEntry> auditTrailWithoutLocalRecipients(String user, long after, int limit) {
         // of what the user sent: rows about no local user (the handed-on rows among them) but not the relay's taking
         // of mail, which only remote recipients have; and their own refused PUTs

@@ -276,8 +276,8 @@ abstract class StoreContract {
     @Test
     void aSchemaBehindThisBuildIsBroughtUpToDateWithItsObjectsAndChanges() throws Exception {
         // the opening that finds every migration applied skips Flyway; one that finds the last missing must not.
-        // The last three migrations are undone by hand, with objects, a deletion and a token in place: V11 only
-        // added an index; V10 packed each object's text (the rows go back to the text as given), and V9 moved each
+        // The last four migrations are undone by hand, with objects, a deletion and a token in place: V12 only
+        // added a table and V11 an index; V10 packed each object's text (the rows go back to the text as given), and V9 moved each
         // object's revision from the change log into its row. The migrations must keep every text and what a sync
         // report answers
         long token;
@@ -305,6 +305,8 @@ abstract class StoreContract {
                     }
                 }
                 for (String sql : List.of(
+                        "DROP TABLE pending_deliveries",
+                        "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '12'",
                         "DROP INDEX inbox_received",
                         "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '11'",
                         "ALTER TABLE objects DROP COLUMN packing",
@@ -331,7 +333,7 @@ abstract class StoreContract {
             assertFalse(Database.current(first.dataSource()), "a history without the last migration is not current");
         }
         try (Database again = node()) {
-            assertEquals(3, again.migrationsApplied());
+            assertEquals(4, again.migrationsApplied());
             CalendarStore store = again.calendars();
             // the texts kept as given read as they were, and their lengths are in their rows
             assertEquals(new String(event("A2"), StandardCharsets.UTF_8), new String(store.object("alice", "c", "a.ics")
@@ -510,6 +512,46 @@ abstract class StoreContract {
             assertTrue(small.truncated());
             CalendarStore.Changes next = store.changesSince("alice", "c", small.revision(), 1_000, 1).orElseThrow();
             assertEquals(List.of("1.ics"), names(next.changed()));
+        }
+    }
+
+    @Test
+    void pendingDeliveriesAreClaimedOnceAndInEachRecipientsOrder() {
+        try (Database a = node(); Database b = node()) {
+            SchedulingStore s = a.scheduling();
+            java.util.function.BiFunction<String, String, PendingDelivery> queued = (method, to) -> new PendingDelivery(
+                    0, "alice", "mailto:alice@example.com", "mailto:" + to + "@example.com", method, "uid-1",
+                    ("METHOD:" + method).getBytes(StandardCharsets.UTF_8), 100, 0, 100);
+            s.queueDelivery(queued.apply("REQUEST", "bob"));
+            s.queueDelivery(queued.apply("CANCEL", "bob"));
+            s.queueDelivery(queued.apply("REQUEST", "carol"));
+            assertEquals(new MailStore.Backlog(3, 100), s.pendingDeliveries());
+            java.util.function.Function<List<PendingDelivery>, List<String>> said = list -> list.stream()
+                    .map(d -> new String(d.itip(), StandardCharsets.UTF_8) + " " + d.recipient() + " " + d.attempts()
+                            + (d.method().equals(new String(d.itip(), StandardCharsets.UTF_8).substring(7))
+                            && d.uid().equals("uid-1") && d.sender().equals("alice") ? "" : " (other columns lost)"))
+                    .toList();
+            List<PendingDelivery> first = s.claimDeliveries(200, 1_000, 10);
+            assertEquals(List.of("METHOD:REQUEST mailto:bob@example.com 1", "METHOD:REQUEST mailto:carol@example.com 1"),
+                    said.apply(first), "bob's CANCEL waits behind his REQUEST");
+            assertTrue(b.scheduling().claimDeliveries(200, 1_000, 10).isEmpty(), "claimed: by no other node");
+            // bob's REQUEST failed once: due again later, and his CANCEL still waits behind it
+            s.retryDelivery(first.get(0), 500);
+            assertTrue(s.claimDeliveries(400, 1_000, 10).isEmpty());
+            assertTrue(s.finishDelivery(first.get(1)));
+            assertFalse(s.finishDelivery(first.get(1)), "delivered once");
+            List<PendingDelivery> again = b.scheduling().claimDeliveries(500, 2_000, 10);
+            assertEquals(List.of("METHOD:REQUEST mailto:bob@example.com 2"), said.apply(again));
+            assertFalse(s.finishDelivery(first.get(0)), "a claim that was taken again is no longer its node's");
+            assertTrue(b.scheduling().finishDelivery(again.get(0)));
+            // a claim whose node went lapses, and the next claim takes the message
+            List<PendingDelivery> cancel = s.claimDeliveries(600, 700, 10);
+            assertEquals(List.of("METHOD:CANCEL mailto:bob@example.com 1"), said.apply(cancel));
+            List<PendingDelivery> lapsed = b.scheduling().claimDeliveries(700, 900, 10);
+            assertEquals(List.of("METHOD:CANCEL mailto:bob@example.com 2"), said.apply(lapsed));
+            assertFalse(s.finishDelivery(cancel.get(0)));
+            assertTrue(b.scheduling().finishDelivery(lapsed.get(0)));
+            assertEquals(new MailStore.Backlog(0, 0), s.pendingDeliveries());
         }
     }
 
