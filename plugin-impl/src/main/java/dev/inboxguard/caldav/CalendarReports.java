@@ -207,8 +207,8 @@ final class CalendarReports {
 
             @Override
             public Optional<Sync> since(String token, int limit, boolean texts) {
-                // each text is read as the answer comes to it, whether or not it needs them; the inbox's token is a digest of all it holds: it has no pages, and a limit below its size is
-                // refused by the caller
+                // each text is read as the answer comes to it, so "texts" changes nothing here. The token is a
+                // digest of all the inbox holds: it has no pages, and a limit below its size is refused by the caller
                 if (token.isEmpty()) {
                     return Optional.of(new Sync(state, items, read, List.of(), false));
                 }
@@ -560,7 +560,8 @@ final class CalendarReports {
         // a calendar pages at the smaller of ours and the client's; the inbox cannot page, and is held only to the
         // client's own limit
         int limit = Math.min(SYNC_PAGE, requested);
-        Optional<Sync> changes = token.length() > 200 ? Optional.empty() : source.since(token, limit, answer.needsTexts());
+        Optional<Sync> changes = token.length() > 200 ? Optional.empty()
+                : source.since(token, limit, answer.needsTexts());
         if (changes.isEmpty()) {
             DavError.dav(resp, HttpServletResponse.SC_FORBIDDEN, "valid-sync-token",
                     "this sync token is not one this collection gave out, or no longer one it can answer");

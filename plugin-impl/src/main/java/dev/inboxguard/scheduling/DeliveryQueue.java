@@ -6,9 +6,9 @@ import dev.inboxguard.server.Account;
 import dev.inboxguard.server.Accounts;
 import dev.inboxguard.server.GracefulStop;
 import dev.inboxguard.server.StopDeadline;
-import dev.inboxguard.storage.AuditEntry;
 import dev.inboxguard.storage.PendingDelivery;
 import dev.inboxguard.storage.SchedulingStore;
+import dev.inboxguard.storage.StoreFailure;
 import dev.inboxguard.storage.Transactions;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,19 +17,19 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Messages a local user sends while the directory is hidden. The sender's request only queues each one, durably and
  * the same way for every recipient: so neither its answer nor the time it takes tells the sender whether an address
- * is a user here. A worker then delivers a local recipient's through the {@link SchedulingInbox}, the guard
- * included, and hands a remote one's to the {@link OutboundImip} port (the outbound mail queue), in either case taking
- * it off this queue in the same transaction, so that it goes once, also after a crash. A delivery that fails (the
- * database, for a moment) is tried again later. One recipient's messages go in the order they were sent: a CANCEL
- * never overtakes its REQUEST.
+ * is a user here. One to two seconds later, a worker delivers a local recipient's through the {@link SchedulingInbox},
+ * the guard included, or hands a remote one's to the {@link OutboundImip} port (the outbound mail queue), in either
+ * case taking it off this queue in the same transaction, so that it goes once, also after a crash. A delivery that
+ * fails is tried again later: for ever while the database fails, at most {@link #MOST_ATTEMPTS} times for any other
+ * failure. One recipient's messages go in the order they were sent: a CANCEL never overtakes its REQUEST.
  *
  * <p>Several nodes may share the queue: each message is claimed first, and a claim its node never settles lapses.
  */
@@ -40,8 +40,17 @@ public final class DeliveryQueue implements AutoCloseable {
     /** A batch takes milliseconds; a claim lapses only when its node has gone. */
     private static final Duration CLAIM = Duration.ofMinutes(5);
     private static final Duration MOST_BETWEEN_ATTEMPTS = Duration.ofMinutes(5);
-    /** Long past the answer to the request that queued the message, and as long as outgoing mail waits. */
-    private static final Duration WAKE_AFTER = Duration.ofMillis(200);
+    /**
+     * A queued message is due this long after it was queued, plus up to as long again at random: past the end of
+     * the request that queued it, on any node, and at a moment the sender cannot pick to time a request of theirs
+     * against the delivery's work.
+     */
+    private static final Duration DUE_AFTER = Duration.ofSeconds(1);
+    /**
+     * Failures other than the database's (a bug that a message sets off every time) end after this many attempts,
+     * about 20 minutes, so that one message does not hold its recipient's later ones back for ever.
+     */
+    static final int MOST_ATTEMPTS = 10;
 
     private final SchedulingInbox inbox;
     private final OutboundImip outbound;
@@ -49,8 +58,7 @@ public final class DeliveryQueue implements AutoCloseable {
     private final Accounts accounts;
     private final Transactions transactions;
     private final Clock clock;
-    private final ScheduledThreadPoolExecutor worker = GracefulStop.timer("local-deliveries");
-    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final ScheduledThreadPoolExecutor worker = GracefulStop.timer("scheduling-deliveries");
     private volatile boolean closing;
 
     /**
@@ -78,8 +86,7 @@ public final class DeliveryQueue implements AutoCloseable {
     }
 
     /**
-     * Queues a message. It is committed when this returns; the caller's scope makes it durable before the sender
-     * is answered.
+     * Queues a message; the caller's scope ({@code syncedOnce}) makes it durable before the sender is answered.
      *
      * @param from      the local user sending
      * @param author    the address it is from
@@ -91,22 +98,20 @@ public final class DeliveryQueue implements AutoCloseable {
     void queue(Account from, CalendarUserAddress author, CalendarUserAddress recipient, String method, String uid,
                byte[] itip) {
         long now = clock.millis();
+        // not at once: begun during the sender's request, the delivery would share its time (its CPU, and the wait
+        // for the disk), which would again tell a local recipient from a remote one
+        long after = DUE_AFTER.toMillis() + ThreadLocalRandom.current().nextLong(DUE_AFTER.toMillis());
         store.queueDelivery(new PendingDelivery(0, from.name(), author.uri(), recipient.uri(), method, uid, itip, now,
-                0, now));
-        if (wakePending.compareAndSet(false, true)) {
-            try {
-                // not at once: begun now, the delivery would share the sender's request's time (its CPU, and the
-                // wait for the disk), which would again tell a local recipient from a remote one
-                worker.schedule(this::drain, WAKE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                // stopping: the message is queued, and the next start delivers it
-            }
+                0, now + after));
+        try {
+            worker.schedule(this::drain, after, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping: the message is queued, and the next start delivers it
         }
     }
 
     /** Delivers what is due, until nothing is. */
     void drain() {
-        wakePending.set(false);
         try {
             while (!closing) {
                 long now = clock.millis();
@@ -124,7 +129,10 @@ public final class DeliveryQueue implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warn("local deliveries: the queue failed; trying again shortly: {}", e.toString());
+            LOG.warn("queued scheduling messages: the queue failed; trying again shortly: {}", e.toString());
+        } catch (Error e) {
+            // thrown out of a periodic task, it would end the polling for good, silently
+            LOG.error("queued scheduling messages: the worker failed; trying again shortly", e);
         }
     }
 
@@ -148,20 +156,26 @@ public final class DeliveryQueue implements AutoCloseable {
                     return s;
                 });
                 if (!status.startsWith("1.")) {
-                    // the sender was told "sent", as for every recipient; what became of it is in their trail
-                    LOG.info("local deliveries: mail to {} from {} was not sent: {}", d.recipient(), d.sender(),
-                            status);
-                    store.audit(new AuditEntry(0, clock.millis(), "mail-failed", "caldav", d.author(), d.sender(),
-                            d.recipient(), "", d.method(), d.uid(), "failed", status + ";Delivery failed", "[]", "",
-                            d.author(), 1));
+                    // not an address mail can go to (3.7). The sender was told "sent", as for every recipient, and
+                    // is not told otherwise: a local user with such an address is delivered, so a later word here
+                    // would tell the two apart. The operator reads it in the log
+                    LOG.info("queued scheduling messages: mail to {} from {} was not sent: {}", d.recipient(),
+                            d.sender(), status);
                 }
             }
         } catch (Superseded e) {
             // our claim lapsed and another node took the message: its delivery is the one that counts
-            LOG.info("local deliveries: a message to {} was delivered by another node", d.recipient());
+            LOG.info("queued scheduling messages: a message to {} was delivered by another node", d.recipient());
         } catch (RuntimeException e) {
+            if (!(e instanceof StoreFailure) && d.attempts() >= MOST_ATTEMPTS) {
+                // the same failure every time, not the database's: a bug this message sets off
+                LOG.error("queued scheduling messages: a message from {} to {} ({} {}) failed {} times and is "
+                        + "given up", d.sender(), d.recipient(), d.method(), d.uid(), d.attempts(), e);
+                store.finishDelivery(d);
+                return;
+            }
             long wait = Math.min(MOST_BETWEEN_ATTEMPTS.toMillis(), 1000L << Math.min(20, d.attempts()));
-            LOG.warn("local deliveries: delivering to {} failed (attempt {}); trying again in {} s: {}",
+            LOG.warn("queued scheduling messages: delivering to {} failed (attempt {}); trying again in {} s: {}",
                     d.recipient(), d.attempts(), wait / 1000, e.toString());
             store.retryDelivery(d, clock.millis() + wait);
         }

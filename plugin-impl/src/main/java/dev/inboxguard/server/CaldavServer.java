@@ -111,8 +111,8 @@ public final class CaldavServer implements AutoCloseable {
         this.scheduling = scheduling;
         meters.gauge("inboxguard.held.pending", "held items waiting for a decision", database.scheduling(),
                 s -> s.heldPending());
-        meters.gauge("inboxguard.deliveries.queued", "messages to local users queued for delivery (the directory "
-                + "hidden)", database.scheduling(), s -> s.pendingDeliveries().count());
+        meters.gauge("inboxguard.deliveries.queued", "scheduling messages from local users queued to be delivered or "
+                + "mailed (the directory hidden)", database.scheduling(), s -> s.pendingDeliveries().count());
         HardenedXml.install();
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("http");

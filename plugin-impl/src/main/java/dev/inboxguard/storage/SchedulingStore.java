@@ -86,9 +86,10 @@ public interface SchedulingStore {
     int pruneInbox(long before);
 
     /**
-     * Queues a message a local user sent while the directory is hidden; its {@code seq} is assigned.
+     * Queues a message a local user sent while the directory is hidden. The store numbers it: the given
+     * {@code seq} is ignored.
      *
-     * @param delivery the message, due at once
+     * @param delivery the message, due at its {@code nextAttempt}
      */
     void queueDelivery(PendingDelivery delivery);
 

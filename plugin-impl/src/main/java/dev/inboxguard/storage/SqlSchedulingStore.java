@@ -203,8 +203,9 @@ final class SqlSchedulingStore implements SchedulingStore {
                         r.getString(5), r.getString(6), r.getBytes(7), r.getLong(8), r.getInt(9), r.getLong(10)));
         List<PendingDelivery> claimed = new java.util.ArrayList<>();
         for (PendingDelivery d : due) {
-            // conditional on the row being as read: of two nodes, one claims it
-            boolean mine = Sql.transaction(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ?, "
+            // conditional on the row being as read: of two nodes, one claims it. A claim lost in a crash harms
+            // nothing (the message is taken off only with its delivery), so it does not wait for the disk
+            boolean mine = Sql.provisionally(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ?, "
                     + "attempts = attempts + 1 WHERE seq = ? AND next_attempt = ? AND attempts = ?", claimUntil,
                     d.seq(), d.nextAttempt(), d.attempts()) == 1);
             if (mine) {
@@ -224,7 +225,8 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public void retryDelivery(PendingDelivery d, long nextAttempt) {
-        Sql.transaction(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ? WHERE seq = ? AND "
+        // lost in a crash, the message is only due sooner
+        Sql.provisionally(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ? WHERE seq = ? AND "
                 + "attempts = ?", nextAttempt, d.seq(), d.attempts()));
     }
 

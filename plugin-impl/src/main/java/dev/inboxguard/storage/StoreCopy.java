@@ -27,7 +27,8 @@ final class StoreCopy {
      */
     static final List<String> TABLES = List.of("calendars", "objects", "tombstones", "retired_calendars",
             "collection_properties", "homes", "inbox", "held", "audit", "correspondents", "mail_queue", "mail_receipts",
-            "user_preferences", "sender_lists", "spam_reports", "held_notices", "server_secrets", "used_links");
+            "user_preferences", "sender_lists", "spam_reports", "held_notices", "server_secrets", "used_links",
+            "pending_deliveries");
     private static final int BATCH = 500;
 
     private StoreCopy() {
@@ -58,10 +59,12 @@ final class StoreCopy {
                 for (String table : TABLES) {
                     copied.put(table, copyTable(in, out, table));
                 }
-                // audit.seq was copied as it was; new rows must number on from the highest
-                try (Statement s = out.createStatement()) {
-                    s.execute("SELECT setval(pg_get_serial_sequence('audit', 'seq'), "
-                            + "GREATEST((SELECT COALESCE(MAX(seq), 0) FROM audit), 1))");
+                // the numbered tables' seq was copied as it was; new rows must number on from the highest
+                for (String numbered : List.of("audit", "pending_deliveries")) {
+                    try (Statement s = out.createStatement()) {
+                        s.execute("SELECT setval(pg_get_serial_sequence('" + numbered + "', 'seq'), "
+                                + "GREATEST((SELECT COALESCE(MAX(seq), 0) FROM " + numbered + "), 1))");
+                    }
                 }
                 out.commit();
             } catch (SQLException | RuntimeException e) {

@@ -277,8 +277,8 @@ abstract class StoreContract {
     void aSchemaBehindThisBuildIsBroughtUpToDateWithItsObjectsAndChanges() throws Exception {
         // the opening that finds every migration applied skips Flyway; one that finds the last missing must not.
         // The last four migrations are undone by hand, with objects, a deletion and a token in place: V12 only
-        // added a table and V11 an index; V10 packed each object's text (the rows go back to the text as given), and V9 moved each
-        // object's revision from the change log into its row. The migrations must keep every text and what a sync
+        // added a table and V11 an index; V10 packed each object's text (the rows go back to the text as given),
+        // and V9 moved each object's revision from the change log into its row. The migrations must keep every text and what a sync
         // report answers
         long token;
         CalendarStore.Changes before;
