@@ -79,9 +79,12 @@ public final class DeliveryQueue implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Starts the worker; what was queued before a restart is delivered now. */
+    /**
+     * Starts the worker; what was queued before a restart goes a second later, once the rest of the server (the
+     * outbound queue's listener for mail given up among it) is wired.
+     */
     public DeliveryQueue start() {
-        worker.scheduleWithFixedDelay(this::drain, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+        worker.scheduleWithFixedDelay(this::drain, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
