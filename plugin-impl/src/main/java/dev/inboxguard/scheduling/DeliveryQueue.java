@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Messages a local user sends while the directory is hidden. The sender's request only queues each one, durably and
  * the same way for every recipient: so neither its answer nor the time it takes tells the sender whether an address
- * is a user here. One to two seconds later, a worker delivers a local recipient's through the {@link SchedulingInbox},
- * the guard included, or hands a remote one's to the {@link OutboundImip} port (the outbound mail queue), in either
+ * is a user here. One to three seconds later, a worker delivers a local recipient's through the
+ * {@link SchedulingInbox}, the guard included, or hands a remote one's to the {@link OutboundImip} port (the outbound mail queue), in either
  * case taking it off this queue in the same transaction, so that it goes once, also after a crash. A delivery that
  * fails is tried again later: for ever while the database fails, at most {@link #MOST_ATTEMPTS} times for any other
  * failure. One recipient's messages go in the order they were sent: a CANCEL never overtakes its REQUEST.
@@ -104,13 +103,9 @@ public final class DeliveryQueue implements AutoCloseable {
         // not at once: begun during the sender's request, the delivery would share its time (its CPU, and the wait
         // for the disk), which would again tell a local recipient from a remote one
         long after = DUE_AFTER.toMillis() + ThreadLocalRandom.current().nextLong(DUE_AFTER.toMillis());
+        // no wake-up of its own: the worker's poll, each second, takes it when it is due
         store.queueDelivery(new PendingDelivery(0, from.name(), author.uri(), recipient.uri(), method, uid, itip, now,
                 0, now + after));
-        try {
-            worker.schedule(this::drain, after, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // stopping: the message is queued, and the next start delivers it
-        }
     }
 
     /** Delivers what is due, until nothing is. */

@@ -499,62 +499,54 @@ final class SqlCalendarStore implements CalendarStore {
     @Override
     public Optional<Changes> changesSince(String owner, String calendar, long after, int maxItems, long maxBytes) {
         return page(owner, calendar, after, maxItems, maxBytes).map(page -> {
-            Map<String, StoredObject> objects = new HashMap<>();
-            if (!page.onlyDeletions()) {
-                query(PAGE_OBJECTS.formatted(OBJECT_COLUMNS), List.of(owner, calendar, after, page.revision()),
-                        SqlCalendarStore::object).forEach(o -> objects.put(o.name(), o));
-            }
-            List<StoredObject> changed = new ArrayList<>();
-            List<String> deleted = new ArrayList<>();
-            for (ChangeRow row : page.rows()) {
-                StoredObject o = row.deleted() ? null : objects.get(row.name());
-                if (o == null && !row.deleted()) {
-                    // written again since its row was read, so its change now lies past this page: it is read as it
-                    // is now, as the next page will list it again; one deleted since is reported as deleted
-                    o = object(owner, calendar, row.name()).orElse(null);
-                }
-                if (o != null) {
-                    changed.add(o);
-                } else {
-                    deleted.add(row.name());
-                }
-            }
-            return new Changes(page.revision(), changed, deleted, page.truncated());
+            Split<StoredObject> split = split(owner, calendar, after, page, OBJECT_COLUMNS, SqlCalendarStore::object,
+                    StoredObject::name);
+            return new Changes(page.revision(), split.changed(), split.deleted(), page.truncated());
         });
     }
 
     @Override
     public Optional<ListedChanges> listedSince(String owner, String calendar, long after, int maxItems) {
         return page(owner, calendar, after, maxItems, Long.MAX_VALUE).map(page -> {
-            Map<String, ObjectSummary> listed = new HashMap<>();
-            if (!page.onlyDeletions()) {
-                query(PAGE_OBJECTS.formatted(SUMMARY_COLUMNS), List.of(owner, calendar, after, page.revision()),
-                        SqlCalendarStore::summary).forEach(o -> listed.put(o.name(), o));
-            }
-            List<ObjectSummary> changed = new ArrayList<>();
-            List<String> deleted = new ArrayList<>();
-            for (ChangeRow row : page.rows()) {
-                ObjectSummary o = row.deleted() ? null : listed.get(row.name());
-                if (o == null && !row.deleted()) {
-                    // as in changesSince: written again since its row was read
-                    o = query("SELECT " + SUMMARY_COLUMNS + " FROM objects WHERE owner = ? AND calendar = ? AND "
-                            + "name = ?", List.of(owner, calendar, row.name()), SqlCalendarStore::summary).stream()
-                            .findFirst().orElse(null);
-                }
-                if (o != null) {
-                    changed.add(o);
-                } else {
-                    deleted.add(row.name());
-                }
-            }
-            return new ListedChanges(page.revision(), changed, deleted, page.truncated());
+            Split<ObjectSummary> split = split(owner, calendar, after, page, SUMMARY_COLUMNS,
+                    SqlCalendarStore::summary, ObjectSummary::name);
+            return new ListedChanges(page.revision(), split.changed(), split.deleted(), page.truncated());
         });
     }
 
+    /** A page's names, told apart: what is there now (whole or as listed), and what is gone. */
+    private record Split<T>(List<T> changed, List<String> deleted) {
+    }
+
     /**
-     * @return true if the calendar still has every tombstone laid after a revision; always for 0, since a first sync
-     * reports no deletions (RFC 6578 §3.4)
+     * Reads a page's objects in one query, in the given columns, and sorts its names into changed and deleted.
      */
+    private <T> Split<T> split(String owner, String calendar, long after, Page page, String columns, Sql.Row<T> row,
+                               java.util.function.Function<T, String> name) {
+        Map<String, T> read = new HashMap<>();
+        if (!page.onlyDeletions()) {
+            query(PAGE_OBJECTS.formatted(columns), List.of(owner, calendar, after, page.revision()), row)
+                    .forEach(o -> read.put(name.apply(o), o));
+        }
+        List<T> changed = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        for (ChangeRow change : page.rows()) {
+            T o = change.deleted() ? null : read.get(change.name());
+            if (o == null && !change.deleted()) {
+                // written again since its row was read, so its change now lies past this page: it is read as it is
+                // now, as the next page will list it again; one deleted since is reported as deleted
+                o = query("SELECT " + columns + " FROM objects WHERE owner = ? AND calendar = ? AND name = ?",
+                        List.of(owner, calendar, change.name()), row).stream().findFirst().orElse(null);
+            }
+            if (o != null) {
+                changed.add(o);
+            } else {
+                deleted.add(change.name());
+            }
+        }
+        return new Split<>(changed, deleted);
+    }
+
     /**
      * What a sync token is checked against: the calendar's revision, and the newest revision whose tombstones
      * retention has forgotten.
