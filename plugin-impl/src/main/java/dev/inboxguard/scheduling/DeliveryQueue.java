@@ -119,8 +119,9 @@ public final class DeliveryQueue implements AutoCloseable {
                 }
                 for (int i = 0; i < due.size(); i++) {
                     if (closing) {
-                        // not begun: due again at once, here after the next start or on another node
-                        due.subList(i, due.size()).forEach(d -> store.retryDelivery(d, clock.millis()));
+                        // not begun: due again at once, here after the next start or on another node, and this
+                        // claim is not counted as an attempt
+                        due.subList(i, due.size()).forEach(d -> store.releaseDelivery(d, clock.millis()));
                         return;
                     }
                     deliver(due.get(i));

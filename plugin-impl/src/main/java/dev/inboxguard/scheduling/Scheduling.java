@@ -47,20 +47,24 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
      * @param homes     each user's first collections and default calendar
      * @param preferences each user's own invitation setting and sender lists
      * @param transactions makes multi-step changes one transaction
+     * @param limiter   where each user's allowance for outgoing messages is counted
+     * @param outgoing  that allowance, per user
      * @return scheduling, wired
      */
     public static Scheduling assemble(Guard guard, CalendarReader reader, CalendarStore calendars,
                                       SchedulingStore store, Accounts accounts, OutboundImip outbound,
                                       ReplyRouter router, GuardConfig.Scheduling settings, Clock clock,
                                       ServerMeters meters, CalendarHomes homes, PreferenceStore preferences,
-                                      dev.inboxguard.storage.Transactions transactions) {
+                                      dev.inboxguard.storage.Transactions transactions,
+                                      dev.inboxguard.ratelimit.RateLimiter limiter, GuardConfig.Rate outgoing) {
         CalendarObjectRules rules = new CalendarObjectRules(reader);
         AutoSchedule auto = new AutoSchedule(calendars, reader, rules, homes);
         SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters,
                 preferences, transactions);
         DeliveryQueue deliveries = new DeliveryQueue(inbox, outbound, store, accounts, transactions, clock);
         SchedulingOutbox outbox = new SchedulingOutbox(inbox, outbound, accounts,
-                homes.settings().directoryVisible(), store, clock, deliveries);
+                homes.settings().directoryVisible(), store, clock, deliveries,
+                new OutgoingAllowance(limiter, outgoing, clock));
         return new Scheduling(inbox, outbox, new ImplicitScheduler(reader, outbox, router, store, clock),
                 new OutboxPost(reader, outbox, calendars, accounts, clock, homes.settings().directoryVisible()),
                 new Quarantine(store, inbox, outbox, calendars, reader, rules, accounts, settings, clock), store, homes,

@@ -24,6 +24,7 @@ public final class SchedulingOutbox {
     private final dev.inboxguard.storage.SchedulingStore store;
     private final java.time.Clock clock;
     private final DeliveryQueue deliveries;
+    private final OutgoingAllowance allowance;
 
     /** The audit event of a message handed on to a recipient, written only with the directory hidden. */
     public static final String HANDED_ON = "handed-on";
@@ -34,9 +35,12 @@ public final class SchedulingOutbox {
      * @param store            where a handed-on row is written for each recipient while the directory is hidden
      * @param clock            the clock
      * @param deliveries       where every message waits while the directory is hidden
+     * @param allowance        bounds what a user sends past the guard's judgement at the time: remote mail, and
+     *                         every message while the directory is hidden
      */
     SchedulingOutbox(SchedulingInbox inbox, OutboundImip outbound, Accounts accounts, boolean directoryVisible,
-                     dev.inboxguard.storage.SchedulingStore store, java.time.Clock clock, DeliveryQueue deliveries) {
+                     dev.inboxguard.storage.SchedulingStore store, java.time.Clock clock, DeliveryQueue deliveries,
+                     OutgoingAllowance allowance) {
         this.inbox = inbox;
         this.outbound = outbound;
         this.accounts = accounts;
@@ -44,6 +48,7 @@ public final class SchedulingOutbox {
         this.store = store;
         this.clock = clock;
         this.deliveries = deliveries;
+        this.allowance = allowance;
     }
 
     /** @return false if senders must not learn from SCHEDULE-STATUS which recipients are local users */
@@ -84,6 +89,10 @@ public final class SchedulingOutbox {
             } else if (!directoryVisible) {
                 // every recipient, local or not, is queued alike, and delivered or mailed after the answer: the
                 // answer, and the time it takes, do not depend on whether the address is a user here
+                if (!allowance.take(from)) {
+                    out.put(recipient, overAllowance(from, recipient));
+                    continue;
+                }
                 try {
                     deliveries.queue(from, author, recipient, method, uid, itip);
                 } catch (dev.inboxguard.storage.StoreFailure e) {
@@ -110,6 +119,8 @@ public final class SchedulingOutbox {
             } else if (!from.addresses().contains(author)) {
                 // another system cannot check who we let write as this address; we can, and do not
                 out.put(recipient, new Sent("3.8", "3.8;No authority"));
+            } else if (!allowance.take(from)) {
+                out.put(recipient, overAllowance(from, recipient));
             } else {
                 String status = outbound.send(new OutgoingItip(author, recipient, method, uid, itip));
                 out.put(recipient, new Sent(status, status.startsWith("1.") ? "2.0;Success"
@@ -120,6 +131,13 @@ public final class SchedulingOutbox {
             }
         }
         return out;
+    }
+
+    /** Neither queued nor mailed: a temporary failure, as the guard's own rate limit answers (RFC 5546 5.1). */
+    private static Sent overAllowance(Account from, CalendarUserAddress recipient) {
+        LOG.warn("{} is over their allowance for outgoing scheduling messages; not sent to {}", from.name(),
+                recipient.uri());
+        return new Sent("5.1", "5.1;Service unavailable");
     }
 
     /**

@@ -102,7 +102,7 @@ public final class CaldavServer implements AutoCloseable {
         return Scheduling.assemble(injector.getInstance(Guard.class), injector.getInstance(CalendarReader.class),
                 database.calendars(), database.scheduling(), accounts, outbound, injector.getInstance(ReplyRouter.class),
                 config.scheduling(), clock, meters, new CalendarHomes(database.calendars(), config.caldav()),
-                database.preferences(), database);
+                database.preferences(), database, database.rateLimiter(), config.rates().local().perSender());
     }
 
     private CaldavServer(InetSocketAddress bind, Accounts accounts, long maxBody, Database database,

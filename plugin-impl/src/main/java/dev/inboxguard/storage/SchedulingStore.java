@@ -114,6 +114,12 @@ public interface SchedulingStore {
     /** Leaves a claimed message queued, due again at {@code nextAttempt}. */
     void retryDelivery(PendingDelivery delivery, long nextAttempt);
 
+    /**
+     * Gives back a claimed message that was never begun (its node is stopping): due again at {@code now}, with its
+     * claim's attempt not counted, so that its backoff after a failure starts where it would have.
+     */
+    void releaseDelivery(PendingDelivery delivery, long now);
+
     /** @return how many messages wait for delivery, and since when the oldest, epoch milliseconds (0 if none) */
     MailStore.Backlog pendingDeliveries();
 

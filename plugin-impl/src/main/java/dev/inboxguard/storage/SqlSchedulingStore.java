@@ -231,6 +231,16 @@ final class SqlSchedulingStore implements SchedulingStore {
     }
 
     @Override
+    public void releaseDelivery(PendingDelivery d, long now) {
+        // the count goes back, so the claim is known by its lapse time too: a release must not undo a later claim
+        // with the same count. The due time is new, so a node that read the row before this claim cannot claim it
+        // on that stale reading. Lost in a crash, the claim only lapses later
+        Sql.provisionally(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ?, attempts = "
+                + "attempts - 1 WHERE seq = ? AND attempts = ? AND next_attempt = ?", now, d.seq(), d.attempts(),
+                d.nextAttempt()));
+    }
+
+    @Override
     public MailStore.Backlog pendingDeliveries() {
         return Sql.query(db, "SELECT COUNT(*), COALESCE(MIN(queued), 0) FROM pending_deliveries", List.of(),
                 r -> new MailStore.Backlog(r.getLong(1), r.getLong(2))).get(0);

@@ -551,6 +551,17 @@ abstract class StoreContract {
             assertEquals(List.of("METHOD:CANCEL mailto:bob@example.com 2"), said.apply(lapsed));
             assertFalse(s.finishDelivery(cancel.get(0)));
             assertTrue(b.scheduling().finishDelivery(lapsed.get(0)));
+            // a stopping node gives back what it claimed and never began: due at once, the claim not counted
+            s.queueDelivery(queued.apply("REQUEST", "dan"));
+            List<PendingDelivery> unbegun = s.claimDeliveries(800, 5_000, 10);
+            assertEquals(List.of("METHOD:REQUEST mailto:dan@example.com 1"), said.apply(unbegun));
+            s.releaseDelivery(unbegun.get(0), 900);
+            assertFalse(s.finishDelivery(unbegun.get(0)), "given back: no longer this claim's");
+            List<PendingDelivery> taken = b.scheduling().claimDeliveries(900, 5_100, 10);
+            assertEquals(List.of("METHOD:REQUEST mailto:dan@example.com 1"), said.apply(taken));
+            s.releaseDelivery(unbegun.get(0), 950);
+            assertEquals(List.of(), s.claimDeliveries(1_000, 5_000, 10), "a late release leaves another's claim");
+            assertTrue(b.scheduling().finishDelivery(taken.get(0)));
             assertEquals(new MailStore.Backlog(0, 0), s.pendingDeliveries());
         }
     }

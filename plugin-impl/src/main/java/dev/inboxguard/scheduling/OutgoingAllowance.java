@@ -1,0 +1,37 @@
+package dev.inboxguard.scheduling;
+
+import dev.inboxguard.config.GuardConfig;
+import dev.inboxguard.ratelimit.RateLimiter;
+import dev.inboxguard.server.Account;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * How many messages a local user may send that the guard does not judge while their request runs: mail to remote
+ * addresses, and, with the directory hidden, every message, since all of them wait in the {@link DeliveryQueue}
+ * first. Without it a compromised account could flood the relay, or fill the queue faster than it drains, with
+ * nothing to stop it. The bucket is the size of the guard's own for a local sender ({@code rate.local.perSender}),
+ * kept apart from it: a local recipient's message, judged at once with the directory visible, counts only there.
+ */
+final class OutgoingAllowance {
+    private final RateLimiter limiter;
+    private final GuardConfig.Rate rate;
+    private final Clock clock;
+
+    /**
+     * @param limiter where the counts are kept (shared by every node on PostgreSQL)
+     * @param rate    each user's allowance
+     * @param clock   the clock
+     */
+    OutgoingAllowance(RateLimiter limiter, GuardConfig.Rate rate, Clock clock) {
+        this.limiter = limiter;
+        this.rate = rate;
+        this.clock = clock;
+    }
+
+    /** @return true if {@code from} may send one more message now, which is then counted */
+    boolean take(Account from) {
+        return limiter.tryTakeAll(List.of(new RateLimiter.Limit("local-outgoing:" + from.name(), rate.burst(),
+                rate.perHour())), clock.instant()).isEmpty();
+    }
+}
