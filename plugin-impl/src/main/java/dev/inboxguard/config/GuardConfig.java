@@ -278,7 +278,8 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param compress       the embedded database only: whether it compresses its pages (LZF); unset means yes for
      *                       the embedded database. For 200-byte events the file is then about half as large under
      *                       churn and at rest (2.1-2.7 times the events during a full-speed churn, against 4.2-5.1
-     *                       uncompressed) for up to 14 % more CPU per scheduling PUT (docs/benchmarks.md)
+     *                       uncompressed), for less throughput: 3-14 % more CPU per scheduling PUT in one session, and on a slow host
+     *                       at steady state 337-361 against 352-620 PUT/s with one local attendee (docs/benchmarks.md)
      */
     public record Storage(String url, String user, String password, String passwordFile, int maxConnections,
                           String migrate, Boolean compress) {

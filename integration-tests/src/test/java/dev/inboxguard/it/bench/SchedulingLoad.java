@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A load run of implicit scheduling: alice PUTs new events inviting 0, 1 or 3 local attendees, so each PUT also
  * runs the guard once per attendee, fills their inboxes and writes their calendars. Prints PUTs per second.
  * Rate limits are raised so that the run measures the work, not the limiter. Not a test: run it by hand with
- * {@code java -cp ... dev.inboxguard.it.bench.SchedulingLoad [seconds] [threads]}.
+ * {@code java -cp ... dev.inboxguard.it.bench.SchedulingLoad [seconds] [threads] [warm-up seconds]}.
  */
 public final class SchedulingLoad {
     private SchedulingLoad() {
@@ -34,6 +34,8 @@ public final class SchedulingLoad {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        // 3 s, as in every figure before 2026-12-06; on a slow host the JIT compiler is still busy long after
+        int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         GuardConfig.Rate wide = new GuardConfig.Rate(10_000_000, 10_000_000);
         GuardConfig config = ConfigFile.defaults().withRates(new GuardConfig.Rates(wide, wide, wide, wide));
         try (Database store = TestPostgres.open(Files.createTempDirectory("scheduling-load"));
@@ -48,7 +50,7 @@ public final class SchedulingLoad {
                     HttpResponse.BodyHandlers.discarding());
             String[][] rounds = {{}, {"bob"}, {"bob", "carol", "dave"}};
             for (String[] attendees : rounds) {
-                run(http, base, auth, attendees, 3, threads); // warm-up
+                run(http, base, auth, attendees, warmUp, threads);
                 long cpuBefore = cpuNanos();
                 int done = run(http, base, auth, attendees, seconds, threads);
                 // CPU per PUT (server and client, this one process) is steadier than PUT/s on a shared machine
