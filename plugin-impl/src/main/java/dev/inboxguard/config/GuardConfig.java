@@ -278,8 +278,9 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param compress       the embedded database only: whether it compresses its pages (LZF); unset means yes for
      *                       the embedded database. For 200-byte events the file is then about half as large under
      *                       churn and at rest (2.1-2.7 times the events during a full-speed churn, against 4.2-5.1
-     *                       uncompressed), for less throughput: 3-14 % more CPU per scheduling PUT in one session, and on a slow host
-     *                       at steady state 337-361 against 352-620 PUT/s with one local attendee (docs/benchmarks.md)
+     *                       uncompressed), for less throughput: 3-14 % more CPU per scheduling PUT in one
+     *                       session; on a slow host at steady state, in paired rounds, 337-361 against 352-620 PUT/s
+     *                       with one local attendee (docs/benchmarks.md)
      */
     public record Storage(String url, String user, String password, String passwordFile, int maxConnections,
                           String migrate, Boolean compress) {
@@ -694,7 +695,9 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * and an ordinary day's work (rescheduling a series, cancelling a run of meetings) sends dozens of messages at
      * once; they still bound a compromised account.
      *
-     * @param perSender per local user: 200 at once, 1,000 an hour by default
+     * @param perSender per local user: 200 at once, 1,000 an hour by default; also the size of each of the user's
+     *                  buckets for what no guard here judges at once (remote mail; every message with the directory
+     *                  hidden), one each for CANCELs, REPLYs and the rest
      * @param perPair   per local user and recipient: 50 at once, 300 an hour by default
      */
     public record Local(Rate perSender, Rate perPair) {

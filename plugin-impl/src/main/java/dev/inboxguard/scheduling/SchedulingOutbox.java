@@ -78,6 +78,7 @@ public final class SchedulingOutbox {
                                                String uid, Collection<CalendarUserAddress> to) {
         Map<CalendarUserAddress, Sent> out = new LinkedHashMap<>();
         CaldavSubmission facts = new CaldavSubmission(from.name(), Set.copyOf(from.addresses()));
+        int refused = 0;
         for (CalendarUserAddress recipient : to) {
             if (out.containsKey(recipient) || from.addresses().contains(recipient)) {
                 continue;
@@ -89,11 +90,12 @@ public final class SchedulingOutbox {
             } else if (!directoryVisible) {
                 // every recipient, local or not, is queued alike, and delivered or mailed after the answer: the
                 // answer, and the time it takes, do not depend on whether the address is a user here
-                if (!allowance.take(from)) {
-                    out.put(recipient, overAllowance(from, recipient));
-                    continue;
-                }
                 try {
+                    if (!allowance.take(from, method)) {
+                        out.put(recipient, OVER_ALLOWANCE);
+                        refused++;
+                        continue;
+                    }
                     deliveries.queue(from, author, recipient, method, uid, itip);
                 } catch (dev.inboxguard.storage.StoreFailure e) {
                     LOG.warn("could not queue a message to {}: {}", recipient.uri(), e.toString());
@@ -119,8 +121,9 @@ public final class SchedulingOutbox {
             } else if (!from.addresses().contains(author)) {
                 // another system cannot check who we let write as this address; we can, and do not
                 out.put(recipient, new Sent("3.8", "3.8;No authority"));
-            } else if (!allowance.take(from)) {
-                out.put(recipient, overAllowance(from, recipient));
+            } else if (!allowed(from, method)) {
+                out.put(recipient, OVER_ALLOWANCE);
+                refused++;
             } else {
                 String status = outbound.send(new OutgoingItip(author, recipient, method, uid, itip));
                 out.put(recipient, new Sent(status, status.startsWith("1.") ? "2.0;Success"
@@ -130,15 +133,27 @@ public final class SchedulingOutbox {
                 handedOn(from, author, recipient, method, uid);
             }
         }
+        if (refused > 0) {
+            // one line per message, not per recipient: a flood must not flood the log as well
+            LOG.warn("{} is over their allowance for outgoing {} messages: {} of {} recipients not sent to",
+                    from.name(), method, refused, to.size());
+        }
         return out;
     }
 
-    /** Neither queued nor mailed: a temporary failure, as the guard's own rate limit answers (RFC 5546 5.1). */
-    private static Sent overAllowance(Account from, CalendarUserAddress recipient) {
-        LOG.warn("{} is over their allowance for outgoing scheduling messages; not sent to {}", from.name(),
-                recipient.uri());
-        return new Sent("5.1", "5.1;Service unavailable");
+    /** @return whether the allowance has room; a store that cannot count answers no, as for the guard's limits */
+    private boolean allowed(Account from, String method) {
+        try {
+            return allowance.take(from, method);
+        } catch (dev.inboxguard.storage.StoreFailure e) {
+            LOG.warn("could not count an outgoing message of {}: {}", from.name(), e.toString());
+            return false;
+        }
     }
+
+    /** Neither queued nor mailed: a temporary failure, as the guard's own rate limit answers (RFC 5546 5.1). */
+    private static final Sent OVER_ALLOWANCE = new Sent("5.1",
+            dev.inboxguard.api.RequestStatus.SERVICE_UNAVAILABLE.toString());
 
     /**
      * With the directory hidden, the sender's own record of what they sent is this row, alike for local and remote

@@ -218,23 +218,24 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public boolean finishDelivery(PendingDelivery d) {
-        // as claimed: a claim that lapsed and was taken by another node has a new count of attempts
-        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM pending_deliveries WHERE seq = ? AND attempts = ?",
-                d.seq(), d.attempts()) == 1);
+        // as claimed: a claim is known by its count of attempts and its lapse time together, since a claim given back
+        // at a stop takes its count back and the next one has the same
+        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM pending_deliveries WHERE seq = ? AND attempts = ? "
+                + "AND next_attempt = ?", d.seq(), d.attempts(), d.nextAttempt()) == 1);
     }
 
     @Override
     public void retryDelivery(PendingDelivery d, long nextAttempt) {
         // lost in a crash, the message is only due sooner
         Sql.provisionally(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ? WHERE seq = ? AND "
-                + "attempts = ?", nextAttempt, d.seq(), d.attempts()));
+                + "attempts = ? AND next_attempt = ?", nextAttempt, d.seq(), d.attempts(), d.nextAttempt()));
     }
 
     @Override
     public void releaseDelivery(PendingDelivery d, long now) {
-        // the count goes back, so the claim is known by its lapse time too: a release must not undo a later claim
-        // with the same count. The due time is new, so a node that read the row before this claim cannot claim it
-        // on that stale reading. Lost in a crash, the claim only lapses later
+        // as finishDelivery, the claim is known by its count and its lapse time. The due time is new, so a node that
+        // read the row before this claim cannot claim it on that stale reading. Lost in a crash, the claim only lapses
+        // later
         Sql.provisionally(db, c -> Sql.update(c, "UPDATE pending_deliveries SET next_attempt = ?, attempts = "
                 + "attempts - 1 WHERE seq = ? AND attempts = ? AND next_attempt = ?", now, d.seq(), d.attempts(),
                 d.nextAttempt()));

@@ -561,6 +561,9 @@ abstract class StoreContract {
             assertEquals(List.of("METHOD:REQUEST mailto:dan@example.com 1"), said.apply(taken));
             s.releaseDelivery(unbegun.get(0), 950);
             assertEquals(List.of(), s.claimDeliveries(1_000, 5_000, 10), "a late release leaves another's claim");
+            assertFalse(s.finishDelivery(unbegun.get(0)), "a claim given back cannot finish another's, same count");
+            s.retryDelivery(unbegun.get(0), 1_000);
+            assertEquals(List.of(), s.claimDeliveries(1_000, 5_000, 10), "nor put it off");
             assertTrue(b.scheduling().finishDelivery(taken.get(0)));
             assertEquals(new MailStore.Backlog(0, 0), s.pendingDeliveries());
         }
