@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a local user sends past the guard's judgement at the time (mail to remote addresses; with the directory
  * hidden, every message, queued) counts against an allowance of the size of {@code rates.local.perSender}, one for
- * CANCELs, one for REPLYs and one for the rest. Here each is 2 at once and 1 an hour, through a running server: on
- * H2 in the build, and on PostgreSQL (whose buckets are rows) with {@code -Dinboxguard.test.database=postgresql}.
+ * CANCELs, one for REPLYs and one for the rest. Here each is 2 at once and 1 an hour, through a running server, on
+ * H2 (buckets in memory) and on PostgreSQL (buckets as rows the nodes share).
  */
 class OutgoingAllowanceTest {
     private static GuardConfig withAllowanceOfTwo(GuardConfig config) {
