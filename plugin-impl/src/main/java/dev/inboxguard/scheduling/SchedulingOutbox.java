@@ -90,12 +90,12 @@ public final class SchedulingOutbox {
             } else if (!directoryVisible) {
                 // every recipient, local or not, is queued alike, and delivered or mailed after the answer: the
                 // answer, and the time it takes, do not depend on whether the address is a user here
+                if (!allowed(from, method)) {
+                    out.put(recipient, OVER_ALLOWANCE);
+                    refused++;
+                    continue;
+                }
                 try {
-                    if (!allowance.take(from, method)) {
-                        out.put(recipient, OVER_ALLOWANCE);
-                        refused++;
-                        continue;
-                    }
                     deliveries.queue(from, author, recipient, method, uid, itip);
                 } catch (dev.inboxguard.storage.StoreFailure e) {
                     LOG.warn("could not queue a message to {}: {}", recipient.uri(), e.toString());
