@@ -26,9 +26,9 @@ import org.h2.mvstore.MVStore;
  * serializes and saves on one thread each, in order); a checkpoint with nothing new to write would then fsync before
  * that write landed ({@code GroupCommitTest}). So the checkpoint is made here in three steps: H2 writes a version of
  * the checkpoint's own (H2's store version, bumped, so that there is always something to write), then both of H2's
- * threads are waited for, then the fsync. The first step runs with every connection's statements held back
- * ({@link CheckpointGate}), so that the version holds only whole transactions; {@link OrderedWrites} marks it as
- * such. (Before the gate, a row of the checkpoint's own, {@code store_checkpoints}, changed with a statement, did
+ * threads are waited for, then the fsync. The first step takes its picture with every connection's statements held
+ * back ({@link CheckpointGate}), so that the version holds only whole transactions; {@link OrderedWrites} marks it as
+ * such. They go on while H2 serializes and writes it ({@link VersionHandoff}). (Before the gate, a row of the checkpoint's own, {@code store_checkpoints}, changed with a statement, did
  * the bump's work; the table stays, unused.)
  *
  * <p>H2 writes between checkpoints too, without an fsync: its background writer saves what a compaction rewrote, or
@@ -201,7 +201,8 @@ final class GroupCommit implements DataSource {
                 // an interrupt while it waits is given back with the others, once the checkpoint is done
                 interrupted |= gate.shut();
                 try {
-                    interrupted |= apart(() -> capture(captured));
+                    // open again as soon as the picture is taken: H2 serializes it meanwhile, on a copy nothing changes
+                    interrupted |= apart(() -> capture(captured, gate::open));
                 } finally {
                     gate.open();
                 }
@@ -285,17 +286,18 @@ final class GroupCommit implements DataSource {
      * nothing else writes to meanwhile (the database's open).
      */
     static void writeAndSync(MVStore store) throws SQLException {
-        capture(store);
+        capture(store, () -> { });
         sync(store);
     }
 
     /**
-     * Has H2 write a new version of the store, with nothing else changing it (the caller sees to that: the gate is
-     * shut, or nothing else runs), and has {@link OrderedWrites} mark the chunks of the versions whose pictures were
-     * taken meanwhile. Each version's picture is taken right after H2 numbers it, under H2's store lock; so every
-     * version numbered after the first count here was taken whole, by the time H2's commit returns.
+     * Has H2 write a new version of the store, with nothing else changing it until its picture is taken (the caller
+     * sees to that: the gate is shut until {@code pictureTaken}, or nothing else runs), and has {@link OrderedWrites}
+     * mark the chunks of the versions whose pictures were taken meanwhile. Each version's picture is taken right
+     * after H2 numbers it, under H2's store lock; so every version numbered after the first count here was taken
+     * whole, by the time H2's commit returns.
      */
-    private static void capture(MVStore store) throws SQLException {
+    private static void capture(MVStore store, Runnable pictureTaken) throws SQLException {
         try {
             String file = store.getFileStore().getFileName();
             long from = store.getCurrentVersion();
@@ -305,16 +307,22 @@ final class GroupCommit implements DataSource {
                 // a change of H2's own, so that this commit writes a version even if H2's background writer has
                 // just taken every change there was; again if the background writer took this one too (its picture,
                 // begun with the gate shut, is whole as well). H2's commit waits for the version's serialization and
-                // write too, with the gate shut: its tryCommit would not, but then the write runs on H2's save thread
-                // while the next store frees chunks, and H2's own check of the file's length in use fails in that
-                // race (an AssertionError with -ea, which closed the store in a test)
-                for (int i = 0; written <= from; i++) {
-                    if (i == 100) {
-                        throw new IllegalStateException("H2 wrote no version for a checkpoint");
+                // write too: its tryCommit would not, but then the write runs on H2's save thread while the next
+                // store frees chunks, and H2's own check of the file's length in use fails in that race (an
+                // AssertionError with -ea, which closed the store in a test). The gate opens meanwhile, once the
+                // version is handed to H2's serialization thread (VersionHandoff); until this commit returns, H2's
+                // store lock keeps any other version from being numbered
+                long[] newest = {from};
+                VersionHandoff.run(store, pictureTaken, () -> {
+                    for (int i = 0; newest[0] <= from; i++) {
+                        if (i == 100) {
+                            throw new IllegalStateException("H2 wrote no version for a checkpoint");
+                        }
+                        store.setStoreVersion(store.getStoreVersion() + 1);
+                        newest[0] = store.commit();
                     }
-                    store.setStoreVersion(store.getStoreVersion() + 1);
-                    written = store.commit();
-                }
+                });
+                written = newest[0];
             } finally {
                 // not the version current now: H2's background writer may have numbered one more since this commit
                 // returned, and may still be taking its picture when the gate opens

@@ -135,6 +135,78 @@ class GroupCommitTest {
         }
     }
 
+    /**
+     * The gate holds statements back while H2 takes a checkpoint's picture, not while H2 serializes and writes it.
+     * Here every chunk's write is held: the checkpoint has handed its version to H2 and waits for the write, and a read
+     * and a write on another connection still go through. Before, they waited for the write as well.
+     */
+    @Test
+    void statementsGoOnWhileACheckpointsVersionIsWritten() throws Exception {
+        Recording.register();
+        Path data = java.nio.file.Files.createDirectories(dir.resolve("handed-over"));
+        CountDownLatch hold = new CountDownLatch(1);
+        // compressed pages, as the server's default: their serialization is what statements no longer wait for
+        try (Database db = Database.embedded(data, Recording.SCHEME + ":", true);
+             AutoCloseable released = () -> Recording.release(hold)) {
+            db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
+            holdTheChunks(db, hold);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread committer = new Thread(() -> {
+                try {
+                    db.groupCommit().orElseThrow().checkpointNow();
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "committer");
+            committer.start();
+            for (int i = 0; i < 1_000 && !handedOverAndWaiting(); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(handedOverAndWaiting(), "the checkpoint handed its version to H2 and waits for the write");
+            CompletableFuture<Integer> statements = CompletableFuture.supplyAsync(() -> {
+                try (java.sql.Connection c = db.dataSource().getConnection()) {
+                    c.setAutoCommit(false);
+                    try (java.sql.Statement st = c.createStatement()) {
+                        int changed = st.executeUpdate(
+                                "UPDATE store_checkpoints SET checkpoints = checkpoints + 1 WHERE id = 1");
+                        try (java.sql.ResultSet rs = st.executeQuery("SELECT checkpoints FROM store_checkpoints")) {
+                            changed += rs.next() ? 1 : 0;
+                        }
+                        c.rollback();
+                        return changed;
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            int done;
+            try {
+                done = statements.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                done = -1;
+            }
+            boolean stillHeld = committer.isAlive();
+            hold.countDown();
+            committer.join(30_000);
+            assertEquals(2, done, "the statements ran while the checkpoint's write was held");
+            assertTrue(stillHeld, "the checkpoint was still waiting for its write meanwhile");
+            assertEquals(null, failed.get(), "the checkpoint failed");
+            assertEquals(2, statements.get(30, TimeUnit.SECONDS), "the statements ran");
+        } finally {
+            Recording.release(hold);
+        }
+    }
+
+    /** @return whether the checkpoint's thread has handed a version to H2 and waits for its serialization and write */
+    private static boolean handedOverAndWaiting() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals("store-checkpoint"))
+                .filter(e -> e.getKey().getState() == Thread.State.WAITING
+                        || e.getKey().getState() == Thread.State.TIMED_WAITING)
+                .anyMatch(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("storeIt")));
+    }
+
     /** @return whether a thread is parked in a checkpoint's wait, the checkpoint's own or H2's for its threads */
     private static boolean waitsInTheCheckpoint(Thread t) {
         if (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
