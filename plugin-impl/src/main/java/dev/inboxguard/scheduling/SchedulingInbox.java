@@ -276,8 +276,10 @@ public final class SchedulingInbox {
     private void putInInbox(Account recipient, String method, String uid, byte[] copy,
                             Optional<net.fortuna.ical4j.model.Calendar> model, String action, String findings,
                             AutoSchedule.Admitted admitted, String provenance) {
-        store.addToInbox(new InboxItem(recipient.name(), ItemId.random() + ".ics", uid, method, copy, action, findings,
-                clock.millis(), provenance));
+        long now = clock.millis();
+        // in the order they come: the inbox's key is its names (ItemId.ordered)
+        store.addToInbox(new InboxItem(recipient.name(), ItemId.ordered(now) + ".ics", uid, method, copy, action,
+                findings, now, provenance));
         autoSchedule.apply(recipient, copy, model, admitted);
     }
 
