@@ -18,7 +18,8 @@ import java.sql.Statement;
  * end of its commit in some maps and not in others. H2's next version usually makes up for it; after a crash the
  * torn version is the one recovery opens. {@code PowerLossTest} found it at the restart of a killed writer: an
  * index entry whose row was missing ({@code Row not found in primary index}), a calendar its own primary key no
- * longer found. With the gate shut, no statement changes any map while {@link GroupCommit} has H2 write a version;
+ * longer found. With the gate shut, no statement changes any map while {@link GroupCommit} has H2 take the picture
+ * of a version (it opens once H2 has handed the version to its serialization thread, {@link VersionHandoff});
  * {@link OrderedWrites} marks the chunks of such versions, and recovery after a crash that went to an unmarked
  * version goes back to the marked one its chunk names ({@link OrderedWrites#closeCleanlyAfterACrash}), which holds
  * every commit acknowledged before it.

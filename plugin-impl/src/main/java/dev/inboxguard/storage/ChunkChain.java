@@ -50,7 +50,10 @@ final class ChunkChain {
     private long newestVersion;
 
     private volatile boolean fsyncBeforeEachChunk;
-    /** Versions past this were numbered with the checkpoint gate shut, while it still is; -1 when it is not. */
+    /**
+     * Versions past this are numbered with the checkpoint gate shut, until the checkpoint's own version has been
+     * handed over (and the gate opens) or its commit has returned; -1 when no checkpoint is taking its picture.
+     */
     private long wholeFrom = -1;
     /** Ranges {after, upTo} of versions numbered with the gate shut, whose chunks may not all be written yet. */
     private final java.util.ArrayDeque<long[]> whole = new java.util.ArrayDeque<>();
@@ -65,6 +68,11 @@ final class ChunkChain {
      */
     synchronized void wholeVersionsFrom(long current) {
         wholeFrom = current;
+    }
+
+    /** @return whether a version numbered now would count as taken whole: a checkpoint is taking its picture */
+    synchronized boolean takingWholeVersions() {
+        return wholeFrom >= 0;
     }
 
     /** @param last the last version numbered with the gate shut */

@@ -28,8 +28,9 @@ import org.h2.mvstore.MVStore;
  * the checkpoint's own (H2's store version, bumped, so that there is always something to write), then both of H2's
  * threads are waited for, then the fsync. The first step takes its picture with every connection's statements held
  * back ({@link CheckpointGate}), so that the version holds only whole transactions; {@link OrderedWrites} marks it as
- * such. They go on while H2 serializes and writes it ({@link VersionHandoff}). (Before the gate, a row of the checkpoint's own, {@code store_checkpoints}, changed with a statement, did
- * the bump's work; the table stays, unused.)
+ * such. They go on while H2 serializes and writes it ({@link VersionHandoff}). (Before the gate, a row of the
+ * checkpoint's own, {@code store_checkpoints}, changed with a statement, did the bump's work; the table stays,
+ * unused.)
  *
  * <p>H2 writes between checkpoints too, without an fsync: its background writer saves what a compaction rewrote, or
  * commits that did not wait. Such a version can empty a chunk that the last fsynced version still reads from, and H2
@@ -310,10 +311,16 @@ final class GroupCommit implements DataSource {
                 // write too: its tryCommit would not, but then the write runs on H2's save thread while the next
                 // store frees chunks, and H2's own check of the file's length in use fails in that race (an
                 // AssertionError with -ea, which closed the store in a test). The gate opens meanwhile, once the
-                // version is handed to H2's serialization thread (VersionHandoff); until this commit returns, H2's
-                // store lock keeps any other version from being numbered
+                // version is handed to H2's serialization thread (VersionHandoff), and the versions taken whole end
+                // there: H2's store lock, still held, keeps any other version from being numbered until then, and a
+                // version numbered after it (H2's background writer, or a statement's commit) may be torn
                 long[] newest = {from};
-                VersionHandoff.run(store, pictureTaken, () -> {
+                Runnable handedOver = () -> {
+                    // under H2's store lock, in the commit: the version current now is the one handed over
+                    OrderedWrites.wholeVersionsUpTo(file, store.getCurrentVersion());
+                    pictureTaken.run();
+                };
+                VersionHandoff.run(store, handedOver, () -> {
                     for (int i = 0; newest[0] <= from; i++) {
                         if (i == 100) {
                             throw new IllegalStateException("H2 wrote no version for a checkpoint");
@@ -324,8 +331,10 @@ final class GroupCommit implements DataSource {
                 });
                 written = newest[0];
             } finally {
-                // not the version current now: H2's background writer may have numbered one more since this commit
-                // returned, and may still be taking its picture when the gate opens
+                // when no hand-over was seen (H2 without a serialization thread; the commit failed), with the gate
+                // still shut. Not the version current now: H2's background writer may have numbered one more since
+                // this commit returned, and may still be taking its picture when the gate opens. Once the range is
+                // ended, this does nothing
                 OrderedWrites.wholeVersionsUpTo(file, written);
             }
         } catch (RuntimeException e) {

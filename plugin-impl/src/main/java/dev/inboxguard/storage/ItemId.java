@@ -12,9 +12,9 @@ public final class ItemId {
 
     /**
      * An identifier that sorts after those made earlier: the time in milliseconds (12 hex digits), then 128 random
-     * bits. For names of rows in a table whose key is the name: new names land at the end of the key's B-tree, so a
-     * commit rewrites the page at its end, which the next one rewrites again, rather than a page anywhere in the
-     * tree. Each page so left behind in an older chunk of the embedded store is work for its compaction, which under
+     * bits. For names that are part of a table's key: a new name lands at the end of its owner's range of the key's
+     * B-tree, so a commit rewrites the page there, which the next one rewrites again, rather than a page anywhere in
+     * the tree. Each page so left behind in an older chunk of the embedded store is work for its compaction, which under
      * load was more than half of what H2 compressed.
      *
      * @param millis the time now, as {@link java.time.Clock#millis()}

@@ -146,6 +146,14 @@ public final class OrderedWrites extends FilePathWrapper {
         chainOf(fileName).ifPresent(chain -> chain.wholeVersionsUpTo(last));
     }
 
+    /**
+     * @param fileName the store's file name, as H2 has it
+     * @return whether a version numbered now would be marked whole (for tests: not once the gate has opened)
+     */
+    static boolean takingWholeVersions(String fileName) {
+        return chainOf(fileName).map(ChunkChain::takingWholeVersions).orElse(false);
+    }
+
     /** @return the walk of a store's file open for writing here, by its name as H2 has it */
     private static Optional<ChunkChain> chainOf(String fileName) {
         return Optional.ofNullable(CHAINS.get(key(fileName)));

@@ -5,6 +5,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
 
@@ -25,7 +26,9 @@ import org.h2.mvstore.MVStore;
  * from elsewhere, nothing is reported, and the gate opens once the write has returned, as before.
  */
 final class VersionHandoff {
-    private static final Field EXECUTOR = executorField();
+    private static final Field EXECUTOR = field(FileStore.class, "serializationExecutor", ThreadPoolExecutor.class);
+    /** H2's store lock, under which H2 reads the executor to hand a version over. */
+    private static final Field STORE_LOCK = field(MVStore.class, "storeLock", ReentrantLock.class);
     /** What the current thread wants to hear when its commit hands a version over. */
     private static final ThreadLocal<Runnable> LISTENER = new ThreadLocal<>();
 
@@ -59,14 +62,22 @@ final class VersionHandoff {
      * @return whether the store's serialization now reports its hand-overs
      */
     static boolean install(MVStore store) {
-        if (EXECUTOR == null) {
+        if (EXECUTOR == null || STORE_LOCK == null) {
             return false;
         }
         FileStore<?> files = store.getFileStore();
         if (files == null) {
             return false;
         }
-        synchronized (VersionHandoff.class) {
+        try {
+            if (EXECUTOR.get(files) instanceof Reporting) {
+                return true;
+            }
+            // under H2's store lock, under which H2 reads the field to hand a version over. H2 stops its threads (a
+            // close, a change of its write delay) without it; here the swap is made once, at a store's first
+            // checkpoint, long before GroupCommit's close sets the write delay to 0
+            ReentrantLock lock = (ReentrantLock) STORE_LOCK.get(store);
+            lock.lock();
             try {
                 Object current = EXECUTOR.get(files);
                 if (current instanceof Reporting) {
@@ -80,16 +91,18 @@ final class VersionHandoff {
                 // the submitting thread, after what is queued there has run (the refusal waits for the old executor)
                 old.shutdown();
                 return true;
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return false;
+            } finally {
+                lock.unlock();
             }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
         }
     }
 
-    private static Field executorField() {
+    private static Field field(Class<?> owner, String name, Class<?> type) {
         try {
-            Field f = FileStore.class.getDeclaredField("serializationExecutor");
-            if (f.getType() != ThreadPoolExecutor.class) {
+            Field f = owner.getDeclaredField(name);
+            if (f.getType() != type) {
                 return null;
             }
             f.setAccessible(true);

@@ -149,7 +149,7 @@ class GroupCommitTest {
         try (Database db = Database.embedded(data, Recording.SCHEME + ":", true);
              AutoCloseable released = () -> Recording.release(hold)) {
             db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
-            holdTheChunks(db, hold);
+            MVStore store = holdTheChunks(db, hold);
             java.util.concurrent.atomic.AtomicReference<Throwable> failed =
                     new java.util.concurrent.atomic.AtomicReference<>();
             Thread committer = new Thread(() -> {
@@ -164,6 +164,9 @@ class GroupCommitTest {
                 Thread.sleep(10);
             }
             assertTrue(handedOverAndWaiting(), "the checkpoint handed its version to H2 and waits for the write");
+            // the gate may be open by now, so a version numbered from here on may be torn: none may count as whole
+            assertFalse(OrderedWrites.takingWholeVersions(store.getFileStore().getFileName()),
+                    "versions numbered after the hand-over would be marked whole");
             CompletableFuture<Integer> statements = CompletableFuture.supplyAsync(() -> {
                 try (java.sql.Connection c = db.dataSource().getConnection()) {
                     c.setAutoCommit(false);
@@ -192,7 +195,6 @@ class GroupCommitTest {
             assertEquals(2, done, "the statements ran while the checkpoint's write was held");
             assertTrue(stillHeld, "the checkpoint was still waiting for its write meanwhile");
             assertEquals(null, failed.get(), "the checkpoint failed");
-            assertEquals(2, statements.get(30, TimeUnit.SECONDS), "the statements ran");
         } finally {
             Recording.release(hold);
         }
@@ -204,7 +206,8 @@ class GroupCommitTest {
                 .filter(e -> e.getKey().getName().equals("store-checkpoint"))
                 .filter(e -> e.getKey().getState() == Thread.State.WAITING
                         || e.getKey().getState() == Thread.State.TIMED_WAITING)
-                .anyMatch(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("storeIt")));
+                .anyMatch(e -> java.util.Arrays.stream(e.getValue())
+                        .anyMatch(f -> f.getMethodName().equals("storeIt")));
     }
 
     /** @return whether a thread is parked in a checkpoint's wait, the checkpoint's own or H2's for its threads */
