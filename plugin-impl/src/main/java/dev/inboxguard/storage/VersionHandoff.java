@@ -35,16 +35,11 @@ final class VersionHandoff {
     private VersionHandoff() {
     }
 
-    /** A store's step that may commit, as a checkpoint's capture does. */
-    interface Commits {
-        void run();
-    }
-
     /**
      * Runs a step on this thread and calls {@code pictureTaken} (at most once) as soon as a commit of the step hands
      * its version to H2's serialization thread: from then on, nothing done to the store changes that version.
      */
-    static void run(MVStore store, Runnable pictureTaken, Commits step) {
+    static void run(MVStore store, Runnable pictureTaken, Runnable step) {
         install(store);
         LISTENER.set(pictureTaken);
         try {
