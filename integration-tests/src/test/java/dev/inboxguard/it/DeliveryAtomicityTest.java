@@ -171,6 +171,86 @@ class DeliveryAtomicityTest {
         }
     }
 
+    @Test
+    void withTheDirectoryHiddenAStopGivesBackTheMessagesItHadClaimedAndNotBegunWithoutCountingAnAttempt(
+            @TempDir Path data) throws Exception {
+        GuardConfig hidden = ConfigFile.defaults().withCaldav(new GuardConfig.Caldav(null, null, null, "hidden"));
+        MovableClock clock = new MovableClock();
+        // the relay's first message takes until the stop has begun: the worker is inside a delivery when it is told
+        java.util.concurrent.CountDownLatch sending = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+        RecordingOutbound mail = new RecordingOutbound();
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.inboxguard.scheduling.OutboundImip slowFirst = m -> {
+            if (first.getAndSet(false)) {
+                sending.countDown();
+                try {
+                    letGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return mail.send(m);
+        };
+        List<String> remote = List.of("dan@elsewhere.example", "erin@elsewhere.example", "fred@elsewhere.example");
+        try (Database store = TestPostgres.open(data)) {
+            CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                    hidden, store, slowFirst, clock).start();
+            Thread stopping = new Thread(() -> {
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "stopping");
+            try {
+                DavClient dav = new DavClient(server.port());
+                assertEquals(201, dav.send("alice", "MKCALENDAR", "/dav/calendars/alice/work/", null, null)
+                        .statusCode());
+                String invitation = SchedulingTest.event(UID, "alice", null).replace("END:VEVENT",
+                        remote.stream().map(a -> "ATTENDEE;RSVP=TRUE:mailto:" + a + "\r\n")
+                                .collect(java.util.stream.Collectors.joining()) + "END:VEVENT");
+                assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/given-back.ics", invitation)
+                        .statusCode());
+                assertEquals(3, store.scheduling().pendingDeliveries().count());
+                // all three due at once, so that the worker's next poll claims them in one batch
+                clock.advance(java.time.Duration.ofSeconds(5));
+                assertTrue(sending.await(60, java.util.concurrent.TimeUnit.SECONDS), "the first message is mailed");
+                stopping.start();
+                // inside the queue's close, past its word to the worker: waiting for the worker to end
+                waitFor(() -> java.util.Arrays.stream(stopping.getStackTrace()).anyMatch(f ->
+                        f.getClassName().endsWith("GracefulStop") && f.getMethodName().equals("stop"))
+                        && java.util.Arrays.stream(stopping.getStackTrace()).anyMatch(f ->
+                        f.getClassName().endsWith("DeliveryQueue") && f.getMethodName().equals("close")),
+                        "the stop has reached the queue");
+            } finally {
+                letGo.countDown();
+                if (stopping.getState() == Thread.State.NEW) {
+                    server.close();
+                }
+                stopping.join(60_000);
+            }
+            assertEquals(1, mail.sent().size(), "the message in hand went out: " + mail.sent());
+            // the two claimed with it and not begun: queued still, due at once, their claim's attempt not counted
+            List<long[]> left = TestPostgres.numbers(store,
+                    "SELECT attempts, next_attempt FROM pending_deliveries ORDER BY seq");
+            assertEquals(2, left.size(), "two given back");
+            for (long[] row : left) {
+                assertEquals(0, row[0], "no attempt counted");
+                assertTrue(row[1] <= clock.millis(), "due at once, not when the claim would have lapsed");
+            }
+            // the next start mails them
+            try (CaldavServer again = new CaldavServer(new InetSocketAddress("127.0.0.1", 0),
+                    SchedulingTest.accounts(), hidden, store, mail, clock).start()) {
+                waitFor(() -> store.scheduling().pendingDeliveries().count() == 0, "the queue empty");
+                assertEquals(java.util.Set.copyOf(remote), mail.sent().stream()
+                        .map(m -> m.to().uri().substring("mailto:".length()))
+                        .collect(java.util.stream.Collectors.toSet()), "each mailed once");
+                assertEquals(3, mail.sent().size());
+            }
+        }
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws Exception {
         // generous: a delivery comes 1-2 s after its request, and a failed one again after 2, 4, 8... seconds
         long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);

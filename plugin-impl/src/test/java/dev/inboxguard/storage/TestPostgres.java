@@ -56,6 +56,31 @@ public final class TestPostgres {
         }
     }
 
+    /**
+     * Reads numbers from a store directly, as an operator's console would.
+     *
+     * @param db  the store
+     * @param sql a query whose columns are all numbers
+     * @return its rows
+     */
+    public static java.util.List<long[]> numbers(Database db, String sql) {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            java.util.List<long[]> rows = new java.util.ArrayList<>();
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                long[] row = new long[columns];
+                for (int i = 0; i < columns; i++) {
+                    row[i] = rs.getLong(i + 1);
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException("the query failed: " + sql, e);
+        }
+    }
+
     /** @return settings for a new, empty database on the shared server */
     public static synchronized GuardConfig.Storage freshDatabase() {
         String name = "inboxguard_" + DATABASES.incrementAndGet();
