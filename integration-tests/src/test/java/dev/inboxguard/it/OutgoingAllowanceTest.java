@@ -30,6 +30,26 @@ class OutgoingAllowanceTest {
                 r.perPair(), new GuardConfig.Local(new GuardConfig.Rate(2, 1), r.local().perPair())));
     }
 
+    /** H2's side of a queue that fails: every message offered to it is refused, as by a full disk. */
+    public static final class RefuseQueueing implements org.h2.api.Trigger {
+        @Override
+        public void fire(java.sql.Connection c, Object[] oldRow, Object[] newRow) throws java.sql.SQLException {
+            throw new java.sql.SQLException("the test refuses to queue");
+        }
+    }
+
+    private static void refuseQueueing(Database store) {
+        if (TestPostgres.selected()) {
+            TestPostgres.execute(store, "CREATE FUNCTION refuse_queueing() RETURNS trigger AS $$ BEGIN "
+                    + "RAISE EXCEPTION 'the test refuses to queue'; END $$ LANGUAGE plpgsql");
+            TestPostgres.execute(store, "CREATE TRIGGER refuse_queueing BEFORE INSERT ON pending_deliveries FOR EACH "
+                    + "ROW EXECUTE FUNCTION refuse_queueing()");
+        } else {
+            TestPostgres.execute(store, "CREATE TRIGGER refuse_queueing BEFORE INSERT ON pending_deliveries FOR EACH "
+                    + "ROW CALL '" + RefuseQueueing.class.getName() + "'");
+        }
+    }
+
     private static String invitation(String uid, String... remote) {
         StringBuilder extra = new StringBuilder();
         for (String who : remote) {
@@ -111,6 +131,40 @@ class OutgoingAllowanceTest {
             String next = dav.get("alice", "/dav/calendars/alice/work/i.ics");
             assertEquals("5.1", status(next, "bob@"), next);
             assertTrue(store.scheduling().pendingDeliveries().count() == 0, "nothing queued");
+        }
+    }
+
+    @Test
+    void withTheDirectoryHiddenAMessageTheQueueFailedToTakeDoesNotUseUpTheAllowance(@TempDir Path data)
+            throws Exception {
+        GuardConfig hidden = withAllowanceOfTwo(ConfigFile.defaults()
+                .withCaldav(new GuardConfig.Caldav(null, null, null, "hidden")));
+        RecordingOutbound mail = new RecordingOutbound();
+        try (Database store = TestPostgres.open(data);
+             CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                     hidden, store, mail, Clock.systemUTC()).start()) {
+            DavClient dav = new DavClient(server.port());
+            assertEquals(201, dav.send("alice", "MKCALENDAR", "/dav/calendars/alice/work/", null, null).statusCode());
+            refuseQueueing(store);
+            assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/f.ics",
+                    invitation("allowance-5@example.com", "dan")).statusCode());
+            String failed = dav.get("alice", "/dav/calendars/alice/work/f.ics");
+            assertEquals(List.of("5.1", "5.1"), List.of(status(failed, "bob@"), status(failed, "dan@")), failed);
+            TestPostgres.execute(store, "DROP TRIGGER refuse_queueing" + (TestPostgres.selected()
+                    ? " ON pending_deliveries" : ""));
+            // the allowance of two is whole again: both are queued now
+            assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/g.ics",
+                    invitation("allowance-6@example.com", "dan")).statusCode());
+            String queued = dav.get("alice", "/dav/calendars/alice/work/g.ics");
+            assertEquals(List.of("1.1", "1.1"), List.of(status(queued, "bob@"), status(queued, "dan@")), queued);
+            long end = System.nanoTime() + 60_000_000_000L;
+            while ((store.scheduling().inbox("bob").isEmpty() || mail.sent().isEmpty()
+                    || store.scheduling().pendingDeliveries().count() != 0) && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, store.scheduling().inbox("bob").size(), "bob's delivered");
+            assertEquals(List.of("mailto:dan@elsewhere.example"), mail.sent().stream().map(m -> m.to().uri())
+                    .toList(), "dan's mailed; the failed ones never went");
         }
     }
 }

@@ -28,4 +28,14 @@ public interface RateLimiter {
      * @return the limits it is over; empty if it was counted
      */
     List<Limit> tryTakeAll(List<Limit> limits, Instant now);
+
+    /**
+     * Puts back the token a message took from each bucket, for a message that was counted and then went nowhere (the
+     * queue it was for failed). A bucket holds no more than its burst, and one forgotten meanwhile stays forgotten
+     * (it was full).
+     *
+     * @param limits the limits the message was counted against
+     * @param now    the time
+     */
+    void giveBack(List<Limit> limits, Instant now);
 }

@@ -49,6 +49,16 @@ public final class TokenBuckets implements RateLimiter {
         return over;
     }
 
+    @Override
+    public void giveBack(List<Limit> limits, Instant now) {
+        for (Limit l : limits) {
+            Bucket b = buckets.get(l.key());
+            if (b != null) {
+                b.giveBack(l.burst(), l.perHour(), now.toEpochMilli());
+            }
+        }
+    }
+
     private static void lockAndTake(List<Bucket> buckets, List<Limit> limits, int i, long now, List<Limit> over) {
         if (i < buckets.size()) {
             synchronized (buckets.get(i)) {
@@ -110,6 +120,11 @@ public final class TokenBuckets implements RateLimiter {
 
         void take() {
             tokens -= 1;
+        }
+
+        synchronized void giveBack(int burst, int perHour, long now) {
+            has(burst, perHour, now);
+            tokens = Math.min(burst, tokens + 1);
         }
 
         synchronized double fullness(long now) {

@@ -40,12 +40,27 @@ final class OutgoingAllowance {
      * @throws dev.inboxguard.storage.StoreFailure if the counts are in a database that fails
      */
     boolean take(Account from, String method) {
+        return limiter.tryTakeAll(bucket(from, method), clock.instant()).isEmpty();
+    }
+
+    /**
+     * Gives back what {@link #take} counted, for a message that then went nowhere: the queue failed to take it.
+     *
+     * @param from   the user sending
+     * @param method the message's METHOD
+     * @throws dev.inboxguard.storage.StoreFailure if the counts are in a database that fails
+     */
+    void giveBack(Account from, String method) {
+        limiter.giveBack(bucket(from, method), clock.instant());
+    }
+
+    private List<RateLimiter.Limit> bucket(Account from, String method) {
         String kind = switch (method) {
             case "CANCEL" -> "cancel";
             case "REPLY" -> "reply";
             default -> "request";
         };
-        return limiter.tryTakeAll(List.of(new RateLimiter.Limit("local-outgoing-" + kind + ":" + from.name(),
-                rate.burst(), rate.perHour())), clock.instant()).isEmpty();
+        return List.of(new RateLimiter.Limit("local-outgoing-" + kind + ":" + from.name(), rate.burst(),
+                rate.perHour()));
     }
 }

@@ -99,8 +99,10 @@ public final class SchedulingOutbox {
                     deliveries.queue(from, author, recipient, method, uid, itip);
                 } catch (dev.inboxguard.storage.StoreFailure e) {
                     LOG.warn("could not queue a message to {}: {}", recipient.uri(), e.toString());
-                    // "sent" would acknowledge a message that was lost
+                    // "sent" would acknowledge a message that was lost; and a message that went nowhere does not
+                    // use up the sender's allowance
                     out.put(recipient, new Sent("5.1", "5.1;Could not complete delivery"));
+                    giveBack(from, method);
                     continue;
                 }
                 out.put(recipient, new Sent("1.1", "2.0;Success"));
@@ -148,6 +150,15 @@ public final class SchedulingOutbox {
         } catch (dev.inboxguard.storage.StoreFailure e) {
             LOG.warn("could not count an outgoing message of {}: {}", from.name(), e.toString());
             return false;
+        }
+    }
+
+    private void giveBack(Account from, String method) {
+        try {
+            allowance.giveBack(from, method);
+        } catch (dev.inboxguard.storage.StoreFailure e) {
+            // the count stays taken: the sender has one message fewer until the bucket refills
+            LOG.warn("could not give back an outgoing message's count to {}: {}", from.name(), e.toString());
         }
     }
 

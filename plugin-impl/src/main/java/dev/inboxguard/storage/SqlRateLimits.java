@@ -73,6 +73,22 @@ final class SqlRateLimits implements RateLimiter {
         return over;
     }
 
+    @Override
+    public void giveBack(List<Limit> limits, Instant now) {
+        long at = now.toEpochMilli();
+        List<Limit> ordered = limits.stream().sorted(Comparator.comparing(Limit::key)).toList();
+        Sql.transaction(db, c -> {
+            for (Limit l : ordered) {
+                // refilled to now first, as a take does, so that the token put back is not lost to the cap later; a
+                // pruned (full) bucket has no row and stays so
+                Sql.update(c, "UPDATE rate_buckets SET tokens = LEAST(burst, tokens + GREATEST(0, ? - updated) * "
+                        + "per_hour / 3600000.0 + 1), updated = GREATEST(updated, ?) WHERE bucket = ?", at, at,
+                        Sql.shortKey(l.key()));
+            }
+            return null;
+        });
+    }
+
     /**
      * Deletes buckets that have refilled completely; they are as good as absent. Rows a message holds are skipped
      * rather than waited for, so pruning never waits on (or deadlocks with) the messages being counted.

@@ -78,6 +78,27 @@ class FloodTest {
     }
 
     @Test
+    void aTokenGivenBackCountsAgainButNeverPastTheBurst() {
+        TokenBuckets buckets = new TokenBuckets(1000);
+        Instant t = Instant.parse("2026-11-21T09:00:00Z");
+        List<RateLimiter.Limit> k = List.of(new RateLimiter.Limit("k", 2, 1));
+        assertTrue(take(buckets, "k", 2, 1, t));
+        assertTrue(take(buckets, "k", 2, 1, t));
+        assertTrue(!take(buckets, "k", 2, 1, t));
+        buckets.giveBack(k, t);
+        assertTrue(take(buckets, "k", 2, 1, t), "the token given back");
+        assertTrue(!take(buckets, "k", 2, 1, t));
+        for (int i = 0; i < 5; i++) {
+            buckets.giveBack(k, t);
+        }
+        assertTrue(take(buckets, "k", 2, 1, t));
+        assertTrue(take(buckets, "k", 2, 1, t));
+        assertTrue(!take(buckets, "k", 2, 1, t), "a bucket holds its burst at most");
+        buckets.giveBack(List.of(new RateLimiter.Limit("never-taken", 2, 1)), t);
+        assertEquals(1, buckets.size(), "nothing made for a bucket never taken from");
+    }
+
+    @Test
     void aMessageOverOneLimitUsesUpNoOther() {
         TokenBuckets buckets = new TokenBuckets(1000);
         Instant t = Instant.parse("2026-11-21T09:00:00Z");

@@ -902,6 +902,18 @@ abstract class StoreContract {
             assertFalse(lb.tryTakeAll(List.of(sender), t.plusSeconds(62)).isEmpty());
             // a clock behind the last writer refills nothing
             assertFalse(lb.tryTakeAll(List.of(sender), t.minusSeconds(3600)).isEmpty());
+            // a token given back on one node counts on the other, never past the burst
+            la.giveBack(List.of(sender), t.plusSeconds(62));
+            assertTrue(lb.tryTakeAll(List.of(sender), t.plusSeconds(62)).isEmpty(), "the token given back");
+            assertFalse(la.tryTakeAll(List.of(sender), t.plusSeconds(62)).isEmpty());
+            RateLimiter.Limit small = new RateLimiter.Limit("sender:mailto:small@example.net", 2, 1);
+            assertTrue(la.tryTakeAll(List.of(small), t).isEmpty());
+            for (int i = 0; i < 5; i++) {
+                lb.giveBack(List.of(small), t);
+            }
+            assertTrue(la.tryTakeAll(List.of(small), t).isEmpty());
+            assertTrue(lb.tryTakeAll(List.of(small), t).isEmpty());
+            assertFalse(la.tryTakeAll(List.of(small), t).isEmpty(), "a bucket holds its burst at most");
 
             // keys a sender chooses may be long or odd; they still count, and a full bucket is pruned
             String hostile = "sender:mailto:" + "x".repeat(5_000) + "\0@example.net";
