@@ -172,6 +172,37 @@ class DeliveryAtomicityTest {
     }
 
     @Test
+    void aDeliveryTriedAgainAfterTheDatabaseFailedIsCountedOnceAgainstTheRateLimits(@TempDir Path data)
+            throws Exception {
+        // alice may send carol 2 messages at once, 1 more an hour; carol's delivery fails in the database at each of
+        // its first attempts. Counted at every attempt, the message would be over the limit by the time the fault
+        // is gone, and refused as a flood
+        GuardConfig d = ConfigFile.defaults().withCaldav(new GuardConfig.Caldav(null, null, null, "hidden"));
+        GuardConfig.Rates r = d.rates();
+        GuardConfig config = d.withRates(new GuardConfig.Rates(r.perSender(), r.perSenderDomain(), r.perRecipient(),
+                r.perPair(), new GuardConfig.Local(r.local().perSender(), new GuardConfig.Rate(2, 1))));
+        try (Database store = TestPostgres.open(data);
+             CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
+                     config, store, new RecordingOutbound(), Clock.systemUTC()).start()) {
+            DavClient dav = new DavClient(server.port());
+            assertEquals(201, dav.send("alice", "MKCALENDAR", "/dav/calendars/alice/work/", null, null).statusCode());
+            refuseCarolsAuditLine(store);
+            assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/counted.ics",
+                    SchedulingTest.event(UID, "alice", null, "carol")).statusCode());
+            // two attempts failed, the third waits: the queue's row counts them, and is not claimed just now
+            waitFor(() -> {
+                List<long[]> rows = TestPostgres.numbers(store, "SELECT attempts, next_attempt FROM pending_deliveries");
+                return rows.size() == 1 && rows.get(0)[0] >= 2
+                        && rows.get(0)[1] < System.currentTimeMillis() + 60_000;
+            }, "two failed attempts");
+            acceptCarolsAuditLine(store);
+            waitFor(() -> store.scheduling().pendingDeliveries().count() == 0, "the queue empty");
+            assertEquals(1, store.scheduling().inbox("carol").size(), "delivered, not refused as a flood: "
+                    + store.scheduling().auditTrail(Optional.of("carol"), 0, 10));
+        }
+    }
+
+    @Test
     void withTheDirectoryHiddenAStopGivesBackTheMessagesItHadClaimedAndNotBegunWithoutCountingAnAttempt(
             @TempDir Path data) throws Exception {
         GuardConfig hidden = ConfigFile.defaults().withCaldav(new GuardConfig.Caldav(null, null, null, "hidden"));

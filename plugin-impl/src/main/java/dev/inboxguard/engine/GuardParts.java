@@ -95,7 +95,8 @@ public final class GuardParts {
                 new ChainLink(ChainLink.CONTENT, links),
                 new ChainLink(ChainLink.CONTENT + 10, new AlarmCheck(alarmRemoval)),
                 new ChainLink(ChainLink.CONTENT + 20, new CallbackScamCheck()),
-                new ChainLink(ChainLink.RATE, new RateLimitCheck(rateLimiter, config.rates())));
+                new ChainLink(ChainLink.RATE, new RateLimitCheck(
+                        new dev.inboxguard.ratelimit.RateLedger(rateLimiter), config.rates())));
     }
 
     /**

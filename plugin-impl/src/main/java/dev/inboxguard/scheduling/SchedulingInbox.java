@@ -131,15 +131,26 @@ public final class SchedulingInbox {
                 ? accounts.byAddress(in.sender()) : Optional.empty();
         LocalRecipient context = new LocalRecipient(in.recipient(), in.addressedTo(), calendars, store, reader, clock,
                 signedIn, accounts, preferences);
-        Guard.Screening screening = in.mail().isPresent()
-                ? guard.screenEmail(in.mail().get(), in.facts(), context)
-                : guard.screen(in.calendar(), in.facts(), context);
-        Verdict verdict = screening.verdict();
-        Delivery delivery = transactions.atomically(() -> {
-            Delivery d = carryOut(in, screening, verdict);
-            alsoCommit.accept(verdict);
-            return d;
-        });
+        Delivery delivery;
+        Verdict verdict;
+        try (dev.inboxguard.ratelimit.RateLedger.Scope counted = dev.inboxguard.ratelimit.RateLedger.open()) {
+            Guard.Screening screening = in.mail().isPresent()
+                    ? guard.screenEmail(in.mail().get(), in.facts(), context)
+                    : guard.screen(in.calendar(), in.facts(), context);
+            verdict = screening.verdict();
+            try {
+                delivery = transactions.atomically(() -> {
+                    Delivery d = carryOut(in, screening, verdict);
+                    alsoCommit.accept(verdict);
+                    return d;
+                });
+            } catch (RuntimeException e) {
+                // rolled back: nothing was delivered, and the attempt that comes next (the queue's, the MTA's after
+                // its 451) is counted afresh
+                counted.giveBack(clock.instant());
+                throw e;
+            }
+        }
         // counted and logged once committed: a delivery rolled back is not one
         announce(verdict, in, delivery.heldId().orElse(""));
         return delivery;
