@@ -63,6 +63,42 @@ class DeliveryAtomicityTest {
         }
     }
 
+    /**
+     * H2's side of a database that picks carol's deliveries as the victims of a conflict: a failure of its own,
+     * which may pass when tried again (SQLSTATE 40001).
+     */
+    public static final class ConflictOnCarolsAuditLine implements org.h2.api.Trigger {
+        private final RefuseCarolsAuditLine carol = new RefuseCarolsAuditLine();
+
+        @Override
+        public void init(Connection c, String schema, String trigger, String table, boolean before, int type)
+                throws SQLException {
+            carol.init(c, schema, trigger, table, before, type);
+        }
+
+        @Override
+        public void fire(Connection c, Object[] oldRow, Object[] newRow) throws SQLException {
+            try {
+                carol.fire(c, oldRow, newRow);
+            } catch (SQLException refused) {
+                throw new SQLException("the test picks carol's delivery as a conflict's victim", "40001");
+            }
+        }
+    }
+
+    private static void conflictOnCarolsAuditLine(Database store) {
+        if (TestPostgres.selected()) {
+            TestPostgres.execute(store, "CREATE FUNCTION refuse_carol() RETURNS trigger AS $$ BEGIN "
+                    + "IF NEW.recipient_user = 'carol' THEN RAISE EXCEPTION 'the test picks carol''s delivery as a "
+                    + "conflict''s victim' USING ERRCODE = '40001'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+            TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW "
+                    + "EXECUTE FUNCTION refuse_carol()");
+        } else {
+            TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW CALL '"
+                    + ConflictOnCarolsAuditLine.class.getName() + "'");
+        }
+    }
+
     private static void acceptCarolsAuditLine(Database store) {
         TestPostgres.execute(store, "DROP TRIGGER refuse_carol" + (TestPostgres.selected() ? " ON audit" : ""));
     }
@@ -174,29 +210,35 @@ class DeliveryAtomicityTest {
     @Test
     void aDeliveryTriedAgainAfterTheDatabaseFailedIsCountedOnceAgainstTheRateLimits(@TempDir Path data)
             throws Exception {
-        // alice may send carol 2 messages at once, 1 more an hour; carol's delivery fails in the database at each of
-        // its first attempts. Counted at every attempt, the message would be over the limit by the time the fault
-        // is gone, and refused as a flood
+        // alice may send carol 2 messages at once, 1 more an hour; the database fails carol's delivery at each of
+        // its first attempts (a conflict, which may pass when tried again). Counted at every attempt, the message
+        // would be over the limit by the time the fault is gone, and refused as a flood
         GuardConfig d = ConfigFile.defaults().withCaldav(new GuardConfig.Caldav(null, null, null, "hidden"));
         GuardConfig.Rates r = d.rates();
         GuardConfig config = d.withRates(new GuardConfig.Rates(r.perSender(), r.perSenderDomain(), r.perRecipient(),
                 r.perPair(), new GuardConfig.Local(r.local().perSender(), new GuardConfig.Rate(2, 1))));
+        // the queue's waits (1-2 s, then 2 s, 4 s... between attempts) pass as the test moves the clock; the limit
+        // refills by 1 an hour, a few hundredths of a token over the test
+        MovableClock clock = new MovableClock();
         try (Database store = TestPostgres.open(data);
              CaldavServer server = new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(),
-                     config, store, new RecordingOutbound(), Clock.systemUTC()).start()) {
+                     config, store, new RecordingOutbound(), clock).start()) {
             DavClient dav = new DavClient(server.port());
             assertEquals(201, dav.send("alice", "MKCALENDAR", "/dav/calendars/alice/work/", null, null).statusCode());
-            refuseCarolsAuditLine(store);
+            conflictOnCarolsAuditLine(store);
             assertEquals(201, dav.put("alice", "/dav/calendars/alice/work/counted.ics",
                     SchedulingTest.event(UID, "alice", null, "carol")).statusCode());
             // two attempts failed, the third waits: the queue's row counts them, and is not claimed just now
             waitFor(() -> {
+                clock.advance(java.time.Duration.ofMillis(500));
                 List<long[]> rows = TestPostgres.numbers(store, "SELECT attempts, next_attempt FROM pending_deliveries");
-                return rows.size() == 1 && rows.get(0)[0] >= 2
-                        && rows.get(0)[1] < System.currentTimeMillis() + 60_000;
+                return rows.size() == 1 && rows.get(0)[0] >= 2 && rows.get(0)[1] < clock.millis() + 60_000;
             }, "two failed attempts");
             acceptCarolsAuditLine(store);
-            waitFor(() -> store.scheduling().pendingDeliveries().count() == 0, "the queue empty");
+            waitFor(() -> {
+                clock.advance(java.time.Duration.ofMillis(500));
+                return store.scheduling().pendingDeliveries().count() == 0;
+            }, "the queue empty");
             assertEquals(1, store.scheduling().inbox("carol").size(), "delivered, not refused as a flood: "
                     + store.scheduling().auditTrail(Optional.of("carol"), 0, 10));
         }
@@ -249,11 +291,17 @@ class DeliveryAtomicityTest {
                 assertTrue(sending.await(60, java.util.concurrent.TimeUnit.SECONDS), "the first message is mailed");
                 stopping.start();
                 // inside the queue's close, past its word to the worker: waiting for the worker to end
-                waitFor(() -> java.util.Arrays.stream(stopping.getStackTrace()).anyMatch(f ->
-                        f.getClassName().endsWith("GracefulStop") && f.getMethodName().equals("stop"))
-                        && java.util.Arrays.stream(stopping.getStackTrace()).anyMatch(f ->
-                        f.getClassName().endsWith("DeliveryQueue") && f.getMethodName().equals("close")),
-                        "the stop has reached the queue");
+                waitFor(() -> {
+                    StackTraceElement[] frames = stopping.getStackTrace();
+                    for (int i = 0; i + 1 < frames.length; i++) {
+                        if (frames[i].getClassName().endsWith("GracefulStop") && frames[i].getMethodName().equals(
+                                "stop") && frames[i + 1].getClassName().endsWith("DeliveryQueue")
+                                && frames[i + 1].getMethodName().equals("close")) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }, "the stop has reached the queue");
             } finally {
                 letGo.countDown();
                 if (stopping.getState() == Thread.State.NEW) {

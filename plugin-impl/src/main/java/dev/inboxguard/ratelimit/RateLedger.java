@@ -8,10 +8,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Remembers what the rate limits counted for the message screened on this thread, so that a delivery that then fails
- * can give it back. A delivery whose transaction rolls back is tried again (by the hidden directory's queue, or by
- * the MTA after a 451), and the guard counts it at each attempt: a database that failed for a minute left a message
- * that arrived once counted as many times as it was tried, and its sender's next messages to that recipient were
- * refused as a flood.
+ * can give it back. A delivery whose transaction the database fails is tried again (by the hidden directory's queue,
+ * or by the MTA after a 451), and the guard counts it at each attempt: a database that failed for a while left a
+ * message that arrived once counted as many times as it was tried, and the message itself, or its sender's next ones
+ * to that recipient, were refused as a flood. {@code SchedulingInbox} decides which failures give back.
  *
  * <p>Counting happens in {@link RateLimiter#tryTakeAll}; this limiter passes each call on and records the limits a
  * counted message took, while a {@link Scope} is open on the thread.

@@ -30,9 +30,9 @@ public interface RateLimiter {
     List<Limit> tryTakeAll(List<Limit> limits, Instant now);
 
     /**
-     * Puts back the token a message took from each bucket, for a message that was counted and then went nowhere (the
-     * queue it was for failed). A bucket holds no more than its burst, and one forgotten meanwhile stays forgotten
-     * (it was full).
+     * Puts back the token a message took from each bucket, for a message that was counted and then went nowhere: the
+     * database failed to deliver or queue it. A bucket holds no more than its burst, and one forgotten meanwhile
+     * (pruned or swept) is not made again.
      *
      * @param limits the limits the message was counted against
      * @param now    the time

@@ -144,10 +144,15 @@ public final class SchedulingInbox {
                     alsoCommit.accept(verdict);
                     return d;
                 });
-            } catch (RuntimeException e) {
-                // rolled back: nothing was delivered, and the attempt that comes next (the queue's, the MTA's after
-                // its 451) is counted afresh
-                counted.giveBack(clock.instant());
+            } catch (dev.inboxguard.storage.StoreFailure e) {
+                // rolled back for a reason of the database's own: nothing was delivered, and the attempt that comes
+                // next (the queue's, the MTA's after its 451) is counted afresh. Not for a failure that would recur
+                // with this message (a value too wide, a broken constraint): such a message, sent again and again,
+                // would never meet the flood limit that sheds it before the costlier checks. Not once the commit
+                // was made, either: the delivery stands
+                if (e.isTransient() && !e.committed()) {
+                    counted.giveBack(clock.instant());
+                }
                 throw e;
             }
         }

@@ -98,7 +98,11 @@ final class Sql {
             try {
                 T result = work.get();
                 c.commit();
-                durable(db, c);
+                try {
+                    durable(db, c);
+                } catch (SQLException e) {
+                    throw new StoreFailure("a write was committed but could not be made durable", e, true);
+                }
                 return result;
             } catch (RuntimeException | Error e) {
                 try {

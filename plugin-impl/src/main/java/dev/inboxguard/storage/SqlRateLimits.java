@@ -81,9 +81,9 @@ final class SqlRateLimits implements RateLimiter {
             for (Limit l : ordered) {
                 // refilled to now first, as a take does, so that the token put back is not lost to the cap later; a
                 // pruned (full) bucket has no row and stays so
-                Sql.update(c, "UPDATE rate_buckets SET tokens = LEAST(burst, tokens + GREATEST(0, ? - updated) * "
-                        + "per_hour / 3600000.0 + 1), updated = GREATEST(updated, ?) WHERE bucket = ?", at, at,
-                        Sql.shortKey(l.key()));
+                Sql.update(c, "UPDATE rate_buckets SET tokens = LEAST(?, tokens + GREATEST(0, ? - updated) * ? "
+                        + "/ 3600000.0 + 1), updated = GREATEST(updated, ?), burst = ?, per_hour = ? WHERE bucket = ?",
+                        l.burst(), at, l.perHour(), at, l.burst(), l.perHour(), Sql.shortKey(l.key()));
             }
             return null;
         });

@@ -1,15 +1,37 @@
 package dev.inboxguard.storage;
 
-/** The store could not do its work (disk full, database broken); nothing was changed. The server answers 500/503. */
+/**
+ * The store could not do its work (disk full, database broken); nothing was changed, unless {@link #committed} says
+ * the changes were committed and only their wait for the disk failed. The server answers 500/503.
+ */
 public final class StoreFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final boolean committed;
 
     /**
      * @param what  what failed
      * @param cause the database's reason
      */
     public StoreFailure(String what, Throwable cause) {
+        this(what, cause, false);
+    }
+
+    /**
+     * @param what      what failed
+     * @param cause     the database's reason
+     * @param committed whether the transaction was committed before the failure (its wait for the disk failed)
+     */
+    StoreFailure(String what, Throwable cause, boolean committed) {
         super(cause == null ? what : what + ": " + cause.getMessage(), cause);
+        this.committed = committed;
+    }
+
+    /**
+     * @return true if the transaction was committed and only its wait for the disk failed: its changes stand in the
+     *         database, and may or may not survive a crash
+     */
+    public boolean committed() {
+        return committed;
     }
 
     /**

@@ -200,6 +200,36 @@ class GroupCommitTest {
         }
     }
 
+    @Test
+    void aCommitWhoseFsyncFailsSaysItWasCommitted() throws Exception {
+        Recording.register();
+        Path data = java.nio.file.Files.createDirectories(dir.resolve("failing-fsync"));
+        Database db = Database.embedded(data, Recording.SCHEME + ":", false);
+        try {
+            db.calendars().createCalendar(new StoredCalendar("alice", "work", "Work", java.util.Set.of("VEVENT"), 0));
+            Recording.failingFsync = true;
+            StoreFailure failed = org.junit.jupiter.api.Assertions.assertThrows(StoreFailure.class, () ->
+                    db.atomically(() -> db.calendars().createCalendar(new StoredCalendar("alice", "home", "Home",
+                            java.util.Set.of("VEVENT"), 0))));
+            assertTrue(failed.committed(), "committed, only not on the disk: " + failed);
+            // a failure before the commit is not one that committed
+            StoreFailure refused = org.junit.jupiter.api.Assertions.assertThrows(StoreFailure.class, () ->
+                    db.atomically(() -> {
+                        db.calendars().createCalendar(new StoredCalendar("alice", "x", "X", java.util.Set.of("VEVENT"),
+                                0));
+                        throw new StoreFailure("the test fails the unit", null);
+                    }));
+            assertFalse(refused.committed());
+        } finally {
+            Recording.failingFsync = false;
+            try {
+                db.close();
+            } catch (RuntimeException closingAfterAFailedFsync) {
+                // H2 may refuse to close a store whose file failed it; the test is about what came before
+            }
+        }
+    }
+
     /** @return whether the checkpoint's thread has handed a version to H2 and waits for its serialization and write */
     private static boolean handedOverAndWaiting() {
         return Thread.getAllStackTraces().entrySet().stream()
@@ -241,6 +271,8 @@ class GroupCommitTest {
         static volatile boolean on;
         /** While set and closed, each chunk's write waits for it to open. */
         static volatile CountDownLatch held;
+        /** While set, every fsync fails, as on a disk that has gone bad. */
+        static volatile boolean failingFsync;
 
         static {
             FilePath.register(new Recording());
@@ -287,6 +319,9 @@ class GroupCommitTest {
 
                 @Override
                 public void force(boolean metaData) throws IOException {
+                    if (failingFsync) {
+                        throw new IOException("the test fails the fsync");
+                    }
                     base.force(metaData);
                     if (on) {
                         EVENTS.add("fsync");

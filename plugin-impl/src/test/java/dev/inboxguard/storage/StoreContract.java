@@ -914,6 +914,9 @@ abstract class StoreContract {
             assertTrue(la.tryTakeAll(List.of(small), t).isEmpty());
             assertTrue(lb.tryTakeAll(List.of(small), t).isEmpty());
             assertFalse(la.tryTakeAll(List.of(small), t).isEmpty(), "a bucket holds its burst at most");
+            int buckets = la.size();
+            lb.giveBack(List.of(new RateLimiter.Limit("sender:mailto:never@example.net", 2, 1)), t);
+            assertEquals(buckets, la.size(), "nothing made for a bucket never taken from");
 
             // keys a sender chooses may be long or odd; they still count, and a full bucket is pruned
             String hostile = "sender:mailto:" + "x".repeat(5_000) + "\0@example.net";
