@@ -51,15 +51,24 @@ class DeliveryAtomicityTest {
     }
 
     private static void refuseCarolsAuditLine(Database store) {
+        failCarolsAuditLine(store, RefuseCarolsAuditLine.class, "");
+    }
+
+    /**
+     * @param h2Trigger H2's trigger class
+     * @param errcode   on PostgreSQL, the failure's SQLSTATE clause, or empty for plpgsql's own
+     */
+    private static void failCarolsAuditLine(Database store, Class<? extends org.h2.api.Trigger> h2Trigger,
+                                            String errcode) {
         if (TestPostgres.selected()) {
             TestPostgres.execute(store, "CREATE FUNCTION refuse_carol() RETURNS trigger AS $$ BEGIN "
-                    + "IF NEW.recipient_user = 'carol' THEN RAISE EXCEPTION 'the test refuses carol''s audit line';"
-                    + " END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+                    + "IF NEW.recipient_user = 'carol' THEN RAISE EXCEPTION 'the test fails carol''s audit line'"
+                    + errcode + "; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
             TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW "
                     + "EXECUTE FUNCTION refuse_carol()");
         } else {
             TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW CALL '"
-                    + RefuseCarolsAuditLine.class.getName() + "'");
+                    + h2Trigger.getName() + "'");
         }
     }
 
@@ -87,16 +96,7 @@ class DeliveryAtomicityTest {
     }
 
     private static void conflictOnCarolsAuditLine(Database store) {
-        if (TestPostgres.selected()) {
-            TestPostgres.execute(store, "CREATE FUNCTION refuse_carol() RETURNS trigger AS $$ BEGIN "
-                    + "IF NEW.recipient_user = 'carol' THEN RAISE EXCEPTION 'the test picks carol''s delivery as a "
-                    + "conflict''s victim' USING ERRCODE = '40001'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
-            TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW "
-                    + "EXECUTE FUNCTION refuse_carol()");
-        } else {
-            TestPostgres.execute(store, "CREATE TRIGGER refuse_carol BEFORE INSERT ON audit FOR EACH ROW CALL '"
-                    + ConflictOnCarolsAuditLine.class.getName() + "'");
-        }
+        failCarolsAuditLine(store, ConflictOnCarolsAuditLine.class, " USING ERRCODE = '40001'");
     }
 
     private static void acceptCarolsAuditLine(Database store) {

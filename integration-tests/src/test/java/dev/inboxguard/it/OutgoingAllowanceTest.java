@@ -50,6 +50,16 @@ class OutgoingAllowanceTest {
         }
     }
 
+    /** Waits up to 60 s for bob's queued message to be delivered, mail to be handed on and the queue to be empty. */
+    private static void bobsAndTheMailsDelivered(Database store, RecordingOutbound mail) throws InterruptedException {
+        long end = System.nanoTime() + 60_000_000_000L;
+        // the queue's row goes in the same transaction as the hand-over, which the recording outbound sees first
+        while ((store.scheduling().inbox("bob").isEmpty() || mail.sent().isEmpty()
+                || store.scheduling().pendingDeliveries().count() != 0) && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
     private static String invitation(String uid, String... remote) {
         StringBuilder extra = new StringBuilder();
         for (String who : remote) {
@@ -115,12 +125,7 @@ class OutgoingAllowanceTest {
             String copy = dav.get("alice", "/dav/calendars/alice/work/h.ics");
             assertEquals(List.of("1.1", "1.1", "5.1"), List.of(status(copy, "bob@"), status(copy, "dan@"),
                     status(copy, "erin@")), copy);
-            long end = System.nanoTime() + 60_000_000_000L;
-            // the queue's row goes in the same transaction as the hand-over, which the recording outbound sees first
-            while ((store.scheduling().inbox("bob").isEmpty() || mail.sent().isEmpty()
-                    || store.scheduling().pendingDeliveries().count() != 0) && System.nanoTime() < end) {
-                Thread.sleep(50);
-            }
+            bobsAndTheMailsDelivered(store, mail);
             assertEquals(1, store.scheduling().inbox("bob").size(), "bob's queued message delivered");
             assertEquals(List.of("mailto:dan@elsewhere.example"), mail.sent().stream().map(m -> m.to().uri())
                     .toList());
@@ -157,11 +162,7 @@ class OutgoingAllowanceTest {
                     invitation("allowance-6@example.com", "dan")).statusCode());
             String queued = dav.get("alice", "/dav/calendars/alice/work/g.ics");
             assertEquals(List.of("1.1", "1.1"), List.of(status(queued, "bob@"), status(queued, "dan@")), queued);
-            long end = System.nanoTime() + 60_000_000_000L;
-            while ((store.scheduling().inbox("bob").isEmpty() || mail.sent().isEmpty()
-                    || store.scheduling().pendingDeliveries().count() != 0) && System.nanoTime() < end) {
-                Thread.sleep(50);
-            }
+            bobsAndTheMailsDelivered(store, mail);
             assertEquals(1, store.scheduling().inbox("bob").size(), "bob's delivered");
             assertEquals(List.of("mailto:dan@elsewhere.example"), mail.sent().stream().map(m -> m.to().uri())
                     .toList(), "dan's mailed; the failed ones never went");
