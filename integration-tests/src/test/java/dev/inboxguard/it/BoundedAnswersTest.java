@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * OutOfMemoryError; and an answer that would grow past 64 objects' worth of bytes ends with a 507 for the request
  * (DAV:number-of-matches-within-limits) instead of growing on.
  */
+@WallClock
 class BoundedAnswersTest {
     private static final Path JAR = Path.of(System.getProperty("inboxguard.jar",
             "../plugin-impl/target/inboxguard.jar"));

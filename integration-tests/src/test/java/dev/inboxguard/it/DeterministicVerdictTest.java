@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * again with 8 busy processes per core: the verdicts must be identical. Then a freshly started server, under the
  * same load, delivers every zoned invitation among its very first scheduling requests.
  */
+@WallClock
 class DeterministicVerdictTest {
     private static final Path JAR = Path.of(System.getProperty("inboxguard.jar",
             "../plugin-impl/target/inboxguard.jar"));

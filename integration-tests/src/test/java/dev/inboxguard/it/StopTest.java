@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * How {@code serve} stops (SIGTERM runs {@link InboxGuardServer#close()}): within one deadline for the whole stop,
  * letting the work in progress finish rather than cutting it off, and losing nothing that was acknowledged.
  */
+@WallClock
 class StopTest {
     @TempDir
     Path data;
