@@ -152,6 +152,25 @@ final class ChunkChain {
     }
 
     /**
+     * After a crash that left the file unfit to be closed cleanly first, the database's own open recovers it: the
+     * newest chunk is the one that recovery goes to, found beforehand. The walk from the header on the disk is not
+     * known, so all of the file counts as the walk until H2's first header, and any chunk written inside it, or any
+     * cut of its end, comes after a header naming that chunk.
+     *
+     * @param recovered the chunk of the version recovery went to
+     * @param fileSize  the file's size now
+     */
+    synchronized void recoveredTo(Chunk recovered, long fileSize) {
+        if (header == null || "1".equals(header.get("clean")) || newestVersion != Long.MAX_VALUE) {
+            return;
+        }
+        newest = recovered;
+        newestVersion = recovered.version();
+        walk.clear();
+        walk.add(new long[] {2L * BLOCK, Math.max(2L * BLOCK, fileSize)});
+    }
+
+    /**
      * A chunk H2 moves counts as much as a new one. {@code compactMoveChunks} writes a header, moves chunks (into
      * holes, or to the file's end), stores a new chunk, brings back those it put at the end, and then may move the
      * chunk it just stored and store one more. No move writes a header of its own, so until H2's next one recovery
@@ -189,7 +208,8 @@ final class ChunkChain {
 
     /**
      * @return whether the walk is known here: not after a crash until H2's first header names the chunk it recovered
-     *     to, nor in a new file or after a header that does not read until one names a chunk
+     *     to (or {@link #recoveredTo} names it first), nor in a new file or after a header that does not read until
+     *     one names a chunk
      */
     synchronized boolean walkKnown() {
         return header != null && newest != null;

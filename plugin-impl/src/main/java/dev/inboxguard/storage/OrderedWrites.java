@@ -74,6 +74,12 @@ public final class OrderedWrites extends FilePathWrapper {
             new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong NOT_WHOLE_LEFT_OUT =
             new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Files a crash left that could not be closed cleanly before the database's own open, by real path: the version
+     * H2's recovery went to, and the first block as it was then, which the open must find unchanged to use it.
+     */
+    private static final java.util.concurrent.ConcurrentMap<String, Recovered> RECOVERED =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OrderedWrites.class);
 
     static {
@@ -106,7 +112,24 @@ public final class OrderedWrites extends FilePathWrapper {
             channel.force(true);
             String key = key(name);
             ChunkChain chain = new ChunkChain();
-            chain.opened(firstBlock(channel), b -> ChunkChain.read(channel, b));
+            Optional<ByteBuffer> first = firstBlock(channel);
+            Recovered recovered = RECOVERED.remove(key);
+            boolean asRecovered = recovered != null && first.isPresent()
+                    && first.get().duplicate().equals(ByteBuffer.wrap(recovered.firstBlock()));
+            chain.opened(first, b -> ChunkChain.read(channel, b));
+            if (asRecovered) {
+                // H2 recovers this file again, to the same version: its chunk is the newest to name, if it is in
+                // one place only (a compaction may have left a dead copy of it behind, which H2 may write over), and
+                // if no chunk newer than it is left on the disk (leaveOutChunksNewerThan blanks them, or could not),
+                // where H2's recovery, which starts from the newer of the header's chunk and the file's last one,
+                // could take it up again
+                List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(channel);
+                List<ChunkChain.Chunk> copies = chunks.stream()
+                        .filter(c -> c.version() == recovered.version()).toList();
+                if (copies.size() == 1 && chunks.stream().noneMatch(c -> c.version() > recovered.version())) {
+                    chain.recoveredTo(copies.get(0), channel.size());
+                }
+            }
             OPEN.merge(key, 1, Integer::sum);
             CHAINS.put(key, chain);
             return new Channel(channel, chain, key);
@@ -174,8 +197,10 @@ public final class OrderedWrites extends FilePathWrapper {
      * nothing and every chunk H2's layout lists is whole where it says, closes it, which writes no chunk and leaves a
      * header that names the chunk recovery chose, marked clean.
      * Otherwise the walk recovery would follow through the last process's chunks is unknown here, and H2's first
-     * writes may reuse that process's dead chunks before it writes a header. Either way, chunks newer than where
-     * recovery went are left out first ({@link #leaveOutChunksNewerThan}).
+     * writes may reuse that process's dead chunks before it writes a header: the version recovery went to is kept
+     * for the database's own open ({@link #open}), so that a header naming its chunk comes before any chunk written
+     * inside the file until H2's first header. Either way, chunks newer than where recovery went are left out first
+     * ({@link #leaveOutChunksNewerThan}).
      *
      * @param file       the store's file ({@code ….mv.db})
      * @param fileSystem H2's file system prefix the store is opened through ({@code file:}, or a test's)
@@ -200,12 +225,12 @@ public final class OrderedWrites extends FilePathWrapper {
         leaveOutTornChunks(file);
         java.util.Map<String, String> layout;
         boolean changed;
+        long recovered;
         {
             MVStore store = recoverAlone(file, fileSystem);
             if (store == null) {
                 return false;
             }
-            long recovered;
             try {
                 layout = new java.util.HashMap<>(store.getLayoutMap());
                 recovered = store.getFileStore().lastChunkVersion();
@@ -237,6 +262,7 @@ public final class OrderedWrites extends FilePathWrapper {
         // own open recovers instead. Checked with H2's channel closed: closing another channel to the file would drop
         // the process's lock on it
         if (changed || !listedChunksWhole(layout, file)) {
+            recoveredBeforeOpening(file, recovered);
             return false;
         }
         MVStore store = openAlone(file, fileSystem);
@@ -484,6 +510,24 @@ public final class OrderedWrites extends FilePathWrapper {
             return new MVStore.Builder().fileName(SCHEME + ":" + fileSystem + file).autoCommitDisabled().open();
         } catch (MVStoreException e) {
             return null;
+        }
+    }
+
+    /** What {@link #closeCleanlyAfterACrash} found and could not settle, for the open that follows. */
+    private record Recovered(long version, byte[] firstBlock) {
+    }
+
+    private static void recoveredBeforeOpening(Path file, long version) {
+        try (FileChannel f = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            Optional<ByteBuffer> first = firstBlock(f);
+            if (first.isPresent()) {
+                ByteBuffer block = first.get();
+                byte[] bytes = new byte[block.remaining()];
+                block.get(bytes);
+                RECOVERED.put(key(file.toString()), new Recovered(version, bytes));
+            }
+        } catch (IOException e) {
+            // the open reads the file again, and H2 reports what it cannot read
         }
     }
 

@@ -134,6 +134,101 @@ class OrderedWritesTest {
     void noCleanMarkIsGivenWhileTheLayoutListsAChunkWrittenOver() throws Exception {
         Path live = dir.resolve("dead.mv.db");
         Path crashed = dir.resolve("dead-crashed.mv.db");
+        MVStore store = eightVersions(live);
+        copyWithADeadChunkWrittenOver(live, crashed);
+        store.closeImmediately();
+        OrderedWrites.register();
+
+        assertFalse(OrderedWrites.closeCleanlyAfterACrash(crashed, "file:"), "not marked clean");
+        assertEquals("version 7", valueAfterOpening(crashed, "m", 49));
+    }
+
+    /**
+     * When a crashed file cannot be closed cleanly first, the database's own open recovers it, and until H2's first
+     * header the walk recovery would follow from the header on the disk is not known here. H2's first chunk may go
+     * into a dead chunk of that walk, and a power cut then could end the walk early, before acknowledged commits (the
+     * power-loss test's model of the walk saw such a chunk in about 1 round of 32 after a restart). The version
+     * recovery went to is known from the attempt to close cleanly, so a header naming its chunk comes first.
+     */
+    @Test
+    void afterACrashThatCouldNotBeClosedCleanlyAChunkInsideTheFileComesAfterAHeaderNamingWhereRecoveryWent()
+            throws Exception {
+        Unsettled crash = unsettledCrash("unsettled");
+        long headersBefore = OrderedWrites.headersBeforeAReuse();
+
+        try (FileChannel file = FilePath.get(OrderedWrites.SCHEME + ":file:" + crash.file()).open("rw")) {
+            // H2's first chunk, where the first dead one was at the file's start: perhaps on the walk, and clear of
+            // the chunk recovery went to, which H2 keeps
+            file.write(ByteBuffer.wrap(crash.newer()), 2 * ChunkChain.BLOCK);
+        }
+
+        assertEquals(headersBefore + 1, OrderedWrites.headersBeforeAReuse(), "a header came first");
+        ChunkChain.Chunk named = where(crash.file(), crash.recovered());
+        try (FileChannel c = FileChannel.open(crash.file(), StandardOpenOption.READ)) {
+            ByteBuffer first = ByteBuffer.allocate(ChunkChain.BLOCK);
+            c.read(first, 0);
+            String header = new String(first.array(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(header.contains("block:" + Long.toHexString(named.block()) + ",")
+                    && header.contains("version:" + Long.toHexString(crash.recovered()) + ","), header);
+        }
+    }
+
+    /**
+     * A chunk newer than where recovery went, left on the disk (its footer could not be blanked), is where H2's
+     * recovery could start: the chunk recovery went to is then not named as the newest, and nothing is written first.
+     */
+    @Test
+    void noHeaderNamesWhereRecoveryWentWhileANewerChunkIsStillOnTheDisk() throws Exception {
+        Unsettled crash = unsettledCrash("newer-left");
+        try (FileChannel f = FileChannel.open(crash.file(), StandardOpenOption.WRITE)) {
+            f.write(ByteBuffer.wrap(crash.newer()), f.size());
+        }
+        long headersBefore = OrderedWrites.headersBeforeAReuse();
+
+        try (FileChannel file = FilePath.get(OrderedWrites.SCHEME + ":file:" + crash.file()).open("rw")) {
+            file.write(ByteBuffer.wrap(crash.newer()), 2 * ChunkChain.BLOCK);
+        }
+
+        assertEquals(headersBefore, OrderedWrites.headersBeforeAReuse(), "no header of ours");
+    }
+
+    /** A file a crash left that cannot be closed cleanly, the version recovery goes to, and a chunk newer than it. */
+    private record Unsettled(Path file, long recovered, byte[] newer) {
+    }
+
+    private Unsettled unsettledCrash(String name) throws Exception {
+        Path live = dir.resolve(name + ".mv.db");
+        Path crashed = dir.resolve(name + "-crashed.mv.db");
+        // closed once and opened again, so that the header on the disk names a chunk, as a running server's does
+        MVStore once = new MVStore.Builder().fileName(live.toString()).autoCommitDisabled().open();
+        commit(once, "m", 50, "before");
+        once.close();
+        MVStore store = eightVersions(live);
+        copyWithADeadChunkWrittenOver(live, crashed);
+        commit(store, "m", 50, "after the crash");
+        store.closeImmediately();
+        long recovered = recoveredVersion(crashed);
+        ChunkChain.Chunk newer;
+        byte[] chunk;
+        try (FileChannel l = FileChannel.open(live, StandardOpenOption.READ)) {
+            newer = ChunkChain.everyChunk(l).stream().filter(c -> c.version() > recovered).findFirst().orElseThrow();
+            chunk = bytes(l, newer);
+        }
+        assertTrue(2 + newer.blocks() <= where(crashed, recovered).block(), "room before the recovered chunk");
+        OrderedWrites.register();
+        assertFalse(OrderedWrites.closeCleanlyAfterACrash(crashed, "file:"), "not marked clean");
+        return new Unsettled(crashed, recovered, chunk);
+    }
+
+    /** @return the chunk of a version in a file */
+    private static ChunkChain.Chunk where(Path file, long version) throws java.io.IOException {
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+            return ChunkChain.everyChunk(c).stream().filter(x -> x.version() == version).findFirst().orElseThrow();
+        }
+    }
+
+    /** @return a store, left open, whose map "m" was written over in eight versions */
+    private static MVStore eightVersions(Path live) {
         MVStore store = new MVStore.Builder().fileName(live.toString()).autoCommitDisabled().open();
         MVMap<Integer, String> map = store.openMap("m");
         for (int version = 0; version < 8; version++) {
@@ -142,8 +237,17 @@ class OrderedWritesTest {
             }
             store.commit();
         }
+        return store;
+    }
+
+    /**
+     * Copies an open store's file, as a crash leaves it, with the first block of the newest dead chunk its layout
+     * lists blanked: a later chunk wrote over it.
+     *
+     * @return that chunk's block
+     */
+    private static long copyWithADeadChunkWrittenOver(Path live, Path crashed) throws Exception {
         Files.copy(live, crashed);
-        store.closeImmediately();
         long dead;
         MVStore look = new MVStore.Builder().fileName(crashed.toString()).readOnly().open();
         try {
@@ -167,10 +271,7 @@ class OrderedWritesTest {
         try (FileChannel f = FileChannel.open(crashed, StandardOpenOption.WRITE)) {
             f.write(ByteBuffer.allocate(ChunkChain.BLOCK), dead * ChunkChain.BLOCK);
         }
-        OrderedWrites.register();
-
-        assertFalse(OrderedWrites.closeCleanlyAfterACrash(crashed, "file:"), "not marked clean");
-        assertEquals("version 7", valueAfterOpening(crashed, "m", 49));
+        return dead;
     }
 
     /**
