@@ -88,8 +88,19 @@ public final class CheckChain {
      * @return the finding that stands for a fault of the guard, not a judgement of the message
      */
     static Finding overloaded(String checkName) {
-        return Finding.of(FindingCode.GUARD_OVERLOADED, Severity.HIGH, "the guard could not finish checking this "
-                + "message (" + checkName + "); please try again later")
+        return Finding.of(FindingCode.GUARD_OVERLOADED, Severity.HIGH, FAULT + checkName + "); please try again later")
                 .withRequestStatus(RequestStatus.SERVICE_UNAVAILABLE);
+    }
+
+    /** How {@link #overloaded} begins, and only it. */
+    private static final String FAULT = "the guard could not finish checking this message (";
+
+    /**
+     * @param finding a finding
+     * @return whether it stands for a check's fault ({@link #overloaded}) rather than a judgement or a temporary
+     *     condition a check reported
+     */
+    static boolean isFault(Finding finding) {
+        return finding.code().equals(FindingCode.GUARD_OVERLOADED) && finding.message().startsWith(FAULT);
     }
 }

@@ -4,6 +4,7 @@ import dev.inboxguard.api.Action;
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.api.DecisionContext;
 import dev.inboxguard.api.Finding;
+import dev.inboxguard.api.FindingCode;
 import dev.inboxguard.api.ItipMethod;
 import dev.inboxguard.api.Policy;
 import dev.inboxguard.api.RecipientContext;
@@ -71,6 +72,16 @@ public final class Guard {
      *                  belongs to the one delivery that takes it, which may change it
      */
     public record Screening(Verdict verdict, Optional<byte[]> inboxCopy, Optional<Calendar> copyModel) {
+        /**
+         * @return whether the guard could not judge the message just now for a reason outside it (an authentication
+         *     lookup that timed out: RFC 8601 temperror), so that the sender is asked to come back. A check's fault
+         *     is not such a reason: it would recur with the same message.
+         */
+        public boolean refusedForNow() {
+            List<Finding> findings = verdict.findings();
+            return findings.stream().anyMatch(f -> f.code().equals(FindingCode.GUARD_OVERLOADED))
+                    && findings.stream().noneMatch(CheckChain::isFault);
+        }
     }
 
     /**

@@ -155,6 +155,10 @@ public final class SchedulingInbox {
                 }
                 throw e;
             }
+            if (screening.refusedForNow()) {
+                // asked to come back (the MTA's 451): the attempt that passes is the one that counts
+                counted.giveBack(clock.instant());
+            }
         }
         // counted and logged once committed: a delivery rolled back is not one
         announce(verdict, in, delivery.heldId().orElse(""));

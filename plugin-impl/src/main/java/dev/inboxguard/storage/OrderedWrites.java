@@ -283,9 +283,10 @@ public final class OrderedWrites extends FilePathWrapper {
      * then follow the old chunk's walk, take it for the newest, and read the chunk the layout lists from a new chunk's
      * bytes, past acknowledged writes ({@code OrderedWritesTest} shows it).
      *
-     * <p>What looks like a chunk inside a chunk the recovered layout lists is left alone: the bytes of a live page
-     * (an event's text, say) could read as one. And if H2's recovery no longer goes to the same version afterwards,
-     * the footers are written back. Nothing is done unless the file's lock is free.
+     * <p>What looks like a chunk starting inside a chunk the recovered layout lists, past its first block, is left
+     * alone: the bytes of a live page (an event's text, say) could read as one. A chunk starting at a listed
+     * chunk's first block was written over it, and is left out like any other. And if H2's recovery no longer goes
+     * to the same version afterwards, the footers are written back. Nothing is done unless the file's lock is free.
      *
      * @param file       the store's file, not open
      * @param fileSystem H2's file system prefix the store is opened through
@@ -320,8 +321,10 @@ public final class OrderedWrites extends FilePathWrapper {
                 return java.util.Map.of();
             }
             for (ChunkChain.Chunk c : chunks) {
-                boolean inside = listed.stream().anyMatch(l -> c.block() < l.block() + l.blocks()
-                        && l.block() < c.block() + c.blocks());
+                // a listed chunk's pages start after its first block, which holds its header: what starts at that
+                // block (or before it) was written over the listed chunk, and is no page of it
+                boolean inside = listed.stream().anyMatch(l -> l.block() < c.block()
+                        && c.block() < l.block() + l.blocks());
                 if (c.version() > recovered && !inside) {
                     ByteBuffer footer = ByteBuffer.allocate(ChunkChain.footerLength());
                     f.read(footer, ChunkChain.footerPosition(c));
