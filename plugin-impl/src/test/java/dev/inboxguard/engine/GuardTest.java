@@ -239,6 +239,45 @@ class GuardTest {
         assertTrue(v.findings().get(0).message().contains("MissingClass"));
     }
 
+    /** Reports what SenderCheck reports for an authentication lookup that timed out: come back later. */
+    static final class LookupTimedOut implements Check {
+        @Override
+        public List<Finding> inspect(SchedulingMessage message, RecipientContext recipient) {
+            return List.of(Finding.of(FindingCode.GUARD_OVERLOADED, Severity.HIGH, "the lookup timed out")
+                    .withRequestStatus(dev.inboxguard.api.RequestStatus.SERVICE_UNAVAILABLE));
+        }
+    }
+
+    @Test
+    void onlyATemporaryConditionIsARefusalForNowNotACheckThatFailed() {
+        // a refusal for now gives back the rate limits' counts (SchedulingInbox); a check's fault would recur with
+        // the same message, whose retries must still count
+        Guard timedOut = guard(ConfigFile.defaults(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                ChainLink.add(binder(), 900, LookupTimedOut.class);
+            }
+        });
+        Guard exploding = guard(ConfigFile.defaults(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                ChainLink.add(binder(), 900, Exploding.class);
+            }
+        });
+        Guard.Screening forNow = timedOut.screen(Samples.request(), ALICE, RECIPIENT);
+        Guard.Screening fault = exploding.screen(Samples.request(), ALICE, RECIPIENT);
+        assertEquals(Action.REJECT, forNow.verdict().action());
+        assertEquals(Action.REJECT, fault.verdict().action());
+        assertTrue(fault.verdict().findings().stream().anyMatch(f -> f.code().equals(FindingCode.GUARD_OVERLOADED)));
+        assertTrue(forNow.refusedForNow(), forNow.verdict().findings().toString());
+        assertFalse(fault.refusedForNow(), fault.verdict().findings().toString());
+        assertFalse(guard(ConfigFile.defaults(), new AbstractModule() {
+            @Override
+            protected void configure() {
+            }
+        }).screen(Samples.request(), ALICE, RECIPIENT).refusedForNow(), "a verdict");
+    }
+
     @Test
     void unreadableInputIsAVerdictToo() {
         Guard guard = Guice.createInjector(new GuardModule(ConfigFile.defaults())).getInstance(Guard.class);
