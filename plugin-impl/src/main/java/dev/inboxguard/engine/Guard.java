@@ -79,7 +79,8 @@ public final class Guard {
          */
         public boolean refusedForNow() {
             List<Finding> findings = verdict.findings();
-            return findings.stream().anyMatch(f -> f.code().equals(FindingCode.GUARD_OVERLOADED))
+            return verdict.action() == Action.REJECT
+                    && findings.stream().anyMatch(f -> f.code().equals(FindingCode.GUARD_OVERLOADED))
                     && findings.stream().noneMatch(CheckChain::isFault);
         }
     }

@@ -72,14 +72,34 @@ public final class RateLedger implements RateLimiter {
          * @param now the time
          */
         public void giveBack(Instant now) {
+            giveBack(now, key -> true);
+        }
+
+        /**
+         * Gives back what was counted in this scope against the limits whose keys match; the others stay counted.
+         *
+         * @param now  the time
+         * @param keys which limits, by key
+         */
+        public void giveBack(Instant now, java.util.function.Predicate<String> keys) {
+            List<Taken> kept = new ArrayList<>();
             for (Taken t : taken) {
+                List<Limit> back = t.limits().stream().filter(l -> keys.test(l.key())).toList();
+                List<Limit> stay = t.limits().stream().filter(l -> !keys.test(l.key())).toList();
+                if (!stay.isEmpty()) {
+                    kept.add(new Taken(t.limiter(), stay));
+                }
+                if (back.isEmpty()) {
+                    continue;
+                }
                 try {
-                    t.limiter().giveBack(t.limits(), now);
+                    t.limiter().giveBack(back, now);
                 } catch (RuntimeException e) {
                     LOG.warn("could not give back a failed delivery's count to the rate limits: {}", e.toString());
                 }
             }
             taken.clear();
+            taken.addAll(kept);
         }
 
         @Override

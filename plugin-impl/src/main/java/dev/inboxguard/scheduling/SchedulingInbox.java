@@ -156,8 +156,10 @@ public final class SchedulingInbox {
                 throw e;
             }
             if (screening.refusedForNow()) {
-                // asked to come back (the MTA's 451): the attempt that passes is the one that counts
-                counted.giveBack(clock.instant());
+                // asked to come back (the MTA's 451): the retries do not use up the recipient's allowance, which
+                // every sender shares. The sender's own still counts them, so that a sender whose lookups never
+                // answer is still shed as a flood before the costlier checks
+                counted.giveBack(clock.instant(), dev.inboxguard.checks.rate.RateLimitCheck::isTheRecipients);
             }
         }
         // counted and logged once committed: a delivery rolled back is not one

@@ -123,11 +123,16 @@ public final class OrderedWrites extends FilePathWrapper {
                 // if no chunk newer than it is left on the disk (leaveOutChunksNewerThan blanks them, or could not),
                 // where H2's recovery, which starts from the newer of the header's chunk and the file's last one,
                 // could take it up again
-                List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(channel);
-                List<ChunkChain.Chunk> copies = chunks.stream()
-                        .filter(c -> c.version() == recovered.version()).toList();
-                if (copies.size() == 1 && chunks.stream().noneMatch(c -> c.version() > recovered.version())) {
-                    chain.recoveredTo(copies.get(0), channel.size());
+                try {
+                    List<ChunkChain.Chunk> chunks = ChunkChain.everyChunk(channel);
+                    List<ChunkChain.Chunk> copies = chunks.stream()
+                            .filter(c -> c.version() == recovered.version()).toList();
+                    if (copies.size() == 1 && chunks.stream().noneMatch(c -> c.version() > recovered.version())) {
+                        chain.recoveredTo(copies.get(0), channel.size());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the walk stays unknown until H2's first header, as before this was known; H2 reads the file
+                    LOG.warn("storage: {} could not be read for the chunk recovery went to: {}", key, e.toString());
                 }
             }
             OPEN.merge(key, 1, Integer::sum);
@@ -207,6 +212,7 @@ public final class OrderedWrites extends FilePathWrapper {
      * @return whether it was closed cleanly here
      */
     static boolean closeCleanlyAfterACrash(Path file, String fileSystem) {
+        RECOVERED.remove(key(file.toString()));
         if (OPEN.containsKey(key(file.toString()))) {
             // open in this process, whose lock on it closing another channel to it would drop
             return false;

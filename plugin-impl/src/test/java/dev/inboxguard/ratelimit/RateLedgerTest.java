@@ -51,4 +51,20 @@ class RateLedgerTest {
         assertTrue(buckets.tryTakeAll(PAIR, T).isEmpty(), "the outer scope's own count is back");
         assertFalse(buckets.tryTakeAll(other, T).isEmpty(), "the inner scope's stays");
     }
+
+    @Test
+    void aGiveBackByKeyReturnsOnlyThoseAndKeepsTheRestForLater() {
+        TokenBuckets buckets = new TokenBuckets(100);
+        RateLedger ledger = new RateLedger(buckets);
+        List<RateLimiter.Limit> recipient = List.of(new RateLimiter.Limit("recipient:b", 1, 1));
+        try (RateLedger.Scope scope = RateLedger.open()) {
+            assertTrue(ledger.tryTakeAll(List.of(PAIR.get(0), recipient.get(0)), T).isEmpty());
+            scope.giveBack(T, key -> key.startsWith("recipient:"));
+            assertTrue(buckets.tryTakeAll(recipient, T).isEmpty(), "the recipient's token is back");
+            assertFalse(buckets.tryTakeAll(PAIR, T).isEmpty(), "the pair's stays taken");
+            scope.giveBack(T);
+        }
+        assertTrue(buckets.tryTakeAll(PAIR, T).isEmpty(), "and is given back by a later give-back of all");
+        assertFalse(buckets.tryTakeAll(recipient, T).isEmpty(), "the recipient's was not given back twice");
+    }
 }

@@ -25,6 +25,7 @@ import java.util.Optional;
 public final class RateLimitCheck implements Check {
     private static final RequestStatus TRY_LATER = RequestStatus.SERVICE_UNAVAILABLE;
 
+    private static final String RECIPIENT = "recipient:";
     private final RateLimiter limiter;
     private final GuardConfig.Rates rates;
 
@@ -61,7 +62,7 @@ public final class RateLimitCheck implements Check {
             s.address().domain().ifPresent(d -> limits.add(limit(prefix + "domain:" + d, rates.perSenderDomain())));
             limits.add(limit(prefix + "pair:" + s.address() + ">" + recipient.address(), rates.perPair()));
         });
-        limits.add(limit("recipient:" + recipient.address(), rates.perRecipient()));
+        limits.add(limit(RECIPIENT + recipient.address(), rates.perRecipient()));
         List<Finding> out = new ArrayList<>();
         for (RateLimiter.Limit over : limiter.tryTakeAll(limits, now)) {
             out.add(Finding.of(FindingCode.RATE_LIMITED, Severity.MEDIUM, "over the limit for " + describe(over.key())
@@ -69,6 +70,14 @@ public final class RateLimitCheck implements Check {
                     .about(null, over.key()).withRequestStatus(TRY_LATER));
         }
         return out;
+    }
+
+    /**
+     * @param key a limit's key, as this check counts it
+     * @return whether it is a recipient's allowance, which every sender to that recipient shares
+     */
+    public static boolean isTheRecipients(String key) {
+        return key.startsWith(RECIPIENT);
     }
 
     private static RateLimiter.Limit limit(String key, GuardConfig.Rate rate) {
