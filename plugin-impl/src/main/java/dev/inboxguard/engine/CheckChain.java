@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public final class CheckChain {
     private static final Logger LOG = LoggerFactory.getLogger(CheckChain.class);
+    /** How {@link #overloaded} begins, and only it. */
+    private static final String FAULT = "the guard could not finish checking this message (";
     private final List<ChainLink> links;
     private final List<Timer> timers;
     private final ServerMeters meters;
@@ -91,9 +93,6 @@ public final class CheckChain {
         return Finding.of(FindingCode.GUARD_OVERLOADED, Severity.HIGH, FAULT + checkName + "); please try again later")
                 .withRequestStatus(RequestStatus.SERVICE_UNAVAILABLE);
     }
-
-    /** How {@link #overloaded} begins, and only it. */
-    private static final String FAULT = "the guard could not finish checking this message (";
 
     /**
      * @param finding a finding
