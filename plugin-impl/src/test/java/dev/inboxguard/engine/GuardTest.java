@@ -228,13 +228,7 @@ class GuardTest {
 
     @Test
     void aCheckWhoseClassesAreMissingFailsTheMessageNotTheGuard() {
-        Guard guard = guard(ConfigFile.defaults(), new AbstractModule() {
-            @Override
-            protected void configure() {
-                ChainLink.add(binder(), 900, MissingClass.class);
-            }
-        });
-        Verdict v = guard.inspect(Samples.request(), ALICE, RECIPIENT);
+        Verdict v = lastInChain(MissingClass.class).inspect(Samples.request(), ALICE, RECIPIENT);
         assertEquals(Action.REJECT, v.action());
         assertTrue(v.findings().get(0).message().contains("MissingClass"));
     }
@@ -252,30 +246,25 @@ class GuardTest {
     void onlyATemporaryConditionIsARefusalForNowNotACheckThatFailed() {
         // a refusal for now gives back the rate limits' counts (SchedulingInbox); a check's fault would recur with
         // the same message, whose retries must still count
-        Guard timedOut = guard(ConfigFile.defaults(), new AbstractModule() {
-            @Override
-            protected void configure() {
-                ChainLink.add(binder(), 900, LookupTimedOut.class);
-            }
-        });
-        Guard exploding = guard(ConfigFile.defaults(), new AbstractModule() {
-            @Override
-            protected void configure() {
-                ChainLink.add(binder(), 900, Exploding.class);
-            }
-        });
-        Guard.Screening forNow = timedOut.screen(Samples.request(), ALICE, RECIPIENT);
-        Guard.Screening fault = exploding.screen(Samples.request(), ALICE, RECIPIENT);
+        Guard.Screening forNow = lastInChain(LookupTimedOut.class).screen(Samples.request(), ALICE, RECIPIENT);
+        Guard.Screening fault = lastInChain(Exploding.class).screen(Samples.request(), ALICE, RECIPIENT);
         assertEquals(Action.REJECT, forNow.verdict().action());
         assertEquals(Action.REJECT, fault.verdict().action());
         assertTrue(fault.verdict().findings().stream().anyMatch(f -> f.code().equals(FindingCode.GUARD_OVERLOADED)));
         assertTrue(forNow.refusedForNow(), forNow.verdict().findings().toString());
         assertFalse(fault.refusedForNow(), fault.verdict().findings().toString());
-        assertFalse(guard(ConfigFile.defaults(), new AbstractModule() {
+        assertFalse(Guice.createInjector(new GuardModule(ConfigFile.defaults())).getInstance(Guard.class)
+                .screen(Samples.request(), ALICE, RECIPIENT).refusedForNow(), "a verdict");
+    }
+
+    /** @return the built-in guard with one more check, at the chain's end */
+    private static Guard lastInChain(Class<? extends Check> check) {
+        return guard(ConfigFile.defaults(), new AbstractModule() {
             @Override
             protected void configure() {
+                ChainLink.add(binder(), 900, check);
             }
-        }).screen(Samples.request(), ALICE, RECIPIENT).refusedForNow(), "a verdict");
+        });
     }
 
     @Test
