@@ -66,6 +66,42 @@ final class DavClient {
         return r.body().replace("\r\n ", "").replace("\n ", "");
     }
 
+    /**
+     * Finds an object by its UID, as a client would: the server names the copies that scheduling makes for an
+     * attendee itself (in arrival order, not after the UID).
+     *
+     * @param collection the calendar's path, ending in a slash
+     * @return the path of the one event in the calendar with this UID; fails unless there is exactly one
+     */
+    String pathOf(String user, String collection, String uid) throws IOException, InterruptedException {
+        return pathOf(user, collection, "VEVENT", uid);
+    }
+
+    /** As {@link #pathOf(String, String, String)}, for a component of this name (VTODO, VJOURNAL). */
+    String pathOf(String user, String collection, String component, String uid)
+            throws IOException, InterruptedException {
+        return find(user, collection, component, uid).orElseThrow(() -> new AssertionError("no " + component
+                + " with UID " + uid + " in " + collection));
+    }
+
+    /** @return the path of the object in the calendar with this UID, if any; fails if there are several */
+    java.util.Optional<String> find(String user, String collection, String component, String uid)
+            throws IOException, InterruptedException {
+        String query = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                + "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                + "<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">"
+                + "<C:comp-filter name=\"" + component + "\"><C:prop-filter name=\"UID\">"
+                + "<C:text-match collation=\"i;octet\">" + uid + "</C:text-match></C:prop-filter></C:comp-filter>"
+                + "</C:comp-filter></C:filter></C:calendar-query>";
+        HttpResponse<String> r = send(user, "REPORT", collection, query, "application/xml; charset=utf-8",
+                Map.of("Depth", "1"));
+        java.util.Set<String> found = DavXml.multistatus("calendar-query by UID", r).paths();
+        if (found.size() > 1) {
+            throw new AssertionError("objects with UID " + uid + " in " + collection + ": " + found);
+        }
+        return found.stream().findFirst();
+    }
+
     JsonNode api(String user, String path) throws IOException, InterruptedException {
         return JSON.readTree(send(user, "GET", path, null, null).body());
     }

@@ -18,7 +18,6 @@ import dev.inboxguard.storage.PreferenceStore;
 import dev.inboxguard.storage.TestPostgres;
 import jakarta.mail.internet.MimeMessage;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,8 +64,8 @@ class HeldNoticesTest {
     @ValueSource(strings = {"desktop", "phone"})
     void heldItemsAreMailedAndDecidedFromTheMail(String device) throws Exception {
         Chromium.require();
-        int httpPort = freePort();
-        int relayPort = freePort();
+        int httpPort = TestPorts.unused();
+        int relayPort = TestPorts.unused();
         String base = "http://127.0.0.1:" + httpPort;
         GreenMail relay = ImipGatewayTest.startRelay(relayPort);
         MovableClock clock = new MovableClock();
@@ -218,11 +217,6 @@ class HeldNoticesTest {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     private static String find(Pattern p, String text) {
         Matcher m = p.matcher(text);

@@ -66,7 +66,8 @@ class ImipGatewayTest {
 
     @BeforeAll
     static void start() throws Exception {
-        relay = startRelay(0);
+        // a port of its own, not port 0: the relay starts again on it in one test, after the guard has queued
+        relay = startRelay(TestPorts.unused());
         relayPort = relay.getSmtp().getPort();
         remoteKey = DkimVerificationTest.key("example.net");
         config = guardConfig(data, remoteKey, relayPort, "smtp: {bind: 127.0.0.1, port: 0}");
@@ -514,10 +515,7 @@ class ImipGatewayTest {
                 "--recipient", "nobody@example.com");
         assertEquals(67, unknown.status(), unknown.output());
 
-        int closed;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = TestPorts.unused();
         Ingest down = ingest(signed, "--lmtp", "127.0.0.1:" + closed, "--recipient", "alice@example.com");
         assertEquals(75, down.status(), down.output());
         assertTrue(down.output().contains("is `inboxguard serve` running?"), down.output());
@@ -543,7 +541,7 @@ class ImipGatewayTest {
         assertEquals(200, dav.send("bob", "POST", "/guard/api/held/" + held.get(0).get("id").asText() + "/approve",
                 null, null).statusCode());
 
-        String path = "/dav/calendars/bob/calendar/" + uid + ".ics";
+        String path = dav.pathOf("bob", "/dav/calendars/bob/calendar/", uid);
         String copy = dav.get("bob", path);
         String mine = SchedulingTest.line(copy, "ATTENDEE", "bob@example.com");
         assertTrue(mine.contains("PARTSTAT=NEEDS-ACTION"), copy);

@@ -54,8 +54,8 @@ class ListenerErrorsTest {
 
     @Test
     void aStartThatFailsAtTheLastListenerLeavesNoPortBoundAndNoThreadRunning() throws Exception {
-        int httpPort = freePort();
-        int lmtpPort = freePort();
+        int httpPort = TestPorts.unused();
+        int lmtpPort = TestPorts.unused();
         Set<Long> before = threadIds();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Database db = TestPostgres.open(data)) {
@@ -100,9 +100,4 @@ class ListenerErrorsTest {
                 .toList();
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

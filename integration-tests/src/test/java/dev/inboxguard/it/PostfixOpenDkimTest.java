@@ -13,7 +13,6 @@ import dev.inboxguard.storage.Database;
 import dev.inboxguard.storage.TestPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,9 +124,9 @@ class PostfixOpenDkimTest {
                 + "cat > \"$copy.part\" && mv \"$copy.part\" \"$copy\" || exit 75\n"
                 + "JAVA_HOME='" + System.getProperty("java.home") + "' INBOXGUARD_HEAP=128m exec '" + launcher
                 + "' ingest --lmtp 127.0.0.1:" + lmtp + " --sender \"$1\" --recipient \"$2\" < \"$copy\"\n");
-        smtp = freePort();
-        int milter = freePort();
-        int sink = freePort();
+        smtp = TestPorts.unused();
+        int milter = TestPorts.unused();
+        int sink = TestPorts.unused();
         Process p = new ProcessBuilder("sh", base.resolve("start.sh").toString(), base.resolve("mx").toString(),
                 String.valueOf(smtp), String.valueOf(milter), String.valueOf(lmtp), String.valueOf(sink))
                 .redirectErrorStream(true).start();
@@ -158,11 +157,6 @@ class PostfixOpenDkimTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     static String event() {
         return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + UID + "\r\n"

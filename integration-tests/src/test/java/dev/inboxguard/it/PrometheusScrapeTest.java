@@ -20,7 +20,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -151,7 +150,7 @@ class PrometheusScrapeTest {
             assertTrue(installed, ".ci/run installs Debian's prometheus");
         }
         Assumptions.assumeTrue(installed, "prometheus is not installed");
-        int port = freePort();
+        int port = TestPorts.unused();
         Path dir = Files.createDirectories(data.resolve("prometheus"));
         Files.writeString(dir.resolve("prometheus.yml"), """
                 global:
@@ -277,11 +276,6 @@ class PrometheusScrapeTest {
         return URLEncoder.encode(query, StandardCharsets.UTF_8);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     private static String corpus(String relative) throws Exception {
         try (InputStream in = PrometheusScrapeTest.class.getResourceAsStream("/corpus/" + relative)) {

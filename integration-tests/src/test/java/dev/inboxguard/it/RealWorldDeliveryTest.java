@@ -136,7 +136,7 @@ class RealWorldDeliveryTest {
         // sent by the boss's assistant with SENT-BY, authenticated in the boss's domain, no proxy configured
         deliver("legitimate/assistant-sent-by-same-domain.eml", "bob@corp.example");
         assertEquals("flag", lastVerdict("bob").get("action").asText());
-        String path = "/dav/calendars/bob/calendar/allhands-2027-01@corp.example.ics";
+        String path = dav.pathOf("bob", "/dav/calendars/bob/calendar/", "allhands-2027-01@corp.example");
         String copy = dav.get("bob", path);
         assertTrue(copy.contains("TRANSP:TRANSPARENT"), copy);
         assertTrue(copy.contains("X-INBOXGUARD-ORIGINAL-TRANSP:OPAQUE"), copy);
@@ -158,7 +158,8 @@ class RealWorldDeliveryTest {
         // Thunderbird's invitation carries a DISPLAY alarm; lena is a stranger to bob, so the monitored rule
         // "hold strangers" would have held it, while the default flags it
         deliver("legitimate/thunderbird-invitation.eml", "bob@corp.example");
-        String copy = dav.get("bob", "/dav/calendars/bob/calendar/a1b2c3d4-thunderbird-5e6f@mail.example.ics");
+        String copy = dav.get("bob", dav.pathOf("bob", "/dav/calendars/bob/calendar/",
+                "a1b2c3d4-thunderbird-5e6f@mail.example"));
         assertFalse(copy.contains("BEGIN:VALARM"), copy);
         assertTrue(copy.contains("TRANSP:TRANSPARENT"), copy);
         JsonNode audit = dav.api("bob", "/guard/api/audit").get("audit");

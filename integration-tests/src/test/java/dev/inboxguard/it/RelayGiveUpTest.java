@@ -9,7 +9,6 @@ import dev.inboxguard.server.InboxGuardServer;
 import dev.inboxguard.storage.Database;
 import dev.inboxguard.storage.TestPostgres;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,10 +27,7 @@ class RelayGiveUpTest {
 
     @Test
     void anInvitationTheRelayNeverTookShowsAsUndeliveredInTheOrganizersCopy() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort(); // free again once closed: connections are refused
-        }
+        int closed = TestPorts.unused(); // nothing listens there: connections are refused
         Path yaml = data.resolve("guard.yaml");
         Files.writeString(yaml, """
                 mail:

@@ -55,8 +55,10 @@ class SchedulingRfc6638Test {
         store.close();
     }
 
-    private static String path(String user, String uid) {
-        return "/dav/calendars/" + user + "/calendar/" + uid + ".ics";
+    /** The organizer's object is named after its UID by the test; an attendee's copy is named by the server. */
+    private static String path(String user, String uid) throws Exception {
+        String calendar = "/dav/calendars/" + user + "/calendar/";
+        return dav.find(user, calendar, "VEVENT", uid).orElse(calendar + uid + ".ics");
     }
 
     private static String weekly(String uid, String extra, String... attendees) {
@@ -172,7 +174,8 @@ class SchedulingRfc6638Test {
                 "ORGANIZER:mailto:mallory@example.com").getBytes(StandardCharsets.UTF_8);
         CalendarRead.Parsed parsed = (CalendarRead.Parsed) new CalendarReader(ConfigFile.defaults().limits())
                 .read(tampered);
-        store.calendars().put("carol", "calendar", uid + ".ics", uid, tampered,
+        String carols = path("carol", uid);
+        store.calendars().put("carol", "calendar", carols.substring(carols.lastIndexOf('/') + 1), uid, tampered,
                 ObjectSpan.of(parsed.calendar(), "VEVENT"), Expectation.NONE);
         String update = get("alice", uid).replace("SUMMARY:Weekly review", "SUMMARY:Moved to Thursday")
                 .replace("SEQUENCE:0", "SEQUENCE:1");
@@ -361,12 +364,13 @@ class SchedulingRfc6638Test {
                 + "END:VTODO\r\nEND:VCALENDAR\r\n";
         assertEquals(201, dav.send("alice", "PUT", "/dav/calendars/alice/tasks/" + uid + ".ics", todo,
                 "text/calendar", Map.of()).statusCode());
-        String bobs = dav.get("bob", "/dav/calendars/bob/tasks/" + uid + ".ics");
+        String bobsPath = dav.pathOf("bob", "/dav/calendars/bob/tasks/", "VTODO", uid);
+        String bobs = dav.get("bob", bobsPath);
         assertTrue(bobs.contains("SUMMARY:Write the report"), bobs);
         // bob reports progress: his answer and the task's progress are his to set (RFC 5546 §3.4.3)
         String done = answer(bobs, "bob", "COMPLETED").replace("END:VTODO", "PERCENT-COMPLETE:100\r\n"
                 + "COMPLETED:20261210T120000Z\r\nSTATUS:COMPLETED\r\nEND:VTODO");
-        assertEquals(204, dav.send("bob", "PUT", "/dav/calendars/bob/tasks/" + uid + ".ics", done, "text/calendar",
+        assertEquals(204, dav.send("bob", "PUT", bobsPath, done, "text/calendar",
                 Map.of()).statusCode());
         String alices = dav.get("alice", "/dav/calendars/alice/tasks/" + uid + ".ics");
         assertTrue(SchedulingTest.line(alices, "ATTENDEE", "bob@").contains("PARTSTAT=COMPLETED"), alices);

@@ -128,7 +128,7 @@ class SchedulingTest {
             assertEquals(UID, inbox.get(0).get("uid").asText());
             String propfind = send(who, "PROPFIND", "/dav/calendars/" + who + "/inbox/", null, null).body();
             assertTrue(propfind.contains(inbox.get(0).get("name").asText()), propfind);
-            String copy = get(who, "/dav/calendars/" + who + "/calendar/" + UID + ".ics");
+            String copy = get(who, dav.pathOf(who, "/dav/calendars/" + who + "/calendar/", UID));
             assertTrue(copy.contains("SUMMARY:Team sync"), copy);
         }
         String organizerCopy = get("alice", "/dav/calendars/alice/work/sync.ics");
@@ -147,7 +147,7 @@ class SchedulingTest {
     @Test
     @Order(2)
     void bobAcceptsAndAlicesCopyShowsAccepted() throws Exception {
-        String path = "/dav/calendars/bob/calendar/" + UID + ".ics";
+        String path = dav.pathOf("bob", "/dav/calendars/bob/calendar/", UID);
         String copy = get("bob", path);
         String mine = line(copy, "ATTENDEE", "bob@");
         assertTrue(mine.contains("PARTSTAT=NEEDS-ACTION"), copy);
@@ -211,7 +211,7 @@ class SchedulingTest {
         HttpResponse<String> r = send("mallory", "POST", "/dav/calendars/mallory/outbox/", cancel, "text/calendar");
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("<C:request-status>3.8;No authority</C:request-status>"), r.body());
-        String bobsCopy = get("bob", "/dav/calendars/bob/calendar/" + UID + ".ics");
+        String bobsCopy = get("bob", dav.pathOf("bob", "/dav/calendars/bob/calendar/", UID));
         assertFalse(bobsCopy.contains("STATUS:CANCELLED"), bobsCopy);
         assertEquals(1, api("bob", "GET", "/guard/api/inbox").get("inbox").size());
     }
@@ -305,7 +305,7 @@ class SchedulingTest {
         String updated = copy.replace(carol + "\r\n", "").replace(carol + "\n", "")
                 .replace("END:VEVENT", "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:guest@remote.example\r\nEND:VEVENT");
         assertEquals(204, put("alice", path, updated).statusCode());
-        String carols = get("carol", "/dav/calendars/carol/calendar/" + UID + ".ics");
+        String carols = get("carol", dav.pathOf("carol", "/dav/calendars/carol/calendar/", UID));
         assertTrue(carols.contains("STATUS:CANCELLED"), carols);
         assertTrue(outbound.sent().stream().anyMatch(m -> m.to().uri().equals("mailto:guest@remote.example")
                 && m.method().equals("REQUEST")), outbound.sent().toString());

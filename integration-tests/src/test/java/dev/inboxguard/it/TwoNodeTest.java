@@ -185,7 +185,8 @@ class TwoNodeTest {
         assertTrue(csrf.find(), "node B knows bob's sign-in from node A: " + page);
         assertEquals(303, bob.post(nodeB, "/guard/api/held/" + ids.get(0) + "/approve",
                 Map.of("csrf", csrf.group(1))).statusCode());
-        assertTrue(davA.get("bob", "/dav/calendars/bob/calendar/offsite-0@example.net.ics").contains("Offsite 0"));
+        assertTrue(davA.get("bob", davA.pathOf("bob", "/dav/calendars/bob/calendar/", "offsite-0@example.net"))
+                .contains("Offsite 0"));
 
         // the same item approved on both nodes at once, twice over: one decision each, carried out once
         for (String id : ids.subList(1, 3)) {

@@ -8,17 +8,14 @@ import dev.inboxguard.ical.CalendarReader;
 import dev.inboxguard.server.Account;
 import dev.inboxguard.storage.CalendarStore;
 import dev.inboxguard.storage.Expectation;
+import dev.inboxguard.storage.ItemId;
 import dev.inboxguard.storage.StoreConflict;
 import dev.inboxguard.storage.StoredCalendar;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import net.fortuna.ical4j.model.Parameter;
 import net.fortuna.ical4j.model.Property;
 import net.fortuna.ical4j.model.PropertyContainer;
@@ -33,7 +30,6 @@ import net.fortuna.ical4j.model.property.Status;
  * organizer's copy. These writes do not schedule anything themselves.
  */
 final class AutoSchedule {
-    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_@+=~-][A-Za-z0-9._@+=~-]{0,150}");
     private static final int ATTEMPTS = 5;
     private static final Set<String> JOINING_KEEPS = Set.of(Parameter.CN, Parameter.PARTSTAT, Parameter.MEMBER,
             Parameter.CUTYPE, Parameter.RSVP);
@@ -42,9 +38,12 @@ final class AutoSchedule {
     private final CalendarReader reader;
     private final CalendarObjectRules rules;
     private final CalendarHomes homes;
+    private final Clock clock;
 
-    AutoSchedule(CalendarStore calendars, CalendarReader reader, CalendarObjectRules rules, CalendarHomes homes) {
+    AutoSchedule(CalendarStore calendars, CalendarReader reader, CalendarObjectRules rules, CalendarHomes homes,
+                 Clock clock) {
         this.homes = homes;
+        this.clock = clock;
         this.calendars = calendars;
         this.reader = reader;
         this.rules = rules;
@@ -66,10 +65,11 @@ final class AutoSchedule {
                         ? model.map(ScheduledObject::of) : ScheduledObject.read(reader, delivered);
                 return applyOnce(owner, read, admitted);
             } catch (StoreConflict e) {
-                if (e.kind() != StoreConflict.Kind.PRECONDITION) {
+                if (e.kind() != StoreConflict.Kind.PRECONDITION && e.kind() != StoreConflict.Kind.UID_TAKEN) {
                     return false;
                 }
-                // the client changed the object meanwhile: read it again
+                // the client changed the object meanwhile, or another delivery of this UID made the copy first
+                // (under a name of its own): read it again
             }
         }
         return false;
@@ -138,7 +138,8 @@ final class AutoSchedule {
         if (calendar.isEmpty()) {
             return false;
         }
-        return write(owner, calendar.get(), nameFor(uid), message, Optional.empty());
+        // a new name in arrival order, not one made from the UID: see ItemId.ordered
+        return write(owner, calendar.get(), ItemId.ordered(clock.millis()) + ".ics", message, Optional.empty());
     }
 
     /**
@@ -363,15 +364,4 @@ final class AutoSchedule {
         return o.master().map(ScheduledObject::sequence).orElse(0);
     }
 
-    static String nameFor(String uid) {
-        if (SAFE_NAME.matcher(uid).matches()) {
-            return uid + ".ics";
-        }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(uid.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 16) + ".ics";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always there", e);
-        }
-    }
 }

@@ -58,7 +58,7 @@ public record Scheduling(SchedulingInbox inbox, SchedulingOutbox outbox, Implici
                                       dev.inboxguard.storage.Transactions transactions,
                                       dev.inboxguard.ratelimit.RateLimiter limiter, GuardConfig.Rate outgoing) {
         CalendarObjectRules rules = new CalendarObjectRules(reader);
-        AutoSchedule auto = new AutoSchedule(calendars, reader, rules, homes);
+        AutoSchedule auto = new AutoSchedule(calendars, reader, rules, homes, clock);
         SchedulingInbox inbox = new SchedulingInbox(guard, reader, calendars, store, accounts, auto, clock, meters,
                 preferences, transactions);
         DeliveryQueue deliveries = new DeliveryQueue(inbox, outbound, store, accounts, transactions, clock);
