@@ -87,15 +87,22 @@ final class DavClient {
     /** @return the path of the object in the calendar with this UID, if any; fails if there are several */
     java.util.Optional<String> find(String user, String collection, String component, String uid)
             throws IOException, InterruptedException {
+        String escaped = uid.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
         String query = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                 + "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-                + "<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">"
+                + "<D:prop><C:calendar-data/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">"
                 + "<C:comp-filter name=\"" + component + "\"><C:prop-filter name=\"UID\">"
-                + "<C:text-match collation=\"i;octet\">" + uid + "</C:text-match></C:prop-filter></C:comp-filter>"
-                + "</C:comp-filter></C:filter></C:calendar-query>";
+                + "<C:text-match collation=\"i;octet\">" + escaped + "</C:text-match></C:prop-filter>"
+                + "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>";
         HttpResponse<String> r = send(user, "REPORT", collection, query, "application/xml; charset=utf-8",
                 Map.of("Depth", "1"));
-        java.util.Set<String> found = DavXml.multistatus("calendar-query by UID", r).paths();
+        // text-match finds the UID inside longer ones too: only an exact UID line counts
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        for (DavXml.Response each : DavXml.multistatus("calendar-query by UID", r).responses) {
+            if (each.calendarData().lines().anyMatch(("UID:" + uid)::equals)) {
+                found.add(each.path);
+            }
+        }
         if (found.size() > 1) {
             throw new AssertionError("objects with UID " + uid + " in " + collection + ": " + found);
         }

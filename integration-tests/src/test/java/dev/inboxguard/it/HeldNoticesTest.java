@@ -217,7 +217,6 @@ class HeldNoticesTest {
         }
     }
 
-
     private static String find(Pattern p, String text) {
         Matcher m = p.matcher(text);
         assertTrue(m.find(), p + " in " + text);
@@ -282,5 +281,4 @@ class HeldNoticesTest {
                 + "MIME-Version: 1.0\r\nContent-Type: text/calendar; charset=UTF-8; method=REQUEST\r\n\r\n" + ics;
         return MailDialogue.deliver(port, true, from, List.of("alice@example.com"), message).get(0);
     }
-
 }

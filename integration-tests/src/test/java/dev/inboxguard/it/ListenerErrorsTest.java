@@ -99,5 +99,4 @@ class ListenerErrorsTest {
                 .filter(n -> n.startsWith("http") || n.startsWith("lmtp") || n.startsWith("smtp"))
                 .toList();
     }
-
 }

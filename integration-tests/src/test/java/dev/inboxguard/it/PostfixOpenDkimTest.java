@@ -157,7 +157,6 @@ class PostfixOpenDkimTest {
         }
     }
 
-
     static String event() {
         return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + UID + "\r\n"
                 + "DTSTAMP:20261120T090000Z\r\nDTSTART:20261210T100000Z\r\nDTEND:20261210T110000Z\r\n"

@@ -276,7 +276,6 @@ class PrometheusScrapeTest {
         return URLEncoder.encode(query, StandardCharsets.UTF_8);
     }
 
-
     private static String corpus(String relative) throws Exception {
         try (InputStream in = PrometheusScrapeTest.class.getResourceAsStream("/corpus/" + relative)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

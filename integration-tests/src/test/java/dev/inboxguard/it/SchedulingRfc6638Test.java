@@ -174,7 +174,7 @@ class SchedulingRfc6638Test {
                 "ORGANIZER:mailto:mallory@example.com").getBytes(StandardCharsets.UTF_8);
         CalendarRead.Parsed parsed = (CalendarRead.Parsed) new CalendarReader(ConfigFile.defaults().limits())
                 .read(tampered);
-        String carols = path("carol", uid);
+        String carols = dav.pathOf("carol", "/dav/calendars/carol/calendar/", uid);
         store.calendars().put("carol", "calendar", carols.substring(carols.lastIndexOf('/') + 1), uid, tampered,
                 ObjectSpan.of(parsed.calendar(), "VEVENT"), Expectation.NONE);
         String update = get("alice", uid).replace("SUMMARY:Weekly review", "SUMMARY:Moved to Thursday")

@@ -363,5 +363,4 @@ final class AutoSchedule {
     private static int sequence(ScheduledObject o) {
         return o.master().map(ScheduledObject::sequence).orElse(0);
     }
-
 }

@@ -3,7 +3,10 @@ package dev.inboxguard.storage;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
-/** Identifiers of stored items (inbox items, held items, queued mail): 128 random bits, so none can be guessed. */
+/**
+ * Identifiers of stored items (inbox items, attendees' copies of events, held items, queued mail): 128 random bits,
+ * so none can be guessed.
+ */
 public final class ItemId {
     private static final SecureRandom RANDOM = new SecureRandom();
 
