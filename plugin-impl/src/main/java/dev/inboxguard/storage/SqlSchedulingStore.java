@@ -21,36 +21,43 @@ final class SqlSchedulingStore implements SchedulingStore {
         this.dialect = dialect;
     }
 
+    private static final String INBOX_COLUMNS = "owner, name, uid, method, data, action, findings, received, "
+            + "provenance, packing, text_length";
+
     @Override
     public void addToInbox(InboxItem i) {
+        // packed against the UID as the row keeps it, which it is read back with
+        PackedText.Packed packed = PackedText.pack(i.data(), Sql.asStored(i.uid()));
         Sql.transaction(db, c -> Sql.update(c, "INSERT INTO inbox (owner, name, uid, method, data, action, findings, "
-                + "received, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", i.owner(), i.name(), i.uid(), i.method(),
-                i.data(), i.action(), i.findings(), i.received(), i.provenance()));
+                + "received, provenance, packing, text_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", i.owner(),
+                i.name(), i.uid(), i.method(), packed.bytes(), i.action(), i.findings(), i.received(), i.provenance(),
+                packed.packing(), i.data().length));
     }
 
     @Override
     public List<InboxItem> inbox(String owner) {
-        return Sql.query(db, "SELECT owner, name, uid, method, data, action, findings, received, provenance FROM inbox "
-                + "WHERE owner = ? ORDER BY received, name", List.of(owner), SqlSchedulingStore::inboxItem);
+        return Sql.query(db, "SELECT " + INBOX_COLUMNS + " FROM inbox WHERE owner = ? ORDER BY received, name",
+                List.of(owner), SqlSchedulingStore::inboxItem);
     }
 
     @Override
     public List<InboxItem> inboxWithoutText(String owner) {
-        return Sql.query(db, "SELECT owner, name, uid, method, NULL, action, findings, received, provenance FROM inbox "
+        return Sql.query(db, "SELECT owner, name, uid, method, NULL, action, findings, received, provenance, packing, "
+                + "text_length FROM inbox "
                 + "WHERE owner = ? ORDER BY received, name", List.of(owner), SqlSchedulingStore::inboxItem);
     }
 
     @Override
     public List<ObjectSummary> inboxSummaries(String owner) {
-        return Sql.query(db, "SELECT name, OCTET_LENGTH(data), received FROM inbox WHERE owner = ? ORDER BY received, "
+        return Sql.query(db, "SELECT name, text_length, received FROM inbox WHERE owner = ? ORDER BY received, "
                 + "name", List.of(owner), r -> new ObjectSummary(r.getString(1), InboxItem.etag(r.getString(1),
                 r.getLong(2)), r.getLong(2), r.getLong(3), ""));
     }
 
     @Override
     public Optional<InboxItem> inboxItem(String owner, String name) {
-        return Sql.query(db, "SELECT owner, name, uid, method, data, action, findings, received, provenance FROM inbox "
-                + "WHERE owner = ? AND name = ?", List.of(owner, name), SqlSchedulingStore::inboxItem).stream()
+        return Sql.query(db, "SELECT " + INBOX_COLUMNS + " FROM inbox WHERE owner = ? AND name = ?",
+                List.of(owner, name), SqlSchedulingStore::inboxItem).stream()
                 .findFirst();
     }
 
@@ -317,7 +324,8 @@ final class SqlSchedulingStore implements SchedulingStore {
     private static InboxItem inboxItem(ResultSet r) throws SQLException {
         byte[] data = r.getBytes(5);
         return new InboxItem(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-                data == null ? new byte[0] : data, r.getString(6), r.getString(7), r.getLong(8), r.getString(9));
+                data == null ? new byte[0] : PackedText.unpack(r.getInt(10), data, r.getInt(11), r.getString(3)),
+                r.getString(6), r.getString(7), r.getLong(8), r.getString(9));
     }
 
     private static HeldItem heldItem(ResultSet r) throws SQLException {

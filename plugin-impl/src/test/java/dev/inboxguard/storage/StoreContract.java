@@ -276,8 +276,9 @@ abstract class StoreContract {
     @Test
     void aSchemaBehindThisBuildIsBroughtUpToDateWithItsObjectsAndChanges() throws Exception {
         // the opening that finds every migration applied skips Flyway; one that finds the last missing must not.
-        // The last four migrations are undone by hand, with objects, a deletion and a token in place: V12 only
-        // added a table and V11 an index; V10 packed each object's text (the rows go back to the text as given),
+        // The last five migrations are undone by hand, with objects, an inbox item, a deletion and a token in place:
+        // V13 packed each inbox item's text (the rows go back to the text as given), V12 only added a table and V11 an
+        // index; V10 packed each object's text (the rows go back to the text as given),
         // and V9 moved each object's revision from the change log into its row. The migrations must keep every text and what a sync
         // report answers
         long token;
@@ -292,8 +293,16 @@ abstract class StoreContract {
             store.delete("alice", "c", "b.ics", Optional.empty());
             store.put("alice", "c", "a.ics", "a", event("A2"), ANY, Expectation.NONE);
             before = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
+            first.scheduling().addToInbox(new InboxItem("bob", "i.ics", "u", "REQUEST", event("I"), "deliver", "[]",
+                    5));
             try (java.sql.Connection c = first.dataSource().getConnection();
                  java.sql.Statement s = c.createStatement()) {
+                assertEquals(PackedText.DEFLATED_WITH_UID, inboxPacking(first), "this build packs inbox items");
+                try (java.sql.PreparedStatement p = c.prepareStatement(
+                        "UPDATE inbox SET data = ? WHERE owner = 'bob'")) {
+                    p.setBytes(1, event("I"));
+                    assertEquals(1, p.executeUpdate());
+                }
                 assertEquals(java.util.Map.of("a.ics", PackedText.DEFLATED_WITH_UID, "c.ics",
                         PackedText.DEFLATED_WITH_UID), packings(first), "this build packs what it writes");
                 for (StoredObject o : store.objects("alice", "c")) {
@@ -305,6 +314,9 @@ abstract class StoreContract {
                     }
                 }
                 for (String sql : List.of(
+                        "ALTER TABLE inbox DROP COLUMN packing",
+                        "ALTER TABLE inbox DROP COLUMN text_length",
+                        "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '13'",
                         "DROP TABLE pending_deliveries",
                         "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '12'",
                         "DROP INDEX inbox_received",
@@ -333,8 +345,14 @@ abstract class StoreContract {
             assertFalse(Database.current(first.dataSource()), "a history without the last migration is not current");
         }
         try (Database again = node()) {
-            assertEquals(4, again.migrationsApplied());
+            assertEquals(5, again.migrationsApplied());
             CalendarStore store = again.calendars();
+            // an inbox item kept as given reads as it was, and its length is in its row
+            assertEquals(new String(event("I"), StandardCharsets.UTF_8), new String(again.scheduling()
+                    .inboxItem("bob", "i.ics").orElseThrow().data(), StandardCharsets.UTF_8));
+            assertEquals(List.of((long) event("I").length), again.scheduling().inboxSummaries("bob").stream()
+                    .map(ObjectSummary::size).toList());
+            assertEquals(PackedText.AS_GIVEN, inboxPacking(again));
             // the texts kept as given read as they were, and their lengths are in their rows
             assertEquals(new String(event("A2"), StandardCharsets.UTF_8), new String(store.object("alice", "c", "a.ics")
                     .orElseThrow().data(), StandardCharsets.UTF_8));
@@ -362,6 +380,16 @@ abstract class StoreContract {
         }
         try (Database third = node()) {
             assertEquals(0, third.migrationsApplied());
+        }
+    }
+
+    /** @return how bob's one inbox item keeps its text, read from its row */
+    private static int inboxPacking(Database db) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT packing FROM inbox WHERE owner = 'bob'")) {
+            assertTrue(r.next());
+            return r.getInt(1);
         }
     }
 
