@@ -42,8 +42,7 @@ final class SqlSchedulingStore implements SchedulingStore {
 
     @Override
     public List<InboxItem> inboxWithoutText(String owner) {
-        return Sql.query(db, "SELECT owner, name, uid, method, NULL, action, findings, received, provenance, packing, "
-                + "text_length FROM inbox "
+        return Sql.query(db, "SELECT owner, name, uid, method, NULL, action, findings, received, provenance FROM inbox "
                 + "WHERE owner = ? ORDER BY received, name", List.of(owner), SqlSchedulingStore::inboxItem);
     }
 
