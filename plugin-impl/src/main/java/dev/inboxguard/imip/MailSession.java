@@ -2,7 +2,6 @@ package dev.inboxguard.imip;
 
 import dev.inboxguard.api.CalendarUserAddress;
 import dev.inboxguard.server.Account;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -37,7 +36,7 @@ final class MailSession {
     private final MailListener listener;
     private final MailListener.Settings settings;
     private final ImipGateway gateway;
-    private final InputStream in;
+    private final LineInput in;
     private final OutputStream out;
     private final boolean lmtp;
 
@@ -69,7 +68,7 @@ final class MailSession {
         this.listener = listener;
         this.settings = listener.settings();
         this.gateway = gateway;
-        this.in = new BufferedInputStream(new DeadlineInput(socket), 16 * 1024);
+        this.in = new LineInput(new DeadlineInput(socket), 16 * 1024);
         this.out = new BufferedOutputStream(new WatchedOutput(socket), 4 * 1024);
         this.lmtp = settings.protocol() == MailListener.Protocol.LMTP;
     }
@@ -80,7 +79,7 @@ final class MailSession {
         reply(220, settings.hostname() + (lmtp ? " LMTP" : " ESMTP") + " InboxGuard ready");
         try {
             while (true) {
-                if (in.available() == 0) {
+                if (!in.hasMore()) {
                     out.flush(); // pipelined commands are answered in one go (RFC 2920)
                 }
                 waitingSince = System.currentTimeMillis(); // a whole command within the idle timeout
@@ -429,19 +428,11 @@ final class MailSession {
         int previous = '\n';
         byte[] chunk = new byte[8192];
         while (true) {
-            int n = 0;
-            boolean endOfLine = false;
-            while (n < chunk.length) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new EOFException("the client left during DATA");
-                }
-                chunk[n++] = (byte) b;
-                if (b == '\n') {
-                    endOfLine = true;
-                    break;
-                }
+            int n = in.readLine(chunk);
+            if (n < 0) {
+                throw new EOFException("the client left during DATA");
             }
+            boolean endOfLine = chunk[n - 1] == '\n';
             if (afterCrlf && endOfLine && n == 3 && chunk[0] == '.' && chunk[1] == '\r') {
                 Optional<byte[]> whole = tooLarge || noRoom ? Optional.empty() : message.whole();
                 if (whole.isPresent()) {
@@ -537,30 +528,28 @@ final class MailSession {
 
     /** A command line without its line end, or null at end of stream; a line over the cap is read to its end. */
     private String readCommand() throws IOException {
-        StringBuilder line = new StringBuilder(64);
-        boolean overlong = false;
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            if (b == '\n') {
-                break;
-            }
-            if (line.length() <= MAX_COMMAND) {
-                line.append((char) b);
-            } else {
-                overlong = true;
-            }
+        byte[] line = new byte[MAX_COMMAND + 2];
+        int n = in.readLine(line);
+        if (n < 0) {
+            return null;
         }
-        if (overlong) {
+        if (line[n - 1] != '\n') {
+            // over the cap, or cut off by the end of the stream: read the rest of the line
+            byte[] rest = new byte[MAX_COMMAND + 2];
+            int more;
+            do {
+                more = in.readLine(rest);
+                if (more < 0) {
+                    return null;
+                }
+            } while (rest[more - 1] != '\n');
             return "X".repeat(MAX_COMMAND + 1);
         }
-        int end = line.length();
-        if (end > 0 && line.charAt(end - 1) == '\r') {
-            line.setLength(end - 1);
+        int end = n - 1;
+        if (end > 0 && line[end - 1] == '\r') {
+            end--;
         }
-        return line.toString();
+        return new String(line, 0, end, StandardCharsets.ISO_8859_1);
     }
 
     private void reset() {
