@@ -26,9 +26,15 @@ enum Dialect {
         // lock_for_rebuild: V9 copies tables that nodes of the previous version may still write to; on PostgreSQL
         // it locks them first, so that such a write waits and then fails instead of being lost with the old table.
         // The embedded store has no other node.
+        // receipt_slot: SqlMailStore.slot in SQL, over a receipt's key (V14)
         return Map.of("bytes", bytes, "text", text, "migrated_at", Long.toString(System.currentTimeMillis()),
                 "lock_for_rebuild", this == POSTGRESQL
-                        ? "LOCK TABLE calendars, objects, changes IN EXCLUSIVE MODE;" : "");
+                        ? "LOCK TABLE calendars, objects, changes IN EXCLUSIVE MODE;" : "",
+                "lock_receipts", this == POSTGRESQL ? "LOCK TABLE mail_receipts IN EXCLUSIVE MODE;" : "",
+                "receipt_slot", this == POSTGRESQL
+                        ? "('x' || encode(substring(sha256(convert_to(msg_key, 'UTF8')) from 1 for 8), 'hex'))"
+                        + "::bit(64)::bigint"
+                        : "CAST(SUBSTRING(HASH('SHA-256', CAST(msg_key AS VARBINARY)) FROM 1 FOR 8) AS BIGINT)");
     }
 
     /**

@@ -123,21 +123,22 @@ final class SqlMailStore implements MailStore {
 
     @Override
     public Receipt receive(String key, long now, long staleBefore) {
+        long slot = slot(key);
         // a claim lost in a crash is made again by the MTA's retry; the delivery's own commit writes it to the file
         return Sql.provisionally(db, c -> {
             // nearly every message is new: the insert is the claim. Of two nodes given the same message at once,
             // one inserts; the other's insert waits for it and then finds the row. No SELECT ... FOR UPDATE, which
             // H2 parses afresh on every call (5 % of a delivery)
-            if (dialect.insertIfAbsent(c, "INSERT INTO mail_receipts (msg_key, started, reply) VALUES (?, ?, NULL)",
-                    key, now)) {
+            if (dialect.insertIfAbsent(c, "INSERT INTO mail_receipts (slot, msg_key, started, reply) "
+                    + "VALUES (?, ?, ?, NULL)", slot, key, now)) {
                 return new Receipt.New();
             }
             List<String[]> rows = new ArrayList<>();
-            try (var p = c.prepareStatement("SELECT started, reply FROM mail_receipts WHERE msg_key = ?")) {
-                p.setString(1, key);
+            try (var p = c.prepareStatement("SELECT msg_key, started, reply FROM mail_receipts WHERE slot = ?")) {
+                p.setLong(1, slot);
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
-                        rows.add(new String[] {Long.toString(r.getLong(1)), r.getString(2)});
+                        rows.add(new String[] {r.getString(1), Long.toString(r.getLong(2)), r.getString(3)});
                     }
                 }
             }
@@ -145,13 +146,19 @@ final class SqlMailStore implements MailStore {
                 return new Receipt.Busy(); // forgotten between the insert and the read: the MTA tries again
             }
             String[] row = rows.get(0);
-            if (row[1] != null) {
-                return new Receipt.Done(row[1]);
+            if (!row[0].equals(key)) {
+                // another message holds the slot (one in 2^64 for two given keys): this one is handled without a
+                // receipt, so a retry of it would be handled again; refusing it would hold it back until the
+                // other's receipt is pruned
+                return new Receipt.New();
             }
-            long started = Long.parseLong(row[0]);
+            if (row[2] != null) {
+                return new Receipt.Done(row[2]);
+            }
+            long started = Long.parseLong(row[1]);
             // a claim that died is taken over by whoever moves its start first
-            if (started < staleBefore && Sql.update(c, "UPDATE mail_receipts SET started = ? WHERE msg_key = ? AND "
-                    + "started = ? AND reply IS NULL", now, key, started) == 1) {
+            if (started < staleBefore && Sql.update(c, "UPDATE mail_receipts SET started = ? WHERE slot = ? AND "
+                    + "msg_key = ? AND started = ? AND reply IS NULL", now, slot, key, started) == 1) {
                 return new Receipt.New();
             }
             return new Receipt.Busy();
@@ -160,18 +167,35 @@ final class SqlMailStore implements MailStore {
 
     @Override
     public void received(String key, String reply) {
-        Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_receipts SET reply = ? WHERE msg_key = ?", clip(reply),
-                key));
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE mail_receipts SET reply = ? WHERE slot = ? AND msg_key = ?",
+                clip(reply), slot(key), key));
     }
 
     @Override
     public void forgetReceipt(String key) {
-        Sql.transaction(db, c -> Sql.update(c, "DELETE FROM mail_receipts WHERE msg_key = ? AND reply IS NULL", key));
+        Sql.transaction(db, c -> Sql.update(c, "DELETE FROM mail_receipts WHERE slot = ? AND msg_key = ? AND "
+                + "reply IS NULL", slot(key), key));
     }
 
     @Override
     public void pruneReceipts(long before) {
-        Sql.prune(db, "mail_receipts", "msg_key", "started < ?", before);
+        Sql.prune(db, "mail_receipts", "slot", "started < ?", before);
+    }
+
+    /**
+     * A receipt's row is found by a number rather than by its key (V14): the embedded store then keeps the rows in
+     * one map ordered by that number, instead of in arrival order plus an index of 64-character keys.
+     *
+     * @return the first 64 bits of the key's SHA-256, as the migration computes them in SQL
+     */
+    static long slot(String key) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.nio.ByteBuffer.wrap(digest).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
     }
 
     private static String clip(String s) {

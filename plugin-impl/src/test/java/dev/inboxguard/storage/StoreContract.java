@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -276,8 +277,9 @@ abstract class StoreContract {
     @Test
     void aSchemaBehindThisBuildIsBroughtUpToDateWithItsObjectsAndChanges() throws Exception {
         // the opening that finds every migration applied skips Flyway; one that finds the last missing must not.
-        // The last five migrations are undone by hand, with objects, an inbox item, a deletion and a token in place:
-        // V13 packed each inbox item's text (the rows go back to the text as given), V12 only added a table and V11 an
+        // The last six migrations are undone by hand, with objects, an inbox item, receipts of mail, a deletion and a
+        // token in place: V14 keyed each receipt by a number (the receipts go back to their 64-character keys, and must
+        // answer as before), V13 packed each inbox item's text (the rows go back to the text as given), V12 only added a table and V11 an
         // index; V10 packed each object's text (the rows go back to the text as given),
         // and V9 moved each object's revision from the change log into its row. The migrations must keep every text and what a sync
         // report answers
@@ -295,6 +297,9 @@ abstract class StoreContract {
             before = store.changesSince("alice", "c", token, 1_000, 1 << 20).orElseThrow();
             first.scheduling().addToInbox(new InboxItem("bob", "i.ics", "u", "REQUEST", event("I"), "deliver", "[]",
                     5));
+            assertInstanceOf(MailStore.Receipt.New.class, first.mail().receive(RECEIPT_DONE, 100, 0));
+            first.mail().received(RECEIPT_DONE, "250 2.0.0 delivered");
+            assertInstanceOf(MailStore.Receipt.New.class, first.mail().receive(RECEIPT_CLAIMED, 200, 0));
             try (java.sql.Connection c = first.dataSource().getConnection();
                  java.sql.Statement s = c.createStatement()) {
                 assertEquals(java.util.Map.of("i.ics", PackedText.DEFLATED_WITH_UID), inboxPackings(first, "bob"),
@@ -314,7 +319,15 @@ abstract class StoreContract {
                         assertEquals(1, p.executeUpdate());
                     }
                 }
+                assertEquals(receiptSlots(first).keySet(), java.util.Set.of(RECEIPT_DONE, RECEIPT_CLAIMED));
                 for (String sql : List.of(
+                        "CREATE TABLE mail_receipts_keyed (msg_key VARCHAR(64) PRIMARY KEY, started BIGINT NOT NULL, "
+                                + "reply VARCHAR(1024))",
+                        "INSERT INTO mail_receipts_keyed SELECT msg_key, started, reply FROM mail_receipts",
+                        "DROP TABLE mail_receipts",
+                        "ALTER TABLE mail_receipts_keyed RENAME TO mail_receipts",
+                        "CREATE INDEX mail_receipts_started ON mail_receipts (started)",
+                        "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '14'",
                         "ALTER TABLE inbox DROP COLUMN packing",
                         "ALTER TABLE inbox DROP COLUMN text_length",
                         "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '13'",
@@ -346,7 +359,17 @@ abstract class StoreContract {
             assertFalse(Database.current(first.dataSource()), "a history without the last migration is not current");
         }
         try (Database again = node()) {
-            assertEquals(5, again.migrationsApplied());
+            assertEquals(6, again.migrationsApplied());
+            // each receipt is found by its key as before, in the slot the store computes (the migration computes it
+            // in SQL, and on each database its own way)
+            assertEquals(java.util.Map.of(RECEIPT_DONE, SqlMailStore.slot(RECEIPT_DONE), RECEIPT_CLAIMED,
+                    SqlMailStore.slot(RECEIPT_CLAIMED)), receiptSlots(again));
+            assertEquals("250 2.0.0 delivered", assertInstanceOf(MailStore.Receipt.Done.class,
+                    again.mail().receive(RECEIPT_DONE, 300, 0)).reply());
+            assertInstanceOf(MailStore.Receipt.Busy.class, again.mail().receive(RECEIPT_CLAIMED, 300, 150),
+                    "still claimed");
+            assertInstanceOf(MailStore.Receipt.New.class, again.mail().receive(RECEIPT_CLAIMED, 300, 250),
+                    "and the claim lapses as before");
             CalendarStore store = again.calendars();
             // an inbox item kept as given reads as it was, and its length is in its row
             assertEquals(new String(event("I"), StandardCharsets.UTF_8), new String(again.scheduling()
@@ -382,6 +405,23 @@ abstract class StoreContract {
         try (Database third = node()) {
             assertEquals(0, third.migrationsApplied());
         }
+    }
+
+    /** Receipts' keys as the gateway makes them: the hex of a SHA-256. */
+    private static final String RECEIPT_DONE = "4f".repeat(32);
+    private static final String RECEIPT_CLAIMED = "0123456789abcdef".repeat(4);
+
+    /** @return each receipt's slot by its key, read from the rows */
+    private static java.util.Map<String, Long> receiptSlots(Database db) throws java.sql.SQLException {
+        java.util.Map<String, Long> slots = new java.util.HashMap<>();
+        try (java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT msg_key, slot FROM mail_receipts")) {
+            while (r.next()) {
+                slots.put(r.getString(1), r.getLong(2));
+            }
+        }
+        return slots;
     }
 
     /** @return how each of the owner's inbox items keeps its text, read from the rows */
@@ -837,6 +877,35 @@ abstract class StoreContract {
     private static AuditEntry at(AuditEntry e, long at) {
         return new AuditEntry(0, at, "verdict", e.transport(), e.sender(), e.senderUser(), e.recipient(),
                 e.recipientUser(), e.method(), e.uid(), "reject", "5.1", "[]", "", e.actor());
+    }
+
+    @Test
+    void aMessageWhoseSlotAnotherMessageHoldsIsHandledAndTheOthersReceiptIsLeftAlone() throws Exception {
+        String key = "ab".repeat(32);
+        try (Database db = node()) {
+            // two keys whose slots meet cannot be found, so the other message's receipt is written by hand
+            try (java.sql.Connection c = db.dataSource().getConnection();
+                 java.sql.PreparedStatement p = c.prepareStatement(
+                         "INSERT INTO mail_receipts (slot, msg_key, started, reply) VALUES (?, 'another', 5, NULL)")) {
+                p.setLong(1, SqlMailStore.slot(key));
+                assertEquals(1, p.executeUpdate());
+            }
+            assertInstanceOf(MailStore.Receipt.New.class, db.mail().receive(key, 10, 0), "handled, not held back");
+            db.mail().received(key, "250 2.0.0 delivered");
+            assertInstanceOf(MailStore.Receipt.New.class, db.mail().receive(key, 20, 0),
+                    "with no receipt of its own, a retry is handled again");
+            db.mail().forgetReceipt(key);
+            assertInstanceOf(MailStore.Receipt.New.class, db.mail().receive(key, 30, 25), "not even once stale");
+            try (java.sql.Connection c = db.dataSource().getConnection();
+                 java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet r = s.executeQuery("SELECT msg_key, started, reply FROM mail_receipts")) {
+                assertTrue(r.next());
+                assertEquals("another", r.getString(1));
+                assertEquals(5, r.getLong(2), "the other's claim was not taken over");
+                assertNull(r.getString(3), "nor answered");
+                assertFalse(r.next());
+            }
+        }
     }
 
     @Test
