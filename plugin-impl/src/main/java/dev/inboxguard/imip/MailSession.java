@@ -37,6 +37,8 @@ final class MailSession {
     private final MailListener.Settings settings;
     private final ImipGateway gateway;
     private final LineInput in;
+    /** A command line with its CRLF, up to the cap; reused for each command. */
+    private final byte[] commandLine = new byte[MAX_COMMAND + 2];
     private final OutputStream out;
     private final boolean lmtp;
 
@@ -528,21 +530,20 @@ final class MailSession {
 
     /** A command line without its line end, or null at end of stream; a line over the cap is read to its end. */
     private String readCommand() throws IOException {
-        byte[] line = new byte[MAX_COMMAND + 2];
+        byte[] line = commandLine;
         int n = in.readLine(line);
         if (n < 0) {
             return null;
         }
         if (line[n - 1] != '\n') {
             // over the cap, or cut off by the end of the stream: read the rest of the line
-            byte[] rest = new byte[MAX_COMMAND + 2];
             int more;
             do {
-                more = in.readLine(rest);
+                more = in.readLine(line);
                 if (more < 0) {
                     return null;
                 }
-            } while (rest[more - 1] != '\n');
+            } while (line[more - 1] != '\n');
             return "X".repeat(MAX_COMMAND + 1);
         }
         int end = n - 1;

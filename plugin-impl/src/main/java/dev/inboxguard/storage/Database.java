@@ -44,7 +44,7 @@ public final class Database implements AutoCloseable, Transactions {
     private final java.util.Optional<StoreCompaction> compaction;
     /** The embedded store's file; none for PostgreSQL. */
     private final java.util.Optional<Path> file;
-    /** The version of this build's last migration ({@code V13__packed_inbox.sql}); a test keeps it in step. */
+    /** The version of this build's last migration ({@code V14__receipt_slots.sql}); a test keeps it in step. */
     static final int SCHEMA_VERSION = 14;
     /** The embedded store keeps binary and text values up to this size in their row. */
     static final int INLINE_BYTES = 16 * 1024;

@@ -53,6 +53,30 @@ class MailSessionTest {
     }
 
     @Test
+    void aCommandUpToTheCapIsTakenOneByteLongerIsNotAndTheSessionStaysInStep() throws Exception {
+        try (MailListener l = listener(Duration.ofSeconds(30), 4); Socket s = new Socket("127.0.0.1", l.port())) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = s.getOutputStream();
+            assertTrue(in.readLine().startsWith("220"));
+            String atCap = "NOOP " + "x".repeat(2048 - 5);
+            // in one write, split across the session's reads anyhow: the cap counts the line, not a read
+            out.write((atCap + "\r\n" + atCap + "y\r\n" + atCap + "\n" + atCap + "yz\n" + "NOOP\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("250 2.0.0 OK", in.readLine(), "2,048 characters and CRLF");
+            assertTrue(in.readLine().startsWith("500 5.5.2"), "2,049 and CRLF");
+            assertEquals("250 2.0.0 OK", in.readLine(), "2,048 and a bare LF");
+            assertTrue(in.readLine().startsWith("500 5.5.2"), "2,050 and a bare LF: read to its end, one reply");
+            assertEquals("250 2.0.0 OK", in.readLine(), "in step");
+            // a command cut off by the end of the stream gets no reply, and the session ends
+            out.write("NOOP".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertEquals(null, in.readLine());
+        }
+    }
+
+    @Test
     void idleCommandsAndExtraConnectionsAreTurnedAway() throws Exception {
         try (MailListener l = listener(Duration.ofSeconds(30), 1); Socket s = new Socket("127.0.0.1", l.port())) {
             s.setSoTimeout(10_000);

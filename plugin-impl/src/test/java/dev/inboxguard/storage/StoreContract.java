@@ -319,7 +319,7 @@ abstract class StoreContract {
                         assertEquals(1, p.executeUpdate());
                     }
                 }
-                assertEquals(receiptSlots(first).keySet(), java.util.Set.of(RECEIPT_DONE, RECEIPT_CLAIMED));
+                assertEquals(java.util.Set.of(RECEIPT_DONE, RECEIPT_CLAIMED), receiptSlots(first).keySet());
                 for (String sql : List.of(
                         "CREATE TABLE mail_receipts_keyed (msg_key VARCHAR(64) PRIMARY KEY, started BIGINT NOT NULL, "
                                 + "reply VARCHAR(1024))",
@@ -370,6 +370,18 @@ abstract class StoreContract {
                     "still claimed");
             assertInstanceOf(MailStore.Receipt.New.class, again.mail().receive(RECEIPT_CLAIMED, 300, 250),
                     "and the claim lapses as before");
+            try (java.sql.Connection c = again.dataSource().getConnection();
+                 java.sql.ResultSet r = c.getMetaData().getIndexInfo(null, null,
+                         c.getMetaData().storesUpperCaseIdentifiers() ? "MAIL_RECEIPTS" : "mail_receipts", false,
+                         false)) {
+                java.util.Set<String> indexed = new java.util.HashSet<>();
+                while (r.next()) {
+                    if (r.getString("INDEX_NAME").equalsIgnoreCase("mail_receipts_started")) {
+                        indexed.add(r.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+                    }
+                }
+                assertEquals(java.util.Set.of("started"), indexed, "the pruning's index is made again");
+            }
             CalendarStore store = again.calendars();
             // an inbox item kept as given reads as it was, and its length is in its row
             assertEquals(new String(event("I"), StandardCharsets.UTF_8), new String(again.scheduling()
