@@ -62,7 +62,8 @@ public final class Database implements AutoCloseable, Transactions {
         }
         try {
             if (dialect == Dialect.H2) {
-                PageCompressor.install(pool); // before the migrations write: every page goes through it
+                // before the migrations write; what H2 wrote to create the file used its own encoder, same format
+                PageCompressor.install(pool);
             }
             this.migrationsApplied = schema(pool, dialect, migrate);
             if (dialect == Dialect.H2) {

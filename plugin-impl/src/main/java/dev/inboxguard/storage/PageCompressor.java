@@ -44,24 +44,36 @@ final class PageCompressor implements Compressor {
     private final ThreadLocal<int[]> tables = ThreadLocal.withInitial(() -> new int[1 << HASH_BITS]);
 
     /**
-     * Has the embedded store behind the pool compress its pages with this encoder instead of H2's own. H2 keeps its
-     * encoder in a private field that it fills on first use (H2 2.4.240); where that field is missing, H2's encoder
-     * stays, which writes the same format.
+     * Has the embedded store behind the pool compress its pages with this encoder instead of H2's own, if it
+     * compresses them at all ({@code storage.compress}). H2 keeps its encoder in a private field (H2 2.4.240) that
+     * it fills on first use, without a lock: the field is filled first, so that H2 finds it taken from then on, then
+     * set, then read back. Where the field is missing, or H2 has put its own back, H2's encoder stays, which writes
+     * the same format, and the log says so.
      *
      * @param pool connections to the embedded store
      * @return whether this encoder is now the store's
      */
     static boolean install(DataSource pool) {
         try (Connection c = pool.getConnection()) {
+            org.h2.engine.Database database = ((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class)
+                    .getSession()).getDatabase();
+            if (!database.getSettings().compressData) {
+                return false; // pages are written as they are; those written compressed before read either way
+            }
+            MVStore store = GroupCommit.store(c);
+            java.lang.reflect.Method filled = MVStore.class.getDeclaredMethod("getCompressorFast");
+            filled.setAccessible(true);
+            filled.invoke(store);
             java.lang.reflect.Field f = MVStore.class.getDeclaredField("compressorFast");
             f.setAccessible(true);
-            if (f.getType() != Compressor.class) {
-                throw new NoSuchFieldException("compressorFast is a " + f.getType().getName());
+            f.set(store, new PageCompressor());
+            if (!(f.get(store) instanceof PageCompressor)) {
+                throw new IllegalStateException("H2 put its own encoder back");
             }
-            f.set(GroupCommit.store(c), new PageCompressor());
             return true;
         } catch (ReflectiveOperationException | RuntimeException | SQLException e) {
-            LOG.warn("the embedded store keeps H2's own page compression, which costs more CPU: {}", e.toString());
+            LOG.warn("the embedded store compresses its pages with H2's own LZF encoder, which costs more CPU: {}",
+                    e.toString());
             return false;
         }
     }

@@ -61,6 +61,32 @@ class PageCompressorTest {
     }
 
     @Test
+    void pagesCompressedOneAfterAnotherFromOneBufferNeverReachBackIntoTheOneBefore() {
+        // as H2 writes a commit: each page's bytes follow the last one's in one buffer, and the keys repeat across
+        // pages, so the encoder's table points into the page before; a back-reference there would expand to
+        // bytes this page does not hold
+        Random random = new Random(5);
+        byte[] buffer = new byte[64 * 1024];
+        int at = 0;
+        byte[] previous = text(random, 900);
+        while (at + 2 * previous.length < buffer.length) {
+            System.arraycopy(previous, 0, buffer, at, previous.length);
+            int start = at + previous.length;
+            byte[] page = previous.clone();
+            page[random.nextInt(page.length)] ^= 1; // nearly the page before, as a B-tree page's next copy is
+            System.arraycopy(page, 0, buffer, start, page.length);
+            byte[] packed = new byte[page.length * 2];
+            int end = encoder.compress(buffer, start, page.length, packed, 0);
+            byte[] back = new byte[page.length];
+            h2.expand(packed, 0, end, back, 0, back.length);
+            assertArrayEquals(page, back);
+            assertTrue(end < page.length, "a page of keys compresses: " + end);
+            at = start;
+            previous = page;
+        }
+    }
+
+    @Test
     void whatRepeatsShrinksAndWhatDoesNotGrowsByLzfsLiteralMarksAlone() {
         Random random = new Random(11);
         byte[] keys = text(random, 4096);
@@ -127,7 +153,9 @@ class PageCompressorTest {
     }
 
     private void roundTrip(byte[] page, int inOffset, int outOffset) {
+        // random bytes around the page: a match that read beyond it would not expand to the page
         byte[] in = new byte[inOffset + page.length + 3];
+        new Random(page.length).nextBytes(in);
         System.arraycopy(page, 0, in, inOffset, page.length);
         byte[] packed = new byte[outOffset + page.length * 2];
         int end = encoder.compress(in, inOffset, page.length, packed, outOffset);
