@@ -77,7 +77,7 @@ public final class LmtpLoad {
                 double checkpointsBefore = counted(meters, "inboxguard.store.checkpoints");
                 int ok = run(port, mail.subList(warmUp, mail.size()), threads);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                // CPU per message (server and client, this one process) is steadier than messages/s on a shared host
+                // CPU per message (server and client, this one process) depends less on the host's share
                 double cpuMillis = (cpuNanos() - cpuBefore) / 1e6 / Math.max(1, ok);
                 // the compaction's own checkpoints count too; under load it rarely runs
                 double perCheckpoint = ok / (counted(meters, "inboxguard.store.checkpoints") - checkpointsBefore);
