@@ -409,7 +409,10 @@ class PowerLossTest {
         List<String> lost = new ArrayList<>();
         long shrinks = 0;
         long waitedBefore = OrderedWrites.cutsThatWaited();
-        for (int round = 0; round < Integer.getInteger("powerloss.cleanup", 1); round++) {
+        int rounds = Integer.getInteger("powerloss.cleanup", 1);
+        int missed = 0;
+        // a round with no cut to look at is run again, twice at most
+        for (int round = 0; round < rounds + Math.min(missed, 2); round++) {
             Path data = Files.createDirectories(dir.resolve("cleanup-" + round));
             PowerCut.reset();
             Database db = Database.embedded(data, PowerCut.SCHEME + ":", SHRINK_COMPRESS);
@@ -426,7 +429,20 @@ class PowerLossTest {
                 Thread.sleep(100);
             }
             if (!PowerCut.isCut()) {
-                lost.add("round " + round + ": no compaction came to cut the file's end");
+                // On a slow host the compaction may run between the deletes and cut the end before the cut is armed
+                // (a CI run, 2026-12-06: the file at 4.1 MB when the wait ended); no round cuts it again. That round
+                // shows nothing, and another runs on a fresh store.
+                System.out.printf("[power-loss] clean-up round %d: no cut of the file's end came within the wait%n",
+                        round);
+                try {
+                    db.close();
+                } catch (RuntimeException e) {
+                    // the armed cut may have come with the close itself; the round is dropped either way
+                }
+                if (++missed < 3) {
+                    continue;
+                }
+                lost.add("round " + round + ": no compaction came to cut the file's end, in three rounds");
             }
             PowerCut.Image crash = PowerCut.cut(data.resolve("inboxguard.mv.db"));
             try {
