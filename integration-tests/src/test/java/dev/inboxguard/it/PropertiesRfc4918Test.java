@@ -106,6 +106,37 @@ class PropertiesRfc4918Test {
     }
 
     @Test
+    @DisplayName("RFC 4918 §4.3 dead properties keep their namespaces in a PROPFIND's answer, whatever their prefixes")
+    void rfc4918s4_3_namespacesSurviveTheAnswer() throws Exception {
+        String cal = HOME + "names/";
+        s.calendar(USER, cal, "VEVENT");
+        // a default namespace, the prefix D bound to another namespace than DAV:, and a namespaced attribute: the
+        // answer is written one response at a time, and must declare each where the client's request did
+        String odd = "urn:x-inboxguard-odd";
+        DavXml.Response r = patched(cal, set("<plain xmlns=\"" + X + "\"><inner>v</inner></plain>"
+                + "<D:rebound xmlns:D=\"" + odd + "\"><D:child/></D:rebound>"
+                + "<X:tagged><X:in xmlns:Q=\"" + odd + "\" Q:flag=\"on\">&lt;&amp;&gt;\"quoted\"</X:in></X:tagged>"));
+        assertEquals(200, r.status(odd, "rebound"), r.propStatus.toString());
+        for (String depth : List.of("0", "1")) {
+            String path = depth.equals("0") ? cal : HOME;
+            DavXml.Response back = s.props(USER, path, depth, "<X:plain/><O:rebound xmlns:O=\"" + odd
+                    + "\"/><X:tagged/><D:displayname/><O:never-set xmlns:O=\"" + odd + "\"/>").require(cal);
+            assertEquals(404, back.status(odd, "never-set"), "RFC 4918 §9.1 a missing property, named in its namespace");
+            Element plain = back.ok(X, "plain");
+            assertEquals("v", DavXml.child(plain, X, "inner").getTextContent(), "RFC 4918 §4.4 a default namespace");
+            Element rebound = back.ok(odd, "rebound");
+            assertNotNull(DavXml.child(rebound, odd, "child"), "RFC 4918 §4.3 D: bound to another namespace");
+            Element in = DavXml.child(back.ok(X, "tagged"), X, "in");
+            assertEquals("on", in.getAttributeNS(odd, "flag"), "RFC 4918 §4.4 a namespaced attribute");
+            assertEquals("<&>\"quoted\"", in.getTextContent(), "RFC 4918 §4.4 text, escaped and back");
+        }
+        // allprop names dead properties too (RFC 4918 §9.1), and the answer parses
+        HttpResponse<String> all = s.send(USER, "PROPFIND", cal, "<?xml version=\"1.0\"?><D:propfind "
+                + "xmlns:D=\"DAV:\"><D:allprop/></D:propfind>", "Depth", "0");
+        assertNotNull(DavXml.multistatus("PROPFIND allprop", all).require(cal).ok(odd, "rebound"));
+    }
+
+    @Test
     @DisplayName("RFC 4918 §9.2 PROPPATCH instructions run in document order")
     void rfc4918s9_2_documentOrder() throws Exception {
         String cal = HOME + "order/";

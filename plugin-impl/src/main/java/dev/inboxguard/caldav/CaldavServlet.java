@@ -33,8 +33,12 @@ import org.apache.jackrabbit.webdav.DavException;
 import org.apache.jackrabbit.webdav.DavLocatorFactory;
 import org.apache.jackrabbit.webdav.DavResource;
 import org.apache.jackrabbit.webdav.DavResourceFactory;
+import org.apache.jackrabbit.webdav.DavResourceIterator;
 import org.apache.jackrabbit.webdav.DavServletResponse;
 import org.apache.jackrabbit.webdav.DavSessionProvider;
+import org.apache.jackrabbit.webdav.MultiStatusResponse;
+import org.apache.jackrabbit.webdav.property.DavPropertyNameSet;
+import org.apache.jackrabbit.webdav.xml.DomUtil;
 import org.apache.jackrabbit.webdav.WebdavRequest;
 import org.apache.jackrabbit.webdav.WebdavResponse;
 import org.apache.jackrabbit.webdav.server.AbstractWebdavServlet;
@@ -55,6 +59,8 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     static final String ADMINISTERED_BY = "dev.inboxguard.administeredBy";
 
     private final long maxBody;
+    /** How large a PROPFIND's answer may grow, in characters, as a REPORT's may. */
+    private final long maxAnswer;
     private final Accounts accounts;
     private final dev.inboxguard.storage.SchedulingStore audit;
     private final java.time.Clock clock;
@@ -74,6 +80,7 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                          Scheduling scheduling, dev.inboxguard.storage.Transactions transactions,
                          java.time.Clock clock) {
         this.maxBody = maxBody;
+        this.maxAnswer = Multistatus.ANSWER_OBJECTS * limits.maxBytes();
         this.accounts = accounts;
         this.audit = scheduling.store();
         this.clock = clock;
@@ -310,16 +317,59 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     @Override
     protected void doPropFind(WebdavRequest request, WebdavResponse response, DavResource resource)
             throws IOException, DavException {
-        // Jackrabbit keeps each name once but takes any number of them, and builds the whole answer before sending
-        // it: the same cap as REPORT's keeps that answer small
+        if (!resource.exists()) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
+        // Jackrabbit keeps each name once but takes any number of them: the same cap as REPORT's
         int type = request.getPropFindType();
+        DavPropertyNameSet names = request.getPropFindProperties();
         if ((type == DavConstants.PROPFIND_BY_PROPERTY || type == DavConstants.PROPFIND_ALL_PROP_INCLUDE)
-                && request.getPropFindProperties().getContentSize() > Multistatus.MAX_PROPERTIES) {
+                && names.getContentSize() > Multistatus.MAX_PROPERTIES) {
             response.sendError(HttpServletResponse.SC_FORBIDDEN, "At most " + Multistatus.MAX_PROPERTIES
                     + " properties per request");
             return;
         }
-        super.doPropFind(request, response, resource);
+        // Jackrabbit's own PROPFIND builds the whole answer as one DOM and then as bytes before it sends a byte;
+        // here each resource's response is built, written and dropped in turn. Depth is 0 or 1 by now (service).
+        // The members are listed before the answer begins, so that a store that fails gets its 503, not a cut 207.
+        DavResourceIterator members = request.getDepth(DavConstants.DEPTH_1) > 0 && resource.isCollection()
+                ? resource.getMembers() : null;
+        org.w3c.dom.Document document;
+        try {
+            document = DomUtil.createDocument();
+        } catch (javax.xml.parsers.ParserConfigurationException e) {
+            throw new DavException(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, e);
+        }
+        String href = resource.getHref();
+        try (Multistatus out = new Multistatus(response, maxAnswer, acceptsGzip(request))) {
+            out.response(new MultiStatusResponse(resource, names, type).toXml(document));
+            while (members != null && members.hasNext() && out.room(href)) {
+                out.response(new MultiStatusResponse(members.nextResource(), names, type).toXml(document));
+            }
+            out.finish();
+        }
+    }
+
+    /** @return whether the client takes a gzipped answer (RFC 9110 §12.5.3), as Jackrabbit's PROPFIND gave it */
+    static boolean acceptsGzip(HttpServletRequest request) {
+        java.util.Enumeration<String> values = request.getHeaders("Accept-Encoding");
+        while (values != null && values.hasMoreElements()) {
+            for (String coding : values.nextElement().split(",")) {
+                String[] parts = coding.split(";");
+                if (!parts[0].strip().equalsIgnoreCase("gzip")) {
+                    continue;
+                }
+                for (int i = 1; i < parts.length; i++) {
+                    String q = parts[i].strip().toLowerCase(java.util.Locale.ROOT);
+                    if (q.startsWith("q=") && q.substring(2).strip().matches("0(\\.0{0,3})?")) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.inboxguard.caldav;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +10,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 import javax.servlet.http.HttpServletResponse;
+import org.w3c.dom.Attr;
 import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
 
 /**
  * A 207 Multi-Status answer (RFC 4918 §13) written to the client as it is made, one response at a time, so that a
- * large REPORT never sits whole in memory.
+ * large REPORT or PROPFIND never sits whole in memory.
  */
 final class Multistatus implements AutoCloseable {
     /** A property's name: its namespace and local name. */
@@ -47,6 +51,7 @@ final class Multistatus implements AutoCloseable {
     static final long ANSWER_OBJECTS = 64;
 
     private final Writer out;
+    private final GZIPOutputStream compressed;
     private final long maxChars;
     private long written;
     private boolean truncated;
@@ -61,11 +66,28 @@ final class Multistatus implements AutoCloseable {
      * @param maxChars how large it may grow before it is cut short with a 507
      */
     Multistatus(HttpServletResponse resp, long maxChars) throws IOException {
+        this(resp, maxChars, false);
+    }
+
+    /**
+     * @param resp     where it is written
+     * @param maxChars how large it may grow before it is cut short with a 507; counted before any compression
+     * @param gzip     whether to send it gzipped, for a client that accepts that
+     */
+    Multistatus(HttpServletResponse resp, long maxChars, boolean gzip) throws IOException {
         this.maxChars = maxChars;
         resp.setStatus(207);
         resp.setContentType("application/xml; charset=utf-8");
-        Writer buffered = new BufferedWriter(new OutputStreamWriter(resp.getOutputStream(), StandardCharsets.UTF_8),
-                16 * 1024);
+        OutputStream body = resp.getOutputStream();
+        if (gzip) {
+            resp.setHeader("Content-Encoding", "gzip");
+            resp.addHeader("Vary", "Accept-Encoding");
+            compressed = new GZIPOutputStream(body, 8 * 1024);
+            body = compressed;
+        } else {
+            compressed = null;
+        }
+        Writer buffered = new BufferedWriter(new OutputStreamWriter(body, StandardCharsets.UTF_8), 16 * 1024);
         out = new java.io.FilterWriter(buffered) {
             @Override
             public void write(String str, int off, int len) throws IOException {
@@ -149,6 +171,122 @@ final class Multistatus implements AutoCloseable {
     }
 
     /**
+     * A response built as a DOM element elsewhere (Jackrabbit builds a PROPFIND's, one resource at a time), written
+     * out and then dropped, so that only one resource's response is ever held.
+     */
+    void response(Element response) throws IOException {
+        write(response, Bindings.ROOT);
+        out.write('\n');
+    }
+
+    /**
+     * The namespace prefixes in scope where an element is written: the answer's root binds D, C and CS, and an
+     * element whose own prefix is bound otherwise, or not at all, declares it (DOM keeps an element's namespace, not
+     * the declarations an XML text needs).
+     */
+    private record Bindings(String prefix, String uri, Bindings outer) {
+        static final Bindings ROOT = new Bindings("", "", new Bindings("D", "DAV:", new Bindings("C",
+                "urn:ietf:params:xml:ns:caldav", new Bindings("CS", "http://calendarserver.org/ns/", null))));
+
+        /** @return the namespace the prefix names here; "" for none */
+        String uri(String p) {
+            for (Bindings b = this; b != null; b = b.outer) {
+                if (b.prefix.equals(p)) {
+                    return b.uri;
+                }
+            }
+            return p.isEmpty() ? "" : null;
+        }
+    }
+
+    private static final String XMLNS = "http://www.w3.org/2000/xmlns/";
+
+    private void write(Element e, Bindings scope) throws IOException {
+        String local = e.getLocalName();
+        if (local == null) {
+            // a DOM level 1 element carries no namespace to declare; Jackrabbit and the parser make none
+            local = e.getNodeName();
+        }
+        String prefix = e.getPrefix() == null ? "" : e.getPrefix();
+        String uri = e.getNamespaceURI() == null ? "" : e.getNamespaceURI();
+        StringBuilder tag = new StringBuilder("<").append(prefix.isEmpty() ? local : prefix + ":" + local);
+        NamedNodeMap attributes = e.getAttributes();
+        // declarations the element carries come first, so that none is written twice below
+        for (int i = 0; i < attributes.getLength(); i++) {
+            Attr a = (Attr) attributes.item(i);
+            if (XMLNS.equals(a.getNamespaceURI())) {
+                String declared = "xmlns".equals(a.getPrefix()) ? a.getLocalName() : "";
+                scope = new Bindings(declared, a.getValue(), scope);
+                tag.append(' ').append(a.getName()).append("=\"").append(DavError.escape(a.getValue())).append('"');
+            }
+        }
+        if (e.getLocalName() != null && !uri.equals(scope.uri(prefix))) {
+            scope = new Bindings(prefix, uri, scope);
+            tag.append(prefix.isEmpty() ? " xmlns" : " xmlns:" + prefix).append("=\"").append(DavError.escape(uri))
+                    .append('"');
+        }
+        for (int i = 0; i < attributes.getLength(); i++) {
+            Attr a = (Attr) attributes.item(i);
+            if (XMLNS.equals(a.getNamespaceURI())) {
+                continue;
+            }
+            String name = a.getName();
+            String ns = a.getNamespaceURI();
+            if (ns != null && !ns.isEmpty()) {
+                String p = a.getPrefix() == null || a.getPrefix().isEmpty() ? "a" + i : a.getPrefix();
+                if (!ns.equals(scope.uri(p))) {
+                    scope = new Bindings(p, ns, scope);
+                    tag.append(" xmlns:").append(p).append("=\"").append(DavError.escape(ns)).append('"');
+                }
+                name = p + ":" + a.getLocalName();
+            }
+            tag.append(' ').append(name).append("=\"").append(DavError.escape(a.getValue())).append('"');
+        }
+        out.write(tag.toString());
+        Node child = e.getFirstChild();
+        if (child == null) {
+            out.write("/>");
+            return;
+        }
+        out.write('>');
+        for (; child != null; child = child.getNextSibling()) {
+            if (child instanceof Element c) {
+                write(c, scope);
+            } else if (child.getNodeType() == Node.TEXT_NODE || child.getNodeType() == Node.CDATA_SECTION_NODE) {
+                out.write(text(child.getNodeValue()));
+            }
+        }
+        out.write("</" + (prefix.isEmpty() ? local : prefix + ":" + local) + ">");
+    }
+
+    /** @return character data escaped for an element's content, quotes left as they are (ETags are quoted) */
+    private static String text(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            String with = switch (c) {
+                case '<' -> "&lt;";
+                case '>' -> "&gt;";
+                case '&' -> "&amp;";
+                case '\r' -> "&#13;";
+                case '\n', '\t' -> null;
+                default -> c < 0x20 ? " " : null;
+            };
+            if (with != null && b == null) {
+                b = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            if (b != null) {
+                if (with == null) {
+                    b.append(c);
+                } else {
+                    b.append(with);
+                }
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+
+    /**
      * Whether the answer has room for more. Once it has not, the answer says so for the request itself: a 507 with
      * DAV:number-of-matches-within-limits (RFC 5323 §3.3, as RFC 6578 §3.6 does for sync-collection), and the caller
      * stops. A client asks again for less: a multiget of fewer hrefs, a narrower query.
@@ -197,5 +335,8 @@ final class Multistatus implements AutoCloseable {
     @Override
     public void close() throws IOException {
         out.flush();
+        if (compressed != null) {
+            compressed.finish();
+        }
     }
 }
