@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Behind a TLS-terminating proxy (issue 17): X-Forwarded-Proto is believed from the configured proxies only, so
- * the sign-in cookie is Secure there, and a client talking to the server directly cannot claim HTTPS.
+ * the sign-in cookie is Secure there, and a client talking to the server directly cannot claim HTTPS; an operator
+ * who sets {@code server.hstsSeconds} gets Strict-Transport-Security on answers over HTTPS, and only there.
  */
 class BehindProxyTest {
     @TempDir
@@ -41,7 +42,11 @@ class BehindProxyTest {
     }
 
     private CaldavServer server(Database store, List<String> proxies) throws Exception {
-        GuardConfig config = ConfigFile.defaults().withServer(new GuardConfig.Server("127.0.0.1", proxies));
+        return server(store, new GuardConfig.Server("127.0.0.1", proxies));
+    }
+
+    private CaldavServer server(Database store, GuardConfig.Server settings) throws Exception {
+        GuardConfig config = ConfigFile.defaults().withServer(settings);
         return new CaldavServer(new InetSocketAddress("127.0.0.1", 0), SchedulingTest.accounts(), config, store,
                 new RecordingOutbound(), Clock.systemUTC()).start();
     }
@@ -59,6 +64,36 @@ class BehindProxyTest {
             }
             try (CaldavServer elsewhere = server(store, List.of("192.0.2.10"))) {
                 assertFalse(signIn(elsewhere.port()).contains("Secure"), "only the listed proxy is believed");
+            }
+        }
+    }
+
+    private static java.util.Optional<String> hsts(int port, boolean https) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"));
+        if (https) {
+            b.header("X-Forwarded-Proto", "https");
+        }
+        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return r.headers().firstValue("Strict-Transport-Security");
+    }
+
+    @Test
+    void strictTransportSecurityOnlyWhenSetAndOnlyOverHttps() throws Exception {
+        try (Database store = TestPostgres.open(data)) {
+            GuardConfig.Server set = new GuardConfig.Server("127.0.0.1", List.of("127.0.0.1"), null, null, null,
+                    31_536_000L);
+            try (CaldavServer trusted = server(store, set)) {
+                assertEquals("max-age=31536000", hsts(trusted.port(), true).orElse("none"),
+                        "RFC 6797 §7.1: sent over HTTPS, as the trusted proxy reports it");
+                assertTrue(hsts(trusted.port(), false).isEmpty(), "RFC 6797 §7.2: never over plain HTTP");
+            }
+            try (CaldavServer direct = server(store, new GuardConfig.Server("127.0.0.1", List.of(), null, null, null,
+                    31_536_000L))) {
+                assertTrue(hsts(direct.port(), true).isEmpty(), "a client cannot claim HTTPS by a header");
+            }
+            try (CaldavServer unset = server(store, List.of("127.0.0.1"))) {
+                assertTrue(hsts(unset.port(), true).isEmpty(), "off by default");
             }
         }
     }

@@ -44,7 +44,7 @@ final class BuiltInDefaults {
                 new GuardConfig.Relay("", 587, "starttls", "", "", "", 30, List.of(60, 300, 1800, 7200, 21600), 48,
                         ""));
         GuardConfig.Server server = new GuardConfig.Server("0.0.0.0", List.of(), false,
-                new GuardConfig.Connections(1000, 100, 15, 16, 512), "");
+                new GuardConfig.Connections(1000, 100, 15, 16, 512), "", 0L);
         GuardConfig.Caldav caldav = new GuardConfig.Caldav(true, new GuardConfig.Collection("calendar", "Calendar"),
                 new GuardConfig.Collection("tasks", "Tasks"), "users");
         return new GuardConfig(limits, structure, recurrence, identity, replies, content, senders, rates, imip, checks,

@@ -159,11 +159,19 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
      * @param connections    what HTTP clients may hold open
      * @param publicUrl      the address people reach this server at ({@code https://calendar.example.com}), for the
      *                       links in mail about held items; empty: {@code http://} + {@code mail.hostname} + the port
+     * @param hstsSeconds    the max-age of a Strict-Transport-Security header (RFC 6797) on answers to requests that
+     *                       came over HTTPS, as a trusted proxy reports it; 0 (the default) sends none, since a
+     *                       browser would then refuse plain HTTP to the host for that long
      */
     public record Server(String bind, List<String> trustedProxies, Boolean requestLog, Connections connections,
-                         String publicUrl) {
+                         String publicUrl, Long hstsSeconds) {
         /** Defaults to every interface and no trusted proxy; each proxy must be an IP address, never a name. */
         public Server {
+            hstsSeconds = hstsSeconds == null ? 0L : hstsSeconds;
+            if (hstsSeconds < 0 || hstsSeconds > 2L * 365 * 24 * 3600) {
+                throw new ConfigException("server.hstsSeconds: 0 (no header) up to two years, 63072000; got "
+                        + hstsSeconds);
+            }
             publicUrl = publicUrl == null ? "" : publicUrl.strip();
             if (!publicUrl.isEmpty() && !publicUrl.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+(/[A-Za-z0-9._~/-]*)?")) {
                 throw new ConfigException("server.publicUrl: an http:// or https:// address such as "
@@ -186,17 +194,23 @@ public record GuardConfig(Limits limits, Structure structure, RecurrenceLimits r
 
         /** Where to listen, trusting no proxy. */
         public Server(String bind) {
-            this(bind, null, null, null, null);
+            this(bind, null, null, null, null, null);
         }
 
         /** The listener as before public URLs were configurable. */
         public Server(String bind, List<String> trustedProxies, Boolean requestLog, Connections connections) {
-            this(bind, trustedProxies, requestLog, connections, null);
+            this(bind, trustedProxies, requestLog, connections, null, null);
+        }
+
+        /** The listener as before HSTS was configurable. */
+        public Server(String bind, List<String> trustedProxies, Boolean requestLog, Connections connections,
+                      String publicUrl) {
+            this(bind, trustedProxies, requestLog, connections, publicUrl, null);
         }
 
         /** Where to listen and whom to trust, without a request log. */
         public Server(String bind, List<String> trustedProxies) {
-            this(bind, trustedProxies, null, null, null);
+            this(bind, trustedProxies, null, null, null, null);
         }
     }
 

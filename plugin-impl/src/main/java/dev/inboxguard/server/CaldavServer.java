@@ -127,6 +127,18 @@ public final class CaldavServer implements AutoCloseable {
         if (!config.server().trustedProxies().isEmpty()) {
             http.addCustomizer(proxies);
         }
+        long hsts = config.server().hstsSeconds();
+        if (hsts > 0) {
+            // after the proxies' customizer, so that HTTPS as a trusted proxy reports it counts; Jetty's own
+            // SecureRequestCustomizer sends the header only on a TLS connector, and TLS ends at the proxy here
+            String header = "max-age=" + hsts;
+            http.addCustomizer((request, responseHeaders) -> {
+                if (request.isSecure()) {
+                    responseHeaders.put("Strict-Transport-Security", header);
+                }
+                return request;
+            });
+        }
         connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());
