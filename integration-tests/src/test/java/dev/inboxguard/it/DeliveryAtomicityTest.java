@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One local delivery is one transaction: its inbox item, the recipient's calendar copy and its audit line commit
- * together or not at all. A database trigger refuses carol's audit line, as a full disk or a broken constraint
- * would, on H2 and on PostgreSQL.
+ * together or not at all, and for mail the receipt that answers the MTA's retries too. A database trigger refuses
+ * carol's audit line or the receipt's answer, as a full disk or a broken constraint would, on H2 and on PostgreSQL.
  */
 class DeliveryAtomicityTest {
     private static final String UID = "atomic-1@example.com";
@@ -101,6 +101,68 @@ class DeliveryAtomicityTest {
 
     private static void acceptCarolsAuditLine(Database store) {
         TestPostgres.execute(store, "DROP TRIGGER refuse_carol" + (TestPostgres.selected() ? " ON audit" : ""));
+    }
+
+    /** H2's side of a receipt that cannot be kept: refuses every answer written into a mail receipt. */
+    public static final class RefuseReceiptAnswers implements org.h2.api.Trigger {
+        @Override
+        public void fire(Connection c, Object[] oldRow, Object[] newRow) throws SQLException {
+            throw new SQLException("the test refuses the receipt's answer");
+        }
+    }
+
+    @Test
+    void aMessageWhoseReceiptCannotBeKeptIsNotDeliveredAndItsRetryIsDeliveredOnce(@TempDir Path data)
+            throws Exception {
+        // the receipt's answer and the delivery commit together (issue 17): when the answer cannot be written, the
+        // delivery goes back with it and the MTA is told to try again; had the delivery stayed, the retry would
+        // find no answer and deliver a second time
+        Path yaml = java.nio.file.Files.writeString(data.resolve("guard.yaml"), """
+                imip: {trustedAuthservIds: [mx.example.com]}
+                senders: {allow: ["@example.net"]}
+                mail: {lmtp: {bind: 127.0.0.1, port: 0}}
+                """);
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+                + "UID:" + UID + "\r\nDTSTAMP:20261121T090000Z\r\nDTSTART:20261201T100000Z\r\n"
+                + "DTEND:20261201T110000Z\r\nSUMMARY:Once\r\nSEQUENCE:0\r\nORGANIZER:mailto:org@example.net\r\n"
+                + "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        String message = "Authentication-Results: mx.example.com; dkim=pass header.d=example.net\r\n"
+                + "From: org@example.net\r\nTo: bob@example.com\r\nSubject: Once\r\n"
+                + "Date: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <once-1@example.net>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/calendar; charset=UTF-8; method=REQUEST\r\n\r\n" + ics;
+        try (Database store = TestPostgres.open(data);
+             dev.inboxguard.server.InboxGuardServer server = dev.inboxguard.server.InboxGuardServer.start(
+                     new InetSocketAddress("127.0.0.1", 0), ConfigFile.load(yaml), SchedulingTest.accounts(), store,
+                     Clock.systemUTC())) {
+            int lmtp = server.lmtpPort().orElseThrow();
+            if (TestPostgres.selected()) {
+                TestPostgres.execute(store, "CREATE FUNCTION refuse_answer() RETURNS trigger AS $$ BEGIN "
+                        + "RAISE EXCEPTION 'the test refuses the receipt''s answer'; END $$ LANGUAGE plpgsql");
+                TestPostgres.execute(store, "CREATE TRIGGER refuse_answer BEFORE UPDATE ON mail_receipts "
+                        + "FOR EACH ROW EXECUTE FUNCTION refuse_answer()");
+            } else {
+                TestPostgres.execute(store, "CREATE TRIGGER refuse_answer BEFORE UPDATE ON mail_receipts "
+                        + "FOR EACH ROW CALL '" + RefuseReceiptAnswers.class.getName() + "'");
+            }
+            List<String> first = MailDialogue.deliver(lmtp, true, "org@example.net", List.of("bob@example.com"),
+                    message);
+            assertTrue(first.get(0).startsWith("451 4.3.0"), "the MTA keeps the message: " + first);
+            assertEquals(List.of(), store.scheduling().inbox("bob"), "no inbox item without its receipt");
+            assertTrue(store.calendars().objectByUid("bob", UID).isEmpty(), "no calendar copy without its receipt");
+
+            TestPostgres.execute(store, "DROP TRIGGER refuse_answer" + (TestPostgres.selected()
+                    ? " ON mail_receipts" : ""));
+            List<String> retry = MailDialogue.deliver(lmtp, true, "org@example.net", List.of("bob@example.com"),
+                    message);
+            assertTrue(retry.get(0).startsWith("250 2.0.0"), retry.toString());
+            assertEquals(1, store.scheduling().inbox("bob").size());
+            // the MTA lost that 250 and sends the message once more: the receipt answers, nothing is delivered
+            List<String> again = MailDialogue.deliver(lmtp, true, "org@example.net", List.of("bob@example.com"),
+                    message);
+            assertEquals(retry, again);
+            assertEquals(1, store.scheduling().inbox("bob").size(), "delivered once");
+            assertTrue(store.calendars().objectByUid("bob", UID).isPresent(), "bob's calendar has the event");
+        }
     }
 
     @Test
