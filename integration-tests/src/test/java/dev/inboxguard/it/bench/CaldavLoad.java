@@ -106,6 +106,7 @@ public final class CaldavLoad {
             server.close();
         }
         store.close();
+        PeakMemory.print();
         System.exit(0);
     }
 

@@ -88,6 +88,7 @@ public final class LmtpLoad {
                         store.scheduling().heldFor("bob").size(), cpuMillis, perCheckpoint);
             }
         }
+        PeakMemory.print();
         System.exit(0);
     }
 

@@ -59,6 +59,7 @@ public final class SchedulingLoad {
                         attendees.length, done / (double) seconds, done, seconds, threads, cpuMillis);
             }
         }
+        PeakMemory.print();
         System.exit(0);
     }
 

@@ -1,0 +1,29 @@
+package dev.inboxguard.it.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The peak resident memory of a load run's process, server and client together (Linux's VmHWM), and the heap it
+ * was given: issue 17 asks for RSS under 512 MB through the load runs. Run with {@code -Xmx384m}, the heap the
+ * launcher gives {@code serve}, to measure what an operator's server would use.
+ */
+final class PeakMemory {
+    private PeakMemory() {
+    }
+
+    static void print() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    System.out.printf("peak resident memory of this process (server and client): %d MB, heap at "
+                            + "most %d MB%n", kb / 1024, Runtime.getRuntime().maxMemory() / (1024 * 1024));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            System.out.println("peak resident memory: not readable here (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+}
