@@ -88,8 +88,9 @@ class BehindProxyTest {
                         "RFC 6797 §7.1: sent over HTTPS, as the trusted proxy reports it");
                 assertTrue(hsts(trusted.port(), false).isEmpty(), "RFC 6797 §7.2: never over plain HTTP");
             }
-            try (CaldavServer direct = server(store, new GuardConfig.Server("127.0.0.1", List.of(), null, null, null,
-                    31_536_000L))) {
+            // the proxies' customizer in place, for another address than this client's
+            try (CaldavServer direct = server(store, new GuardConfig.Server("127.0.0.1", List.of("192.0.2.10"), null,
+                    null, null, 31_536_000L))) {
                 assertTrue(hsts(direct.port(), true).isEmpty(), "a client cannot claim HTTPS by a header");
             }
             try (CaldavServer unset = server(store, List.of("127.0.0.1"))) {

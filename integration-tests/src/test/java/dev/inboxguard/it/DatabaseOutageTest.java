@@ -29,6 +29,38 @@ class DatabaseOutageTest {
     @TempDir
     Path data;
 
+    /** H2's side of a store that fails part-way through a listing: every read of collection properties fails. */
+    public static final class RefuseReads implements org.h2.api.Trigger {
+        @Override
+        public void fire(java.sql.Connection c, Object[] oldRow, Object[] newRow) throws java.sql.SQLException {
+            throw new java.sql.SQLException("the test refuses to read collection properties");
+        }
+    }
+
+    @Test
+    void aListingWhoseStoreFailsPartWayIsAnErrorNotAShortAnswer() throws Exception {
+        // a PROPFIND's answer is streamed: the home's own response is written before its calendars' properties are
+        // read, and the read fails. With nothing sent yet, the client must get an error status, not a 207 that holds
+        // the home alone
+        try (Database store = dev.inboxguard.storage.TestPostgres.open(data);
+             InboxGuardServer node = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0),
+                     ConfigFile.defaults(), SchedulingTest.accounts(), store, Clock.systemUTC())) {
+            DavClient dav = new DavClient(node.httpPort());
+            String listing = "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:displayname/><D:resourcetype/></D:prop>"
+                    + "</D:propfind>";
+            HttpResponse<String> whole = dav.send("bob", "PROPFIND", "/dav/calendars/bob/", listing,
+                    "application/xml", java.util.Map.of("Depth", "1"));
+            assertEquals(207, whole.statusCode(), whole.body());
+            dev.inboxguard.storage.TestPostgres.execute(store, "CREATE TRIGGER refuse_reads BEFORE SELECT ON "
+                    + "collection_properties CALL '" + RefuseReads.class.getName() + "'");
+            HttpResponse<String> failed = dav.send("bob", "PROPFIND", "/dav/calendars/bob/", listing,
+                    "application/xml", java.util.Map.of("Depth", "1"));
+            assertEquals(500, failed.statusCode(), failed.body());
+            assertFalse(failed.body().contains("multistatus"), failed.body());
+            assertFalse(failed.body().contains("refuses"), "no internal text: " + failed.body());
+        }
+    }
+
     @Test
     void aNodeWhoseDatabaseIsGoneAcknowledgesNothing() throws Exception {
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();

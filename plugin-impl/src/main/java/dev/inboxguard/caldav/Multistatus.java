@@ -50,9 +50,11 @@ final class Multistatus implements AutoCloseable {
      */
     static final long ANSWER_OBJECTS = 64;
 
+    private final HttpServletResponse resp;
     private final Writer out;
-    private final GZIPOutputStream compressed;
+    private final GzipBody compressed;
     private final long maxChars;
+    private boolean finished;
     private long written;
     private boolean truncated;
 
@@ -76,13 +78,14 @@ final class Multistatus implements AutoCloseable {
      */
     Multistatus(HttpServletResponse resp, long maxChars, boolean gzip) throws IOException {
         this.maxChars = maxChars;
+        this.resp = resp;
         resp.setStatus(207);
         resp.setContentType("application/xml; charset=utf-8");
         OutputStream body = resp.getOutputStream();
+        resp.addHeader("Vary", "Accept-Encoding");
         if (gzip) {
             resp.setHeader("Content-Encoding", "gzip");
-            resp.addHeader("Vary", "Accept-Encoding");
-            compressed = new GZIPOutputStream(body, 8 * 1024);
+            compressed = new GzipBody(body);
             body = compressed;
         } else {
             compressed = null;
@@ -186,7 +189,17 @@ final class Multistatus implements AutoCloseable {
      */
     private record Bindings(String prefix, String uri, Bindings outer) {
         static final Bindings ROOT = new Bindings("", "", new Bindings("D", "DAV:", new Bindings("C",
-                "urn:ietf:params:xml:ns:caldav", new Bindings("CS", "http://calendarserver.org/ns/", null))));
+                "urn:ietf:params:xml:ns:caldav", new Bindings("CS", "http://calendarserver.org/ns/",
+                new Bindings("xml", XML, null)))));
+
+        /** @return a prefix bound to nothing here */
+        String unused() {
+            for (int n = 0; ; n++) {
+                if (uri("a" + n) == null) {
+                    return "a" + n;
+                }
+            }
+        }
 
         /** @return the namespace the prefix names here; "" for none */
         String uri(String p) {
@@ -200,14 +213,16 @@ final class Multistatus implements AutoCloseable {
     }
 
     private static final String XMLNS = "http://www.w3.org/2000/xmlns/";
+    private static final String XML = "http://www.w3.org/XML/1998/namespace";
 
     private void write(Element e, Bindings scope) throws IOException {
         String local = e.getLocalName();
-        if (local == null) {
-            // a DOM level 1 element carries no namespace to declare; Jackrabbit and the parser make none
-            local = e.getNodeName();
-        }
         String prefix = e.getPrefix() == null ? "" : e.getPrefix();
+        if (local == null) {
+            // a DOM level 1 element has a name and no namespace: it is written in none
+            local = e.getNodeName();
+            prefix = "";
+        }
         String uri = e.getNamespaceURI() == null ? "" : e.getNamespaceURI();
         StringBuilder tag = new StringBuilder("<").append(prefix.isEmpty() ? local : prefix + ":" + local);
         NamedNodeMap attributes = e.getAttributes();
@@ -217,12 +232,12 @@ final class Multistatus implements AutoCloseable {
             if (XMLNS.equals(a.getNamespaceURI())) {
                 String declared = "xmlns".equals(a.getPrefix()) ? a.getLocalName() : "";
                 scope = new Bindings(declared, a.getValue(), scope);
-                tag.append(' ').append(a.getName()).append("=\"").append(DavError.escape(a.getValue())).append('"');
+                tag.append(' ').append(a.getName()).append("=\"").append(attribute(a.getValue())).append('"');
             }
         }
-        if (e.getLocalName() != null && !uri.equals(scope.uri(prefix))) {
+        if (!uri.equals(scope.uri(prefix))) {
             scope = new Bindings(prefix, uri, scope);
-            tag.append(prefix.isEmpty() ? " xmlns" : " xmlns:" + prefix).append("=\"").append(DavError.escape(uri))
+            tag.append(prefix.isEmpty() ? " xmlns" : " xmlns:" + prefix).append("=\"").append(attribute(uri))
                     .append('"');
         }
         for (int i = 0; i < attributes.getLength(); i++) {
@@ -233,14 +248,19 @@ final class Multistatus implements AutoCloseable {
             String name = a.getName();
             String ns = a.getNamespaceURI();
             if (ns != null && !ns.isEmpty()) {
-                String p = a.getPrefix() == null || a.getPrefix().isEmpty() ? "a" + i : a.getPrefix();
+                String p = XML.equals(ns) ? "xml" : a.getPrefix() == null ? "" : a.getPrefix();
                 if (!ns.equals(scope.uri(p))) {
+                    // an attribute's namespace needs a prefix of its own: a fresh one where the attribute has
+                    // none, or where its prefix names another namespace here (the element's own, say)
+                    if (p.isEmpty() || scope.uri(p) != null) {
+                        p = scope.unused();
+                    }
                     scope = new Bindings(p, ns, scope);
-                    tag.append(" xmlns:").append(p).append("=\"").append(DavError.escape(ns)).append('"');
+                    tag.append(" xmlns:").append(p).append("=\"").append(attribute(ns)).append('"');
                 }
                 name = p + ":" + a.getLocalName();
             }
-            tag.append(' ').append(name).append("=\"").append(DavError.escape(a.getValue())).append('"');
+            tag.append(' ').append(name).append("=\"").append(attribute(a.getValue())).append('"');
         }
         out.write(tag.toString());
         Node child = e.getFirstChild();
@@ -259,6 +279,11 @@ final class Multistatus implements AutoCloseable {
         out.write("</" + (prefix.isEmpty() ? local : prefix + ":" + local) + ">");
     }
 
+    /** @return an attribute's value escaped, its tabs and line ends kept (a parser reads them as spaces) */
+    private static String attribute(String s) {
+        return text(s).replace("\"", "&quot;").replace("\n", "&#10;").replace("\t", "&#9;");
+    }
+
     /** @return character data escaped for an element's content, quotes left as they are (ETags are quoted) */
     private static String text(String s) {
         StringBuilder b = null;
@@ -270,6 +295,8 @@ final class Multistatus implements AutoCloseable {
                 case '&' -> "&amp;";
                 case '\r' -> "&#13;";
                 case '\n', '\t' -> null;
+                // XML 1.0 has no such characters; a space stands in, as for the other controls
+                case '\uFFFE', '\uFFFF' -> " ";
                 default -> c < 0x20 ? " " : null;
             };
             if (with != null && b == null) {
@@ -330,13 +357,41 @@ final class Multistatus implements AutoCloseable {
     /** Ends the answer: only a complete answer is closed, so that one cut short by a failure does not parse. */
     void finish() throws IOException {
         out.write("</D:multistatus>\n");
+        finished = true;
     }
 
+    /**
+     * Sends what is left of a finished answer. An unfinished one (a failure while it was made) sends nothing more:
+     * if nothing has reached the client yet, the response is reset, so that the caller can still answer with an
+     * error instead of a 207 cut short; otherwise the caller's failure aborts the connection.
+     */
     @Override
     public void close() throws IOException {
-        out.flush();
-        if (compressed != null) {
-            compressed.finish();
+        try {
+            if (finished) {
+                out.flush();
+                if (compressed != null) {
+                    compressed.finish();
+                }
+            } else if (!resp.isCommitted()) {
+                resp.reset();
+            }
+        } finally {
+            if (compressed != null) {
+                compressed.release();
+            }
+        }
+    }
+
+    /** A gzipped body whose compressor's native memory is released at the answer's end, not when a collector runs. */
+    private static final class GzipBody extends GZIPOutputStream {
+        GzipBody(OutputStream body) throws IOException {
+            super(body, 8 * 1024);
+        }
+
+        /** Frees the compressor without writing anything more; the servlet's stream stays open. */
+        void release() {
+            def.end();
         }
     }
 }
