@@ -115,12 +115,13 @@ class PropertiesRfc4918Test {
         String odd = "urn:x-inboxguard-odd";
         DavXml.Response r = patched(cal, set("<plain xmlns=\"" + X + "\"><inner>v</inner></plain>"
                 + "<D:rebound xmlns:D=\"" + odd + "\"><D:child/></D:rebound>"
-                + "<X:tagged><X:in xmlns:Q=\"" + odd + "\" Q:flag=\"on\">&lt;&amp;&gt;\"quoted\"</X:in></X:tagged>"));
+                + "<X:tagged><X:in xmlns:Q=\"" + odd + "\" Q:flag=\"on\">&lt;&amp;&gt;\"quoted\"</X:in></X:tagged>"
+                + "<X:greeting xml:lang=\"fr\">bonjour</X:greeting>"));
         assertEquals(200, r.status(odd, "rebound"), r.propStatus.toString());
         for (String depth : List.of("0", "1")) {
             String path = depth.equals("0") ? cal : HOME;
             DavXml.Response back = s.props(USER, path, depth, "<X:plain/><O:rebound xmlns:O=\"" + odd
-                    + "\"/><X:tagged/><D:displayname/><O:never-set xmlns:O=\"" + odd + "\"/>").require(cal);
+                    + "\"/><X:tagged/><X:greeting/><D:displayname/><O:never-set xmlns:O=\"" + odd + "\"/>").require(cal);
             assertEquals(404, back.status(odd, "never-set"), "RFC 4918 §9.1 a missing property, named in its namespace");
             Element plain = back.ok(X, "plain");
             assertEquals("v", DavXml.child(plain, X, "inner").getTextContent(), "RFC 4918 §4.4 a default namespace");
@@ -129,6 +130,9 @@ class PropertiesRfc4918Test {
             Element in = DavXml.child(back.ok(X, "tagged"), X, "in");
             assertEquals("on", in.getAttributeNS(odd, "flag"), "RFC 4918 §4.4 a namespaced attribute");
             assertEquals("<&>\"quoted\"", in.getTextContent(), "RFC 4918 §4.4 text, escaped and back");
+            Element greeting = back.ok(X, "greeting");
+            assertEquals("fr", greeting.getAttributeNS("http://www.w3.org/XML/1998/namespace", "lang"),
+                    "RFC 4918 §4.4 xml:lang on the property itself is kept: " + DavXml.toString(greeting));
         }
         // allprop names dead properties too (RFC 4918 §9.1), and the answer parses
         HttpResponse<String> all = s.send(USER, "PROPFIND", cal, "<?xml version=\"1.0\"?><D:propfind "

@@ -397,6 +397,29 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     }
 
     @Override
+    protected void doPropPatch(WebdavRequest request, WebdavResponse response, DavResource resource)
+            throws IOException, DavException {
+        // as Jackrabbit's own, but each property set is given to the resource as the client wrote it (xml:lang
+        // kept). Jackrabbit reads the body each time it is asked for the document, so the body is read once here
+        // (service has already bounded it) and given to Jackrabbit's reading and to ours
+        byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+        if (body.length > maxBody) {
+            response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "Request body too large");
+            return;
+        }
+        WebdavRequest again = new org.apache.jackrabbit.webdav.WebdavRequestImpl(new BufferedBody(request, body),
+                getLocatorFactory(), isCreateAbsoluteURI());
+        List<? extends org.apache.jackrabbit.webdav.property.PropEntry> parsed = again.getPropPatchChangeList();
+        if (parsed.isEmpty()) {
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST);
+            return;
+        }
+        org.apache.jackrabbit.webdav.MultiStatus answer = new org.apache.jackrabbit.webdav.MultiStatus();
+        answer.addResponse(resource.alterProperties(WrittenProperty.asWritten(parsed, again.getRequestDocument())));
+        response.sendMultiStatus(answer);
+    }
+
+    @Override
     protected boolean isPreconditionValid(WebdavRequest request, DavResource resource) {
         return true;
     }
