@@ -42,6 +42,8 @@ class DatabaseOutageTest {
         // a PROPFIND's answer is streamed: the home's own response is written before its calendars' properties are
         // read, and the read fails. With nothing sent yet, the client must get an error status, not a 207 that holds
         // the home alone
+        // the trigger is H2's (PostgreSQL has none on SELECT); this class is not in the PostgreSQL run
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.inboxguard.storage.TestPostgres.selected());
         try (Database store = dev.inboxguard.storage.TestPostgres.open(data);
              InboxGuardServer node = InboxGuardServer.start(new InetSocketAddress("127.0.0.1", 0),
                      ConfigFile.defaults(), SchedulingTest.accounts(), store, Clock.systemUTC())) {

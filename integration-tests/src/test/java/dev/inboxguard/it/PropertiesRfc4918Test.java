@@ -106,7 +106,7 @@ class PropertiesRfc4918Test {
     }
 
     @Test
-    @DisplayName("RFC 4918 §4.3 dead properties keep their namespaces in a PROPFIND's answer, whatever their prefixes")
+    @DisplayName("RFC 4918 §4.3 dead properties keep their namespaces and xml:lang in a PROPFIND's answer")
     void rfc4918s4_3_namespacesSurviveTheAnswer() throws Exception {
         String cal = HOME + "names/";
         s.calendar(USER, cal, "VEVENT");
@@ -118,11 +118,15 @@ class PropertiesRfc4918Test {
                 + "<X:tagged><X:in xmlns:Q=\"" + odd + "\" Q:flag=\"on\">&lt;&amp;&gt;\"quoted\"</X:in></X:tagged>"
                 + "<X:greeting xml:lang=\"fr\">bonjour</X:greeting>"));
         assertEquals(200, r.status(odd, "rebound"), r.propStatus.toString());
+        assertEquals(200, patched(cal, "<D:set><D:prop xml:lang=\"de\"><X:inherited>hallo</X:inherited></D:prop>"
+                + "</D:set>").status(X, "inherited"));
         for (String depth : List.of("0", "1")) {
             String path = depth.equals("0") ? cal : HOME;
             DavXml.Response back = s.props(USER, path, depth, "<X:plain/><O:rebound xmlns:O=\"" + odd
-                    + "\"/><X:tagged/><X:greeting/><D:displayname/><O:never-set xmlns:O=\"" + odd + "\"/>").require(cal);
-            assertEquals(404, back.status(odd, "never-set"), "RFC 4918 §9.1 a missing property, named in its namespace");
+                    + "\"/><X:tagged/><X:greeting/><X:inherited/><D:displayname/><O:never-set xmlns:O=\"" + odd
+                    + "\"/>").require(cal);
+            assertEquals(404, back.status(odd, "never-set"),
+                    "RFC 4918 §9.1 a missing property, named in its namespace");
             Element plain = back.ok(X, "plain");
             assertEquals("v", DavXml.child(plain, X, "inner").getTextContent(), "RFC 4918 §4.4 a default namespace");
             Element rebound = back.ok(odd, "rebound");
@@ -132,7 +136,10 @@ class PropertiesRfc4918Test {
             assertEquals("<&>\"quoted\"", in.getTextContent(), "RFC 4918 §4.4 text, escaped and back");
             Element greeting = back.ok(X, "greeting");
             assertEquals("fr", greeting.getAttributeNS("http://www.w3.org/XML/1998/namespace", "lang"),
-                    "RFC 4918 §4.4 xml:lang on the property itself is kept: " + DavXml.toString(greeting));
+                    "RFC 4918 §4.3 xml:lang on the property itself is kept: " + DavXml.toString(greeting));
+            Element inherited = back.ok(X, "inherited");
+            assertEquals("de", inherited.getAttributeNS("http://www.w3.org/XML/1998/namespace", "lang"),
+                    "RFC 4918 §4.3 ... and the one in scope, written on DAV:prop: " + DavXml.toString(inherited));
         }
         // allprop names dead properties too (RFC 4918 §9.1), and the answer parses
         HttpResponse<String> all = s.send(USER, "PROPFIND", cal, "<?xml version=\"1.0\"?><D:propfind "

@@ -247,10 +247,16 @@ public final class CaldavServlet extends AbstractWebdavServlet {
                 // Jetty's own refusals, such as a chunked body over the cap (413), keep their status
                 if (!response.isCommitted()) {
                     response.sendError(refusal.getCode(), refusal.getReason());
+                    return;
                 }
-                return;
+                throw new AnswerCutShort();
             }
-            LOG.warn("{} {} failed: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            if (transientStoreFailure(e)) {
+                LOG.warn("{} {} failed: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            } else {
+                // not the store going away: a fault of ours, whose stack the log needs
+                LOG.warn("{} {} failed", request.getMethod(), request.getRequestURI(), e);
+            }
             if (transientStoreFailure(e) && !response.isCommitted()) {
                 // the database is down or unreachable: nothing was written, and the client should come back
                 response.setHeader("Retry-After", "10");
@@ -267,8 +273,30 @@ public final class CaldavServlet extends AbstractWebdavServlet {
         }
     }
 
-    /** A failure after the answer's first bytes were sent, with nothing of the cause for the client to see. */
-    private static final class AnswerCutShort extends RuntimeException {
+    /** A request whose body is parsed once, however often its document is asked for. */
+    private static final class OnceParsed extends org.apache.jackrabbit.webdav.WebdavRequestImpl {
+        private org.w3c.dom.Document document;
+        private boolean parsed;
+
+        OnceParsed(HttpServletRequest request, DavLocatorFactory locators, boolean absolute) {
+            super(request, locators, absolute);
+        }
+
+        @Override
+        public org.w3c.dom.Document getRequestDocument() throws DavException {
+            if (!parsed) {
+                document = super.getRequestDocument();
+                parsed = true;
+            }
+            return document;
+        }
+    }
+
+    /**
+     * A failure after the answer's first bytes were sent, with nothing of the cause for the client to see; quiet,
+     * since {@link #serve} has logged the cause.
+     */
+    private static final class AnswerCutShort extends RuntimeException implements org.eclipse.jetty.io.QuietException {
         AnswerCutShort() {
             super("the answer failed after it had begun; its connection is aborted", null, false, false);
         }
@@ -400,15 +428,8 @@ public final class CaldavServlet extends AbstractWebdavServlet {
     protected void doPropPatch(WebdavRequest request, WebdavResponse response, DavResource resource)
             throws IOException, DavException {
         // as Jackrabbit's own, but each property set is given to the resource as the client wrote it (xml:lang
-        // kept). Jackrabbit reads the body each time it is asked for the document, so the body is read once here
-        // (service has already bounded it) and given to Jackrabbit's reading and to ours
-        byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
-        if (body.length > maxBody) {
-            response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "Request body too large");
-            return;
-        }
-        WebdavRequest again = new org.apache.jackrabbit.webdav.WebdavRequestImpl(new BufferedBody(request, body),
-                getLocatorFactory(), isCreateAbsoluteURI());
+        // kept). Jackrabbit parses the body each time its document is asked for; this request parses it once
+        OnceParsed again = new OnceParsed(request, getLocatorFactory(), isCreateAbsoluteURI());
         List<? extends org.apache.jackrabbit.webdav.property.PropEntry> parsed = again.getPropPatchChangeList();
         if (parsed.isEmpty()) {
             response.sendError(HttpServletResponse.SC_BAD_REQUEST);

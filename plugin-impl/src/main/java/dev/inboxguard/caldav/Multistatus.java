@@ -249,7 +249,7 @@ final class Multistatus implements AutoCloseable {
             String ns = a.getNamespaceURI();
             if (ns != null && !ns.isEmpty()) {
                 String p = XML.equals(ns) ? "xml" : a.getPrefix() == null ? "" : a.getPrefix();
-                if (!ns.equals(scope.uri(p))) {
+                if (p.isEmpty() || !ns.equals(scope.uri(p))) {
                     // an attribute's namespace needs a prefix of its own: a fresh one where the attribute has
                     // none, or where its prefix names another namespace here (the element's own, say)
                     if (p.isEmpty() || scope.uri(p) != null) {
@@ -374,7 +374,17 @@ final class Multistatus implements AutoCloseable {
                     compressed.finish();
                 }
             } else if (!resp.isCommitted()) {
+                // reset drops the gzip coding and the 207, and every other header with them: those set before
+                // this answer began (Strict-Transport-Security, say) are put back for the error that follows
+                Map<String, List<String>> before = new LinkedHashMap<>();
+                for (String name : resp.getHeaderNames()) {
+                    if (!name.equalsIgnoreCase("Content-Encoding") && !name.equalsIgnoreCase("Content-Type")
+                            && !name.equalsIgnoreCase("Vary") && !name.equalsIgnoreCase("Content-Length")) {
+                        before.put(name, new ArrayList<>(resp.getHeaders(name)));
+                    }
+                }
                 resp.reset();
+                before.forEach((name, values) -> values.forEach(v -> resp.addHeader(name, v)));
             }
         } finally {
             if (compressed != null) {

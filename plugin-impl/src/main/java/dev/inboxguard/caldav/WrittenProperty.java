@@ -11,8 +11,8 @@ import org.w3c.dom.Node;
 
 /**
  * A property to set, as the client wrote it in its PROPPATCH. Jackrabbit keeps a property's name and content but
- * drops the attributes of the property element itself, and RFC 4918 §4.4 has a server keep its xml:lang; this one
- * gives back the element whole.
+ * drops the attributes of the property element itself, and RFC 4918 §4.3 has a server keep the xml:lang in scope
+ * there; this one gives back the element whole, with an xml:lang written further out (on DAV:prop, say) put on it.
  */
 final class WrittenProperty extends AbstractDavProperty<Object> {
     private final DavProperty<?> parsed;
@@ -66,10 +66,27 @@ final class WrittenProperty extends AbstractDavProperty<Object> {
             if (out.get(i) instanceof DavProperty<?> p && e != null && p.getName().getName().equals(e.getLocalName())
                     && p.getName().getNamespace().getURI().equals(e.getNamespaceURI() == null ? ""
                     : e.getNamespaceURI())) {
-                out.set(i, new WrittenProperty(p, e));
+                out.set(i, new WrittenProperty(p, withLanguage(e)));
             }
         }
         return out;
+    }
+
+    private static final String XML = "http://www.w3.org/XML/1998/namespace";
+
+    /** @return the element, carrying the xml:lang in scope where it was written (on DAV:prop, say) */
+    private static Element withLanguage(Element e) {
+        if (e.hasAttributeNS(XML, "lang")) {
+            return e;
+        }
+        for (Node n = e.getParentNode(); n instanceof Element outer; n = n.getParentNode()) {
+            if (outer.hasAttributeNS(XML, "lang")) {
+                Element copy = (Element) e.cloneNode(true);
+                copy.setAttributeNS(XML, "xml:lang", outer.getAttributeNS(XML, "lang"));
+                return copy;
+            }
+        }
+        return e;
     }
 
     private static boolean dav(Element e, String local) {
