@@ -106,7 +106,7 @@ public final class CaldavLoad {
             server.close();
         }
         store.close();
-        PeakMemory.print();
+        ProcessUse.printPeakMemory();
         System.exit(0);
     }
 
@@ -116,8 +116,7 @@ public final class CaldavLoad {
 
     private static void run(String what, int seconds, int threads, Call call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long cpuBefore = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        long cpuBefore = ProcessUse.cpuNanos();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         AtomicLong errors = new AtomicLong();
         long[][] latencies = new long[threads][];
@@ -150,8 +149,7 @@ public final class CaldavLoad {
         long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
         // CPU per request steadies what requests/s does not on a shared machine; it is this process's: server and
         // client when the server runs here, the client's alone against another server
-        double cpuMillis = (((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime() - cpuBefore) / 1e6 / Math.max(1, all.length);
+        double cpuMillis = (ProcessUse.cpuNanos() - cpuBefore) / 1e6 / Math.max(1, all.length);
         System.out.printf("%s: %d requests in %d s = %.0f/s, errors %d, p50 %.1f ms, p99 %.1f ms, %.2f ms CPU per "
                 + "request%n", what, all.length, seconds, all.length / (double) seconds, errors.get(),
                 all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, cpuMillis);

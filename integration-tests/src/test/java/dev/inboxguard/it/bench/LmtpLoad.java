@@ -73,12 +73,12 @@ public final class LmtpLoad {
                 store.measure(meters);
                 run(port, mail.subList(0, warmUp), threads);
                 long start = System.nanoTime();
-                long cpuBefore = cpuNanos();
+                long cpuBefore = ProcessUse.cpuNanos();
                 double checkpointsBefore = counted(meters, "inboxguard.store.checkpoints");
                 int ok = run(port, mail.subList(warmUp, mail.size()), threads);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 // CPU per message (server and client, this one process) depends less on the host's share
-                double cpuMillis = (cpuNanos() - cpuBefore) / 1e6 / Math.max(1, ok);
+                double cpuMillis = (ProcessUse.cpuNanos() - cpuBefore) / 1e6 / Math.max(1, ok);
                 // the compaction's own checkpoints count too; under load it rarely runs
                 double perCheckpoint = ok / (counted(meters, "inboxguard.store.checkpoints") - checkpointsBefore);
                 System.out.printf("%s: %.0f messages/s (%d of %d answered 250 in %.1f s, %d connections; bob's "
@@ -88,7 +88,7 @@ public final class LmtpLoad {
                         store.scheduling().heldFor("bob").size(), cpuMillis, perCheckpoint);
             }
         }
-        PeakMemory.print();
+        ProcessUse.printPeakMemory();
         System.exit(0);
     }
 
@@ -151,10 +151,6 @@ public final class LmtpLoad {
         return c == null ? Double.NaN : c.count(); // NaN on PostgreSQL, which has no checkpoints of the store's own
     }
 
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
-    }
 
     private static void command(OutputStream out, InputStream in, String line) throws IOException {
         out.write(line.getBytes(StandardCharsets.US_ASCII));

@@ -51,22 +51,18 @@ public final class SchedulingLoad {
             String[][] rounds = {{}, {"bob"}, {"bob", "carol", "dave"}};
             for (String[] attendees : rounds) {
                 run(http, base, auth, attendees, warmUp, threads);
-                long cpuBefore = cpuNanos();
+                long cpuBefore = ProcessUse.cpuNanos();
                 int done = run(http, base, auth, attendees, seconds, threads);
                 // CPU per PUT (server and client, this one process) is steadier than PUT/s on a shared machine
-                double cpuMillis = (cpuNanos() - cpuBefore) / 1e6 / Math.max(1, done);
+                double cpuMillis = (ProcessUse.cpuNanos() - cpuBefore) / 1e6 / Math.max(1, done);
                 System.out.printf("%d attendees: %.0f PUT/s (%d in %d s, %d threads), %.2f ms CPU per PUT%n",
                         attendees.length, done / (double) seconds, done, seconds, threads, cpuMillis);
             }
         }
-        PeakMemory.print();
+        ProcessUse.printPeakMemory();
         System.exit(0);
     }
 
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
-    }
 
     private static int run(HttpClient http, String base, String auth, String[] attendees, int seconds, int threads)
             throws InterruptedException {
